@@ -1,0 +1,41 @@
+# Consentry — the two commands are `make run` and `make test`; both install what is missing.
+SHELL := /bin/bash
+CARGO_FLAGS := --workspace --all-targets --locked
+APP := target/debug/consentry-app
+
+.PHONY: run test deps ui build bindings screenshot bench release clean
+
+## Start the app (installs packages, builds the UI and the app first).
+run: build
+	$(APP)
+
+## Every check and test suite; ends with "N passed, N failed".
+test: deps
+	scripts/test-all.sh
+
+## System packages (apt-get), tauri-driver 2.x, npm packages, Python test tools.
+deps:
+	scripts/install-deps.sh all
+
+ui: deps
+	npm --prefix ui run build
+
+# The same cargo flags everywhere, so build, clippy and test share artifacts.
+build: ui
+	cargo build $(CARGO_FLAGS)
+
+## Regenerate ui/src/ipc/generated.ts from the Rust DTOs (commit the result).
+bindings:
+	cargo run --quiet --locked -p consentry-api --bin gen-bindings
+
+## docs/screenshot.png of the real app under Xvfb.
+screenshot: build
+	scripts/screenshot.sh docs/screenshot.png
+
+## An optimised build (target/release/consentry-app).
+release: ui
+	cargo build --release --locked -p consentry-app
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/test-results

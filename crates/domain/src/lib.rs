@@ -1,0 +1,38 @@
+//! Consentry's domain: pure types and rules for cards, money, fees, scopes, grants,
+//! the consent ledger and platform events.
+//!
+//! No I/O and no clock: every rule that depends on time takes `now: DateTime<Utc>`.
+
+#[macro_use]
+mod vocabulary;
+
+mod card;
+mod consent_check;
+mod currency;
+mod digest;
+mod event;
+mod fee;
+mod grant;
+mod ledger;
+mod money;
+mod receipt;
+mod scope;
+
+pub use card::{luhn_valid, mask_last4, Brand, CardNumber, CardNumberError, Expiry, ExpiryError};
+pub use consent_check::{
+    check_consent, ConsentDecision, ConsentQuery, GrantRefusal, ViolationReason,
+};
+pub use currency::{Currency, CurrencyError};
+pub use digest::{DigestParseError, Sha256Digest};
+pub use event::{
+    is_masked, AppTermsChanged, Cashback, ConsentChanged, Discount, Event, EventDecodeError,
+    EventError, EventPayload, EventType, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded,
+    ReceiptIssued, RecommendationMade, SocialPosted, Transaction,
+};
+pub use fee::FeeModel;
+pub use grant::{ConsentAction, Grant, GrantDetails, GrantError, GrantKey, GrantStatus};
+pub use ledger::{BrokenLink, ConsentChange, Ledger, LedgerEntry, LinkFault};
+pub use money::{Money, MoneyError, BPS_PER_UNIT};
+pub use receipt::{Receipt, ReceiptError, ReceiptLine};
+pub use scope::{Channel, Scope, Trigger};
+pub use vocabulary::UnknownName;

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs every check and every test suite, keeps going after a failure, and ends with one line:
+# "N passed, N failed" counting all suites (each lint/check counts as one).
+# Called by `make test`; expects scripts/install-deps.sh to have run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+RESULTS=target/test-results
+mkdir -p "$RESULTS"
+PASSED=0
+FAILED=0
+FAILURES=()
+CARGO_FLAGS=(--workspace --all-targets --locked)
+
+record() { # name passed failed
+  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
+  if [ "$3" -gt 0 ]; then FAILURES+=("$1"); fi
+  printf '==> %-22s %s passed, %s failed\n' "$1" "$2" "$3"
+}
+
+check() { # name command... : one check, passes when the command does
+  local name=$1; shift
+  echo "==> $name: $*"
+  if "$@" >"$RESULTS/$name.log" 2>&1; then record "$name" 1 0; else
+    tail -n 40 "$RESULTS/$name.log"; record "$name" 0 1; fi
+}
+
+# Sums cargo's "test result:" lines; a run that fails without any (a build error) counts 1 failed.
+cargo_counts() { # log exit-code
+  local p f
+  p=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -oE '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  echo "$p $f"
+}
+
+# The hermeticity guard: no test may write to the user's default directories.
+scripts/check-hermetic.sh snapshot "$RESULTS/hermetic.before"
+
+check rustfmt cargo fmt --all -- --check
+check bindings-drift scripts/check-bindings.sh
+check eslint npm --prefix ui run --silent lint
+check svelte-check npm --prefix ui run --silent check
+check ui-build npm --prefix ui run --silent build
+check cargo-build cargo build "${CARGO_FLAGS[@]}"
+check clippy cargo clippy "${CARGO_FLAGS[@]}" -- -D warnings
+
+# Rust tests (unit, integration, end to end) in one run, inside a private D-Bus session with an
+# unlocked gnome-keyring (the real Secret Service) and a virtual X display for the app window.
+echo "==> cargo test (Xvfb + D-Bus + gnome-keyring)"
+CI_REQUIRE_E2E=1 CI_REQUIRE_KEYRING=1 CI_REQUIRE_PYTHON=1 \
+  xvfb-run -a -s '-screen 0 1280x800x24' \
+  dbus-run-session -- scripts/with-keyring.sh cargo test "${CARGO_FLAGS[@]}" -- --test-threads=2 \
+  >"$RESULTS/cargo-test.log" 2>&1
+code=$?
+grep -E '^test .* (FAILED|ok)$|test result:|panicked|^failures:' "$RESULTS/cargo-test.log" | grep -vE ' ok$' | tail -n 40
+read -r p f < <(cargo_counts "$RESULTS/cargo-test.log" "$code")
+record cargo-test "$p" "$f"
+
+echo "==> vitest"
+(cd ui && npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit.json) \
+  >"$RESULTS/vitest.log" 2>&1
+code=$?
+read -r p f < <(node -e 'try{const r=require("./ui/test-results/unit.json");console.log(r.numPassedTests,r.numFailedTests)}catch{console.log("0 1")}')
+[ "$code" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+[ "$f" -gt 0 ] && tail -n 40 "$RESULTS/vitest.log"
+record vitest "$p" "$f"
+
+echo "==> playwright page tests"
+(cd ui && npx playwright test) >"$RESULTS/playwright.log" 2>&1
+code=$?
+read -r p f < <(node -e 'try{const r=require("./ui/test-results/pages.json");console.log(r.stats.expected,r.stats.unexpected+r.stats.flaky)}catch{console.log("0 1")}')
+[ "$code" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+[ "$f" -gt 0 ] && tail -n 40 "$RESULTS/playwright.log"
+record playwright "$p" "$f"
+
+for extra in scripts/test-extra.d/*.sh; do
+  [ -e "$extra" ] || continue
+  check "$(basename "$extra" .sh)" "$extra"
+done
+
+check hermetic scripts/check-hermetic.sh verify "$RESULTS/hermetic.before"
+
+echo
+[ ${#FAILURES[@]} -gt 0 ] && echo "failed: ${FAILURES[*]}"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,91 @@
+//! The Consentry desktop shell: builds the one [`Context`], registers the commands and
+//! plugins, and opens the main window. Everything else lives in `crates/`.
+
+mod cli;
+mod commands;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use consentry_api::paths::{ensure_data_dir, resolve_data_dir, DATA_DIR_ENV};
+use consentry_api::{Context, ContextOptions};
+use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+
+const MAIN_WINDOW: &str = "main";
+
+/// Starts the app; returns when the last window closes.
+pub fn run() -> ExitCode {
+    let args = cli::Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CONSENTRY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let data_dir = match resolve_data_dir(args.data_dir, std::env::var_os(DATA_DIR_ENV))
+        .and_then(|dir| ensure_data_dir(&dir).map(|()| dir))
+    {
+        Ok(dir) => dir,
+        Err(e) => {
+            tracing::error!("{}", e.message);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(data_dir = %data_dir.display(), "starting");
+
+    let ctx = Context::new(ContextOptions {
+        data_dir: data_dir.clone(),
+        platform_url: args.platform_url,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    });
+
+    // The window state lives with the wallet (an absolute file name replaces the plugin's
+    // default directory), so a test's --data-dir keeps it away from the user's.
+    let window_state = data_dir.join("window-state.json").display().to_string();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            focus_main_window(app)
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_filename(window_state)
+                .build(),
+        )
+        .manage(ctx)
+        .invoke_handler(commands::handler())
+        .setup(move |app| {
+            open_main_window(app.handle(), &data_dir)?;
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("the app stopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_main_window(app: &tauri::AppHandle, data_dir: &Path) -> tauri::Result<()> {
+    WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::App("index.html".into()))
+        .title("Consentry")
+        .inner_size(1120.0, 760.0)
+        .min_inner_size(720.0, 520.0)
+        // WebKit's storage and caches stay inside the wallet's directory.
+        .data_directory(data_dir.join("webview"))
+        .build()?;
+    Ok(())
+}
+
+/// A second launch lands here: bring the running window forward instead.
+fn focus_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}

@@ -1,0 +1,196 @@
+//! Drives the real desktop app over WebDriver: `tauri-driver` in front of Debian's
+//! `WebKitWebDriver`, the app binary built with the embedded UI, a temporary data directory.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// Set by `make test`: a missing display or driver is then a failure, not a skip.
+pub const REQUIRE_ENV: &str = "CI_REQUIRE_E2E";
+
+/// Why the E2E tests cannot run here, or `None` when they can.
+pub fn unavailable() -> Option<String> {
+    if std::env::var_os("DISPLAY").is_none() {
+        return Some("no DISPLAY (run under xvfb-run, as `make test` does)".into());
+    }
+    if which("tauri-driver").is_none() {
+        return Some("tauri-driver is not installed (`scripts/install-deps.sh driver`)".into());
+    }
+    if which("WebKitWebDriver").is_none() {
+        return Some("WebKitWebDriver is missing (Debian package webkit2gtk-driver)".into());
+    }
+    if !app_binary().exists() {
+        return Some(format!("{} is not built", app_binary().display()));
+    }
+    None
+}
+
+/// Skips (returns true) when E2E cannot run, unless `CI_REQUIRE_E2E=1` makes it a failure.
+pub fn skip_unless_available() -> bool {
+    match unavailable() {
+        None => false,
+        Some(why) if std::env::var_os(REQUIRE_ENV).is_some() => {
+            panic!("end-to-end tests required but unavailable: {why}")
+        }
+        Some(why) => {
+            println!("skipping end-to-end test: {why}");
+            true
+        }
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+/// The app binary: `CONSENTRY_APP_BIN`, else `<target>/debug/consentry-app`.
+pub fn app_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CONSENTRY_APP_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("debug/consentry-app")
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn wait_for_port(port: u16, timeout: Duration) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < timeout,
+            "tauri-driver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One running app with its own data directory, driven over WebDriver.
+pub struct RunningApp {
+    pub client: Client,
+    pub data_dir: PathBuf,
+    driver: Child,
+    _home: tempfile::TempDir,
+}
+
+impl RunningApp {
+    /// Starts the app on a fresh temporary data directory.
+    pub async fn start() -> Self {
+        let home = tempfile::tempdir().expect("temp dir");
+        let data_dir = home.path().join("data");
+        Self::start_in(home, data_dir).await
+    }
+
+    async fn start_in(home: tempfile::TempDir, data_dir: PathBuf) -> Self {
+        let port = free_port();
+        let native_port = free_port();
+        let native = which("WebKitWebDriver").expect("WebKitWebDriver");
+        // The driver's environment reaches the app: the wallet and every per-user directory
+        // the toolkit might touch stay inside this test's temporary directory.
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .arg("--native-driver")
+            .arg(native)
+            .env("CONSENTRY_DATA_DIR", &data_dir)
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver");
+        wait_for_port(port, Duration::from_secs(20));
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary().canonicalize().expect("app binary") }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with the app");
+        Self {
+            client,
+            data_dir,
+            driver,
+            _home: home,
+        }
+    }
+
+    /// Waits for an element and returns its text.
+    pub async fn text(&self, css: &str) -> String {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        element.text().await.expect("element text")
+    }
+
+    /// Waits until the element's text equals `expected`.
+    pub async fn wait_text(&self, css: &str, expected: &str) {
+        let start = Instant::now();
+        loop {
+            let text = self.text(css).await;
+            if text == expected {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{css}: expected {expected:?}, still {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
+    /// Ends the session and stops the driver with SIGTERM (SIGKILL would leave
+    /// WebKitWebDriver running and holding its port).
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.driver.id().to_string())
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.driver.kill();
+    }
+}

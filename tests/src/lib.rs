@@ -1,0 +1,3 @@
+//! Shared helpers for Consentry's cross-crate and end-to-end tests.
+
+pub mod app;

@@ -1,0 +1,80 @@
+//! End-to-end: the real debug app under Xvfb, driven over WebDriver.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use consentry_tests::app::{app_binary, skip_unless_available, RunningApp};
+
+const SCREENS: [(&str, &str, &str); 6] = [
+    ("cards", "Cards", "Cartes"),
+    (
+        "consents",
+        "Apps & permissions",
+        "Applications et autorisations",
+    ),
+    ("activity", "Activity", "Activité"),
+    ("rewards", "Rewards", "Récompenses"),
+    ("export", "Export", "Exporter"),
+    ("settings", "Settings", "Réglages"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shell_visits_every_screen_switches_language_and_reads_app_info() {
+    if skip_unless_available() {
+        return;
+    }
+    let app = RunningApp::start().await;
+
+    assert_eq!(app.client.title().await.unwrap(), "Consentry");
+
+    for (route, english, _) in SCREENS {
+        app.click(&format!("nav a[data-route='{route}']")).await;
+        app.wait_text("h1", english).await;
+    }
+
+    // Settings is the last screen visited: switch to French, check every label, and back.
+    app.click("#language option[value='fr']").await;
+    app.wait_text("h1", "Réglages").await;
+    for (route, _, french) in SCREENS {
+        assert_eq!(
+            app.text(&format!("nav a[data-route='{route}']")).await,
+            french
+        );
+    }
+    app.click("#language option[value='en']").await;
+    app.wait_text("h1", "Settings").await;
+
+    // The version comes through the real app_info command.
+    app.wait_text("[data-testid=app-version]", env!("CARGO_PKG_VERSION"))
+        .await;
+    let data_dir = app.text("[data-testid=data-dir]").await;
+    assert_eq!(data_dir, app.data_dir.display().to_string());
+    assert_eq!(app.text("[data-testid=build-profile]").await, "debug");
+
+    // A second launch hands over to the running app and exits.
+    let started = Instant::now();
+    let mut second = Command::new(app_binary())
+        .env("CONSENTRY_DATA_DIR", &app.data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = second.kill();
+            panic!("the second instance did not exit: single-instance is not working");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "second instance exited with {status}");
+    assert_eq!(
+        app.client.title().await.unwrap(),
+        "Consentry",
+        "first instance still alive"
+    );
+
+    app.stop().await;
+}

@@ -1,0 +1,23 @@
+// The only door to the backend. Screens import `ipc` from here, never @tauri-apps/*.
+import type { MockScenario } from './mock';
+import { createMockIpc } from './mock';
+import type { Ipc } from './seam';
+import { isTauri, tauriIpc } from './tauri';
+
+export type { Ipc, Request, Response } from './seam';
+export { IpcError } from './seam';
+export type * from './generated';
+
+declare global {
+  interface Window {
+    /** Set by page tests before the app loads to script the mock backend. */
+    __CONSENTRY_MOCK__?: MockScenario;
+  }
+}
+
+function pick(): Ipc {
+  if (isTauri()) return tauriIpc;
+  return createMockIpc(typeof window === 'undefined' ? {} : window.__CONSENTRY_MOCK__);
+}
+
+export const ipc: Ipc = pick();
