@@ -1,3 +1,5 @@
+// A build script reports failure by panicking; that is its interface with cargo.
+#[allow(clippy::panic)]
 fn main() {
     // One permission per app command (`allow-<name>`), generated from the api crate's list,
     // so capabilities can grant exactly the commands the window uses.
