@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod window_state;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -55,6 +56,8 @@ pub fn run() -> ExitCode {
                 .build(),
         )
         .manage(ctx)
+        .manage(window_state::SavePending::default())
+        .on_window_event(window_state::save_soon_after_change)
         .invoke_handler(commands::handler())
         .setup(move |app| {
             open_main_window(app.handle(), &data_dir)?;

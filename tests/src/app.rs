@@ -76,12 +76,16 @@ fn wait_for_port(port: u16, timeout: Duration) {
     }
 }
 
+/// The app is single-instance per user session: tests in one binary take turns.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// One running app with its own data directory, driven over WebDriver.
 pub struct RunningApp {
     pub client: Client,
     pub data_dir: PathBuf,
     driver: Child,
     _home: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl RunningApp {
@@ -89,13 +93,21 @@ impl RunningApp {
     pub async fn start() -> Self {
         let home = tempfile::tempdir().expect("temp dir");
         let data_dir = home.path().join("data");
-        Self::start_in(home, data_dir).await
+        let turn = ONE_APP_AT_A_TIME.lock().await;
+        Self::start_in(home, data_dir, turn).await
     }
 
-    async fn start_in(home: tempfile::TempDir, data_dir: PathBuf) -> Self {
+    async fn start_in(
+        home: tempfile::TempDir,
+        data_dir: PathBuf,
+        turn: tokio::sync::MutexGuard<'static, ()>,
+    ) -> Self {
         let port = free_port();
         let native_port = free_port();
         let native = which("WebKitWebDriver").expect("WebKitWebDriver");
+        for dir in ["config", "cache"] {
+            std::fs::create_dir_all(home.path().join(dir)).expect("per-user dirs");
+        }
         // The driver's environment reaches the app: the wallet and every per-user directory
         // the toolkit might touch stay inside this test's temporary directory.
         let driver = Command::new("tauri-driver")
@@ -122,18 +134,33 @@ impl RunningApp {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary().canonicalize().expect("app binary") }),
         );
-        let client = ClientBuilder::rustls()
-            .expect("rustls")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
+        let url = format!("http://127.0.0.1:{port}");
+        let mut builder = ClientBuilder::rustls().expect("rustls");
+        let connect = builder.capabilities(caps).connect(&url);
+        let client = tokio::time::timeout(Duration::from_secs(60), connect)
             .await
+            .expect("no WebDriver session with the app within 60 s")
             .expect("WebDriver session with the app");
         Self {
             client,
             data_dir,
             driver,
             _home: home,
+            _turn: turn,
         }
+    }
+
+    /// Stops this app and starts it again on the same data directory.
+    pub async fn restart(self) -> Self {
+        let Self {
+            client,
+            data_dir,
+            driver,
+            _home: home,
+            _turn: turn,
+        } = self;
+        Self::shutdown(client, driver).await;
+        Self::start_in(home, data_dir, turn).await
     }
 
     /// Waits for an element and returns its text.
@@ -178,19 +205,23 @@ impl RunningApp {
 
     /// Ends the session and stops the driver with SIGTERM (SIGKILL would leave
     /// WebKitWebDriver running and holding its port).
-    pub async fn stop(mut self) {
-        let _ = self.client.clone().close().await;
+    pub async fn stop(self) {
+        Self::shutdown(self.client, self.driver).await;
+    }
+
+    async fn shutdown(client: Client, mut driver: Child) {
+        let _ = client.close().await;
         let _ = Command::new("kill")
             .arg("-TERM")
-            .arg(self.driver.id().to_string())
+            .arg(driver.id().to_string())
             .status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(_)) = self.driver.try_wait() {
+            if let Ok(Some(_)) = driver.try_wait() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.driver.kill();
+        let _ = driver.kill();
     }
 }

@@ -78,3 +78,34 @@ async fn shell_visits_every_screen_switches_language_and_reads_app_info() {
 
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_remembers_its_size_across_launches() {
+    if skip_unless_available() {
+        return;
+    }
+    let app = RunningApp::start().await;
+    app.client.set_window_size(900, 640).await.unwrap();
+    let (w, h) = app.client.get_window_size().await.unwrap();
+    assert_eq!((w, h), (900, 640), "the window did not resize");
+    // Saved shortly after the change, before any exit.
+    let state = app.data_dir.join("window-state.json");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(&state).is_ok_and(|s| s.contains("900")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "window-state.json not written"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let app = app.restart().await;
+    app.wait_text("h1", "Cards").await;
+    let (w, h) = app.client.get_window_size().await.unwrap();
+    assert_eq!(
+        (w, h),
+        (900, 640),
+        "size not restored from window-state.json"
+    );
+    app.stop().await;
+}

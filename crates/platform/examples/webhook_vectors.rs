@@ -1,0 +1,81 @@
+//! Prints the committed signature test vectors (`docs/platform/webhook-vectors.json`).
+//! Deterministic: regenerate with
+//! `cargo run -p consentry-platform --example webhook_vectors > docs/platform/webhook-vectors.json`.
+
+use consentry_platform::signing;
+use ed25519_dalek::SigningKey;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+fn key(label: &str) -> SigningKey {
+    SigningKey::from_bytes(&Sha256::digest(label.as_bytes()).into())
+}
+
+fn vector(name: &str, signer: &SigningKey, id: &str, timestamp: i64, body: &str) -> Value {
+    json!({
+        "name": name,
+        "secret_key": signing::encode_secret_key(signer),
+        "public_key": signing::encode_public_key(&signer.verifying_key()),
+        "id": id,
+        "timestamp": timestamp,
+        "body": body,
+        "signature": signing::sign(signer, id, timestamp, body),
+        "valid": true,
+    })
+}
+
+fn main() -> Result<(), serde_json::Error> {
+    let a = key("consentry webhook vector key A");
+    let b = key("consentry webhook vector key B");
+    let authorized = r#"{"id":"evt_0193b2d1c7e07a35b6f0d3a1e2c4f501","occurred_at":"2026-01-01T09:30:00Z","card_token":"card_0193b2d1c0aa7c1e9f3b5d7e8a2c4b60","type":"transaction.authorized","transaction_id":"txn_0193b2d1c7e07a35b6f0d3a1e2c4f500","amount":{"minor":1234,"currency":"EUR"},"merchant":"Cafe Lumen","channel":"nfc","commission":{"minor":19,"currency":"EUR"}}"#;
+    let receipt = r#"{"id":"evt_0193b2d1c7e17b11a4c2e9f0d3b6a702","occurred_at":"2026-01-01T09:30:00Z","card_token":"card_0193b2d1c0aa7c1e9f3b5d7e8a2c4b60","app_id":"app_quire","type":"receipt.issued","payment":{"transaction_id":"txn_0193b2d1c7e07a35b6f0d3a1e2c4f500","channel":"nfc","amount":{"minor":380,"currency":"EUR"}},"receipt":{"transaction_id":"txn_0193b2d1c7e07a35b6f0d3a1e2c4f500","merchant":"Café Lumen — Croix-Rousse","lines":[{"quantity":1,"description":"Flat white ☕","unit_price":{"minor":317,"currency":"EUR"},"tax":{"minor":63,"currency":"EUR"},"total":{"minor":380,"currency":"EUR"}}],"total":{"minor":380,"currency":"EUR"}}}"#;
+    let ts = 1_767_259_800;
+    let first = vector(
+        "transaction.authorized, key A",
+        &a,
+        "evt_0193b2d1c7e07a35b6f0d3a1e2c4f501",
+        ts,
+        authorized,
+    );
+    let unicode = vector(
+        "non-ASCII body (UTF-8 bytes are signed), key A",
+        &a,
+        "evt_0193b2d1c7e17b11a4c2e9f0d3b6a702",
+        ts,
+        receipt,
+    );
+    let other_key = vector(
+        "rotated key B",
+        &b,
+        "evt_0193b2d1c7e27c00b0c1d2e3f4a5b603",
+        ts + 60,
+        r#"{"k":"v"}"#,
+    );
+    let mut tampered = first.clone();
+    tampered["name"] = json!("body changed after signing: invalid");
+    tampered["body"] = json!(authorized.replace("1234", "1235"));
+    tampered["valid"] = json!(false);
+    let mut retimed = first.clone();
+    retimed["name"] = json!("timestamp changed after signing: invalid");
+    retimed["timestamp"] = json!(ts + 1);
+    retimed["valid"] = json!(false);
+    let mut wrong_key = first.clone();
+    wrong_key["name"] = json!("verified with another key: invalid");
+    wrong_key["public_key"] = json!(signing::encode_public_key(&b.verifying_key()));
+    wrong_key["secret_key"] = json!(signing::encode_secret_key(&b));
+    wrong_key["valid"] = json!(false);
+    let mut several = first.clone();
+    several["name"] = json!("several space-separated signatures, one valid v1a");
+    several["signature"] = json!(format!(
+        "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= {}",
+        first["signature"].as_str().unwrap_or_default()
+    ));
+    let doc = json!({
+        "description": "Standard Webhooks asymmetric signatures (scheme v1a, Ed25519) as the Consentry platform makes them. The signed bytes are the UTF-8 encoding of `{id}.{timestamp}.{body}`; the signature header value is `v1a,` + base64 (standard alphabet, padded) of the 64-byte signature, possibly among other space-separated signatures. public_key is `whpk_` + base64 of the 32-byte Ed25519 public key; secret_key is `whsk_` + base64 of the 32-byte Ed25519 seed (PyNaCl: nacl.signing.SigningKey(seed)). Vectors with valid=false must be rejected.",
+        "scheme": "v1a",
+        "signed_content": "{id}.{timestamp}.{body}",
+        "vectors": [first, unicode, other_key, tampered, retimed, wrong_key, several],
+    });
+    println!("{}", serde_json::to_string_pretty(&doc)?);
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Card tokenization: `POST /v1/cards` turns a card number into a token, brand and last 4
+//! digits; `GET /v1/cards` and `DELETE /v1/cards/{token}`.
+//!
+//! The number lives only in this request's memory, inside a zeroizing
+//! [`consentry_domain::CardNumber`]. Error messages never repeat it.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use consentry_domain::{Brand, CardNumber, CardNumberError, ConsentAction, Expiry, GrantStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+
+use crate::auth::Device;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath};
+use crate::ids::new_id;
+use crate::state::AppState;
+use crate::{grant_changes, grant_store};
+
+const MAX_NICKNAME: usize = 40;
+/// The networks this platform links, as CardSpring did.
+const SUPPORTED_BRANDS: [Brand; 4] = [Brand::Visa, Brand::Mastercard, Brand::Amex, Brand::Discover];
+
+#[derive(Debug, Deserialize, Serialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct Expiration {
+    pub month: u8,
+    pub year: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCardRequest {
+    /// Kept as raw JSON so a wrongly typed number is never echoed in a serde message.
+    number: Value,
+    expiration: Expiration,
+    nickname: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub expiration: Expiration,
+    pub nickname: Option<String>,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CardList {
+    cards: Vec<Card>,
+}
+
+fn number_error(error: &CardNumberError) -> ApiError {
+    let code = match error {
+        CardNumberError::Empty | CardNumberError::NonDigit { .. } => "card_number_invalid",
+        CardNumberError::Length { .. } => "card_number_length",
+        CardNumberError::Luhn => "card_number_luhn",
+    };
+    ApiError::unprocessable(code, error.to_string())
+}
+
+pub async fn link(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<LinkCardRequest>,
+) -> ApiResult<(StatusCode, Json<Card>)> {
+    let Value::String(text) = &request.number else {
+        return Err(ApiError::unprocessable(
+            "card_number_invalid",
+            "number must be a string of digits",
+        ));
+    };
+    let number = CardNumber::parse(text).map_err(|e| number_error(&e))?;
+    let brand = number.brand();
+    if !SUPPORTED_BRANDS.contains(&brand) {
+        return Err(ApiError::unprocessable(
+            "card_brand_unsupported",
+            format!(
+                "{} cards cannot be linked; Visa, Mastercard, American Express and Discover can",
+                brand.label()
+            ),
+        ));
+    }
+    let Expiration { month, year } = request.expiration;
+    let expiry = Expiry::new(month, year)
+        .map_err(|e| ApiError::unprocessable("expiration_invalid", e.to_string()))?;
+    let now = state.clock.now();
+    if expiry.is_expired(now) {
+        return Err(ApiError::unprocessable(
+            "card_expired",
+            format!("the card expired in {expiry}"),
+        ));
+    }
+    let nickname = match request.nickname.as_deref().map(str::trim) {
+        Some(n) if n.chars().count() > MAX_NICKNAME => {
+            return Err(ApiError::unprocessable(
+                "invalid_nickname",
+                format!("nickname must be at most {MAX_NICKNAME} characters"),
+            ))
+        }
+        Some("") | None => None,
+        Some(n) => Some(n.to_owned()),
+    };
+    let card = Card {
+        token: new_id("card"),
+        brand: brand.as_str().to_owned(),
+        last4: number.last4(),
+        expiration: request.expiration,
+        nickname,
+        status: "active".into(),
+        created_at: rfc3339(now),
+    };
+    drop(number);
+    sqlx::query(
+        "INSERT INTO cards (token, cardholder_id, brand, last4, exp_month, exp_year, nickname, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+    )
+    .bind(&card.token)
+    .bind(&device.cardholder_id)
+    .bind(&card.brand)
+    .bind(&card.last4)
+    .bind(month)
+    .bind(year)
+    .bind(&card.nickname)
+    .bind(&card.created_at)
+    .execute(&state.db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(card)))
+}
+
+type CardRow = (
+    String,
+    String,
+    String,
+    u8,
+    u16,
+    Option<String>,
+    String,
+    String,
+);
+
+const CARD_COLUMNS: &str = "token, brand, last4, exp_month, exp_year, nickname, status, created_at";
+
+fn from_row(row: CardRow) -> Card {
+    let (token, brand, last4, month, year, nickname, status, created_at) = row;
+    Card {
+        token,
+        brand,
+        last4,
+        expiration: Expiration { month, year },
+        nickname,
+        status,
+        created_at,
+    }
+}
+
+/// The cardholder's active card with this token, if any.
+pub async fn find_active(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    token: &str,
+) -> Result<Option<Card>, ApiError> {
+    let row: Option<CardRow> = sqlx::query_as(&format!(
+        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND token = ? AND status = 'active'"
+    ))
+    .bind(cardholder_id)
+    .bind(token)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(from_row))
+}
+
+pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<CardList>> {
+    let rows: Vec<CardRow> = sqlx::query_as(&format!(
+        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND status = 'active' ORDER BY created_at, token"
+    ))
+    .bind(&device.cardholder_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(CardList {
+        cards: rows.into_iter().map(from_row).collect(),
+    }))
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    device: Device,
+    ApiPath(token): ApiPath<String>,
+) -> ApiResult<Json<Card>> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut card = find_active(&mut tx, &device.cardholder_id, &token)
+        .await?
+        .ok_or_else(|| ApiError::not_found("card_not_found", "no linked card with this token"))?;
+    sqlx::query("UPDATE cards SET status = 'removed', removed_at = ? WHERE token = ?")
+        .bind(rfc3339(now))
+        .bind(&token)
+        .execute(&mut *tx)
+        .await?;
+    // Grants on an unlinked card are withdrawn, and every device hears of it.
+    for grant in grant_store::on_card(&mut tx, &token).await? {
+        if grant.status == GrantStatus::Revoked {
+            continue;
+        }
+        let revoked = grant.revoke(now).map_err(ApiError::internal)?;
+        grant_store::save(&mut tx, &device.cardholder_id, &revoked, &device.device_id).await?;
+        grant_changes::emit_change(
+            &mut tx,
+            &device.cardholder_id,
+            ConsentAction::Revoke,
+            &revoked,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.feed_changed();
+    card.status = "removed".into();
+    Ok(Json(card))
+}

@@ -1,0 +1,132 @@
+//! Request extractors whose rejections are `{code, message}` 4xx errors instead of axum's
+//! plain-text ones: JSON bodies, query strings and path parameters.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON body; every request type denies unknown fields.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(&rejection)),
+        }
+    }
+}
+
+/// Maps axum's JSON rejections onto our codes. The serde message names the offending
+/// field; it is returned to the caller only, never logged.
+pub fn json_rejection(rejection: &JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with `Content-Type: application/json`",
+        ),
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
+            "invalid_json",
+            format!(
+                "the body is not valid JSON: {}",
+                strip_prefix(rejection.body_text())
+            ),
+        ),
+        JsonRejection::JsonDataError(_) => {
+            ApiError::unprocessable("invalid_body", strip_prefix(rejection.body_text()))
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        _ => ApiError::bad_request("invalid_body", "the request body could not be read"),
+    }
+}
+
+/// 413 for a body over the configured limit.
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "the request body is larger than this platform accepts",
+    )
+}
+
+fn strip_prefix(text: String) -> String {
+    const PREFIXES: [&str; 3] = [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to parse the request body as JSON: ",
+        "Failed to deserialize query string: ",
+    ];
+    PREFIXES
+        .iter()
+        .find_map(|prefix| text.strip_prefix(prefix))
+        .map_or_else(|| text.clone(), str::to_owned)
+}
+
+/// A query string; request types deny unknown parameters.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(query_rejection(&rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: &QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_query", strip_prefix(rejection.body_text()))
+}
+
+/// Path parameters.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_rejection(&rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: &PathRejection) -> ApiError {
+    ApiError::bad_request("invalid_path", rejection.body_text())
+}
+
+/// Checks a client-chosen identifier (grant id, idempotency key): 1 to `max` characters
+/// of letters, digits, `-`, `_`, `.` and `:`.
+pub fn check_identifier(what: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
+    if value.is_empty() || value.len() > max || !value.chars().all(allowed) {
+        return Err(ApiError::bad_request(
+            "invalid_identifier",
+            format!(
+                "{what} must be 1 to {max} characters of letters, digits, '-', '_', '.' or ':'"
+            ),
+        ));
+    }
+    Ok(())
+}

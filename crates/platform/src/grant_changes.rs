@@ -1,0 +1,246 @@
+//! One consent change sent by a device (`PUT /v1/grants/{grant_id}`): grant, revoke,
+//! renew or reconsent, at the version the device last saw. The state transitions are the
+//! domain's ([`consentry_domain::Grant`]); this module checks what only the platform
+//! knows (the app, its current terms, the card) and records the result.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use consentry_domain::{
+    Channel, ConsentAction, ConsentChanged, EventPayload, Grant, GrantDetails, GrantError, Money,
+    Scope, Trigger,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::SqliteConnection;
+
+use crate::error::ApiError;
+use crate::events::{self, Recipient};
+use crate::{apps, cards, grant_store};
+
+/// The request body, tagged by `action`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum GrantChange {
+    /// A first grant, or an explicit new grant on the same app × card × scope (the only
+    /// way back from `revoked`). Replaces channels, trigger, minimum and expiry.
+    Grant {
+        base_version: u64,
+        app_id: String,
+        card_token: String,
+        scope: Scope,
+        channels: BTreeSet<Channel>,
+        trigger: Trigger,
+        #[serde(default)]
+        min_purchase: Option<Money>,
+        #[serde(default)]
+        expires_at: Option<DateTime<Utc>>,
+        terms_version: u32,
+    },
+    Revoke {
+        base_version: u64,
+    },
+    /// New expiry (`null`: none).
+    Renew {
+        base_version: u64,
+        #[serde(default)]
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// Accept the app's current terms after `app.terms_changed`.
+    Reconsent {
+        base_version: u64,
+        terms_version: u32,
+    },
+}
+
+impl GrantChange {
+    fn base_version(&self) -> u64 {
+        match self {
+            GrantChange::Grant { base_version, .. }
+            | GrantChange::Revoke { base_version }
+            | GrantChange::Renew { base_version, .. }
+            | GrantChange::Reconsent { base_version, .. } => *base_version,
+        }
+    }
+}
+
+/// What a change produced: the HTTP status and the grant to return.
+pub struct Applied {
+    pub status: StatusCode,
+    pub grant: Grant,
+}
+
+/// The 409 for a stale `base_version`, carrying the current state (or `null`).
+pub fn version_conflict(current: Option<&Grant>) -> Result<ApiError, ApiError> {
+    let current_json = match current {
+        Some(grant) => serde_json::to_value(grant)?,
+        None => Value::Null,
+    };
+    let version = current.map_or(0, |g| g.version);
+    Ok(ApiError::conflict(
+        "version_conflict",
+        format!("the grant is at version {version}; fetch it, re-apply your change and send it with that base_version"),
+    )
+    .with("current", current_json))
+}
+
+fn grant_error(error: &GrantError, current: Option<&Grant>) -> Result<ApiError, ApiError> {
+    let (status, code) = match error {
+        GrantError::NoChannels => (StatusCode::UNPROCESSABLE_ENTITY, "no_channels"),
+        GrantError::ExpiryNotInFuture => (StatusCode::UNPROCESSABLE_ENTITY, "expiry_not_in_future"),
+        GrantError::NegativeMinimum => (StatusCode::UNPROCESSABLE_ENTITY, "negative_minimum"),
+        GrantError::KeyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "grant_key_mismatch"),
+        GrantError::TermsNotNewer { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "terms_not_newer"),
+        GrantError::InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid_transition"),
+        GrantError::ReconsentRequired => (StatusCode::CONFLICT, "reconsent_required"),
+        GrantError::NotDue => (StatusCode::CONFLICT, "not_due"),
+    };
+    let mut api = ApiError::new(status, code, error.to_string());
+    if let Some(grant) = current {
+        api = api.with("current", serde_json::to_value(grant)?);
+    }
+    Ok(api)
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found(
+        "grant_not_found",
+        "no grant with this id; create it with action \"grant\"",
+    )
+}
+
+/// Applies `change` to the grant `id` inside the caller's transaction, emitting
+/// `consent.changed` when the state changed. Errors are the final answer to the request.
+pub async fn apply(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    device_id: &str,
+    id: &str,
+    change: GrantChange,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApiError> {
+    let current = grant_store::find(conn, cardholder_id, id).await?;
+    if change.base_version() != current.as_ref().map_or(0, |g| g.version) {
+        return Err(version_conflict(current.as_ref())?);
+    }
+    let (action, next) = match change {
+        GrantChange::Grant {
+            app_id,
+            card_token,
+            scope,
+            channels,
+            trigger,
+            min_purchase,
+            expires_at,
+            terms_version,
+            ..
+        } => {
+            let app = apps::find(conn, &app_id).await?.ok_or_else(|| {
+                ApiError::unprocessable("app_not_found", "no app with this app_id")
+            })?;
+            if cards::find_active(conn, cardholder_id, &card_token)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::unprocessable(
+                    "card_not_found",
+                    "no linked card with this card_token",
+                ));
+            }
+            if !app.requested_scopes.contains(&scope) {
+                return Err(ApiError::unprocessable(
+                    "scope_not_requested",
+                    format!("{} does not ask for the {scope} scope", app.name),
+                ));
+            }
+            if terms_version != app.terms.version {
+                return Err(terms_outdated(app.terms.version));
+            }
+            let details = GrantDetails {
+                app_id,
+                card_token,
+                scope,
+                channels,
+                trigger,
+                min_purchase,
+                expires_at,
+            };
+            let next = match &current {
+                None => Grant::new(id, details, terms_version, now),
+                Some(grant) => grant.regrant(id, details, terms_version, now),
+            };
+            (ConsentAction::Grant, next)
+        }
+        GrantChange::Revoke { .. } => {
+            let grant = current.as_ref().ok_or_else(not_found)?;
+            if grant.status == consentry_domain::GrantStatus::Revoked {
+                // Already in the desired state: nothing changes, nothing is emitted.
+                return Ok(Applied {
+                    status: StatusCode::OK,
+                    grant: grant.clone(),
+                });
+            }
+            (ConsentAction::Revoke, grant.revoke(now))
+        }
+        GrantChange::Renew { expires_at, .. } => {
+            let grant = current.as_ref().ok_or_else(not_found)?;
+            (ConsentAction::Renew, grant.renew(expires_at, now))
+        }
+        GrantChange::Reconsent { terms_version, .. } => {
+            let grant = current.as_ref().ok_or_else(not_found)?;
+            let app = apps::find(conn, &grant.app_id)
+                .await?
+                .ok_or_else(|| ApiError::internal("a grant names an unknown app"))?;
+            if terms_version != app.terms.version {
+                return Err(terms_outdated(app.terms.version));
+            }
+            (
+                ConsentAction::Reconsent,
+                grant.reconsent(terms_version, now),
+            )
+        }
+    };
+    let next = next.map_err(|e| grant_error(&e, current.as_ref()).unwrap_or_else(|e| e))?;
+    grant_store::save(conn, cardholder_id, &next, device_id).await?;
+    emit_change(conn, cardholder_id, action, &next, now).await?;
+    let status = if current.is_none() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(Applied {
+        status,
+        grant: next,
+    })
+}
+
+fn terms_outdated(current: u32) -> ApiError {
+    ApiError::unprocessable(
+        "terms_outdated",
+        format!("the app's current terms are version {current}; show them and send that version"),
+    )
+    .with("current_terms_version", json!(current))
+}
+
+/// `consent.changed` to every device of the cardholder (the sender recognises its own
+/// change by grant id and version).
+pub async fn emit_change(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    action: ConsentAction,
+    grant: &Grant,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let to = Recipient {
+        cardholder_id,
+        card_token: &grant.card_token,
+        app_id: Some(&grant.app_id),
+    };
+    let payload = EventPayload::ConsentChanged(ConsentChanged {
+        action,
+        grant: grant.clone(),
+    });
+    events::append(conn, &to, now, payload).await?;
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! What an app does with a purchase it may see, per scope: a receipt, points, cashback,
+//! an offer (or redeeming one), a recommendation, a social post. Side effects (balances,
+//! pending cashback, open offers) are written in the caller's transaction.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use consentry_domain::{
+    Cashback, Channel, Discount, EventPayload, Money, OfferIssued, OfferRedeemed, PaymentRef,
+    PointsAwarded, ReceiptIssued, RecommendationMade, Scope, SocialPosted,
+};
+use rand::rngs::StdRng;
+use rand::Rng as _;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+use crate::apps::App;
+use crate::clock::rfc3339;
+use crate::error::ApiError;
+use crate::ids::new_id;
+use crate::{merchants, receipts, seed};
+
+/// The purchase being reacted to.
+pub struct Purchase {
+    pub transaction_id: String,
+    pub cardholder_id: String,
+    pub card_token: String,
+    pub amount: Money,
+    pub merchant: String,
+    pub channel: Channel,
+}
+
+impl Purchase {
+    pub fn payment(&self) -> PaymentRef {
+        PaymentRef {
+            transaction_id: self.transaction_id.clone(),
+            channel: self.channel,
+            amount: self.amount,
+        }
+    }
+}
+
+/// The bank account cashback is paid into, masked: the platform never shows it whole.
+pub fn cashback_destination(cardholder_id: &str) -> String {
+    let digest = Sha256::digest(cardholder_id.as_bytes());
+    let last4 = u16::from_be_bytes([digest[0], digest[1]]) % 10_000;
+    format!("FR76 •••• {last4:04}")
+}
+
+/// The events `app` produces for one granted `scope`.
+pub async fn react(
+    conn: &mut SqliteConnection,
+    purchase: &Purchase,
+    app: &App,
+    scope: Scope,
+    now: DateTime<Utc>,
+    rng: &mut StdRng,
+) -> Result<Vec<EventPayload>, ApiError> {
+    let behaviour = seed::behaviour(&app.id);
+    let payment = purchase.payment();
+    let payload = match scope {
+        Scope::Receipts => EventPayload::ReceiptIssued(ReceiptIssued {
+            receipt: receipts::receipt_for(
+                &purchase.transaction_id,
+                &purchase.merchant,
+                purchase.amount,
+                rng,
+            ),
+            payment,
+        }),
+        Scope::Points => award_points(conn, purchase, app, &behaviour).await?,
+        Scope::Cashback => {
+            let amount = purchase
+                .amount
+                .apply_bps(behaviour.cashback_bps.max(100))
+                .map_err(ApiError::internal)?;
+            sqlx::query(
+                "INSERT INTO cashbacks (id, cardholder_id, transaction_id, app_id, amount_minor, currency, status)
+                 VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            )
+            .bind(new_id("cb"))
+            .bind(&purchase.cardholder_id)
+            .bind(&purchase.transaction_id)
+            .bind(&app.id)
+            .bind(amount.minor)
+            .bind(amount.currency.code())
+            .execute(&mut *conn)
+            .await?;
+            EventPayload::CashbackPending(Cashback {
+                amount,
+                destination: cashback_destination(&purchase.cardholder_id),
+                payment: Some(payment),
+            })
+        }
+        Scope::Offers => offer(conn, purchase, app, &behaviour, now, rng).await?,
+        Scope::Recommendations => recommend(purchase, rng),
+        Scope::SocialPosts => {
+            let city = merchants::known(&purchase.merchant).map(|m| m.city);
+            let place = city.map_or_else(
+                || purchase.merchant.clone(),
+                |c| format!("{} in {c}", purchase.merchant),
+            );
+            let network = if behaviour.network.is_empty() {
+                app.name.as_str()
+            } else {
+                behaviour.network
+            };
+            EventPayload::SocialPosted(SocialPosted {
+                network: network.to_owned(),
+                text: format!("Just stopped by {place}."),
+                payment: Some(payment),
+            })
+        }
+    };
+    Ok(vec![payload])
+}
+
+async fn award_points(
+    conn: &mut SqliteConnection,
+    purchase: &Purchase,
+    app: &App,
+    behaviour: &seed::Behaviour,
+) -> Result<EventPayload, ApiError> {
+    let unit = 10i64.pow(u32::from(purchase.amount.currency.exponent()));
+    let delta = (purchase.amount.minor / unit * behaviour.points_per_unit.max(1)).max(1);
+    let balance: i64 = sqlx::query_scalar(
+        "INSERT INTO points_balances (cardholder_id, app_id, balance) VALUES (?, ?, ?)
+         ON CONFLICT (cardholder_id, app_id) DO UPDATE SET balance = balance + excluded.balance
+         RETURNING balance",
+    )
+    .bind(&purchase.cardholder_id)
+    .bind(&app.id)
+    .bind(delta)
+    .fetch_one(&mut *conn)
+    .await?;
+    let program = if behaviour.program.is_empty() {
+        format!("{} points", app.name)
+    } else {
+        behaviour.program.to_owned()
+    };
+    Ok(EventPayload::PointsAwarded(PointsAwarded {
+        program,
+        delta,
+        balance,
+        payment: Some(purchase.payment()),
+    }))
+}
+
+/// Redeems the app's open offer at this merchant, or hands out a new one.
+async fn offer(
+    conn: &mut SqliteConnection,
+    purchase: &Purchase,
+    app: &App,
+    behaviour: &seed::Behaviour,
+    now: DateTime<Utc>,
+    rng: &mut StdRng,
+) -> Result<EventPayload, ApiError> {
+    let open: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, code FROM offers WHERE card_token = ? AND app_id = ? AND merchant = ?
+           AND redeemed_at IS NULL AND expires_at > ? ORDER BY rowid LIMIT 1",
+    )
+    .bind(&purchase.card_token)
+    .bind(&app.id)
+    .bind(&purchase.merchant)
+    .bind(rfc3339(now))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((offer_id, code)) = open {
+        sqlx::query("UPDATE offers SET redeemed_at = ? WHERE id = ?")
+            .bind(rfc3339(now))
+            .bind(&offer_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(EventPayload::OfferRedeemed(OfferRedeemed {
+            offer_id,
+            code,
+            payment: Some(purchase.payment()),
+        }));
+    }
+    let bps = behaviour.offer_bps.max(500);
+    let prefix: String = app
+        .name
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .take(4)
+        .collect();
+    let code = format!(
+        "{}-{:04}",
+        prefix.to_ascii_uppercase(),
+        rng.gen_range(0..10_000)
+    );
+    let expires_at = now + TimeDelta::days(30);
+    let offer_id = new_id("ofr");
+    sqlx::query(
+        "INSERT INTO offers (id, cardholder_id, card_token, app_id, merchant, code, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&offer_id)
+    .bind(&purchase.cardholder_id)
+    .bind(&purchase.card_token)
+    .bind(&app.id)
+    .bind(&purchase.merchant)
+    .bind(&code)
+    .bind(rfc3339(expires_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(EventPayload::OfferIssued(OfferIssued {
+        offer_id,
+        code,
+        description: format!(
+            "{}% off your next visit to {}",
+            bps / 100,
+            purchase.merchant
+        ),
+        discount: Discount::Percent { bps },
+        expires_at: Some(expires_at),
+        payment: Some(purchase.payment()),
+    }))
+}
+
+fn recommend(purchase: &Purchase, rng: &mut StdRng) -> EventPayload {
+    let category = merchants::known(&purchase.merchant).map(|m| m.category);
+    let similar: Vec<&merchants::KnownMerchant> = merchants::MERCHANTS
+        .iter()
+        .filter(|m| m.name != purchase.merchant && Some(m.category) == category)
+        .collect();
+    let (text, product) = match similar.get(rng.gen_range(0..similar.len().max(1))) {
+        Some(other) => {
+            let item = other.items.first().map(|(name, _)| (*name).to_owned());
+            (
+                format!(
+                    "Liked {}? Try {} in {}.",
+                    purchase.merchant, other.name, other.city
+                ),
+                item,
+            )
+        }
+        None => (
+            format!(
+                "Places like {} are popular with people near you.",
+                purchase.merchant
+            ),
+            None,
+        ),
+    };
+    EventPayload::RecommendationMade(RecommendationMade {
+        text,
+        product,
+        payment: Some(purchase.payment()),
+    })
+}

@@ -1,0 +1,122 @@
+//! The test and demo entry points: `POST /v1/simulate/purchase` (an authorization now,
+//! optionally settled or reversed later on its own), `POST /v1/simulate/settle` and
+//! `POST /v1/simulate/reverse` (do it now).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::TimeDelta;
+use consentry_domain::{Channel, Money};
+use serde::Deserialize;
+
+use crate::auth::Device;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use crate::transactions::{self, NewPurchase, Outcome, StepResult};
+
+/// A week: longer schedules are not useful in a simulation.
+const MAX_SETTLE_AFTER_MS: u64 = 7 * 24 * 3600 * 1000;
+/// One million units of any currency.
+const MAX_AMOUNT_MAJOR: i64 = 1_000_000;
+const MAX_MERCHANT: usize = 80;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseRequest {
+    card_token: String,
+    amount: Money,
+    merchant: String,
+    channel: Channel,
+    #[serde(default)]
+    settle_after_ms: Option<u64>,
+    #[serde(default)]
+    outcome: Outcome,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionRef {
+    transaction_id: String,
+}
+
+pub async fn purchase(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<PurchaseRequest>,
+) -> ApiResult<(StatusCode, Json<StepResult>)> {
+    let max_minor = MAX_AMOUNT_MAJOR * 10i64.pow(u32::from(request.amount.currency.exponent()));
+    if request.amount.minor <= 0 || request.amount.minor > max_minor {
+        return Err(ApiError::unprocessable(
+            "invalid_amount",
+            format!("amount.minor must be positive and at most {max_minor}"),
+        ));
+    }
+    let merchant = request.merchant.trim();
+    if merchant.is_empty() || merchant.chars().count() > MAX_MERCHANT {
+        return Err(ApiError::unprocessable(
+            "invalid_merchant",
+            format!("merchant must be 1 to {MAX_MERCHANT} characters"),
+        ));
+    }
+    let settle_after = match request.settle_after_ms {
+        None => None,
+        Some(ms) if ms <= MAX_SETTLE_AFTER_MS => {
+            Some(TimeDelta::milliseconds(i64::try_from(ms).unwrap_or(0)))
+        }
+        Some(_) => {
+            return Err(ApiError::unprocessable(
+                "invalid_settle_after",
+                format!("settle_after_ms must be at most {MAX_SETTLE_AFTER_MS} (a week)"),
+            ))
+        }
+    };
+    let new = NewPurchase {
+        card_token: request.card_token,
+        amount: request.amount,
+        merchant: merchant.to_owned(),
+        channel: request.channel,
+        settle_after,
+        outcome: request.outcome,
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let result = transactions::authorize(&mut tx, &device.cardholder_id, new, now).await?;
+    tx.commit().await?;
+    state.feed_changed();
+    if settle_after.is_some() {
+        state.settler.notify_one();
+    }
+    Ok((StatusCode::CREATED, Json(result)))
+}
+
+async fn finalize(
+    state: &AppState,
+    device: &Device,
+    id: &str,
+    outcome: Outcome,
+) -> ApiResult<Json<StepResult>> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let result =
+        transactions::finalize(&mut tx, Some(&device.cardholder_id), id, outcome, now).await?;
+    tx.commit().await?;
+    state.feed_changed();
+    Ok(Json(result))
+}
+
+pub async fn settle(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<TransactionRef>,
+) -> ApiResult<Json<StepResult>> {
+    finalize(&state, &device, &request.transaction_id, Outcome::Settle).await
+}
+
+pub async fn reverse(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<TransactionRef>,
+) -> ApiResult<Json<StepResult>> {
+    finalize(&state, &device, &request.transaction_id, Outcome::Reverse).await
+}

@@ -1,0 +1,88 @@
+//! The shared state every handler receives: the database pool, signing keys, faults,
+//! clock, and the signals that wake long-polls and the settler.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+use tokio::sync::{watch, Notify};
+
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::keys::KeyRing;
+
+/// Cheap to clone; the pool is already synchronized, nothing here needs a lock around it.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub db: SqlitePool,
+    pub keys: KeyRing,
+    pub faults: Faults,
+    pub clock: Clock,
+    pub max_wait: Duration,
+    admin_token_hash: Option<[u8; 32]>,
+    /// Bumped after every committed batch of events; long-polls wait on it.
+    feed: watch::Sender<u64>,
+    /// Poked when a transaction gets a settlement date.
+    pub settler: Notify,
+    /// Becomes `true` when the platform shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct StateParts {
+    pub db: SqlitePool,
+    pub keys: KeyRing,
+    pub faults: Faults,
+    pub max_wait: Duration,
+    pub admin_token: Option<String>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn new(parts: StateParts) -> AppState {
+        let (feed, _) = watch::channel(0);
+        AppState(Arc::new(Shared {
+            db: parts.db,
+            keys: parts.keys,
+            faults: parts.faults,
+            clock: Clock::default(),
+            max_wait: parts.max_wait,
+            admin_token_hash: parts
+                .admin_token
+                .map(|t| Sha256::digest(t.as_bytes()).into()),
+            feed,
+            settler: Notify::new(),
+            shutdown: parts.shutdown,
+        }))
+    }
+}
+
+impl Shared {
+    /// Wakes every long-poll after new events were committed.
+    pub fn feed_changed(&self) {
+        self.feed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn subscribe_feed(&self) -> watch::Receiver<u64> {
+        self.feed.subscribe()
+    }
+
+    /// `None` when admin access is disabled; else whether `token` is the admin token.
+    /// Compared as hashes, so the comparison time does not depend on the secret.
+    pub fn is_admin_token(&self, token: &str) -> Option<bool> {
+        let expected = self.admin_token_hash?;
+        let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        Some(given == expected)
+    }
+}

@@ -1,0 +1,335 @@
+//! Transactions as recorded by the platform, and the three steps that change them:
+//! authorize (a new purchase), settle and reverse. Used by the simulate endpoints, the
+//! settler (scheduled settlements) and the demo simulator.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use consentry_domain::{Channel, Currency, EventPayload, Money, Trigger};
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::cards;
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::error::ApiError;
+use crate::ids::new_id;
+use crate::purchases::{self, Decision};
+use crate::reactions::Purchase;
+
+/// What happens at the settlement date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    #[default]
+    Settle,
+    Reverse,
+}
+
+/// A new purchase to authorize.
+pub struct NewPurchase {
+    pub card_token: String,
+    pub amount: Money,
+    pub merchant: String,
+    pub channel: Channel,
+    /// Settle (or reverse) automatically this long after authorization; `None` waits for
+    /// an explicit `POST /v1/simulate/settle` or `/reverse`.
+    pub settle_after: Option<TimeDelta>,
+    pub outcome: Outcome,
+}
+
+/// A transaction as returned by the simulate endpoints.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransactionView {
+    pub id: String,
+    pub card_token: String,
+    pub amount: Money,
+    pub merchant: String,
+    pub channel: Channel,
+    /// `authorized`, `settled` or `reversed`.
+    pub status: String,
+    /// The platform's commission so far, in the purchase currency.
+    pub commission: Money,
+    pub authorized_at: String,
+    pub settle_at: Option<String>,
+    pub finalized_at: Option<String>,
+}
+
+/// The answer of every simulate endpoint: the transaction, the events this step
+/// produced (feed order), and what each grant on the card decided.
+#[derive(Debug, Serialize)]
+pub struct StepResult {
+    pub transaction: TransactionView,
+    pub event_ids: Vec<String>,
+    pub decisions: Vec<Decision>,
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    String,
+    Option<String>,
+);
+
+struct Record {
+    view: TransactionView,
+    cardholder_id: String,
+    charged: BTreeSet<String>,
+}
+
+async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Record>, ApiError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, cardholder_id, card_token, amount_minor, currency, merchant, channel, status,
+                settle_at, charged_apps, commission_minor, authorized_at, finalized_at
+         FROM transactions WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((
+        id,
+        cardholder_id,
+        card_token,
+        minor,
+        currency,
+        merchant,
+        channel,
+        status,
+        settle_at,
+        charged,
+        commission,
+        authorized_at,
+        finalized_at,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let currency = Currency::new(&currency).map_err(ApiError::internal)?;
+    let channel: Channel = channel.parse().map_err(ApiError::internal)?;
+    Ok(Some(Record {
+        view: TransactionView {
+            id,
+            card_token,
+            amount: Money::new(minor, currency),
+            merchant,
+            channel,
+            status,
+            commission: Money::new(commission, currency),
+            authorized_at,
+            settle_at,
+            finalized_at,
+        },
+        cardholder_id,
+        charged: serde_json::from_str(&charged)?,
+    }))
+}
+
+/// Authorizes a purchase on one of the cardholder's active cards.
+pub async fn authorize(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    new: NewPurchase,
+    now: DateTime<Utc>,
+) -> Result<StepResult, ApiError> {
+    if cards::find_active(conn, cardholder_id, &new.card_token)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::unprocessable(
+            "card_not_found",
+            "no linked card with this card_token",
+        ));
+    }
+    let purchase = Purchase {
+        transaction_id: new_id("txn"),
+        cardholder_id: cardholder_id.to_owned(),
+        card_token: new.card_token,
+        amount: new.amount,
+        merchant: new.merchant,
+        channel: new.channel,
+    };
+    let mut charged = BTreeSet::new();
+    let mut phase =
+        purchases::run_phase(conn, &purchase, Trigger::Authorization, now, &mut charged).await?;
+    let transaction = purchases::transaction_payload(&purchase, phase.commission);
+    let payload = EventPayload::TransactionAuthorized(transaction);
+    let event_ids =
+        purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now).await?;
+    let settle_at = new.settle_after.map(|after| rfc3339(now + after));
+    let outcome = match new.outcome {
+        Outcome::Settle => "settle",
+        Outcome::Reverse => "reverse",
+    };
+    sqlx::query(
+        "INSERT INTO transactions (id, cardholder_id, card_token, amount_minor, currency, merchant, channel,
+             status, outcome, settle_at, charged_apps, commission_minor, authorized_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'authorized', ?, ?, ?, ?, ?)",
+    )
+    .bind(&purchase.transaction_id)
+    .bind(cardholder_id)
+    .bind(&purchase.card_token)
+    .bind(purchase.amount.minor)
+    .bind(purchase.amount.currency.code())
+    .bind(&purchase.merchant)
+    .bind(purchase.channel.as_str())
+    .bind(outcome)
+    .bind(&settle_at)
+    .bind(serde_json::to_string(&charged)?)
+    .bind(phase.commission.minor)
+    .bind(rfc3339(now))
+    .execute(&mut *conn)
+    .await?;
+    let transaction = TransactionView {
+        id: purchase.transaction_id.clone(),
+        card_token: purchase.card_token.clone(),
+        amount: purchase.amount,
+        merchant: purchase.merchant.clone(),
+        channel: purchase.channel,
+        status: "authorized".into(),
+        commission: phase.commission,
+        authorized_at: rfc3339(now),
+        settle_at,
+        finalized_at: None,
+    };
+    Ok(StepResult {
+        transaction,
+        event_ids,
+        decisions: phase.decisions,
+    })
+}
+
+/// Settles or reverses an authorized transaction. `cardholder_id` restricts it to that
+/// cardholder's transactions (the HTTP API); the settler passes `None`.
+pub async fn finalize(
+    conn: &mut SqliteConnection,
+    cardholder_id: Option<&str>,
+    transaction_id: &str,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> Result<StepResult, ApiError> {
+    let record = load(conn, transaction_id)
+        .await?
+        .filter(|r| cardholder_id.is_none_or(|c| c == r.cardholder_id))
+        .ok_or_else(|| {
+            ApiError::not_found("transaction_not_found", "no transaction with this id")
+        })?;
+    if record.view.status != "authorized" {
+        return Err(ApiError::conflict(
+            "transaction_not_pending",
+            format!("the transaction is already {}", record.view.status),
+        )
+        .with("transaction", serde_json::to_value(&record.view)?));
+    }
+    let Record {
+        mut view,
+        cardholder_id,
+        mut charged,
+        ..
+    } = record;
+    let purchase = Purchase {
+        transaction_id: view.id.clone(),
+        cardholder_id,
+        card_token: view.card_token.clone(),
+        amount: view.amount,
+        merchant: view.merchant.clone(),
+        channel: view.channel,
+    };
+    let (status, event_ids, decisions) = match outcome {
+        Outcome::Settle => {
+            let mut phase =
+                purchases::run_phase(conn, &purchase, Trigger::Settlement, now, &mut charged)
+                    .await?;
+            let paid = purchases::settle_cashback(conn, &purchase, now).await?;
+            view.commission = view
+                .commission
+                .checked_add(&phase.commission)
+                .map_err(ApiError::internal)?;
+            let payload = EventPayload::TransactionSettled(purchases::transaction_payload(
+                &purchase,
+                view.commission,
+            ));
+            let ids =
+                purchases::append_all(conn, &purchase, payload, &mut phase, paid, now).await?;
+            ("settled", ids, phase.decisions)
+        }
+        Outcome::Reverse => {
+            purchases::cancel_cashback(conn, &purchase.transaction_id).await?;
+            // A reversed payment earns nobody anything.
+            view.commission = Money::zero(view.amount.currency);
+            let payload = EventPayload::TransactionReversed(purchases::transaction_payload(
+                &purchase,
+                view.commission,
+            ));
+            let mut phase = purchases::Phase {
+                events: Vec::new(),
+                decisions: Vec::new(),
+                commission: view.commission,
+            };
+            let ids = purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now)
+                .await?;
+            ("reversed", ids, Vec::new())
+        }
+    };
+    sqlx::query(
+        "UPDATE transactions SET status = ?, finalized_at = ?, charged_apps = ?, commission_minor = ? WHERE id = ?",
+    )
+    .bind(status)
+    .bind(rfc3339(now))
+    .bind(serde_json::to_string(&charged)?)
+    .bind(view.commission.minor)
+    .bind(&view.id)
+    .execute(&mut *conn)
+    .await?;
+    view.status = status.into();
+    view.finalized_at = Some(rfc3339(now));
+    Ok(StepResult {
+        transaction: view,
+        event_ids,
+        decisions,
+    })
+}
+
+/// Authorized transactions whose settlement date has come, with the scheduled outcome.
+pub async fn due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Outcome)>, ApiError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, outcome FROM transactions WHERE status = 'authorized' AND settle_at IS NOT NULL
+           AND settle_at <= ? ORDER BY settle_at LIMIT 100",
+    )
+    .bind(rfc3339(now))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, outcome)| {
+            (
+                id,
+                if outcome == "reverse" {
+                    Outcome::Reverse
+                } else {
+                    Outcome::Settle
+                },
+            )
+        })
+        .collect())
+}
+
+/// The next scheduled settlement date, if any.
+pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let next: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(settle_at) FROM transactions WHERE status = 'authorized' AND settle_at IS NOT NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(next.as_deref().and_then(parse_rfc3339))
+}

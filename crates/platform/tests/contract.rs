@@ -1,0 +1,46 @@
+//! Contract tests: a real platform on loopback, spoken to over HTTP, one module per area.
+
+// Test helpers live outside #[test] functions, where clippy's test allowances do not reach.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "contract/support.rs"]
+mod support;
+
+#[path = "contract/enroll.rs"]
+mod enroll;
+
+#[path = "contract/cards.rs"]
+mod cards;
+
+#[path = "contract/apps.rs"]
+mod apps;
+
+#[path = "contract/grants.rs"]
+mod grants;
+
+#[path = "contract/consent_rule.rs"]
+mod consent_rule;
+
+#[path = "contract/transactions.rs"]
+mod transactions;
+
+#[path = "contract/feed.rs"]
+mod feed;
+
+#[path = "contract/signatures.rs"]
+mod signatures;
+
+#[path = "contract/faults.rs"]
+mod faults;
+
+#[path = "contract/bad_input.rs"]
+mod bad_input;
+
+#[path = "contract/data_requests.rs"]
+mod data_requests;
+
+#[path = "contract/openapi.rs"]
+mod openapi;
+
+#[path = "contract/lifecycle.rs"]
+mod lifecycle;

@@ -1,0 +1,377 @@
+//! A real platform on a loopback port per test, and a small wallet-like client that
+//! verifies every event signature it receives.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use consentry_platform::{signing, DataLocation, PlatformConfig, RunningPlatform};
+use ed25519_dalek::VerifyingKey;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const ADMIN: &str = "test-admin-token";
+pub const VISA: &str = "4242 4242 4242 4242";
+pub const MASTERCARD: &str = "5555555555554444";
+
+pub fn repo_file(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+pub fn config() -> PlatformConfig {
+    PlatformConfig {
+        admin_token: Some(ADMIN.into()),
+        signing_seed: Some(7),
+        ..PlatformConfig::default()
+    }
+}
+
+pub struct Platform {
+    pub running: RunningPlatform,
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+pub async fn start() -> Platform {
+    start_with(config()).await
+}
+
+pub async fn start_with(config: PlatformConfig) -> Platform {
+    let running = consentry_platform::serve(config)
+        .await
+        .expect("platform starts");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(40))
+        .build()
+        .unwrap();
+    let base = running.base_url();
+    Platform {
+        running,
+        http,
+        base,
+    }
+}
+
+pub async fn start_in(dir: &std::path::Path) -> Platform {
+    start_with(PlatformConfig {
+        data: DataLocation::Directory(dir.to_path_buf()),
+        ..config()
+    })
+    .await
+}
+
+/// Status and JSON body (Null when the body is not JSON).
+pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts an error response: the status, the `code`, and a non-empty `message`.
+pub fn assert_error(result: &(StatusCode, Value), status: u16, code: &str) {
+    assert_eq!(result.0.as_u16(), status, "{:?}", result.1);
+    assert_eq!(result.1["code"], code, "{:?}", result.1);
+    assert!(
+        result.1["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{:?}",
+        result.1
+    );
+}
+
+impl Platform {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn enroll(&self) -> Wallet {
+        let (status, body) = read(
+            self.http
+                .post(self.url("/v1/enroll"))
+                .json(&json!({"device_name": "test laptop"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        Wallet::from_enrollment(self, &body)
+    }
+
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        read(
+            self.http
+                .request(method, self.url(path))
+                .bearer_auth(ADMIN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn faults(&self, faults: Value) {
+        let result = self
+            .admin(reqwest::Method::PUT, "/v1/admin/faults", faults)
+            .await;
+        assert_eq!(result.0, 200, "{:?}", result.1);
+    }
+
+    pub async fn advance_clock(&self, seconds: i64) {
+        let result = self
+            .admin(
+                reqwest::Method::POST,
+                "/v1/admin/clock",
+                json!({"advance_seconds": seconds}),
+            )
+            .await;
+        assert_eq!(result.0, 200, "{:?}", result.1);
+    }
+}
+
+/// One verified delivery from the feed.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub id: String,
+    pub cursor: String,
+    pub timestamp: i64,
+    pub kind: String,
+    pub body: Value,
+}
+
+pub struct Wallet {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+    pub cardholder_id: String,
+    pub secret: String,
+    pub keys: Vec<VerifyingKey>,
+}
+
+impl Wallet {
+    pub fn from_enrollment(platform: &Platform, body: &Value) -> Wallet {
+        let keys = body["signing_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| signing::decode_public_key(k["public_key"].as_str().unwrap()).unwrap())
+            .collect();
+        Wallet {
+            http: platform.http.clone(),
+            base: platform.base.clone(),
+            token: body["token"].as_str().unwrap().to_owned(),
+            cardholder_id: body["cardholder_id"].as_str().unwrap().to_owned(),
+            secret: body["cardholder_secret"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            keys,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        read(
+            self.http
+                .get(self.url(path))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        read(
+            self.http
+                .post(self.url(path))
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        read(
+            self.http
+                .delete(self.url(path))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// PUT a consent change; returns status, body and whether it was a replay.
+    pub async fn put_grant(
+        &self,
+        grant_id: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, Value, bool) {
+        let response = self
+            .http
+            .put(self.url(&format!("/v1/grants/{grant_id}")))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let replayed = response.headers().get("idempotent-replayed").is_some();
+        let (status, body) = read(response).await;
+        (status, body, replayed)
+    }
+
+    pub async fn link_card(&self, number: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/v1/cards",
+                json!({"number": number, "expiration": {"month": 12, "year": 2031}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Grants `scope` on `card` to `app` at the app's current terms (version 0 → 1).
+    pub async fn grant(
+        &self,
+        grant_id: &str,
+        app: &str,
+        card: &str,
+        scope: &str,
+        extra: Value,
+    ) -> Value {
+        let terms = self.terms_version(app).await;
+        let mut body = json!({
+            "action": "grant", "base_version": 0, "app_id": app, "card_token": card, "scope": scope,
+            "channels": ["card", "nfc", "online", "voice"], "trigger": "authorization",
+            "terms_version": terms,
+        });
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        let (status, grant, _) = self
+            .put_grant(grant_id, &format!("key-{grant_id}"), &body)
+            .await;
+        assert_eq!(status, 201, "{grant}");
+        grant
+    }
+
+    pub async fn terms_version(&self, app: &str) -> u64 {
+        let (_, apps) = self.get("/v1/apps").await;
+        apps["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == app)
+            .unwrap()["terms"]["version"]
+            .as_u64()
+            .unwrap()
+    }
+
+    pub async fn purchase(
+        &self,
+        card: &str,
+        minor: i64,
+        currency: &str,
+        merchant: &str,
+        channel: &str,
+    ) -> Value {
+        let (status, body) = self
+            .post(
+                "/v1/simulate/purchase",
+                json!({"card_token": card, "amount": {"minor": minor, "currency": currency},
+                       "merchant": merchant, "channel": channel}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// One feed page after `cursor`; every signature is checked against the enrollment keys.
+    pub async fn page(&self, query: &str) -> (Vec<Delivered>, Value) {
+        let (status, page) = self.get(&format!("/v1/events{query}")).await;
+        assert_eq!(status, 200, "{page}");
+        let events = page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| self.verify(item))
+            .collect();
+        (events, page)
+    }
+
+    pub fn verify(&self, item: &Value) -> Delivered {
+        let id = item["id"].as_str().unwrap();
+        let timestamp = item["timestamp"].as_i64().unwrap();
+        let raw = item["body"].as_str().unwrap();
+        let signature = item["signature"].as_str().unwrap();
+        assert!(
+            signing::verify_any(&self.keys, id, timestamp, raw, signature),
+            "signature of {id} does not verify"
+        );
+        let body: Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(body["id"], id);
+        consentry_domain::Event::from_json(raw.as_bytes())
+            .expect("the wallet can decode every event");
+        Delivered {
+            id: id.to_owned(),
+            cursor: item["cursor"].as_str().unwrap().to_owned(),
+            timestamp,
+            kind: body["type"].as_str().unwrap().to_owned(),
+            body,
+        }
+    }
+
+    /// Every event so far, verified.
+    pub async fn events(&self) -> Vec<Delivered> {
+        let mut all = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let (events, page) = self.page(&format!("?after={cursor}&limit=500")).await;
+            all.extend(events);
+            cursor = page["next_cursor"].as_str().unwrap().to_owned();
+            if page["has_more"] != true {
+                return all;
+            }
+        }
+    }
+
+    /// Events after `cursor`, as (type, app_id) pairs.
+    pub async fn kinds_after(&self, cursor: &str) -> Vec<(String, String)> {
+        let (events, _) = self.page(&format!("?after={cursor}&limit=500")).await;
+        events
+            .iter()
+            .map(|e| {
+                (
+                    e.kind.clone(),
+                    e.body["app_id"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    pub async fn cursor(&self) -> String {
+        self.events()
+            .await
+            .last()
+            .map(|e| e.cursor.clone())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,343 @@
+//! `cargo bench -p consentry-store`: the same store code against SQLCipher and plain SQLite,
+//! side by side, on real files. Prints a report; asserts nothing (targets are in the issue).
+//!
+//! 1. ingest 100,000 events in batched transactions (events/s, ratio);
+//! 2. a 1,000,000-event wallet: a 50-row keyset page at depth 0 and 900,000 (p50/p95, ratio);
+//!    an FTS search (p95);
+//! 3. open + first query with the raw key.
+//!
+//! `CONSENTRY_BENCH_SCALE=0.1` shrinks every size tenfold for a quick run.
+
+#[path = "../tests/store/fixtures.rs"]
+mod fixtures;
+
+use std::error::Error;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use consentry_store::events::{self, IncomingEvent};
+use consentry_store::history::{self, HistoryCursor, HistoryFilter};
+use consentry_store::{
+    open_plain_pool_for_benchmarks, search, CreateOptions, KdfParams, Passphrase, Unlock, Wallet,
+    WalletPaths, MIGRATOR,
+};
+use sqlx::SqlitePool;
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const CHUNK: u64 = 50_000;
+
+fn scale() -> f64 {
+    std::env::var("CONSENTRY_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+fn scaled(n: u64) -> u64 {
+    ((n as f64) * scale()).max(1.0) as u64
+}
+
+fn cards() -> Vec<String> {
+    (0..5).map(|i| format!("tok_{i}")).collect()
+}
+
+fn batch(from: u64, to: u64) -> Vec<IncomingEvent> {
+    let start = Utc
+        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let cards = cards();
+    (from..to)
+        .map(|i| fixtures::incoming(fixtures::mixed(i, &cards, start)))
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Cipher,
+    Plain,
+}
+
+struct Db {
+    dir: tempfile::TempDir,
+    wallet: Option<Wallet>,
+    pool: SqlitePool,
+}
+
+async fn fresh(kind: Kind) -> Result<Db> {
+    let dir = tempfile::tempdir()?;
+    let now = Utc::now();
+    match kind {
+        Kind::Cipher => {
+            let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path()), None, now);
+            let phrase = Passphrase::new("benchmark passphrase".into());
+            wallet
+                .create(
+                    CreateOptions {
+                        keyring: None,
+                        passphrase: Some(&phrase),
+                        kdf: KdfParams::INSECURE_FOR_TESTS,
+                    },
+                    now,
+                )
+                .await?;
+            let pool = wallet.pool()?.clone();
+            Ok(Db {
+                dir,
+                wallet: Some(wallet),
+                pool,
+            })
+        }
+        Kind::Plain => {
+            let pool = open_plain_pool_for_benchmarks(&dir.path().join("plain.db")).await?;
+            MIGRATOR.run(&pool).await?;
+            Ok(Db {
+                dir,
+                wallet: None,
+                pool,
+            })
+        }
+    }
+}
+
+fn pct(samples: &mut [Duration], p: usize) -> Duration {
+    samples.sort_unstable();
+    samples[(samples.len() * p / 100).min(samples.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn ingest_rate(kind: Kind, events: &[IncomingEvent]) -> Result<f64> {
+    let db = fresh(kind).await?;
+    let started = Instant::now();
+    let report = events::ingest(&db.pool, events, Utc::now()).await?;
+    let took = started.elapsed();
+    assert_eq!(report.inserted, events.len() as u64);
+    db.pool.close().await;
+    Ok(events.len() as f64 / took.as_secs_f64())
+}
+
+async fn fill(db: &Db, total: u64) -> Result<Duration> {
+    let started = Instant::now();
+    let mut from = 0;
+    while from < total {
+        let to = (from + CHUNK).min(total);
+        events::ingest(&db.pool, &batch(from, to), Utc::now()).await?;
+        from = to;
+    }
+    Ok(started.elapsed())
+}
+
+async fn page_times(
+    pool: &SqlitePool,
+    cursor: Option<HistoryCursor>,
+    runs: usize,
+) -> Result<Vec<Duration>> {
+    let filter = HistoryFilter::default();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let page = history::page(pool, &filter, cursor, 50).await?;
+        times.push(started.elapsed());
+        assert_eq!(page.items.len(), 50);
+    }
+    Ok(times)
+}
+
+async fn cursor_at_depth(pool: &SqlitePool, depth: u64) -> Result<HistoryCursor> {
+    // OFFSET only here, once, to find where page 18,001 starts.
+    let (ms, seq): (i64, i64) = sqlx::query_as(
+        "SELECT occurred_at_ms, seq FROM events ORDER BY occurred_at_ms DESC, seq DESC LIMIT 1 OFFSET ?",
+    )
+    .bind(i64::try_from(depth - 1)?)
+    .fetch_one(pool)
+    .await?;
+    Ok(format!("{ms}.{seq}").parse()?)
+}
+
+async fn search_times(pool: &SqlitePool, runs: usize) -> Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let query = ["coffee", "crois", "green grocer", "oat latte", "cinema"][i % 5];
+        let started = Instant::now();
+        let hits = search::search(pool, query, 20).await?;
+        times.push(started.elapsed());
+        assert!(!hits.is_empty(), "{query}");
+    }
+    Ok(times)
+}
+
+struct Big {
+    fill: Duration,
+    top: Vec<Duration>,
+    deep: Vec<Duration>,
+    search: Vec<Duration>,
+    bytes: u64,
+}
+
+async fn big_wallet(kind: Kind, total: u64, depth: u64) -> Result<(Db, Big)> {
+    let db = fresh(kind).await?;
+    let fill_time = fill(&db, total).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&db.pool)
+        .await?;
+    let bytes = dir_size(db.dir.path());
+    let cursor = cursor_at_depth(&db.pool, depth).await?;
+    // Warm up, then measure.
+    page_times(&db.pool, None, 20).await?;
+    page_times(&db.pool, Some(cursor), 20).await?;
+    let top = page_times(&db.pool, None, 300).await?;
+    let deep = page_times(&db.pool, Some(cursor), 300).await?;
+    search_times(&db.pool, 10).await?;
+    let search = search_times(&db.pool, 200).await?;
+    Ok((
+        db,
+        Big {
+            fill: fill_time,
+            top,
+            deep,
+            search,
+            bytes,
+        },
+    ))
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or_default()
+}
+
+async fn open_times(db: &mut Db, runs: usize) -> Result<Vec<Duration>> {
+    let Some(wallet) = db.wallet.as_mut() else {
+        return Ok(Vec::new());
+    };
+    let key = wallet.raw_key()?;
+    let paths = wallet.paths().clone();
+    wallet.lock().await;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let mut reopened = Wallet::new(paths.clone(), None, Utc::now());
+        reopened.unlock(Unlock::RawKey(&key), Utc::now()).await?;
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM cards")
+            .fetch_one(reopened.pool()?)
+            .await?;
+        times.push(started.elapsed());
+        reopened.lock().await;
+    }
+    Ok(times)
+}
+
+async fn plain_open_times(path: &Path, runs: usize) -> Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let pool = open_plain_pool_for_benchmarks(path).await?;
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM cards")
+            .fetch_one(&pool)
+            .await?;
+        times.push(started.elapsed());
+        pool.close().await;
+    }
+    Ok(times)
+}
+
+async fn run() -> Result<()> {
+    let ingest_n = scaled(100_000);
+    let total = scaled(1_000_000);
+    let depth = scaled(900_000);
+    println!("consentry-store benchmark (sqlx 0.8, SQLCipher 4.5 raw key vs plain SQLite; WAL; synchronous=FULL, NORMAL inside event ingest)");
+    println!();
+
+    // 1. Ingest, alternating the two kinds three times; the median of each.
+    let events = batch(0, ingest_n);
+    let (mut cipher, mut plain) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        cipher.push(ingest_rate(Kind::Cipher, &events).await?);
+        plain.push(ingest_rate(Kind::Plain, &events).await?);
+    }
+    cipher.sort_by(f64::total_cmp);
+    plain.sort_by(f64::total_cmp);
+    let (c, p) = (cipher[1], plain[1]);
+    println!(
+        "ingest {ingest_n} events, batched ({} per tx, {} rows per INSERT), median of 3:",
+        events::EVENTS_PER_TRANSACTION,
+        events::ROWS_PER_STATEMENT
+    );
+    println!(
+        "  SQLCipher     {:>10.0} events/s   (runs: {:.0?})",
+        c, cipher
+    );
+    println!(
+        "  plain SQLite  {:>10.0} events/s   (runs: {:.0?})",
+        p, plain
+    );
+    println!(
+        "  ratio plain/cipher {:.3}   (target <= 1.15; >= 200,000 events/s encrypted)",
+        p / c
+    );
+    println!();
+    drop(events);
+
+    // 2. The big wallets.
+    let (mut cdb, mut cb) = big_wallet(Kind::Cipher, total, depth).await?;
+    let (pdb, mut pb) = big_wallet(Kind::Plain, total, depth).await?;
+    println!("{total}-event wallet (filled in {:.1} s encrypted / {:.1} s plain; {:.0} MB / {:.0} MB on disk):",
+        cb.fill.as_secs_f64(), pb.fill.as_secs_f64(), cb.bytes as f64 / 1e6, pb.bytes as f64 / 1e6);
+    let deep_label = format!("50-row page, depth {depth}");
+    for (label, c, p) in [
+        ("50-row page, depth 0".to_owned(), &mut cb.top, &mut pb.top),
+        (deep_label, &mut cb.deep, &mut pb.deep),
+    ] {
+        let (c50, c95, p50, p95) = (pct(c, 50), pct(c, 95), pct(p, 50), pct(p, 95));
+        println!(
+            "  {label:<28}  SQLCipher p50 {} p95 {}  | plain p50 {} p95 {}  | ratio p50 {:.2} p95 {:.2}",
+            ms(c50), ms(c95), ms(p50), ms(p95),
+            c50.as_secs_f64() / p50.as_secs_f64(),
+            c95.as_secs_f64() / p95.as_secs_f64()
+        );
+    }
+    println!("  (target: ratio <= 1.5, p95 <= 5 ms)");
+    println!(
+        "  FTS search (20 hits, 5 queries)  SQLCipher p50 {} p95 {}  | plain p50 {} p95 {}   (target p95 <= 30 ms)",
+        ms(pct(&mut cb.search, 50)), ms(pct(&mut cb.search, 95)),
+        ms(pct(&mut pb.search, 50)), ms(pct(&mut pb.search, 95))
+    );
+    println!();
+
+    // 3. Open + first query.
+    let plain_path = pdb.dir.path().join("plain.db");
+    pdb.pool.close().await;
+    let mut copen = open_times(&mut cdb, 30).await?;
+    let mut popen = plain_open_times(&plain_path, 30).await?;
+    println!(
+        "open + first query on the {total}-event wallet: SQLCipher raw key (unlock: key check, read-only probe, pool, migration check) p50 {} p95 {}  | plain pool p50 {} p95 {}",
+        ms(pct(&mut copen, 50)), ms(pct(&mut copen, 95)),
+        ms(pct(&mut popen, 50)), ms(pct(&mut popen, 95))
+    );
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs it too: keep that quick.
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return Ok(());
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(run())
+}

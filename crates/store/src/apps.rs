@@ -1,0 +1,187 @@
+//! The app directory, cached from the platform, with every version of every app's terms the
+//! wallet has seen (the consent ledger refers to them by version and hash).
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{FeeModel, Scope, Sha256Digest};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::StoreError;
+use crate::pan_guard::redact_card_numbers;
+use crate::time::{from_ms, to_ms};
+
+/// One app as the platform's directory lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppListing {
+    /// Platform id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Who publishes it.
+    pub publisher: String,
+    /// What it does.
+    pub description: String,
+    /// The scopes it asks for.
+    pub requested_scopes: Vec<Scope>,
+    /// Current terms version.
+    pub terms_version: u32,
+    /// The terms text of that version.
+    pub terms_text: String,
+    /// SHA-256 of `terms_text` as published.
+    pub terms_hash: Sha256Digest,
+    /// What the platform and the app earn.
+    pub fee_model: FeeModel,
+}
+
+/// A cached app and when it was fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedApp {
+    /// The listing (with the terms text of its current version).
+    pub listing: AppListing,
+    /// When the directory was read.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// Caches a directory listing: the app row, its terms version, and its search entry, in one
+/// transaction. The terms text must hash to `terms_hash` (refused otherwise: the ledger would
+/// point at text nobody saw). Text from the platform has card numbers masked.
+pub async fn upsert(
+    pool: &SqlitePool,
+    app: &AppListing,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if app.id.is_empty() {
+        return Err(StoreError::invalid("app id", "must not be empty"));
+    }
+    if Sha256Digest::of_terms(&app.terms_text) != app.terms_hash {
+        return Err(StoreError::invalid(
+            "terms",
+            format!(
+                "the text of {} terms v{} does not match its hash",
+                app.id, app.terms_version
+            ),
+        ));
+    }
+    let scopes = serde_json::to_string(&app.requested_scopes)
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let fee =
+        serde_json::to_string(&app.fee_model).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let name = redact_card_numbers(&app.name);
+    let publisher = redact_card_numbers(&app.publisher);
+    let description = redact_card_numbers(&app.description);
+    let terms_text = redact_card_numbers(&app.terms_text);
+
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "INSERT INTO apps (id, name, publisher, description, requested_scopes, terms_version,
+                           terms_hash, fee_model, fetched_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+            name = excluded.name, publisher = excluded.publisher,
+            description = excluded.description, requested_scopes = excluded.requested_scopes,
+            terms_version = excluded.terms_version, terms_hash = excluded.terms_hash,
+            fee_model = excluded.fee_model, fetched_at_ms = excluded.fetched_at_ms",
+    )
+    .bind(&app.id)
+    .bind(name.as_ref())
+    .bind(publisher.as_ref())
+    .bind(description.as_ref())
+    .bind(&scopes)
+    .bind(i64::from(app.terms_version))
+    .bind(app.terms_hash.to_hex())
+    .bind(&fee)
+    .bind(to_ms(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO app_terms (app_id, terms_version, terms_hash, terms_text, seen_at_ms)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, terms_version) DO NOTHING",
+    )
+    .bind(&app.id)
+    .bind(i64::from(app.terms_version))
+    .bind(app.terms_hash.to_hex())
+    .bind(terms_text.as_ref())
+    .bind(to_ms(now))
+    .execute(&mut *tx)
+    .await?;
+    // Apps sit at negative rowids in the search index (events use their positive seq).
+    let app_rowid: i64 = sqlx::query_scalar("SELECT rowid FROM apps WHERE id = ?")
+        .bind(&app.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM search_index WHERE rowid = ?")
+        .bind(-app_rowid)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO search_index (rowid, text, source) VALUES (?, ?, 'app')")
+        .bind(-app_rowid)
+        .bind(format!("{name} {publisher}"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<CachedApp, StoreError> {
+    let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
+    let scopes: String = row.try_get("requested_scopes")?;
+    let fee: String = row.try_get("fee_model")?;
+    let hash: String = row.try_get("terms_hash")?;
+    let version: i64 = row.try_get("terms_version")?;
+    Ok(CachedApp {
+        listing: AppListing {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            publisher: row.try_get("publisher")?,
+            description: row.try_get("description")?,
+            requested_scopes: serde_json::from_str(&scopes).map_err(|e| internal(&e))?,
+            terms_version: u32::try_from(version).map_err(|e| internal(&e))?,
+            terms_text: row.try_get("terms_text")?,
+            terms_hash: hash.parse().map_err(|e| internal(&e))?,
+            fee_model: serde_json::from_str(&fee).map_err(|e| internal(&e))?,
+        },
+        fetched_at: from_ms(row.try_get("fetched_at_ms")?),
+    })
+}
+
+const SELECT: &str = "SELECT a.id, a.name, a.publisher, a.description, a.requested_scopes,
+        a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text
+    FROM apps a JOIN app_terms t ON t.app_id = a.id AND t.terms_version = a.terms_version";
+
+/// One cached app.
+pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<CachedApp>, StoreError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Every cached app, by name.
+pub async fn list(pool: &SqlitePool) -> Result<Vec<CachedApp>, StoreError> {
+    let rows = sqlx::query(&format!("{SELECT} ORDER BY a.name COLLATE NOCASE, a.id"))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The text of one version of an app's terms and its hash, as the cardholder saw it.
+pub async fn terms(
+    pool: &SqlitePool,
+    app_id: &str,
+    version: u32,
+) -> Result<Option<(String, Sha256Digest)>, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT terms_text, terms_hash FROM app_terms WHERE app_id = ? AND terms_version = ?",
+    )
+    .bind(app_id)
+    .bind(i64::from(version))
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(text, hash)| {
+        hash.parse()
+            .map(|h| (text, h))
+            .map_err(|e| StoreError::Internal(format!("{e}")))
+    })
+    .transpose()
+}

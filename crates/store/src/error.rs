@@ -1,0 +1,174 @@
+//! The store's error type. Database internals stay inside: the api crate maps these variants to
+//! `{code, message}` for the UI.
+
+use std::path::PathBuf;
+
+use crate::keystore::KeyStoreError;
+use crate::state::WalletState;
+
+/// Which secret was tried when a key did not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The OS keyring entry.
+    Keyring,
+    /// The cardholder's passphrase.
+    Passphrase,
+    /// The recovery key shown at creation.
+    RecoveryKey,
+    /// A raw key handed in directly.
+    RawKey,
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeySource::Keyring => "key in the keyring",
+            KeySource::Passphrase => "passphrase",
+            KeySource::RecoveryKey => "recovery key",
+            KeySource::RawKey => "key",
+        })
+    }
+}
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// There is no wallet at this place yet (state `new`).
+    #[error("no wallet exists in {0}")]
+    WalletNotFound(PathBuf),
+    /// Creation refused: a wallet (or part of one) already exists; it is never overwritten.
+    #[error("a wallet already exists in {0}; it is never overwritten")]
+    WalletExists(PathBuf),
+    /// The wallet is locked: unlock it first.
+    #[error("the wallet is locked")]
+    Locked,
+    /// The keyring holds no key for this wallet (state `key_missing`).
+    #[error(
+        "the wallet's key is not in the keyring: unlock with the passphrase or the recovery key"
+    )]
+    KeyMissing,
+    /// The key, passphrase or recovery key does not open this wallet (state `key_mismatch`).
+    #[error("the {0} does not open this wallet")]
+    KeyMismatch(KeySource),
+    /// The wallet has no passphrase slot.
+    #[error("this wallet has no passphrase; unlock with the keyring or the recovery key")]
+    NoPassphrase,
+    /// The file fails its integrity checks (state `corrupted`). No partial data is returned.
+    #[error("the wallet file is damaged: {0}")]
+    Corrupted(String),
+    /// The typed recovery key has the wrong length, a character outside the alphabet, or a
+    /// wrong checksum (a typo, not a wrong key).
+    #[error("the recovery key is mistyped: check each group of four characters")]
+    RecoveryKeyMalformed,
+    /// A new passphrase is too short.
+    #[error("the passphrase needs at least {min_chars} characters")]
+    PassphraseTooShort {
+        /// The minimum length.
+        min_chars: usize,
+    },
+    /// The OS keyring failed or did not answer in time.
+    #[error(transparent)]
+    KeyStore(#[from] KeyStoreError),
+    /// `wallet.keys.json` is missing, unreadable or malformed.
+    #[error("the wallet's key file is unusable: {0}")]
+    KeyFile(String),
+    /// The linked SQLite library is not SQLCipher: refusing to write an unencrypted wallet.
+    #[error("SQLCipher is not linked: refusing to open an unencrypted wallet")]
+    NotEncrypted,
+    /// A migration failed or a released migration changed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A text field holds what looks like a full card number; it is never stored.
+    #[error("{field} looks like it contains a card number; card numbers are never stored")]
+    CardNumberInText {
+        /// The offending field.
+        field: &'static str,
+    },
+    /// Input that breaks a rule (the message says which).
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A row that should exist does not.
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// Kind of row.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+    /// A file system error, with what was being done.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bug or an impossible state.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// SQLite's `SQLITE_CORRUPT`.
+const SQLITE_CORRUPT: &str = "11";
+/// SQLite's `SQLITE_NOTADB`: what SQLCipher reports when a page fails its HMAC.
+const SQLITE_NOTADB: &str = "26";
+
+impl StoreError {
+    pub(crate) fn io(context: &'static str, source: std::io::Error) -> Self {
+        Self::Io { context, source }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    /// The wallet state this error puts the wallet in, if it is about opening it.
+    pub fn wallet_state(&self) -> Option<WalletState> {
+        match self {
+            StoreError::WalletNotFound(_) => Some(WalletState::New),
+            StoreError::Locked => Some(WalletState::Locked),
+            StoreError::KeyMissing => Some(WalletState::KeyMissing),
+            StoreError::KeyMismatch(_) => Some(WalletState::KeyMismatch),
+            StoreError::Corrupted(_) => Some(WalletState::Corrupted),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a database error means the file's bytes are not what SQLCipher wrote.
+pub(crate) fn is_corruption(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some(SQLITE_CORRUPT | SQLITE_NOTADB))
+                || db.message().contains("not a database")
+                || db.message().contains("malformed")
+        }
+        _ => false,
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Classifies on the way out: a failed page HMAC or a malformed page is corruption, a closed
+    /// pool means the wallet was locked meanwhile.
+    fn from(error: sqlx::Error) -> Self {
+        if is_corruption(&error) {
+            return StoreError::Corrupted(error.to_string());
+        }
+        match error {
+            sqlx::Error::PoolClosed => StoreError::Locked,
+            other => StoreError::Database(other),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Consent changes waiting for the platform's acknowledgement. Rows are written with their
+//! ledger entry (see `ledger::record`) and drained in ledger order by the sync crate, each
+//! sent with its idempotency key so a retry after a crash is applied at most once.
+
+use chrono::{DateTime, Utc};
+use consentry_domain::LedgerEntry;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::time::{from_ms, to_ms};
+
+/// Longest error text kept per row.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// One pending consent change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    /// Sent as the `Idempotency-Key`; a UUIDv7.
+    pub idempotency_key: Uuid,
+    /// The ledger entry it carries.
+    pub entry: LedgerEntry,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Not before this time.
+    pub next_attempt_at: DateTime<Utc>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When the change was made.
+    pub created_at: DateTime<Utc>,
+}
+
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+pub(crate) async fn enqueue(
+    conn: &mut SqliteConnection,
+    entry: &LedgerEntry,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
+    let key = crate::ledger::uuid_v7(now);
+    let payload = serde_json::to_string(entry).map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO outbox (idempotency_key, ledger_seq, payload, attempts, next_attempt_at_ms,
+                             created_at_ms)
+         VALUES (?, ?, ?, 0, ?, ?)",
+    )
+    .bind(key.to_string())
+    .bind(i64::try_from(entry.seq).map_err(internal)?)
+    .bind(payload)
+    .bind(to_ms(now))
+    .bind(to_ms(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(key)
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, StoreError> {
+    let key: String = row.try_get("idempotency_key")?;
+    let payload: String = row.try_get("payload")?;
+    Ok(OutboxItem {
+        idempotency_key: key.parse().map_err(internal)?,
+        entry: serde_json::from_str(&payload).map_err(internal)?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).map_err(internal)?,
+        next_attempt_at: from_ms(row.try_get("next_attempt_at_ms")?),
+        last_error: row.try_get("last_error")?,
+        created_at: from_ms(row.try_get("created_at_ms")?),
+    })
+}
+
+/// The next changes to send, oldest first, at most `limit`. Empty while the oldest pending
+/// change is waiting for its retry time: changes are delivered in ledger order, so a later
+/// change never overtakes an earlier one.
+pub async fn next_batch(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<OutboxItem>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT idempotency_key, payload, attempts, next_attempt_at_ms, last_error, created_at_ms
+         FROM outbox WHERE acked_at_ms IS NULL ORDER BY ledger_seq LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    let items: Vec<OutboxItem> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    match items.first() {
+        Some(head) if head.next_attempt_at > now => Ok(Vec::new()),
+        _ => Ok(items),
+    }
+}
+
+/// How many changes wait for the platform.
+pub async fn pending_count(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE acked_at_ms IS NULL")
+        .fetch_one(pool)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed(
+    pool: &SqlitePool,
+    key: Uuid,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let error: String = crate::pan_guard::redact_card_numbers(error)
+        .chars()
+        .take(MAX_ERROR_CHARS)
+        .collect();
+    let done = sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?
+         WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+    )
+    .bind(error)
+    .bind(to_ms(next_attempt_at))
+    .bind(key.to_string())
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound {
+            what: "pending outbox item",
+            id: key.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Records the platform's acknowledgement. Idempotent: acknowledging twice keeps the first.
+/// Returns whether this call was the first acknowledgement.
+pub async fn mark_acked(
+    pool: &SqlitePool,
+    key: Uuid,
+    platform_version: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
+         WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+    )
+    .bind(to_ms(now))
+    .bind(platform_version)
+    .bind(key.to_string())
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(true);
+    }
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM outbox WHERE idempotency_key = ?")
+        .bind(key.to_string())
+        .fetch_optional(pool)
+        .await?;
+    match exists {
+        Some(_) => Ok(false),
+        None => Err(StoreError::NotFound {
+            what: "outbox item",
+            id: key.to_string(),
+        }),
+    }
+}

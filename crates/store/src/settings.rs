@@ -1,0 +1,75 @@
+//! Small key-value state: wallet identity and preferences, plus the sync cursors.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteExecutor;
+
+use crate::error::StoreError;
+use crate::pan_guard;
+
+/// The wallet id, written at creation.
+pub const WALLET_ID: &str = "wallet_id";
+/// Idle minutes before auto-lock (`0` = never).
+pub const AUTO_LOCK_MINUTES: &str = "auto_lock_minutes";
+
+/// Reads a setting.
+pub async fn get(db: impl SqliteExecutor<'_>, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Writes a setting (refuses values that contain a card number).
+pub async fn put(
+    db: impl SqliteExecutor<'_>,
+    key: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    pan_guard::refuse("setting", value)?;
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(now.timestamp_millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Where the feed named `feed` was last read up to.
+pub async fn sync_cursor(
+    db: impl SqliteExecutor<'_>,
+    feed: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE feed = ?")
+            .bind(feed)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Records the feed position. Callers write it in the same transaction as the events it
+/// covers when they can (pass the transaction as `db`).
+pub async fn set_sync_cursor(
+    db: impl SqliteExecutor<'_>,
+    feed: &str,
+    cursor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_cursors (feed, cursor, updated_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, updated_at_ms = excluded.updated_at_ms",
+    )
+    .bind(feed)
+    .bind(cursor)
+    .bind(now.timestamp_millis())
+    .execute(db)
+    .await?;
+    Ok(())
+}

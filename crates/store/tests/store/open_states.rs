@@ -1,0 +1,367 @@
+//! Creating, locking and unlocking: every state, and the file untouched on every failure.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use consentry_store::{
+    settings, CreateOptions, DbKey, KdfParams, KeySource, Passphrase, RecoveryKey, StoreError,
+    Unlock, Wallet, WalletPaths, WalletState,
+};
+
+use crate::support::{file_digest, now, passphrase, passphrase_wallet};
+
+#[tokio::test]
+async fn a_new_wallet_is_encrypted_on_disk() {
+    let (_dir, mut wallet, _created) = passphrase_wallet().await;
+    assert_eq!(wallet.state(), WalletState::Unlocked);
+    let pool = wallet.pool().unwrap().clone();
+    let cipher: String = sqlx::query_scalar("PRAGMA cipher_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!cipher.is_empty());
+    wallet.lock().await;
+    assert_eq!(wallet.state(), WalletState::Locked);
+    let mut header = [0u8; 16];
+    std::fs::File::open(wallet.paths().db())
+        .unwrap()
+        .read_exact(&mut header)
+        .unwrap();
+    assert_ne!(&header, b"SQLite format 3\0");
+    assert!(
+        !wallet.paths().wal().exists(),
+        "lock folds the WAL into the file"
+    );
+    #[cfg(unix)]
+    for private in [wallet.paths().db(), wallet.paths().keys()] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is {mode:o}", private.display());
+    }
+    assert!(matches!(wallet.pool(), Err(StoreError::Locked)));
+}
+
+#[tokio::test]
+async fn passphrase_and_recovery_key_unlock_the_same_wallet() {
+    let (_dir, mut wallet, created) = passphrase_wallet().await;
+    let pool = wallet.pool().unwrap().clone();
+    settings::put(&pool, "marker", "still here", now())
+        .await
+        .unwrap();
+    wallet.lock().await;
+
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+    assert_eq!(wallet.wallet_id(), Some(created.wallet_id));
+    let pool = wallet.pool().unwrap().clone();
+    assert_eq!(
+        settings::get(&pool, "marker").await.unwrap().as_deref(),
+        Some("still here")
+    );
+    wallet.lock().await;
+
+    // The cardholder types the recovery key sloppily: lower case, spaces.
+    let typed = created
+        .recovery_key
+        .reveal()
+        .to_lowercase()
+        .replace('-', " ");
+    let recovery = RecoveryKey::parse(&typed).unwrap();
+    wallet
+        .unlock(Unlock::RecoveryKey(&recovery), now())
+        .await
+        .unwrap();
+    let pool = wallet.pool().unwrap().clone();
+    assert_eq!(
+        settings::get(&pool, "marker").await.unwrap().as_deref(),
+        Some("still here")
+    );
+    assert_eq!(
+        settings::get(&pool, settings::WALLET_ID).await.unwrap(),
+        Some(created.wallet_id.to_string())
+    );
+}
+
+#[tokio::test]
+async fn wrong_secrets_are_key_mismatch_and_leave_the_file_untouched() {
+    let (_dir, mut wallet, _created) = passphrase_wallet().await;
+    wallet.lock().await;
+    let db = wallet.paths().db();
+    let keys = wallet.paths().keys();
+    let (before, keys_before) = (file_digest(&db), file_digest(&keys));
+
+    let wrong = Passphrase::new("not the passphrase".into());
+    let err = wallet
+        .unlock(Unlock::Passphrase(&wrong), now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::KeyMismatch(KeySource::Passphrase)),
+        "{err}"
+    );
+    assert_eq!(wallet.state(), WalletState::KeyMismatch);
+
+    let other = RecoveryKey::parse(&other_recovery_key()).unwrap();
+    let err = wallet
+        .unlock(Unlock::RecoveryKey(&other), now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::KeyMismatch(KeySource::RecoveryKey)),
+        "{err}"
+    );
+
+    let raw = DbKey::generate();
+    let err = wallet
+        .unlock(Unlock::RawKey(&raw), now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::KeyMismatch(KeySource::RawKey)),
+        "{err}"
+    );
+    assert_eq!(wallet.state(), WalletState::KeyMismatch);
+
+    // Without the key file, a wrong raw key reaches SQLCipher, read-only: still no write.
+    std::fs::rename(&keys, keys.with_extension("aside")).unwrap();
+    let err = wallet
+        .unlock(Unlock::RawKey(&raw), now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::KeyMismatch(KeySource::RawKey)),
+        "{err}"
+    );
+    std::fs::rename(keys.with_extension("aside"), &keys).unwrap();
+
+    assert_eq!(file_digest(&db), before);
+    assert_eq!(file_digest(&keys), keys_before);
+    for sidecar in [
+        wallet.paths().wal(),
+        wallet.paths().shm(),
+        wallet.paths().journal(),
+    ] {
+        assert!(!sidecar.exists(), "{} appeared", sidecar.display());
+    }
+    // The right secret still works afterwards.
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+}
+
+/// A well-formed recovery key (all-zero secret, valid checksum) that belongs to no wallet.
+fn other_recovery_key() -> String {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let digest = Sha256::digest([b"consentry.recovery-check.v1\0".as_slice(), &[0u8; 32]].concat());
+    let word = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    let check: String = (0..4)
+        .map(|i| char::from(ALPHABET[((word >> (27 - 5 * i)) & 31) as usize]))
+        .collect();
+    format!("{}{check}", "0".repeat(52))
+}
+
+#[tokio::test]
+async fn a_flipped_byte_is_corrupted_and_the_file_is_left_as_found() {
+    let (_dir, mut wallet, _created) = passphrase_wallet().await;
+    let pool = wallet.pool().unwrap().clone();
+    for i in 0..200 {
+        settings::put(&pool, &format!("k{i}"), &"x".repeat(500), now())
+            .await
+            .unwrap();
+    }
+    wallet.lock().await;
+    let db = wallet.paths().db();
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+    assert!(pages > 10, "want a multi-page file, got {pages}");
+
+    // A byte in the middle of a late page: found by the full integrity check at unlock.
+    flip_byte(&db, (pages - 2) * 4096 + 1000);
+    let tampered = file_digest(&db);
+    let mut verifying =
+        Wallet::new(wallet.paths().clone(), None, now()).verify_integrity_on_unlock(true);
+    let err = verifying
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
+    assert_eq!(verifying.state(), WalletState::Corrupted);
+    assert_eq!(file_digest(&db), tampered);
+
+    // A byte in page 1: even the quick unlock sees it, and reports damage, not a wrong key.
+    flip_byte(&db, 200);
+    let tampered = file_digest(&db);
+    let err = wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
+    assert_eq!(wallet.state(), WalletState::Corrupted);
+    assert_eq!(file_digest(&db), tampered);
+}
+
+#[tokio::test]
+async fn a_tampered_page_fails_queries_instead_of_returning_partial_data() {
+    let (_dir, mut wallet, _created) = passphrase_wallet().await;
+    let pool = wallet.pool().unwrap().clone();
+    for i in 0..400 {
+        settings::put(&pool, &format!("k{i:04}"), &"y".repeat(400), now())
+            .await
+            .unwrap();
+    }
+    wallet.lock().await;
+    let db = wallet.paths().db();
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+    flip_byte(&db, (pages - 1) * 4096 + 2000);
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+    let pool = wallet.pool().unwrap().clone();
+    let all: Result<Vec<String>, _> = sqlx::query_scalar("SELECT value FROM settings ORDER BY key")
+        .fetch_all(&pool)
+        .await;
+    let err: StoreError = all.unwrap_err().into();
+    assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
+    let report = consentry_store::integrity::check(&pool).await.unwrap();
+    assert!(!report.is_intact());
+    assert!(!report.hmac_failures.is_empty());
+}
+
+fn flip_byte(path: &std::path::Path, offset: u64) {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    file.seek(SeekFrom::Start(offset)).unwrap();
+    let mut byte = [0u8; 1];
+    file.read_exact(&mut byte).unwrap();
+    file.seek(SeekFrom::Start(offset)).unwrap();
+    file.write_all(&[byte[0] ^ 0x01]).unwrap();
+    file.sync_all().unwrap();
+}
+
+#[tokio::test]
+async fn no_file_is_new_and_unlocking_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = WalletPaths::in_dir(dir.path().join("absent"));
+    let mut wallet = Wallet::new(paths.clone(), None, now());
+    assert_eq!(wallet.state(), WalletState::New);
+    let err = wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WalletNotFound(_)), "{err}");
+    assert_eq!(wallet.state(), WalletState::New);
+    assert!(!paths.db().exists());
+}
+
+#[tokio::test]
+async fn creating_over_an_existing_wallet_is_refused() {
+    let (_dir, mut wallet, _created) = passphrase_wallet().await;
+    wallet.lock().await;
+    let before = file_digest(&wallet.paths().db());
+    let mut again = Wallet::new(wallet.paths().clone(), None, now());
+    let phrase = passphrase();
+    let err = again
+        .create(
+            CreateOptions {
+                keyring: None,
+                passphrase: Some(&phrase),
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WalletExists(_)), "{err}");
+    assert_eq!(file_digest(&wallet.paths().db()), before);
+}
+
+#[tokio::test]
+async fn a_plain_sqlite_file_in_place_of_the_wallet_is_corrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = WalletPaths::in_dir(dir.path());
+    let plain = consentry_store::open_plain_pool_for_benchmarks(&paths.db())
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE t (x)")
+        .execute(&plain)
+        .await
+        .unwrap();
+    plain.close().await;
+    let mut wallet = Wallet::new(paths, None, now());
+    let err = wallet
+        .unlock(Unlock::RawKey(&DbKey::generate()), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
+}
+
+#[tokio::test]
+async fn idle_wallets_ask_to_be_locked() {
+    let (_dir, wallet, _created) = passphrase_wallet().await;
+    let mut wallet = wallet;
+    wallet
+        .autolock()
+        .set_idle_limit(Some(chrono::Duration::minutes(5)));
+    wallet.touch(now());
+    assert!(!wallet.should_lock(now() + chrono::Duration::minutes(4)));
+    assert!(wallet.should_lock(now() + chrono::Duration::minutes(5)));
+    wallet.lock().await;
+    assert!(
+        !wallet.should_lock(now() + chrono::Duration::minutes(50)),
+        "already locked"
+    );
+}
+
+/// The app spawns these futures on a multi-threaded runtime: they must be `Send`.
+#[tokio::test]
+async fn wallet_and_query_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let dir = tempfile::tempdir().unwrap();
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path()), None, now());
+    let phrase = passphrase();
+    let keyring = consentry_store::KeyringStore::new();
+    {
+        let f = wallet.create(
+            CreateOptions {
+                keyring: Some(&keyring),
+                passphrase: Some(&phrase),
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+            },
+            now(),
+        );
+        assert_send(&f);
+    }
+    {
+        let f = wallet.unlock(Unlock::Keyring(&keyring), now());
+        assert_send(&f);
+    }
+    {
+        let mut observer = |_| {};
+        let f = wallet.rotate_key(Some(&keyring), &mut observer);
+        assert_send(&f);
+    }
+    {
+        let f = wallet.change_passphrase(&phrase, KdfParams::INSECURE_FOR_TESTS);
+        assert_send(&f);
+    }
+    {
+        let f = wallet.save_key_to(&keyring);
+        assert_send(&f);
+    }
+    {
+        let f = wallet.lock();
+        assert_send(&f);
+    }
+    let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    let f = consentry_store::events::ingest(&pool, &[], now());
+    assert_send(&f);
+    let filter = consentry_store::history::HistoryFilter::default();
+    let f = consentry_store::history::page(&pool, &filter, None, 50);
+    assert_send(&f);
+}

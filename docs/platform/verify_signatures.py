@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Independent check of the platform's event signatures (Standard Webhooks, scheme v1a,
+Ed25519), written against the contract only, with PyNaCl.
+
+    pip install pynacl
+    python3 docs/platform/verify_signatures.py                        # committed vectors
+    python3 docs/platform/verify_signatures.py http://127.0.0.1:8787  # + a running platform
+
+With a URL it enrolls a fresh cardholder, links a test card, grants every scope of the
+directory, makes a purchase, then verifies every event of the feed (and one event by its
+webhook-* headers) against the published public keys. Exits non-zero on any failure.
+"""
+
+import base64
+import json
+import sys
+import urllib.request
+from pathlib import Path
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+VECTORS = Path(__file__).with_name("webhook-vectors.json")
+results = {"passed": 0, "failed": 0}
+
+
+def check(ok, what):
+    results["passed" if ok else "failed"] += 1
+    if not ok:
+        print(f"FAIL {what}")
+
+
+def public_key(text):
+    assert text.startswith("whpk_"), text
+    return VerifyKey(base64.b64decode(text[len("whpk_"):]))
+
+
+def verify(keys, msg_id, timestamp, body, header):
+    """True when any v1a signature in the (space-separated) header verifies under any key."""
+    content = f"{msg_id}.{timestamp}.{body}".encode("utf-8")
+    for candidate in header.split(" "):
+        scheme, _, encoded = candidate.partition(",")
+        if scheme != "v1a":
+            continue
+        try:
+            signature = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            continue
+        for key in keys:
+            try:
+                key.verify(content, signature)
+                return True
+            except BadSignatureError:
+                pass
+    return False
+
+
+def check_vectors():
+    doc = json.loads(VECTORS.read_text(encoding="utf-8"))
+    for v in doc["vectors"]:
+        key = public_key(v["public_key"])
+        ok = verify([key], v["id"], v["timestamp"], v["body"], v["signature"])
+        check(ok == v["valid"], f"vector {v['name']!r}: verified={ok}, expected {v['valid']}")
+        if v["valid"]:
+            seed = base64.b64decode(v["secret_key"][len("whsk_"):])
+            signer = SigningKey(seed)
+            check(bytes(signer.verify_key) == bytes(key), f"vector {v['name']!r}: secret matches public key")
+            content = f"{v['id']}.{v['timestamp']}.{v['body']}".encode("utf-8")
+            mine = "v1a," + base64.b64encode(signer.sign(content).signature).decode()
+            check(mine in v["signature"].split(" "), f"vector {v['name']!r}: signature reproduced")
+
+
+def call(base, method, path, body=None, token=None, headers=None):
+    request = urllib.request.Request(base + path, method=method)
+    if body is not None:
+        request.data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode("utf-8"), dict(response.headers)
+
+
+def check_server(base):
+    base = base.rstrip("/")
+    enrolled = json.loads(call(base, "POST", "/v1/enroll", {"device_name": "verify_signatures.py"})[0])
+    token = enrolled["token"]
+    keys = [public_key(k["public_key"]) for k in enrolled["signing_keys"]]
+    listed = json.loads(call(base, "GET", "/v1/keys")[0])["keys"]
+    check({k["public_key"] for k in listed} == {k["public_key"] for k in enrolled["signing_keys"]}, "GET /v1/keys = enrollment keys")
+    card = json.loads(call(base, "POST", "/v1/cards", {"number": "4242424242424242", "expiration": {"month": 12, "year": 2031}}, token)[0])["token"]
+    apps = json.loads(call(base, "GET", "/v1/apps", token=token)[0])["apps"]
+    n = 0
+    for app in apps:
+        for scope in app["requested_scopes"]:
+            n += 1
+            change = {"action": "grant", "base_version": 0, "app_id": app["id"], "card_token": card, "scope": scope,
+                      "channels": ["card", "nfc", "online", "voice"], "trigger": "authorization",
+                      "terms_version": app["terms"]["version"]}
+            call(base, "PUT", f"/v1/grants/py-{n}", change, token, {"Idempotency-Key": f"py-{n}"})
+    call(base, "POST", "/v1/simulate/purchase", {"card_token": card, "amount": {"minor": 1234, "currency": "EUR"},
+                                                  "merchant": "Café Lumen", "channel": "nfc"}, token)
+    page = json.loads(call(base, "GET", "/v1/events?limit=500", token=token)[0])
+    check(len(page["events"]) >= 2, f"feed has events ({len(page['events'])})")
+    for item in page["events"]:
+        ok = verify(keys, item["id"], item["timestamp"], item["body"], item["signature"])
+        check(ok, f"feed event {item['id']} verifies")
+        check(json.loads(item["body"])["id"] == item["id"], f"feed event {item['id']} body id")
+    first = page["events"][0]["id"]
+    body, headers = call(base, "GET", f"/v1/events/{first}", token=token)
+    lower = {k.lower(): v for k, v in headers.items()}
+    ok = verify(keys, lower["webhook-id"], int(lower["webhook-timestamp"]), body, lower["webhook-signature"])
+    check(ok, "GET /v1/events/{id} verifies from its webhook-* headers")
+
+
+def main():
+    check_vectors()
+    if len(sys.argv) > 1:
+        check_server(sys.argv[1])
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
