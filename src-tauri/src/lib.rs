@@ -1,8 +1,10 @@
 //! The Consentry desktop shell: builds the one [`Context`], registers the commands and
 //! plugins, and opens the main window. Everything else lives in `crates/`.
 
+mod auto_lock;
 mod cli;
 mod commands;
+mod events;
 mod window_state;
 
 use std::path::Path;
@@ -37,11 +39,9 @@ pub fn run() -> ExitCode {
     };
     tracing::info!(data_dir = %data_dir.display(), "starting");
 
-    let ctx = Context::new(ContextOptions {
-        data_dir: data_dir.clone(),
-        platform_url: args.platform_url,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    });
+    let mut options = ContextOptions::new(data_dir.clone(), env!("CARGO_PKG_VERSION"));
+    options.platform_url = args.platform_url;
+    let ctx = Context::new(options);
 
     // The window state lives with the wallet (an absolute file name replaces the plugin's
     // default directory), so a test's --data-dir keeps it away from the user's.
@@ -61,6 +61,7 @@ pub fn run() -> ExitCode {
         .invoke_handler(commands::handler())
         .setup(move |app| {
             open_main_window(app.handle(), &data_dir)?;
+            auto_lock::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -83,9 +83,10 @@ static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new
 pub struct RunningApp {
     pub client: Client,
     pub data_dir: PathBuf,
-    driver: Child,
-    _home: tempfile::TempDir,
-    _turn: tokio::sync::MutexGuard<'static, ()>,
+    /// `None` once stopped; dropping a running app (a failed test) stops it too.
+    driver: Option<Child>,
+    home: Option<tempfile::TempDir>,
+    turn: Option<tokio::sync::MutexGuard<'static, ()>>,
 }
 
 impl RunningApp {
@@ -144,23 +145,54 @@ impl RunningApp {
         Self {
             client,
             data_dir,
-            driver,
-            _home: home,
-            _turn: turn,
+            driver: Some(driver),
+            home: Some(home),
+            turn: Some(turn),
         }
     }
 
     /// Stops this app and starts it again on the same data directory.
-    pub async fn restart(self) -> Self {
-        let Self {
-            client,
-            data_dir,
-            driver,
-            _home: home,
-            _turn: turn,
-        } = self;
-        Self::shutdown(client, driver).await;
-        Self::start_in(home, data_dir, turn).await
+    pub async fn restart(mut self) -> Self {
+        self.shutdown().await;
+        let home = self.home.take().expect("home");
+        let turn = self.turn.take().expect("turn");
+        Self::start_in(home, self.data_dir.clone(), turn).await
+    }
+
+    /// Creates a wallet with its key in the system keyring through the first-run screens and
+    /// returns the recovery key that was shown.
+    pub async fn create_keyring_wallet(&self) -> String {
+        self.wait_text("h1", "Create your wallet").await;
+        self.click_button("Create the wallet").await;
+        let recovery_key = self.text("[data-testid=recovery-key]").await;
+        assert!(
+            recovery_key.len() > 40,
+            "recovery key shown: {recovery_key:?}"
+        );
+        self.click("input[type=checkbox]").await;
+        self.click_button("Continue").await;
+        self.wait_text("h1", "Cards").await;
+        recovery_key
+    }
+
+    /// Clicks the button whose text is `label`.
+    pub async fn click_button(&self, label: &str) {
+        let xpath = format!("//button[normalize-space(.)='{label}']");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no button {label:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {label:?}: {e}"));
+    }
+
+    /// The element's text now, or `None` if it is absent or being re-rendered.
+    async fn try_text(&self, css: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.text().await.ok()
     }
 
     /// Waits for an element and returns its text.
@@ -179,8 +211,8 @@ impl RunningApp {
     pub async fn wait_text(&self, css: &str, expected: &str) {
         let start = Instant::now();
         loop {
-            let text = self.text(css).await;
-            if text == expected {
+            let text = self.try_text(css).await;
+            if text.as_deref() == Some(expected) {
                 return;
             }
             assert!(
@@ -205,23 +237,38 @@ impl RunningApp {
 
     /// Ends the session and stops the driver with SIGTERM (SIGKILL would leave
     /// WebKitWebDriver running and holding its port).
-    pub async fn stop(self) {
-        Self::shutdown(self.client, self.driver).await;
+    pub async fn stop(mut self) {
+        self.shutdown().await;
     }
 
-    async fn shutdown(client: Client, mut driver: Child) {
-        let _ = client.close().await;
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(driver.id().to_string())
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(_)) = driver.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+    async fn shutdown(&mut self) {
+        let _ = self.client.clone().close().await;
+        if let Some(driver) = self.driver.take() {
+            terminate(driver);
         }
-        let _ = driver.kill();
     }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        if let Some(driver) = self.driver.take() {
+            terminate(driver);
+        }
+    }
+}
+
+/// Stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver and the app running).
+fn terminate(mut driver: Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(driver.id().to_string())
+        .status();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = driver.kill();
 }

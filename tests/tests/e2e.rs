@@ -26,6 +26,7 @@ async fn shell_visits_every_screen_switches_language_and_reads_app_info() {
     let app = RunningApp::start().await;
 
     assert_eq!(app.client.title().await.unwrap(), "Consentry");
+    app.create_keyring_wallet().await;
 
     for (route, english, _) in SCREENS {
         app.click(&format!("nav a[data-route='{route}']")).await;
@@ -85,6 +86,7 @@ async fn the_window_remembers_its_size_across_launches() {
         return;
     }
     let app = RunningApp::start().await;
+    app.wait_text("h1", "Create your wallet").await;
     app.client.set_window_size(900, 640).await.unwrap();
     let (w, h) = app.client.get_window_size().await.unwrap();
     assert_eq!((w, h), (900, 640), "the window did not resize");
@@ -100,12 +102,43 @@ async fn the_window_remembers_its_size_across_launches() {
     }
 
     let app = app.restart().await;
-    app.wait_text("h1", "Cards").await;
+    app.wait_text("h1", "Create your wallet").await;
     let (w, h) = app.client.get_window_size().await.unwrap();
     assert_eq!(
         (w, h),
         (900, 640),
         "size not restored from window-state.json"
     );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wallet_locks_and_unlocks_with_the_real_keyring_across_restarts() {
+    if skip_unless_available() {
+        return;
+    }
+    let app = RunningApp::start().await;
+    app.create_keyring_wallet().await;
+    let db = app.data_dir.join("wallet.db");
+    let header = std::fs::read(&db).unwrap();
+    assert_ne!(
+        &header[..16],
+        b"SQLite format 3\0",
+        "the wallet file must be encrypted"
+    );
+
+    app.click("nav a[data-route='settings']").await;
+    app.wait_text("[data-testid=wallet-state]", "unlocked")
+        .await;
+    app.click_button("Lock now").await;
+    app.wait_text("h1", "Unlock your wallet").await;
+    app.click_button("Unlock with the system keyring").await;
+    app.wait_text("h1", "Settings").await;
+
+    // A new process starts locked and opens with the key from gnome-keyring.
+    let app = app.restart().await;
+    app.wait_text("h1", "Unlock your wallet").await;
+    app.click_button("Unlock with the system keyring").await;
+    app.wait_text("h1", "Cards").await;
     app.stop().await;
 }

@@ -35,6 +35,22 @@ macro_rules! command_table {
 }
 crate::for_each_command!(command_table);
 
+macro_rules! event_table {
+    ($($name:ident($payload:ty);)*) => {
+        /// The names of every backend → UI event.
+        pub const EVENT_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        fn visit_event_types(visitor: &mut impl TypeVisitor) {
+            $(visitor.visit::<$payload>();)*
+        }
+
+        fn event_rows(cfg: &Config) -> Vec<String> {
+            vec![$(format!("  {}: {};", stringify!($name), <$payload as TS>::name(cfg))),*]
+        }
+    };
+}
+crate::for_each_event!(event_table);
+
 /// Collects the declaration of every named type reachable from the commands.
 struct Declarations<'a> {
     cfg: &'a Config,
@@ -63,6 +79,7 @@ pub fn render() -> String {
         decls: BTreeMap::new(),
     };
     visit_command_types(&mut visitor);
+    visit_event_types(&mut visitor);
     visitor.visit::<ApiError>();
     visitor.visit::<ErrorCode>();
 
@@ -78,6 +95,13 @@ pub fn render() -> String {
         out.push_str(&row);
         out.push('\n');
     }
-    out.push_str("};\n\nexport type CommandName = keyof Commands;\n");
+    out.push_str("};\n\nexport type CommandName = keyof Commands;\n\n");
+    out.push_str("/** Every event the backend pushes, with its payload type. */\n");
+    out.push_str("export type Events = {\n");
+    for row in event_rows(&cfg) {
+        out.push_str(&row);
+        out.push('\n');
+    }
+    out.push_str("};\n\nexport type EventName = keyof Events;\n");
     out
 }

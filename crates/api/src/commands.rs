@@ -12,6 +12,23 @@ macro_rules! for_each_command {
     ($callback:ident) => {
         $callback! {
             app_info($crate::AppInfoRequest) -> $crate::AppInfo;
+            wallet_status($crate::WalletStatusRequest) -> $crate::WalletStatus;
+            wallet_create($crate::WalletCreateRequest) -> $crate::WalletCreated;
+            wallet_unlock($crate::WalletUnlockRequest) -> $crate::WalletStatus;
+            wallet_lock($crate::WalletLockRequest) -> $crate::WalletStatus;
+            wallet_set_auto_lock($crate::WalletAutoLockRequest) -> $crate::WalletStatus;
+            wallet_check_integrity($crate::IntegrityCheckRequest) -> $crate::IntegrityResult;
+        }
+    };
+}
+
+/// Calls `$callback!` with every event the backend pushes to the UI: `name(Payload);`.
+/// The shell emits them by these names; the TypeScript `Events` map is generated from it.
+#[macro_export]
+macro_rules! for_each_event {
+    ($callback:ident) => {
+        $callback! {
+            wallet_status($crate::WalletStatus);
         }
     };
 }

@@ -1,25 +1,79 @@
 //! The one context built at start-up and shared by every command.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use consentry_store::{KdfParams, KeyStore, KeyringStore, Wallet, WalletPaths};
+use sqlx::SqlitePool;
+use tokio::sync::RwLock;
+
+use crate::ApiError;
 
 /// What the shell or the CLI resolved at start-up.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ContextOptions {
     pub data_dir: PathBuf,
     pub platform_url: Option<String>,
     /// The version of the binary that hosts this context (the app's or the CLI's).
     pub version: String,
+    /// Where wallet keys are kept; `None` means the OS keyring.
+    pub keystore: Option<Arc<dyn KeyStore>>,
+    /// Argon2id cost for new passphrases (tests lower it).
+    pub kdf: KdfParams,
 }
 
-/// Shared state for every command. Cheap to share behind a reference; it holds no locks.
-#[derive(Debug)]
+impl ContextOptions {
+    /// Options for `data_dir` with the OS keyring and production KDF cost.
+    pub fn new(data_dir: PathBuf, version: impl Into<String>) -> Self {
+        Self {
+            data_dir,
+            platform_url: None,
+            version: version.into(),
+            keystore: None,
+            kdf: KdfParams::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ContextOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContextOptions")
+            .field("data_dir", &self.data_dir)
+            .field("platform_url", &self.platform_url)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Shared state for every command. The wallet sits behind an async RwLock: unlocking and
+/// locking take it for writing; queries only clone its (already synchronised) pool.
 pub struct Context {
     options: ContextOptions,
+    keystore: Arc<dyn KeyStore>,
+    wallet: RwLock<Wallet>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Context {
     pub fn new(options: ContextOptions) -> Self {
-        Self { options }
+        let keystore = options
+            .keystore
+            .clone()
+            .unwrap_or_else(|| Arc::new(KeyringStore::new()));
+        let wallet = Wallet::new(WalletPaths::in_dir(&options.data_dir), None, Utc::now());
+        Self {
+            options,
+            keystore,
+            wallet: RwLock::new(wallet),
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -32,5 +86,36 @@ impl Context {
 
     pub fn version(&self) -> &str {
         &self.options.version
+    }
+
+    pub(crate) fn keystore(&self) -> &dyn KeyStore {
+        self.keystore.as_ref()
+    }
+
+    pub(crate) fn kdf(&self) -> KdfParams {
+        self.options.kdf
+    }
+
+    pub(crate) fn wallet(&self) -> &RwLock<Wallet> {
+        &self.wallet
+    }
+
+    /// The unlocked wallet's connection pool (a cheap clone), recording activity for the
+    /// auto-lock timer. `wallet_locked` when it is not open.
+    pub async fn pool(&self) -> Result<SqlitePool, ApiError> {
+        let mut wallet = self.wallet.write().await;
+        wallet.touch(Utc::now());
+        Ok(wallet.pool()?.clone())
+    }
+
+    /// Locks the wallet if it has been idle past its limit; true when it did.
+    pub async fn lock_if_idle(&self, now: DateTime<Utc>) -> bool {
+        let mut wallet = self.wallet.write().await;
+        if wallet.should_lock(now) {
+            wallet.lock().await;
+            tracing::info!("wallet locked after being idle");
+            return true;
+        }
+        false
     }
 }

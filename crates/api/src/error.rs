@@ -1,6 +1,7 @@
 //! The error that crosses the IPC boundary: a small code the UI switches on and a message
 //! a person can read. Database and platform internals stay on this side.
 
+use consentry_store::StoreError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -12,7 +13,21 @@ pub enum ErrorCode {
     InvalidInput,
     /// The thing asked for does not exist.
     NotFound,
-    /// Something on this machine failed (file system, keyring); the message says what.
+    /// There is no wallet yet: create one.
+    WalletNotFound,
+    /// A wallet already exists here; it is never overwritten.
+    WalletExists,
+    /// The wallet is locked: unlock it first.
+    WalletLocked,
+    /// The keyring has no key for this wallet: unlock with the passphrase or recovery key.
+    KeyMissing,
+    /// The key, passphrase or recovery key does not open this wallet.
+    KeyMismatch,
+    /// The wallet file is damaged; nothing was read from it.
+    Corrupted,
+    /// The OS keyring failed or did not answer in time.
+    KeyringUnavailable,
+    /// Something on this machine failed (file system, database); the message says what.
     Internal,
 }
 
@@ -38,5 +53,34 @@ impl ApiError {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        let code = match &error {
+            StoreError::WalletNotFound(_) => ErrorCode::WalletNotFound,
+            StoreError::WalletExists(_) => ErrorCode::WalletExists,
+            StoreError::Locked => ErrorCode::WalletLocked,
+            StoreError::KeyMissing => ErrorCode::KeyMissing,
+            StoreError::KeyMismatch(_) | StoreError::NoPassphrase => ErrorCode::KeyMismatch,
+            StoreError::Corrupted(_) => ErrorCode::Corrupted,
+            StoreError::KeyStore(_) => ErrorCode::KeyringUnavailable,
+            StoreError::RecoveryKeyMalformed
+            | StoreError::PassphraseTooShort { .. }
+            | StoreError::CardNumberInText { .. }
+            | StoreError::Invalid { .. } => ErrorCode::InvalidInput,
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
+            _ => ErrorCode::Internal,
+        };
+        if code == ErrorCode::Internal {
+            // Details (SQL, paths) go to the log, not across IPC.
+            tracing::error!(error = %error, "store error");
+            return Self::new(
+                code,
+                "the wallet could not complete this; see the log for details",
+            );
+        }
+        Self::new(code, error.to_string())
     }
 }

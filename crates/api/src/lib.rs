@@ -11,7 +11,14 @@ mod commands;
 mod context;
 mod error;
 pub mod paths;
+pub mod wallet;
 
 pub use app_info::{app_info, AppInfo, AppInfoRequest, BuildProfile};
 pub use context::{Context, ContextOptions};
 pub use error::{ApiError, ErrorCode};
+pub use wallet::{
+    wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_status,
+    wallet_unlock, IntegrityCheckRequest, IntegrityResult, WalletAutoLockRequest,
+    WalletCreateRequest, WalletCreated, WalletLockRequest, WalletStateDto, WalletStatus,
+    WalletStatusRequest, WalletUnlockRequest,
+};

@@ -37,11 +37,9 @@ mod app_info {
     #[tokio::test]
     async fn reports_version_data_dir_profile_and_platform() {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = Context::new(ContextOptions {
-            data_dir: dir.path().to_path_buf(),
-            platform_url: Some("http://127.0.0.1:9".into()),
-            version: "1.2.3".into(),
-        });
+        let mut options = ContextOptions::new(dir.path().to_path_buf(), "1.2.3");
+        options.platform_url = Some("http://127.0.0.1:9".into());
+        let ctx = Context::new(options);
         let info = app_info(&ctx, AppInfoRequest {}).await.unwrap();
         assert_eq!(info.version, "1.2.3");
         assert_eq!(info.data_dir, dir.path().display().to_string());
@@ -91,5 +89,195 @@ mod paths {
         let resolved = resolve_data_dir(Some(PathBuf::new()), Some(OsString::new())).unwrap();
         assert_eq!(resolved, default_data_dir().unwrap());
         assert!(resolved.ends_with(APP_IDENTIFIER));
+    }
+}
+
+mod wallet {
+    use chrono::{Duration, Utc};
+    use consentry_api::{
+        wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_status,
+        wallet_unlock, Context, ContextOptions, ErrorCode, IntegrityCheckRequest,
+        WalletAutoLockRequest, WalletCreateRequest, WalletLockRequest, WalletStateDto,
+        WalletStatusRequest, WalletUnlockRequest,
+    };
+    use consentry_store::KdfParams;
+
+    fn context(dir: &std::path::Path) -> Context {
+        let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
+        options.kdf = KdfParams::INSECURE_FOR_TESTS;
+        Context::new(options)
+    }
+
+    fn passphrase(text: &str) -> WalletUnlockRequest {
+        WalletUnlockRequest::Passphrase {
+            passphrase: text.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn passphrase_wallet_lifecycle() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path());
+        let status = wallet_status(&ctx, WalletStatusRequest {}).await.unwrap();
+        assert_eq!(status.state, WalletStateDto::New);
+
+        let created = wallet_create(
+            &ctx,
+            WalletCreateRequest {
+                use_keyring: false,
+                passphrase: Some("correct horse".into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(created.status.state, WalletStateDto::Unlocked);
+        assert_eq!(
+            created.status.auto_lock_minutes,
+            Some(15),
+            "default auto-lock"
+        );
+        assert!(
+            created.recovery_key.len() > 40,
+            "recovery key: {}",
+            created.recovery_key
+        );
+        assert!(
+            !format!("{created:?}").contains(&created.recovery_key),
+            "Debug leaks the key"
+        );
+
+        let again = wallet_create(
+            &ctx,
+            WalletCreateRequest {
+                use_keyring: false,
+                passphrase: Some("another one".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(again.code, ErrorCode::WalletExists);
+
+        let locked = wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        assert_eq!(locked.state, WalletStateDto::Locked);
+        let err = wallet_check_integrity(&ctx, IntegrityCheckRequest {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::WalletLocked);
+
+        let err = wallet_unlock(&ctx, passphrase("wrong horse"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::KeyMismatch);
+        let status = wallet_status(&ctx, WalletStatusRequest {}).await.unwrap();
+        assert_eq!(status.state, WalletStateDto::KeyMismatch);
+
+        let status = wallet_unlock(&ctx, passphrase("correct horse"))
+            .await
+            .unwrap();
+        assert_eq!(status.state, WalletStateDto::Unlocked);
+        let report = wallet_check_integrity(&ctx, IntegrityCheckRequest {})
+            .await
+            .unwrap();
+        assert!(report.intact, "{:?}", report.problems);
+
+        // The recovery key opens the same wallet (a fresh context: a fresh process).
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        let ctx = context(dir.path());
+        let request = WalletUnlockRequest::RecoveryKey {
+            recovery_key: created.recovery_key,
+        };
+        let status = wallet_unlock(&ctx, request).await.unwrap();
+        assert_eq!(status.state, WalletStateDto::Unlocked);
+        assert_eq!(status.wallet_id, created.status.wallet_id);
+    }
+
+    #[tokio::test]
+    async fn auto_lock_is_saved_and_locks_when_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path());
+        let request = WalletCreateRequest {
+            use_keyring: false,
+            passphrase: Some("pass phrase".into()),
+        };
+        wallet_create(&ctx, request).await.unwrap();
+
+        let bad = WalletAutoLockRequest { minutes: Some(0) };
+        assert_eq!(
+            wallet_set_auto_lock(&ctx, bad).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        let status = wallet_set_auto_lock(&ctx, WalletAutoLockRequest { minutes: Some(2) }).await;
+        assert_eq!(status.unwrap().auto_lock_minutes, Some(2));
+
+        assert!(!ctx.lock_if_idle(Utc::now() + Duration::seconds(30)).await);
+        assert!(ctx.lock_if_idle(Utc::now() + Duration::minutes(3)).await);
+        let status = wallet_status(&ctx, WalletStatusRequest {}).await.unwrap();
+        assert_eq!(status.state, WalletStateDto::Locked);
+
+        // The choice survives a restart.
+        let ctx = context(dir.path());
+        let status = wallet_unlock(&ctx, passphrase("pass phrase"))
+            .await
+            .unwrap();
+        assert_eq!(status.auto_lock_minutes, Some(2));
+    }
+
+    #[tokio::test]
+    async fn create_needs_a_key_home_and_requests_redact_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path());
+        let err = wallet_create(
+            &ctx,
+            WalletCreateRequest {
+                use_keyring: false,
+                passphrase: None,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(!dir.path().join("wallet.db").exists(), "nothing written");
+
+        let short = WalletCreateRequest {
+            use_keyring: false,
+            passphrase: Some("short".into()),
+        };
+        assert_eq!(
+            wallet_create(&ctx, short).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+
+        let request: WalletUnlockRequest =
+            serde_json::from_str(r#"{"method":"passphrase","passphrase":"s3cret-words"}"#).unwrap();
+        assert!(!format!("{request:?}").contains("s3cret"));
+        let err = serde_json::from_str::<WalletUnlockRequest>(r#"{"method":"telepathy"}"#);
+        assert!(err.is_err());
+    }
+
+    #[tokio::test]
+    async fn keyring_wallet_unlocks_from_the_real_secret_service() {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            assert!(
+                std::env::var_os("CI_REQUIRE_KEYRING").is_none(),
+                "no session bus"
+            );
+            println!("skipping: no D-Bus session (make test runs one with gnome-keyring)");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path());
+        let request = WalletCreateRequest {
+            use_keyring: true,
+            passphrase: None,
+        };
+        let created = wallet_create(&ctx, request).await.unwrap();
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+
+        let ctx = context(dir.path());
+        let status = wallet_unlock(&ctx, WalletUnlockRequest::Keyring)
+            .await
+            .unwrap();
+        assert_eq!(status.state, WalletStateDto::Unlocked);
+        assert_eq!(status.wallet_id, created.status.wallet_id);
     }
 }

@@ -196,6 +196,11 @@ impl Wallet {
         self.autolock.touch(now);
     }
 
+    /// The idle time after which the wallet should lock, if any.
+    pub fn autolock_limit(&self) -> Option<Duration> {
+        self.autolock.idle_limit()
+    }
+
     /// The idle timer.
     pub fn autolock(&mut self) -> &mut AutoLock {
         &mut self.autolock

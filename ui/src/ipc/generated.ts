@@ -12,11 +12,56 @@ export type AppInfoRequest = Record<symbol, never>;
 
 export type BuildProfile = "debug" | "release";
 
-export type ErrorCode = "invalid_input" | "not_found" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "internal";
+
+export type IntegrityCheckRequest = Record<symbol, never>;
+
+export type IntegrityResult = { intact: boolean, 
+/**
+ * What SQLCipher and SQLite reported, when not intact.
+ */
+problems: Array<string>, };
+
+export type WalletAutoLockRequest = { 
+/**
+ * 1 to 1440 minutes, or `null` for never.
+ */
+minutes: number | null, };
+
+export type WalletCreateRequest = { useKeyring: boolean, passphrase: string | null, };
+
+export type WalletCreated = { status: WalletStatus, recoveryKey: string, };
+
+export type WalletLockRequest = Record<symbol, never>;
+
+export type WalletStateDto = "new" | "unlocked" | "locked" | "key_missing" | "key_mismatch" | "corrupted";
+
+export type WalletStatus = { state: WalletStateDto, walletId: string | null, 
+/**
+ * Minutes of inactivity before the wallet locks itself; `null` = never.
+ */
+autoLockMinutes: number | null, };
+
+export type WalletStatusRequest = Record<symbol, never>;
+
+export type WalletUnlockRequest = { "method": "keyring" } | { "method": "passphrase", passphrase: string, } | { "method": "recovery_key", recoveryKey: string, };
 
 /** Every IPC command with its request and response types. */
 export type Commands = {
   app_info: { request: AppInfoRequest; response: AppInfo };
+  wallet_status: { request: WalletStatusRequest; response: WalletStatus };
+  wallet_create: { request: WalletCreateRequest; response: WalletCreated };
+  wallet_unlock: { request: WalletUnlockRequest; response: WalletStatus };
+  wallet_lock: { request: WalletLockRequest; response: WalletStatus };
+  wallet_set_auto_lock: { request: WalletAutoLockRequest; response: WalletStatus };
+  wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
 };
 
 export type CommandName = keyof Commands;
+
+/** Every event the backend pushes, with its payload type. */
+export type Events = {
+  wallet_status: WalletStatus;
+};
+
+export type EventName = keyof Events;

@@ -1,6 +1,7 @@
 // The mock transport for UI tests and the plain browser: canned responses per command,
-// overridable per test (a value, an error, or a delay to show loading states).
-import type { ApiError, CommandName } from './generated';
+// overridable per test (a value, an error, or a pending promise to show loading states),
+// and events a test can emit.
+import type { ApiError, CommandName, EventName, Events, WalletStatus } from './generated';
 import type { Ipc, Request, Response } from './seam';
 import { IpcError } from './seam';
 
@@ -11,6 +12,8 @@ export type MockReply<K extends CommandName> =
 
 export type MockScenario = { [K in CommandName]?: MockReply<K> };
 
+const unlocked: WalletStatus = { state: 'unlocked', walletId: 'w-0001', autoLockMinutes: 15 };
+
 export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   app_info: {
     ok: {
@@ -20,14 +23,24 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       platformUrl: null,
     },
   },
+  wallet_status: { ok: unlocked },
+  wallet_create: {
+    ok: { status: unlocked, recoveryKey: 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789-ABCD-EFGH-JKMN-PQRS-TVWX-YZ01' },
+  },
+  wallet_unlock: { ok: unlocked },
+  wallet_lock: { ok: { ...unlocked, state: 'locked' } },
+  wallet_set_auto_lock: { ok: unlocked },
+  wallet_check_integrity: { ok: { intact: true, problems: [] } },
 };
 
 export interface MockIpc extends Ipc {
   readonly calls: { command: CommandName; request: unknown }[];
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
 }
 
 export function createMockIpc(scenario: MockScenario = {}): MockIpc {
   const calls: { command: CommandName; request: unknown }[] = [];
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
   return {
     calls,
     async call<K extends CommandName>(command: K, request: Request<K>): Promise<Response<K>> {
@@ -37,6 +50,15 @@ export function createMockIpc(scenario: MockScenario = {}): MockIpc {
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if ('error' in reply) throw new IpcError(reply.error);
       return structuredClone(reply.ok);
+    },
+    async listen(event, handler) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(handler as (payload: never) => void);
+      listeners.set(event, set);
+      return () => set.delete(handler as (payload: never) => void);
+    },
+    emit(event, payload) {
+      for (const handler of listeners.get(event) ?? []) (handler as (p: typeof payload) => void)(payload);
     },
   };
 }

@@ -1,5 +1,6 @@
-// The real transport: Tauri's invoke. Every command takes one `request` argument.
+// The real transport: Tauri's invoke and event system. Every command takes one `request`.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { Ipc } from './seam';
 import { toIpcError } from './seam';
 
@@ -10,6 +11,9 @@ export const tauriIpc: Ipc = {
     } catch (raw) {
       throw toIpcError(raw);
     }
+  },
+  async listen(event, handler) {
+    return listen(event, (e) => handler(e.payload as Parameters<typeof handler>[0]));
   },
 };
 

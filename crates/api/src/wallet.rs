@@ -1,0 +1,268 @@
+//! Wallet commands: status, create, unlock, lock, integrity check.
+
+use chrono::{Duration, Utc};
+use consentry_store::{
+    integrity, settings, CreateOptions, Passphrase, RecoveryKey, Unlock, Wallet, WalletState,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{ApiError, Context};
+
+/// Where the wallet stands (mirrors the store's open states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WalletStateDto {
+    New,
+    Unlocked,
+    Locked,
+    KeyMissing,
+    KeyMismatch,
+    Corrupted,
+}
+
+impl From<WalletState> for WalletStateDto {
+    fn from(state: WalletState) -> Self {
+        match state {
+            WalletState::New => Self::New,
+            WalletState::Unlocked => Self::Unlocked,
+            WalletState::Locked => Self::Locked,
+            WalletState::KeyMissing => Self::KeyMissing,
+            WalletState::KeyMismatch => Self::KeyMismatch,
+            WalletState::Corrupted => Self::Corrupted,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletStatus {
+    pub state: WalletStateDto,
+    pub wallet_id: Option<String>,
+    /// Minutes of inactivity before the wallet locks itself; `null` = never.
+    pub auto_lock_minutes: Option<u32>,
+}
+
+fn status_of(wallet: &Wallet) -> WalletStatus {
+    let auto_lock_minutes = wallet
+        .autolock_limit()
+        .and_then(|limit| u32::try_from(limit.num_minutes()).ok());
+    WalletStatus {
+        state: wallet.state().into(),
+        wallet_id: wallet.wallet_id().map(|id| id.to_string()),
+        auto_lock_minutes,
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WalletStatusRequest {}
+
+pub async fn wallet_status(
+    ctx: &Context,
+    _request: WalletStatusRequest,
+) -> Result<WalletStatus, ApiError> {
+    Ok(status_of(&*ctx.wallet().read().await))
+}
+
+/// Create a wallet: its key in the OS keyring, or protected by a passphrase, or both.
+#[derive(Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WalletCreateRequest {
+    pub use_keyring: bool,
+    pub passphrase: Option<String>,
+}
+
+impl std::fmt::Debug for WalletCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalletCreateRequest")
+            .field("use_keyring", &self.use_keyring)
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// The new wallet, and its recovery key: shown once, stored nowhere.
+#[derive(Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletCreated {
+    pub status: WalletStatus,
+    pub recovery_key: String,
+}
+
+impl std::fmt::Debug for WalletCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalletCreated")
+            .field("status", &self.status)
+            .field("recovery_key", &"<redacted>")
+            .finish()
+    }
+}
+
+pub async fn wallet_create(
+    ctx: &Context,
+    request: WalletCreateRequest,
+) -> Result<WalletCreated, ApiError> {
+    let passphrase = request.passphrase.map(Passphrase::new);
+    if !request.use_keyring && passphrase.is_none() {
+        return Err(ApiError::invalid_input(
+            "choose where the key lives: the system keyring, a passphrase, or both",
+        ));
+    }
+    let options = CreateOptions {
+        keyring: request.use_keyring.then(|| ctx.keystore()),
+        passphrase: passphrase.as_ref(),
+        kdf: ctx.kdf(),
+    };
+    let mut wallet = ctx.wallet().write().await;
+    let created = wallet.create(options, Utc::now()).await?;
+    apply_saved_auto_lock(&mut wallet).await?;
+    let recovery_key = created.recovery_key.reveal().to_string();
+    Ok(WalletCreated {
+        status: status_of(&wallet),
+        recovery_key,
+    })
+}
+
+/// How to unlock. (Internally tagged, so serde cannot deny unknown fields here.)
+#[derive(Clone, Deserialize, TS)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum WalletUnlockRequest {
+    Keyring,
+    Passphrase {
+        passphrase: String,
+    },
+    RecoveryKey {
+        #[serde(rename = "recoveryKey")]
+        #[ts(rename = "recoveryKey")]
+        recovery_key: String,
+    },
+}
+
+impl std::fmt::Debug for WalletUnlockRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let method = match self {
+            Self::Keyring => "keyring",
+            Self::Passphrase { .. } => "passphrase",
+            Self::RecoveryKey { .. } => "recovery_key",
+        };
+        write!(f, "WalletUnlockRequest({method}, <redacted>)")
+    }
+}
+
+pub async fn wallet_unlock(
+    ctx: &Context,
+    request: WalletUnlockRequest,
+) -> Result<WalletStatus, ApiError> {
+    let mut wallet = ctx.wallet().write().await;
+    if wallet.state() == WalletState::Unlocked {
+        return Ok(status_of(&wallet));
+    }
+    let now = Utc::now();
+    match request {
+        WalletUnlockRequest::Keyring => wallet.unlock(Unlock::Keyring(ctx.keystore()), now).await?,
+        WalletUnlockRequest::Passphrase { passphrase } => {
+            let passphrase = Passphrase::new(passphrase);
+            wallet.unlock(Unlock::Passphrase(&passphrase), now).await?;
+        }
+        WalletUnlockRequest::RecoveryKey { recovery_key } => {
+            let key = RecoveryKey::parse(&recovery_key)?;
+            wallet.unlock(Unlock::RecoveryKey(&key), now).await?;
+        }
+    }
+    apply_saved_auto_lock(&mut wallet).await?;
+    Ok(status_of(&wallet))
+}
+
+/// Idle minutes before locking when the cardholder has not chosen: a password manager's habit.
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 15;
+/// The stored value meaning "never lock by itself".
+const NEVER: &str = "never";
+
+async fn apply_saved_auto_lock(wallet: &mut Wallet) -> Result<(), ApiError> {
+    let saved = settings::get(wallet.pool()?, settings::AUTO_LOCK_MINUTES).await?;
+    let minutes = match saved.as_deref() {
+        Some(NEVER) => None,
+        Some(text) => text.parse::<u32>().ok().or(Some(DEFAULT_AUTO_LOCK_MINUTES)),
+        None => Some(DEFAULT_AUTO_LOCK_MINUTES),
+    };
+    wallet
+        .autolock()
+        .set_idle_limit(minutes.map(|m| Duration::minutes(i64::from(m))));
+    wallet.touch(Utc::now());
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WalletLockRequest {}
+
+pub async fn wallet_lock(
+    ctx: &Context,
+    _request: WalletLockRequest,
+) -> Result<WalletStatus, ApiError> {
+    let mut wallet = ctx.wallet().write().await;
+    wallet.lock().await;
+    Ok(status_of(&wallet))
+}
+
+/// Set (or clear) the idle time after which the wallet locks itself.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WalletAutoLockRequest {
+    /// 1 to 1440 minutes, or `null` for never.
+    pub minutes: Option<u32>,
+}
+
+pub async fn wallet_set_auto_lock(
+    ctx: &Context,
+    request: WalletAutoLockRequest,
+) -> Result<WalletStatus, ApiError> {
+    if let Some(minutes) = request.minutes {
+        if !(1..=1440).contains(&minutes) {
+            return Err(ApiError::invalid_input(
+                "auto-lock must be between 1 and 1440 minutes",
+            ));
+        }
+    }
+    let mut wallet = ctx.wallet().write().await;
+    let now = Utc::now();
+    let stored = request
+        .minutes
+        .map_or_else(|| NEVER.to_owned(), |m| m.to_string());
+    settings::put(wallet.pool()?, settings::AUTO_LOCK_MINUTES, &stored, now).await?;
+    let limit = request.minutes.map(|m| Duration::minutes(i64::from(m)));
+    wallet.autolock().set_idle_limit(limit);
+    wallet.touch(now);
+    Ok(status_of(&wallet))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrityCheckRequest {}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrityResult {
+    pub intact: bool,
+    /// What SQLCipher and SQLite reported, when not intact.
+    pub problems: Vec<String>,
+}
+
+pub async fn wallet_check_integrity(
+    ctx: &Context,
+    _request: IntegrityCheckRequest,
+) -> Result<IntegrityResult, ApiError> {
+    let pool = ctx.pool().await?;
+    let report = integrity::check(&pool).await?;
+    let intact = report.is_intact();
+    let problems = report
+        .hmac_failures
+        .into_iter()
+        .chain(report.structural)
+        .collect();
+    Ok(IntegrityResult { intact, problems })
+}

@@ -1,0 +1,24 @@
+//! Locks the wallet after the cardholder's idle limit and tells the UI.
+
+use std::time::Duration;
+
+use consentry_api::{Context, WalletStatusRequest};
+use tauri::{AppHandle, Manager};
+
+const CHECK_EVERY: Duration = Duration::from_secs(15);
+
+pub fn start(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(CHECK_EVERY);
+        loop {
+            tick.tick().await;
+            let ctx = app.state::<Context>();
+            if ctx.lock_if_idle(chrono::Utc::now()).await {
+                if let Ok(status) = consentry_api::wallet_status(&ctx, WalletStatusRequest {}).await
+                {
+                    crate::events::wallet_status(&app, &status);
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,59 @@
+// The wallet's state for the whole UI: loaded at start, updated by every wallet command's
+// response and by the backend's `wallet_status` event (auto-lock).
+import { ipc, IpcError, type WalletStatus, type WalletUnlockRequest } from '../ipc';
+
+class WalletStore {
+  status = $state<WalletStatus | null>(null);
+  loadError = $state<IpcError | null>(null);
+  /** Shown once after creation, until the cardholder confirms they saved it. */
+  pendingRecoveryKey = $state<string | null>(null);
+
+  get unlocked(): boolean {
+    return this.status?.state === 'unlocked' && this.pendingRecoveryKey === null;
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.status = await ipc.call('wallet_status', {});
+      this.loadError = null;
+    } catch (error) {
+      this.loadError = error as IpcError;
+    }
+  }
+
+  listen(): () => void {
+    let stop: (() => void) | undefined;
+    void ipc.listen('wallet_status', (status) => (this.status = status)).then((s) => (stop = s));
+    return () => stop?.();
+  }
+
+  async create(useKeyring: boolean, passphrase: string | null): Promise<void> {
+    const created = await ipc.call('wallet_create', { useKeyring, passphrase });
+    this.pendingRecoveryKey = created.recoveryKey;
+    this.status = created.status;
+  }
+
+  confirmRecoveryKeySaved(): void {
+    this.pendingRecoveryKey = null;
+  }
+
+  async unlock(request: WalletUnlockRequest): Promise<void> {
+    try {
+      this.status = await ipc.call('wallet_unlock', request);
+    } catch (error) {
+      // A failed unlock changes the state (key_missing, key_mismatch…): show it.
+      await this.load();
+      throw error;
+    }
+  }
+
+  async lock(): Promise<void> {
+    this.status = await ipc.call('wallet_lock', {});
+  }
+
+  async setAutoLock(minutes: number | null): Promise<void> {
+    this.status = await ipc.call('wallet_set_auto_lock', { minutes });
+  }
+}
+
+export const wallet = new WalletStore();

@@ -1,0 +1,90 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const locked = { state: 'locked', walletId: 'w-1', autoLockMinutes: 15 };
+
+async function open(page: Page, scenario: object) {
+  await page.addInitScript((s) => {
+    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
+    localStorage.setItem('consentry.locale', 'en');
+  }, scenario);
+  await page.goto('/#/cards');
+}
+
+test('a new cardholder creates a wallet and must confirm the recovery key', async ({ page }) => {
+  await open(page, { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } });
+  await expect(page.getByRole('heading', { name: 'Create your wallet' })).toBeVisible();
+  await page.getByRole('button', { name: 'Create the wallet' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Your recovery key' })).toBeVisible();
+  await expect(page.getByTestId('recovery-key')).toContainText('ABCD-EFGH');
+  const proceed = page.getByRole('button', { name: 'Continue' });
+  await expect(proceed).toBeDisabled();
+  await page.getByLabel('I saved my recovery key').check();
+  await proceed.click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
+});
+
+test('a passphrase-only wallet needs matching passphrases of 8+ characters', async ({ page }) => {
+  await open(page, { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } });
+  await page.getByLabel(/A passphrase only/).check();
+  const create = page.getByRole('button', { name: 'Create the wallet' });
+  await page.getByLabel('Passphrase', { exact: true }).fill('short');
+  await expect(create).toBeDisabled();
+  await page.getByLabel('Passphrase', { exact: true }).fill('correct horse');
+  await page.getByLabel('Confirm the passphrase').fill('correct hors');
+  await expect(page.getByText('The two passphrases differ.')).toBeVisible();
+  await page.getByLabel('Confirm the passphrase').fill('correct horse');
+  await expect(create).toBeEnabled();
+});
+
+test('a locked wallet opens with the keyring', async ({ page }) => {
+  await open(page, { wallet_status: { ok: locked } });
+  await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
+  await page.getByRole('button', { name: 'Unlock with the system keyring' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
+  await expect(page.getByTestId('lock-state')).toHaveText('Wallet: unlocked');
+});
+
+test('a wrong passphrase says so and keeps the gate', async ({ page }) => {
+  await open(page, {
+    wallet_status: { ok: { ...locked, state: 'key_mismatch' } },
+    wallet_unlock: { error: { code: 'key_mismatch', message: 'the passphrase does not open this wallet' } },
+  });
+  await page.getByRole('textbox', { name: 'Passphrase' }).fill('wrong words');
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('That does not open this wallet.');
+  await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
+});
+
+test('a missing keyring key offers the passphrase and recovery key only', async ({ page }) => {
+  await open(page, { wallet_status: { ok: { ...locked, state: 'key_missing' } } });
+  await expect(page.getByText(/has no key for this wallet/)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Unlock with the system keyring' })).toHaveCount(0);
+  await page.getByLabel('Recovery key').first().check();
+  await expect(page.getByRole('textbox', { name: 'Recovery key' })).toBeVisible();
+});
+
+test('a damaged wallet is explained, never replaced', async ({ page }) => {
+  await open(page, { wallet_status: { ok: { ...locked, state: 'corrupted' } } });
+  await expect(page.getByRole('heading', { name: 'The wallet file is damaged' })).toBeVisible();
+  await expect(page.getByRole('button', { name: /Create/ })).toHaveCount(0);
+});
+
+test('settings locks the wallet, sets auto-lock and checks integrity', async ({ page }) => {
+  await open(page, {});
+  await page.goto('/#/settings');
+  await expect(page.getByTestId('wallet-state')).toHaveText('unlocked');
+  await page.getByRole('button', { name: 'Check integrity' }).click();
+  await expect(page.getByTestId('integrity-result')).toHaveText('The wallet file is intact.');
+  await page.getByRole('button', { name: 'Lock now' }).click();
+  await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
+});
+
+test('an auto-lock event from the backend brings the gate back', async ({ page }) => {
+  await open(page, {});
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
+  await page.evaluate((status) => {
+    window.__CONSENTRY_MOCK_IPC__?.emit('wallet_status', status as never);
+  }, locked);
+  await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
+});
