@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 CARGO_FLAGS := --workspace --all-targets --locked
 APP := target/debug/consentry-app
+# sqlx's compile-time-checked queries read crates/store/.sqlx, never a live DATABASE_URL
+# (regenerate with scripts/sqlx-prepare.sh after changing a query or adding a migration).
+export SQLX_OFFLINE := true
 
 .PHONY: run test deps ui build bindings screenshot bench release clean
 
@@ -31,6 +34,10 @@ bindings:
 ## docs/screenshot.png of the real app under Xvfb.
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
+
+## Benchmarks (release): store, platform, sync, export; each prints its ratios side by side.
+bench: deps
+	cargo bench --locked --workspace --benches 2>&1 | tee target/bench-report.txt
 
 ## An optimised build (target/release/consentry-app).
 release: ui

@@ -18,6 +18,14 @@ macro_rules! for_each_command {
             wallet_lock($crate::WalletLockRequest) -> $crate::WalletStatus;
             wallet_set_auto_lock($crate::WalletAutoLockRequest) -> $crate::WalletStatus;
             wallet_check_integrity($crate::IntegrityCheckRequest) -> $crate::IntegrityResult;
+            cards_list($crate::CardsListRequest) -> $crate::CardList;
+            card_rename($crate::CardRenameRequest) -> $crate::CardView;
+            grants_list($crate::GrantsListRequest) -> $crate::GrantList;
+            grant_set($crate::GrantSetRequest) -> $crate::GrantView;
+            grant_revoke($crate::GrantRevokeRequest) -> $crate::GrantView;
+            revoke_all($crate::RevokeAllRequest) -> $crate::RevokeAllResult;
+            ledger_list($crate::LedgerListRequest) -> $crate::LedgerList;
+            ledger_verify($crate::LedgerVerifyRequest) -> $crate::LedgerVerifyResult;
         }
     };
 }

@@ -7,13 +7,23 @@
 
 pub mod app_info;
 pub mod bindings;
+pub mod cards;
 mod commands;
+pub mod consents;
 mod context;
 mod error;
 pub mod paths;
+pub mod vocabulary;
 pub mod wallet;
 
 pub use app_info::{app_info, AppInfo, AppInfoRequest, BuildProfile};
+pub use cards::{card_rename, cards_list, CardList, CardRenameRequest, CardView, CardsListRequest};
+pub use consents::{
+    grant_revoke, grant_set, grants_list, ledger_list, ledger_verify, revoke_all, GrantExpiry,
+    GrantList, GrantRevokeRequest, GrantSetRequest, GrantView, GrantsListRequest, LedgerEntryView,
+    LedgerList, LedgerListRequest, LedgerVerifyRequest, LedgerVerifyResult, RevokeAllRequest,
+    RevokeAllResult,
+};
 pub use context::{Context, ContextOptions};
 pub use error::{ApiError, ErrorCode};
 pub use wallet::{

@@ -1,4 +1,5 @@
 //! The api crate's integration tests: the IPC surface and its use cases.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod bindings_drift {
     use std::path::PathBuf;
@@ -279,5 +280,181 @@ mod wallet {
             .unwrap();
         assert_eq!(status.state, WalletStateDto::Unlocked);
         assert_eq!(status.wallet_id, created.status.wallet_id);
+    }
+}
+
+mod consents {
+    use chrono::Utc;
+    use consentry_api::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
+    use consentry_api::{
+        grant_revoke, grant_set, grants_list, ledger_list, ledger_verify, revoke_all,
+        wallet_create, Context, ContextOptions, ErrorCode, GrantExpiry, GrantRevokeRequest,
+        GrantSetRequest, GrantsListRequest, LedgerListRequest, LedgerVerifyRequest,
+        RevokeAllRequest, WalletCreateRequest,
+    };
+    use consentry_domain::{FeeModel, Sha256Digest};
+    use consentry_store::apps::{self, AppListing};
+    use consentry_store::{outbox, KdfParams};
+
+    async fn wallet_with_app(dir: &std::path::Path) -> Context {
+        let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
+        options.kdf = KdfParams::INSECURE_FOR_TESTS;
+        let ctx = Context::new(options);
+        let request = WalletCreateRequest {
+            use_keyring: false,
+            passphrase: Some("pass phrase".into()),
+        };
+        wallet_create(&ctx, request).await.unwrap();
+        let terms = "Receipts for every purchase. v3".to_owned();
+        let listing = AppListing {
+            id: "app_receipts".into(),
+            name: "PaperLess".into(),
+            publisher: "Receipt Co".into(),
+            description: "Digital receipts".into(),
+            requested_scopes: vec![consentry_domain::Scope::Receipts],
+            terms_version: 3,
+            terms_hash: Sha256Digest::of_terms(&terms),
+            terms_text: terms,
+            fee_model: FeeModel::Percent { bps: 150 },
+        };
+        apps::upsert(&ctx.pool().await.unwrap(), &listing, Utc::now())
+            .await
+            .unwrap();
+        ctx
+    }
+
+    fn receipts_on(card: &str) -> GrantSetRequest {
+        GrantSetRequest {
+            app_id: "app_receipts".into(),
+            card_token: card.into(),
+            scope: Scope::Receipts,
+            channels: vec![Channel::Card, Channel::Nfc],
+            trigger: Trigger::Authorization,
+            min_purchase: Some(Money {
+                minor: 500,
+                currency: "EUR".into(),
+            }),
+            expiry: GrantExpiry::Days { days: 90 },
+        }
+    }
+
+    #[tokio::test]
+    async fn grant_then_revoke_is_two_ledger_entries_and_two_outbox_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+
+        let granted = grant_set(&ctx, receipts_on("tok_a")).await.unwrap();
+        assert_eq!(granted.status, GrantStatus::Active);
+        assert_eq!(granted.terms_version, 3);
+        assert!(granted.expires_at.is_some());
+
+        let revoke = GrantRevokeRequest {
+            app_id: "app_receipts".into(),
+            card_token: "tok_a".into(),
+            scope: Scope::Receipts,
+        };
+        let revoked = grant_revoke(&ctx, revoke).await.unwrap();
+        assert_eq!(revoked.status, GrantStatus::Revoked);
+        assert_eq!(revoked.grant_id, granted.grant_id);
+
+        let ledger = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap();
+        let actions: Vec<_> = ledger.entries.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["revoke", "grant"], "newest first");
+        assert!(ledger.entries.iter().all(|e| e.terms_version == 3));
+        let pool = ctx.pool().await.unwrap();
+        assert_eq!(outbox::pending_count(&pool).await.unwrap(), 2);
+        assert!(
+            ledger_verify(&ctx, LedgerVerifyRequest {})
+                .await
+                .unwrap()
+                .intact
+        );
+
+        // Granting again is an explicit new grant on the same id.
+        let again = grant_set(&ctx, receipts_on("tok_a")).await.unwrap();
+        assert_eq!(
+            (again.status, again.grant_id),
+            (GrantStatus::Active, granted.grant_id)
+        );
+    }
+
+    #[tokio::test]
+    async fn revoke_all_on_a_lost_card_leaves_other_cards_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        grant_set(&ctx, receipts_on("tok_lost")).await.unwrap();
+        grant_set(&ctx, receipts_on("tok_kept")).await.unwrap();
+
+        let request = RevokeAllRequest {
+            card_token: Some("tok_lost".into()),
+            app_id: None,
+        };
+        let result = revoke_all(&ctx, request).await.unwrap();
+        assert_eq!(result.revoked.len(), 1);
+        assert_eq!(result.revoked[0].card_token, "tok_lost");
+
+        let kept = grants_list(
+            &ctx,
+            GrantsListRequest {
+                app_id: None,
+                card_token: Some("tok_kept".into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(kept.grants[0].status, GrantStatus::Active);
+        let none = RevokeAllRequest {
+            card_token: None,
+            app_id: None,
+        };
+        assert_eq!(
+            revoke_all(&ctx, none).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_grants_are_refused_and_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        let mut unknown_app = receipts_on("tok_a");
+        unknown_app.app_id = "app_nope".into();
+        assert_eq!(
+            grant_set(&ctx, unknown_app).await.unwrap_err().code,
+            ErrorCode::NotFound
+        );
+        let mut no_channel = receipts_on("tok_a");
+        no_channel.channels.clear();
+        assert_eq!(
+            grant_set(&ctx, no_channel).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        let mut past = receipts_on("tok_a");
+        past.expiry = GrantExpiry::Date {
+            date: "2001-01-01".into(),
+        };
+        assert_eq!(
+            grant_set(&ctx, past).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        let mut bad_currency = receipts_on("tok_a");
+        bad_currency.min_purchase = Some(Money {
+            minor: 1,
+            currency: "XYZ".into(),
+        });
+        assert_eq!(
+            grant_set(&ctx, bad_currency).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+
+        let pool = ctx.pool().await.unwrap();
+        assert_eq!(outbox::pending_count(&pool).await.unwrap(), 0);
+        assert!(ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap()
+            .entries
+            .is_empty());
     }
 }

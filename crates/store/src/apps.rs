@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{FeeModel, Scope, Sha256Digest};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
 use crate::error::StoreError;
 use crate::pan_guard::redact_card_numbers;
@@ -70,8 +70,14 @@ pub async fn upsert(
     let description = redact_card_numbers(&app.description);
     let terms_text = redact_card_numbers(&app.terms_text);
 
+    let version = i64::from(app.terms_version);
+    let hash = app.terms_hash.to_hex();
+    let now_ms = to_ms(now);
+    let (name, publisher) = (name.as_ref(), publisher.as_ref());
+    let (description, terms_text) = (description.as_ref(), terms_text.as_ref());
+
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO apps (id, name, publisher, description, requested_scopes, terms_version,
                            terms_hash, fee_model, fetched_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -80,89 +86,118 @@ pub async fn upsert(
             description = excluded.description, requested_scopes = excluded.requested_scopes,
             terms_version = excluded.terms_version, terms_hash = excluded.terms_hash,
             fee_model = excluded.fee_model, fetched_at_ms = excluded.fetched_at_ms",
+        app.id,
+        name,
+        publisher,
+        description,
+        scopes,
+        version,
+        hash,
+        fee,
+        now_ms,
     )
-    .bind(&app.id)
-    .bind(name.as_ref())
-    .bind(publisher.as_ref())
-    .bind(description.as_ref())
-    .bind(&scopes)
-    .bind(i64::from(app.terms_version))
-    .bind(app.terms_hash.to_hex())
-    .bind(&fee)
-    .bind(to_ms(now))
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO app_terms (app_id, terms_version, terms_hash, terms_text, seen_at_ms)
          VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (app_id, terms_version) DO NOTHING",
+        app.id,
+        version,
+        hash,
+        terms_text,
+        now_ms,
     )
-    .bind(&app.id)
-    .bind(i64::from(app.terms_version))
-    .bind(app.terms_hash.to_hex())
-    .bind(terms_text.as_ref())
-    .bind(to_ms(now))
     .execute(&mut *tx)
     .await?;
-    // Apps sit at negative rowids in the search index (events use their positive seq).
-    let app_rowid: i64 = sqlx::query_scalar("SELECT rowid FROM apps WHERE id = ?")
-        .bind(&app.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM search_index WHERE rowid = ?")
-        .bind(-app_rowid)
+    // Apps sit at negative rowids in the search index (events use their positive seq). sqlx
+    // infers `rowid` as nullable; the row was just written, so it is not.
+    let app_rowid = sqlx::query_scalar!(
+        r#"SELECT rowid AS "rowid!: i64" FROM apps WHERE id = ?"#,
+        app.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let index_rowid = -app_rowid;
+    sqlx::query!("DELETE FROM search_index WHERE rowid = ?", index_rowid)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO search_index (rowid, text, source) VALUES (?, ?, 'app')")
-        .bind(-app_rowid)
-        .bind(format!("{name} {publisher}"))
-        .execute(&mut *tx)
-        .await?;
+    let index_text = format!("{name} {publisher}");
+    sqlx::query!(
+        "INSERT INTO search_index (rowid, text, source) VALUES (?, ?, 'app')",
+        index_rowid,
+        index_text,
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<CachedApp, StoreError> {
-    let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
-    let scopes: String = row.try_get("requested_scopes")?;
-    let fee: String = row.try_get("fee_model")?;
-    let hash: String = row.try_get("terms_hash")?;
-    let version: i64 = row.try_get("terms_version")?;
-    Ok(CachedApp {
-        listing: AppListing {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            publisher: row.try_get("publisher")?,
-            description: row.try_get("description")?,
-            requested_scopes: serde_json::from_str(&scopes).map_err(|e| internal(&e))?,
-            terms_version: u32::try_from(version).map_err(|e| internal(&e))?,
-            terms_text: row.try_get("terms_text")?,
-            terms_hash: hash.parse().map_err(|e| internal(&e))?,
-            fee_model: serde_json::from_str(&fee).map_err(|e| internal(&e))?,
-        },
-        fetched_at: from_ms(row.try_get("fetched_at_ms")?),
-    })
+/// An `apps` row joined with the text of its current terms; [`CachedApp`] is the checked form.
+struct AppRow {
+    id: String,
+    name: String,
+    publisher: String,
+    description: String,
+    requested_scopes: String,
+    terms_version: i64,
+    terms_hash: String,
+    fee_model: String,
+    fetched_at_ms: i64,
+    terms_text: String,
 }
 
-const SELECT: &str = "SELECT a.id, a.name, a.publisher, a.description, a.requested_scopes,
-        a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text
-    FROM apps a JOIN app_terms t ON t.app_id = a.id AND t.terms_version = a.terms_version";
+impl TryFrom<AppRow> for CachedApp {
+    type Error = StoreError;
+
+    fn try_from(row: AppRow) -> Result<Self, StoreError> {
+        let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
+        Ok(CachedApp {
+            listing: AppListing {
+                id: row.id,
+                name: row.name,
+                publisher: row.publisher,
+                description: row.description,
+                requested_scopes: serde_json::from_str(&row.requested_scopes)
+                    .map_err(|e| internal(&e))?,
+                terms_version: u32::try_from(row.terms_version).map_err(|e| internal(&e))?,
+                terms_text: row.terms_text,
+                terms_hash: row.terms_hash.parse().map_err(|e| internal(&e))?,
+                fee_model: serde_json::from_str(&row.fee_model).map_err(|e| internal(&e))?,
+            },
+            fetched_at: from_ms(row.fetched_at_ms),
+        })
+    }
+}
 
 /// One cached app.
 pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<CachedApp>, StoreError> {
-    let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row = sqlx::query_as!(
+        AppRow,
+        "SELECT a.id, a.name, a.publisher, a.description, a.requested_scopes,
+                a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text
+         FROM apps a JOIN app_terms t ON t.app_id = a.id AND t.terms_version = a.terms_version
+         WHERE a.id = ?",
+        id,
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(CachedApp::try_from).transpose()
 }
 
 /// Every cached app, by name.
 pub async fn list(pool: &SqlitePool) -> Result<Vec<CachedApp>, StoreError> {
-    let rows = sqlx::query(&format!("{SELECT} ORDER BY a.name COLLATE NOCASE, a.id"))
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let rows = sqlx::query_as!(
+        AppRow,
+        "SELECT a.id, a.name, a.publisher, a.description, a.requested_scopes,
+                a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text
+         FROM apps a JOIN app_terms t ON t.app_id = a.id AND t.terms_version = a.terms_version
+         ORDER BY a.name COLLATE NOCASE, a.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(CachedApp::try_from).collect()
 }
 
 /// The text of one version of an app's terms and its hash, as the cardholder saw it.
@@ -171,16 +206,18 @@ pub async fn terms(
     app_id: &str,
     version: u32,
 ) -> Result<Option<(String, Sha256Digest)>, StoreError> {
-    let row: Option<(String, String)> = sqlx::query_as(
+    let version = i64::from(version);
+    let row = sqlx::query!(
         "SELECT terms_text, terms_hash FROM app_terms WHERE app_id = ? AND terms_version = ?",
+        app_id,
+        version,
     )
-    .bind(app_id)
-    .bind(i64::from(version))
     .fetch_optional(pool)
     .await?;
-    row.map(|(text, hash)| {
-        hash.parse()
-            .map(|h| (text, h))
+    row.map(|row| {
+        row.terms_hash
+            .parse()
+            .map(|h| (row.terms_text, h))
             .map_err(|e| StoreError::Internal(format!("{e}")))
     })
     .transpose()

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use consentry_domain::{Brand, Expiry};
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqlitePool};
+use sqlx::sqlite::SqliteQueryResult;
+use sqlx::SqlitePool;
 
 use crate::error::StoreError;
 use crate::pan_guard;
@@ -151,19 +152,25 @@ pub async fn insert(
         .map(str::trim)
         .filter(|n| !n.is_empty());
     validate_nickname(nickname)?;
-    let result = sqlx::query(
+    let brand = card.brand.as_str();
+    let (month, year) = (
+        i64::from(card.expiry.month()),
+        i64::from(card.expiry.year()),
+    );
+    let now_ms = to_ms(now);
+    let result = sqlx::query!(
         "INSERT INTO cards (token, brand, last4, exp_month, exp_year, nickname, status,
                             linked_at_ms, updated_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+        card.token,
+        brand,
+        card.last4,
+        month,
+        year,
+        nickname,
+        now_ms,
+        now_ms,
     )
-    .bind(&card.token)
-    .bind(card.brand.as_str())
-    .bind(&card.last4)
-    .bind(i64::from(card.expiry.month()))
-    .bind(i64::from(card.expiry.year()))
-    .bind(nickname)
-    .bind(to_ms(now))
-    .bind(to_ms(now))
     .execute(pool)
     .await;
     match result {
@@ -184,76 +191,88 @@ pub async fn insert(
         })
 }
 
-const COLUMNS: &str =
-    "token, brand, last4, exp_month, exp_year, nickname, status, linked_at_ms, updated_at_ms";
+/// A `cards` row as stored; [`Card`] is the checked form.
+struct CardRow {
+    token: String,
+    brand: String,
+    last4: String,
+    exp_month: i64,
+    exp_year: i64,
+    nickname: Option<String>,
+    status: String,
+    linked_at_ms: i64,
+    updated_at_ms: i64,
+}
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Card, StoreError> {
-    let brand: String = row.try_get("brand")?;
-    let month: i64 = row.try_get("exp_month")?;
-    let year: i64 = row.try_get("exp_year")?;
-    let expiry = u8::try_from(month)
-        .ok()
-        .zip(u16::try_from(year).ok())
-        .and_then(|(m, y)| Expiry::new(m, y).ok())
-        .ok_or_else(|| {
-            StoreError::Internal(format!("bad expiry {month}/{year} in the database"))
-        })?;
-    Ok(Card {
-        token: row.try_get("token")?,
-        brand: brand
-            .parse()
-            .map_err(|e| StoreError::Internal(format!("{e}")))?,
-        last4: row.try_get("last4")?,
-        expiry,
-        nickname: row.try_get("nickname")?,
-        status: CardStatus::parse(row.try_get::<&str, _>("status")?)?,
-        linked_at: from_ms(row.try_get("linked_at_ms")?),
-        updated_at: from_ms(row.try_get("updated_at_ms")?),
-    })
+impl TryFrom<CardRow> for Card {
+    type Error = StoreError;
+
+    fn try_from(row: CardRow) -> Result<Self, StoreError> {
+        let (month, year) = (row.exp_month, row.exp_year);
+        let expiry = u8::try_from(month)
+            .ok()
+            .zip(u16::try_from(year).ok())
+            .and_then(|(m, y)| Expiry::new(m, y).ok())
+            .ok_or_else(|| {
+                StoreError::Internal(format!("bad expiry {month}/{year} in the database"))
+            })?;
+        Ok(Card {
+            token: row.token,
+            brand: row
+                .brand
+                .parse()
+                .map_err(|e| StoreError::Internal(format!("{e}")))?,
+            last4: row.last4,
+            expiry,
+            nickname: row.nickname,
+            status: CardStatus::parse(&row.status)?,
+            linked_at: from_ms(row.linked_at_ms),
+            updated_at: from_ms(row.updated_at_ms),
+        })
+    }
 }
 
 /// One card by token.
 pub async fn get(pool: &SqlitePool, token: &str) -> Result<Option<Card>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cards WHERE token = ?"))
-        .bind(token)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row = sqlx::query_as!(
+        CardRow,
+        "SELECT token, brand, last4, exp_month, exp_year, nickname, status,
+                linked_at_ms, updated_at_ms
+         FROM cards WHERE token = ?",
+        token,
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(Card::try_from).transpose()
 }
 
 /// Every card, in the order they were linked.
 pub async fn list(pool: &SqlitePool) -> Result<Vec<Card>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM cards ORDER BY linked_at_ms, token"
-    ))
+    let rows = sqlx::query_as!(
+        CardRow,
+        "SELECT token, brand, last4, exp_month, exp_year, nickname, status,
+                linked_at_ms, updated_at_ms
+         FROM cards ORDER BY linked_at_ms, token",
+    )
     .fetch_all(pool)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Card::try_from).collect()
 }
 
-async fn update(
+/// The card after an UPDATE of it, or `NotFound` when the UPDATE touched no row.
+async fn updated(
     pool: &SqlitePool,
     token: &str,
-    sql: &str,
-    value: Option<&str>,
-    now: DateTime<Utc>,
+    done: &SqliteQueryResult,
 ) -> Result<Card, StoreError> {
-    let done = sqlx::query(sql)
-        .bind(value)
-        .bind(to_ms(now))
-        .bind(token)
-        .execute(pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound {
-            what: "card",
-            id: token.to_owned(),
-        });
-    }
-    get(pool, token).await?.ok_or_else(|| StoreError::NotFound {
+    let not_found = || StoreError::NotFound {
         what: "card",
         id: token.to_owned(),
-    })
+    };
+    if done.rows_affected() == 0 {
+        return Err(not_found());
+    }
+    get(pool, token).await?.ok_or_else(not_found)
 }
 
 /// Renames a card (`None` or blank clears the nickname).
@@ -265,14 +284,16 @@ pub async fn set_nickname(
 ) -> Result<Card, StoreError> {
     let nickname = nickname.map(str::trim).filter(|n| !n.is_empty());
     validate_nickname(nickname)?;
-    update(
-        pool,
-        token,
+    let now_ms = to_ms(now);
+    let done = sqlx::query!(
         "UPDATE cards SET nickname = ?, updated_at_ms = ? WHERE token = ?",
         nickname,
-        now,
+        now_ms,
+        token,
     )
-    .await
+    .execute(pool)
+    .await?;
+    updated(pool, token, &done).await
 }
 
 /// Changes a card's status.
@@ -282,21 +303,22 @@ pub async fn set_status(
     status: CardStatus,
     now: DateTime<Utc>,
 ) -> Result<Card, StoreError> {
-    update(
-        pool,
-        token,
+    let (status, now_ms) = (status.as_str(), to_ms(now));
+    let done = sqlx::query!(
         "UPDATE cards SET status = ?, updated_at_ms = ? WHERE token = ?",
-        Some(status.as_str()),
-        now,
+        status,
+        now_ms,
+        token,
     )
-    .await
+    .execute(pool)
+    .await?;
+    updated(pool, token, &done).await
 }
 
 /// Forgets a card entirely (its events and consent ledger entries stay). Returns whether it
 /// existed.
 pub async fn delete(pool: &SqlitePool, token: &str) -> Result<bool, StoreError> {
-    let done = sqlx::query("DELETE FROM cards WHERE token = ?")
-        .bind(token)
+    let done = sqlx::query!("DELETE FROM cards WHERE token = ?", token)
         .execute(pool)
         .await?;
     Ok(done.rows_affected() > 0)

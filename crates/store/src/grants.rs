@@ -20,7 +20,12 @@ pub(crate) async fn upsert(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let json = serde_json::to_string(grant).map_err(internal)?;
-    sqlx::query(
+    let (scope, status) = (grant.scope.as_str(), grant.status.as_str());
+    let version = i64::try_from(grant.version).map_err(internal)?;
+    let expires_at_ms = grant.expires_at.map(to_ms);
+    let ledger_seq = i64::try_from(ledger_seq).map_err(internal)?;
+    let now_ms = to_ms(now);
+    sqlx::query!(
         "INSERT INTO grants (app_id, card_token, scope, grant_id, status, version, expires_at_ms,
                              grant_json, ledger_seq, updated_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -28,17 +33,17 @@ pub(crate) async fn upsert(
             grant_id = excluded.grant_id, status = excluded.status, version = excluded.version,
             expires_at_ms = excluded.expires_at_ms, grant_json = excluded.grant_json,
             ledger_seq = excluded.ledger_seq, updated_at_ms = excluded.updated_at_ms",
+        grant.app_id,
+        grant.card_token,
+        scope,
+        grant.id,
+        status,
+        version,
+        expires_at_ms,
+        json,
+        ledger_seq,
+        now_ms,
     )
-    .bind(&grant.app_id)
-    .bind(&grant.card_token)
-    .bind(grant.scope.as_str())
-    .bind(&grant.id)
-    .bind(grant.status.as_str())
-    .bind(i64::try_from(grant.version).map_err(internal)?)
-    .bind(grant.expires_at.map(to_ms))
-    .bind(json)
-    .bind(i64::try_from(ledger_seq).map_err(internal)?)
-    .bind(to_ms(now))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -52,12 +57,13 @@ fn parse_all(rows: Vec<String>) -> Result<Vec<Grant>, StoreError> {
 
 /// One grant by app × card × scope.
 pub async fn get(pool: &SqlitePool, key: &GrantKey) -> Result<Option<Grant>, StoreError> {
-    let json: Option<String> = sqlx::query_scalar(
+    let scope = key.scope.as_str();
+    let json = sqlx::query_scalar!(
         "SELECT grant_json FROM grants WHERE app_id = ? AND card_token = ? AND scope = ?",
+        key.app_id,
+        key.card_token,
+        scope,
     )
-    .bind(&key.app_id)
-    .bind(&key.card_token)
-    .bind(key.scope.as_str())
     .fetch_optional(pool)
     .await?;
     json.map(|j| serde_json::from_str(&j).map_err(internal))
@@ -67,7 +73,7 @@ pub async fn get(pool: &SqlitePool, key: &GrantKey) -> Result<Option<Grant>, Sto
 /// Every grant, by card, app and scope.
 pub async fn list(pool: &SqlitePool) -> Result<Vec<Grant>, StoreError> {
     parse_all(
-        sqlx::query_scalar("SELECT grant_json FROM grants ORDER BY card_token, app_id, scope")
+        sqlx::query_scalar!("SELECT grant_json FROM grants ORDER BY card_token, app_id, scope")
             .fetch_all(pool)
             .await?,
     )
@@ -76,10 +82,10 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<Grant>, StoreError> {
 /// The grants on one card.
 pub async fn for_card(pool: &SqlitePool, card_token: &str) -> Result<Vec<Grant>, StoreError> {
     parse_all(
-        sqlx::query_scalar(
+        sqlx::query_scalar!(
             "SELECT grant_json FROM grants WHERE card_token = ? ORDER BY app_id, scope",
+            card_token,
         )
-        .bind(card_token)
         .fetch_all(pool)
         .await?,
     )
@@ -94,7 +100,7 @@ pub async fn rebuild_from_ledger(
     let entries = crate::ledger::entries(pool).await?;
     let replayed = Ledger::replay(&entries);
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("DELETE FROM grants").execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM grants").execute(&mut *tx).await?;
     for (key, grant) in &replayed {
         let last_seq = entries
             .iter()

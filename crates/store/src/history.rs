@@ -83,6 +83,12 @@ pub struct HistoryPage {
 }
 
 /// A page of at most `limit` events matching `filter`, after `cursor` (`None`: the newest).
+///
+/// Built at runtime (`QueryBuilder`), not checked by `sqlx::query!`: the filter is dynamic (any
+/// subset of card, app, date range and cursor, and an `IN` list as long as `kinds`). A static
+/// `(? IS NULL OR col = ?)` form would keep SQLite from picking the `events_by_card` /
+/// `events_by_app` / `events_by_kind` index for the keyset seek, which is what keeps a deep page
+/// as cheap as the first.
 pub async fn page(
     pool: &SqlitePool,
     filter: &HistoryFilter,

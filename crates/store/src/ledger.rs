@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentChange, Grant, Ledger, LedgerEntry};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -99,34 +99,39 @@ pub async fn record(
 }
 
 async fn last_entry(conn: &mut SqliteConnection) -> Result<Option<LedgerEntry>, StoreError> {
-    let json: Option<String> =
-        sqlx::query_scalar("SELECT entry FROM consent_ledger ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+    let json = sqlx::query_scalar!("SELECT entry FROM consent_ledger ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
     json.map(|j| serde_json::from_str(&j).map_err(internal))
         .transpose()
 }
 
 async fn insert_entry(conn: &mut SqliteConnection, entry: &LedgerEntry) -> Result<(), StoreError> {
     let json = serde_json::to_string(entry).map_err(internal)?;
-    sqlx::query(
+    let seq = i64::try_from(entry.seq).map_err(internal)?;
+    let (entry_hash, prev_hash) = (entry.hash.to_hex(), entry.prev_hash.to_hex());
+    let (action, scope) = (entry.action.as_str(), entry.grant.scope.as_str());
+    let occurred_at_ms = to_ms(entry.at);
+    let terms_version = i64::from(entry.terms_version);
+    let terms_hash = entry.terms_hash.to_hex();
+    sqlx::query!(
         "INSERT INTO consent_ledger (seq, entry_hash, prev_hash, action, grant_id, app_id,
              card_token, scope, device_id, occurred_at_ms, terms_version, terms_hash, entry)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        seq,
+        entry_hash,
+        prev_hash,
+        action,
+        entry.grant_id,
+        entry.grant.app_id,
+        entry.grant.card_token,
+        scope,
+        entry.device_id,
+        occurred_at_ms,
+        terms_version,
+        terms_hash,
+        json,
     )
-    .bind(i64::try_from(entry.seq).map_err(internal)?)
-    .bind(entry.hash.to_hex())
-    .bind(entry.prev_hash.to_hex())
-    .bind(entry.action.as_str())
-    .bind(&entry.grant_id)
-    .bind(&entry.grant.app_id)
-    .bind(&entry.grant.card_token)
-    .bind(entry.grant.scope.as_str())
-    .bind(&entry.device_id)
-    .bind(to_ms(entry.at))
-    .bind(i64::from(entry.terms_version))
-    .bind(entry.terms_hash.to_hex())
-    .bind(json)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -134,7 +139,7 @@ async fn insert_entry(conn: &mut SqliteConnection, entry: &LedgerEntry) -> Resul
 
 /// The whole ledger, in order.
 pub async fn entries(pool: &SqlitePool) -> Result<Vec<LedgerEntry>, StoreError> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT entry FROM consent_ledger ORDER BY seq")
+    let rows = sqlx::query_scalar!("SELECT entry FROM consent_ledger ORDER BY seq")
         .fetch_all(pool)
         .await?;
     rows.iter()
@@ -145,7 +150,7 @@ pub async fn entries(pool: &SqlitePool) -> Result<Vec<LedgerEntry>, StoreError> 
 /// Checks the stored chain: each row's columns agree with its entry, and the entries form an
 /// unbroken hash chain from genesis. Reports the first broken link.
 pub async fn verify(pool: &SqlitePool) -> Result<LedgerCheck, StoreError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "SELECT seq, entry_hash, prev_hash, action, grant_id, app_id, card_token, scope,
                 device_id, occurred_at_ms, terms_version, terms_hash, entry
          FROM consent_ledger ORDER BY seq",
@@ -159,23 +164,22 @@ pub async fn verify(pool: &SqlitePool) -> Result<LedgerCheck, StoreError> {
             seq: position,
             reason,
         };
-        let json: String = row.try_get("entry")?;
-        let entry: LedgerEntry = match serde_json::from_str(&json) {
+        let entry: LedgerEntry = match serde_json::from_str(&row.entry) {
             Ok(entry) => entry,
             Err(e) => return Ok(broken(format!("unreadable entry: {e}"))),
         };
-        let columns_agree = row.try_get::<i64, _>("seq")? == i64::try_from(entry.seq).unwrap_or(-1)
-            && row.try_get::<String, _>("entry_hash")? == entry.hash.to_hex()
-            && row.try_get::<String, _>("prev_hash")? == entry.prev_hash.to_hex()
-            && row.try_get::<String, _>("action")? == entry.action.as_str()
-            && row.try_get::<String, _>("grant_id")? == entry.grant_id
-            && row.try_get::<String, _>("app_id")? == entry.grant.app_id
-            && row.try_get::<String, _>("card_token")? == entry.grant.card_token
-            && row.try_get::<String, _>("scope")? == entry.grant.scope.as_str()
-            && row.try_get::<String, _>("device_id")? == entry.device_id
-            && row.try_get::<i64, _>("occurred_at_ms")? == to_ms(entry.at)
-            && row.try_get::<i64, _>("terms_version")? == i64::from(entry.terms_version)
-            && row.try_get::<String, _>("terms_hash")? == entry.terms_hash.to_hex();
+        let columns_agree = row.seq == i64::try_from(entry.seq).unwrap_or(-1)
+            && row.entry_hash == entry.hash.to_hex()
+            && row.prev_hash == entry.prev_hash.to_hex()
+            && row.action == entry.action.as_str()
+            && row.grant_id == entry.grant_id
+            && row.app_id == entry.grant.app_id
+            && row.card_token == entry.grant.card_token
+            && row.scope == entry.grant.scope.as_str()
+            && row.device_id == entry.device_id
+            && row.occurred_at_ms == to_ms(entry.at)
+            && row.terms_version == i64::from(entry.terms_version)
+            && row.terms_hash == entry.terms_hash.to_hex();
         if !columns_agree {
             return Ok(broken(
                 "its columns disagree with its entry (it was altered)".into(),

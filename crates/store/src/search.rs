@@ -1,6 +1,6 @@
 //! Full-text search (FTS5) over merchants, receipt items and app names, newest first.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
 use crate::error::StoreError;
 
@@ -48,24 +48,26 @@ pub async fn search(
     let Some(query) = fts_query(typed) else {
         return Ok(Vec::new());
     };
-    let rows = sqlx::query(
-        "SELECT s.rowid AS id, s.source AS source,
-                snippet(search_index, 0, '[', ']', '…', 10) AS snippet, a.id AS app_id
-         FROM search_index s LEFT JOIN apps a ON s.rowid < 0 AND a.rowid = -s.rowid
-         WHERE search_index MATCH ? ORDER BY s.rowid DESC LIMIT ?",
+    let limit = i64::from(limit.clamp(1, MAX_HITS));
+    // The FTS5 table's columns and `snippet()` have no declared type, so the overrides give them
+    // one; `app_id` comes from a LEFT JOIN and stays optional.
+    let rows = sqlx::query!(
+        r#"SELECT s.rowid AS "id!: i64", s.source AS "source!: String",
+                  snippet(search_index, 0, '[', ']', '…', 10) AS "snippet!: String",
+                  a.id AS "app_id?: String"
+           FROM search_index s LEFT JOIN apps a ON s.rowid < 0 AND a.rowid = -s.rowid
+           WHERE search_index MATCH ? ORDER BY s.rowid DESC LIMIT ?"#,
+        query,
+        limit,
     )
-    .bind(query)
-    .bind(i64::from(limit.clamp(1, MAX_HITS)))
     .fetch_all(pool)
     .await?;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
-        let id: i64 = row.try_get("id")?;
-        let source: String = row.try_get("source")?;
-        let target = match source.as_str() {
-            "transaction" => SearchTarget::Transaction(id),
-            "receipt" => SearchTarget::Receipt(id),
-            "app" => match row.try_get::<Option<String>, _>("app_id")? {
+        let target = match row.source.as_str() {
+            "transaction" => SearchTarget::Transaction(row.id),
+            "receipt" => SearchTarget::Receipt(row.id),
+            "app" => match row.app_id {
                 Some(app) => SearchTarget::App(app),
                 None => continue,
             },
@@ -73,7 +75,7 @@ pub async fn search(
         };
         hits.push(SearchHit {
             target,
-            snippet: row.try_get("snippet")?,
+            snippet: row.snippet,
         });
     }
     Ok(hits)

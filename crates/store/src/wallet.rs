@@ -341,7 +341,7 @@ async fn build_schema(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     migrate::MIGRATOR.run_direct(&mut *conn).await?;
-    crate::settings::put(
+    crate::settings::put_generated(
         &mut *conn,
         crate::settings::WALLET_ID,
         &wallet_id.to_string(),

@@ -12,7 +12,45 @@ export type AppInfoRequest = Record<symbol, never>;
 
 export type BuildProfile = "debug" | "release";
 
+export type CardList = { cards: Array<CardView>, };
+
+export type CardRenameRequest = { token: string, 
+/**
+ * Blank or `null` clears it.
+ */
+nickname: string | null, };
+
+export type CardStatus = "active" | "paused" | "expired" | "unlinked";
+
+export type CardView = { token: string, brand: string, last4: string, 
+/**
+ * `•••• 1234`
+ */
+masked: string, expMonth: number, expYear: number, nickname: string | null, status: CardStatus, 
+/**
+ * Days until the end of the expiry month, when that is within the warning window.
+ */
+expiresInDays: number | null, };
+
+export type CardsListRequest = Record<symbol, never>;
+
+export type Channel = "card" | "nfc" | "voice" | "online";
+
 export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "internal";
+
+export type GrantExpiry = { "kind": "never" } | { "kind": "days", days: number, } | { "kind": "date", date: string, };
+
+export type GrantList = { grants: Array<GrantView>, };
+
+export type GrantRevokeRequest = { appId: string, cardToken: string, scope: Scope, };
+
+export type GrantSetRequest = { appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, trigger: Trigger, minPurchase: Money | null, expiry: GrantExpiry, };
+
+export type GrantStatus = "active" | "revoked" | "expired" | "needs_reconsent";
+
+export type GrantView = { grantId: string, appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, trigger: Trigger, minPurchase: Money | null, expiresAt: string | null, status: GrantStatus, termsVersion: number, pendingTermsVersion: number | null, changedAt: string, };
+
+export type GrantsListRequest = { appId: string | null, cardToken: string | null, };
 
 export type IntegrityCheckRequest = Record<symbol, never>;
 
@@ -21,6 +59,34 @@ export type IntegrityResult = { intact: boolean,
  * What SQLCipher and SQLite reported, when not intact.
  */
 problems: Array<string>, };
+
+export type LedgerEntryView = { seq: number, action: string, grantId: string, appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, deviceId: string, at: string, termsVersion: number, termsHash: string, hash: string, };
+
+export type LedgerList = { 
+/**
+ * Newest first.
+ */
+entries: Array<LedgerEntryView>, };
+
+export type LedgerListRequest = { appId: string | null, cardToken: string | null, };
+
+export type LedgerVerifyRequest = Record<symbol, never>;
+
+export type LedgerVerifyResult = { intact: boolean, entries: number, 
+/**
+ * The first broken link, when not intact.
+ */
+brokenAt: number | null, reason: string | null, };
+
+export type Money = { minor: number, currency: string, };
+
+export type RevokeAllRequest = { cardToken: string | null, appId: string | null, };
+
+export type RevokeAllResult = { revoked: Array<GrantView>, };
+
+export type Scope = "receipts" | "points" | "cashback" | "offers" | "recommendations" | "social_posts";
+
+export type Trigger = "authorization" | "settlement";
 
 export type WalletAutoLockRequest = { 
 /**
@@ -55,6 +121,14 @@ export type Commands = {
   wallet_lock: { request: WalletLockRequest; response: WalletStatus };
   wallet_set_auto_lock: { request: WalletAutoLockRequest; response: WalletStatus };
   wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
+  cards_list: { request: CardsListRequest; response: CardList };
+  card_rename: { request: CardRenameRequest; response: CardView };
+  grants_list: { request: GrantsListRequest; response: GrantList };
+  grant_set: { request: GrantSetRequest; response: GrantView };
+  grant_revoke: { request: GrantRevokeRequest; response: GrantView };
+  revoke_all: { request: RevokeAllRequest; response: RevokeAllResult };
+  ledger_list: { request: LedgerListRequest; response: LedgerList };
+  ledger_verify: { request: LedgerVerifyRequest; response: LedgerVerifyResult };
 };
 
 export type CommandName = keyof Commands;

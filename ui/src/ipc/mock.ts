@@ -1,7 +1,7 @@
 // The mock transport for UI tests and the plain browser: canned responses per command,
 // overridable per test (a value, an error, or a pending promise to show loading states),
 // and events a test can emit.
-import type { ApiError, CommandName, EventName, Events, WalletStatus } from './generated';
+import type { ApiError, CardView, CommandName, EventName, Events, GrantView, WalletStatus } from './generated';
 import type { Ipc, Request, Response } from './seam';
 import { IpcError } from './seam';
 
@@ -13,6 +13,33 @@ export type MockReply<K extends CommandName> =
 export type MockScenario = { [K in CommandName]?: MockReply<K> };
 
 const unlocked: WalletStatus = { state: 'unlocked', walletId: 'w-0001', autoLockMinutes: 15 };
+
+const card: CardView = {
+  token: 'tok_demo_visa',
+  brand: 'visa',
+  last4: '4242',
+  masked: '•••• 4242',
+  expMonth: 12,
+  expYear: 2030,
+  nickname: 'Everyday',
+  status: 'active',
+  expiresInDays: null,
+};
+
+const grant: GrantView = {
+  grantId: 'grt_1',
+  appId: 'app_receipts',
+  cardToken: card.token,
+  scope: 'receipts',
+  channels: ['card', 'nfc'],
+  trigger: 'authorization',
+  minPurchase: null,
+  expiresAt: null,
+  status: 'active',
+  termsVersion: 1,
+  pendingTermsVersion: null,
+  changedAt: '2026-11-27T10:00:00Z',
+};
 
 export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   app_info: {
@@ -31,6 +58,14 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   wallet_lock: { ok: { ...unlocked, state: 'locked' } },
   wallet_set_auto_lock: { ok: unlocked },
   wallet_check_integrity: { ok: { intact: true, problems: [] } },
+  cards_list: { ok: { cards: [card] } },
+  card_rename: { ok: card },
+  grants_list: { ok: { grants: [grant] } },
+  grant_set: { ok: grant },
+  grant_revoke: { ok: { ...grant, status: 'revoked' } },
+  revoke_all: { ok: { revoked: [{ ...grant, status: 'revoked' }] } },
+  ledger_list: { ok: { entries: [] } },
+  ledger_verify: { ok: { intact: true, entries: 0, brokenAt: null, reason: null } },
 };
 
 export interface MockIpc extends Ipc {

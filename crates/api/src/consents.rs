@@ -1,0 +1,416 @@
+//! Consent commands: the permission matrix (grant, revoke, revoke everything), the ledger
+//! timeline and its verification. Every change is one ledger entry plus one outbox row,
+//! written together by the store; sync carries the outbox to the platform.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantDetails, GrantKey};
+use consentry_store::ledger::{self, ChangeOrigin, LedgerCheck};
+use consentry_store::{apps, grants, settings};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use ts_rs::TS;
+
+use crate::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
+use crate::{ApiError, Context, ErrorCode};
+
+/// The settings key of this installation's device id, written once.
+const DEVICE_ID: &str = "device_id";
+
+/// A random id made of letters only: ids pass the store's card-number guard, and a digits-only
+/// run in a hex id could (rarely) look like a Luhn-valid card number.
+pub(crate) fn letters_id(prefix: &str) -> String {
+    let letters: String = uuid::Uuid::new_v4()
+        .as_bytes()
+        .iter()
+        .map(|b| char::from(b'a' + b % 26))
+        .collect();
+    format!("{prefix}_{letters}")
+}
+
+/// The id this device signs its ledger entries with.
+pub(crate) async fn device_id(pool: &SqlitePool, now: DateTime<Utc>) -> Result<String, ApiError> {
+    if let Some(id) = settings::get(pool, DEVICE_ID).await? {
+        return Ok(id);
+    }
+    let id = letters_id("dev");
+    settings::put(pool, DEVICE_ID, &id, now).await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantView {
+    pub grant_id: String,
+    pub app_id: String,
+    pub card_token: String,
+    pub scope: Scope,
+    pub channels: Vec<Channel>,
+    pub trigger: Trigger,
+    pub min_purchase: Option<Money>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub status: GrantStatus,
+    pub terms_version: u32,
+    pub pending_terms_version: Option<u32>,
+    pub changed_at: DateTime<Utc>,
+}
+
+impl From<&Grant> for GrantView {
+    fn from(grant: &Grant) -> Self {
+        Self {
+            grant_id: grant.id.clone(),
+            app_id: grant.app_id.clone(),
+            card_token: grant.card_token.clone(),
+            scope: grant.scope.into(),
+            channels: grant.channels.iter().map(|c| (*c).into()).collect(),
+            trigger: grant.trigger.into(),
+            min_purchase: grant.min_purchase.as_ref().map(Money::from),
+            expires_at: grant.expires_at,
+            status: grant.status.into(),
+            terms_version: grant.terms_version,
+            pending_terms_version: grant.pending_terms_version,
+            changed_at: grant.changed_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GrantsListRequest {
+    pub app_id: Option<String>,
+    pub card_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GrantList {
+    pub grants: Vec<GrantView>,
+}
+
+pub async fn grants_list(ctx: &Context, request: GrantsListRequest) -> Result<GrantList, ApiError> {
+    let pool = ctx.pool().await?;
+    let grants = grants::list(&pool)
+        .await?
+        .iter()
+        .filter(|g| request.app_id.as_ref().is_none_or(|a| *a == g.app_id))
+        .filter(|g| {
+            request
+                .card_token
+                .as_ref()
+                .is_none_or(|c| *c == g.card_token)
+        })
+        .map(GrantView::from)
+        .collect();
+    Ok(GrantList { grants })
+}
+
+/// When a grant ends.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GrantExpiry {
+    Never,
+    /// 1 to 3650 days from now.
+    Days {
+        days: u32,
+    },
+    /// The end of this day (UTC), `YYYY-MM-DD`.
+    Date {
+        date: String,
+    },
+}
+
+impl GrantExpiry {
+    fn at(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ApiError> {
+        match self {
+            Self::Never => Ok(None),
+            Self::Days { days } if (1..=3650).contains(days) => {
+                Ok(Some(now + Duration::days(i64::from(*days))))
+            }
+            Self::Days { .. } => Err(ApiError::invalid_input("expiry: 1 to 3650 days")),
+            Self::Date { date } => {
+                let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid_input("expiry: a date as YYYY-MM-DD"))?;
+                let end = day.and_hms_opt(23, 59, 59).map(|t| t.and_utc());
+                match end {
+                    Some(end) if end > now => Ok(Some(end)),
+                    _ => Err(ApiError::invalid_input(
+                        "expiry: the date must be in the future",
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// Grant (or change) one app × card × scope permission.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GrantSetRequest {
+    pub app_id: String,
+    pub card_token: String,
+    pub scope: Scope,
+    pub channels: Vec<Channel>,
+    pub trigger: Trigger,
+    pub min_purchase: Option<Money>,
+    pub expiry: GrantExpiry,
+}
+
+fn key_of(app_id: &str, card_token: &str, scope: Scope) -> GrantKey {
+    GrantKey {
+        app_id: app_id.to_owned(),
+        card_token: card_token.to_owned(),
+        scope: scope.into(),
+    }
+}
+
+fn refused(e: consentry_domain::GrantError) -> ApiError {
+    ApiError::invalid_input(e.to_string())
+}
+
+pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantView, ApiError> {
+    let pool = ctx.pool().await?;
+    let now = Utc::now();
+    let app = apps::get(&pool, &request.app_id).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("no app {} in the directory", request.app_id),
+        )
+    })?;
+    if request.channels.is_empty() {
+        return Err(ApiError::invalid_input(
+            "choose at least one payment channel",
+        ));
+    }
+    let details = GrantDetails {
+        app_id: request.app_id.clone(),
+        card_token: request.card_token.clone(),
+        scope: request.scope.into(),
+        channels: request
+            .channels
+            .iter()
+            .map(|c| (*c).into())
+            .collect::<BTreeSet<_>>(),
+        trigger: request.trigger.into(),
+        min_purchase: request
+            .min_purchase
+            .as_ref()
+            .map(TryInto::try_into)
+            .transpose()?,
+        expires_at: request.expiry.at(now)?,
+    };
+    let terms_version = app.listing.terms_version;
+    let existing = grants::get(&pool, &details.key()).await?;
+    let (action, grant) = match existing {
+        None => {
+            let id = letters_id("grt");
+            (
+                ConsentAction::Grant,
+                Grant::new(id, details, terms_version, now).map_err(refused)?,
+            )
+        }
+        // The same id for the life of the key, so the platform sees one grant's history.
+        Some(current) => {
+            let next = current.regrant(current.id.clone(), details, terms_version, now);
+            (ConsentAction::Grant, next.map_err(refused)?)
+        }
+    };
+    record(&pool, action, &grant, &app.listing.terms_hash, now).await?;
+    Ok(GrantView::from(&grant))
+}
+
+async fn record(
+    pool: &SqlitePool,
+    action: ConsentAction,
+    grant: &Grant,
+    terms_hash: &consentry_domain::Sha256Digest,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let device = device_id(pool, now).await?;
+    let change = ConsentChange::recording(action, grant, device, *terms_hash);
+    ledger::record(pool, change, Some(grant), ChangeOrigin::Local, now).await?;
+    Ok(())
+}
+
+/// The terms hash recorded with a revocation: the terms the grant was given under.
+async fn terms_hash_of(
+    pool: &SqlitePool,
+    grant: &Grant,
+) -> Result<consentry_domain::Sha256Digest, ApiError> {
+    Ok(apps::terms(pool, &grant.app_id, grant.terms_version)
+        .await?
+        .map(|(_, hash)| hash)
+        .unwrap_or(consentry_domain::Sha256Digest::ZERO))
+}
+
+async fn revoke_one(
+    pool: &SqlitePool,
+    grant: &Grant,
+    now: DateTime<Utc>,
+) -> Result<Grant, ApiError> {
+    let revoked = grant.revoke(now).map_err(refused)?;
+    let hash = terms_hash_of(pool, grant).await?;
+    record(pool, ConsentAction::Revoke, &revoked, &hash, now).await?;
+    Ok(revoked)
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GrantRevokeRequest {
+    pub app_id: String,
+    pub card_token: String,
+    pub scope: Scope,
+}
+
+/// Revoke one permission: effective locally at once, queued for the platform.
+pub async fn grant_revoke(
+    ctx: &Context,
+    request: GrantRevokeRequest,
+) -> Result<GrantView, ApiError> {
+    let pool = ctx.pool().await?;
+    let key = key_of(&request.app_id, &request.card_token, request.scope);
+    let grant = grants::get(&pool, &key)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "there is no such permission"))?;
+    if grant.status == consentry_domain::GrantStatus::Revoked {
+        return Ok(GrantView::from(&grant));
+    }
+    Ok(GrantView::from(
+        &revoke_one(&pool, &grant, Utc::now()).await?,
+    ))
+}
+
+/// Revoke everything on a card (a lost card), or everything an app holds, or both filters.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RevokeAllRequest {
+    pub card_token: Option<String>,
+    pub app_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeAllResult {
+    pub revoked: Vec<GrantView>,
+}
+
+pub async fn revoke_all(
+    ctx: &Context,
+    request: RevokeAllRequest,
+) -> Result<RevokeAllResult, ApiError> {
+    if request.card_token.is_none() && request.app_id.is_none() {
+        return Err(ApiError::invalid_input("name a card, an app, or both"));
+    }
+    let pool = ctx.pool().await?;
+    let now = Utc::now();
+    let mut revoked = Vec::new();
+    for grant in grants::list(&pool).await? {
+        let matches = request
+            .card_token
+            .as_ref()
+            .is_none_or(|c| *c == grant.card_token)
+            && request.app_id.as_ref().is_none_or(|a| *a == grant.app_id);
+        if matches && grant.status != consentry_domain::GrantStatus::Revoked {
+            revoked.push(GrantView::from(&revoke_one(&pool, &grant, now).await?));
+        }
+    }
+    Ok(RevokeAllResult { revoked })
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntryView {
+    pub seq: u64,
+    pub action: String,
+    pub grant_id: String,
+    pub app_id: String,
+    pub card_token: String,
+    pub scope: Scope,
+    pub channels: Vec<Channel>,
+    pub device_id: String,
+    pub at: DateTime<Utc>,
+    pub terms_version: u32,
+    pub terms_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LedgerListRequest {
+    pub app_id: Option<String>,
+    pub card_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LedgerList {
+    /// Newest first.
+    pub entries: Vec<LedgerEntryView>,
+}
+
+pub async fn ledger_list(
+    ctx: &Context,
+    request: LedgerListRequest,
+) -> Result<LedgerList, ApiError> {
+    let pool = ctx.pool().await?;
+    let mut entries: Vec<LedgerEntryView> = ledger::entries(&pool)
+        .await?
+        .into_iter()
+        .filter(|e| request.app_id.as_ref().is_none_or(|a| *a == e.grant.app_id))
+        .filter(|e| {
+            request
+                .card_token
+                .as_ref()
+                .is_none_or(|c| *c == e.grant.card_token)
+        })
+        .map(|e| LedgerEntryView {
+            seq: e.seq,
+            action: e.action.as_str().to_owned(),
+            grant_id: e.grant_id,
+            scope: e.grant.scope.into(),
+            channels: e.grant.channels.iter().map(|c| (*c).into()).collect(),
+            app_id: e.grant.app_id,
+            card_token: e.grant.card_token,
+            device_id: e.device_id,
+            at: e.at,
+            terms_version: e.terms_version,
+            terms_hash: e.terms_hash.to_string(),
+            hash: e.hash.to_string(),
+        })
+        .collect();
+    entries.reverse();
+    Ok(LedgerList { entries })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerVerifyRequest {}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerVerifyResult {
+    pub intact: bool,
+    pub entries: u64,
+    /// The first broken link, when not intact.
+    pub broken_at: Option<u64>,
+    pub reason: Option<String>,
+}
+
+pub async fn ledger_verify(
+    ctx: &Context,
+    _request: LedgerVerifyRequest,
+) -> Result<LedgerVerifyResult, ApiError> {
+    let pool = ctx.pool().await?;
+    Ok(match ledger::verify(&pool).await? {
+        LedgerCheck::Intact { entries } => LedgerVerifyResult {
+            intact: true,
+            entries,
+            broken_at: None,
+            reason: None,
+        },
+        LedgerCheck::Broken { seq, reason } => LedgerVerifyResult {
+            intact: false,
+            entries: 0,
+            broken_at: Some(seq),
+            reason: Some(reason),
+        },
+    })
+}
