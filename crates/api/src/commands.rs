@@ -20,12 +20,14 @@ macro_rules! for_each_command {
             wallet_check_integrity($crate::IntegrityCheckRequest) -> $crate::IntegrityResult;
             cards_list($crate::CardsListRequest) -> $crate::CardList;
             card_rename($crate::CardRenameRequest) -> $crate::CardView;
+            apps_list($crate::AppsListRequest) -> $crate::AppList;
             grants_list($crate::GrantsListRequest) -> $crate::GrantList;
             grant_set($crate::GrantSetRequest) -> $crate::GrantView;
             grant_revoke($crate::GrantRevokeRequest) -> $crate::GrantView;
             revoke_all($crate::RevokeAllRequest) -> $crate::RevokeAllResult;
             ledger_list($crate::LedgerListRequest) -> $crate::LedgerList;
             ledger_verify($crate::LedgerVerifyRequest) -> $crate::LedgerVerifyResult;
+            export_history($crate::export::ExportRequest) -> $crate::export::ExportSummary;
         }
     };
 }

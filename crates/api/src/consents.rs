@@ -414,3 +414,49 @@ pub async fn ledger_verify(
         },
     })
 }
+
+/// An app from the platform's directory (as last fetched).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppView {
+    pub id: String,
+    pub name: String,
+    pub publisher: String,
+    pub description: String,
+    pub requested_scopes: Vec<Scope>,
+    pub terms_version: u32,
+    pub terms_text: String,
+    /// What the platform earns when this app acts on a purchase, in plain words.
+    pub fee: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AppsListRequest {}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppList {
+    pub apps: Vec<AppView>,
+}
+
+pub async fn apps_list(ctx: &Context, _request: AppsListRequest) -> Result<AppList, ApiError> {
+    let pool = ctx.pool().await?;
+    let apps = apps::list(&pool)
+        .await?
+        .into_iter()
+        .map(|cached| {
+            let app = cached.listing;
+            AppView {
+                fee: app.fee_model.describe(),
+                requested_scopes: app.requested_scopes.iter().map(|s| (*s).into()).collect(),
+                id: app.id,
+                name: app.name,
+                publisher: app.publisher,
+                description: app.description,
+                terms_version: app.terms_version,
+                terms_text: app.terms_text,
+            }
+        })
+        .collect();
+    Ok(AppList { apps })
+}

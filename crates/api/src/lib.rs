@@ -12,6 +12,7 @@ mod commands;
 pub mod consents;
 mod context;
 mod error;
+pub mod export;
 pub mod paths;
 pub mod vocabulary;
 pub mod wallet;
@@ -19,13 +20,14 @@ pub mod wallet;
 pub use app_info::{app_info, AppInfo, AppInfoRequest, BuildProfile};
 pub use cards::{card_rename, cards_list, CardList, CardRenameRequest, CardView, CardsListRequest};
 pub use consents::{
-    grant_revoke, grant_set, grants_list, ledger_list, ledger_verify, revoke_all, GrantExpiry,
-    GrantList, GrantRevokeRequest, GrantSetRequest, GrantView, GrantsListRequest, LedgerEntryView,
-    LedgerList, LedgerListRequest, LedgerVerifyRequest, LedgerVerifyResult, RevokeAllRequest,
-    RevokeAllResult,
+    apps_list, grant_revoke, grant_set, grants_list, ledger_list, ledger_verify, revoke_all,
+    AppList, AppView, AppsListRequest, GrantExpiry, GrantList, GrantRevokeRequest, GrantSetRequest,
+    GrantView, GrantsListRequest, LedgerEntryView, LedgerList, LedgerListRequest,
+    LedgerVerifyRequest, LedgerVerifyResult, RevokeAllRequest, RevokeAllResult,
 };
 pub use context::{Context, ContextOptions};
 pub use error::{ApiError, ErrorCode};
+pub use export::export_history;
 pub use wallet::{
     wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_status,
     wallet_unlock, IntegrityCheckRequest, IntegrityResult, WalletAutoLockRequest,

@@ -10,6 +10,16 @@ platformUrl: string | null, };
 
 export type AppInfoRequest = Record<symbol, never>;
 
+export type AppList = { apps: Array<AppView>, };
+
+export type AppView = { id: string, name: string, publisher: string, description: string, requestedScopes: Array<Scope>, termsVersion: number, termsText: string, 
+/**
+ * What the platform earns when this app acts on a purchase, in plain words.
+ */
+fee: string, };
+
+export type AppsListRequest = Record<symbol, never>;
+
 export type BuildProfile = "debug" | "release";
 
 export type CardList = { cards: Array<CardView>, };
@@ -37,6 +47,50 @@ export type CardsListRequest = Record<symbol, never>;
 export type Channel = "card" | "nfc" | "voice" | "online";
 
 export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "internal";
+
+export type ExportFormat = "csv" | "json" | "ofx" | "archive";
+
+export type ExportRequest = { format: ExportFormat, 
+/**
+ * The file (a new or empty folder for CSV) chosen in the save dialog.
+ */
+destination: string, 
+/**
+ * First day (`YYYY-MM-DD`, UTC) or time (RFC 3339), inclusive.
+ */
+from: string | null, 
+/**
+ * Last day or time, inclusive.
+ */
+to: string | null, 
+/**
+ * Card tokens or last 4 digits; empty: every card.
+ */
+cards: Array<string>, 
+/**
+ * App ids; empty: every app.
+ */
+apps: Array<string>, 
+/**
+ * Event kinds (`receipt.issued`…); empty: every kind.
+ */
+kinds: Array<string>, 
+/**
+ * The archive's password (required for `archive`, refused otherwise). Never logged.
+ */
+password: string | null, };
+
+export type ExportSummary = { format: ExportFormat, destination: string, 
+/**
+ * Events exported (OFX: statement rows).
+ */
+events: number, files: Array<ExportedFile>, bytes: number, 
+/**
+ * False for every format but the archive: the UI warns before writing those.
+ */
+encrypted: boolean, };
+
+export type ExportedFile = { name: string, rows: number, };
 
 export type GrantExpiry = { "kind": "never" } | { "kind": "days", days: number, } | { "kind": "date", date: string, };
 
@@ -123,12 +177,14 @@ export type Commands = {
   wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
   cards_list: { request: CardsListRequest; response: CardList };
   card_rename: { request: CardRenameRequest; response: CardView };
+  apps_list: { request: AppsListRequest; response: AppList };
   grants_list: { request: GrantsListRequest; response: GrantList };
   grant_set: { request: GrantSetRequest; response: GrantView };
   grant_revoke: { request: GrantRevokeRequest; response: GrantView };
   revoke_all: { request: RevokeAllRequest; response: RevokeAllResult };
   ledger_list: { request: LedgerListRequest; response: LedgerList };
   ledger_verify: { request: LedgerVerifyRequest; response: LedgerVerifyResult };
+  export_history: { request: ExportRequest; response: ExportSummary };
 };
 
 export type CommandName = keyof Commands;

@@ -60,12 +60,48 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   wallet_check_integrity: { ok: { intact: true, problems: [] } },
   cards_list: { ok: { cards: [card] } },
   card_rename: { ok: card },
+  apps_list: {
+    ok: {
+      apps: [
+        {
+          id: 'app_receipts',
+          name: 'PaperLess Receipts',
+          publisher: 'Receipt Co',
+          description: 'Itemised digital receipts for every purchase.',
+          requestedScopes: ['receipts'],
+          termsVersion: 1,
+          termsText: 'We store your receipts for you.',
+          fee: '€0.10 per receipt',
+        },
+        {
+          id: 'app_beans',
+          name: 'Bean Counter Coffee',
+          publisher: 'Bean Counter Ltd',
+          description: 'Loyalty points at your coffee shop.',
+          requestedScopes: ['points', 'offers'],
+          termsVersion: 2,
+          termsText: 'One point per euro.',
+          fee: '1.5% of each purchase',
+        },
+      ],
+    },
+  },
   grants_list: { ok: { grants: [grant] } },
   grant_set: { ok: grant },
   grant_revoke: { ok: { ...grant, status: 'revoked' } },
   revoke_all: { ok: { revoked: [{ ...grant, status: 'revoked' }] } },
   ledger_list: { ok: { entries: [] } },
   ledger_verify: { ok: { intact: true, entries: 0, brokenAt: null, reason: null } },
+  export_history: {
+    ok: {
+      format: 'archive',
+      destination: '/home/cardholder/consentry.age',
+      events: 1312,
+      files: [{ name: 'consentry-export.zip', rows: 1312 }],
+      bytes: 48213,
+      encrypted: true,
+    },
+  },
 };
 
 export interface MockIpc extends Ipc {

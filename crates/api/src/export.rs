@@ -1,0 +1,216 @@
+//! `export_history`: the cardholder's history in an open format (CSV, JSON, OFX, or an
+//! encrypted archive of all of them), written where the save dialog pointed. The work is done
+//! by `consentry-export`; this is the IPC boundary: DTOs in, validation, a summary out.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use consentry_export::{
+    ArchivePassword, ExportControl, ExportError, ExportFilter, ExportFormat as CoreFormat,
+    ExportRequest as CoreRequest, ExportSummary as CoreSummary,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{ApiError, Context, ErrorCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// A new folder with one CSV file per event kind.
+    Csv,
+    /// One JSON document (docs/export/export.schema.json).
+    Json,
+    /// OFX 2.2: settled card payments and paid cashback, for accounting software.
+    Ofx,
+    /// Everything plus the consent ledger, encrypted with `password` (age format).
+    Archive,
+}
+
+impl From<ExportFormat> for CoreFormat {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Csv => CoreFormat::Csv,
+            ExportFormat::Json => CoreFormat::Json,
+            ExportFormat::Ofx => CoreFormat::Ofx,
+            ExportFormat::Archive => CoreFormat::Archive,
+        }
+    }
+}
+
+impl From<CoreFormat> for ExportFormat {
+    fn from(format: CoreFormat) -> Self {
+        match format {
+            CoreFormat::Csv => ExportFormat::Csv,
+            CoreFormat::Json => ExportFormat::Json,
+            CoreFormat::Ofx => ExportFormat::Ofx,
+            CoreFormat::Archive => ExportFormat::Archive,
+        }
+    }
+}
+
+/// What to export, and where.
+#[derive(Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExportRequest {
+    pub format: ExportFormat,
+    /// The file (a new or empty folder for CSV) chosen in the save dialog.
+    pub destination: String,
+    /// First day (`YYYY-MM-DD`, UTC) or time (RFC 3339), inclusive.
+    pub from: Option<String>,
+    /// Last day or time, inclusive.
+    pub to: Option<String>,
+    /// Card tokens or last 4 digits; empty: every card.
+    #[serde(default)]
+    pub cards: Vec<String>,
+    /// App ids; empty: every app.
+    #[serde(default)]
+    pub apps: Vec<String>,
+    /// Event kinds (`receipt.issued`…); empty: every kind.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// The archive's password (required for `archive`, refused otherwise). Never logged.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for ExportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportRequest")
+            .field("format", &self.format)
+            .field("destination", &self.destination)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("cards", &self.cards)
+            .field("apps", &self.apps)
+            .field("kinds", &self.kinds)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// One file of a finished export.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedFile {
+    pub name: String,
+    pub rows: u64,
+}
+
+/// A finished export.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSummary {
+    pub format: ExportFormat,
+    pub destination: String,
+    /// Events exported (OFX: statement rows).
+    pub events: u64,
+    pub files: Vec<ExportedFile>,
+    pub bytes: u64,
+    /// False for every format but the archive: the UI warns before writing those.
+    pub encrypted: bool,
+}
+
+impl From<CoreSummary> for ExportSummary {
+    fn from(summary: CoreSummary) -> Self {
+        Self {
+            format: summary.format.into(),
+            destination: summary.destination.display().to_string(),
+            events: summary.events,
+            files: summary
+                .files
+                .into_iter()
+                .map(|f| ExportedFile {
+                    name: f.name,
+                    rows: f.rows,
+                })
+                .collect(),
+            bytes: summary.bytes,
+            encrypted: summary.format == CoreFormat::Archive,
+        }
+    }
+}
+
+impl TryFrom<ExportRequest> for CoreRequest {
+    type Error = ApiError;
+
+    fn try_from(request: ExportRequest) -> Result<Self, ApiError> {
+        let kinds = request
+            .kinds
+            .iter()
+            .map(|k| consentry_export::parse_kind(k))
+            .collect::<Result<_, _>>()
+            .map_err(api_error)?;
+        let filter = ExportFilter {
+            from: request
+                .from
+                .as_deref()
+                .map(consentry_export::parse_from)
+                .transpose()
+                .map_err(api_error)?,
+            until: request
+                .to
+                .as_deref()
+                .map(consentry_export::parse_to)
+                .transpose()
+                .map_err(api_error)?,
+            cards: request.cards,
+            apps: request.apps,
+            kinds,
+        };
+        let core = CoreRequest {
+            format: request.format.into(),
+            destination: PathBuf::from(request.destination),
+            filter,
+            password: request.password.map(ArchivePassword::new),
+            now: Utc::now(),
+        };
+        core.validate().map_err(api_error)?;
+        Ok(core)
+    }
+}
+
+/// `export_history`: exports with no progress reports and no cancel button.
+pub async fn export_history(
+    ctx: &Context,
+    request: ExportRequest,
+) -> Result<ExportSummary, ApiError> {
+    export_history_with(ctx, request, &ExportControl::default()).await
+}
+
+/// The same, with progress reports and a cancel flag (for the shell to wire to the UI).
+pub async fn export_history_with(
+    ctx: &Context,
+    request: ExportRequest,
+    control: &ExportControl,
+) -> Result<ExportSummary, ApiError> {
+    let request = CoreRequest::try_from(request)?;
+    let pool = ctx.pool().await?;
+    let summary = consentry_export::export(&pool, &request, control)
+        .await
+        .map_err(api_error)?;
+    Ok(summary.into())
+}
+
+fn api_error(error: ExportError) -> ApiError {
+    let code = match &error {
+        ExportError::InvalidOption { .. } | ExportError::DestinationNotEmpty(_) => {
+            ErrorCode::InvalidInput
+        }
+        ExportError::UnknownCard(_)
+        | ExportError::UnknownApp(_)
+        | ExportError::FolderNotFound(_) => ErrorCode::NotFound,
+        ExportError::Store(_) => {
+            if let ExportError::Store(store) = error {
+                return store.into();
+            }
+            ErrorCode::Internal
+        }
+        // The cardholder chose the destination: its path and the OS error help them.
+        ExportError::Cancelled | ExportError::Io { .. } => ErrorCode::Internal,
+        ExportError::Encryption(_) | ExportError::Internal(_) => {
+            tracing::error!(error = %error, "export failed");
+            ErrorCode::Internal
+        }
+    };
+    ApiError::new(code, error.to_string())
+}

@@ -1,0 +1,17 @@
+//! One module per subcommand; each takes the resolved data folder and its own arguments.
+
+pub mod export;
+
+use crate::cli::{Cli, Command};
+use crate::exit::CliError;
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let data_dir = consentry_api::paths::resolve_data_dir(
+        cli.data_dir,
+        std::env::var_os(consentry_api::paths::DATA_DIR_ENV),
+    )?;
+    match cli.command {
+        Command::Export(args) => export::run(&data_dir, &cli.unlock, args).await,
+    }
+}

@@ -1,0 +1,108 @@
+//! Exit codes that scripts can rely on, and how every error maps to one.
+
+use std::process::ExitCode;
+
+use consentry_api::ApiError;
+use consentry_export::ExportError;
+use consentry_store::StoreError;
+
+/// The exit codes, as `--help` lists them.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  any other error (damaged wallet, encryption failure, cancelled, bug)
+  2  usage: a bad flag or option value
+  3  the wallet is locked or its key is missing or wrong (keyring, passphrase)
+  4  not found: no wallet in the data folder, an unknown card or app, a missing output folder
+  5  input/output: a file could not be written or read";
+
+/// Why the CLI stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Other = 1,
+    Usage = 2,
+    Key = 3,
+    NotFound = 4,
+    Io = 5,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// An error with its exit status and a message for people.
+#[derive(Debug)]
+pub struct CliError {
+    pub status: Status,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Status::Usage, message)
+    }
+
+    pub fn other(message: impl Into<String>) -> Self {
+        Self::new(Status::Other, message)
+    }
+}
+
+fn store_status(error: &StoreError) -> Status {
+    match error {
+        StoreError::WalletNotFound(_) | StoreError::NotFound { .. } => Status::NotFound,
+        StoreError::Locked
+        | StoreError::KeyMissing
+        | StoreError::KeyMismatch(_)
+        | StoreError::NoPassphrase
+        | StoreError::KeyStore(_)
+        | StoreError::KeyFile(_)
+        | StoreError::RecoveryKeyMalformed
+        | StoreError::PassphraseTooShort { .. } => Status::Key,
+        StoreError::Io { .. } => Status::Io,
+        StoreError::Invalid { .. } | StoreError::CardNumberInText { .. } => Status::Usage,
+        _ => Status::Other,
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> Self {
+        Self::new(store_status(&error), error.to_string())
+    }
+}
+
+impl From<ExportError> for CliError {
+    fn from(error: ExportError) -> Self {
+        let status = match &error {
+            ExportError::InvalidOption { .. } | ExportError::DestinationNotEmpty(_) => {
+                Status::Usage
+            }
+            ExportError::UnknownCard(_)
+            | ExportError::UnknownApp(_)
+            | ExportError::FolderNotFound(_) => Status::NotFound,
+            ExportError::Io { .. } => Status::Io,
+            ExportError::Store(store) => store_status(store),
+            _ => Status::Other,
+        };
+        Self::new(status, error.to_string())
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(error: ApiError) -> Self {
+        let status = match error.code {
+            consentry_api::ErrorCode::InvalidInput => Status::Usage,
+            consentry_api::ErrorCode::NotFound => Status::NotFound,
+            _ => Status::Other,
+        };
+        Self::new(status, error.message)
+    }
+}

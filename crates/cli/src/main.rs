@@ -1,0 +1,32 @@
+//! `consentry`: the wallet from a terminal or a script. One module per subcommand in
+//! [`commands`]; exit codes in [`exit`] (also in `--help` and `docs/cli.md`).
+
+mod cli;
+mod commands;
+mod exit;
+mod unlock;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::Cli;
+
+fn main() -> ExitCode {
+    // Usage errors exit with 2 and `--help` with 0, both printed by clap.
+    let cli = Cli::parse();
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| exit::CliError::other(format!("cannot start the runtime: {e}")))
+        .and_then(|runtime| runtime.block_on(commands::run(cli)));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "consentry: {}", error.message);
+            error.status.into()
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The `consentry` binary, run as a script would: exit codes, `--help`, and an export from a
+//! real SQLCipher wallet in a temp dir.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::{TimeZone, Utc};
+use consentry_domain::{Channel, Currency, Event, EventPayload, Money, Transaction};
+use consentry_store::events::{self, IncomingEvent};
+use consentry_store::{CreateOptions, KdfParams, Passphrase, Wallet, WalletPaths};
+use tempfile::TempDir;
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+/// A wallet with a few settled payments, locked again, in `<temp>/data`.
+async fn wallet() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path().join("data")), None, now);
+    let phrase = Passphrase::new(PASSPHRASE.to_owned());
+    wallet
+        .create(
+            CreateOptions {
+                keyring: None,
+                passphrase: Some(&phrase),
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let eur = Currency::new("EUR").unwrap();
+    let incoming: Vec<IncomingEvent> = (0..25)
+        .map(|i| IncomingEvent {
+            event: Event {
+                id: format!("evt_{i}"),
+                occurred_at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
+                    + chrono::Duration::days(i),
+                card_token: "tok_visa".into(),
+                app_id: None,
+                payload: EventPayload::TransactionSettled(Transaction {
+                    transaction_id: format!("tx_{i}"),
+                    amount: Money::new(1000 + i, eur),
+                    merchant: "Corner Bakery".into(),
+                    channel: Channel::Nfc,
+                    commission: Money::new(10, eur),
+                }),
+            },
+            signature_verified: true,
+            violation: None,
+        })
+        .collect();
+    events::ingest(wallet.pool().unwrap(), &incoming, now)
+        .await
+        .unwrap();
+    wallet.lock().await;
+    dir
+}
+
+fn consentry(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_consentry"))
+        .args(args)
+        .env_remove("CONSENTRY_DATA_DIR")
+        .env("TEST_PASSPHRASE", PASSPHRASE)
+        .env("TEST_WRONG", "not the passphrase")
+        .env("TEST_ARCHIVE_PASSWORD", "archive password 42")
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_documents_the_subcommands_and_the_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = consentry(dir.path(), &["--help"]);
+    assert_eq!(code(&help), 0);
+    let text = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "export",
+        "--data-dir",
+        "--passphrase-env",
+        "Exit codes:",
+        "3  the wallet is locked",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing from --help:\n{text}"
+        );
+    }
+    let help = consentry(dir.path(), &["export", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "--format",
+        "--out",
+        "--from",
+        "--to",
+        "--card",
+        "--app",
+        "--kind",
+        "--password-env",
+        "Exit codes:",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing from export --help:\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn exports_with_the_passphrase_from_the_environment() {
+    let dir = wallet().await;
+    let out = consentry(
+        dir.path(),
+        &[
+            "--data-dir",
+            "data",
+            "--passphrase-env",
+            "TEST_PASSPHRASE",
+            "export",
+            "--format",
+            "json",
+            "--out",
+            "history.json",
+            "--from",
+            "2026-03-05",
+            "--to",
+            "2026-03-09",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("exported 5 events"));
+    assert!(stderr(&out).contains("not encrypted"));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("history.json")).unwrap()).unwrap();
+    assert_eq!(doc["event_count"], 5);
+
+    // CONSENTRY_DATA_DIR works too; the flag wins over it.
+    let out = Command::new(env!("CARGO_BIN_EXE_consentry"))
+        .args([
+            "--passphrase-env",
+            "TEST_PASSPHRASE",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            "csv",
+            "--card",
+            "tok_visa",
+        ])
+        .env("CONSENTRY_DATA_DIR", dir.path().join("data"))
+        .env("TEST_PASSPHRASE", PASSPHRASE)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(dir.path().join("csv/transaction_settled.csv").exists());
+
+    let out = consentry(
+        dir.path(),
+        &[
+            "--data-dir",
+            "data",
+            "--passphrase-env",
+            "TEST_PASSPHRASE",
+            "export",
+            "--format",
+            "archive",
+            "--out",
+            "all.age",
+            "--password-env",
+            "TEST_ARCHIVE_PASSWORD",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(std::fs::read(dir.path().join("all.age"))
+        .unwrap()
+        .starts_with(b"age-encryption.org/v1"));
+}
+
+#[tokio::test]
+async fn exit_codes_tell_scripts_what_went_wrong() {
+    let dir = wallet().await;
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "--data-dir",
+            "data",
+            "--passphrase-env",
+            "TEST_PASSPHRASE",
+            "export",
+            "--format",
+            "json",
+            "--out",
+            "x.json",
+        ];
+        args.extend_from_slice(extra);
+        consentry(dir.path(), &args)
+    };
+    // 2: usage.
+    assert_eq!(
+        code(&consentry(dir.path(), &["export", "--out", "x.json"])),
+        2,
+        "missing --format"
+    );
+    assert_eq!(
+        code(&consentry(
+            dir.path(),
+            &["export", "--format", "xml", "--out", "x"]
+        )),
+        2
+    );
+    let bad_kind = export(&["--kind", "receipts"]);
+    assert_eq!(code(&bad_kind), 2);
+    assert!(
+        stderr(&bad_kind).contains("receipt.issued"),
+        "{}",
+        stderr(&bad_kind)
+    );
+    assert_eq!(code(&export(&["--from", "yesterday"])), 2);
+    assert_eq!(
+        code(&export(&["--password-env", "TEST_ARCHIVE_PASSWORD"])),
+        2,
+        "a password on a plain export"
+    );
+    assert_eq!(
+        code(&consentry(
+            dir.path(),
+            &[
+                "--data-dir",
+                "data",
+                "--passphrase-env",
+                "TEST_PASSPHRASE",
+                "export",
+                "--format",
+                "archive",
+                "--out",
+                "a.age"
+            ]
+        )),
+        2
+    );
+    assert_eq!(
+        code(&consentry(
+            dir.path(),
+            &[
+                "--data-dir",
+                "data",
+                "--passphrase-env",
+                "NOT_SET_ANYWHERE",
+                "export",
+                "--format",
+                "json",
+                "--out",
+                "x.json"
+            ]
+        )),
+        2
+    );
+    // 3: the key.
+    let wrong = consentry(
+        dir.path(),
+        &[
+            "--data-dir",
+            "data",
+            "--passphrase-env",
+            "TEST_WRONG",
+            "export",
+            "--format",
+            "json",
+            "--out",
+            "x.json",
+        ],
+    );
+    assert_eq!(code(&wrong), 3, "{}", stderr(&wrong));
+    // 4: not found.
+    assert_eq!(
+        code(&consentry(
+            dir.path(),
+            &[
+                "--data-dir",
+                "nowhere",
+                "--passphrase-env",
+                "TEST_PASSPHRASE",
+                "export",
+                "--format",
+                "json",
+                "--out",
+                "x.json"
+            ]
+        )),
+        4
+    );
+    assert_eq!(code(&export(&["--card", "9999"])), 4);
+    assert_eq!(
+        code(&consentry(
+            dir.path(),
+            &[
+                "--data-dir",
+                "data",
+                "--passphrase-env",
+                "TEST_PASSPHRASE",
+                "export",
+                "--format",
+                "json",
+                "--out",
+                "missing/x.json"
+            ]
+        )),
+        4
+    );
+    assert!(
+        !dir.path().join("x.json").exists(),
+        "no failed run wrote a file"
+    );
+    // 5: input/output (nothing can be created in /proc).
+    #[cfg(target_os = "linux")]
+    {
+        let io = consentry(
+            dir.path(),
+            &[
+                "--data-dir",
+                "data",
+                "--passphrase-env",
+                "TEST_PASSPHRASE",
+                "export",
+                "--format",
+                "json",
+                "--out",
+                "/proc/consentry-export.json",
+            ],
+        );
+        assert_eq!(code(&io), 5, "{}", stderr(&io));
+    }
+}

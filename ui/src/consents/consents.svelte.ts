@@ -1,0 +1,47 @@
+// Apps, cards and grants for the permission matrix, refreshed after every change.
+import { ipc, type AppView, type CardView, type GrantView, type Scope } from '../ipc';
+
+export function grantKey(appId: string, cardToken: string, scope: Scope): string {
+  return `${appId}|${cardToken}|${scope}`;
+}
+
+class ConsentsStore {
+  apps = $state<AppView[]>([]);
+  cards = $state<CardView[]>([]);
+  grants = $state<Record<string, GrantView>>({});
+  loading = $state(true);
+  error = $state<unknown>(null);
+
+  async load(): Promise<void> {
+    this.loading = true;
+    try {
+      const [apps, cards, grants] = await Promise.all([
+        ipc.call('apps_list', {}),
+        ipc.call('cards_list', {}),
+        ipc.call('grants_list', { appId: null, cardToken: null }),
+      ]);
+      this.apps = apps.apps;
+      this.cards = cards.cards;
+      this.setGrants(grants.grants);
+      this.error = null;
+    } catch (e) {
+      this.error = e;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  setGrants(list: GrantView[]): void {
+    this.grants = Object.fromEntries(list.map((g) => [grantKey(g.appId, g.cardToken, g.scope), g]));
+  }
+
+  put(grant: GrantView): void {
+    this.grants = { ...this.grants, [grantKey(grant.appId, grant.cardToken, grant.scope)]: grant };
+  }
+
+  grant(appId: string, cardToken: string, scope: Scope): GrantView | undefined {
+    return this.grants[grantKey(appId, cardToken, scope)];
+  }
+}
+
+export const consents = new ConsentsStore();

@@ -1,0 +1,85 @@
+import { expect, test, type Page } from '@playwright/test';
+
+async function open(page: Page, hash: string, scenario: object = {}) {
+  await page.addInitScript((s) => {
+    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
+    localStorage.setItem('consentry.locale', 'en');
+  }, scenario);
+  await page.goto(`/${hash}`);
+}
+
+test('cards: populated list with masked number, rename and the lost-card action', async ({ page }) => {
+  await open(page, '#/cards');
+  const card = page.locator('li.card');
+  await expect(card).toContainText('•••• 4242');
+  await expect(card).toContainText('Visa');
+  await expect(card).toContainText('Expires 12/2030');
+  await page.getByRole('button', { name: 'Rename •••• 4242' }).click();
+  await expect(page.getByLabel('Nickname')).toHaveValue('Everyday');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('button', { name: 'Revoke everything on this card' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Every app loses every permission on •••• 4242');
+  await dialog.getByRole('button', { name: 'Revoke everything' }).click();
+  await expect(page.getByText('1 permission(s) revoked.')).toBeVisible();
+});
+
+test('cards: empty, loading and error states', async ({ page }) => {
+  await open(page, '#/cards', { cards_list: { ok: { cards: [] } } });
+  await expect(page.getByText('No card linked yet.')).toBeVisible();
+
+  const pending = await page.context().newPage();
+  await open(pending, '#/cards', { cards_list: { pending: true } });
+  await expect(pending.getByRole('main').getByRole('status')).toHaveText('Loading…');
+
+  const failing = await page.context().newPage();
+  await open(failing, '#/cards', { cards_list: { error: { code: 'wallet_locked', message: 'the wallet is locked' } } });
+  await expect(failing.getByRole('alert')).toContainText('The wallet is locked.');
+  await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
+});
+
+test('apps: directory with fee, scopes explained, and a one-click revoke', async ({ page }) => {
+  await open(page, '#/consents');
+  const receipts = page.getByRole('article').filter({ hasText: 'PaperLess Receipts' });
+  await expect(receipts).toContainText('What the platform earns: €0.10 per receipt');
+  await expect(receipts).toContainText('Sends you an itemised receipt');
+  const cell = receipts.getByRole('switch', { name: 'Receipts on Everyday •••• 4242' });
+  await expect(cell).toBeChecked();
+  await cell.click();
+  await expect(cell).not.toBeChecked();
+  await expect(receipts).toContainText('Revoked');
+
+  const coffee = page.getByRole('article').filter({ hasText: 'Bean Counter Coffee' });
+  const points = coffee.getByRole('switch', { name: 'Points on Everyday •••• 4242' });
+  await expect(points).not.toBeChecked();
+});
+
+test('apps: verify ledger reports the chain', async ({ page }) => {
+  await open(page, '#/consents', { ledger_verify: { ok: { intact: true, entries: 7, brokenAt: null, reason: null } } });
+  await page.getByRole('button', { name: 'Verify ledger' }).click();
+  await expect(page.getByTestId('ledger-verified')).toHaveText('The ledger is intact: 7 entries, every link checks.');
+});
+
+test('apps: empty and error states', async ({ page }) => {
+  await open(page, '#/consents', { apps_list: { ok: { apps: [] } } });
+  await expect(page.getByText('No app can act on your cards.')).toBeVisible();
+  const failing = await page.context().newPage();
+  await open(failing, '#/consents', { grants_list: { error: { code: 'internal', message: 'disk' } } });
+  await expect(failing.getByRole('alert')).toContainText('Something went wrong.');
+});
+
+test('export: an archive needs a password; plain formats need an explicit yes', async ({ page }) => {
+  await open(page, '#/export');
+  const submit = page.getByRole('button', { name: 'Export' });
+  await page.getByLabel(/Save to/).fill('/tmp/out.age');
+  await expect(submit).toBeDisabled();
+  await page.getByLabel('Archive password').fill('long enough');
+  await expect(submit).toBeEnabled();
+  await page.getByRole('radio', { name: /^CSV/ }).check();
+  await expect(page.getByRole('note')).toContainText('will not be encrypted');
+  await expect(submit).toBeDisabled();
+  await page.getByLabel('I understand, write it unencrypted').check();
+  await submit.click();
+  await expect(page.getByTestId('export-done')).toContainText('Exported 1312 events');
+});
