@@ -92,6 +92,8 @@ pub struct RunningApp {
 impl RunningApp {
     /// Starts the app on a fresh temporary data directory.
     pub async fn start() -> Self {
+        // With both ring and aws-lc-rs in the build, rustls cannot pick one by itself.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let home = tempfile::tempdir().expect("temp dir");
         let data_dir = home.path().join("data");
         let turn = ONE_APP_AT_A_TIME.lock().await;
