@@ -6,7 +6,7 @@ APP := target/debug/consentry-app
 # (regenerate with scripts/sqlx-prepare.sh after changing a query or adding a migration).
 export SQLX_OFFLINE := true
 
-.PHONY: run test deps ui build bindings screenshot bench release clean
+.PHONY: run test deps ui build bindings screenshot screenshots bench release clean
 
 ## Start the app (installs packages, builds the UI and the app first).
 run: build
@@ -38,6 +38,12 @@ screenshot: build
 ## Benchmarks (release): store, platform, sync, export; each prints its ratios side by side.
 bench: deps
 	cargo bench --locked --workspace --benches 2>&1 | tee target/bench-report.txt
+
+## docs/screens/*.png: every screen of the real app, English and French (over WebDriver).
+screenshots: build
+	CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' dbus-run-session -- \
+	  scripts/with-keyring.sh cargo test --workspace --all-targets --locked --test e2e -- \
+	  --ignored screenshots_of_every_screen_in_both_languages
 
 ## An optimised build (target/release/consentry-app).
 release: ui

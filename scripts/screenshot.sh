@@ -14,7 +14,7 @@ if [ -z "${INSIDE_XVFB:-}" ]; then
 fi
 
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; cp "$work/app.log" /tmp/screenshot-app.log 2>/dev/null; rm -rf "$work"' EXIT
 start=$(date +%s.%N)
 XDG_CONFIG_HOME=$work/config XDG_CACHE_HOME=$work/cache CONSENTRY_DATA_DIR=$work/data \
   "$app" >"$work/app.log" 2>&1 &
@@ -22,7 +22,7 @@ pid=$!
 wid=$(xdotool search --sync --onlyvisible --name '^Consentry$' | head -n 1)
 mapped=$(date +%s.%N)
 awk -v a="$start" -v b="$mapped" 'BEGIN { printf "window mapped after %.2f s\n", b - a }'
-sleep "${SETTLE_SECONDS:-2}"
+sleep "${SETTLE_SECONDS:-4}"
 # ImageMagick's own import/convert from the system bin directory.
 /usr/bin/import -window "$wid" "$out"
 echo "wrote $out"

@@ -142,3 +142,39 @@ async fn the_wallet_locks_and_unlocks_with_the_real_keyring_across_restarts() {
     app.wait_text("h1", "Cards").await;
     app.stop().await;
 }
+
+/// `make screenshots`: every screen of the real app in English and French, into
+/// `CONSENTRY_SCREENSHOTS` (docs/screens by default). Ignored in the normal run.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "writes the README's screenshots; run with `make screenshots`"]
+async fn screenshots_of_every_screen_in_both_languages() {
+    if skip_unless_available() {
+        return;
+    }
+    let out = std::env::var_os("CONSENTRY_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screens")
+        });
+    std::fs::create_dir_all(&out).unwrap();
+    let app = RunningApp::start().await;
+    app.create_keyring_wallet().await;
+    for (locale, index) in [("en", 1), ("fr", 2)] {
+        if locale == "fr" {
+            app.click("nav a[data-route='settings']").await;
+            app.click("#language option[value='fr']").await;
+            app.wait_text("h1", "Réglages").await;
+        }
+        for screen in SCREENS {
+            app.click(&format!("nav a[data-route='{}']", screen.0))
+                .await;
+            let title = if index == 1 { screen.1 } else { screen.2 };
+            app.wait_text("h1", title).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let png = app.client.screenshot().await.unwrap();
+            assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+            std::fs::write(out.join(format!("{}-{locale}.png", screen.0)), png).unwrap();
+        }
+    }
+    app.stop().await;
+}
