@@ -38,11 +38,11 @@ cargo_counts() { # log exit-code
 scripts/check-hermetic.sh snapshot "$RESULTS/hermetic.before"
 
 check rustfmt cargo fmt --all -- --check
-check bindings-drift scripts/check-bindings.sh
 check eslint npm --prefix ui run --silent lint
 check svelte-check npm --prefix ui run --silent check
 check ui-build npm --prefix ui run --silent build
 check cargo-build cargo build "${CARGO_FLAGS[@]}"
+check bindings-drift scripts/check-bindings.sh
 check clippy cargo clippy "${CARGO_FLAGS[@]}" -- -D warnings
 
 # Rust tests (unit, integration, end to end) in one run, inside a private D-Bus session with an
