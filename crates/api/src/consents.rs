@@ -202,7 +202,8 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
     let existing = grants::get(&pool, &details.key()).await?;
     let (action, grant) = match existing {
         None => {
-            let id = letters_id("grt");
+            // Derived from app × card × scope, so every device names this grant the same.
+            let id = consentry_sync::grant_id_for(&details.key());
             (
                 ConsentAction::Grant,
                 Grant::new(id, details, terms_version, now).map_err(refused)?,

@@ -378,3 +378,11 @@ pub async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
         .await?;
     Ok(u64::try_from(n).unwrap_or_default())
 }
+
+/// How many stored events are flagged as consent violations.
+pub async fn violation_count(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM violations")
+        .fetch_one(pool)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}

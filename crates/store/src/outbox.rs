@@ -160,3 +160,32 @@ pub async fn mark_acked(
         }),
     }
 }
+
+/// Records several acknowledgements in one transaction, so a whole wave of changes costs one
+/// commit. Keys already acknowledged (or unknown) are skipped. Returns how many were first
+/// acknowledgements.
+pub async fn mark_acked_many(
+    pool: &SqlitePool,
+    acks: &[(Uuid, i64)],
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    if acks.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut first = 0;
+    for (key, platform_version) in acks {
+        let done = sqlx::query(
+            "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
+             WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+        )
+        .bind(to_ms(now))
+        .bind(platform_version)
+        .bind(key.to_string())
+        .execute(&mut *tx)
+        .await?;
+        first += done.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(first)
+}

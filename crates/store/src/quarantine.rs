@@ -69,3 +69,11 @@ pub async fn recent(pool: &SqlitePool, limit: u32) -> Result<Vec<Quarantined>, S
         })
         .collect())
 }
+
+/// How many deliveries are kept in quarantine.
+pub async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM quarantine")
+        .fetch_one(pool)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}

@@ -1,0 +1,353 @@
+//! `cargo bench -p consentry-sync`: the sync layer over loopback against a real in-memory
+//! platform and real SQLCipher wallets in temp dirs. Prints a report; asserts only that the
+//! work was done.
+//!
+//! 1. Drain 10,000 consent changes (90 grants: 10 cards × 9 app scopes, round robin).
+//! 2. Pull, verify and store 100,000 events on a second device of the same cardholder, and
+//!    the store's plain ingest of the same events (already parsed, no network, no signature)
+//!    into a third wallet, in the same run: the pull rate as a ratio of it.
+//!
+//! `CONSENTRY_BENCH_SCALE=0.1` shrinks both sizes tenfold for a quick run.
+
+use std::collections::BTreeSet;
+use std::error::Error;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use consentry_domain::{
+    CardNumber, Channel, ConsentAction, ConsentChange, Event, Expiry, Grant, GrantDetails,
+    GrantKey, Scope, Trigger,
+};
+use consentry_platform::{serve, PlatformConfig};
+use consentry_store::events::{self, IncomingEvent};
+use consentry_store::ledger::{self, ChangeOrigin};
+use consentry_store::{grants, outbox, CreateOptions, KdfParams, Passphrase, Wallet, WalletPaths};
+use consentry_sync::{grant_id_for, EnrollRequest, PlatformClient, SyncConfig, Syncer};
+use serde_json::json;
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const APP_SCOPES: &[(&str, Scope)] = &[
+    ("app_beanstamp", Scope::Points),
+    ("app_beanstamp", Scope::Offers),
+    ("app_quire", Scope::Receipts),
+    ("app_cashcove", Scope::Cashback),
+    ("app_couponeer", Scope::Offers),
+    ("app_nudge", Scope::Recommendations),
+    ("app_tastemaker", Scope::SocialPosts),
+    ("app_greenleaf", Scope::Points),
+    ("app_greenleaf", Scope::Receipts),
+];
+
+fn scaled(n: u64) -> u64 {
+    let scale: f64 = std::env::var("CONSENTRY_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    ((n as f64) * scale).max(1.0) as u64
+}
+
+struct Device {
+    _dir: tempfile::TempDir,
+    _wallet: Wallet,
+    pool: sqlx::SqlitePool,
+    syncer: Syncer,
+}
+
+async fn device(config: &SyncConfig) -> Result<Device> {
+    let dir = tempfile::tempdir()?;
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path()), None, Utc::now());
+    let phrase = Passphrase::new("benchmark passphrase".into());
+    wallet
+        .create(
+            CreateOptions {
+                keyring: None,
+                passphrase: Some(&phrase),
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+            },
+            Utc::now(),
+        )
+        .await?;
+    let pool = wallet.pool()?.clone();
+    let syncer = Syncer::new(pool.clone(), config.clone()).await?;
+    Ok(Device {
+        _dir: dir,
+        _wallet: wallet,
+        pool,
+        syncer,
+    })
+}
+
+/// Records `count` changes, round robin over `keys`: grant, revoke, grant, …
+async fn record_changes(device: &Device, keys: &[GrantKey], count: u64) -> Result<()> {
+    let apps = device.syncer.client().await?.apps().await?;
+    for i in 0..count {
+        let key = &keys[(i % keys.len() as u64) as usize];
+        let app = apps
+            .iter()
+            .find(|a| a.id == key.app_id)
+            .ok_or("unknown app")?;
+        let now = Utc::now();
+        let current = grants::get(&device.pool, key).await?;
+        let (action, next) = match current {
+            Some(g) if g.status == consentry_domain::GrantStatus::Active => {
+                (ConsentAction::Revoke, g.revoke(now)?)
+            }
+            current => {
+                let details = GrantDetails {
+                    app_id: key.app_id.clone(),
+                    card_token: key.card_token.clone(),
+                    scope: key.scope,
+                    channels: [Channel::Card, Channel::Nfc, Channel::Online, Channel::Voice].into(),
+                    trigger: Trigger::Authorization,
+                    min_purchase: None,
+                    expires_at: None,
+                };
+                let next = match current {
+                    None => Grant::new(grant_id_for(key), details, app.terms_version, now)?,
+                    Some(g) => g.regrant(g.id.clone(), details, app.terms_version, now)?,
+                };
+                (ConsentAction::Grant, next)
+            }
+        };
+        let change = ConsentChange::recording(action, &next, "bench", app.terms_hash);
+        ledger::record(&device.pool, change, Some(&next), ChangeOrigin::Local, now).await?;
+    }
+    Ok(())
+}
+
+async fn purchases(base: &str, token: &str, card: &str, n: u64) -> Result<()> {
+    let http = reqwest::Client::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let per_task = n.div_ceil(4);
+    for t in 0..4u64 {
+        let (http, base, token, card) = (
+            http.clone(),
+            base.to_owned(),
+            token.to_owned(),
+            card.to_owned(),
+        );
+        tasks.spawn(async move {
+            for i in 0..per_task {
+                let channel = ["card", "nfc", "online", "voice"][((t + i) % 4) as usize];
+                let body = json!({"card_token": card, "amount": {"minor": 1000 + i as i64, "currency": "EUR"},
+                    "merchant": "Café Lumen", "channel": channel});
+                let response = http
+                    .post(format!("{base}/v1/simulate/purchase"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if !response.status().is_success() {
+                    return Err(format!("purchase: {}", response.status()));
+                }
+            }
+            Ok::<(), String>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let platform = serve(PlatformConfig::default()).await?;
+    let base = platform.base_url();
+    let config = SyncConfig::default();
+    let laptop = device(&config).await?;
+    laptop
+        .syncer
+        .enroll(
+            &EnrollRequest {
+                platform_url: base.clone(),
+                device_name: "bench laptop".into(),
+                existing: None,
+            },
+            Utc::now(),
+        )
+        .await?;
+    let client = laptop.syncer.client().await?;
+    let number = CardNumber::parse("4242 4242 4242 4242")?;
+    let mut cards = Vec::new();
+    for _ in 0..10 {
+        cards.push(
+            client
+                .link_card(&number, Expiry::new(12, 2031)?, None)
+                .await?
+                .token,
+        );
+    }
+    let keys: Vec<GrantKey> = cards
+        .iter()
+        .flat_map(|card| {
+            APP_SCOPES.iter().map(move |(app, scope)| GrantKey {
+                app_id: (*app).to_owned(),
+                card_token: card.clone(),
+                scope: *scope,
+            })
+        })
+        .collect();
+
+    // 1. The outbox drain.
+    let changes = scaled(10_000);
+    let started = Instant::now();
+    record_changes(&laptop, &keys, changes).await?;
+    let recording = started.elapsed();
+    let started = Instant::now();
+    while outbox::pending_count(&laptop.pool).await? > 0 {
+        laptop.syncer.drain_outbox(Utc::now()).await?;
+    }
+    let drain = started.elapsed();
+    let counters = laptop.syncer.counters().await;
+    println!("consentry-sync bench");
+    println!(
+        "  record {changes} consent changes (ledger + grant + outbox, one tx each): {:.2} s = {:.0} changes/s",
+        recording.as_secs_f64(),
+        changes as f64 / recording.as_secs_f64()
+    );
+    println!(
+        "  drain {changes} consent changes over loopback ({} grants, waves of {}): {:.2} s = {:.0} changes/s ({} applied, {} requests)",
+        keys.len(),
+        config.wave_size,
+        drain.as_secs_f64(),
+        changes as f64 / drain.as_secs_f64(),
+        counters.changes_applied,
+        counters.changes_sent,
+    );
+    if counters.changes_applied != changes {
+        return Err("not every change was applied exactly once".into());
+    }
+
+    // 2. The event feed, of another cardholder (so the feed is mostly app events): every
+    // app granted on one card, purchases until there are enough events.
+    let owner = device(&config).await?;
+    let owned = owner
+        .syncer
+        .enroll(
+            &EnrollRequest {
+                platform_url: base.clone(),
+                device_name: "bench owner".into(),
+                existing: None,
+            },
+            Utc::now(),
+        )
+        .await?;
+    let owner_client = owner.syncer.client().await?;
+    let card = link(&owner_client, &number).await?;
+    let card_keys: Vec<GrantKey> = APP_SCOPES
+        .iter()
+        .map(|(app, scope)| GrantKey {
+            app_id: (*app).to_owned(),
+            card_token: card.clone(),
+            scope: *scope,
+        })
+        .collect();
+    record_changes(&owner, &card_keys, card_keys.len() as u64).await?;
+    owner.syncer.drain_outbox(Utc::now()).await?;
+    let phone = device(&config).await?;
+    phone
+        .syncer
+        .enroll(
+            &EnrollRequest {
+                platform_url: base.clone(),
+                device_name: "bench phone".into(),
+                existing: owned.credentials(),
+            },
+            Utc::now(),
+        )
+        .await?;
+    let token = owned.token.clone();
+    let wanted = scaled(100_000);
+    let started = Instant::now();
+    let per_purchase = 1 + APP_SCOPES.len() as u64;
+    let mut total = feed_length(&owner_client).await?;
+    while total < wanted {
+        let n = ((wanted - total) / per_purchase).max(1);
+        purchases(&base, token.expose_secret(), &card, n).await?;
+        total = feed_length(&owner_client).await?;
+    }
+    let generating = started.elapsed();
+    println!(
+        "  (setup: {total} feed items, purchases generated in {:.1} s)",
+        generating.as_secs_f64()
+    );
+
+    let started = Instant::now();
+    phone.syncer.pull_events(Utc::now()).await?;
+    let pull = started.elapsed();
+    let stored = events::count(&phone.pool).await?;
+    let pull_rate = stored as f64 / pull.as_secs_f64();
+    println!(
+        "  pull + verify + judge + store {stored} events (pages of 500, Ed25519 each): {:.2} s = {pull_rate:.0} events/s",
+        pull.as_secs_f64()
+    );
+
+    // The store's plain ingest of the same events, same page size, into a fresh wallet.
+    let parsed = all_events(&owner_client).await?;
+    let plain = device(&config).await?;
+    let started = Instant::now();
+    for page in parsed.chunks(500) {
+        events::ingest(&plain.pool, page, Utc::now()).await?;
+    }
+    let ingest = started.elapsed();
+    let ingest_rate = parsed.len() as f64 / ingest.as_secs_f64();
+    println!(
+        "  store ingest of the same {} events (parsed, pages of 500): {:.2} s = {ingest_rate:.0} events/s",
+        parsed.len(),
+        ingest.as_secs_f64()
+    );
+    println!(
+        "  event pull rate / plain ingest rate = {:.2}",
+        pull_rate / ingest_rate
+    );
+    if stored != parsed.len() as u64 {
+        return Err(format!("stored {stored}, the feed has {}", parsed.len()).into());
+    }
+    platform.shutdown().await?;
+    Ok(())
+}
+
+/// Links a card whose token the wallet accepts (about one hex token in 600 looks like a card
+/// number to the store's guard; such a card is unlinked and linked again).
+async fn link(client: &PlatformClient, number: &CardNumber) -> Result<String> {
+    loop {
+        let token = client
+            .link_card(number, Expiry::new(12, 2031)?, None)
+            .await?
+            .token;
+        if !consentry_store::pan_guard::contains_card_number(&token) {
+            return Ok(token);
+        }
+        client.remove_card(&token).await?;
+    }
+}
+
+async fn feed_length(client: &PlatformClient) -> Result<u64> {
+    Ok(all_events(client).await?.len() as u64)
+}
+
+/// Every distinct event of the feed, parsed (not timed).
+async fn all_events(client: &PlatformClient) -> Result<Vec<IncomingEvent>> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let page = client.events(after, 500, Duration::ZERO).await?;
+        for item in &page.items {
+            if seen.insert(item.id.clone()) {
+                out.push(IncomingEvent {
+                    event: Event::from_json(item.body.as_bytes())?,
+                    signature_verified: true,
+                    violation: None,
+                });
+            }
+        }
+        after = page.next_cursor;
+        if !page.has_more {
+            return Ok(out);
+        }
+    }
+}

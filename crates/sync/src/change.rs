@@ -1,0 +1,132 @@
+//! From a consent-ledger entry to the platform's `PUT /v1/grants/{id}` body, and the grant
+//! ids that make two devices address the same platform grant.
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{Channel, ConsentAction, GrantKey, LedgerEntry, Money, Scope, Trigger};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Lowercase RFC 4648 base32: few digits, so an id never looks like a card number.
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// The grant id of an app × card × scope: the same on every device of the cardholder.
+///
+/// Create grants with this id (the api crate does): two devices granting the same app on
+/// the same card and scope then change one platform grant, and the platform's version order
+/// settles who was first, instead of two grants living side by side.
+pub fn grant_id_for(key: &GrantKey) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        "consentry.grant.v1",
+        &key.app_id,
+        &key.card_token,
+        key.scope.as_str(),
+    ] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut id = String::from("grt_");
+    // 26 characters × 5 bits = 130 bits of the digest.
+    let mut bits: u32 = 0;
+    let mut nbits = 0;
+    for byte in digest.iter() {
+        bits = (bits << 8) | u32::from(*byte);
+        nbits += 8;
+        while nbits >= 5 && id.len() < 4 + 26 {
+            nbits -= 5;
+            id.push(char::from(ALPHABET[((bits >> nbits) & 31) as usize]));
+        }
+    }
+    id
+}
+
+/// Whether `id` is acceptable in `/v1/grants/{id}`: 1–64 of `A-Za-z0-9._:-`.
+pub fn is_valid_grant_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// The body of `PUT /v1/grants/{id}`, tagged by `action`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum GrantChange {
+    Grant {
+        base_version: u64,
+        app_id: String,
+        card_token: String,
+        scope: Scope,
+        channels: Vec<Channel>,
+        trigger: Trigger,
+        min_purchase: Option<Money>,
+        expires_at: Option<DateTime<Utc>>,
+        terms_version: u32,
+    },
+    Revoke {
+        base_version: u64,
+    },
+    Renew {
+        base_version: u64,
+        expires_at: Option<DateTime<Utc>>,
+    },
+    Reconsent {
+        base_version: u64,
+        terms_version: u32,
+    },
+}
+
+impl GrantChange {
+    /// The request for `entry` on top of platform version `base_version`; `None` for changes
+    /// the platform does not take from a device (expire, needs-reconsent, conflict notes):
+    /// they are the platform's own doing or local bookkeeping.
+    pub fn for_entry(entry: &LedgerEntry, base_version: u64) -> Option<GrantChange> {
+        let g = &entry.grant;
+        Some(match entry.action {
+            ConsentAction::Grant => GrantChange::Grant {
+                base_version,
+                app_id: g.app_id.clone(),
+                card_token: g.card_token.clone(),
+                scope: g.scope,
+                channels: g.channels.iter().copied().collect(),
+                trigger: g.trigger,
+                min_purchase: g.min_purchase,
+                expires_at: g.expires_at,
+                terms_version: entry.terms_version,
+            },
+            ConsentAction::Revoke => GrantChange::Revoke { base_version },
+            ConsentAction::Renew => GrantChange::Renew {
+                base_version,
+                expires_at: g.expires_at,
+            },
+            ConsentAction::Reconsent => GrantChange::Reconsent {
+                base_version,
+                terms_version: entry.terms_version,
+            },
+            ConsentAction::Expire | ConsentAction::NeedsReconsent | ConsentAction::Conflict => {
+                return None
+            }
+        })
+    }
+
+    pub fn base_version(&self) -> u64 {
+        match self {
+            GrantChange::Grant { base_version, .. }
+            | GrantChange::Revoke { base_version }
+            | GrantChange::Renew { base_version, .. }
+            | GrantChange::Reconsent { base_version, .. } => *base_version,
+        }
+    }
+}
+
+/// Whether the platform takes this action from a device.
+pub fn is_sent(action: ConsentAction) -> bool {
+    matches!(
+        action,
+        ConsentAction::Grant
+            | ConsentAction::Revoke
+            | ConsentAction::Renew
+            | ConsentAction::Reconsent
+    )
+}

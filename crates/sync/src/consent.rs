@@ -1,0 +1,126 @@
+//! What feed events mean for consent: `consent.changed` (a grant changed on another device or
+//! on the platform) and `app.terms_changed` (the app's grants need re-consent) update the
+//! ledger; every app event is judged against the ledger as it stood at the event's time and,
+//! if no active grant covered it, stored flagged as a consent violation.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{
+    check_consent, AppTermsChanged, ConsentAction, ConsentDecision, ConsentQuery, Event,
+    EventPayload, GrantKey, GrantStatus, LedgerEntry, ViolationReason,
+};
+use consentry_store::{grants, ledger};
+use sqlx::SqlitePool;
+
+use crate::engine::Engine;
+use crate::error::SyncError;
+
+/// The consent ledger grouped by app × card × scope, for judging many events.
+pub(crate) struct LedgerIndex {
+    by_key: HashMap<GrantKey, Vec<LedgerEntry>>,
+}
+
+impl LedgerIndex {
+    pub async fn load(pool: &SqlitePool) -> Result<LedgerIndex, SyncError> {
+        let mut by_key: HashMap<GrantKey, Vec<LedgerEntry>> = HashMap::new();
+        for entry in ledger::entries(pool).await? {
+            by_key.entry(entry.key()).or_default().push(entry);
+        }
+        Ok(LedgerIndex { by_key })
+    }
+
+    /// `None` when the event is allowed (or needs no consent), else why not.
+    pub fn violation(&self, event: &Event) -> Option<ViolationReason> {
+        let query = ConsentQuery::for_event(event)?;
+        let history = self
+            .by_key
+            .get(&query.key)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        match check_consent(history, &query) {
+            ConsentDecision::Allowed => None,
+            ConsentDecision::Violation { reason, .. } => Some(reason),
+        }
+    }
+}
+
+/// The verdict on a stored event, with the grant history that proves it: every ledger entry
+/// of that app × card × scope. The ledger is append-only, so this is the same evidence the
+/// event was flagged on.
+pub async fn consent_evidence(
+    pool: &SqlitePool,
+    event: &Event,
+) -> Result<ConsentDecision, SyncError> {
+    let Some(query) = ConsentQuery::for_event(event) else {
+        return Ok(ConsentDecision::Allowed);
+    };
+    let entries = ledger::entries(pool).await?;
+    Ok(check_consent(&entries, &query))
+}
+
+impl Engine {
+    /// Applies `consent.changed` and `app.terms_changed` events (new ones, in feed order).
+    pub(crate) async fn apply_platform_events(
+        &mut self,
+        events: &[&Event],
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let pending = self.pending_keys().await?;
+        let mut new_terms = false;
+        for event in events {
+            match &event.payload {
+                EventPayload::ConsentChanged(changed) => {
+                    self.adopt(&changed.grant, Some(changed.action), false, &pending, now)
+                        .await?;
+                }
+                EventPayload::AppTermsChanged(terms) => {
+                    self.needs_reconsent(event, terms, now).await?;
+                    new_terms = true;
+                }
+                _ => {}
+            }
+        }
+        if new_terms {
+            // The new terms text, for the re-consent screen; the feed goes on without it.
+            if let Err(e) = self.refresh_directory(now).await {
+                tracing::warn!(error = %e, "could not refresh the app directory after new terms");
+            }
+        }
+        Ok(())
+    }
+
+    /// `app.terms_changed`: every active grant of that app on that card needs re-consent
+    /// from the moment the terms changed; anything the app sends afterwards is a violation.
+    async fn needs_reconsent(
+        &mut self,
+        event: &Event,
+        terms: &AppTermsChanged,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let Some(app_id) = event.app_id.as_deref() else {
+            return Ok(());
+        };
+        self.terms_hashes
+            .insert((app_id.to_owned(), terms.terms_version), terms.terms_hash);
+        for grant in grants::for_card(&self.pool, &event.card_token).await? {
+            if grant.app_id != app_id || grant.status != GrantStatus::Active {
+                continue;
+            }
+            // Not newer than what the cardholder accepted (a replay): nothing to do.
+            if let Ok(next) = grant.needs_reconsent(terms.terms_version, event.occurred_at) {
+                self.record_remote(
+                    ConsentAction::NeedsReconsent,
+                    &next,
+                    Some(terms.terms_hash),
+                    now,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,236 @@
+//! The sync engine's state and the small operations every step shares: which client, the
+//! known platform versions, the in-flight requests, and recording a change that came from
+//! the platform. One engine per wallet, behind the [`crate::Syncer`]'s lock: one pass at a
+//! time, so the persisted state has one writer.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantKey, Sha256Digest};
+use consentry_store::ledger::{self, ChangeOrigin};
+use consentry_store::outbox::{self, OutboxItem};
+use consentry_store::{apps, grants};
+use rand::rngs::StdRng;
+use rand::SeedableRng as _;
+use sqlx::SqlitePool;
+
+use crate::client::PlatformClient;
+use crate::enrollment::{self, Enrollment};
+use crate::error::{SyncError, SyncErrorInfo};
+use crate::status::SyncCounters;
+use crate::sync_state::{self, InFlightMap, Versions, GRANT_VERSIONS, IN_FLIGHT};
+use crate::webhook::FeedVerifier;
+use crate::SyncConfig;
+
+/// The device id written in ledger entries that record what the platform decided.
+pub const PLATFORM_DEVICE: &str = "platform";
+
+pub(crate) struct Engine {
+    pub pool: SqlitePool,
+    pub config: SyncConfig,
+    pub enrollment: Option<Enrollment>,
+    pub client: Option<PlatformClient>,
+    pub verifier: Option<FeedVerifier>,
+    pub in_flight: InFlightMap,
+    /// `in_flight` differs from what is stored.
+    pub in_flight_dirty: bool,
+    pub versions: Versions,
+    pub rng: StdRng,
+    pub counters: SyncCounters,
+    /// Consecutive failed passes, for the backoff of the feed and reconciliation.
+    pub failures: u32,
+    pub next_retry_at: Option<DateTime<Utc>>,
+    pub last_error: Option<SyncErrorInfo>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_reconcile_at: Option<DateTime<Utc>>,
+    /// Keys are re-read from the platform at most once per pass.
+    pub keys_refreshed: bool,
+    /// Terms hashes by (app, version), as learned.
+    pub terms_hashes: HashMap<(String, u32), Sha256Digest>,
+}
+
+impl Engine {
+    /// Loads the enrollment and the persisted sync state.
+    pub async fn load(pool: SqlitePool, config: SyncConfig) -> Result<Engine, SyncError> {
+        let rng = match config.rng_seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_entropy(),
+        };
+        let mut engine = Engine {
+            pool,
+            config,
+            enrollment: None,
+            client: None,
+            verifier: None,
+            in_flight: InFlightMap::new(),
+            in_flight_dirty: false,
+            versions: Versions::new(),
+            rng,
+            counters: SyncCounters::default(),
+            failures: 0,
+            next_retry_at: None,
+            last_error: None,
+            last_success_at: None,
+            last_reconcile_at: None,
+            keys_refreshed: false,
+            terms_hashes: HashMap::new(),
+        };
+        engine.reload().await?;
+        Ok(engine)
+    }
+
+    /// Re-reads everything persisted (after an enrollment).
+    pub async fn reload(&mut self) -> Result<(), SyncError> {
+        let enrollment = enrollment::load(&self.pool).await?;
+        self.adopt_enrollment(enrollment)?;
+        self.in_flight = sync_state::read(&self.pool, IN_FLIGHT)
+            .await?
+            .unwrap_or_default();
+        self.in_flight_dirty = false;
+        self.versions = sync_state::read(&self.pool, GRANT_VERSIONS)
+            .await?
+            .unwrap_or_default();
+        self.last_success_at = sync_state::read(&self.pool, sync_state::LAST_SUCCESS).await?;
+        Ok(())
+    }
+
+    pub fn adopt_enrollment(&mut self, enrollment: Option<Enrollment>) -> Result<(), SyncError> {
+        self.client = match &enrollment {
+            Some(e) => Some(e.client(self.config.client.clone())?),
+            None => None,
+        };
+        self.verifier = match &enrollment {
+            Some(e) => Some(FeedVerifier::new(
+                &e.signing_keys,
+                self.config.timestamp_tolerance,
+            )?),
+            None => None,
+        };
+        self.enrollment = enrollment;
+        Ok(())
+    }
+
+    pub fn client(&self) -> Result<PlatformClient, SyncError> {
+        self.client.clone().ok_or(SyncError::NotEnrolled)
+    }
+
+    /// The platform version of `grant_id` as this device knows it (0: none).
+    pub fn known_version(&self, grant_id: &str) -> u64 {
+        self.versions.get(grant_id).copied().unwrap_or(0)
+    }
+
+    /// Raises the known versions (never lowers them) and stores them before returning.
+    pub async fn remember_versions(
+        &mut self,
+        seen: &[(String, u64)],
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let mut changed = false;
+        for (grant_id, version) in seen {
+            let known = self.versions.entry(grant_id.clone()).or_insert(0);
+            if *version > *known {
+                *known = *version;
+                changed = true;
+            }
+        }
+        if changed {
+            sync_state::write(&self.pool, GRANT_VERSIONS, &self.versions, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores the in-flight requests (call before sending any new one).
+    pub async fn persist_in_flight(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
+        sync_state::write(&self.pool, IN_FLIGHT, &self.in_flight, now).await?;
+        self.in_flight_dirty = false;
+        Ok(())
+    }
+
+    /// Every change not yet acknowledged, in ledger order, whatever its retry time.
+    pub async fn all_pending(&self) -> Result<Vec<OutboxItem>, SyncError> {
+        Ok(outbox::next_batch(&self.pool, DateTime::<Utc>::MAX_UTC, u32::MAX).await?)
+    }
+
+    /// The app × card × scope keys with changes waiting for the platform.
+    pub async fn pending_keys(&self) -> Result<HashSet<GrantKey>, SyncError> {
+        Ok(self
+            .all_pending()
+            .await?
+            .iter()
+            .map(|i| i.entry.key())
+            .collect())
+    }
+
+    /// The hash of an app's terms `version`, from what the wallet has seen; else from the
+    /// directory (cached in the wallet); `ZERO` when nobody can tell any more.
+    pub async fn terms_hash(
+        &mut self,
+        app_id: &str,
+        version: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Sha256Digest, SyncError> {
+        let cache_key = (app_id.to_owned(), version);
+        if let Some(hash) = self.terms_hashes.get(&cache_key) {
+            return Ok(*hash);
+        }
+        let mut found = apps::terms(&self.pool, app_id, version)
+            .await?
+            .map(|(_, hash)| hash);
+        if found.is_none() {
+            found = ledger::entries(&self.pool)
+                .await?
+                .iter()
+                .rev()
+                .find(|e| e.grant.app_id == app_id && e.terms_version == version)
+                .map(|e| e.terms_hash);
+        }
+        if found.is_none() {
+            self.refresh_directory(now).await?;
+            found = apps::terms(&self.pool, app_id, version)
+                .await?
+                .map(|(_, hash)| hash);
+        }
+        let hash = found.unwrap_or(Sha256Digest::ZERO);
+        self.terms_hashes.insert(cache_key, hash);
+        Ok(hash)
+    }
+
+    /// Caches the platform's app directory in the wallet (new terms texts included).
+    pub async fn refresh_directory(&mut self, now: DateTime<Utc>) -> Result<usize, SyncError> {
+        let listed = self.client()?.apps().await?;
+        for app in &listed {
+            apps::upsert(&self.pool, &app.listing(), now).await?;
+            self.terms_hashes
+                .insert((app.id.clone(), app.terms_version), app.terms_hash);
+        }
+        Ok(listed.len())
+    }
+
+    /// Records `target` — a grant state decided by the platform or another device — as a
+    /// remote ledger entry (never queued for sending back), and makes it the current grant.
+    pub async fn record_remote(
+        &mut self,
+        action: ConsentAction,
+        target: &Grant,
+        terms_hash: Option<Sha256Digest>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let terms_version = match (action, target.pending_terms_version) {
+            (ConsentAction::NeedsReconsent, Some(pending)) => pending,
+            _ => target.terms_version,
+        };
+        let terms_hash = match terms_hash {
+            Some(hash) => hash,
+            None => self.terms_hash(&target.app_id, terms_version, now).await?,
+        };
+        let change = ConsentChange::recording(action, target, PLATFORM_DEVICE, terms_hash);
+        ledger::record(&self.pool, change, Some(target), ChangeOrigin::Remote, now).await?;
+        self.counters.remote_changes += 1;
+        Ok(())
+    }
+
+    /// The current local grant of `key`.
+    pub async fn local_grant(&self, key: &GrantKey) -> Result<Option<Grant>, SyncError> {
+        Ok(grants::get(&self.pool, key).await?)
+    }
+}

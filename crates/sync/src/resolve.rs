@@ -1,0 +1,236 @@
+//! Settling a change the platform would not apply: a 409 (another device changed the grant
+//! first: `version_conflict`, `invalid_transition`, …) or another 4xx (the change is
+//! invalid there: `terms_outdated`, `card_not_found`, …).
+//!
+//! The rule: **the platform's order decides, and a revocation is never undone.**
+//! - A conflict is written to the ledger (a `conflict` note) and counted in the status.
+//! - If any pending change of that grant is a revoke, the grant ends revoked: the revoke is
+//!   sent again on top of the platform's state (new idempotency key, as it is a new request),
+//!   or, when the platform already has it revoked (or never had it), taken as in effect.
+//! - Otherwise the platform's state wins: the pending changes of that grant made
+//!   concurrently are not applied, and the local grant becomes the platform's.
+//! - The outcome is recorded as its own ordinary ledger entry (device `platform`), and every
+//!   settled outbox row is acknowledged with its reason in `last_error` (platform version
+//!   `-1` when the change was not applied).
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantStatus};
+use consentry_store::ledger::{self, ChangeOrigin};
+use consentry_store::outbox::{self, OutboxItem};
+use uuid::Uuid;
+
+use crate::engine::Engine;
+use crate::error::SyncError;
+use crate::remote::{action_between, same_state};
+
+/// Why a change needs settling.
+pub(crate) enum Settle {
+    /// A 409 about state, with the grant as the platform has it when it said so.
+    Refused {
+        code: String,
+        message: String,
+        current: Option<Option<Grant>>,
+    },
+    /// Any other refusal.
+    Rejected(SyncError),
+}
+
+fn internal(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Internal(e.to_string())
+}
+
+/// A fresh UUIDv7 for `now`, for a rebased request.
+fn new_key(now: DateTime<Utc>) -> Uuid {
+    let secs = u64::try_from(now.timestamp()).unwrap_or_default();
+    Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        secs,
+        now.timestamp_subsec_nanos(),
+    ))
+}
+
+impl Engine {
+    pub(crate) async fn settle(
+        &mut self,
+        head: &OutboxItem,
+        settle: Settle,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let (conflict, note, current) = match settle {
+            Settle::Refused {
+                code,
+                message,
+                current,
+            } => (true, format!("{code}: {message}"), current),
+            Settle::Rejected(e) => (false, e.to_string(), None),
+        };
+        let platform = match current {
+            Some(state) => state,
+            None => match self.fetch_platform_grant(&head.entry.grant_id).await {
+                Ok(state) => state,
+                Err(e) if e.is_retryable() => {
+                    // Cannot tell what the platform has: try the whole thing again later.
+                    let at = self.config.backoff.next_attempt(
+                        head.attempts.saturating_add(1),
+                        e.retry_after(),
+                        now,
+                        &mut self.rng,
+                    );
+                    outbox::mark_failed(&self.pool, head.idempotency_key, &e.to_string(), at)
+                        .await?;
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        if conflict {
+            self.counters.conflicts += 1;
+            self.note_conflict(head, now).await?;
+        } else {
+            self.counters.rejected += 1;
+        }
+        if let Some(c) = &platform {
+            self.remember_versions(&[(c.id.clone(), c.version)], now)
+                .await?;
+        }
+        let key = head.entry.key();
+        let pending: Vec<OutboxItem> = self
+            .all_pending()
+            .await?
+            .into_iter()
+            .filter(|i| i.entry.key() == key)
+            .collect();
+        let local = self.local_grant(&key).await?;
+        let not_applied = if conflict {
+            format!("not applied: the grant was changed elsewhere first ({note})")
+        } else {
+            format!("not applied: the platform refused it ({note})")
+        };
+        let carrier = pending
+            .iter()
+            .find(|i| i.entry.action == ConsentAction::Revoke)
+            .cloned();
+        let local_revoked = local
+            .as_ref()
+            .is_some_and(|l| l.status == GrantStatus::Revoked);
+
+        match (carrier, &platform) {
+            (Some(carrier), Some(c)) if c.status != GrantStatus::Revoked => {
+                // The revocation stands: send it again on top of the platform's state.
+                // A key that got a refusal is spent: the platform keeps that answer for it.
+                let is_head = carrier.idempotency_key == head.idempotency_key;
+                let rebase = self
+                    .in_flight
+                    .get(&carrier.idempotency_key)
+                    .map(|f| (is_head || f.base_version != c.version, f.generation));
+                if let Some((true, generation)) = rebase {
+                    let flight = self.new_request(&carrier, new_key(now), generation + 1)?;
+                    self.in_flight.insert(carrier.idempotency_key, flight);
+                    self.persist_in_flight(now).await?;
+                }
+                if !local_revoked {
+                    let target = c.revoke(now).map_err(internal)?;
+                    self.record_remote(ConsentAction::Revoke, &target, None, now)
+                        .await?;
+                }
+                // Concurrent non-revokes lose; later revokes stay queued (they will find the
+                // grant revoked and be acknowledged with that version).
+                let others: Vec<&OutboxItem> = pending
+                    .iter()
+                    .filter(|i| i.entry.action != ConsentAction::Revoke)
+                    .collect();
+                self.close(&others, -1, &not_applied, now).await?;
+            }
+            (Some(_), _) => {
+                // Already revoked on the platform, or never there: the revocation is in effect.
+                if let Some(l) = local.as_ref().filter(|_| !local_revoked) {
+                    let target = match &platform {
+                        Some(c) => c.clone(),
+                        None => l.revoke(now).map_err(internal)?,
+                    };
+                    self.record_remote(ConsentAction::Revoke, &target, None, now)
+                        .await?;
+                }
+                let version = platform
+                    .as_ref()
+                    .map_or(-1, |c| i64::try_from(c.version).unwrap_or(-1));
+                let (revokes, others): (Vec<&OutboxItem>, Vec<&OutboxItem>) = pending
+                    .iter()
+                    .partition(|i| i.entry.action == ConsentAction::Revoke);
+                self.close(&revokes, version, "in effect: revoked on the platform", now)
+                    .await?;
+                self.close(&others, -1, &not_applied, now).await?;
+            }
+            (None, Some(c)) => {
+                if !local.as_ref().is_some_and(|l| same_state(l, c, now)) {
+                    let action = action_between(local.as_ref(), c, now);
+                    self.record_remote(action, c, None, now).await?;
+                }
+                let all: Vec<&OutboxItem> = pending.iter().collect();
+                self.close(&all, -1, &not_applied, now).await?;
+            }
+            (None, None) => {
+                // The platform holds no such grant: nothing is permitted there.
+                if let Some(l) = local.as_ref().filter(|_| !local_revoked) {
+                    let target = l.revoke(now).map_err(internal)?;
+                    self.record_remote(ConsentAction::Revoke, &target, None, now)
+                        .await?;
+                }
+                let all: Vec<&OutboxItem> = pending.iter().collect();
+                self.close(&all, -1, &not_applied, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Acknowledges settled changes, keeping the reason in their `last_error`.
+    async fn close(
+        &mut self,
+        items: &[&OutboxItem],
+        platform_version: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        for item in items {
+            outbox::mark_failed(&self.pool, item.idempotency_key, reason, now).await?;
+            outbox::mark_acked(&self.pool, item.idempotency_key, platform_version, now).await?;
+            if self.in_flight.remove(&item.idempotency_key).is_some() {
+                self.in_flight_dirty = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the `conflict` note for `head`, once (a crash and a replayed 409 do not write
+    /// a second one).
+    async fn note_conflict(
+        &mut self,
+        head: &OutboxItem,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let key = head.entry.key();
+        let noted = ledger::entries(&self.pool).await?.iter().any(|e| {
+            e.action == ConsentAction::Conflict && e.seq > head.entry.seq && e.key() == key
+        });
+        if noted {
+            return Ok(());
+        }
+        let change = ConsentChange {
+            action: ConsentAction::Conflict,
+            grant_id: head.entry.grant_id.clone(),
+            grant: head.entry.grant.clone(),
+            device_id: self.config.local_device_id.clone(),
+            at: now,
+            terms_version: head.entry.terms_version,
+            terms_hash: head.entry.terms_hash,
+        };
+        ledger::record(&self.pool, change, None, ChangeOrigin::Remote, now).await?;
+        Ok(())
+    }
+
+    /// The platform's state of one grant (`None`: it has no such grant).
+    async fn fetch_platform_grant(&self, grant_id: &str) -> Result<Option<Grant>, SyncError> {
+        let grants = self.client()?.grants().await?;
+        Ok(grants.into_iter().find(|g| g.id == grant_id))
+    }
+}

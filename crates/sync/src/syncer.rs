@@ -1,0 +1,380 @@
+//! [`Syncer`]: the one handle the app holds per unlocked wallet. It serialises passes (one at
+//! a time), publishes the [`SyncStatus`] on a watch channel, and runs the background loop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+use tokio::sync::{watch, Mutex, MutexGuard, Notify};
+
+use crate::backoff::Backoff;
+use crate::client::{ClientConfig, PlatformClient};
+use crate::engine::Engine;
+use crate::enrollment::{self, EnrollRequest, Enrollment};
+use crate::error::SyncError;
+use crate::status::{SyncCounters, SyncReport, SyncStatus};
+use crate::sync_state::{self, LAST_SUCCESS};
+use crate::webhook::DEFAULT_TIMESTAMP_TOLERANCE;
+
+/// How the syncer behaves. `SyncConfig::default()` is what the app uses.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    pub client: ClientConfig,
+    pub backoff: Backoff,
+    /// How far a delivery's timestamp may be from the local clock (see `webhook.rs`).
+    pub timestamp_tolerance: Duration,
+    /// Feed page size (1–500).
+    pub page_size: u32,
+    /// How long one long-poll of the feed waits for new events (at most 30 s).
+    pub long_poll: Duration,
+    /// Consent changes of different grants sent concurrently.
+    pub wave_size: usize,
+    /// How often the background loop reconciles with `GET /v1/grants`.
+    pub reconcile_every: Duration,
+    /// The device id written in the `conflict` notes this device adds to the ledger (use the
+    /// one the app writes in its own consent changes).
+    pub local_device_id: String,
+    /// Seed for the backoff jitter (tests); `None`: from the OS.
+    pub rng_seed: Option<u64>,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            client: ClientConfig::default(),
+            backoff: Backoff::default(),
+            timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
+            page_size: 500,
+            long_poll: Duration::from_secs(25),
+            wave_size: 32,
+            reconcile_every: Duration::from_secs(5 * 60),
+            local_device_id: "this-device".to_owned(),
+            rng_seed: None,
+        }
+    }
+}
+
+/// Which steps a pass runs.
+#[derive(Debug, Clone, Copy)]
+struct Steps {
+    drain: bool,
+    feed: bool,
+    /// `None`: when due (`reconcile_every`); `Some(b)`: always / never.
+    reconcile: Option<bool>,
+}
+
+struct Inner {
+    engine: Mutex<Engine>,
+    status: watch::Sender<SyncStatus>,
+    wake: Notify,
+}
+
+/// Syncs one wallet with its platform. Cheap to clone; every clone drives the same engine.
+#[derive(Clone)]
+pub struct Syncer {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Syncer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Syncer").finish_non_exhaustive()
+    }
+}
+
+fn is_unreachable(e: &SyncError) -> bool {
+    matches!(e, SyncError::Unreachable(_) | SyncError::Timeout)
+}
+
+impl Syncer {
+    /// A syncer for the wallet behind `pool` (its enrollment and sync state are read from it).
+    pub async fn new(pool: SqlitePool, config: SyncConfig) -> Result<Syncer, SyncError> {
+        let engine = Engine::load(pool, config).await?;
+        let status = engine.status(false).await?;
+        let (sender, _) = watch::channel(status);
+        Ok(Syncer {
+            inner: Arc::new(Inner {
+                engine: Mutex::new(engine),
+                status: sender,
+                wake: Notify::new(),
+            }),
+        })
+    }
+
+    /// The status now.
+    pub fn status(&self) -> SyncStatus {
+        self.inner.status.borrow().clone()
+    }
+
+    /// Every new status (turn it into a Tauri event).
+    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+        self.inner.status.subscribe()
+    }
+
+    /// Asks the background loop for a pass now (call it after recording a consent change).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Enrolls this wallet with a platform (a new cardholder, or one more device of an
+    /// existing one) and syncs with it from then on.
+    pub async fn enroll(
+        &self,
+        request: &EnrollRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Enrollment, SyncError> {
+        let mut engine = self.inner.engine.lock().await;
+        let client_config = engine.config.client.clone();
+        let enrollment = enrollment::enroll(&engine.pool, request, client_config, now).await?;
+        engine.reload().await?;
+        engine.last_error = None;
+        engine.failures = 0;
+        engine.next_retry_at = None;
+        self.publish(&engine, false).await;
+        drop(engine);
+        self.wake();
+        Ok(enrollment)
+    }
+
+    /// The stored enrollment, if any.
+    pub async fn enrollment(&self) -> Option<Enrollment> {
+        self.inner.engine.lock().await.enrollment.clone()
+    }
+
+    /// A client of the enrolled platform, authenticated as this device (cards, apps, …).
+    pub async fn client(&self) -> Result<PlatformClient, SyncError> {
+        self.inner.engine.lock().await.client()
+    }
+
+    /// Totals since the syncer started.
+    pub async fn counters(&self) -> SyncCounters {
+        self.inner.engine.lock().await.counters
+    }
+
+    /// A full pass: send pending consent changes, pull the feed, reconcile grants.
+    pub async fn sync_once(&self, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
+        self.pass(
+            now,
+            Steps {
+                drain: true,
+                feed: true,
+                reconcile: Some(true),
+            },
+        )
+        .await
+    }
+
+    /// Only sends pending consent changes.
+    pub async fn drain_outbox(&self, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
+        self.pass(
+            now,
+            Steps {
+                drain: true,
+                feed: false,
+                reconcile: Some(false),
+            },
+        )
+        .await
+    }
+
+    /// Only pulls the event feed.
+    pub async fn pull_events(&self, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
+        self.pass(
+            now,
+            Steps {
+                drain: false,
+                feed: true,
+                reconcile: Some(false),
+            },
+        )
+        .await
+    }
+
+    /// Only reconciles grants with `GET /v1/grants`.
+    pub async fn reconcile(&self, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
+        self.pass(
+            now,
+            Steps {
+                drain: false,
+                feed: false,
+                reconcile: Some(true),
+            },
+        )
+        .await
+    }
+
+    /// Caches the platform's app directory in the wallet; returns how many apps it lists.
+    pub async fn refresh_directory(&self, now: DateTime<Utc>) -> Result<usize, SyncError> {
+        self.inner.engine.lock().await.refresh_directory(now).await
+    }
+
+    async fn pass(&self, now: DateTime<Utc>, steps: Steps) -> Result<SyncReport, SyncError> {
+        let mut engine = self.inner.engine.lock().await;
+        self.publish(&engine, true).await;
+        let before = engine.counters;
+        engine.keys_refreshed = false;
+        let mut result = run_steps(&mut engine, steps, now).await;
+        if result.is_ok() {
+            result = sync_state::write(&engine.pool, LAST_SUCCESS, &now, now).await;
+        }
+        engine.note_outcome(result.as_ref().map(|_| ()), now);
+        self.publish(&engine, false).await;
+        result?;
+        Ok(SyncReport {
+            counters: engine.counters.since(&before),
+            pending_outbox: self.inner.status.borrow().pending_outbox,
+        })
+    }
+
+    async fn publish(&self, engine: &MutexGuard<'_, Engine>, syncing: bool) {
+        match engine.status(syncing).await {
+            Ok(status) => {
+                self.inner.status.send_if_modified(|current| {
+                    let changed = *current != status;
+                    *current = status;
+                    changed
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the sync status"),
+        }
+    }
+
+    /// The background loop: a pass, then a long-poll of the feed (woken early by
+    /// [`Syncer::wake`], a change's retry time, or new events), again and again until
+    /// `shutdown` completes or the wallet locks. Errors back off; none ends the loop.
+    pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let result = self
+                .pass(
+                    Utc::now(),
+                    Steps {
+                        drain: true,
+                        feed: true,
+                        reconcile: None,
+                    },
+                )
+                .await;
+            let wait = match &result {
+                Err(SyncError::Store(consentry_store::StoreError::Locked)) => return,
+                // Nothing to do until someone enrolls the wallet again (and wakes us).
+                Err(SyncError::NotEnrolled | SyncError::Unauthorized) => None,
+                Err(e) if e.is_retryable() => Some(
+                    self.status()
+                        .next_retry_at
+                        .unwrap_or_else(|| Utc::now() + chrono::Duration::seconds(5)),
+                ),
+                Err(_) => Some(Utc::now() + chrono::Duration::minutes(5)),
+                Ok(_) => {
+                    if self.long_poll(&mut shutdown).await {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            let sleep = match wait {
+                Some(at) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO),
+                None => Duration::from_secs(24 * 3600),
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.inner.wake.notified() => {}
+                () = tokio::time::sleep(sleep) => {}
+            }
+        }
+    }
+
+    /// One long-poll. Returns `true` when it is time to stop.
+    async fn long_poll(
+        &self,
+        shutdown: &mut std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    ) -> bool {
+        let (client, cursor, page_size, wait, retry_at) = {
+            let engine = self.inner.engine.lock().await;
+            let Ok(client) = engine.client() else {
+                return false;
+            };
+            let Ok(cursor) = sync_state::cursor(&engine.pool).await else {
+                return false;
+            };
+            (
+                client,
+                cursor,
+                engine.config.page_size,
+                engine.config.long_poll,
+                self.status().next_retry_at,
+            )
+        };
+        let until_retry = retry_at
+            .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(wait + Duration::from_secs(60));
+        tokio::select! {
+            () = shutdown.as_mut() => true,
+            () = self.inner.wake.notified() => false,
+            () = tokio::time::sleep(until_retry) => false,
+            page = client.events(cursor, page_size, wait) => {
+                let mut engine = self.inner.engine.lock().await;
+                let now = Utc::now();
+                let result = match page {
+                    Ok(page) if page.items.is_empty() => Ok(()),
+                    Ok(page) => match sync_state::cursor(&engine.pool).await {
+                        // Someone else read on meanwhile: the next pass reads from there.
+                        Ok(current) if current != cursor => Ok(()),
+                        Ok(_) => engine.process_page(cursor, page, now).await.map(|_| ()),
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = &result {
+                    engine.note_outcome(Err(e), now);
+                    self.publish(&engine, false).await;
+                    let sleep = engine
+                        .next_retry_at
+                        .map(|at| (at - now).to_std().unwrap_or(Duration::ZERO))
+                        .unwrap_or(Duration::from_secs(5));
+                    drop(engine);
+                    tokio::select! {
+                        () = shutdown.as_mut() => return true,
+                        () = self.inner.wake.notified() => {}
+                        () = tokio::time::sleep(sleep) => {}
+                    }
+                }
+                false
+            }
+        }
+    }
+}
+
+async fn run_steps(engine: &mut Engine, steps: Steps, now: DateTime<Utc>) -> Result<(), SyncError> {
+    let mut first_error = None;
+    if steps.drain {
+        if let Err(e) = engine.drain(now).await {
+            if !e.is_retryable() || is_unreachable(&e) {
+                return Err(e);
+            }
+            first_error = Some(e);
+        }
+    }
+    if steps.feed {
+        if let Err(e) = engine.pull_feed(now).await {
+            if !e.is_retryable() || is_unreachable(&e) {
+                return Err(e);
+            }
+            first_error.get_or_insert(e);
+        }
+    }
+    let reconcile = steps.reconcile.unwrap_or_else(|| {
+        engine.last_reconcile_at.is_none_or(|at| {
+            (now - at).to_std().unwrap_or(Duration::ZERO) >= engine.config.reconcile_every
+        })
+    });
+    if reconcile {
+        if let Err(e) = engine.reconcile(now).await {
+            first_error.get_or_insert(e);
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

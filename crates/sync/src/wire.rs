@@ -1,0 +1,345 @@
+//! The platform's JSON (snake_case, `docs/platform/openapi.json`) and its conversion into
+//! the typed results the rest of the app uses. Unknown fields are ignored (the platform may
+//! grow); missing or ill-typed ones make a `bad_response`.
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{Brand, Expiry, FeeModel, Grant, Scope, Sha256Digest};
+use consentry_store::apps::AppListing;
+use serde::{Deserialize, Serialize};
+
+use crate::error::SyncError;
+use crate::webhook::SigningKeyInfo;
+
+/// `{code, message}` (plus `current` on some 409s).
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    /// Absent, `null` (no such grant) or the grant as it is now.
+    #[serde(default, deserialize_with = "present")]
+    pub current: Option<Option<serde_json::Value>>,
+}
+
+/// Distinguishes an absent field (`None`) from `null` (`Some(None)`).
+fn present<'de, D>(d: D) -> Result<Option<Option<serde_json::Value>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Option::<serde_json::Value>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct EnrollBody<'a> {
+    pub device_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cardholder_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cardholder_secret: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EnrollAnswer {
+    pub cardholder_id: String,
+    #[serde(default)]
+    pub cardholder_secret: Option<String>,
+    pub device_id: String,
+    pub token: String,
+    pub signing_keys: Vec<PublicKeyDto>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PublicKeyDto {
+    key_id: String,
+    algorithm: String,
+    scheme: String,
+    public_key: String,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct KeyList {
+    pub keys: Vec<PublicKeyDto>,
+}
+
+/// The Ed25519/v1a keys of a key list (others are for schemes we do not speak), checked.
+pub(crate) fn signing_keys(keys: Vec<PublicKeyDto>) -> Result<Vec<SigningKeyInfo>, SyncError> {
+    let keys: Vec<SigningKeyInfo> = keys
+        .into_iter()
+        .filter(|k| k.algorithm == "ed25519" && k.scheme == "v1a")
+        .map(|k| SigningKeyInfo {
+            key_id: k.key_id,
+            public_key: k.public_key,
+            status: k.status,
+        })
+        .collect();
+    for key in &keys {
+        crate::webhook::decode_public_key(&key.public_key)?;
+    }
+    if keys.is_empty() {
+        return Err(SyncError::bad_response(
+            "the platform published no Ed25519 signing key",
+        ));
+    }
+    Ok(keys)
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub(crate) struct ExpirationDto {
+    pub month: u8,
+    pub year: u16,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CardDto {
+    token: String,
+    brand: Brand,
+    last4: String,
+    expiration: ExpirationDto,
+    #[serde(default)]
+    nickname: Option<String>,
+    status: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CardList {
+    pub cards: Vec<CardDto>,
+}
+
+/// A card as the platform knows it: its token, never its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformCard {
+    pub token: String,
+    pub brand: Brand,
+    pub last4: String,
+    pub expiry: Expiry,
+    pub nickname: Option<String>,
+    /// `false` once the card was unlinked.
+    pub active: bool,
+    pub linked_at: DateTime<Utc>,
+}
+
+impl TryFrom<CardDto> for PlatformCard {
+    type Error = SyncError;
+
+    fn try_from(dto: CardDto) -> Result<Self, SyncError> {
+        if dto.token.is_empty()
+            || dto.last4.len() != 4
+            || !dto.last4.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(SyncError::bad_response(
+                "a card has no token or a malformed last4",
+            ));
+        }
+        let expiry = Expiry::new(dto.expiration.month, dto.expiration.year)
+            .map_err(SyncError::bad_response)?;
+        let active = match dto.status.as_str() {
+            "active" => true,
+            "removed" => false,
+            other => {
+                return Err(SyncError::bad_response(format!(
+                    "unknown card status {other:?}"
+                )))
+            }
+        };
+        Ok(PlatformCard {
+            token: dto.token,
+            brand: dto.brand,
+            last4: dto.last4,
+            expiry,
+            nickname: dto.nickname,
+            active,
+            linked_at: dto.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TermsDto {
+    version: u32,
+    text: String,
+    published_at: DateTime<Utc>,
+    hash: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AppDto {
+    id: String,
+    name: String,
+    publisher: String,
+    description: String,
+    #[serde(default)]
+    category: String,
+    requested_scopes: Vec<Scope>,
+    terms: TermsDto,
+    fee_model: FeeModel,
+    #[serde(default)]
+    fee_description: String,
+    #[serde(default)]
+    privacy_url: String,
+    #[serde(default)]
+    website_url: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AppList {
+    pub apps: Vec<AppDto>,
+}
+
+/// An app of the platform's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformApp {
+    pub id: String,
+    pub name: String,
+    pub publisher: String,
+    pub description: String,
+    pub category: String,
+    pub requested_scopes: Vec<Scope>,
+    pub terms_version: u32,
+    pub terms_text: String,
+    /// SHA-256 of `terms_text`, checked on arrival.
+    pub terms_hash: Sha256Digest,
+    pub terms_published_at: DateTime<Utc>,
+    pub fee_model: FeeModel,
+    /// "1.5% of each purchase", "€0.10 per receipt", "Free".
+    pub fee_description: String,
+    pub privacy_url: String,
+    pub website_url: String,
+}
+
+impl PlatformApp {
+    /// What the wallet caches (`consentry_store::apps::upsert`).
+    pub fn listing(&self) -> AppListing {
+        AppListing {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            publisher: self.publisher.clone(),
+            description: self.description.clone(),
+            requested_scopes: self.requested_scopes.clone(),
+            terms_version: self.terms_version,
+            terms_text: self.terms_text.clone(),
+            terms_hash: self.terms_hash,
+            fee_model: self.fee_model.clone(),
+        }
+    }
+}
+
+impl TryFrom<AppDto> for PlatformApp {
+    type Error = SyncError;
+
+    fn try_from(dto: AppDto) -> Result<Self, SyncError> {
+        let hash: Sha256Digest = dto.terms.hash.parse().map_err(SyncError::bad_response)?;
+        if Sha256Digest::of_terms(&dto.terms.text) != hash || dto.id.is_empty() {
+            return Err(SyncError::bad_response(format!(
+                "the terms of app {:?} do not match their hash",
+                dto.id
+            )));
+        }
+        Ok(PlatformApp {
+            id: dto.id,
+            name: dto.name,
+            publisher: dto.publisher,
+            description: dto.description,
+            category: dto.category,
+            requested_scopes: dto.requested_scopes,
+            terms_version: dto.terms.version,
+            terms_text: dto.terms.text,
+            terms_hash: hash,
+            terms_published_at: dto.terms.published_at,
+            fee_model: dto.fee_model,
+            fee_description: dto.fee_description,
+            privacy_url: dto.privacy_url,
+            website_url: dto.website_url,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct GrantList {
+    pub grants: Vec<serde_json::Value>,
+}
+
+/// A grant from the platform, checked: the wire form is the domain `Grant`.
+pub(crate) fn grant_from(value: serde_json::Value) -> Result<Grant, SyncError> {
+    let grant: Grant = serde_json::from_value(value)
+        .map_err(|e| SyncError::bad_response(format!("unreadable grant: {e}")))?;
+    if grant.version == 0
+        || grant.id.is_empty()
+        || grant.app_id.is_empty()
+        || grant.card_token.is_empty()
+    {
+        return Err(SyncError::bad_response(
+            "a grant lacks its id, app, card or version",
+        ));
+    }
+    Ok(grant)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct FeedPageDto {
+    pub events: Vec<FeedItemDto>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct FeedItemDto {
+    pub id: String,
+    pub cursor: String,
+    pub timestamp: i64,
+    pub body: String,
+    pub signature: String,
+}
+
+/// One signed delivery from the feed, not yet verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedItem {
+    /// `webhook-id`: the event id.
+    pub id: String,
+    /// Its position in the feed.
+    pub cursor: u64,
+    /// `webhook-timestamp`: delivery time, Unix seconds.
+    pub timestamp: i64,
+    /// The raw event JSON, exactly as signed.
+    pub body: String,
+    /// `webhook-signature`.
+    pub signature: String,
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedPage {
+    pub items: Vec<FeedItem>,
+    pub next_cursor: u64,
+    pub has_more: bool,
+}
+
+pub(crate) fn parse_cursor(text: &str) -> Result<u64, SyncError> {
+    text.parse()
+        .map_err(|_| SyncError::bad_response(format!("a feed cursor is not a number: {text:?}")))
+}
+
+impl TryFrom<FeedPageDto> for FeedPage {
+    type Error = SyncError;
+
+    fn try_from(dto: FeedPageDto) -> Result<Self, SyncError> {
+        let items = dto
+            .events
+            .into_iter()
+            .map(|i| {
+                Ok(FeedItem {
+                    cursor: parse_cursor(&i.cursor)?,
+                    id: i.id,
+                    timestamp: i.timestamp,
+                    body: i.body,
+                    signature: i.signature,
+                })
+            })
+            .collect::<Result<Vec<_>, SyncError>>()?;
+        Ok(FeedPage {
+            items,
+            next_cursor: parse_cursor(&dto.next_cursor)?,
+            has_more: dto.has_more,
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! Two devices of one cardholder: changes travel both ways, concurrent changes are settled by
+//! the platform's order, a revocation is never undone, every conflict is in the ledger.
+
+use chrono::{Duration, Utc};
+use consentry_domain::{Channel, ConsentAction, GrantStatus, Scope};
+use consentry_store::ledger;
+use consentry_sync::PLATFORM_DEVICE;
+
+use crate::checks::{assert_converged, audit, outbox_rows, platform_history};
+use crate::support::{key, two_devices, Device, RECEIPTS_APP};
+
+async fn actions(device: &Device) -> Vec<(ConsentAction, String)> {
+    ledger::entries(&device.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.device_id))
+        .collect()
+}
+
+async fn all_rows(a: &Device, b: &Device) -> Vec<crate::checks::OutboxRow> {
+    let mut rows = outbox_rows(&a.pool).await;
+    rows.extend(outbox_rows(&b.pool).await);
+    rows
+}
+
+#[tokio::test]
+async fn changes_travel_both_ways_as_remote_entries() {
+    let (platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    a.grant(&k, &[Channel::Card, Channel::Nfc], Utc::now())
+        .await;
+    a.settle(5).await;
+    b.settle(5).await;
+    let on_b = b.grant_of(&k).await.expect("the phone learned the grant");
+    assert_eq!(on_b.status, GrantStatus::Active);
+    assert_eq!(
+        actions(&b).await,
+        [(ConsentAction::Grant, PLATFORM_DEVICE.to_owned())]
+    );
+    assert!(
+        outbox_rows(&b.pool).await.is_empty(),
+        "a remote change is not sent back"
+    );
+
+    b.revoke(&k, Utc::now()).await;
+    b.settle(5).await;
+    a.settle(5).await;
+    assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Revoked);
+    assert_converged(&[&a, &b]).await;
+    let audit = audit(
+        &platform_history(&platform, &a).await,
+        &all_rows(&a, &b).await,
+    );
+    assert_eq!((audit.applied, audit.double_applied, audit.lost), (2, 0, 0));
+}
+
+#[tokio::test]
+async fn a_concurrent_revoke_wins_over_a_regrant() {
+    let (platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    a.grant(&k, &[Channel::Card], Utc::now()).await;
+    a.settle(5).await;
+    b.settle(5).await;
+    // Both offline: the laptop revokes, the phone grants again with other channels.
+    a.revoke(&k, Utc::now()).await;
+    b.grant(&k, &[Channel::Nfc, Channel::Voice], Utc::now())
+        .await;
+    b.settle(5).await; // the phone is first: version 2
+    a.settle(5).await; // the laptop's revoke conflicts, is rebased, applied as version 3
+    b.settle(5).await;
+    assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Revoked);
+    assert_eq!(b.grant_of(&k).await.unwrap().status, GrantStatus::Revoked);
+    assert_converged(&[&a, &b]).await;
+    let laptop = actions(&a).await;
+    assert!(
+        laptop.contains(&(ConsentAction::Conflict, "laptop".to_owned())),
+        "{laptop:?}"
+    );
+    assert_eq!(a.syncer.status().conflicts, 1);
+    let history = platform_history(&platform, &a).await;
+    let steps: Vec<&str> = history
+        .values()
+        .flatten()
+        .map(|x| x.action.as_str())
+        .collect();
+    assert_eq!(steps, ["grant", "grant", "revoke"]);
+    let audit = audit(&history, &all_rows(&a, &b).await);
+    assert_eq!((audit.double_applied, audit.lost), (0, 0), "{audit:?}");
+}
+
+#[tokio::test]
+async fn a_stale_renew_does_not_undo_a_remote_revoke() {
+    let (platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    a.grant(&k, &[Channel::Card], Utc::now()).await;
+    a.settle(5).await;
+    b.settle(5).await;
+    b.revoke(&k, Utc::now()).await;
+    b.settle(5).await;
+    a.renew(&k, Some(Utc::now() + Duration::days(30)), Utc::now())
+        .await;
+    a.settle(5).await;
+    assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Revoked);
+    assert_converged(&[&a, &b]).await;
+    let rows = outbox_rows(&a.pool).await;
+    let renew = rows.iter().find(|r| r.action == "renew").unwrap();
+    assert_eq!(renew.platform_version, Some(-1));
+    assert!(
+        renew
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("not applied"),
+        "{renew:?}"
+    );
+    let audit = audit(
+        &platform_history(&platform, &a).await,
+        &all_rows(&a, &b).await,
+    );
+    assert_eq!(
+        (audit.double_applied, audit.lost, audit.not_applied),
+        (0, 0, 1)
+    );
+}
+
+#[tokio::test]
+async fn concurrent_edits_are_settled_by_the_platform_order() {
+    let (platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    // Both create the same grant (same id on both devices) with different channels.
+    a.grant(&k, &[Channel::Card], Utc::now()).await;
+    b.grant(&k, &[Channel::Nfc], Utc::now()).await;
+    a.settle(5).await;
+    b.settle(5).await;
+    a.settle(5).await;
+    let grant = b.grant_of(&k).await.unwrap();
+    assert_eq!(
+        grant.channels.iter().copied().collect::<Vec<_>>(),
+        [Channel::Card]
+    );
+    assert_converged(&[&a, &b]).await;
+    // Then both renew with different dates: the first to arrive wins.
+    let (early, late) = (
+        Utc::now() + Duration::days(10),
+        Utc::now() + Duration::days(20),
+    );
+    a.renew(&k, Some(early), Utc::now()).await;
+    b.renew(&k, Some(late), Utc::now()).await;
+    b.settle(5).await;
+    a.settle(5).await;
+    b.settle(5).await;
+    assert_eq!(a.grant_of(&k).await.unwrap().expires_at, Some(late));
+    assert_converged(&[&a, &b]).await;
+    assert_eq!(b.syncer.status().conflicts + a.syncer.status().conflicts, 2);
+    let audit = audit(
+        &platform_history(&platform, &a).await,
+        &all_rows(&a, &b).await,
+    );
+    assert_eq!(
+        (audit.double_applied, audit.lost, audit.not_applied),
+        (0, 0, 2)
+    );
+}
+
+#[tokio::test]
+async fn reconciliation_adopts_what_the_feed_did_not_bring() {
+    let (_platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    a.grant(&k, &[Channel::Card], Utc::now()).await;
+    a.settle(5).await;
+    let report = b.syncer.reconcile(Utc::now()).await.unwrap();
+    assert_eq!(report.counters.remote_changes, 1);
+    assert_eq!(b.grant_of(&k).await.unwrap().status, GrantStatus::Active);
+    // The feed's consent.changed for the same version then changes nothing.
+    let report = b.syncer.pull_events(Utc::now()).await.unwrap();
+    assert_eq!(report.counters.remote_changes, 0);
+    assert_eq!(ledger::entries(&b.pool).await.unwrap().len(), 1);
+    assert_converged(&[&a, &b]).await;
+}

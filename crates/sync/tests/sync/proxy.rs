@@ -1,0 +1,203 @@
+//! A hostile network between the wallet and the real platform: a forwarding proxy that can
+//! answer `503 Retry-After`, and forge, tamper with or inject feed deliveries — what the
+//! platform's own fault injection cannot do (it never lies about bodies).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use chrono::Utc;
+use ed25519_dalek::{Signer as _, SigningKey};
+use rand::rngs::StdRng;
+use rand::SeedableRng as _;
+use serde_json::{json, Value};
+
+use crate::support::SEED;
+
+/// What to do to the next non-empty feed page.
+#[derive(Debug, Clone)]
+pub enum Tamper {
+    /// Add a delivery with this body, signed by a key the platform never published.
+    Forge(String),
+    /// Change the body of the first delivery of this event type, keeping its signature.
+    AlterFirst(&'static str),
+    /// Add a delivery with this body, validly signed with the platform's own key.
+    Inject(String),
+}
+
+#[derive(Debug, Default)]
+pub struct Hostility {
+    /// Answer the next N `PUT /v1/grants/…` with 503 and `Retry-After`.
+    pub put_unavailable: u32,
+    pub retry_after_secs: u64,
+    /// Applied together to the next feed page that has deliveries.
+    pub next_page: VecDeque<Tamper>,
+    /// `PUT /v1/grants/…` requests that reached the proxy.
+    pub puts: u32,
+}
+
+pub struct Proxy {
+    pub url: String,
+    pub hostility: Arc<Mutex<Hostility>>,
+}
+
+struct ProxyState {
+    target: String,
+    http: reqwest::Client,
+    hostility: Arc<Mutex<Hostility>>,
+}
+
+/// The platform's active signing key: the platform derives it from `signing_seed` + 0.
+pub fn platform_key() -> SigningKey {
+    SigningKey::generate(&mut StdRng::seed_from_u64(SEED))
+}
+
+pub fn sign(key: &SigningKey, id: &str, timestamp: i64, body: &str) -> String {
+    let signature = key.sign(format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1a,{}", STANDARD.encode(signature.to_bytes()))
+}
+
+pub async fn start(target: &str) -> Proxy {
+    let hostility = Arc::new(Mutex::new(Hostility::default()));
+    let state = Arc::new(ProxyState {
+        target: target.trim_end_matches('/').to_owned(),
+        http: reqwest::Client::new(),
+        hostility: hostility.clone(),
+    });
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Proxy { url, hostility }
+}
+
+fn item_for(body: &str, key: &SigningKey, cursor: &str) -> Value {
+    let event: Value = serde_json::from_str(body).unwrap_or(json!({}));
+    let id = event["id"].as_str().unwrap_or("evt_unreadable").to_owned();
+    let timestamp = Utc::now().timestamp();
+    json!({"id": id, "cursor": cursor, "timestamp": timestamp, "body": body,
+           "signature": sign(key, &id, timestamp, body)})
+}
+
+fn tamper(page: &mut Value, script: Vec<Tamper>) {
+    let Some(items) = page["events"].as_array_mut() else {
+        return;
+    };
+    let cursor = items
+        .last()
+        .and_then(|i| i["cursor"].as_str())
+        .unwrap_or("0")
+        .to_owned();
+    for t in script {
+        match t {
+            Tamper::Forge(body) => {
+                items.push(item_for(
+                    &body,
+                    &SigningKey::from_bytes(&[9u8; 32]),
+                    &cursor,
+                ));
+            }
+            Tamper::Inject(body) => items.push(item_for(&body, &platform_key(), &cursor)),
+            Tamper::AlterFirst(kind) => {
+                let found = items.iter_mut().find(|i| {
+                    serde_json::from_str::<Value>(i["body"].as_str().unwrap_or("{}"))
+                        .is_ok_and(|b| b["type"] == kind)
+                });
+                if let Some(item) = found {
+                    let body = item["body"].as_str().unwrap_or_default().to_owned();
+                    // Same length, one digit different: what a bit flip on the way does.
+                    let altered = body.replacen("\"minor\":", "\"minor\":9", 1);
+                    item["body"] = Value::String(altered);
+                }
+            }
+        }
+    }
+}
+
+async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |p| p.as_str().to_owned());
+    let headers = request.headers().clone();
+    let body = axum::body::to_bytes(request.into_body(), 1 << 24)
+        .await
+        .unwrap_or_default();
+    if method == axum::http::Method::PUT && path.starts_with("/v1/grants/") {
+        let mut h = state.hostility.lock().unwrap();
+        h.puts += 1;
+        if h.put_unavailable > 0 {
+            h.put_unavailable -= 1;
+            let mut response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"code":"maintenance","message":"back soon"}"#,
+            )
+                .into_response();
+            response.headers_mut().insert(
+                "retry-after",
+                HeaderValue::from_str(&h.retry_after_secs.to_string()).unwrap(),
+            );
+            return response;
+        }
+    }
+    let mut outgoing = state.http.request(
+        reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+        format!("{}{path_and_query}", state.target),
+    );
+    for name in ["authorization", "idempotency-key", "content-type"] {
+        if let Some(value) = headers.get(name) {
+            outgoing = outgoing.header(name, value.as_bytes());
+        }
+    }
+    let Ok(answer) = outgoing.body(body).send().await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+    let mut out_headers = HeaderMap::new();
+    for (name, value) in answer.headers() {
+        if matches!(
+            name.as_str(),
+            "content-type" | "idempotent-replayed" | "retry-after"
+        ) || name.as_str().starts_with("webhook-")
+        {
+            out_headers.insert(
+                axum::http::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
+                HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+            );
+        }
+    }
+    let mut bytes: Bytes = answer.bytes().await.unwrap_or_default();
+    if path == "/v1/events" && status == StatusCode::OK {
+        if let Ok(mut page) = serde_json::from_slice::<Value>(&bytes) {
+            let has_items = page["events"].as_array().is_some_and(|a| !a.is_empty());
+            let script: Vec<Tamper> = if has_items {
+                state
+                    .hostility
+                    .lock()
+                    .unwrap()
+                    .next_page
+                    .drain(..)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if !script.is_empty() {
+                tamper(&mut page, script);
+                bytes = Bytes::from(page.to_string());
+            }
+        }
+    }
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    *response.headers_mut() = out_headers;
+    response
+}
