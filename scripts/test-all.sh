@@ -11,6 +11,9 @@ PASSED=0
 FAILED=0
 FAILURES=()
 CARGO_FLAGS=(--workspace --all-targets --locked)
+# Tests run every target but the benchmarks (those are `make bench`, in release); doc tests
+# run as their own step.
+CARGO_TEST_FLAGS=(--workspace --lib --bins --tests --examples --locked)
 
 record() { # name passed failed
   PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
@@ -50,12 +53,19 @@ check clippy cargo clippy "${CARGO_FLAGS[@]}" -- -D warnings
 echo "==> cargo test (Xvfb + D-Bus + gnome-keyring)"
 CI_REQUIRE_E2E=1 CI_REQUIRE_KEYRING=1 CI_REQUIRE_PYTHON=1 \
   xvfb-run -a -s '-screen 0 1280x800x24' \
-  dbus-run-session -- scripts/with-keyring.sh cargo test "${CARGO_FLAGS[@]}" -- --test-threads=2 \
+  dbus-run-session -- scripts/with-keyring.sh cargo test "${CARGO_TEST_FLAGS[@]}" -- --test-threads=2 \
   >"$RESULTS/cargo-test.log" 2>&1
 code=$?
 grep -E '^test .* (FAILED|ok)$|test result:|panicked|^failures:' "$RESULTS/cargo-test.log" | grep -vE ' ok$' | tail -n 40
 read -r p f < <(cargo_counts "$RESULTS/cargo-test.log" "$code")
 record cargo-test "$p" "$f"
+
+echo "==> doc tests"
+cargo test --workspace --doc --locked >"$RESULTS/doc-test.log" 2>&1
+code=$?
+read -r p f < <(cargo_counts "$RESULTS/doc-test.log" "$code")
+[ "$f" -gt 0 ] && tail -n 40 "$RESULTS/doc-test.log"
+record doc-test "$p" "$f"
 
 echo "==> vitest"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit.json) \
