@@ -77,7 +77,8 @@ read -r p f < <(node -e 'try{const r=require("./ui/test-results/unit.json");cons
 record vitest "$p" "$f"
 
 echo "==> playwright page tests"
-(cd ui && npx playwright test) >"$RESULTS/playwright.log" 2>&1
+PAGES_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd ui && PAGES_PORT=$PAGES_PORT npx playwright test) >"$RESULTS/playwright.log" 2>&1
 code=$?
 read -r p f < <(node -e 'try{const r=require("./ui/test-results/pages.json");console.log(r.stats.expected,r.stats.unexpected+r.stats.flaky)}catch{console.log("0 1")}')
 [ "$code" -ne 0 ] && [ "$f" -eq 0 ] && f=1

@@ -248,6 +248,8 @@ impl RunningApp {
         if let Some(driver) = self.driver.take() {
             terminate(driver);
         }
+        // The app is single-instance: the next launch would hand over to a lingering one.
+        wait_for_app_exit(&self.data_dir);
     }
 }
 
@@ -255,7 +257,48 @@ impl Drop for RunningApp {
     fn drop(&mut self) {
         if let Some(driver) = self.driver.take() {
             terminate(driver);
+            wait_for_app_exit(&self.data_dir);
         }
+    }
+}
+
+/// The pids of app processes started for `data_dir` (found by their environment).
+fn app_pids(data_dir: &Path) -> Vec<String> {
+    let needle = format!("CONSENTRY_DATA_DIR={}", data_dir.display()).into_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter(|e| {
+            std::fs::read(e.path().join("environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == needle.as_slice()))
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Waits for this test's app to exit; asks it to (SIGTERM) after 5 s.
+fn wait_for_app_exit(data_dir: &Path) {
+    let start = Instant::now();
+    loop {
+        let pids = app_pids(data_dir);
+        if pids.is_empty() {
+            return;
+        }
+        if start.elapsed() > Duration::from_secs(5) {
+            let _ = Command::new("kill").arg("-TERM").args(&pids).status();
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
