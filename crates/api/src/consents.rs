@@ -92,13 +92,7 @@ pub async fn grants_list(ctx: &Context, request: GrantsListRequest) -> Result<Gr
     let grants = grants::list(&pool)
         .await?
         .iter()
-        .filter(|g| request.app_id.as_ref().is_none_or(|a| *a == g.app_id))
-        .filter(|g| {
-            request
-                .card_token
-                .as_ref()
-                .is_none_or(|c| *c == g.card_token)
-        })
+        .filter(|g| selected(&request.app_id, &request.card_token, &g.key()))
         .map(GrantView::from)
         .collect();
     Ok(GrantList { grants })
@@ -153,6 +147,12 @@ pub struct GrantSetRequest {
     pub trigger: Trigger,
     pub min_purchase: Option<Money>,
     pub expiry: GrantExpiry,
+}
+
+/// Whether a grant key passes the optional app and card filters of a request.
+fn selected(app_id: &Option<String>, card_token: &Option<String>, key: &GrantKey) -> bool {
+    app_id.as_ref().is_none_or(|a| *a == key.app_id)
+        && card_token.as_ref().is_none_or(|c| *c == key.card_token)
 }
 
 fn key_of(app_id: &str, card_token: &str, scope: Scope) -> GrantKey {
@@ -305,11 +305,7 @@ pub async fn revoke_all(
     let now = Utc::now();
     let mut revoked = Vec::new();
     for grant in grants::list(&pool).await? {
-        let matches = request
-            .card_token
-            .as_ref()
-            .is_none_or(|c| *c == grant.card_token)
-            && request.app_id.as_ref().is_none_or(|a| *a == grant.app_id);
+        let matches = selected(&request.app_id, &request.card_token, &grant.key());
         if matches && grant.status != consentry_domain::GrantStatus::Revoked {
             revoked.push(GrantView::from(&revoke_one(&pool, &grant, now).await?));
         }
@@ -355,13 +351,7 @@ pub async fn ledger_list(
     let mut entries: Vec<LedgerEntryView> = ledger::entries(&pool)
         .await?
         .into_iter()
-        .filter(|e| request.app_id.as_ref().is_none_or(|a| *a == e.grant.app_id))
-        .filter(|e| {
-            request
-                .card_token
-                .as_ref()
-                .is_none_or(|c| *c == e.grant.card_token)
-        })
+        .filter(|e| selected(&request.app_id, &request.card_token, &e.grant.key()))
         .map(|e| LedgerEntryView {
             seq: e.seq,
             action: e.action.as_str().to_owned(),
