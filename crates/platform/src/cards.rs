@@ -16,7 +16,7 @@ use crate::auth::Device;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ids::new_id;
+use crate::ids::new_letters_id;
 use crate::state::AppState;
 use crate::{grant_changes, grant_store};
 
@@ -108,7 +108,7 @@ pub async fn link(
         Some(n) => Some(n.to_owned()),
     };
     let card = Card {
-        token: new_id("card"),
+        token: new_letters_id("card"),
         brand: brand.as_str().to_owned(),
         last4: number.last4(),
         expiration: request.expiration,

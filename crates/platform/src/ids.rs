@@ -8,6 +8,15 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
+/// `prefix_` followed by 32 random lowercase letters: card tokens. Wallets refuse to store
+/// text with long digit runs (it could be a card number), so a token never carries digits.
+pub fn new_letters_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let letters: String = bytes.iter().map(|b| char::from(b'a' + b % 26)).collect();
+    format!("{prefix}_{letters}")
+}
+
 /// `prefix_` followed by 32 random bytes in hex: bearer tokens, cardholder secrets,
 /// card tokens.
 pub fn new_secret(prefix: &str) -> String {

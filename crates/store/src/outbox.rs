@@ -189,3 +189,67 @@ pub async fn mark_acked_many(
     tx.commit().await?;
     Ok(first)
 }
+
+/// Where the latest consent change of one grant stands with the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Not acknowledged yet; `last_error` and `next_attempt_at` once an attempt failed.
+    Pending {
+        attempts: u32,
+        last_error: Option<String>,
+        next_attempt_at: DateTime<Utc>,
+    },
+    /// The platform applied it.
+    Delivered { at: DateTime<Utc> },
+    /// Settled without being applied (a conflict or a refusal); the reason is kept.
+    NotApplied { reason: Option<String> },
+}
+
+/// The delivery of the latest local change of each grant that has one, by grant id.
+pub async fn latest_by_grant(
+    pool: &SqlitePool,
+) -> Result<std::collections::HashMap<String, Delivery>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT grant_id, attempts, last_error, next_attempt_at_ms, acked_at_ms, platform_version
+         FROM (SELECT l.grant_id, o.attempts, o.last_error, o.next_attempt_at_ms, o.acked_at_ms,
+                      o.platform_version,
+                      row_number() OVER (PARTITION BY l.grant_id ORDER BY o.ledger_seq DESC) AS n
+               FROM outbox o JOIN consent_ledger l ON l.seq = o.ledger_seq)
+         WHERE n = 1",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let grant_id: String = row.try_get("grant_id")?;
+        let acked: Option<i64> = row.try_get("acked_at_ms")?;
+        let version: Option<i64> = row.try_get("platform_version")?;
+        let last_error: Option<String> = row.try_get("last_error")?;
+        let delivery = match (acked, version) {
+            (None, _) => Delivery::Pending {
+                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).map_err(internal)?,
+                last_error,
+                next_attempt_at: from_ms(row.try_get("next_attempt_at_ms")?),
+            },
+            (Some(_), Some(v)) if v < 0 => Delivery::NotApplied { reason: last_error },
+            (Some(at), _) => Delivery::Delivered { at: from_ms(at) },
+        };
+        out.insert(grant_id, delivery);
+    }
+    Ok(out)
+}
+
+/// Makes every pending change due now (the cardholder asked to sync now). Returns how many
+/// were waiting for a later retry.
+pub async fn retry_now(pool: &SqlitePool, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let now_ms = to_ms(now);
+    let done = sqlx::query(
+        "UPDATE outbox SET next_attempt_at_ms = ?
+         WHERE acked_at_ms IS NULL AND next_attempt_at_ms > ?",
+    )
+    .bind(now_ms)
+    .bind(now_ms)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -173,6 +173,37 @@ pub(crate) async fn save(
     Ok(())
 }
 
+/// Records that the enrolled platform now answers at `platform_url` (the embedded demo
+/// platform on a new port): same cardholder, device and feed position. `false` when this
+/// wallet is not enrolled.
+pub(crate) async fn move_platform(
+    pool: &SqlitePool,
+    platform_url: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, SyncError> {
+    let Some(mut enrollment) = load(pool).await? else {
+        return Ok(false);
+    };
+    let url = crate::client::parse_platform_url(platform_url)?;
+    enrollment.platform_url = url.as_str().to_owned();
+    let stored = Zeroizing::new(Stored {
+        format: FORMAT,
+        platform_url: enrollment.platform_url.clone(),
+        cardholder_id: enrollment.cardholder_id.clone(),
+        device_id: enrollment.device_id.clone(),
+        device_name: enrollment.device_name.clone(),
+        token: enrollment.token.expose_secret().to_owned(),
+        cardholder_secret: enrollment
+            .cardholder_secret
+            .as_ref()
+            .map(|s| s.expose_secret().to_owned()),
+        signing_keys: enrollment.signing_keys.clone(),
+        enrolled_at: enrollment.enrolled_at,
+    });
+    sync_state::write(pool, ENROLLMENT, &*stored, now).await?;
+    Ok(true)
+}
+
 /// Enrolls this wallet with a platform and stores the result.
 pub async fn enroll(
     pool: &SqlitePool,

@@ -77,6 +77,7 @@
 //! Logic takes `now` as a parameter; only [`Syncer::run`] reads the clock.
 
 mod backoff;
+mod cardholder_api;
 mod change;
 mod client;
 mod consent;
@@ -97,6 +98,7 @@ mod webhook;
 mod wire;
 
 pub use backoff::Backoff;
+pub use cardholder_api::{DataRequestKind, PlatformDataRequest, SimulatedPurchase};
 pub use change::{grant_id_for, is_valid_grant_id, GrantChange};
 pub use client::{parse_platform_url, ClientConfig, PlatformClient};
 pub use consent::consent_evidence;

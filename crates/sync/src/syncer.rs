@@ -136,6 +136,21 @@ impl Syncer {
         Ok(enrollment)
     }
 
+    /// Keeps this wallet's enrollment but reaches its platform at `platform_url` from now on
+    /// (the embedded demo platform came back on another port). `false` when not enrolled.
+    pub async fn move_platform(
+        &self,
+        platform_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SyncError> {
+        let mut engine = self.inner.engine.lock().await;
+        let moved = enrollment::move_platform(&engine.pool, platform_url, now).await?;
+        if moved {
+            engine.reload().await?;
+        }
+        Ok(moved)
+    }
+
     /// The stored enrollment, if any.
     pub async fn enrollment(&self) -> Option<Enrollment> {
         self.inner.engine.lock().await.enrollment.clone()
