@@ -12,7 +12,17 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// The platform to sync with.
+    /// The platform to sync with [default: an embedded demo platform on this computer].
     #[arg(long, value_name = "URL", env = "CONSENTRY_PLATFORM_URL")]
     pub platform_url: Option<String>,
+
+    /// Demo platform: simulate a purchase on a linked card every N seconds (0: only when
+    /// asked from the app).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "CONSENTRY_DEMO_EVERY",
+        default_value_t = 30
+    )]
+    pub demo_every: u64,
 }

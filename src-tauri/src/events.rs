@@ -1,6 +1,7 @@
 //! Backend → UI events: one typed emitter per entry of `consentry_api::for_each_event!`.
 
-use tauri::Emitter;
+use consentry_api::Context;
+use tauri::{Emitter, Manager};
 
 macro_rules! event_emitters {
     ($($name:ident($payload:ty);)*) => {
@@ -14,3 +15,14 @@ macro_rules! event_emitters {
     };
 }
 consentry_api::for_each_event!(event_emitters);
+
+/// Pushes every new sync status to the UI (status bar, Settings, new activity).
+pub fn forward_sync_status(app: tauri::AppHandle) {
+    let mut updates = app.state::<Context>().subscribe_sync();
+    tauri::async_runtime::spawn(async move {
+        while updates.changed().await.is_ok() {
+            let status = updates.borrow_and_update().clone();
+            sync_status(&app, &status);
+        }
+    });
+}

@@ -4,11 +4,13 @@
 mod auto_lock;
 mod cli;
 mod commands;
+mod demo;
 mod events;
 mod window_state;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use consentry_api::paths::{ensure_data_dir, resolve_data_dir, DATA_DIR_ENV};
@@ -40,8 +42,9 @@ pub fn run() -> ExitCode {
     tracing::info!(data_dir = %data_dir.display(), "starting");
 
     let mut options = ContextOptions::new(data_dir.clone(), env!("CARGO_PKG_VERSION"));
+    options.background_sync = true;
     options.platform_url = args.platform_url;
-    let ctx = Context::new(options);
+    let demo_every = Duration::from_secs(args.demo_every);
 
     // The window state lives with the wallet (an absolute file name replaces the plugin's
     // default directory), so a test's --data-dir keeps it away from the user's.
@@ -55,13 +58,28 @@ pub fn run() -> ExitCode {
                 .with_filename(window_state)
                 .build(),
         )
-        .manage(ctx)
         .manage(window_state::SavePending::default())
         .on_window_event(window_state::save_soon_after_change)
         .invoke_handler(commands::handler())
         .setup(move |app| {
+            // Here, not before: a second launch hands over to the first (single instance)
+            // before it would start a second demo platform.
+            if options.platform_url.is_none() {
+                match tauri::async_runtime::block_on(demo::start(&data_dir, demo_every)) {
+                    Ok(platform) => {
+                        options.platform_url = Some(platform.base_url());
+                        options.demo_platform = true;
+                        // Managed, so it lives as long as the app.
+                        app.manage(demo::DemoPlatform(platform));
+                    }
+                    // The wallet still works offline; Settings can name another platform.
+                    Err(e) => tracing::error!("{e}"),
+                }
+            }
+            app.manage(Context::new(options));
             open_main_window(app.handle(), &data_dir)?;
             auto_lock::start(app.handle().clone());
+            events::forward_sync_status(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

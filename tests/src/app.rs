@@ -76,6 +76,68 @@ fn wait_for_port(port: u16, timeout: Duration) {
     }
 }
 
+/// A started `tauri-driver` and the port it listens on.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+fn spawn_driver(home: &tempfile::TempDir, data_dir: &Path, env: &[(String, String)]) -> Driver {
+    let port = free_port();
+    let native_port = free_port();
+    let native = which("WebKitWebDriver").expect("WebKitWebDriver");
+    // The driver's environment reaches the app: the wallet and every per-user directory
+    // the toolkit might touch stay inside this test's temporary directory.
+    let child = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .arg("--native-driver")
+        .arg(native)
+        .env("CONSENTRY_DATA_DIR", data_dir)
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start tauri-driver");
+    wait_for_port(port, Duration::from_secs(20));
+    Driver { child, port }
+}
+
+/// Says on the test's stderr that a session attempt failed (kept in the test log).
+#[allow(clippy::print_stderr)]
+fn note_retry(attempt: u32, error: &str) {
+    eprintln!("WebDriver session attempt {attempt} failed ({error}); retrying");
+}
+
+/// A finished stand-in process, so a failed driver can be moved out and stopped.
+fn dummy_child() -> Child {
+    Command::new("true").spawn().expect("spawn true")
+}
+
+/// A WebDriver session with the app behind the driver on `port`.
+async fn connect(port: u16) -> Result<Client, String> {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app_binary().canonicalize().expect("app binary") }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let mut builder = ClientBuilder::rustls().expect("rustls");
+    let connect = builder.capabilities(caps).connect(&url);
+    match tokio::time::timeout(Duration::from_secs(60), connect).await {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no WebDriver session within 60 s".into()),
+    }
+}
+
 /// The app is single-instance per user session: tests in one binary take turns.
 static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -87,69 +149,62 @@ pub struct RunningApp {
     driver: Option<Child>,
     home: Option<tempfile::TempDir>,
     turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+    env: Vec<(String, String)>,
 }
 
 impl RunningApp {
     /// Starts the app on a fresh temporary data directory.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts the app with extra environment variables (e.g. `CONSENTRY_DEMO_EVERY`).
+    pub async fn start_with(env: &[(&str, &str)]) -> Self {
         // With both ring and aws-lc-rs in the build, rustls cannot pick one by itself.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let home = tempfile::tempdir().expect("temp dir");
         let data_dir = home.path().join("data");
         let turn = ONE_APP_AT_A_TIME.lock().await;
-        Self::start_in(home, data_dir, turn).await
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self::start_in(home, data_dir, turn, env).await
     }
 
     async fn start_in(
         home: tempfile::TempDir,
         data_dir: PathBuf,
         turn: tokio::sync::MutexGuard<'static, ()>,
+        env: Vec<(String, String)>,
     ) -> Self {
-        let port = free_port();
-        let native_port = free_port();
-        let native = which("WebKitWebDriver").expect("WebKitWebDriver");
         for dir in ["config", "cache"] {
             std::fs::create_dir_all(home.path().join(dir)).expect("per-user dirs");
         }
-        // The driver's environment reaches the app: the wallet and every per-user directory
-        // the toolkit might touch stay inside this test's temporary directory.
-        let driver = Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .arg("--native-driver")
-            .arg(native)
-            .env("CONSENTRY_DATA_DIR", &data_dir)
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tauri-driver");
-        wait_for_port(port, Duration::from_secs(20));
-
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), "wry".into());
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": app_binary().canonicalize().expect("app binary") }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let mut builder = ClientBuilder::rustls().expect("rustls");
-        let connect = builder.capabilities(caps).connect(&url);
-        let client = tokio::time::timeout(Duration::from_secs(60), connect)
-            .await
-            .expect("no WebDriver session with the app within 60 s")
-            .expect("WebDriver session with the app");
+        // A loaded machine sometimes drops the very first WebDriver request (the driver is
+        // listening but WebKitWebDriver is not ready yet): try again on fresh ports.
+        let mut attempt = 1;
+        let (client, driver) = loop {
+            let mut driver = spawn_driver(&home, &data_dir, &env);
+            match connect(driver.port).await {
+                Ok(client) => break (client, driver.child),
+                Err(e) if attempt < 3 => {
+                    note_retry(attempt, &e);
+                    terminate(std::mem::replace(&mut driver.child, dummy_child()));
+                    wait_for_app_exit(&data_dir);
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("WebDriver session with the app: {e}"),
+            }
+        };
         Self {
             client,
             data_dir,
             driver: Some(driver),
             home: Some(home),
             turn: Some(turn),
+            env,
         }
     }
 
@@ -158,12 +213,21 @@ impl RunningApp {
         self.shutdown().await;
         let home = self.home.take().expect("home");
         let turn = self.turn.take().expect("turn");
-        Self::start_in(home, self.data_dir.clone(), turn).await
+        let env = std::mem::take(&mut self.env);
+        Self::start_in(home, self.data_dir.clone(), turn, env).await
     }
 
     /// Creates a wallet with its key in the system keyring through the first-run screens and
     /// returns the recovery key that was shown.
     pub async fn create_keyring_wallet(&self) -> String {
+        let recovery_key = self.create_keyring_wallet_to_first_card().await;
+        self.click_button("Skip for now").await;
+        self.wait_text("h1", "Cards").await;
+        recovery_key
+    }
+
+    /// Creates a keyring wallet and stops at the first-run step that offers to link a card.
+    pub async fn create_keyring_wallet_to_first_card(&self) -> String {
         self.wait_text("h1", "Create your wallet").await;
         self.click_button("Create the wallet").await;
         let recovery_key = self.text("[data-testid=recovery-key]").await;
@@ -173,8 +237,63 @@ impl RunningApp {
         );
         self.click("input[type=checkbox]").await;
         self.click_button("Continue").await;
-        self.wait_text("h1", "Cards").await;
+        self.wait_text("h1", "Link a card").await;
         recovery_key
+    }
+
+    /// Types `text` into the element (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        element.clear().await.expect("clear");
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+    }
+
+    /// The texts of every element matching `css` now.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut texts = Vec::new();
+        for element in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            if let Ok(text) = element.text().await {
+                texts.push(text);
+            }
+        }
+        texts
+    }
+
+    /// Waits up to `timeout` for `check` to hold over the texts of `css`, re-running `refresh`
+    /// between looks; panics with the last texts seen.
+    pub async fn wait_texts<F, R, Fut>(&self, css: &str, timeout: Duration, check: F, refresh: R)
+    where
+        F: Fn(&[String]) -> bool,
+        R: Fn() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let start = Instant::now();
+        loop {
+            let texts = self.texts(css).await;
+            if check(&texts) {
+                return;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "{css}: condition not met within {timeout:?}; saw {texts:?}"
+            );
+            refresh().await;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
     }
 
     /// Clicks the button whose text is `label`.

@@ -28,6 +28,19 @@ macro_rules! for_each_command {
             ledger_list($crate::LedgerListRequest) -> $crate::LedgerList;
             ledger_verify($crate::LedgerVerifyRequest) -> $crate::LedgerVerifyResult;
             export_history($crate::export::ExportRequest) -> $crate::export::ExportSummary;
+            sync_status($crate::SyncStatusRequest) -> $crate::SyncStatusView;
+            sync_now($crate::SyncNowRequest) -> $crate::SyncStatusView;
+            platform_enroll($crate::PlatformEnrollRequest) -> $crate::SyncStatusView;
+            platform_credentials($crate::PlatformCredentialsRequest) -> $crate::PlatformCredentials;
+            card_link($crate::CardLinkRequest) -> $crate::CardView;
+            card_unlink($crate::CardUnlinkRequest) -> $crate::CardUnlinked;
+            apps_refresh($crate::AppsRefreshRequest) -> $crate::AppsRefreshed;
+            data_request_create($crate::DataRequestCreateRequest) -> $crate::DataRequestView;
+            data_requests_list($crate::DataRequestsListRequest) -> $crate::DataRequestList;
+            purchase_simulate($crate::PurchaseSimulateRequest) -> $crate::PurchaseSimulated;
+            activity_list($crate::ActivityListRequest) -> $crate::ActivityPage;
+            event_detail($crate::EventDetailRequest) -> $crate::EventDetail;
+            rewards_summary($crate::RewardsSummaryRequest) -> $crate::RewardsSummary;
         }
     };
 }
@@ -39,6 +52,7 @@ macro_rules! for_each_event {
     ($callback:ident) => {
         $callback! {
             wallet_status($crate::WalletStatus);
+            sync_status($crate::SyncStatusView);
         }
     };
 }

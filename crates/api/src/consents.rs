@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantDetails, GrantKey};
 use consentry_store::ledger::{self, ChangeOrigin, LedgerCheck};
+use consentry_store::outbox::{self, Delivery};
 use consentry_store::{apps, grants, settings};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -54,6 +55,87 @@ pub struct GrantView {
     pub terms_version: u32,
     pub pending_terms_version: Option<u32>,
     pub changed_at: DateTime<Utc>,
+    /// Whether the latest change has reached the platform.
+    pub sync: GrantSyncView,
+}
+
+/// Where a grant's latest change stands with the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantSyncState {
+    /// The platform has it (or it came from the platform).
+    Synced,
+    /// Waiting to be sent (offline, or not sent yet).
+    Pending,
+    /// An attempt failed; it is retried at `nextAttemptAt`.
+    Failed,
+    /// The platform settled it otherwise (a conflict with another device, or a refusal):
+    /// the grant shows the platform's state; `lastError` says why.
+    NotApplied,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantSyncView {
+    pub state: GrantSyncState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl GrantSyncView {
+    const SYNCED: GrantSyncView = GrantSyncView {
+        state: GrantSyncState::Synced,
+        attempts: 0,
+        last_error: None,
+        next_attempt_at: None,
+    };
+
+    /// A change recorded just now.
+    fn queued(now: DateTime<Utc>) -> Self {
+        Self {
+            state: GrantSyncState::Pending,
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: Some(now),
+        }
+    }
+
+    fn of(delivery: &Delivery) -> Self {
+        match delivery {
+            Delivery::Pending {
+                attempts,
+                last_error,
+                next_attempt_at,
+            } => Self {
+                state: if last_error.is_some() {
+                    GrantSyncState::Failed
+                } else {
+                    GrantSyncState::Pending
+                },
+                attempts: *attempts,
+                last_error: last_error.clone(),
+                next_attempt_at: Some(*next_attempt_at),
+            },
+            Delivery::Delivered { .. } => Self::SYNCED,
+            Delivery::NotApplied { reason } => Self {
+                state: GrantSyncState::NotApplied,
+                attempts: 0,
+                last_error: reason.clone(),
+                next_attempt_at: None,
+            },
+        }
+    }
+}
+
+impl GrantView {
+    /// A grant whose change was recorded just now and waits for the platform.
+    fn queued(grant: &Grant, now: DateTime<Utc>) -> Self {
+        Self {
+            sync: GrantSyncView::queued(now),
+            ..Self::from(grant)
+        }
+    }
 }
 
 impl From<&Grant> for GrantView {
@@ -71,6 +153,7 @@ impl From<&Grant> for GrantView {
             terms_version: grant.terms_version,
             pending_terms_version: grant.pending_terms_version,
             changed_at: grant.changed_at,
+            sync: GrantSyncView::SYNCED,
         }
     }
 }
@@ -89,11 +172,17 @@ pub struct GrantList {
 
 pub async fn grants_list(ctx: &Context, request: GrantsListRequest) -> Result<GrantList, ApiError> {
     let pool = ctx.pool().await?;
+    let deliveries = outbox::latest_by_grant(&pool).await?;
     let grants = grants::list(&pool)
         .await?
         .iter()
         .filter(|g| selected(&request.app_id, &request.card_token, &g.key()))
-        .map(GrantView::from)
+        .map(|g| GrantView {
+            sync: deliveries
+                .get(&g.id)
+                .map_or(GrantSyncView::SYNCED, GrantSyncView::of),
+            ..GrantView::from(g)
+        })
         .collect();
     Ok(GrantList { grants })
 }
@@ -216,7 +305,8 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
         }
     };
     record(&pool, action, &grant, &app.listing.terms_hash, now).await?;
-    Ok(GrantView::from(&grant))
+    ctx.sync().wake().await;
+    Ok(GrantView::queued(&grant, now))
 }
 
 async fn record(
@@ -243,7 +333,7 @@ async fn terms_hash_of(
         .unwrap_or(consentry_domain::Sha256Digest::ZERO))
 }
 
-async fn revoke_one(
+pub(crate) async fn revoke_one(
     pool: &SqlitePool,
     grant: &Grant,
     now: DateTime<Utc>,
@@ -275,9 +365,10 @@ pub async fn grant_revoke(
     if grant.status == consentry_domain::GrantStatus::Revoked {
         return Ok(GrantView::from(&grant));
     }
-    Ok(GrantView::from(
-        &revoke_one(&pool, &grant, Utc::now()).await?,
-    ))
+    let now = Utc::now();
+    let revoked = revoke_one(&pool, &grant, now).await?;
+    ctx.sync().wake().await;
+    Ok(GrantView::queued(&revoked, now))
 }
 
 /// Revoke everything on a card (a lost card), or everything an app holds, or both filters.
@@ -307,8 +398,12 @@ pub async fn revoke_all(
     for grant in grants::list(&pool).await? {
         let matches = selected(&request.app_id, &request.card_token, &grant.key());
         if matches && grant.status != consentry_domain::GrantStatus::Revoked {
-            revoked.push(GrantView::from(&revoke_one(&pool, &grant, now).await?));
+            let grant = revoke_one(&pool, &grant, now).await?;
+            revoked.push(GrantView::queued(&grant, now));
         }
+    }
+    if !revoked.is_empty() {
+        ctx.sync().wake().await;
     }
     Ok(RevokeAllResult { revoked })
 }

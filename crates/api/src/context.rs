@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use consentry_store::{KdfParams, KeyStore, KeyringStore, Wallet, WalletPaths};
+use consentry_sync::SyncConfig;
 use sqlx::SqlitePool;
-use tokio::sync::RwLock;
+use tokio::sync::{watch, RwLock};
 
+use crate::sync::{default_device_name, SyncHub, SyncStatusView};
 use crate::ApiError;
 
 /// What the shell or the CLI resolved at start-up.
@@ -21,6 +23,14 @@ pub struct ContextOptions {
     pub keystore: Option<Arc<dyn KeyStore>>,
     /// Argon2id cost for new passphrases (tests lower it).
     pub kdf: KdfParams,
+    /// How the syncer behaves (tests shorten the long-poll and the backoff).
+    pub sync: SyncConfig,
+    /// Sync in the background while the wallet is unlocked (the app); the CLI syncs on demand.
+    pub background_sync: bool,
+    /// The name this device shows in the cardholder's device list.
+    pub device_name: String,
+    /// `platform_url` is the embedded demo platform.
+    pub demo_platform: bool,
 }
 
 impl ContextOptions {
@@ -32,6 +42,10 @@ impl ContextOptions {
             version: version.into(),
             keystore: None,
             kdf: KdfParams::default(),
+            sync: SyncConfig::default(),
+            background_sync: false,
+            device_name: default_device_name(),
+            demo_platform: false,
         }
     }
 }
@@ -42,6 +56,8 @@ impl std::fmt::Debug for ContextOptions {
             .field("data_dir", &self.data_dir)
             .field("platform_url", &self.platform_url)
             .field("version", &self.version)
+            .field("background_sync", &self.background_sync)
+            .field("device_name", &self.device_name)
             .finish_non_exhaustive()
     }
 }
@@ -52,6 +68,7 @@ pub struct Context {
     options: ContextOptions,
     keystore: Arc<dyn KeyStore>,
     wallet: RwLock<Wallet>,
+    sync: SyncHub,
 }
 
 impl std::fmt::Debug for Context {
@@ -69,10 +86,18 @@ impl Context {
             .clone()
             .unwrap_or_else(|| Arc::new(KeyringStore::new()));
         let wallet = Wallet::new(WalletPaths::in_dir(&options.data_dir), None, Utc::now());
+        let sync = SyncHub::new(
+            options.sync.clone(),
+            options.background_sync,
+            options.platform_url.clone(),
+            options.demo_platform,
+            options.device_name.clone(),
+        );
         Self {
             options,
             keystore,
             wallet: RwLock::new(wallet),
+            sync,
         }
     }
 
@@ -100,6 +125,21 @@ impl Context {
         &self.wallet
     }
 
+    pub(crate) fn sync(&self) -> &SyncHub {
+        &self.sync
+    }
+
+    /// Every new sync status (the shell turns them into `sync_status` events).
+    pub fn subscribe_sync(&self) -> watch::Receiver<SyncStatusView> {
+        self.sync.subscribe()
+    }
+
+    /// Starts syncing the wallet that was just unlocked or created.
+    pub(crate) async fn start_sync(&self, pool: SqlitePool) -> Result<(), ApiError> {
+        let device_id = crate::consents::device_id(&pool, Utc::now()).await?;
+        self.sync.start(pool, device_id).await
+    }
+
     /// The unlocked wallet's connection pool (a cheap clone), recording activity for the
     /// auto-lock timer. `wallet_locked` when it is not open.
     pub async fn pool(&self) -> Result<SqlitePool, ApiError> {
@@ -112,6 +152,7 @@ impl Context {
     pub async fn lock_if_idle(&self, now: DateTime<Utc>) -> bool {
         let mut wallet = self.wallet.write().await;
         if wallet.should_lock(now) {
+            self.sync.stop().await;
             wallet.lock().await;
             tracing::info!("wallet locked after being idle");
             return true;

@@ -27,6 +27,14 @@ pub enum ErrorCode {
     Corrupted,
     /// The OS keyring failed or did not answer in time.
     KeyringUnavailable,
+    /// The wallet is not connected to a platform yet.
+    NotEnrolled,
+    /// The platform could not be reached or is busy; the change waits and is retried.
+    PlatformUnavailable,
+    /// The platform no longer accepts this device, or the credentials are wrong.
+    PlatformUnauthorized,
+    /// The platform refused the request or answered outside its contract.
+    PlatformRejected,
     /// Something on this machine failed (file system, database); the message says what.
     Internal,
 }

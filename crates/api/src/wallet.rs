@@ -121,8 +121,12 @@ pub async fn wallet_create(
     let created = wallet.create(options, Utc::now()).await?;
     apply_saved_auto_lock(&mut wallet).await?;
     let recovery_key = created.recovery_key.reveal().to_string();
+    let status = status_of(&wallet);
+    let pool = wallet.pool()?.clone();
+    drop(wallet);
+    ctx.start_sync(pool).await?;
     Ok(WalletCreated {
-        status: status_of(&wallet),
+        status,
         recovery_key,
     })
 }
@@ -159,7 +163,11 @@ pub async fn wallet_unlock(
 ) -> Result<WalletStatus, ApiError> {
     let mut wallet = ctx.wallet().write().await;
     if wallet.state() == WalletState::Unlocked {
-        return Ok(status_of(&wallet));
+        let status = status_of(&wallet);
+        let pool = wallet.pool()?.clone();
+        drop(wallet);
+        ctx.start_sync(pool).await?;
+        return Ok(status);
     }
     let now = Utc::now();
     match request {
@@ -174,7 +182,11 @@ pub async fn wallet_unlock(
         }
     }
     apply_saved_auto_lock(&mut wallet).await?;
-    Ok(status_of(&wallet))
+    let status = status_of(&wallet);
+    let pool = wallet.pool()?.clone();
+    drop(wallet);
+    ctx.start_sync(pool).await?;
+    Ok(status)
 }
 
 /// Idle minutes before locking when the cardholder has not chosen: a password manager's habit.
@@ -205,6 +217,7 @@ pub async fn wallet_lock(
     _request: WalletLockRequest,
 ) -> Result<WalletStatus, ApiError> {
     let mut wallet = ctx.wallet().write().await;
+    ctx.sync().stop().await;
     wallet.lock().await;
     Ok(status_of(&wallet))
 }

@@ -458,3 +458,6 @@ mod consents {
             .is_empty());
     }
 }
+
+#[path = "api/activity_rewards.rs"]
+mod activity_rewards;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::commands::export::ExportArgs;
+use crate::commands::wallet::{GrantArgs, GrantsArgs, RevokeArgs, StatusArgs, SyncArgs};
 use crate::exit::EXIT_CODES_HELP;
 use crate::unlock::UnlockArgs;
 
@@ -29,4 +30,22 @@ pub enum Command {
     /// Export the history (CSV, JSON, OFX, or an encrypted archive of all of them).
     #[command(after_help = EXIT_CODES_HELP)]
     Export(ExportArgs),
+    /// The wallet, its platform, and what waits to be sent.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Status(StatusArgs),
+    /// Send pending consent changes and fetch new events now.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Sync(SyncArgs),
+    /// List permissions (app, card, scope, status, sync state, expiry), tab-separated.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Grants(GrantsArgs),
+    /// Allow an app to do one thing on one card.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Grant(GrantArgs),
+    /// Withdraw a permission (effective in the wallet at once).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Revoke(RevokeArgs),
+    /// Check that the wallet opens with the keyring or the passphrase; nothing stays unlocked.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Unlock,
 }

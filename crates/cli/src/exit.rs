@@ -14,7 +14,8 @@ Exit codes:
   2  usage: a bad flag or option value
   3  the wallet is locked or its key is missing or wrong (keyring, passphrase)
   4  not found: no wallet in the data folder, an unknown card or app, a missing output folder
-  5  input/output: a file could not be written or read";
+  5  input/output: a file could not be written or read
+  6  platform: not connected, unreachable, or it refused the request (changes stay queued)";
 
 /// Why the CLI stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,7 @@ pub enum Status {
     Key = 3,
     NotFound = 4,
     Io = 5,
+    Platform = 6,
 }
 
 impl From<Status> for ExitCode {
@@ -100,7 +102,17 @@ impl From<ApiError> for CliError {
     fn from(error: ApiError) -> Self {
         let status = match error.code {
             consentry_api::ErrorCode::InvalidInput => Status::Usage,
-            consentry_api::ErrorCode::NotFound => Status::NotFound,
+            consentry_api::ErrorCode::NotFound | consentry_api::ErrorCode::WalletNotFound => {
+                Status::NotFound
+            }
+            consentry_api::ErrorCode::WalletLocked
+            | consentry_api::ErrorCode::KeyMissing
+            | consentry_api::ErrorCode::KeyMismatch
+            | consentry_api::ErrorCode::KeyringUnavailable => Status::Key,
+            consentry_api::ErrorCode::NotEnrolled
+            | consentry_api::ErrorCode::PlatformUnavailable
+            | consentry_api::ErrorCode::PlatformUnauthorized
+            | consentry_api::ErrorCode::PlatformRejected => Status::Platform,
             _ => Status::Other,
         };
         Self::new(status, error.message)

@@ -342,3 +342,163 @@ async fn exit_codes_tell_scripts_what_went_wrong() {
         assert_eq!(code(&io), 5, "{}", stderr(&io));
     }
 }
+
+/// Adds the receipts app to the wallet's directory (as a platform refresh would).
+async fn with_receipts_app(dir: &Path) {
+    use consentry_domain::{FeeModel, Sha256Digest};
+    use consentry_store::apps::{self, AppListing};
+    use consentry_store::Unlock;
+    let now = Utc::now();
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.join("data")), None, now);
+    let phrase = Passphrase::new(PASSPHRASE.to_owned());
+    wallet
+        .unlock(Unlock::Passphrase(&phrase), now)
+        .await
+        .unwrap();
+    let terms = "Receipts for every purchase.".to_owned();
+    let listing = AppListing {
+        id: "app_quire".into(),
+        name: "Quire".into(),
+        publisher: "Quire Ltd".into(),
+        description: "Digital receipts".into(),
+        requested_scopes: vec![consentry_domain::Scope::Receipts],
+        terms_version: 1,
+        terms_hash: Sha256Digest::of_terms(&terms),
+        terms_text: terms,
+        fee_model: FeeModel::Percent { bps: 100 },
+    };
+    apps::upsert(wallet.pool().unwrap(), &listing, now)
+        .await
+        .unwrap();
+    wallet.lock().await;
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn grant_grants_and_revoke_go_through_the_same_commands_as_the_app() {
+    let dir = wallet().await;
+    with_receipts_app(dir.path()).await;
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", "data", "--passphrase-env", "TEST_PASSPHRASE"];
+        all.extend_from_slice(args);
+        consentry(dir.path(), &all)
+    };
+    let granted = run(&["grant", "app_quire", "tok_visa", "receipts", "--days", "30"]);
+    assert_eq!(code(&granted), 0, "{}", stderr(&granted));
+    let listed = stdout(&run(&["grants"]));
+    let line = listed.lines().nth(1).unwrap_or_default().to_owned();
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(
+        fields[..5],
+        ["app_quire", "tok_visa", "receipts", "active", "pending"],
+        "{listed}"
+    );
+    assert_ne!(fields[5], "never", "30 days");
+
+    let revoked = run(&["revoke", "app_quire", "tok_visa", "receipts"]);
+    assert_eq!(code(&revoked), 0, "{}", stderr(&revoked));
+    let listed = stdout(&run(&["grants", "--app", "app_quire"]));
+    assert!(listed.contains("\trevoked\t"), "{listed}");
+    assert_eq!(
+        stdout(&run(&["grants", "--app", "app_other"]))
+            .lines()
+            .count(),
+        1
+    );
+
+    // Unknown app: not found (4); bad scope: usage (2).
+    assert_eq!(
+        code(&run(&["grant", "app_nope", "tok_visa", "receipts"])),
+        4
+    );
+    assert_eq!(
+        code(&run(&["grant", "app_quire", "tok_visa", "coupons"])),
+        2
+    );
+
+    let status = run(&["status", "--json"]);
+    assert_eq!(code(&status), 0, "{}", stderr(&status));
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["active_grants"], 0);
+    assert_eq!(json["sync"]["pendingChanges"], 2, "{json}");
+    assert_eq!(json["sync"]["enrolled"], false);
+}
+
+#[tokio::test]
+async fn sync_needs_a_platform_and_unlock_checks_the_key() {
+    let dir = wallet().await;
+    let run = |env_var: &str, args: &[&str]| {
+        let mut all = vec!["--data-dir", "data", "--passphrase-env", env_var];
+        all.extend_from_slice(args);
+        consentry(dir.path(), &all)
+    };
+    let not_connected = run("TEST_PASSPHRASE", &["sync"]);
+    assert_eq!(code(&not_connected), 6, "{}", stderr(&not_connected));
+    assert!(stderr(&not_connected).contains("not connected"));
+    let unreachable = run(
+        "TEST_PASSPHRASE",
+        &["sync", "--platform-url", "http://127.0.0.1:9"],
+    );
+    assert_eq!(code(&unreachable), 6, "{}", stderr(&unreachable));
+    assert_eq!(code(&run("TEST_PASSPHRASE", &["unlock"])), 0);
+    assert_eq!(code(&run("TEST_WRONG", &["unlock"])), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_connects_to_the_platform_and_status_shows_it() {
+    let dir = wallet().await;
+    let platform = consentry_platform::serve(consentry_platform::PlatformConfig {
+        data: consentry_platform::DataLocation::Directory(dir.path().join("platform")),
+        ..consentry_platform::PlatformConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = platform.base_url();
+    let data = dir.path().to_owned();
+    let synced = tokio::task::spawn_blocking(move || {
+        consentry(
+            &data,
+            &[
+                "--data-dir",
+                "data",
+                "--passphrase-env",
+                "TEST_PASSPHRASE",
+                "sync",
+                "--platform-url",
+                &url,
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(code(&synced), 0, "{}", stderr(&synced));
+    assert!(
+        stdout(&synced).contains("pending changes: 0"),
+        "{}",
+        stdout(&synced)
+    );
+    let data = dir.path().to_owned();
+    let status = tokio::task::spawn_blocking(move || {
+        consentry(
+            &data,
+            &[
+                "--data-dir",
+                "data",
+                "--passphrase-env",
+                "TEST_PASSPHRASE",
+                "status",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    let text = stdout(&status);
+    assert!(
+        text.contains(&format!("platform: {}/", platform.base_url())),
+        "{text}"
+    );
+    assert!(!text.contains("last sync: never"), "{text}");
+}

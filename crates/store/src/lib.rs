@@ -7,7 +7,8 @@
 //!   (`wallet.keys.json` holds the sealed slots).
 //! - Queries are grouped by what they touch: [`cards`], [`apps`], [`ledger`] (consent ledger,
 //!   grants and outbox written together), [`outbox`], [`events`] (batched ingest),
-//!   [`history`] (keyset pagination), [`rewards`], [`search`] (FTS5), [`integrity`].
+//!   [`history`] (keyset pagination), [`activity`] (the filtered, searched feed),
+//!   [`rewards`] and [`reward_stats`], [`search`] (FTS5), [`integrity`].
 //!
 //! Every function takes time as a parameter (`now`), never reads the clock.
 
@@ -27,6 +28,7 @@ mod time;
 mod wallet;
 mod wallet_id;
 
+pub mod activity;
 pub mod apps;
 pub mod cards;
 pub mod events;
@@ -37,6 +39,7 @@ pub mod ledger;
 pub mod outbox;
 pub mod pan_guard;
 pub mod quarantine;
+pub mod reward_stats;
 pub mod rewards;
 pub mod search;
 pub mod settings;

@@ -29,7 +29,7 @@ pub struct SearchHit {
 
 /// Turns typed words into an FTS5 query: every word must match, as a prefix
 /// (`coff bean` → `"coff"* "bean"*`). Operators and quotes typed by the user are plain text.
-fn fts_query(typed: &str) -> Option<String> {
+pub(crate) fn fts_query(typed: &str) -> Option<String> {
     let words: Vec<String> = typed
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

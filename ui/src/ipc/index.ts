@@ -5,7 +5,7 @@ import type { Ipc } from './seam';
 import { isTauri, tauriIpc } from './tauri';
 
 export type { Ipc, Request, Response } from './seam';
-export { IpcError } from './seam';
+export { IpcError, toIpcError } from './seam';
 export type * from './generated';
 
 declare global {

@@ -1,14 +1,26 @@
 // The mock transport for UI tests and the plain browser: canned responses per command,
 // overridable per test (a value, an error, or a pending promise to show loading states),
 // and events a test can emit.
-import type { ApiError, CardView, CommandName, EventName, Events, GrantView, WalletStatus } from './generated';
+import type {
+  ApiError,
+  CardView,
+  CommandName,
+  EventName,
+  Events,
+  GrantView,
+  SyncStatusView,
+  WalletStatus,
+} from './generated';
 import type { Ipc, Request, Response } from './seam';
+import { receiptDetail, rewardsSummary, syntheticFeed } from './mock-activity';
 import { IpcError } from './seam';
 
 export type MockReply<K extends CommandName> =
   | { ok: Response<K>; delayMs?: number }
   | { error: ApiError; delayMs?: number }
-  | { pending: true };
+  | { pending: true }
+  /** Computes the answer from the request (paged feeds). */
+  | { handle: (request: Request<K>) => Response<K> | Promise<Response<K>> };
 
 export type MockScenario = { [K in CommandName]?: MockReply<K> };
 
@@ -39,6 +51,28 @@ const grant: GrantView = {
   termsVersion: 1,
   pendingTermsVersion: null,
   changedAt: '2026-11-27T10:00:00Z',
+  sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
+};
+
+export const syncedStatus: SyncStatusView = {
+  active: true,
+  enrolled: true,
+  syncing: false,
+  lastSuccessAt: '2026-11-27T10:05:00Z',
+  pendingChanges: 0,
+  lastError: null,
+  nextRetryAt: null,
+  quarantined: 0,
+  violations: 0,
+  eventsReceived: 0,
+  conflicts: 0,
+  platform: {
+    url: 'http://127.0.0.1:7878/',
+    cardholderId: 'ch_demo',
+    deviceName: 'Consentry on laptop',
+    enrolledAt: '2026-11-27T09:00:00Z',
+    canAddDevices: true,
+  },
 };
 
 export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
@@ -92,6 +126,28 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   revoke_all: { ok: { revoked: [{ ...grant, status: 'revoked' }] } },
   ledger_list: { ok: { entries: [] } },
   ledger_verify: { ok: { intact: true, entries: 0, brokenAt: null, reason: null } },
+  sync_status: { ok: syncedStatus },
+  sync_now: { ok: syncedStatus },
+  platform_enroll: { ok: syncedStatus },
+  platform_credentials: {
+    ok: { platformUrl: 'http://127.0.0.1:7878/', cardholderId: 'ch_demo', cardholderSecret: 'chs_demo_secret' },
+  },
+  card_link: { ok: card },
+  card_unlink: { ok: { token: card.token, revoked: 1 } },
+  apps_refresh: { ok: { apps: 2 } },
+  data_request_create: {
+    ok: {
+      id: 'dsr_1',
+      appId: 'app_receipts',
+      kind: 'access',
+      status: 'received',
+      createdAt: '2026-11-27T10:00:00Z',
+      dueAt: '2026-12-27T10:00:00Z',
+      updatedAt: '2026-11-27T10:00:00Z',
+    },
+  },
+  data_requests_list: { ok: { requests: [] } },
+  purchase_simulate: { ok: { transactionId: 'txn_1', events: 2 } },
   export_history: {
     ok: {
       format: 'archive',
@@ -102,6 +158,9 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       encrypted: true,
     },
   },
+  activity_list: { handle: syntheticFeed(240) },
+  event_detail: { ok: receiptDetail },
+  rewards_summary: { ok: rewardsSummary },
 };
 
 export interface MockIpc extends Ipc {
@@ -118,6 +177,7 @@ export function createMockIpc(scenario: MockScenario = {}): MockIpc {
       calls.push({ command, request });
       const reply = (scenario[command] ?? defaultScenario[command]) as MockReply<K>;
       if ('pending' in reply) return new Promise<Response<K>>(() => {});
+      if ('handle' in reply) return structuredClone(await reply.handle(request));
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if ('error' in reply) throw new IpcError(reply.error);
       return structuredClone(reply.ok);

@@ -22,18 +22,24 @@ export class IpcError extends Error {
   }
 }
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'invalid_input',
-  'not_found',
-  'wallet_not_found',
-  'wallet_exists',
-  'wallet_locked',
-  'key_missing',
-  'key_mismatch',
-  'corrupted',
-  'keyring_unavailable',
-  'internal',
-]);
+// A record, so a code added to ErrorCode without being listed here fails to compile.
+const KNOWN: Record<ErrorCode, true> = {
+  invalid_input: true,
+  not_found: true,
+  wallet_not_found: true,
+  wallet_exists: true,
+  wallet_locked: true,
+  key_missing: true,
+  key_mismatch: true,
+  corrupted: true,
+  keyring_unavailable: true,
+  not_enrolled: true,
+  platform_unavailable: true,
+  platform_unauthorized: true,
+  platform_rejected: true,
+  internal: true,
+};
+const CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN));
 
 /** Turns whatever a transport threw into an IpcError; unknown shapes become `internal`. */
 export function toIpcError(raw: unknown): IpcError {

@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes the resolved data folder and its own arguments.
 
 pub mod export;
+pub mod wallet;
 
 use crate::cli::{Cli, Command};
 use crate::exit::CliError;
@@ -13,5 +14,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     )?;
     match cli.command {
         Command::Export(args) => export::run(&data_dir, &cli.unlock, args).await,
+        Command::Status(args) => wallet::status(&data_dir, &cli.unlock, args).await,
+        Command::Sync(args) => wallet::sync(&data_dir, &cli.unlock, args).await,
+        Command::Grants(args) => wallet::grants(&data_dir, &cli.unlock, args).await,
+        Command::Grant(args) => wallet::grant(&data_dir, &cli.unlock, args).await,
+        Command::Revoke(args) => wallet::revoke(&data_dir, &cli.unlock, args).await,
+        Command::Unlock => wallet::unlock(&data_dir, &cli.unlock).await,
     }
 }

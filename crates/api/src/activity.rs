@@ -1,0 +1,284 @@
+//! The activity feed: one list of everything the wallet received (transactions, receipts,
+//! rewards, offers, posts, consent changes), filtered by card, app, kind and dates, searched
+//! through the store's full-text index, served in keyset pages ([`activity_list`]). The
+//! detail of one event is in [`crate::event_detail`].
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{EventPayload, EventType};
+use consentry_store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow, Direction};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::vocabulary::{Channel, Money};
+use crate::{ApiError, Context};
+
+/// Page size when the request names none.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Longest search text accepted.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// The kind of an event, with the platform's names (`receipt.issued` …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+pub enum EventKind {
+    #[serde(rename = "transaction.authorized")]
+    TransactionAuthorized,
+    #[serde(rename = "transaction.settled")]
+    TransactionSettled,
+    #[serde(rename = "transaction.reversed")]
+    TransactionReversed,
+    #[serde(rename = "receipt.issued")]
+    ReceiptIssued,
+    #[serde(rename = "points.awarded")]
+    PointsAwarded,
+    #[serde(rename = "cashback.pending")]
+    CashbackPending,
+    #[serde(rename = "cashback.paid")]
+    CashbackPaid,
+    #[serde(rename = "offer.issued")]
+    OfferIssued,
+    #[serde(rename = "offer.redeemed")]
+    OfferRedeemed,
+    #[serde(rename = "recommendation.made")]
+    RecommendationMade,
+    #[serde(rename = "social.posted")]
+    SocialPosted,
+    #[serde(rename = "consent.changed")]
+    ConsentChanged,
+    #[serde(rename = "app.terms_changed")]
+    AppTermsChanged,
+}
+
+macro_rules! kinds_mirror {
+    ($($variant:ident),+ $(,)?) => {
+        impl From<EventType> for EventKind {
+            fn from(value: EventType) -> Self {
+                match value { $(EventType::$variant => Self::$variant),+ }
+            }
+        }
+        impl From<EventKind> for EventType {
+            fn from(value: EventKind) -> Self {
+                match value { $(EventKind::$variant => Self::$variant),+ }
+            }
+        }
+    };
+}
+kinds_mirror!(
+    TransactionAuthorized,
+    TransactionSettled,
+    TransactionReversed,
+    ReceiptIssued,
+    PointsAwarded,
+    CashbackPending,
+    CashbackPaid,
+    OfferIssued,
+    OfferRedeemed,
+    RecommendationMade,
+    SocialPosted,
+    ConsentChanged,
+    AppTermsChanged,
+);
+
+/// Which events to list, and from where. Every filter is optional; `cursor` continues with
+/// older events, `newerThan` asks for events newer than the list's first row (to prepend them).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActivityListRequest {
+    pub card_token: Option<String>,
+    pub app_id: Option<String>,
+    /// Any of these kinds; empty for all.
+    pub kinds: Vec<EventKind>,
+    /// Occurred at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Occurred strictly before.
+    pub until: Option<DateTime<Utc>>,
+    /// Only events received outside the cardholder's consent.
+    pub violations_only: bool,
+    /// Words to find in merchants, receipt lines and app names (each as a prefix).
+    pub search: Option<String>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The `cursor` of the newest item shown.
+    pub newer_than: Option<String>,
+    /// 1 to 200; 50 when absent.
+    pub limit: Option<u32>,
+}
+
+/// One line of the feed. The summary fields that apply to the kind are set; the UI phrases
+/// them ("Receipt from Café Rose, €12.40").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityItem {
+    /// The platform's event id (what `event_detail` takes).
+    pub id: String,
+    /// This item's position in the feed (what `newerThan` takes).
+    pub cursor: String,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub card_token: String,
+    /// Absent when the card is no longer in the wallet.
+    pub card_last4: Option<String>,
+    pub card_nickname: Option<String>,
+    pub app_id: Option<String>,
+    /// Absent when the app is not in the cached directory.
+    pub app_name: Option<String>,
+    /// The merchant (transactions, receipts).
+    pub merchant: Option<String>,
+    /// The event's own amount: a purchase, a receipt total, a cashback.
+    pub amount: Option<Money>,
+    /// The purchase an app event stems from.
+    pub purchase: Option<Money>,
+    pub channel: Option<Channel>,
+    /// Points added (negative when taken back).
+    pub points: Option<i64>,
+    /// A short label: the points program, the offer code, the social network, the consent
+    /// action, the new terms version.
+    pub label: Option<String>,
+    /// Longer text: the offer, the recommendation, the post, the scope of a consent change.
+    pub text: Option<String>,
+    /// Received outside the cardholder's consent.
+    pub violation: bool,
+}
+
+impl From<&ActivityRow> for ActivityItem {
+    fn from(row: &ActivityRow) -> Self {
+        let event = &row.event;
+        let mut item = ActivityItem {
+            id: event.id.clone(),
+            cursor: row.cursor().to_string(),
+            kind: event.event_type().into(),
+            occurred_at: event.occurred_at,
+            card_token: event.card_token.clone(),
+            card_last4: row.card_last4.clone(),
+            card_nickname: row.card_nickname.clone(),
+            app_id: event.app_id.clone(),
+            app_name: row.app_name.clone(),
+            merchant: None,
+            amount: None,
+            purchase: event.payload.payment().map(|p| Money::from(&p.amount)),
+            channel: event.payload.payment().map(|p| p.channel.into()),
+            points: None,
+            label: None,
+            text: None,
+            violation: row.violation.is_some(),
+        };
+        match &event.payload {
+            EventPayload::TransactionAuthorized(t)
+            | EventPayload::TransactionSettled(t)
+            | EventPayload::TransactionReversed(t) => {
+                item.merchant = Some(t.merchant.clone());
+                item.amount = Some(Money::from(&t.amount));
+                item.channel = Some(t.channel.into());
+            }
+            EventPayload::ReceiptIssued(r) => {
+                item.merchant = Some(r.receipt.merchant.clone());
+                item.amount = Some(Money::from(&r.receipt.total));
+            }
+            EventPayload::PointsAwarded(p) => {
+                item.points = Some(p.delta);
+                item.label = Some(p.program.clone());
+            }
+            EventPayload::CashbackPending(c) | EventPayload::CashbackPaid(c) => {
+                item.amount = Some(Money::from(&c.amount));
+            }
+            EventPayload::OfferIssued(o) => {
+                item.label = Some(o.code.clone());
+                item.text = Some(o.description.clone());
+            }
+            EventPayload::OfferRedeemed(o) => item.label = Some(o.code.clone()),
+            EventPayload::RecommendationMade(r) => {
+                item.label = r.product.clone();
+                item.text = Some(r.text.clone());
+            }
+            EventPayload::SocialPosted(s) => {
+                item.label = Some(s.network.clone());
+                item.text = Some(s.text.clone());
+            }
+            EventPayload::ConsentChanged(c) => {
+                item.label = Some(c.action.as_str().to_owned());
+                item.text = Some(c.grant.scope.as_str().to_owned());
+            }
+            EventPayload::AppTermsChanged(t) => item.label = Some(t.terms_version.to_string()),
+        }
+        item
+    }
+}
+
+/// One page of the feed.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityPage {
+    /// Newest first.
+    pub items: Vec<ActivityItem>,
+    /// Pass it back as `cursor` for older events; `null` at the end (and for `newerThan`).
+    pub next_cursor: Option<String>,
+    /// With `newerThan`: more newer events remain (ask again from the new first item).
+    pub more_newer: bool,
+}
+
+fn parse_cursor(field: &str, text: &str) -> Result<ActivityCursor, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::invalid_input(format!("{field}: not a cursor from this list")))
+}
+
+fn filter_of(request: &ActivityListRequest) -> Result<ActivityFilter, ApiError> {
+    if let (Some(from), Some(until)) = (request.from, request.until) {
+        if from >= until {
+            return Err(ApiError::invalid_input("from must be before until"));
+        }
+    }
+    let search = request
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if search.is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(ApiError::invalid_input(format!(
+            "search: at most {MAX_SEARCH_CHARS} characters"
+        )));
+    }
+    let blank_is_none = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    Ok(ActivityFilter {
+        card_token: blank_is_none(&request.card_token),
+        app_id: blank_is_none(&request.app_id),
+        kinds: request.kinds.iter().map(|k| (*k).into()).collect(),
+        from: request.from,
+        until: request.until,
+        violations_only: request.violations_only,
+        search: search.map(str::to_owned),
+    })
+}
+
+/// A page of the feed; see [`ActivityListRequest`].
+pub async fn activity_list(
+    ctx: &Context,
+    request: ActivityListRequest,
+) -> Result<ActivityPage, ApiError> {
+    let filter = filter_of(&request)?;
+    let direction = match (&request.cursor, &request.newer_than) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid_input(
+                "ask for older (cursor) or newer (newerThan) events, not both",
+            ))
+        }
+        (Some(c), None) => Direction::Older(Some(parse_cursor("cursor", c)?)),
+        (None, Some(c)) => Direction::Newer(parse_cursor("newerThan", c)?),
+        (None, None) => Direction::Older(None),
+    };
+    let limit = match request.limit {
+        None => DEFAULT_PAGE_SIZE,
+        Some(n) if (1..=activity::MAX_PAGE_SIZE).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::invalid_input(format!(
+                "limit: 1 to {}",
+                activity::MAX_PAGE_SIZE
+            )))
+        }
+    };
+    let pool = ctx.pool().await?;
+    let page = activity::page(&pool, &filter, direction, limit).await?;
+    Ok(ActivityPage {
+        items: page.rows.iter().map(ActivityItem::from).collect(),
+        next_cursor: page.next.map(|c| c.to_string()),
+        more_newer: page.more_newer,
+    })
+}

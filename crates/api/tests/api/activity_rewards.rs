@@ -1,0 +1,848 @@
+//! The activity feed, event detail and rewards summary over a real SQLCipher wallet in a temp
+//! dir, with events stored the way sync stores them.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use consentry_api::activity::EventKind;
+use consentry_api::event_detail::{EventBody, ViolationReasonView};
+use consentry_api::vocabulary::{Channel, Scope, Trigger};
+use consentry_api::{
+    activity_list, event_detail, grant_revoke, grant_set, rewards_summary, wallet_create,
+    ActivityListRequest, Context, ContextOptions, ErrorCode, EventDetailRequest, GrantExpiry,
+    GrantRevokeRequest, GrantSetRequest, RewardsSummaryRequest, WalletCreateRequest,
+};
+use consentry_domain::{
+    Brand, Cashback, Currency, Discount, Event, EventPayload, Expiry, FeeModel, GrantRefusal,
+    GrantStatus, Money, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded, Receipt,
+    ReceiptIssued, ReceiptLine, Sha256Digest, Transaction, ViolationReason,
+};
+use consentry_store::apps::{self, AppListing};
+use consentry_store::cards::{self, NewCard};
+use consentry_store::events::{self, IncomingEvent};
+use consentry_store::KdfParams;
+use sqlx::SqlitePool;
+
+const CARD_A: &str = "tok_card_a";
+const CARD_B: &str = "tok_card_b";
+const RECEIPTS_APP: &str = "app_receipts";
+const COFFEE_APP: &str = "app_beans";
+
+fn eur(minor: i64) -> Money {
+    Money::new(minor, Currency::new("EUR").unwrap())
+}
+
+fn at(day: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 9, minute, 0).unwrap()
+}
+
+fn listing(id: &str, name: &str, publisher: &str, fee: FeeModel) -> AppListing {
+    let terms = format!("Terms of {name}");
+    AppListing {
+        id: id.into(),
+        name: name.into(),
+        publisher: publisher.into(),
+        description: format!("{name} does things"),
+        requested_scopes: vec![
+            consentry_domain::Scope::Receipts,
+            consentry_domain::Scope::Points,
+            consentry_domain::Scope::Cashback,
+            consentry_domain::Scope::Offers,
+        ],
+        terms_version: 1,
+        terms_hash: Sha256Digest::of_terms(&terms),
+        terms_text: terms,
+        fee_model: fee,
+    }
+}
+
+async fn wallet(dir: &std::path::Path) -> (Context, SqlitePool) {
+    let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
+    options.kdf = KdfParams::INSECURE_FOR_TESTS;
+    let ctx = Context::new(options);
+    let request = WalletCreateRequest {
+        use_keyring: false,
+        passphrase: Some("pass phrase".into()),
+    };
+    wallet_create(&ctx, request).await.unwrap();
+    let pool = ctx.pool().await.unwrap();
+    let now = Utc::now();
+    let receipts = listing(
+        RECEIPTS_APP,
+        "PaperLess",
+        "Receipt Co",
+        FeeModel::PerEvent {
+            amount: eur(10),
+            per: consentry_domain::Scope::Receipts,
+        },
+    );
+    let coffee = listing(
+        COFFEE_APP,
+        "Bean Counter",
+        "Bean Ltd",
+        FeeModel::Percent { bps: 150 },
+    );
+    apps::upsert(&pool, &receipts, now).await.unwrap();
+    apps::upsert(&pool, &coffee, now).await.unwrap();
+    for (token, last4) in [(CARD_A, "4242"), (CARD_B, "1881")] {
+        let card = NewCard {
+            token: token.into(),
+            brand: Brand::Visa,
+            last4: last4.into(),
+            expiry: Expiry::new(12, 2030).unwrap(),
+            nickname: None,
+        };
+        cards::insert(&pool, &card, now).await.unwrap();
+    }
+    (ctx, pool)
+}
+
+fn event(
+    id: &str,
+    when: DateTime<Utc>,
+    card: &str,
+    app: Option<&str>,
+    payload: EventPayload,
+) -> IncomingEvent {
+    IncomingEvent {
+        event: Event {
+            id: id.into(),
+            occurred_at: when,
+            card_token: card.into(),
+            app_id: app.map(str::to_owned),
+            payload,
+        },
+        signature_verified: true,
+        violation: None,
+    }
+}
+
+fn purchase(tx: &str, merchant: &str, minor: i64, commission: i64) -> Transaction {
+    Transaction {
+        transaction_id: tx.into(),
+        amount: eur(minor),
+        merchant: merchant.into(),
+        channel: consentry_domain::Channel::Nfc,
+        commission: eur(commission),
+    }
+}
+
+fn payment(tx: &str, minor: i64) -> PaymentRef {
+    PaymentRef {
+        transaction_id: tx.into(),
+        channel: consentry_domain::Channel::Nfc,
+        amount: eur(minor),
+    }
+}
+
+fn receipt(tx: &str, merchant: &str) -> EventPayload {
+    let line = |description: &str, quantity: u32, unit: i64, tax: i64| ReceiptLine {
+        quantity,
+        description: description.into(),
+        unit_price: eur(unit),
+        tax: eur(tax),
+        total: eur(unit * i64::from(quantity) + tax),
+    };
+    let lines = vec![
+        line("Flat white", 2, 300, 60),
+        line("Croissant", 1, 200, 20),
+    ];
+    EventPayload::ReceiptIssued(ReceiptIssued {
+        payment: payment(tx, 880),
+        receipt: Receipt {
+            transaction_id: tx.into(),
+            merchant: merchant.into(),
+            total: eur(880),
+            lines,
+        },
+    })
+}
+
+/// 120 plain purchases on card A (one a minute from 1 March), then a coffee purchase on card B
+/// with its receipt, settlement and points.
+async fn seed_feed(pool: &SqlitePool) {
+    let mut batch: Vec<IncomingEvent> = (0..120)
+        .map(|i| {
+            let day = 1 + i / 60;
+            let minute = i % 60;
+            event(
+                &format!("evt_tx_{i}"),
+                at(day, minute),
+                CARD_A,
+                None,
+                EventPayload::TransactionAuthorized(purchase(
+                    &format!("tx_{i}"),
+                    "Grocer Market",
+                    1000 + i64::from(i),
+                    0,
+                )),
+            )
+        })
+        .collect();
+    batch.push(event(
+        "evt_coffee_auth",
+        at(5, 0),
+        CARD_B,
+        None,
+        EventPayload::TransactionAuthorized(purchase("tx_coffee", "Café Rose", 880, 0)),
+    ));
+    batch.push(event(
+        "evt_coffee_receipt",
+        at(5, 1),
+        CARD_B,
+        Some(RECEIPTS_APP),
+        receipt("tx_coffee", "Café Rose"),
+    ));
+    batch.push(event(
+        "evt_coffee_points",
+        at(5, 2),
+        CARD_B,
+        Some(COFFEE_APP),
+        EventPayload::PointsAwarded(PointsAwarded {
+            program: "Bean Club".into(),
+            delta: 9,
+            balance: 109,
+            payment: Some(payment("tx_coffee", 880)),
+        }),
+    ));
+    batch.push(event(
+        "evt_coffee_settled",
+        at(6, 0),
+        CARD_B,
+        None,
+        EventPayload::TransactionSettled(purchase("tx_coffee", "Café Rose", 880, 23)),
+    ));
+    events::ingest(pool, &batch, at(7, 0)).await.unwrap();
+}
+
+fn all() -> ActivityListRequest {
+    ActivityListRequest::default()
+}
+
+#[tokio::test]
+async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    seed_feed(&pool).await;
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    let mut pages = 0;
+    loop {
+        let request = ActivityListRequest {
+            cursor: cursor.clone(),
+            limit: Some(50),
+            ..all()
+        };
+        let page = activity_list(&ctx, request).await.unwrap();
+        pages += 1;
+        seen.extend(page.items.iter().map(|i| (i.occurred_at, i.id.clone())));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 124);
+    assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
+    let mut ids: Vec<_> = seen.iter().map(|(_, id)| id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 124, "no event twice");
+
+    let card_b = activity_list(
+        &ctx,
+        ActivityListRequest {
+            card_token: Some(CARD_B.into()),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(card_b.items.len(), 4);
+    let receipt = card_b
+        .items
+        .iter()
+        .find(|i| i.id == "evt_coffee_receipt")
+        .unwrap();
+    assert_eq!(receipt.card_last4.as_deref(), Some("1881"));
+    assert_eq!(receipt.app_name.as_deref(), Some("PaperLess"));
+    assert_eq!(receipt.merchant.as_deref(), Some("Café Rose"));
+    assert_eq!(receipt.amount.as_ref().map(|m| m.minor), Some(880));
+    assert!(!receipt.violation);
+
+    let by_app = activity_list(
+        &ctx,
+        ActivityListRequest {
+            app_id: Some(COFFEE_APP.into()),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_app.items.len(), 1);
+    assert_eq!(by_app.items[0].points, Some(9));
+    assert_eq!(by_app.items[0].label.as_deref(), Some("Bean Club"));
+
+    let kinds = activity_list(
+        &ctx,
+        ActivityListRequest {
+            kinds: vec![EventKind::TransactionSettled, EventKind::ReceiptIssued],
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    let got: Vec<_> = kinds.items.iter().map(|i| i.kind).collect();
+    assert_eq!(
+        got,
+        [EventKind::TransactionSettled, EventKind::ReceiptIssued]
+    );
+
+    let day_two = activity_list(
+        &ctx,
+        ActivityListRequest {
+            from: Some(at(2, 0)),
+            until: Some(at(2, 30)),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(day_two.items.len(), 30);
+}
+
+#[tokio::test]
+async fn search_finds_merchants_receipt_lines_and_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    seed_feed(&pool).await;
+    let search = |text: &str| ActivityListRequest {
+        search: Some(text.into()),
+        ..all()
+    };
+
+    let cafe = activity_list(&ctx, search("cafe ros")).await.unwrap();
+    let ids: Vec<_> = cafe.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "evt_coffee_settled",
+            "evt_coffee_receipt",
+            "evt_coffee_auth"
+        ],
+        "merchant of transactions and receipt, diacritics ignored"
+    );
+    let croissant = activity_list(&ctx, search("croiss")).await.unwrap();
+    assert_eq!(croissant.items.len(), 1, "a receipt line");
+    let app = activity_list(&ctx, search("bean counter")).await.unwrap();
+    assert_eq!(app.items.len(), 1, "the app's events");
+    assert_eq!(app.items[0].id, "evt_coffee_points");
+    let narrowed = activity_list(
+        &ctx,
+        ActivityListRequest {
+            card_token: Some(CARD_A.into()),
+            ..search("cafe")
+        },
+    )
+    .await
+    .unwrap();
+    assert!(narrowed.items.is_empty(), "search and filters combine");
+    assert!(activity_list(&ctx, search("\"*"))
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+}
+
+#[tokio::test]
+async fn newer_events_come_without_reloading_and_bad_requests_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    seed_feed(&pool).await;
+    let first = activity_list(
+        &ctx,
+        ActivityListRequest {
+            limit: Some(10),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    let head = first.items[0].cursor.clone();
+
+    let fresh: Vec<_> = (0..3)
+        .map(|i| {
+            event(
+                &format!("evt_new_{i}"),
+                at(20, i),
+                CARD_A,
+                None,
+                EventPayload::TransactionAuthorized(purchase(
+                    &format!("tx_new_{i}"),
+                    "Bakery",
+                    500,
+                    0,
+                )),
+            )
+        })
+        .collect();
+    events::ingest(&pool, &fresh, at(20, 5)).await.unwrap();
+
+    let newer = activity_list(
+        &ctx,
+        ActivityListRequest {
+            newer_than: Some(head.clone()),
+            limit: Some(2),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    let ids: Vec<_> = newer.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["evt_new_1", "evt_new_0"],
+        "the closest first, newest on top"
+    );
+    assert!(newer.more_newer);
+    assert!(newer.next_cursor.is_none());
+    let rest = activity_list(
+        &ctx,
+        ActivityListRequest {
+            newer_than: Some(newer.items[0].cursor.clone()),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert!(!rest.more_newer);
+
+    for bad in [
+        ActivityListRequest {
+            cursor: Some("nope".into()),
+            ..all()
+        },
+        ActivityListRequest {
+            cursor: Some(head.clone()),
+            newer_than: Some(head.clone()),
+            ..all()
+        },
+        ActivityListRequest {
+            limit: Some(0),
+            ..all()
+        },
+        ActivityListRequest {
+            from: Some(at(3, 0)),
+            until: Some(at(2, 0)),
+            ..all()
+        },
+        ActivityListRequest {
+            search: Some("x".repeat(201)),
+            ..all()
+        },
+    ] {
+        let err = activity_list(&ctx, bad).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    }
+    let unknown =
+        serde_json::from_str::<ActivityListRequest>(r#"{"kinds":[],"violationsOnly":false,"x":1}"#);
+    assert!(unknown.is_err());
+    let parsed: ActivityListRequest = serde_json::from_str(
+        r#"{"cardToken":null,"appId":null,"kinds":["receipt.issued"],"from":null,"until":null,
+            "violationsOnly":false,"search":null,"cursor":null,"newerThan":null,"limit":null}"#,
+    )
+    .unwrap();
+    assert_eq!(parsed.kinds, [EventKind::ReceiptIssued]);
+}
+
+#[tokio::test]
+async fn a_receipt_in_full_with_its_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    seed_feed(&pool).await;
+    let detail = event_detail(
+        &ctx,
+        EventDetailRequest {
+            id: "evt_coffee_receipt".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let EventBody::Receipt(body) = &detail.body else {
+        panic!("not a receipt: {:?}", detail.body);
+    };
+    assert_eq!(body.merchant, "Café Rose");
+    assert_eq!(body.lines.len(), 2);
+    assert_eq!(body.lines[0].description, "Flat white");
+    assert_eq!((body.tax.minor, body.total.minor), (80, 880));
+    assert_eq!(body.payment.channel, Channel::Nfc);
+    assert_eq!(detail.item.app_name.as_deref(), Some("PaperLess"));
+    assert_eq!(detail.item.card_last4.as_deref(), Some("1881"));
+    assert!(detail.signature_verified);
+    assert!(detail.violation.is_none());
+    let steps: Vec<_> = detail
+        .transaction
+        .iter()
+        .map(|s| (s.event_id.as_str(), s.commission.minor))
+        .collect();
+    assert_eq!(steps, [("evt_coffee_auth", 0), ("evt_coffee_settled", 23)]);
+
+    let json = serde_json::to_value(&detail).unwrap();
+    assert_eq!(json["body"]["kind"], "receipt");
+    assert_eq!(json["body"]["lines"][0]["unitPrice"]["minor"], 300);
+    assert_eq!(json["item"]["kind"], "receipt.issued");
+
+    let missing = event_detail(
+        &ctx,
+        EventDetailRequest {
+            id: "evt_nope".into(),
+        },
+    )
+    .await;
+    assert_eq!(missing.unwrap_err().code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_violation_comes_with_the_grant_history_that_proves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    let grant = GrantSetRequest {
+        app_id: COFFEE_APP.into(),
+        card_token: CARD_A.into(),
+        scope: Scope::Points,
+        channels: vec![Channel::Card, Channel::Nfc],
+        trigger: Trigger::Authorization,
+        min_purchase: None,
+        expiry: GrantExpiry::Never,
+    };
+    grant_set(&ctx, grant).await.unwrap();
+    let revoke = GrantRevokeRequest {
+        app_id: COFFEE_APP.into(),
+        card_token: CARD_A.into(),
+        scope: Scope::Points,
+    };
+    grant_revoke(&ctx, revoke).await.unwrap();
+
+    let later = Utc::now() + Duration::minutes(5);
+    let mut flagged = event(
+        "evt_points_after_revoke",
+        later,
+        CARD_A,
+        Some(COFFEE_APP),
+        EventPayload::PointsAwarded(PointsAwarded {
+            program: "Bean Club".into(),
+            delta: 5,
+            balance: 5,
+            payment: None,
+        }),
+    );
+    flagged.violation = Some(ViolationReason::Refused {
+        refusal: GrantRefusal::NotActive {
+            status: GrantStatus::Revoked,
+        },
+    });
+    events::ingest(&pool, &[flagged], later).await.unwrap();
+
+    let list = activity_list(
+        &ctx,
+        ActivityListRequest {
+            violations_only: true,
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert!(list.items[0].violation);
+
+    let detail = event_detail(
+        &ctx,
+        EventDetailRequest {
+            id: "evt_points_after_revoke".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let violation = detail.violation.expect("flagged");
+    assert!(
+        matches!(violation.reason, ViolationReasonView::NotActive { .. }),
+        "{:?}",
+        violation.reason
+    );
+    assert_eq!(violation.scope, Some(Scope::Points));
+    let actions: Vec<_> = violation
+        .grant_history
+        .iter()
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(actions, ["grant", "revoke"]);
+    let json = serde_json::to_value(&violation.reason).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"kind": "not_active", "status": "revoked"})
+    );
+}
+
+#[tokio::test]
+async fn rewards_add_up_per_currency_app_and_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    let now = Utc::now();
+    let day = Duration::days(1);
+    let cb = |minor: i64, tx: &str| Cashback {
+        amount: eur(minor),
+        destination: "FR76 •••• 1234".into(),
+        payment: Some(payment(tx, 10_000)),
+    };
+    let offer = |id: &str, expires: Option<DateTime<Utc>>| {
+        EventPayload::OfferIssued(OfferIssued {
+            offer_id: id.into(),
+            code: format!("CODE-{id}"),
+            description: format!("Offer {id}"),
+            discount: Discount::Percent { bps: 500 },
+            expires_at: expires,
+            payment: None,
+        })
+    };
+    let batch = vec![
+        // tx1: settled with 150 commission; receipts app issued a receipt, coffee app cashback.
+        event(
+            "t1a",
+            now - day * 3,
+            CARD_A,
+            None,
+            EventPayload::TransactionAuthorized(purchase("tx1", "Shop", 10_000, 0)),
+        ),
+        event(
+            "t1r",
+            now - day * 3,
+            CARD_A,
+            Some(RECEIPTS_APP),
+            receipt("tx1", "Shop"),
+        ),
+        event(
+            "t1c",
+            now - day * 3,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::CashbackPending(cb(200, "tx1")),
+        ),
+        event(
+            "t1s",
+            now - day * 2,
+            CARD_A,
+            None,
+            EventPayload::TransactionSettled(purchase("tx1", "Shop", 10_000, 160)),
+        ),
+        event(
+            "t1p",
+            now - day * 2,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::CashbackPaid(cb(200, "tx1")),
+        ),
+        // tx2: still pending; tx3: reversed, so its cashback was cancelled.
+        event(
+            "t2c",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::CashbackPending(cb(50, "tx2")),
+        ),
+        event(
+            "t3c",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::CashbackPending(cb(70, "tx3")),
+        ),
+        event(
+            "t3x",
+            now - day,
+            CARD_A,
+            None,
+            EventPayload::TransactionReversed(purchase("tx3", "Shop", 10_000, 0)),
+        ),
+        event(
+            "p1",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::PointsAwarded(PointsAwarded {
+                program: "Bean Club".into(),
+                delta: 40,
+                balance: 140,
+                payment: None,
+            }),
+        ),
+        event(
+            "p2",
+            now,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::PointsAwarded(PointsAwarded {
+                program: "Bean Club".into(),
+                delta: 10,
+                balance: 150,
+                payment: None,
+            }),
+        ),
+        event(
+            "o_late",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            offer("late", Some(now + day * 5)),
+        ),
+        event(
+            "o_soon",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            offer("soon", Some(now + day * 2)),
+        ),
+        event(
+            "o_none",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            offer("none", None),
+        ),
+        event(
+            "o_past",
+            now - day * 9,
+            CARD_A,
+            Some(COFFEE_APP),
+            offer("past", Some(now - day)),
+        ),
+        event(
+            "o_used",
+            now - day,
+            CARD_A,
+            Some(COFFEE_APP),
+            offer("used", Some(now + day)),
+        ),
+        event(
+            "o_used_r",
+            now,
+            CARD_A,
+            Some(COFFEE_APP),
+            EventPayload::OfferRedeemed(OfferRedeemed {
+                offer_id: "used".into(),
+                code: "CODE-used".into(),
+                payment: None,
+            }),
+        ),
+    ];
+    events::ingest(&pool, &batch, now).await.unwrap();
+
+    let summary = rewards_summary(&ctx, RewardsSummaryRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(summary.months.len(), 12);
+    assert_eq!(
+        summary.months.last().unwrap(),
+        &now.format("%Y-%m").to_string()
+    );
+
+    assert_eq!(summary.points.len(), 1);
+    let club = &summary.points[0];
+    assert_eq!(
+        (
+            club.program.as_str(),
+            club.balance,
+            club.earned,
+            club.awards
+        ),
+        ("Bean Club", 150, 50, 2)
+    );
+
+    assert_eq!(summary.cashback.len(), 1);
+    let totals = &summary.cashback[0];
+    assert_eq!(
+        (
+            totals.currency.as_str(),
+            totals.paid.minor,
+            totals.pending.minor,
+            totals.cancelled.minor
+        ),
+        ("EUR", 200, 50, 70)
+    );
+
+    let offers: Vec<_> = summary.offers.iter().map(|o| o.offer_id.as_str()).collect();
+    assert_eq!(
+        offers,
+        ["soon", "late", "none"],
+        "soonest expiry first, no expiry last"
+    );
+    assert_eq!(summary.offers[0].app_name.as_deref(), Some("Bean Counter"));
+
+    assert_eq!(summary.top_apps[0].app_id, COFFEE_APP);
+    assert_eq!(summary.top_apps[0].cashback[0].minor, 250);
+    assert_eq!(summary.top_apps[0].points, 50);
+
+    // 160 on tx1: 1.5 % of €100 (150) for the coffee app, €0.10 per receipt for the other.
+    let commission: Vec<_> = summary
+        .commission_by_app
+        .iter()
+        .map(|c| (c.app_id.as_deref(), c.amount.minor, c.purchases))
+        .collect();
+    assert_eq!(
+        commission,
+        [(Some(COFFEE_APP), 150, 1), (Some(RECEIPTS_APP), 10, 1)]
+    );
+    let monthly_commission: i64 = summary
+        .commission_by_month
+        .iter()
+        .map(|c| c.amount.minor)
+        .sum();
+    assert_eq!(monthly_commission, 160);
+
+    let paid: i64 = summary.cashback_by_month.iter().map(|c| c.paid.minor).sum();
+    let pending: i64 = summary
+        .cashback_by_month
+        .iter()
+        .map(|c| c.pending.minor)
+        .sum();
+    assert_eq!((paid, pending), (200, 50));
+    let points: i64 = summary.points_by_month.iter().map(|p| p.points).sum();
+    assert_eq!(points, 50);
+
+    let other_card = rewards_summary(
+        &ctx,
+        RewardsSummaryRequest {
+            card_token: Some(CARD_B.into()),
+            months: Some(3),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        other_card.points.is_empty()
+            && other_card.cashback.is_empty()
+            && other_card.offers.is_empty()
+    );
+    assert_eq!(other_card.months.len(), 3);
+    let bad = rewards_summary(
+        &ctx,
+        RewardsSummaryRequest {
+            card_token: None,
+            months: Some(0),
+        },
+    )
+    .await;
+    assert_eq!(bad.unwrap_err().code, ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn an_empty_wallet_has_an_empty_feed_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, _pool) = wallet(dir.path()).await;
+    let page = activity_list(&ctx, all()).await.unwrap();
+    assert!(page.items.is_empty() && page.next_cursor.is_none());
+    let summary = rewards_summary(&ctx, RewardsSummaryRequest::default())
+        .await
+        .unwrap();
+    assert!(summary.cashback.is_empty() && summary.commission_by_app.is_empty());
+    assert_eq!(summary.apps.len(), 2);
+}

@@ -1,0 +1,452 @@
+//! The api crate against the real platform server on loopback: enrollment, card linking and
+//! unlinking, grants reaching the platform, events arriving, and the sync status.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use consentry_api::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
+use consentry_api::{
+    apps_list, apps_refresh, card_link, card_unlink, cards_list, data_request_create,
+    data_requests_list, grant_revoke, grant_set, grants_list, ledger_list, platform_credentials,
+    platform_enroll, purchase_simulate, sync_now, sync_status, wallet_create, wallet_lock,
+    AppsListRequest, AppsRefreshRequest, CardLinkRequest, CardUnlinkRequest, CardsListRequest,
+    Context, ContextOptions, DataRequestCreateRequest, DataRequestKindDto, DataRequestsListRequest,
+    ErrorCode, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
+    LedgerListRequest, PlatformCredentialsRequest, PlatformEnrollRequest, PurchaseSimulateRequest,
+    SyncNowRequest, SyncStatusRequest, WalletCreateRequest, WalletLockRequest,
+};
+use consentry_platform::{DataLocation, PlatformConfig, RunningPlatform};
+use consentry_store::KdfParams;
+use tempfile::TempDir;
+
+const VISA: &str = "4242 4242 4242 4242";
+const VISA_DIGITS: &str = "4242424242424242";
+const RECEIPTS_APP: &str = "app_quire";
+
+async fn platform(dir: &TempDir) -> RunningPlatform {
+    consentry_platform::serve(PlatformConfig {
+        data: DataLocation::Directory(dir.path().join("platform")),
+        signing_seed: Some(7),
+        ..PlatformConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn options(dir: &std::path::Path, platform_url: Option<String>) -> ContextOptions {
+    let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
+    options.kdf = KdfParams::INSECURE_FOR_TESTS;
+    options.platform_url = platform_url;
+    options.device_name = "test laptop".into();
+    options
+}
+
+async fn wallet(options: ContextOptions) -> Context {
+    let ctx = Context::new(options);
+    wallet_create(
+        &ctx,
+        WalletCreateRequest {
+            use_keyring: false,
+            passphrase: Some("pass phrase".into()),
+        },
+    )
+    .await
+    .unwrap();
+    ctx
+}
+
+fn link(number: &str) -> CardLinkRequest {
+    CardLinkRequest {
+        number: number.into(),
+        exp_month: 12,
+        exp_year: 2031,
+        nickname: Some("Everyday".into()),
+    }
+}
+
+fn receipts(card: &str) -> GrantSetRequest {
+    GrantSetRequest {
+        app_id: RECEIPTS_APP.into(),
+        card_token: card.into(),
+        scope: Scope::Receipts,
+        channels: vec![Channel::Card, Channel::Nfc, Channel::Online, Channel::Voice],
+        trigger: Trigger::Authorization,
+        min_purchase: None,
+        expiry: GrantExpiry::Never,
+    }
+}
+
+fn coffee(card: &str) -> PurchaseSimulateRequest {
+    PurchaseSimulateRequest {
+        card_token: card.into(),
+        amount: Money {
+            minor: 450,
+            currency: "EUR".into(),
+        },
+        merchant: "Corner Café".into(),
+        channel: Channel::Nfc,
+    }
+}
+
+async fn receipts_stored(ctx: &Context) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE kind = 'receipt.issued'")
+        .fetch_one(&ctx.pool().await.unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn link_grant_purchase_receipt_revoke_unlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = platform(&dir).await;
+    let ctx = wallet(options(
+        &dir.path().join("wallet"),
+        Some(platform.base_url()),
+    ))
+    .await;
+
+    let status = sync_status(&ctx, SyncStatusRequest {}).await.unwrap();
+    assert!(status.active && !status.enrolled, "{status:?}");
+
+    // Linking enrolls with the configured platform on the way; only the token stays.
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    assert_eq!(card.last4, "4242");
+    assert_eq!(card.brand, "visa");
+    assert!(
+        !card.token.chars().any(|c| c.is_ascii_digit()),
+        "{}",
+        card.token
+    );
+    let listed =
+        serde_json::to_string(&cards_list(&ctx, CardsListRequest {}).await.unwrap()).unwrap();
+    assert!(!listed.contains(VISA_DIGITS), "{listed}");
+    let status = sync_status(&ctx, SyncStatusRequest {}).await.unwrap();
+    let platform_view = status.platform.expect("enrolled");
+    assert_eq!(platform_view.device_name, "test laptop");
+
+    let apps = apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    assert!(apps.apps >= 5, "{apps:?}");
+    let directory = apps_list(&ctx, AppsListRequest {}).await.unwrap();
+    assert!(directory.apps.iter().any(|a| a.id == RECEIPTS_APP));
+
+    // A grant is pending until a sync carries it; then the platform has it.
+    let granted = grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    assert_eq!(
+        granted.sync.state,
+        consentry_api::consents::GrantSyncState::Pending
+    );
+    let after = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(after.pending_changes, 0, "{after:?}");
+    assert!(after.last_success_at.is_some());
+    let grants = grants_list(&ctx, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        grants.grants[0].sync.state,
+        consentry_api::consents::GrantSyncState::Synced
+    );
+
+    // A purchase makes the receipts app issue a receipt, which arrives verified.
+    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(receipts_stored(&ctx).await, 1);
+
+    // Revoked: the next purchase yields no receipt.
+    grant_revoke(
+        &ctx,
+        GrantRevokeRequest {
+            app_id: RECEIPTS_APP.into(),
+            card_token: card.token.clone(),
+            scope: Scope::Receipts,
+        },
+    )
+    .await
+    .unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
+    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(receipts_stored(&ctx).await, 1, "no receipt after revoking");
+    assert_eq!(status.violations, 0);
+
+    // Unlink: its grants are revoked first, then the platform deletes the card.
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    let unlinked = card_unlink(
+        &ctx,
+        CardUnlinkRequest {
+            token: card.token.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(unlinked.revoked, 1);
+    assert!(cards_list(&ctx, CardsListRequest {})
+        .await
+        .unwrap()
+        .cards
+        .is_empty());
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let grants = grants_list(&ctx, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert!(grants
+        .grants
+        .iter()
+        .all(|g| g.status == GrantStatus::Revoked));
+    assert!(grants
+        .grants
+        .iter()
+        .all(|g| g.sync.state == consentry_api::consents::GrantSyncState::Synced));
+    let ledger = ledger_list(&ctx, LedgerListRequest::default())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = ledger.entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "grant").count(),
+        2,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| **a == "revoke").count(),
+        2,
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_card_number_is_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = platform(&dir).await;
+    let ctx = wallet(options(
+        &dir.path().join("wallet"),
+        Some(platform.base_url()),
+    ))
+    .await;
+    for bad in ["4242 4242 4242 4241", "1234", "4242-4242-4242-424x"] {
+        let error = card_link(&ctx, link(bad)).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidInput, "{bad}: {error:?}");
+        assert!(!error.message.contains("4242424242"), "{}", error.message);
+    }
+    let expired = CardLinkRequest {
+        exp_year: 2020,
+        ..link(VISA)
+    };
+    assert_eq!(
+        card_link(&ctx, expired).await.unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    assert!(cards_list(&ctx, CardsListRequest {})
+        .await
+        .unwrap()
+        .cards
+        .is_empty());
+    // Nothing reached the platform either: the wallet never even enrolled.
+    assert!(
+        !sync_status(&ctx, SyncStatusRequest {})
+            .await
+            .unwrap()
+            .enrolled
+    );
+}
+
+#[tokio::test]
+async fn offline_changes_wait_and_reach_the_platform_once_it_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = platform(&dir).await;
+    let url = platform.base_url();
+    let ctx = wallet(options(&dir.path().join("wallet"), Some(url.clone()))).await;
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    platform.shutdown().await.unwrap();
+
+    let granted = grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    assert_eq!(
+        granted.status,
+        GrantStatus::Active,
+        "effective locally at once"
+    );
+    let error = sync_now(&ctx, SyncNowRequest {}).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::PlatformUnavailable, "{error:?}");
+    let status = sync_status(&ctx, SyncStatusRequest {}).await.unwrap();
+    assert_eq!(status.pending_changes, 1);
+    let problem = status.last_error.expect("the failure is shown");
+    assert_eq!(problem.code, "unreachable");
+
+    // The same address again (the demo platform's case): the queued change goes through.
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let _back = consentry_platform::serve(PlatformConfig {
+        listen: addr,
+        data: DataLocation::Directory(dir.path().join("platform")),
+        signing_seed: Some(7),
+        ..PlatformConfig::default()
+    })
+    .await
+    .unwrap();
+    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(status.pending_changes, 0);
+    assert!(status.last_error.is_none());
+}
+
+#[tokio::test]
+async fn background_sync_sends_changes_and_stops_when_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = platform(&dir).await;
+    let mut opts = options(&dir.path().join("wallet"), Some(platform.base_url()));
+    opts.background_sync = true;
+    opts.sync.long_poll = Duration::from_secs(1);
+    let ctx = wallet(opts).await;
+    let mut updates = ctx.subscribe_sync();
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    // The background task refreshes the directory once enrolled; wait for it, then grant.
+    let wait = |what: &'static str| async move { panic!("timed out waiting for {what}") };
+    let mut tries = 0;
+    while apps_list(&ctx, AppsListRequest {})
+        .await
+        .unwrap()
+        .apps
+        .is_empty()
+    {
+        tries += 1;
+        if tries > 100 {
+            wait("the directory").await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    let synced = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let grants = grants_list(&ctx, GrantsListRequest::default())
+                .await
+                .unwrap();
+            if grants.grants[0].sync.state == consentry_api::consents::GrantSyncState::Synced {
+                return;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(200), updates.changed()).await;
+        }
+    })
+    .await;
+    assert!(
+        synced.is_ok(),
+        "the background loop sent the grant without sync_now"
+    );
+    assert!(updates.borrow().enrolled && updates.borrow().active);
+
+    wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while updates.borrow_and_update().active {
+            updates.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("the status goes inactive when the wallet locks");
+    let status = sync_status(&ctx, SyncStatusRequest {}).await.unwrap();
+    assert!(!status.active);
+    assert_eq!(
+        sync_now(&ctx, SyncNowRequest {}).await.unwrap_err().code,
+        ErrorCode::WalletLocked
+    );
+}
+
+#[tokio::test]
+async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = platform(&dir).await;
+    let first = wallet(options(
+        &dir.path().join("first"),
+        Some(platform.base_url()),
+    ))
+    .await;
+    let card = card_link(&first, link(VISA)).await.unwrap();
+    apps_refresh(&first, AppsRefreshRequest {}).await.unwrap();
+    grant_set(&first, receipts(&card.token)).await.unwrap();
+    sync_now(&first, SyncNowRequest {}).await.unwrap();
+    let credentials = platform_credentials(&first, PlatformCredentialsRequest {})
+        .await
+        .unwrap();
+    assert!(!format!("{credentials:?}").contains(&credentials.cardholder_secret));
+
+    // No default platform here: this device is connected by hand, as in Settings.
+    let second = wallet(options(&dir.path().join("second"), None)).await;
+    assert_eq!(
+        sync_now(&second, SyncNowRequest {}).await.unwrap_err().code,
+        ErrorCode::NotEnrolled
+    );
+    let half = PlatformEnrollRequest {
+        platform_url: credentials.platform_url.clone(),
+        device_name: Some("phone".into()),
+        cardholder_id: Some(credentials.cardholder_id.clone()),
+        cardholder_secret: None,
+    };
+    assert_eq!(
+        platform_enroll(&second, half).await.unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    let wrong = PlatformEnrollRequest {
+        platform_url: credentials.platform_url.clone(),
+        device_name: Some("phone".into()),
+        cardholder_id: Some(credentials.cardholder_id.clone()),
+        cardholder_secret: Some("chs_wrong".into()),
+    };
+    assert_eq!(
+        platform_enroll(&second, wrong).await.unwrap_err().code,
+        ErrorCode::PlatformUnauthorized
+    );
+    let joined = platform_enroll(
+        &second,
+        PlatformEnrollRequest {
+            platform_url: credentials.platform_url.clone(),
+            device_name: Some("phone".into()),
+            cardholder_id: Some(credentials.cardholder_id.clone()),
+            cardholder_secret: Some(credentials.cardholder_secret.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        joined.platform.unwrap().cardholder_id,
+        credentials.cardholder_id
+    );
+    sync_now(&second, SyncNowRequest {}).await.unwrap();
+    let seen = grants_list(&second, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(seen.grants.len(), 1, "{seen:?}");
+    assert_eq!(seen.grants[0].status, GrantStatus::Active);
+    assert_eq!(seen.grants[0].app_id, RECEIPTS_APP);
+}
+
+#[tokio::test]
+async fn data_requests_reach_the_platform_with_a_due_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = platform(&dir).await;
+    let ctx = wallet(options(
+        &dir.path().join("wallet"),
+        Some(platform.base_url()),
+    ))
+    .await;
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    let created = data_request_create(
+        &ctx,
+        DataRequestCreateRequest {
+            app_id: RECEIPTS_APP.into(),
+            kind: DataRequestKindDto::Deletion,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status, "received");
+    assert!(created.due_at > created.created_at + chrono::Duration::days(27));
+    let listed = data_requests_list(
+        &ctx,
+        DataRequestsListRequest {
+            app_id: Some(RECEIPTS_APP.into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.requests.len(), 1);
+    assert_eq!(listed.requests[0].id, created.id);
+}

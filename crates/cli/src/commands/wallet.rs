@@ -1,0 +1,318 @@
+//! The subcommands that go through the api crate, exactly as the app does: `status`, `sync`,
+//! `grants`, `grant`, `revoke`, `unlock`. Each opens the wallet, does one thing, and closes it
+//! again (the CLI never leaves a wallet unlocked behind it).
+
+use std::io::Write as _;
+use std::path::Path;
+
+use clap::{Args, ValueEnum};
+use consentry_api::vocabulary::{Channel, Scope, Trigger};
+use consentry_api::{
+    Context, ContextOptions, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
+    SyncNowRequest, SyncStatusRequest, SyncStatusView, WalletLockRequest, WalletStatusRequest,
+    WalletUnlockRequest,
+};
+
+use crate::exit::CliError;
+use crate::unlock::UnlockArgs;
+
+/// An unlocked context over the wallet in `data_dir`.
+async fn open(
+    data_dir: &Path,
+    unlock: &UnlockArgs,
+    platform_url: Option<String>,
+) -> Result<Context, CliError> {
+    let mut options = ContextOptions::new(data_dir.to_owned(), env!("CARGO_PKG_VERSION"));
+    options.platform_url = platform_url;
+    let ctx = Context::new(options);
+    let request = match &unlock.passphrase_env {
+        Some(var) => WalletUnlockRequest::Passphrase {
+            passphrase: std::env::var(var).map_err(|_| {
+                CliError::usage(format!("--passphrase-env: the variable {var} is not set"))
+            })?,
+        },
+        None => WalletUnlockRequest::Keyring,
+    };
+    consentry_api::wallet_unlock(&ctx, request).await?;
+    Ok(ctx)
+}
+
+async fn close(ctx: &Context) {
+    let _ = consentry_api::wallet_lock(ctx, WalletLockRequest {}).await;
+}
+
+fn print(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::new(crate::exit::Status::Io, format!("cannot write: {e}")))
+}
+
+fn describe_sync(status: &SyncStatusView) -> String {
+    let mut text = String::new();
+    match &status.platform {
+        Some(p) => text.push_str(&format!("platform: {} ({})\n", p.url, p.device_name)),
+        None => text.push_str("platform: not connected\n"),
+    }
+    let last = status
+        .last_success_at
+        .map_or_else(|| "never".to_owned(), |t| t.to_rfc3339());
+    text.push_str(&format!("last sync: {last}\n"));
+    text.push_str(&format!("pending changes: {}\n", status.pending_changes));
+    if let Some(e) = &status.last_error {
+        text.push_str(&format!("last error: {} ({})\n", e.message, e.code));
+    }
+    if let Some(at) = status.next_retry_at {
+        text.push_str(&format!("next retry: {}\n", at.to_rfc3339()));
+    }
+    text.push_str(&format!(
+        "violations: {}\nquarantined: {}\n",
+        status.violations, status.quarantined
+    ));
+    text
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `consentry status`: the wallet, its platform and what waits to be sent.
+pub async fn status(
+    data_dir: &Path,
+    unlock: &UnlockArgs,
+    args: StatusArgs,
+) -> Result<(), CliError> {
+    let ctx = open(data_dir, unlock, None).await?;
+    let wallet = consentry_api::wallet_status(&ctx, WalletStatusRequest {}).await?;
+    let sync = consentry_api::sync_status(&ctx, SyncStatusRequest {}).await?;
+    let cards = consentry_api::cards_list(&ctx, consentry_api::CardsListRequest {}).await?;
+    let grants = consentry_api::grants_list(&ctx, GrantsListRequest::default()).await?;
+    close(&ctx).await;
+    let active = grants
+        .grants
+        .iter()
+        .filter(|g| g.status == consentry_api::vocabulary::GrantStatus::Active)
+        .count();
+    if args.json {
+        let json = serde_json::json!({
+            "wallet_id": wallet.wallet_id,
+            "cards": cards.cards.len(),
+            "active_grants": active,
+            "sync": sync,
+        });
+        return print(&format!("{json:#}\n"));
+    }
+    let mut text = format!(
+        "wallet: {}\ncards: {}\nactive permissions: {active}\n",
+        wallet.wallet_id.unwrap_or_default(),
+        cards.cards.len()
+    );
+    text.push_str(&describe_sync(&sync));
+    print(&text)
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Connect to this platform first if the wallet is not connected yet (as a new
+    /// cardholder).
+    #[arg(long, value_name = "URL", env = "CONSENTRY_PLATFORM_URL")]
+    pub platform_url: Option<String>,
+}
+
+/// `consentry sync`: send pending consent changes and fetch new events, now.
+pub async fn sync(data_dir: &Path, unlock: &UnlockArgs, args: SyncArgs) -> Result<(), CliError> {
+    let ctx = open(data_dir, unlock, args.platform_url).await?;
+    let result = consentry_api::sync_now(&ctx, SyncNowRequest {}).await;
+    close(&ctx).await;
+    print(&describe_sync(&result?))
+}
+
+#[derive(Debug, Args)]
+pub struct GrantsArgs {
+    /// Only this app.
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+    /// Only this card (its token).
+    #[arg(long, value_name = "TOKEN")]
+    pub card: Option<String>,
+}
+
+/// `consentry grants`: every permission, one per line (tab-separated).
+pub async fn grants(
+    data_dir: &Path,
+    unlock: &UnlockArgs,
+    args: GrantsArgs,
+) -> Result<(), CliError> {
+    let ctx = open(data_dir, unlock, None).await?;
+    let request = GrantsListRequest {
+        app_id: args.app,
+        card_token: args.card,
+    };
+    let result = consentry_api::grants_list(&ctx, request).await;
+    close(&ctx).await;
+    let mut text = String::from("app\tcard\tscope\tstatus\tsync\texpires\n");
+    for g in result?.grants {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            g.app_id,
+            g.card_token,
+            serde_name(&g.scope),
+            serde_name(&g.status),
+            serde_name(&g.sync.state),
+            g.expires_at
+                .map_or_else(|| "never".to_owned(), |t| t.to_rfc3339()),
+        ));
+    }
+    print(&text)
+}
+
+/// The wire name of a snake_case enum.
+fn serde_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScopeArg {
+    Receipts,
+    Points,
+    Cashback,
+    Offers,
+    Recommendations,
+    SocialPosts,
+}
+
+impl From<ScopeArg> for Scope {
+    fn from(scope: ScopeArg) -> Self {
+        match scope {
+            ScopeArg::Receipts => Scope::Receipts,
+            ScopeArg::Points => Scope::Points,
+            ScopeArg::Cashback => Scope::Cashback,
+            ScopeArg::Offers => Scope::Offers,
+            ScopeArg::Recommendations => Scope::Recommendations,
+            ScopeArg::SocialPosts => Scope::SocialPosts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    Card,
+    Nfc,
+    Voice,
+    Online,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(channel: ChannelArg) -> Self {
+        match channel {
+            ChannelArg::Card => Channel::Card,
+            ChannelArg::Nfc => Channel::Nfc,
+            ChannelArg::Voice => Channel::Voice,
+            ChannelArg::Online => Channel::Online,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// The app id (see the app's directory).
+    pub app: String,
+    /// The card token (see `consentry grants` or the app's card list).
+    pub card: String,
+    /// What the app may do.
+    #[arg(value_enum)]
+    pub scope: ScopeArg,
+    /// Payment channels it applies to (repeat; default: all).
+    #[arg(long, value_enum)]
+    pub channel: Vec<ChannelArg>,
+    /// Act only once the payment settles (default: in real time).
+    #[arg(long)]
+    pub at_settlement: bool,
+    /// Ends after this many days (default: never).
+    #[arg(long, value_name = "DAYS")]
+    pub days: Option<u32>,
+}
+
+/// `consentry grant APP CARD SCOPE`: record a permission (sent to the platform at the next
+/// sync).
+pub async fn grant(data_dir: &Path, unlock: &UnlockArgs, args: GrantArgs) -> Result<(), CliError> {
+    let channels = if args.channel.is_empty() {
+        vec![Channel::Card, Channel::Nfc, Channel::Voice, Channel::Online]
+    } else {
+        args.channel.into_iter().map(Channel::from).collect()
+    };
+    let request = GrantSetRequest {
+        app_id: args.app,
+        card_token: args.card,
+        scope: args.scope.into(),
+        channels,
+        trigger: if args.at_settlement {
+            Trigger::Settlement
+        } else {
+            Trigger::Authorization
+        },
+        min_purchase: None,
+        expiry: args
+            .days
+            .map_or(GrantExpiry::Never, |days| GrantExpiry::Days { days }),
+    };
+    let ctx = open(data_dir, unlock, None).await?;
+    let result = consentry_api::grant_set(&ctx, request).await;
+    close(&ctx).await;
+    let grant = result?;
+    print(&format!(
+        "granted {} to {} on {} (pending until the next sync)\n",
+        serde_name(&grant.scope),
+        grant.app_id,
+        grant.card_token
+    ))
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    pub app: String,
+    pub card: String,
+    #[arg(value_enum)]
+    pub scope: ScopeArg,
+}
+
+/// `consentry revoke APP CARD SCOPE`: effective in the wallet at once, sent at the next sync.
+pub async fn revoke(
+    data_dir: &Path,
+    unlock: &UnlockArgs,
+    args: RevokeArgs,
+) -> Result<(), CliError> {
+    let request = GrantRevokeRequest {
+        app_id: args.app,
+        card_token: args.card,
+        scope: args.scope.into(),
+    };
+    let ctx = open(data_dir, unlock, None).await?;
+    let result = consentry_api::grant_revoke(&ctx, request).await;
+    close(&ctx).await;
+    let grant = result?;
+    print(&format!(
+        "revoked {} for {} on {}\n",
+        serde_name(&grant.scope),
+        grant.app_id,
+        grant.card_token
+    ))
+}
+
+/// `consentry unlock`: checks that the wallet opens with the keyring or the passphrase
+/// (exit 0), or says why not (exit 3). The CLI keeps nothing unlocked afterwards.
+pub async fn unlock(data_dir: &Path, unlock: &UnlockArgs) -> Result<(), CliError> {
+    let ctx = open(data_dir, unlock, None).await?;
+    let status = consentry_api::wallet_status(&ctx, WalletStatusRequest {}).await?;
+    close(&ctx).await;
+    print(&format!(
+        "wallet {} opens\n",
+        status.wallet_id.unwrap_or_default()
+    ))
+}
