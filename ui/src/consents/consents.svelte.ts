@@ -31,6 +31,24 @@ class ConsentsStore {
     }
   }
 
+  /** Grants and cards again, without a loading state (after a sync brought changes). */
+  async refreshQuietly(): Promise<void> {
+    try {
+      const [cards, grants] = await Promise.all([
+        ipc.call('cards_list', {}),
+        ipc.call('grants_list', { appId: null, cardToken: null }),
+      ]);
+      this.cards = cards.cards;
+      this.setGrants(grants.grants);
+    } catch {
+      // The next full load shows the error; a background refresh keeps what is on screen.
+    }
+  }
+
+  get list(): GrantView[] {
+    return Object.values(this.grants);
+  }
+
   setGrants(list: GrantView[]): void {
     this.grants = Object.fromEntries(list.map((g) => [grantKey(g.appId, g.cardToken, g.scope), g]));
   }

@@ -7,6 +7,8 @@ class WalletStore {
   loadError = $state<IpcError | null>(null);
   /** Shown once after creation, until the cardholder confirms they saved it. */
   pendingRecoveryKey = $state<string | null>(null);
+  /** After a new wallet's recovery key: offer to link a first card (skippable). */
+  offerFirstCard = $state(false);
 
   get unlocked(): boolean {
     return this.status?.state === 'unlocked' && this.pendingRecoveryKey === null;
@@ -30,11 +32,17 @@ class WalletStore {
   async create(useKeyring: boolean, passphrase: string | null): Promise<void> {
     const created = await ipc.call('wallet_create', { useKeyring, passphrase });
     this.pendingRecoveryKey = created.recoveryKey;
+    this.offerFirstCard = true;
     this.status = created.status;
   }
 
   confirmRecoveryKeySaved(): void {
     this.pendingRecoveryKey = null;
+  }
+
+  /** The first-run card step is done (a card linked, or skipped). */
+  finishFirstRun(): void {
+    this.offerFirstCard = false;
   }
 
   async unlock(request: WalletUnlockRequest): Promise<void> {

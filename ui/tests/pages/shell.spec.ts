@@ -28,7 +28,8 @@ test('every screen is a route reachable from the navigation', async ({ page }) =
 });
 
 test('empty states explain what will appear', async ({ page }) => {
-  await open(page, {}, '#/activity');
+  // The mock serves a demo feed by default; a fresh wallet has none.
+  await open(page, { activity_list: { ok: { items: [], nextCursor: null, moreNewer: false } } }, '#/activity');
   await expect(page.getByRole('status')).toContainText('Nothing has happened yet.');
 });
 
@@ -58,7 +59,7 @@ test('settings shows app_info, populated', async ({ page }) => {
   );
   await expect(page.getByTestId('app-version')).toHaveText('9.8.7');
   await expect(page.getByTestId('data-dir')).toHaveText('/tmp/w');
-  await expect(page.getByTestId('sync-state')).toContainText('http://127.0.0.1:7000');
+  await expect(page.getByTestId('platform-url')).toHaveText('http://127.0.0.1:7000');
 });
 
 test('settings shows loading while app_info is pending', async ({ page }) => {

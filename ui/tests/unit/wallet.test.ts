@@ -12,6 +12,15 @@ describe('wallet store', () => {
     expect(wallet.unlocked).toBe(true);
   });
 
+  it('offers to link a first card after creation, until done or skipped', async () => {
+    await wallet.create(true, null);
+    expect(wallet.offerFirstCard).toBe(true);
+    wallet.confirmRecoveryKeySaved();
+    expect(wallet.offerFirstCard).toBe(true);
+    wallet.finishFirstRun();
+    expect(wallet.offerFirstCard).toBe(false);
+  });
+
   it('follows lock and unlock', async () => {
     await wallet.lock();
     expect(wallet.unlocked).toBe(false);

@@ -1,0 +1,45 @@
+// One line per feed item, phrased for the reader: which i18n key and which values.
+import type { ActivityItem, EventKind } from '../ipc';
+import { formatMoney, formatNumber } from '../lib/format';
+
+export type Translate = (key: string, options?: { values?: Record<string, string | number> }) => string;
+
+/** Kind filter groups offered in the UI, each a set of event kinds. */
+export const KIND_GROUPS: Record<string, EventKind[]> = {
+  transactions: ['transaction.authorized', 'transaction.settled', 'transaction.reversed'],
+  receipts: ['receipt.issued'],
+  points: ['points.awarded'],
+  cashback: ['cashback.pending', 'cashback.paid'],
+  offers: ['offer.issued', 'offer.redeemed'],
+  recommendations: ['recommendation.made'],
+  social: ['social.posted'],
+  consent: ['consent.changed', 'app.terms_changed'],
+};
+
+/** `receipt.issued` → `receipt_issued`: i18n keys cannot hold dots. */
+export function kindKey(kind: EventKind): string {
+  return kind.replace('.', '_');
+}
+
+export function summaryLine(item: ActivityItem, t: Translate, locale: string): string {
+  const money = item.amount ? formatMoney(item.amount, locale) : '';
+  const values: Record<string, string | number> = {
+    merchant: item.merchant ?? '',
+    amount: money,
+    points: item.points === null ? '' : formatNumber(item.points, locale, { signed: true }),
+    label: item.label ?? '',
+    text: item.text ?? '',
+  };
+  if (item.kind === 'consent.changed') {
+    values.label = item.label ? t(`ledger.actions.${item.label}`) : '';
+    values.text = item.text ? t(`scopes.${item.text}.name`) : '';
+  }
+  return t(`activity.summary.${kindKey(item.kind)}`, { values });
+}
+
+/** "Everyday •••• 4242", "•••• 4242", or the token when the card is gone. */
+export function cardLabel(item: Pick<ActivityItem, 'cardLast4' | 'cardNickname' | 'cardToken'>): string {
+  if (!item.cardLast4) return item.cardToken;
+  const masked = `•••• ${item.cardLast4}`;
+  return item.cardNickname ? `${item.cardNickname} ${masked}` : masked;
+}

@@ -1,0 +1,171 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const platform = {
+  url: 'http://127.0.0.1:7878/',
+  cardholderId: 'ch_demo',
+  deviceName: 'Consentry on laptop',
+  enrolledAt: '2026-11-27T09:00:00Z',
+  canAddDevices: true,
+};
+
+function status(over: object = {}) {
+  return {
+    active: true,
+    enrolled: true,
+    syncing: false,
+    lastSuccessAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+    pendingChanges: 0,
+    lastError: null,
+    nextRetryAt: null,
+    quarantined: 0,
+    violations: 0,
+    eventsReceived: 0,
+    conflicts: 0,
+    platform,
+    ...over,
+  };
+}
+
+async function open(page: Page, hash: string, scenario: object = {}) {
+  await page.addInitScript((s) => {
+    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
+    localStorage.setItem('consentry.locale', 'en');
+  }, scenario);
+  await page.goto(`/${hash}`);
+}
+
+async function emit(page: Page, payload: object) {
+  await page.evaluate((p) => window.__CONSENTRY_MOCK_IPC__?.emit('sync_status', p as never), payload);
+}
+
+async function calls(page: Page, command: string): Promise<unknown[]> {
+  return page.evaluate(
+    (c) => (window.__CONSENTRY_MOCK_IPC__?.calls ?? []).filter((x) => x.command === c).map((x) => x.request),
+    command,
+  );
+}
+
+test('status bar: synced some minutes ago, with Sync now', async ({ page }) => {
+  await open(page, '#/cards', { sync_status: { ok: status() } });
+  const state = page.getByTestId('sync-state');
+  await expect(state).toHaveText('Synced 5 minutes ago');
+  await expect(state).toHaveAttribute('data-kind', 'synced');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect.poll(() => calls(page, 'sync_now')).toHaveLength(1);
+});
+
+test('status bar: pending changes, an error, and not enrolled', async ({ page }) => {
+  await open(page, '#/cards', { sync_status: { ok: status({ pendingChanges: 3 }) } });
+  await expect(page.getByTestId('sync-state')).toHaveText('3 changes waiting to sync');
+
+  const failing = await page.context().newPage();
+  await open(failing, '#/cards', {
+    sync_status: {
+      ok: status({ pendingChanges: 1, lastError: { code: 'platform_unavailable', message: 'connection refused' } }),
+    },
+  });
+  await expect(failing.getByTestId('sync-state')).toHaveText('Sync error: connection refused');
+  await expect(failing.getByTestId('sync-state')).toHaveAttribute('data-kind', 'error');
+
+  const offline = await page.context().newPage();
+  await open(offline, '#/cards', { sync_status: { ok: status({ enrolled: false, platform: null, lastSuccessAt: null }) } });
+  await expect(offline.getByTestId('sync-state')).toHaveText('Offline: not connected to a platform');
+  await expect(offline.getByRole('button', { name: 'Sync now' })).toHaveCount(0);
+});
+
+test('status bar: the sync_status event updates it live', async ({ page }) => {
+  await open(page, '#/cards', { sync_status: { ok: status({ pendingChanges: 2 }) } });
+  const state = page.getByTestId('sync-state');
+  await expect(state).toHaveText('2 changes waiting to sync');
+  await emit(page, status({ syncing: true, pendingChanges: 2 }));
+  await expect(state).toHaveText('Syncing…');
+  await expect(page.getByRole('button', { name: 'Sync now' })).toBeDisabled();
+  await emit(page, status({ lastError: { code: 'platform_unavailable', message: 'timed out' }, pendingChanges: 2 }));
+  await expect(state).toHaveText('Sync error: timed out');
+  await emit(page, status({ lastSuccessAt: new Date().toISOString() }));
+  await expect(state).toHaveText('Synced now');
+});
+
+test('status bar: a failed Sync now is shown', async ({ page }) => {
+  await open(page, '#/cards', {
+    sync_status: { ok: status() },
+    sync_now: { error: { code: 'platform_unauthorized', message: 'bad signature' } },
+  });
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByTestId('sync-now-error')).toHaveText(
+    'Sync now failed: The platform did not accept this wallet’s credentials. bad signature',
+  );
+});
+
+test('status bar: a status bringing changes reloads the grants on the Apps screen', async ({ page }) => {
+  await open(page, '#/consents', { sync_status: { ok: status({ pendingChanges: 1 }) } });
+  await expect(page.getByTestId('sync-state')).toHaveText('1 change waiting to sync');
+  await expect.poll(async () => (await calls(page, 'grants_list')).length).toBe(1);
+  await emit(page, status({ pendingChanges: 0 }));
+  await expect.poll(async () => (await calls(page, 'grants_list')).length).toBe(2);
+});
+
+test('settings: the platform section shows where the wallet syncs', async ({ page }) => {
+  await open(page, '#/settings', { sync_status: { ok: status({ lastSuccessAt: '2026-11-27T10:05:00Z' }) } });
+  await expect(page.getByRole('heading', { name: 'Platform' })).toBeVisible();
+  await expect(page.getByTestId('platform-current-url')).toHaveText('http://127.0.0.1:7878/');
+  await expect(page.getByTestId('platform-device')).toHaveText('Consentry on laptop');
+  await expect(page.getByTestId('platform-cardholder')).toHaveText('ch_demo');
+  await expect(page.getByTestId('platform-last-sync')).toContainText('2026');
+});
+
+test('settings: not connected says so', async ({ page }) => {
+  await open(page, '#/settings', { sync_status: { ok: status({ enrolled: false, platform: null, lastSuccessAt: null }) } });
+  await expect(page.getByTestId('platform-details')).toHaveText('This wallet is not connected to a platform.');
+  await expect(page.getByRole('button', { name: 'Show credentials for another device' })).toHaveCount(0);
+});
+
+test('settings: connect to another platform, joining an existing cardholder', async ({ page }) => {
+  const joined = status({
+    platform: { ...platform, url: 'https://platform.example/', deviceName: 'Desk', cardholderId: 'ch_other' },
+  });
+  await open(page, '#/settings', { platform_enroll: { ok: joined } });
+  await page.getByRole('button', { name: 'Connect to another platform' }).click();
+  await page.getByLabel('Platform address (URL)').fill('ftp://nope');
+  await page.getByLabel('Name of this device').fill('Desk');
+  await page.getByLabel(/Join an existing cardholder/).check();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByText('Enter an address starting with http:// or https://.')).toBeVisible();
+  await expect(page.getByText('Enter the cardholder id and secret shown on your other device.')).toBeVisible();
+  expect(await calls(page, 'platform_enroll')).toEqual([]);
+
+  await page.getByLabel('Platform address (URL)').fill('https://platform.example/');
+  await page.getByLabel('Cardholder id').fill('ch_other');
+  await page.getByLabel('Cardholder secret').fill('s3cret');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByText('Connected to https://platform.example/.')).toBeVisible();
+  await expect(page.getByTestId('platform-cardholder')).toHaveText('ch_other');
+  expect(await calls(page, 'platform_enroll')).toEqual([
+    { platformUrl: 'https://platform.example/', deviceName: 'Desk', cardholderId: 'ch_other', cardholderSecret: 's3cret' },
+  ]);
+});
+
+test('settings: a refused enrollment is shown', async ({ page }) => {
+  await open(page, '#/settings', {
+    platform_enroll: { error: { code: 'platform_unauthorized', message: 'wrong secret' } },
+  });
+  await page.getByRole('button', { name: 'Connect to another platform' }).click();
+  await page.getByLabel('Platform address (URL)').fill('http://10.0.0.2:7878');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('wrong secret');
+});
+
+test('settings: credentials for another device, once, with a warning and a copy button', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await open(page, '#/settings');
+  await page.getByRole('button', { name: 'Show credentials for another device' }).click();
+  const box = page.getByTestId('platform-credentials');
+  await expect(box.getByRole('note')).toContainText('Anyone with these three lines can act as you');
+  await expect(page.getByTestId('platform-secret')).toHaveText('chs_demo_secret');
+  await box.getByRole('button', { name: 'Copy' }).click();
+  await expect(box.getByRole('status')).toHaveText('Copied to the clipboard.');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe('http://127.0.0.1:7878/\nch_demo\nchs_demo_secret');
+  await box.getByRole('button', { name: 'Hide' }).click();
+  await expect(page.getByTestId('platform-secret')).toHaveCount(0);
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { listWindow, scrollToReveal } from '../../src/activity/virtual';
+import { cardLabel, kindKey, summaryLine, KIND_GROUPS } from '../../src/activity/summary';
+import { emptyFilters, requestFor } from '../../src/activity/feed.svelte';
+import { syntheticFeed, syntheticItem } from '../../src/ipc/mock-activity';
+import en from '../../src/locales/en.json';
+import fr from '../../src/locales/fr.json';
+
+describe('virtual list window', () => {
+  it('renders only the rows in view plus the overscan', () => {
+    const win = listWindow({ scrollTop: 640, viewport: 480, rowHeight: 64, count: 1_000, overscan: 4 });
+    expect(win.start).toBe(6);
+    expect(win.end).toBe(10 + 9 + 4);
+    expect(win.totalHeight).toBe(64_000);
+    expect(win.top(10)).toBe(640);
+  });
+
+  it('clamps at both ends', () => {
+    expect(listWindow({ scrollTop: -50, viewport: 480, rowHeight: 64, count: 3 })).toMatchObject({ start: 0, end: 3 });
+    const bottom = listWindow({ scrollTop: 10 ** 9, viewport: 480, rowHeight: 64, count: 100 });
+    expect(bottom.end).toBe(100);
+    expect(listWindow({ scrollTop: 0, viewport: 480, rowHeight: 64, count: 0 })).toMatchObject({ start: 0, end: 0 });
+  });
+
+  it('compresses a million rows into a height browsers can scroll, and still reaches the last row', () => {
+    const count = 1_000_000;
+    const max = 8_000_000;
+    const top = listWindow({ scrollTop: 0, viewport: 480, rowHeight: 64, count, maxScrollPx: max });
+    expect(top.totalHeight).toBe(max);
+    expect(top.start).toBe(0);
+    const end = listWindow({ scrollTop: max - 480, viewport: 480, rowHeight: 64, count, maxScrollPx: max });
+    expect(end.end).toBe(count);
+    // The last row sits at the bottom of the viewport.
+    expect(end.top(count - 1) + 64).toBeCloseTo(max, 0);
+    const middle = listWindow({ scrollTop: (max - 480) / 2, viewport: 480, rowHeight: 64, count, maxScrollPx: max });
+    expect(middle.start).toBeGreaterThan(count / 2 - 20);
+    expect(middle.end - middle.start).toBeLessThan(30);
+  });
+
+  it('scrolls just enough to reveal a row', () => {
+    const at = { scrollTop: 640, viewport: 480, rowHeight: 64, count: 100 };
+    expect(scrollToReveal(12, at)).toBe(640);
+    expect(scrollToReveal(2, at)).toBe(128);
+    expect(scrollToReveal(20, at)).toBe(21 * 64 - 480);
+    const huge = { scrollTop: 0, viewport: 480, rowHeight: 64, count: 1_000_000, maxScrollPx: 8_000_000 };
+    const target = scrollToReveal(999_999, huge);
+    const win = listWindow({ ...huge, scrollTop: target });
+    expect(win.end).toBe(1_000_000);
+  });
+});
+
+describe('feed requests', () => {
+  it('turns filters into an activity_list request', () => {
+    const request = requestFor({ ...emptyFilters(), kind: 'cashback', search: '  cafe ', cardToken: 'tok_a' }, { cursor: 'c1' });
+    expect(request).toMatchObject({
+      cardToken: 'tok_a',
+      appId: null,
+      kinds: ['cashback.pending', 'cashback.paid'],
+      search: 'cafe',
+      cursor: 'c1',
+      newerThan: null,
+      violationsOnly: false,
+    });
+    expect(request.from).toBeNull();
+  });
+
+  it('makes a local date range into [start of first day, start of the day after last)', () => {
+    const request = requestFor({ ...emptyFilters(), fromDay: '2026-03-01', toDay: '2026-03-01' });
+    const from = new Date(request.from ?? '');
+    const until = new Date(request.until ?? '');
+    expect(from.getDate()).toBe(1);
+    expect(from.getHours()).toBe(0);
+    expect(until.getTime() - from.getTime()).toBeGreaterThanOrEqual(23 * 3_600_000);
+  });
+
+  it('serves a synthetic feed in keyset pages without repeats', () => {
+    const feed = syntheticFeed(250);
+    const base = requestFor(emptyFilters());
+    const first = feed(base);
+    const second = feed({ ...base, cursor: first.nextCursor });
+    const third = feed({ ...base, cursor: second.nextCursor });
+    expect(first.items).toHaveLength(100);
+    expect(third.items).toHaveLength(50);
+    expect(third.nextCursor).toBeNull();
+    const ids = [...first.items, ...second.items, ...third.items].map((i) => i.id);
+    expect(new Set(ids).size).toBe(250);
+  });
+});
+
+describe('feed lines', () => {
+  const t = (key: string, options?: { values?: Record<string, string | number> }) =>
+    `${key}|${JSON.stringify(options?.values ?? {})}`;
+
+  it('phrases each kind with its amount and merchant, formatted for the locale', () => {
+    const line = summaryLine({ ...syntheticItem(0), amount: { minor: 1240, currency: 'EUR' } }, t, 'fr');
+    expect(line).toContain('activity.summary.transaction_authorized');
+    expect(line).toContain('Café Rose');
+    expect(line).toMatch(/12,40\s€/);
+    const consent = summaryLine({ ...syntheticItem(0), kind: 'consent.changed', label: 'revoke', text: 'points' }, t, 'en');
+    expect(consent).toContain('ledger.actions.revoke');
+    expect(consent).toContain('scopes.points.name');
+  });
+
+  it('has a label and a phrase for every kind, in English and French', () => {
+    const kinds = Object.values(KIND_GROUPS).flat();
+    expect(kinds).toHaveLength(13);
+    for (const tree of [en, fr]) {
+      for (const kind of kinds) {
+        expect((tree.activity.kinds as Record<string, string>)[kindKey(kind)]).toBeTruthy();
+        expect((tree.activity.summary as Record<string, string>)[kindKey(kind)]).toBeTruthy();
+      }
+    }
+  });
+
+  it('names a card by nickname and last four, never more', () => {
+    expect(cardLabel({ cardToken: 't', cardLast4: '4242', cardNickname: 'Everyday' })).toBe('Everyday •••• 4242');
+    expect(cardLabel({ cardToken: 't', cardLast4: '4242', cardNickname: null })).toBe('•••• 4242');
+    expect(cardLabel({ cardToken: 'tok_gone', cardLast4: null, cardNickname: null })).toBe('tok_gone');
+  });
+});
