@@ -26,3 +26,14 @@ pub fn forward_sync_status(app: tauri::AppHandle) {
         }
     });
 }
+
+/// Pushes the running export's progress to the UI (the Export screen's progress bar).
+pub fn forward_export_progress(app: tauri::AppHandle) {
+    let mut updates = app.state::<Context>().subscribe_export_progress();
+    tauri::async_runtime::spawn(async move {
+        while updates.changed().await.is_ok() {
+            let progress = *updates.borrow_and_update();
+            export_progress(&app, &progress);
+        }
+    });
+}

@@ -6,6 +6,8 @@ mod cli;
 mod commands;
 mod demo;
 mod events;
+mod notices;
+mod tray;
 mod window_state;
 
 use std::path::Path;
@@ -53,6 +55,8 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             focus_main_window(app)
         }))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(
             tauri_plugin_window_state::Builder::new()
                 .with_filename(window_state)
@@ -80,6 +84,9 @@ pub fn run() -> ExitCode {
             open_main_window(app.handle(), &data_dir)?;
             auto_lock::start(app.handle().clone());
             events::forward_sync_status(app.handle().clone());
+            events::forward_export_progress(app.handle().clone());
+            notices::start(app.handle().clone());
+            tray::start(app.handle(), &data_dir);
             Ok(())
         })
         .run(tauri::generate_context!());

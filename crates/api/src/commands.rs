@@ -41,6 +41,15 @@ macro_rules! for_each_command {
             activity_list($crate::ActivityListRequest) -> $crate::ActivityPage;
             event_detail($crate::EventDetailRequest) -> $crate::EventDetail;
             rewards_summary($crate::RewardsSummaryRequest) -> $crate::RewardsSummary;
+            export_cancel($crate::export::ExportCancelRequest) -> $crate::export::ExportCancelled;
+            notification_prefs_get($crate::NotificationPrefsGetRequest) -> $crate::NotificationPrefs;
+            notification_prefs_set($crate::NotificationPrefsSetRequest) -> $crate::NotificationPrefs;
+            activity_unread($crate::ActivityUnreadRequest) -> $crate::UnreadCount;
+            activity_mark_seen($crate::ActivityMarkSeenRequest) -> $crate::UnreadCount;
+            missing_rewards($crate::MissingRewardsRequest) -> $crate::MissingRewards;
+            missing_reward_save($crate::MissingRewardSaveRequest) -> $crate::ClaimPackSaved;
+            terms_diff($crate::TermsDiffRequest) -> $crate::TermsDiff;
+            app_access($crate::AppAccessRequest) -> $crate::AppAccess;
         }
     };
 }
@@ -53,6 +62,7 @@ macro_rules! for_each_event {
         $callback! {
             wallet_status($crate::WalletStatus);
             sync_status($crate::SyncStatusView);
+            export_progress($crate::export::ExportProgress);
         }
     };
 }

@@ -55,6 +55,9 @@ pub struct GrantView {
     pub terms_version: u32,
     pub pending_terms_version: Option<u32>,
     pub changed_at: DateTime<Utc>,
+    /// When the cardholder last granted it explicitly: a renewal repeats the period from
+    /// here to `expires_at` (a 90-day grant is reconfirmed for 90 more days).
+    pub granted_at: DateTime<Utc>,
     /// Whether the latest change has reached the platform.
     pub sync: GrantSyncView,
 }
@@ -153,6 +156,7 @@ impl From<&Grant> for GrantView {
             terms_version: grant.terms_version,
             pending_terms_version: grant.pending_terms_version,
             changed_at: grant.changed_at,
+            granted_at: grant.granted_at,
             sync: GrantSyncView::SYNCED,
         }
     }

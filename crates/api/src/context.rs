@@ -69,6 +69,8 @@ pub struct Context {
     keystore: Arc<dyn KeyStore>,
     wallet: RwLock<Wallet>,
     sync: SyncHub,
+    unread: crate::notifications::UnreadHub,
+    exports: crate::export::ExportHub,
 }
 
 impl std::fmt::Debug for Context {
@@ -98,6 +100,8 @@ impl Context {
             keystore,
             wallet: RwLock::new(wallet),
             sync,
+            unread: Default::default(),
+            exports: Default::default(),
         }
     }
 
@@ -132,6 +136,31 @@ impl Context {
     /// Every new sync status (the shell turns them into `sync_status` events).
     pub fn subscribe_sync(&self) -> watch::Receiver<SyncStatusView> {
         self.sync.subscribe()
+    }
+
+    /// The unread count (events since Activity was last opened) each time it changes; `None`
+    /// while the wallet is locked or before anyone asked. The shell shows it on the tray icon.
+    pub fn subscribe_unread(&self) -> watch::Receiver<Option<u64>> {
+        self.unread.subscribe()
+    }
+
+    pub(crate) fn unread(&self) -> &crate::notifications::UnreadHub {
+        &self.unread
+    }
+
+    /// Progress of the running export (the shell turns it into `export_progress` events).
+    pub fn subscribe_export_progress(&self) -> watch::Receiver<crate::export::ExportProgress> {
+        self.exports.subscribe()
+    }
+
+    pub(crate) fn exports(&self) -> &crate::export::ExportHub {
+        &self.exports
+    }
+
+    /// The pool if the wallet is unlocked, without counting as the cardholder's activity
+    /// (background work must not keep the wallet from locking itself).
+    pub(crate) async fn pool_if_unlocked(&self) -> Option<SqlitePool> {
+        self.wallet.read().await.pool().ok().cloned()
     }
 
     /// Starts syncing the wallet that was just unlocked or created.

@@ -461,3 +461,9 @@ mod consents {
 
 #[path = "api/activity_rewards.rs"]
 mod activity_rewards;
+
+#[path = "api/reconsent_access.rs"]
+mod reconsent_access;
+
+#[path = "api/notify_claims.rs"]
+mod notify_claims;

@@ -99,14 +99,17 @@ pub async fn upsert(
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "INSERT INTO app_terms (app_id, terms_version, terms_hash, terms_text, seen_at_ms)
-         VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (app_id, terms_version) DO NOTHING",
+        "INSERT INTO app_terms (app_id, terms_version, terms_hash, terms_text, seen_at_ms,
+                                requested_scopes)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, terms_version) DO UPDATE SET
+            requested_scopes = coalesce(app_terms.requested_scopes, excluded.requested_scopes)",
         app.id,
         version,
         hash,
         terms_text,
         now_ms,
+        scopes,
     )
     .execute(&mut *tx)
     .await?;
@@ -221,4 +224,64 @@ pub async fn terms(
             .map_err(|e| StoreError::Internal(format!("{e}")))
     })
     .transpose()
+}
+
+/// One version of an app's terms as the wallet keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermsVersion {
+    /// The version number.
+    pub version: u32,
+    /// The text, as the cardholder saw it.
+    pub text: String,
+    /// SHA-256 of the text as published.
+    pub hash: Sha256Digest,
+    /// The scopes the app asked for with this version; `None` when the wallet cached the
+    /// version before it kept them.
+    pub requested_scopes: Option<Vec<Scope>>,
+    /// When the wallet first saw it.
+    pub seen_at: DateTime<Utc>,
+}
+
+/// One version of an app's terms with the scopes it came with.
+pub async fn terms_version(
+    pool: &SqlitePool,
+    app_id: &str,
+    version: u32,
+) -> Result<Option<TermsVersion>, StoreError> {
+    let wanted = i64::from(version);
+    let row = sqlx::query!(
+        "SELECT terms_text, terms_hash, requested_scopes, seen_at_ms
+         FROM app_terms WHERE app_id = ? AND terms_version = ?",
+        app_id,
+        wanted,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let internal = |e: &dyn std::fmt::Display| StoreError::Internal(e.to_string());
+    row.map(|row| {
+        Ok(TermsVersion {
+            version,
+            text: row.terms_text,
+            hash: row.terms_hash.parse().map_err(|e| internal(&e))?,
+            requested_scopes: row
+                .requested_scopes
+                .map(|json| serde_json::from_str(&json).map_err(|e| internal(&e)))
+                .transpose()?,
+            seen_at: from_ms(row.seen_at_ms),
+        })
+    })
+    .transpose()
+}
+
+/// The versions of an app's terms the wallet holds, oldest first.
+pub async fn terms_versions(pool: &SqlitePool, app_id: &str) -> Result<Vec<u32>, StoreError> {
+    let rows = sqlx::query_scalar!(
+        "SELECT terms_version FROM app_terms WHERE app_id = ? ORDER BY terms_version",
+        app_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|v| u32::try_from(v).map_err(|e| StoreError::Internal(e.to_string())))
+        .collect()
 }

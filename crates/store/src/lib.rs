@@ -28,9 +28,12 @@ mod time;
 mod wallet;
 mod wallet_id;
 
+pub mod access;
 pub mod activity;
 pub mod apps;
+pub mod arrivals;
 pub mod cards;
+pub mod claims;
 pub mod events;
 pub mod grants;
 pub mod history;

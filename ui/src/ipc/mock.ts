@@ -13,6 +13,7 @@ import type {
 } from './generated';
 import type { Ipc, Request, Response } from './seam';
 import { receiptDetail, rewardsSummary, syntheticFeed } from './mock-activity';
+import { missingRewards } from './mock-claims';
 import { IpcError } from './seam';
 
 export type MockReply<K extends CommandName> =
@@ -51,6 +52,7 @@ const grant: GrantView = {
   termsVersion: 1,
   pendingTermsVersion: null,
   changedAt: '2026-11-27T10:00:00Z',
+  grantedAt: '2026-11-27T10:00:00Z',
   sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
@@ -161,7 +163,65 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   activity_list: { handle: syntheticFeed(240) },
   event_detail: { ok: receiptDetail },
   rewards_summary: { ok: rewardsSummary },
+  terms_diff: {
+    ok: {
+      appId: 'app_beans',
+      fromVersion: 1,
+      toVersion: 2,
+      lines: [
+        { change: 'removed', text: 'One point per visit.' },
+        { change: 'added', text: 'One point per euro.' },
+      ],
+      linesAdded: 1,
+      linesRemoved: 1,
+      scopesKnown: true,
+      scopesAdded: ['offers'],
+      scopesRemoved: [],
+      scopesRequested: ['points', 'offers'],
+    },
+  },
+  export_cancel: { ok: { cancelled: true } },
+  notification_prefs_get: {
+    ok: {
+      apps: [
+        { appId: 'app_beans', appName: 'Bean Counter Coffee', enabled: true },
+        { appId: 'app_receipts', appName: 'PaperLess Receipts', enabled: true },
+      ],
+      locale: 'en',
+    },
+  },
+  notification_prefs_set: {
+    handle: (request) => ({
+      apps: [
+        { appId: 'app_beans', appName: 'Bean Counter Coffee', enabled: request.appId === 'app_beans' ? (request.enabled ?? true) : true },
+        { appId: 'app_receipts', appName: 'PaperLess Receipts', enabled: request.appId === 'app_receipts' ? (request.enabled ?? true) : true },
+      ],
+      locale: request.locale ?? 'en',
+    }),
+  },
+  activity_unread: { ok: { count: 0 } },
+  activity_mark_seen: { ok: { count: 0 } },
+  missing_rewards: { ok: missingRewards },
+  missing_reward_save: { ok: { destination: '/home/cardholder/claim-txn_9.json', bytes: 1024 } },
+  app_access: {
+    ok: {
+      appId: 'app_receipts',
+      counts: [{ kind: 'receipt.issued', count: 12 }],
+      total: 12,
+      firstAccess: '2026-11-01T09:00:00Z',
+      lastAccess: '2026-11-27T10:00:00Z',
+      violationCount: 0,
+      recentViolations: [],
+    },
+  },
 };
+
+declare global {
+  interface Window {
+    /** What the mock save dialog answers: a path, or null for "cancelled". */
+    __CONSENTRY_MOCK_SAVE_PATH__?: string | null;
+  }
+}
 
 export interface MockIpc extends Ipc {
   readonly calls: { command: CommandName; request: unknown }[];
@@ -187,6 +247,12 @@ export function createMockIpc(scenario: MockScenario = {}): MockIpc {
       set.add(handler as (payload: never) => void);
       listeners.set(event, set);
       return () => set.delete(handler as (payload: never) => void);
+    },
+    async saveDialog(options) {
+      calls.push({ command: 'save_dialog' as CommandName, request: options });
+      const scripted = typeof window === 'undefined' ? undefined : window.__CONSENTRY_MOCK_SAVE_PATH__;
+      if (scripted !== undefined) return scripted;
+      return `/home/cardholder/${options.defaultPath ?? 'consentry-export'}`;
     },
     emit(event, payload) {
       for (const handler of listeners.get(event) ?? []) (handler as (p: typeof payload) => void)(payload);

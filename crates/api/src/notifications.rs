@@ -1,0 +1,407 @@
+//! Desktop notifications and the unread count.
+//!
+//! - The cardholder switches notifications per app ([`notification_prefs_get`] /
+//!   [`notification_prefs_set`]); the choice lives in the wallet's settings table.
+//! - [`poll_notices`] is what the shell calls when sync stored new events: the receipts and
+//!   rewards (points, cashback, offers) that arrived since the last one notified, for the apps
+//!   switched on, phrased without card numbers (the masked last 4 at most).
+//! - "Unread" is every event received since the cardholder last opened Activity
+//!   ([`activity_mark_seen`]); the shell shows it on the tray icon, following [`Context::subscribe_unread`].
+//!
+//! Marks are arrival numbers (`seq`), not occurrence times: a late delivery is still new.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{EventPayload, EventType};
+use consentry_store::activity::ActivityRow;
+use consentry_store::{apps, arrivals, settings};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tokio::sync::watch;
+use ts_rs::TS;
+
+use crate::{ApiError, Context};
+
+/// Settings key: JSON object `{app_id: bool}`; apps not in it are switched on.
+pub const PREFS_KEY: &str = "notifications.apps";
+/// Settings key: the language notifications are phrased in (`en`, `fr`).
+pub const LOCALE_KEY: &str = "notifications.locale";
+/// Settings key: the `seq` of the last event considered for a notification.
+pub const NOTIFIED_KEY: &str = "notifications.last_seq";
+/// Settings key: the `seq` of the newest event when Activity was last opened.
+pub const SEEN_KEY: &str = "activity.seen_seq";
+/// At most this many notifications per round; the rest are summed up in one.
+pub const MAX_NOTICES_PER_ROUND: usize = 5;
+
+const NOTIFIED_KINDS: [EventType; 6] = [
+    EventType::ReceiptIssued,
+    EventType::PointsAwarded,
+    EventType::CashbackPending,
+    EventType::CashbackPaid,
+    EventType::OfferIssued,
+    EventType::OfferRedeemed,
+];
+/// Events looked at per round (a first sync after weeks offline is summed up, not listed).
+const ROUND_LIMIT: u32 = 200;
+
+/// The language of notification texts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLocale {
+    #[default]
+    En,
+    Fr,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationPrefsGetRequest {}
+
+/// Switches one app on or off, and/or sets the language of the texts.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NotificationPrefsSetRequest {
+    pub app_id: Option<String>,
+    pub enabled: Option<bool>,
+    pub locale: Option<NoticeLocale>,
+}
+
+/// One app's switch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppNotificationPref {
+    pub app_id: String,
+    pub app_name: String,
+    pub enabled: bool,
+}
+
+/// Every app of the directory with its switch, by name.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationPrefs {
+    pub apps: Vec<AppNotificationPref>,
+    pub locale: NoticeLocale,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityMarkSeenRequest {}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityUnreadRequest {}
+
+/// Events received since Activity was last opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadCount {
+    pub count: u64,
+}
+
+/// One desktop notification, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+}
+
+/// Who follows the unread count (the tray). `None` while the wallet is locked.
+#[derive(Debug)]
+pub(crate) struct UnreadHub {
+    sender: watch::Sender<Option<u64>>,
+}
+
+impl Default for UnreadHub {
+    fn default() -> Self {
+        Self {
+            sender: watch::channel(None).0,
+        }
+    }
+}
+
+impl UnreadHub {
+    pub(crate) fn subscribe(&self) -> watch::Receiver<Option<u64>> {
+        self.sender.subscribe()
+    }
+
+    pub(crate) fn publish(&self, count: Option<u64>) {
+        self.sender.send_if_modified(|current| {
+            let changed = *current != count;
+            *current = count;
+            changed
+        });
+    }
+}
+
+async fn enabled_map(pool: &SqlitePool) -> Result<BTreeMap<String, bool>, ApiError> {
+    Ok(match settings::get(pool, PREFS_KEY).await? {
+        // A damaged value switches nothing off: notifications stay on rather than vanish.
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => BTreeMap::new(),
+    })
+}
+
+async fn locale(pool: &SqlitePool) -> Result<NoticeLocale, ApiError> {
+    Ok(match settings::get(pool, LOCALE_KEY).await?.as_deref() {
+        Some("fr") => NoticeLocale::Fr,
+        _ => NoticeLocale::En,
+    })
+}
+
+async fn prefs(pool: &SqlitePool) -> Result<NotificationPrefs, ApiError> {
+    let enabled = enabled_map(pool).await?;
+    let mut apps: Vec<AppNotificationPref> = apps::list(pool)
+        .await?
+        .into_iter()
+        .map(|app| AppNotificationPref {
+            enabled: enabled.get(&app.listing.id).copied().unwrap_or(true),
+            app_id: app.listing.id,
+            app_name: app.listing.name,
+        })
+        .collect();
+    apps.sort_by(|a, b| a.app_name.cmp(&b.app_name).then(a.app_id.cmp(&b.app_id)));
+    Ok(NotificationPrefs {
+        apps,
+        locale: locale(pool).await?,
+    })
+}
+
+/// `notification_prefs_get`: every app with its switch.
+pub async fn notification_prefs_get(
+    ctx: &Context,
+    _request: NotificationPrefsGetRequest,
+) -> Result<NotificationPrefs, ApiError> {
+    prefs(&ctx.pool().await?).await
+}
+
+/// `notification_prefs_set`: switches one app (`appId` + `enabled`) and/or sets the language.
+pub async fn notification_prefs_set(
+    ctx: &Context,
+    request: NotificationPrefsSetRequest,
+) -> Result<NotificationPrefs, ApiError> {
+    let pool = ctx.pool().await?;
+    let now = Utc::now();
+    match (request.app_id, request.enabled) {
+        (Some(app_id), Some(enabled)) => {
+            if apps::get(&pool, &app_id).await?.is_none() {
+                return Err(ApiError::new(
+                    crate::ErrorCode::NotFound,
+                    format!("no app {app_id:?} in the directory"),
+                ));
+            }
+            let mut map = enabled_map(&pool).await?;
+            map.insert(app_id, enabled);
+            let json = serde_json::to_string(&map)
+                .map_err(|e| ApiError::internal(format!("notification settings: {e}")))?;
+            settings::put(&pool, PREFS_KEY, &json, now).await?;
+        }
+        (None, None) => {}
+        _ => return Err(ApiError::invalid_input("appId and enabled go together")),
+    }
+    if let Some(locale) = request.locale {
+        let code = match locale {
+            NoticeLocale::En => "en",
+            NoticeLocale::Fr => "fr",
+        };
+        settings::put(&pool, LOCALE_KEY, code, now).await?;
+    }
+    prefs(&pool).await
+}
+
+async fn seq_setting(pool: &SqlitePool, key: &str) -> Result<Option<i64>, ApiError> {
+    Ok(settings::get(pool, key)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok()))
+}
+
+async fn unread_in(pool: &SqlitePool) -> Result<u64, ApiError> {
+    let seen = seq_setting(pool, SEEN_KEY).await?.unwrap_or(0);
+    Ok(arrivals::count_after(pool, seen).await?)
+}
+
+/// `activity_unread`: events received since Activity was last opened.
+pub async fn activity_unread(
+    ctx: &Context,
+    _request: ActivityUnreadRequest,
+) -> Result<UnreadCount, ApiError> {
+    let count = unread_in(&ctx.pool().await?).await?;
+    ctx.unread().publish(Some(count));
+    Ok(UnreadCount { count })
+}
+
+/// `activity_mark_seen`: the cardholder is looking at Activity; everything received so far
+/// is read.
+pub async fn activity_mark_seen(
+    ctx: &Context,
+    _request: ActivityMarkSeenRequest,
+) -> Result<UnreadCount, ApiError> {
+    let pool = ctx.pool().await?;
+    let latest = arrivals::latest_seq(&pool).await?;
+    settings::put(&pool, SEEN_KEY, &latest.to_string(), Utc::now()).await?;
+    let count = unread_in(&pool).await?;
+    ctx.unread().publish(Some(count));
+    Ok(UnreadCount { count })
+}
+
+/// What the shell does after sync stored events: the notifications to show (for the apps
+/// switched on, at most [`MAX_NOTICES_PER_ROUND`], the rest summed up) and the new unread
+/// count (also published to [`Context::subscribe_unread`]).
+///
+/// Does not count as activity for auto-lock. A wallet that has never notified starts from its
+/// newest event, so unlocking an old wallet does not replay its history. A locked wallet:
+/// nothing to show, and the unread count becomes unknown.
+pub async fn poll_notices(ctx: &Context, now: DateTime<Utc>) -> Result<Vec<Notice>, ApiError> {
+    let Some(pool) = ctx.pool_if_unlocked().await else {
+        ctx.unread().publish(None);
+        return Ok(Vec::new());
+    };
+    let notices = notices_since_mark(&pool, now).await?;
+    ctx.unread().publish(Some(unread_in(&pool).await?));
+    Ok(notices)
+}
+
+async fn notices_since_mark(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Notice>, ApiError> {
+    let Some(mark) = seq_setting(pool, NOTIFIED_KEY).await? else {
+        let latest = arrivals::latest_seq(pool).await?;
+        settings::put(pool, NOTIFIED_KEY, &latest.to_string(), now).await?;
+        return Ok(Vec::new());
+    };
+    let rows = arrivals::after(pool, mark, &NOTIFIED_KINDS, ROUND_LIMIT).await?;
+    let Some(last) = rows.last() else {
+        return Ok(Vec::new());
+    };
+    // Past a full round, older news is not worth a notification each: skip to the newest.
+    let new_mark = if rows.len() == ROUND_LIMIT as usize {
+        arrivals::latest_seq(pool).await?
+    } else {
+        last.seq
+    };
+    settings::put(pool, NOTIFIED_KEY, &new_mark.to_string(), now).await?;
+    let enabled = enabled_map(pool).await?;
+    let locale = locale(pool).await?;
+    let wanted: Vec<&ActivityRow> = rows
+        .iter()
+        .filter(|row| row.violation.is_none())
+        .filter(|row| {
+            row.event
+                .app_id
+                .as_ref()
+                .is_some_and(|app| enabled.get(app).copied().unwrap_or(true))
+        })
+        .collect();
+    Ok(phrase_round(&wanted, locale))
+}
+
+/// At most [`MAX_NOTICES_PER_ROUND`] notices: the newest ones, and one that sums up the rest.
+pub fn phrase_round(rows: &[&ActivityRow], locale: NoticeLocale) -> Vec<Notice> {
+    let shown = rows.len().min(MAX_NOTICES_PER_ROUND);
+    let skipped = rows.len() - shown;
+    let mut notices: Vec<Notice> = rows[skipped..]
+        .iter()
+        .filter_map(|row| phrase(row, locale))
+        .collect();
+    if skipped > 0 {
+        notices.insert(
+            0,
+            match locale {
+                NoticeLocale::En => Notice {
+                    title: format!("{skipped} more receipts and rewards"),
+                    body: "Open Activity in Consentry to see them.".into(),
+                },
+                NoticeLocale::Fr => Notice {
+                    title: format!("{skipped} autres reçus et récompenses"),
+                    body: "Ouvrez l’activité dans Consentry pour les voir.".into(),
+                },
+            },
+        );
+    }
+    notices
+}
+
+/// The text of one notification; `None` for kinds that are not notified. Names the card by its
+/// masked last 4 only, never its number.
+pub fn phrase(row: &ActivityRow, locale: NoticeLocale) -> Option<Notice> {
+    let fr = locale == NoticeLocale::Fr;
+    let app = row
+        .app_name
+        .clone()
+        .or_else(|| row.event.app_id.clone())
+        .unwrap_or_default();
+    let card = row
+        .card_last4
+        .as_deref()
+        .filter(|l| l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()))
+        .map(|l| {
+            if fr {
+                format!(" · carte •••• {l}")
+            } else {
+                format!(" · card •••• {l}")
+            }
+        })
+        .unwrap_or_default();
+    let (title, body) = match &row.event.payload {
+        EventPayload::ReceiptIssued(r) => (
+            if fr {
+                format!("Reçu de {}", r.receipt.merchant)
+            } else {
+                format!("Receipt from {}", r.receipt.merchant)
+            },
+            format!("{app}: {}{card}", r.receipt.total),
+        ),
+        EventPayload::PointsAwarded(p) => (
+            if fr {
+                format!("{:+} points {}", p.delta, p.program)
+            } else {
+                format!("{:+} {} points", p.delta, p.program)
+            },
+            if fr {
+                format!("{app} · solde {}{card}", p.balance)
+            } else {
+                format!("{app} · balance {}{card}", p.balance)
+            },
+        ),
+        EventPayload::CashbackPending(c) => (
+            if fr {
+                format!("Cashback en route : {}", c.amount)
+            } else {
+                format!("Cashback on its way: {}", c.amount)
+            },
+            format!("{app}{card}"),
+        ),
+        EventPayload::CashbackPaid(c) => (
+            if fr {
+                format!("Cashback versé : {}", c.amount)
+            } else {
+                format!("Cashback paid: {}", c.amount)
+            },
+            format!("{app} → {}{card}", c.destination),
+        ),
+        EventPayload::OfferIssued(o) => (
+            if fr {
+                format!("Nouvelle offre de {app}")
+            } else {
+                format!("New offer from {app}")
+            },
+            format!("{} ({}){card}", o.description, o.code),
+        ),
+        EventPayload::OfferRedeemed(o) => (
+            if fr {
+                format!("Offre utilisée : {}", o.code)
+            } else {
+                format!("Offer redeemed: {}", o.code)
+            },
+            format!("{app}{card}"),
+        ),
+        _ => return None,
+    };
+    // Free text from the platform passes the same card-number guard as everything stored.
+    let clean = |s: String| consentry_store::pan_guard::redact_card_numbers(&s).into_owned();
+    Some(Notice {
+        title: clean(title),
+        body: clean(body),
+    })
+}

@@ -1,0 +1,134 @@
+//! Access transparency: what one app has delivered to the wallet (counts by event kind, first
+//! and last time) and the consent violations flagged against it.
+//!
+//! Platform notices about an app (`consent.changed`, `app.terms_changed`) are not the app's
+//! own access and are left out.
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{EventType, ViolationReason};
+use sqlx::SqlitePool;
+
+use crate::error::StoreError;
+use crate::time::from_ms;
+
+/// How many events of one kind an app delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindCount {
+    /// The event kind.
+    pub kind: EventType,
+    /// How many were stored.
+    pub count: u64,
+}
+
+/// One violation flagged against an app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppViolation {
+    /// The event's platform id.
+    pub event_id: String,
+    /// When the event happened.
+    pub occurred_at: DateTime<Utc>,
+    /// What kind of event it was.
+    pub kind: EventType,
+    /// The card it was about, if any.
+    pub card_token: Option<String>,
+    /// Why it was flagged.
+    pub reason: ViolationReason,
+}
+
+/// What one app has delivered, from the wallet's own records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppAccess {
+    /// Counts by kind, most frequent first.
+    pub by_kind: Vec<KindCount>,
+    /// The earliest event the app delivered.
+    pub first_at: Option<DateTime<Utc>>,
+    /// The latest event the app delivered.
+    pub last_at: Option<DateTime<Utc>>,
+    /// Every violation flagged against the app.
+    pub violation_count: u64,
+    /// The latest `limit` violations, newest first.
+    pub recent_violations: Vec<AppViolation>,
+}
+
+fn internal(e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+fn count(n: i64) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|e| internal(&e))
+}
+
+/// The access summary of `app_id`, with at most `limit` recent violations.
+pub async fn app_access(
+    pool: &SqlitePool,
+    app_id: &str,
+    limit: u32,
+) -> Result<AppAccess, StoreError> {
+    let mut tx = pool.begin().await?;
+    let kinds = sqlx::query!(
+        r#"SELECT kind, COUNT(*) AS "count!: i64",
+                  MIN(occurred_at_ms) AS "first_ms?: i64", MAX(occurred_at_ms) AS "last_ms?: i64"
+           FROM events
+           WHERE app_id = ? AND kind NOT IN ('consent.changed', 'app.terms_changed')
+           GROUP BY kind
+           ORDER BY 2 DESC, kind"#,
+        app_id,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut by_kind = Vec::with_capacity(kinds.len());
+    let (mut first_ms, mut last_ms) = (None::<i64>, None::<i64>);
+    for row in kinds {
+        by_kind.push(KindCount {
+            kind: row.kind.parse().map_err(|e| internal(&e))?,
+            count: count(row.count)?,
+        });
+        first_ms = match (first_ms, row.first_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last_ms = match (last_ms, row.last_ms) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    let violation_count = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "count!: i64" FROM violations WHERE app_id = ?"#,
+        app_id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let limit = i64::from(limit);
+    let rows = sqlx::query!(
+        r#"SELECT e.id, e.kind, e.occurred_at_ms, v.card_token, v.reason
+           FROM violations v JOIN events e ON e.seq = v.event_seq
+           WHERE v.app_id = ?
+           ORDER BY e.occurred_at_ms DESC, v.event_seq DESC
+           LIMIT ?"#,
+        app_id,
+        limit,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let recent_violations = rows
+        .into_iter()
+        .map(|row| {
+            Ok(AppViolation {
+                event_id: row.id,
+                occurred_at: from_ms(row.occurred_at_ms),
+                kind: row.kind.parse().map_err(|e| internal(&e))?,
+                card_token: row.card_token,
+                reason: serde_json::from_str(&row.reason).map_err(|e| internal(&e))?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(AppAccess {
+        by_kind,
+        first_at: first_ms.map(from_ms),
+        last_at: last_ms.map(from_ms),
+        violation_count: count(violation_count)?,
+        recent_violations,
+    })
+}
