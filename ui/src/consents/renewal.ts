@@ -20,14 +20,18 @@ export function needingReconsent(grants: readonly GrantView[]): GrantView[] {
   return grants.filter((g) => g.status === 'needs_reconsent');
 }
 
+/** Every how many days a grant given with "Reconfirm every 90 days" asks again. */
+export const RECONFIRM_DAYS = 90;
+
 /**
- * The expiry a renewal repeats: the length the grant was given for (from its last change to
- * its end, in whole days), or none for a grant without an end.
+ * The expiry a renewal repeats: the length the grant was given for (from when the cardholder
+ * last granted it to its end, in whole days — a 90-day grant is reconfirmed for 90 more days,
+ * even if terms changes paused it meanwhile), or none for a grant without an end.
  */
 export function renewalExpiry(grant: GrantView): GrantExpiry {
   if (grant.expiresAt === null) return { kind: 'never' };
-  const days = Math.round((new Date(grant.expiresAt).getTime() - new Date(grant.changedAt).getTime()) / DAY_MS);
-  return { kind: 'days', days: days >= 1 ? days : 90 };
+  const days = Math.round((new Date(grant.expiresAt).getTime() - new Date(grant.grantedAt).getTime()) / DAY_MS);
+  return { kind: 'days', days: days >= 1 ? days : RECONFIRM_DAYS };
 }
 
 /** The grant_set request that gives this grant again with the same options. */

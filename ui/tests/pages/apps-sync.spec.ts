@@ -28,6 +28,7 @@ const grant = {
   termsVersion: 1,
   pendingTermsVersion: null,
   changedAt: '2026-11-27T10:00:00Z',
+  grantedAt: '2026-11-27T10:00:00Z',
   sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
@@ -166,12 +167,12 @@ test('data rights: a failed list is shown', async ({ page }) => {
 test('renewal: grants ending within 14 days are listed and renewed with the same options', async ({ page }) => {
   const changedAt = new Date(Date.now() - 80 * 86_400_000).toISOString();
   const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
-  const ending = { ...grant, channels: ['nfc'], trigger: 'settlement', minPurchase: { minor: 500, currency: 'EUR' }, changedAt, expiresAt };
+  const ending = { ...grant, channels: ['nfc'], trigger: 'settlement', minPurchase: { minor: 500, currency: 'EUR' }, changedAt, grantedAt: changedAt, expiresAt };
   await open(page, '#/consents', { grants_list: { ok: { grants: [ending] } } });
   const attention = page.getByRole('region', { name: 'Needs your attention' });
   await expect(attention.getByTestId('expiring')).toContainText('PaperLess Receipts · Receipts on Everyday •••• 4242 ends');
   await expect(attention.getByTestId('expiring')).toContainText('(in 10 days)');
-  await attention.getByRole('button', { name: 'Renew Receipts for PaperLess Receipts on Everyday •••• 4242' }).click();
+  await attention.getByRole('button', { name: 'Renew for 90 days: Receipts for PaperLess Receipts on Everyday •••• 4242' }).click();
   await expect(attention.getByRole('status')).toContainText('Receipts for PaperLess Receipts on Everyday •••• 4242 renewed');
   expect(await calls(page, 'grant_set')).toEqual([
     {

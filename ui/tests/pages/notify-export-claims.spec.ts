@@ -1,0 +1,162 @@
+// Issue 7's remaining screens over the mock IPC: the export's save dialog, progress bar and
+// Cancel; the missing-rewards list with its claim packs; the per-app notification switches;
+// Activity marking what arrived as read.
+import { expect, test, type Page } from '@playwright/test';
+
+type Call = { command: string; request: Record<string, unknown> };
+
+async function open(page: Page, hash: string, scenario: object = {}, lang = 'en') {
+  await page.addInitScript(
+    ([s, l]) => {
+      (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s as object;
+      localStorage.setItem('consentry.locale', l as string);
+    },
+    [scenario, lang],
+  );
+  await page.goto(`/${hash}`);
+}
+
+async function calls(page: Page, command: string): Promise<Call[]> {
+  return page.evaluate(
+    (name) =>
+      (window as unknown as { __CONSENTRY_MOCK_IPC__: { calls: Call[] } }).__CONSENTRY_MOCK_IPC__.calls.filter(
+        (c) => c.command === name,
+      ),
+    command,
+  );
+}
+
+async function emitProgress(page: Page, rowsDone: number, totalEstimate: number) {
+  await page.evaluate(
+    ([done, total]) =>
+      (
+        window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
+      ).__CONSENTRY_MOCK_IPC__.emit('export_progress', { run: 1, rowsDone: done, totalEstimate: total, running: true }),
+    [rowsDone, totalEstimate],
+  );
+}
+
+test('export: the save dialog fills the destination, progress shows, Cancel stops it', async ({ page }) => {
+  // An export that runs until cancelled, then fails the way the backend reports a cancel.
+  await page.addInitScript(() => {
+    let fail: (e: unknown) => void = () => {};
+    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = {
+      export_history: { handle: () => new Promise((_, reject) => (fail = reject)) },
+      export_cancel: {
+        handle: () => {
+          setTimeout(() => fail({ code: 'internal', message: 'the export was cancelled' }), 50);
+          return { cancelled: true };
+        },
+      },
+    };
+    localStorage.setItem('consentry.locale', 'en');
+  });
+  await page.goto('/#/export');
+
+  await page.getByRole('radio', { name: /^CSV/ }).check();
+  // The unencrypted-file warning stays.
+  await expect(page.getByRole('note')).toBeVisible();
+  await page.getByTestId('export-choose').click();
+  await expect(page.locator('#export-destination')).toHaveValue(/^\/home\/cardholder\/consentry-csv-\d{4}-\d{2}-\d{2}$/);
+  const dialog = (await calls(page, 'save_dialog'))[0]?.request;
+  expect(dialog?.filters).toEqual([]);
+
+  const submit = page.getByRole('button', { name: 'Export', exact: true });
+  await expect(submit).toBeDisabled();
+  await page.getByRole('checkbox').check();
+  await submit.click();
+
+  const progress = page.getByTestId('export-progress');
+  await expect(progress).toContainText('Preparing…');
+  await emitProgress(page, 250, 1000);
+  await expect(progress).toContainText('250 of 1000 rows (25%)');
+  await expect(progress.getByRole('progressbar')).toHaveAttribute('value', '25');
+
+  await page.getByTestId('export-cancel').click();
+  await expect(page.getByTestId('export-cancelled')).toHaveText('Export cancelled: nothing was written.');
+  await expect(progress).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await calls(page, 'export_cancel')).toHaveLength(1);
+  const request = (await calls(page, 'export_history'))[0]?.request;
+  expect(request?.format).toBe('csv');
+  expect(String(request?.destination)).toMatch(/consentry-csv-/);
+});
+
+test('export: a dismissed save dialog leaves the destination as it was', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { __CONSENTRY_MOCK_SAVE_PATH__: null }).__CONSENTRY_MOCK_SAVE_PATH__ = null;
+  });
+  await open(page, '#/export');
+  await page.locator('#export-destination').fill('/tmp/mine.age');
+  await page.getByTestId('export-choose').click();
+  await expect(page.locator('#export-destination')).toHaveValue('/tmp/mine.age');
+});
+
+test('missing rewards: listed with a claim pack to read, copy and save as JSON', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await open(page, '#/rewards');
+  const section = page.getByTestId('missing-rewards');
+  await expect(section).toContainText('within 3 days');
+  const items = section.getByTestId('missing-reward');
+  await expect(items).toHaveCount(2);
+  await expect(items.first()).toContainText('Café Rose');
+  await expect(items.first()).toContainText('€12.40');
+  await expect(items.first()).toContainText('•••• 4242');
+  await expect(items.first()).toContainText('Bean Counter Coffee owed: Points');
+
+  await items.first().getByRole('button', { name: 'Claim pack' }).click();
+  const pack = items.first().getByTestId('claim-pack');
+  await expect(pack).toContainText('Missing reward claim — Bean Counter Coffee');
+  await expect(pack).toContainText('Consent (points): grtpointsbeans');
+  await expect(pack).toContainText('2 × Flat white');
+  await expect(items.nth(1)).toContainText('Book Nook');
+
+  await items.first().getByRole('button', { name: 'Copy as text' }).click();
+  await expect(items.first().getByText('Copied')).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain('Merchant: Café Rose');
+  expect(copied).not.toMatch(/\d{12,}/);
+
+  await items.nth(1).getByRole('button', { name: 'Save as JSON…' }).click();
+  await expect(items.nth(1).getByTestId('claim-saved')).toContainText('Saved to /home/cardholder/claim-txn_9.json');
+  const saved = (await calls(page, 'missing_reward_save'))[0]?.request;
+  expect(saved).toEqual({
+    transactionId: 'txn_7',
+    appId: 'app_receipts',
+    destination: '/home/cardholder/claim-book-nook-2026-11-18-app_receipts.json',
+  });
+});
+
+test('missing rewards: an empty list says nothing is missing (in French too)', async ({ page }) => {
+  await open(page, '#/rewards', { missing_rewards: { ok: { days: 5, items: [] } } }, 'fr');
+  const section = page.getByTestId('missing-rewards');
+  await expect(section).toContainText('sous 5 jours');
+  await expect(section.getByTestId('missing-rewards-none')).toContainText('Rien ne manque');
+});
+
+test('settings: notifications switch per app and follow the language', async ({ page }) => {
+  await open(page, '#/settings');
+  const switches = page.getByTestId('notification-switches');
+  await expect(switches.getByRole('switch')).toHaveCount(2);
+  const beans = page.getByTestId('notify-app_beans');
+  await expect(beans).toBeChecked();
+  await beans.uncheck();
+  await expect(beans).not.toBeChecked();
+  await expect(page.getByTestId('notify-app_receipts')).toBeChecked();
+  expect((await calls(page, 'notification_prefs_set')).at(-1)?.request).toEqual({
+    appId: 'app_beans',
+    enabled: false,
+    locale: null,
+  });
+
+  await page.getByLabel('Language').selectOption('fr');
+  await expect(page.getByRole('heading', { name: 'Notifications' })).toBeVisible();
+  await expect
+    .poll(async () => (await calls(page, 'notification_prefs_set')).at(-1)?.request)
+    .toEqual({ appId: null, enabled: null, locale: 'fr' });
+});
+
+test('activity: opening it marks what arrived as read', async ({ page }) => {
+  await open(page, '#/activity');
+  await expect.poll(async () => (await calls(page, 'activity_mark_seen')).length).toBeGreaterThan(0);
+});
