@@ -6,7 +6,8 @@
 //!    an FTS search (p95);
 //! 3. open + first query with the raw key.
 //!
-//! `CONSENTRY_BENCH_SCALE=0.1` shrinks every size tenfold for a quick run.
+//! `CONSENTRY_BENCH_SCALE=0.1` shrinks every size tenfold for a quick run;
+//! `CONSENTRY_BENCH_ONLY=ingest` stops after part 1 (for profiling the ingest).
 
 #[path = "../tests/store/fixtures.rs"]
 mod fixtures;
@@ -290,6 +291,9 @@ async fn run() -> Result<()> {
     );
     println!();
     drop(events);
+    if std::env::var("CONSENTRY_BENCH_ONLY").is_ok_and(|only| only == "ingest") {
+        return Ok(());
+    }
 
     // 2. The big wallets.
     let (mut cdb, mut cb) = big_wallet(Kind::Cipher, total, depth).await?;

@@ -6,28 +6,38 @@
 //! or `cashback` for rewards, a search entry for transactions and receipts, and a `violations`
 //! row when the sync layer judged it outside the cardholder's consent: all in the event's
 //! transaction.
+//!
+//! The Rust side of an event (JSON, card-number masking: [`rows`]) runs while SQLite writes the
+//! rows before it ([`bulk::overlap`]), under settings made for bulk writes
+//! ([`bulk::BulkSettings`]).
+
+mod bulk;
+mod rows;
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Event, EventPayload, ViolationReason};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use consentry_domain::ViolationReason;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
-use crate::pan_guard::{redact_card_numbers, redact_json_text};
 use crate::time::to_ms;
+use bulk::{overlap, values_sql, BulkSettings};
+use rows::{Preparing, Reward, Row};
 
 /// Rows per INSERT statement.
 pub const ROWS_PER_STATEMENT: usize = 100;
-/// Events per transaction: large enough to amortise the commit (an fsync), small enough to
-/// keep the write lock short.
+/// Events per transaction: large enough to amortise the commit, small enough to keep the write
+/// lock short (a fraction of a second).
 pub const EVENTS_PER_TRANSACTION: usize = 5_000;
+/// Events of the next transaction prepared while SQLite runs one statement.
+const PREPARED_PER_STATEMENT: usize = 64;
 
 /// One verified, parsed event to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncomingEvent {
     /// The event.
-    pub event: Event,
+    pub event: consentry_domain::Event,
     /// Whether its Standard Webhooks signature verified.
     pub signature_verified: bool,
     /// Set when the event arrived for a scope the cardholder had not granted (or revoked).
@@ -41,16 +51,6 @@ pub struct IngestReport {
     pub inserted: u64,
     /// Events already stored (same id), skipped.
     pub duplicates: u64,
-}
-
-/// An event made ready for its rows.
-struct Prepared<'a> {
-    seq: i64,
-    source: &'a IncomingEvent,
-    id: String,
-    card_token: String,
-    app_id: Option<String>,
-    payload: String,
 }
 
 fn internal(e: impl std::fmt::Display) -> StoreError {
@@ -85,281 +85,321 @@ async fn ingest_inner(
     cursor: Option<(&str, &str)>,
     received_at: DateTime<Utc>,
 ) -> Result<IngestReport, StoreError> {
-    let mut report = IngestReport::default();
-    let chunks: Vec<&[IncomingEvent]> = events.chunks(EVENTS_PER_TRANSACTION).collect();
-    let last = chunks.len().saturating_sub(1);
-    if chunks.is_empty() {
+    if events.is_empty() {
         if let Some((feed, position)) = cursor {
             crate::settings::set_sync_cursor(pool, feed, position, received_at).await?;
         }
-        return Ok(report);
+        return Ok(IngestReport::default());
     }
-    // Events may skip the fsync of each commit (synchronous = NORMAL; WAL keeps the file
-    // consistent): a commit lost to a power cut loses the feed cursor with it, so the platform
-    // redelivers those events. Consent changes keep synchronous = FULL on every connection.
     let mut conn = pool.acquire().await?;
-    sqlx::query("PRAGMA synchronous = NORMAL")
-        .execute(&mut *conn)
-        .await?;
-    let result = async {
-        for (index, chunk) in chunks.into_iter().enumerate() {
-            let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-            let inserted = ingest_chunk(&mut tx, chunk, received_at).await?;
-            if index == last {
-                if let Some((feed, position)) = cursor {
-                    crate::settings::set_sync_cursor(&mut *tx, feed, position, received_at).await?;
-                }
+    let settings = BulkSettings::apply(&mut conn).await?;
+    let result = ingest_chunks(&mut conn, events, cursor, to_ms(received_at), received_at).await;
+    settings.restore(&mut conn).await;
+    result
+}
+
+async fn ingest_chunks(
+    conn: &mut SqliteConnection,
+    events: &[IncomingEvent],
+    cursor: Option<(&str, &str)>,
+    received_ms: i64,
+    received_at: DateTime<Utc>,
+) -> Result<IngestReport, StoreError> {
+    let mut report = IngestReport::default();
+    let mut chunks = events.chunks(EVENTS_PER_TRANSACTION);
+    let mut current = chunks.next().map(Preparing::new);
+    while let Some(preparing) = current.take() {
+        let rows = preparing.finish()?;
+        let mut next = chunks.next().map(Preparing::new);
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+        let total = rows.len() as u64;
+        let inserted = write_chunk(&mut tx, rows, next.as_mut(), received_ms).await?;
+        if next.is_none() {
+            if let Some((feed, position)) = cursor {
+                crate::settings::set_sync_cursor(&mut *tx, feed, position, received_at).await?;
             }
-            tx.commit().await?;
-            report.inserted += inserted;
-            report.duplicates += chunk.len() as u64 - inserted;
         }
-        Ok::<_, StoreError>(())
+        overlap(tx.commit(), || {
+            if let Some(next) = next.as_mut() {
+                next.advance(usize::MAX);
+            }
+        })
+        .await?;
+        report.inserted += inserted;
+        report.duplicates += total - inserted;
+        current = next;
     }
-    .await;
-    if sqlx::query("PRAGMA synchronous = FULL")
-        .execute(&mut *conn)
-        .await
-        .is_err()
-    {
-        // Never hand a relaxed connection back to the pool.
-        conn.close_on_drop();
-    }
-    result?;
     Ok(report)
 }
 
-async fn ingest_chunk(
-    conn: &mut SqliteConnection,
-    chunk: &[IncomingEvent],
-    received_at: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let base: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM events")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut prepared = Vec::with_capacity(chunk.len());
-    for (offset, source) in chunk.iter().enumerate() {
-        let json = serde_json::to_string(&source.event).map_err(internal)?;
-        prepared.push(Prepared {
-            seq: base + 1 + offset as i64,
-            source,
-            id: redact_card_numbers(&source.event.id).into_owned(),
-            card_token: redact_card_numbers(&source.event.card_token).into_owned(),
-            app_id: source
-                .event
-                .app_id
-                .as_deref()
-                .map(|a| redact_card_numbers(a).into_owned()),
-            payload: redact_json_text(&json).into_owned(),
-        });
+/// Prepares some of the next transaction's events, if there is one.
+fn prepare_some(next: &mut Option<&mut Preparing<'_>>) {
+    if let Some(next) = next.as_deref_mut() {
+        next.advance(PREPARED_PER_STATEMENT);
     }
+}
 
-    let received_ms = to_ms(received_at);
-    // Dedupe before inserting: look the ids up (normally none exist), drop repeats within the
-    // chunk, then insert plain rows. Cheaper than `ON CONFLICT … RETURNING`, whose returned
-    // rows cost sqlx a round trip each.
-    let mut seen: HashSet<&str> = HashSet::with_capacity(prepared.len());
-    for rows in prepared.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT id FROM events WHERE id IN ({})",
-            vec!["?"; rows.len()].join(", ")
-        );
-        let mut query = sqlx::query_scalar::<Sqlite, String>(&sql);
-        for p in rows {
-            query = query.bind(&p.id);
-        }
-        for id in query.fetch_all(&mut *conn).await? {
-            if let Some(p) = rows.iter().find(|p| p.id == id) {
-                seen.insert(p.id.as_str());
-            }
-        }
-    }
-    let new: Vec<&Prepared<'_>> = prepared
-        .iter()
-        .filter(|p| seen.insert(p.id.as_str()))
+/// Writes one transaction's events; returns how many were new.
+async fn write_chunk(
+    conn: &mut SqliteConnection,
+    rows: Vec<Row<'_>>,
+    mut next: Option<&mut Preparing<'_>>,
+    received_ms: i64,
+) -> Result<u64, StoreError> {
+    let base: i64 = overlap(
+        sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM events").fetch_one(&mut *conn),
+        || prepare_some(&mut next),
+    )
+    .await?;
+
+    // Dedupe before inserting: look the ids up in one statement (normally none exist), drop
+    // repeats within the chunk, then insert plain rows. Cheaper than `ON CONFLICT … RETURNING`,
+    // whose returned rows cost sqlx a round trip each.
+    let ids = serde_json::to_string(&rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+        .map_err(internal)?;
+    let stored: Vec<String> = overlap(
+        sqlx::query_scalar("SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(ids)
+            .fetch_all(&mut *conn),
+        || prepare_some(&mut next),
+    )
+    .await?;
+    let keep: Vec<bool> = {
+        let mut seen: HashSet<&str> = stored.iter().map(String::as_str).collect();
+        rows.iter()
+            .map(|row| seen.insert(row.id.as_str()))
+            .collect()
+    };
+    let mut new: Vec<Row<'_>> = rows
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(row, keep)| keep.then_some(row))
         .collect();
-    for rows in new.chunks(ROWS_PER_STATEMENT) {
-        let sql = insert_sql(
-            "INSERT INTO events (seq, id, kind, occurred_at_ms, card_token, app_id, payload, \
-             signature_verified, received_at_ms) VALUES ",
-            9,
-            rows.len(),
-            "",
-        );
-        let mut query = sqlx::query(&sql);
-        for p in rows {
-            query = query
-                .bind(p.seq)
-                .bind(&p.id)
-                .bind(p.source.event.event_type().as_str())
-                .bind(to_ms(p.source.event.occurred_at))
-                .bind(&p.card_token)
-                .bind(p.app_id.as_deref())
-                .bind(&p.payload)
-                .bind(p.source.signature_verified)
-                .bind(received_ms);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    insert_rewards(conn, &new).await?;
-    insert_search_rows(conn, &new).await?;
-    insert_violations(conn, &new, received_ms).await?;
+    let seqs: Vec<i64> = (base + 1..).take(new.len()).collect();
+
+    insert_events(conn, &mut new, &seqs, &mut next, received_ms).await?;
+    insert_search_rows(conn, &mut new, &seqs, &mut next).await?;
+    insert_rewards(conn, &mut new, &seqs, &mut next).await?;
+    insert_violations(conn, &new, &seqs, &mut next, received_ms).await?;
     Ok(new.len() as u64)
 }
 
-/// `prefix (?, …), (?, …) suffix` for `rows` rows of `columns` parameters.
-fn insert_sql(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
-    let group = format!("({})", vec!["?"; columns].join(", "));
-    let mut sql = String::with_capacity(prefix.len() + rows * (group.len() + 2) + suffix.len());
-    sql.push_str(prefix);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&group);
-    }
-    sql.push_str(suffix);
-    sql
-}
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
-async fn insert_rewards(
+/// Runs `prefix (…), (…)` for each run of up to [`ROWS_PER_STATEMENT`] items, binding an
+/// item's `columns` parameters with `bind`, while the next transaction's events are prepared.
+/// Items own their values, so binding moves them instead of copying.
+async fn insert_rows<T, B>(
     conn: &mut SqliteConnection,
-    new: &[&Prepared<'_>],
-) -> Result<(), StoreError> {
-    let points: Vec<(&Prepared<'_>, &str, i64, i64)> = new
-        .iter()
-        .filter_map(|p| match &p.source.event.payload {
-            EventPayload::PointsAwarded(a) => Some((*p, a.program.as_str(), a.delta, a.balance)),
-            _ => None,
-        })
-        .collect();
-    for rows in points.chunks(ROWS_PER_STATEMENT) {
-        let sql = insert_sql(
-            "INSERT INTO points (event_seq, program, delta, balance, card_token, app_id, \
-             occurred_at_ms) VALUES ",
-            7,
-            rows.len(),
-            "",
-        );
-        let mut query = sqlx::query(&sql);
-        for (p, program, delta, balance) in rows {
-            query = query
-                .bind(p.seq)
-                .bind(redact_card_numbers(program))
-                .bind(delta)
-                .bind(balance)
-                .bind(&p.card_token)
-                .bind(p.app_id.as_deref())
-                .bind(to_ms(p.source.event.occurred_at));
-        }
-        query.execute(&mut *conn).await?;
+    prefix: &str,
+    columns: usize,
+    items: Vec<T>,
+    next: &mut Option<&mut Preparing<'_>>,
+    bind: B,
+) -> Result<(), StoreError>
+where
+    B: for<'q> Fn(Query<'q>, T) -> Query<'q>,
+{
+    if items.is_empty() {
+        return Ok(());
     }
-
-    let cashback: Vec<(&Prepared<'_>, &str, i64, &str)> = new
-        .iter()
-        .filter_map(|p| match &p.source.event.payload {
-            EventPayload::CashbackPending(c) => {
-                Some((*p, "pending", c.amount.minor, c.amount.currency.code()))
-            }
-            EventPayload::CashbackPaid(c) => {
-                Some((*p, "paid", c.amount.minor, c.amount.currency.code()))
-            }
-            _ => None,
-        })
-        .collect();
-    for rows in cashback.chunks(ROWS_PER_STATEMENT) {
-        let sql = insert_sql(
-            "INSERT INTO cashback (event_seq, status, amount_minor, currency, card_token, app_id, \
-             occurred_at_ms) VALUES ",
-            7,
-            rows.len(),
-            "",
-        );
-        let mut query = sqlx::query(&sql);
-        for (p, status, minor, currency) in rows {
-            query = query
-                .bind(p.seq)
-                .bind(*status)
-                .bind(minor)
-                .bind(*currency)
-                .bind(&p.card_token)
-                .bind(p.app_id.as_deref())
-                .bind(to_ms(p.source.event.occurred_at));
+    let full = values_sql(prefix, columns, ROWS_PER_STATEMENT);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let batch: Vec<T> = items.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let tail;
+        let sql = if batch.len() == ROWS_PER_STATEMENT {
+            full.as_str()
+        } else {
+            tail = values_sql(prefix, columns, batch.len());
+            tail.as_str()
+        };
+        let mut query = sqlx::query(sql);
+        for item in batch {
+            query = bind(query, item);
         }
-        query.execute(&mut *conn).await?;
+        overlap(query.execute(&mut *conn), || prepare_some(next)).await?;
     }
     Ok(())
 }
 
-/// The search text of an event, if it has one.
-fn search_text(event: &Event) -> Option<(&'static str, String)> {
-    match &event.payload {
-        EventPayload::TransactionAuthorized(t)
-        | EventPayload::TransactionSettled(t)
-        | EventPayload::TransactionReversed(t) => Some(("transaction", t.merchant.clone())),
-        EventPayload::ReceiptIssued(r) => {
-            let mut text = r.receipt.merchant.clone();
-            for line in &r.receipt.lines {
-                text.push(' ');
-                text.push_str(&line.description);
-            }
-            Some(("receipt", text))
-        }
-        _ => None,
-    }
+async fn insert_events(
+    conn: &mut SqliteConnection,
+    new: &mut [Row<'_>],
+    seqs: &[i64],
+    next: &mut Option<&mut Preparing<'_>>,
+    received_ms: i64,
+) -> Result<(), StoreError> {
+    let items: Vec<_> = new
+        .iter_mut()
+        .zip(seqs)
+        .map(|(row, &seq)| {
+            (
+                seq,
+                std::mem::take(&mut row.id),
+                row.kind,
+                row.occurred_at_ms,
+                row.card_token.clone(),
+                row.app_id.clone(),
+                std::mem::take(&mut row.payload),
+                row.source.signature_verified,
+            )
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO events (seq, id, kind, occurred_at_ms, card_token, app_id, payload, \
+         signature_verified, received_at_ms) VALUES ",
+        9,
+        items,
+        next,
+        |query, (seq, id, kind, at, card, app, payload, verified)| {
+            query
+                .bind(seq)
+                .bind(id)
+                .bind(kind)
+                .bind(at)
+                .bind(card)
+                .bind(app)
+                .bind(payload)
+                .bind(verified)
+                .bind(received_ms)
+        },
+    )
+    .await
 }
 
 async fn insert_search_rows(
     conn: &mut SqliteConnection,
-    new: &[&Prepared<'_>],
+    new: &mut [Row<'_>],
+    seqs: &[i64],
+    next: &mut Option<&mut Preparing<'_>>,
 ) -> Result<(), StoreError> {
-    let rows: Vec<(i64, &str, String)> = new
-        .iter()
-        .filter_map(|p| {
-            search_text(&p.source.event)
-                .map(|(source, text)| (p.seq, source, redact_card_numbers(&text).into_owned()))
-        })
+    let items: Vec<_> = new
+        .iter_mut()
+        .zip(seqs)
+        .filter_map(|(row, &seq)| row.search.take().map(|(source, text)| (seq, text, source)))
         .collect();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = insert_sql(
-            "INSERT INTO search_index (rowid, text, source) VALUES ",
-            3,
-            chunk.len(),
-            "",
+    insert_rows(
+        conn,
+        "INSERT INTO search_index (rowid, text, source) VALUES ",
+        3,
+        items,
+        next,
+        |query, (seq, text, source)| query.bind(seq).bind(text).bind(source),
+    )
+    .await
+}
+
+async fn insert_rewards(
+    conn: &mut SqliteConnection,
+    new: &mut [Row<'_>],
+    seqs: &[i64],
+    next: &mut Option<&mut Preparing<'_>>,
+) -> Result<(), StoreError> {
+    let mut points = Vec::new();
+    let mut cashback = Vec::new();
+    for (row, &seq) in new.iter_mut().zip(seqs) {
+        let common = (
+            seq,
+            row.card_token.clone(),
+            row.app_id.clone(),
+            row.occurred_at_ms,
         );
-        let mut query = sqlx::query(&sql);
-        for (seq, source, text) in chunk {
-            query = query.bind(seq).bind(text).bind(*source);
+        match row.reward.take() {
+            Some(Reward::Points {
+                program,
+                delta,
+                balance,
+            }) => points.push((common, program, delta, balance)),
+            Some(Reward::Cashback {
+                status,
+                amount_minor,
+                currency,
+            }) => cashback.push((common, status, amount_minor, currency)),
+            None => {}
         }
-        query.execute(&mut *conn).await?;
     }
-    Ok(())
+    insert_rows(
+        conn,
+        "INSERT INTO points (event_seq, program, delta, balance, card_token, app_id, \
+         occurred_at_ms) VALUES ",
+        7,
+        points,
+        next,
+        |query, ((seq, card, app, at), program, delta, balance)| {
+            query
+                .bind(seq)
+                .bind(program)
+                .bind(delta)
+                .bind(balance)
+                .bind(card)
+                .bind(app)
+                .bind(at)
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO cashback (event_seq, status, amount_minor, currency, card_token, app_id, \
+         occurred_at_ms) VALUES ",
+        7,
+        cashback,
+        next,
+        |query, ((seq, card, app, at), status, minor, currency)| {
+            query
+                .bind(seq)
+                .bind(status)
+                .bind(minor)
+                .bind(currency)
+                .bind(card)
+                .bind(app)
+                .bind(at)
+        },
+    )
+    .await
 }
 
 async fn insert_violations(
     conn: &mut SqliteConnection,
-    new: &[&Prepared<'_>],
+    new: &[Row<'_>],
+    seqs: &[i64],
+    next: &mut Option<&mut Preparing<'_>>,
     received_ms: i64,
 ) -> Result<(), StoreError> {
-    for p in new {
-        let Some(reason) = &p.source.violation else {
+    let mut items = Vec::new();
+    for (row, &seq) in new.iter().zip(seqs) {
+        let Some(reason) = &row.source.violation else {
             continue;
         };
-        let scope = p.source.event.scope().map_or("none", |s| s.as_str());
-        sqlx::query(
-            "INSERT INTO violations (event_seq, app_id, card_token, scope, reason, detected_at_ms)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(p.seq)
-        .bind(p.app_id.as_deref().unwrap_or_default())
-        .bind(&p.card_token)
-        .bind(scope)
-        .bind(serde_json::to_string(reason).map_err(internal)?)
-        .bind(received_ms)
-        .execute(&mut *conn)
-        .await?;
+        let scope = row.source.event.scope().map_or("none", |s| s.as_str());
+        let reason = serde_json::to_string(reason).map_err(internal)?;
+        items.push((
+            seq,
+            row.app_id.clone().unwrap_or_default(),
+            row.card_token.clone(),
+            scope,
+            reason,
+        ));
     }
-    Ok(())
+    insert_rows(
+        conn,
+        "INSERT INTO violations (event_seq, app_id, card_token, scope, reason, detected_at_ms) \
+         VALUES ",
+        6,
+        items,
+        next,
+        |query, (seq, app, card, scope, reason)| {
+            query
+                .bind(seq)
+                .bind(app)
+                .bind(card)
+                .bind(scope)
+                .bind(reason)
+                .bind(received_ms)
+        },
+    )
+    .await
 }
 
 /// Whether an event id is already stored.

@@ -22,6 +22,9 @@ mod consents;
 #[path = "store/history.rs"]
 mod history;
 
+#[path = "store/ingest.rs"]
+mod ingest;
+
 #[path = "store/migrations.rs"]
 mod migrations;
 
