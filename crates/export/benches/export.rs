@@ -9,6 +9,8 @@
 //! `VmHWM` after resetting it (`/proc/self/clear_refs`), minus `VmRSS` before the export.
 //!
 //! `CONSENTRY_BENCH_SCALE=0.1` shrinks the wallet tenfold for a quick run.
+//! `CONSENTRY_BENCH_KEEP=DIR` keeps the filled wallet and its plain copy in DIR and reuses them
+//! on the next run (to profile the export without filling a million events again).
 
 #[path = "../tests/export/fixtures.rs"]
 mod fixtures;
@@ -108,18 +110,20 @@ fn sqlite3_script(out: &Path) -> String {
     script
 }
 
-async fn run() -> Result<()> {
-    let total = ((1_000_000f64) * scale()).max(1_000.0) as u64;
-    let dir = tempfile::tempdir()?;
-    let paths = WalletPaths::in_dir(dir.path().join("wallet"));
-    let now = Utc::now();
+/// Creates the wallet and its plain copy with the same `total` events; returns the time taken.
+async fn fill(
+    paths: &WalletPaths,
+    plain: &Path,
+    phrase: &Passphrase,
+    total: u64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Duration> {
     let mut wallet = Wallet::new(paths.clone(), None, now);
-    let phrase = Passphrase::new("benchmark passphrase".into());
     wallet
         .create(
             CreateOptions {
                 keyring: None,
-                passphrase: Some(&phrase),
+                passphrase: Some(phrase),
                 kdf: KdfParams::INSECURE_FOR_TESTS,
             },
             now,
@@ -127,8 +131,7 @@ async fn run() -> Result<()> {
         .await?;
     let pool = wallet.pool()?.clone();
     // The same cards and events go into the wallet and into a plain (unencrypted) copy.
-    let plain = dir.path().join("plain.db");
-    let plain_pool = open_plain_pool_for_benchmarks(&plain).await?;
+    let plain_pool = open_plain_pool_for_benchmarks(plain).await?;
     MIGRATOR.run(&plain_pool).await?;
     let tokens: Vec<String> = (0..5).map(|i| format!("tok_{i}")).collect();
     for target in [&pool, &plain_pool] {
@@ -167,10 +170,36 @@ async fn run() -> Result<()> {
         .execute(&plain_pool)
         .await?;
     plain_pool.close().await;
-    let key = wallet.raw_key()?;
+    // Locked here and unlocked again before the export, so SQLite's page cache starts cold.
     wallet.lock().await;
+    Ok(fill)
+}
+
+async fn run() -> Result<()> {
+    let total = ((1_000_000f64) * scale()).max(1_000.0) as u64;
+    // `CONSENTRY_BENCH_KEEP=DIR` keeps the filled wallet in DIR and reuses it on the next run
+    // (for profiling the export without filling a million events each time).
+    let kept = std::env::var_os("CONSENTRY_BENCH_KEEP").map(PathBuf::from);
+    let temp = tempfile::tempdir()?;
+    let dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    std::fs::create_dir_all(&dir)?;
+    let paths = WalletPaths::in_dir(dir.join("wallet"));
+    let plain = dir.join("plain.db");
+    let now = Utc::now();
+    let phrase = Passphrase::new("benchmark passphrase".into());
+    let reuse = kept.is_some()
+        && plain.exists()
+        && std::fs::read_to_string(dir.join("filled")).is_ok_and(|n| n == total.to_string());
+    let fill = if reuse {
+        Duration::ZERO
+    } else {
+        fill(&paths, &plain, &phrase, total, now).await?
+    };
+    if kept.is_some() {
+        std::fs::write(dir.join("filled"), total.to_string())?;
+    }
     let mut wallet = Wallet::new(paths, None, now);
-    wallet.unlock(Unlock::RawKey(&key), now).await?;
+    wallet.unlock(Unlock::Passphrase(&phrase), now).await?;
     let pool = wallet.pool()?.clone();
     println!(
         "consentry-export benchmark: {total} events ({} s to fill), CSV, all kinds",
@@ -178,7 +207,8 @@ async fn run() -> Result<()> {
     );
 
     // Ours.
-    let ours = dir.path().join("ours");
+    let ours = dir.join("ours");
+    let _ = std::fs::remove_dir_all(&ours);
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let rss_before = status_kb("VmRSS:");
     let started = Instant::now();
@@ -198,9 +228,10 @@ async fn run() -> Result<()> {
     let peak_extra_mb = status_kb("VmHWM:").saturating_sub(rss_before) as f64 / 1024.0;
 
     // sqlite3 on the plain copy.
-    let theirs = dir.path().join("sqlite3");
+    let theirs = dir.join("sqlite3");
+    let _ = std::fs::remove_dir_all(&theirs);
     std::fs::create_dir(&theirs)?;
-    let script = dir.path().join("export.sql");
+    let script = dir.join("export.sql");
     std::fs::write(&script, sqlite3_script(&theirs))?;
     let started = Instant::now();
     let status = Command::new("sqlite3")

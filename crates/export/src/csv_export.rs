@@ -1,5 +1,5 @@
 //! CSV: one RFC 4180 file per table (comma, CRLF, quotes only where needed, UTF-8, a header
-//! row), each written in one pass over its kind's keyset pages.
+//! row), written from one streamed read of the selected events (`stream`).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,6 +12,7 @@ use crate::control::Tracker;
 use crate::csv_table::CsvTable;
 use crate::error::{ExportError, IoContext};
 use crate::source::{Directory, Selection};
+use crate::stream::{self, Batches, Reader};
 
 /// What one CSV table held.
 pub(crate) struct TableDone<W> {
@@ -56,13 +57,22 @@ pub(crate) async fn write_table<W: Write>(
     let Some(selection) = selection.only_kinds(&[table.kind()]) else {
         return finish(writer, 0, path);
     };
-    let mut pages = selection.pages(pool);
-    while let Some(items) = pages.next().await? {
-        for item in &items {
-            rows += table.write(item, directory, &mut writer).writing(path)?;
+    let mut reader = Reader::open(pool).await?;
+    let mut query = stream::events_query(&selection);
+    let mut batches = Batches::new(query.build().fetch(reader.conn()));
+    let written = async {
+        while let Some(items) = batches.next().await? {
+            for item in &items {
+                rows += table.write(item, directory, &mut writer).writing(path)?;
+            }
+            tracker.advance(items.len() as u64)?;
         }
-        tracker.advance(items.len() as u64)?;
+        Ok::<_, ExportError>(())
     }
+    .await;
+    drop(batches);
+    reader.close().await;
+    written?;
     finish(writer, rows, path)
 }
 
@@ -81,7 +91,7 @@ fn finish<W: Write>(
 /// of its kind), so the wallet is read once whatever the number of files. For a folder, where
 /// every file can be open at once; the archive's zip takes one file at a time instead.
 pub(crate) async fn write_tables<W: Write>(
-    pool: &SqlitePool,
+    reader: &mut Reader,
     selection: &Selection,
     outputs: Vec<(CsvTable, W, std::path::PathBuf)>,
     directory: &Directory,
@@ -98,8 +108,9 @@ pub(crate) async fn write_tables<W: Write>(
         by_kind.entry(table.kind()).or_default().push(index);
         writers.push((table, writer, path, 0_u64));
     }
-    let mut pages = selection.pages(pool);
-    while let Some(items) = pages.next().await? {
+    let mut query = stream::events_query(selection);
+    let mut batches = Batches::new(query.build().fetch(reader.conn()));
+    while let Some(items) = batches.next().await? {
         for item in &items {
             let Some(targets) = by_kind.get(&item.event.event_type()) else {
                 continue;

@@ -12,7 +12,8 @@
 //!   encrypted with a password in the age format (`age --decrypt` opens it).
 //!
 //! Events are read in the store's keyset pages ([`consentry_store::history::page`]), never all
-//! at once. Progress is reported and cancellation checked between pages; output goes to a
+//! at once; CSV reads them in one streamed query on a connection of its own instead (`stream`),
+//! which is what lets it keep up with the `sqlite3` tool. Progress is reported and cancellation checked between pages; output goes to a
 //! temporary name beside the destination and is renamed into place at the end, so a cancelled
 //! or failed export leaves nothing behind. No format ever contains a full card number: cards
 //! appear as their platform token and last 4 digits, and text from apps is masked again on the
@@ -30,6 +31,7 @@ mod options;
 mod output;
 mod run;
 mod source;
+mod stream;
 mod summary;
 mod text;
 

@@ -12,6 +12,7 @@ use crate::error::ExportError;
 use crate::options::{ExportFormat, ExportRequest};
 use crate::output::{self, PendingDir, PendingFile};
 use crate::source::{Directory, Selection};
+use crate::stream::Reader;
 use crate::summary::{ExportSummary, ExportedFile};
 use crate::{csv_export, json_export, ledger_export, ofx};
 
@@ -33,9 +34,23 @@ pub async fn export(
     let (events, files, bytes) = match request.format {
         ExportFormat::Csv => {
             let tables = csv_export::tables(&selection);
-            let mut tracker = Tracker::new(control, selection.count(pool).await?);
-            tracker.check()?;
-            csv_folder(pool, &selection, &directory, &tables, dest, &mut tracker).await?
+            let mut reader = Reader::open(pool).await?;
+            let written = async {
+                let mut tracker = Tracker::new(control, reader.count(&selection).await?);
+                tracker.check()?;
+                csv_folder(
+                    &mut reader,
+                    &selection,
+                    &directory,
+                    &tables,
+                    dest,
+                    &mut tracker,
+                )
+                .await
+            }
+            .await;
+            reader.close().await;
+            written?
         }
         ExportFormat::Json => {
             let mut tracker = Tracker::new(control, selection.count(pool).await?);
@@ -116,7 +131,7 @@ pub async fn export(
 }
 
 async fn csv_folder(
-    pool: &SqlitePool,
+    reader: &mut Reader,
     selection: &Selection,
     directory: &Directory,
     tables: &[CsvTable],
@@ -129,7 +144,7 @@ async fn csv_folder(
         let path = pending.file(&table.file_name());
         outputs.push((*table, output::create_in_dir(&path)?, path));
     }
-    let done = csv_export::write_tables(pool, selection, outputs, directory, tracker).await?;
+    let done = csv_export::write_tables(reader, selection, outputs, directory, tracker).await?;
     let mut files = Vec::with_capacity(tables.len());
     let mut events = 0;
     for (table, done) in tables.iter().zip(done) {

@@ -1,0 +1,188 @@
+//! Reading the selected events in ONE streamed query, for the CSV tables (which need every
+//! event of their kinds and nothing else).
+//!
+//! Why not the keyset pages of [`crate::source::Pages`]: a page is a new statement (a new
+//! index seek, a new row buffer) every 500 rows, and each stored event is decoded as a whole
+//! domain `Event`, whose flattened, tagged payload makes serde buffer every field first. Here:
+//!
+//! - one statement, in one read transaction (a consistent snapshot), streamed row by row;
+//! - on a dedicated connection: a small page cache (a streamed scan reads each page once, so a
+//!   big cache only costs memory) and a deep row channel, so SQLite runs ahead of the writer
+//!   on the other core instead of waking it for every row;
+//! - the envelope comes from the table's columns and the payload is decoded straight into the
+//!   struct of its kind (the `kind` column says which), which serde reads in one pass.
+//!
+//! Rows still come as [`HistoryItem`]s, in batches, so the tables are written by the same code
+//! as before, and progress and cancellation are checked between batches.
+
+use std::future::poll_fn;
+use std::str::FromStr as _;
+
+use chrono::{DateTime, Utc};
+use consentry_domain::{Event, EventPayload, EventType};
+use consentry_store::history::HistoryItem;
+use consentry_store::StoreError;
+use futures_core::stream::BoxStream;
+use serde_json::from_str;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
+use sqlx::{ConnectOptions as _, Connection as _, QueryBuilder, Row as _, SqliteConnection};
+use sqlx::{Sqlite, SqlitePool};
+
+use crate::error::ExportError;
+use crate::source::Selection;
+
+/// Rows per batch: progress and cancellation are checked between batches.
+pub(crate) const BATCH: usize = 500;
+/// Rows SQLite may read ahead of the writer (sqlx's default is 50).
+const ROW_CHANNEL: usize = 2048;
+/// Page cache of the export's connection, in KiB (the wallet's connections keep 32 MiB).
+const CACHE_KIB: u32 = 4096;
+
+/// A connection of its own for one export, with the wallet's key and settings.
+pub(crate) struct Reader {
+    conn: SqliteConnection,
+}
+
+impl Reader {
+    /// Opens it with the options of `pool` (key included), tuned for one long scan.
+    pub async fn open(pool: &SqlitePool) -> Result<Self, ExportError> {
+        let options: SqliteConnectOptions = (*pool.connect_options())
+            .clone()
+            .create_if_missing(false)
+            .row_buffer_size(ROW_CHANNEL)
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
+            // Reads only: this connection never takes the write lock.
+            .pragma("query_only", "ON");
+        let conn = options.connect().await.map_err(StoreError::from)?;
+        Ok(Self { conn })
+    }
+
+    /// How many events match (the progress estimate).
+    pub async fn count(&mut self, selection: &Selection) -> Result<u64, ExportError> {
+        let mut sql = QueryBuilder::new("SELECT count(*) FROM events e WHERE 1 = 1");
+        selection.push_conditions(&mut sql);
+        let n: i64 = sql
+            .build_query_scalar()
+            .fetch_one(&mut self.conn)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    /// The connection, for [`Batches::new`].
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Closes the connection.
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+/// The query of the selected events, newest first (the history's order): run it with
+/// `Batches::new(events_query(s).build().fetch(reader.conn()))`.
+pub(crate) fn events_query(selection: &Selection) -> QueryBuilder<'static, Sqlite> {
+    let mut sql = QueryBuilder::new(
+        "SELECT e.seq, e.kind, e.id, e.occurred_at_ms, e.card_token, e.app_id, \
+         e.signature_verified, e.received_at_ms, v.reason, e.payload \
+         FROM events e LEFT JOIN violations v ON v.event_seq = e.seq WHERE 1 = 1",
+    );
+    selection.push_conditions(&mut sql);
+    sql.push(" ORDER BY e.occurred_at_ms DESC, e.seq DESC");
+    sql
+}
+
+/// The rows of [`events_query`], a batch at a time.
+pub(crate) struct Batches<'c> {
+    rows: BoxStream<'c, Result<SqliteRow, sqlx::Error>>,
+    done: bool,
+}
+
+impl<'c> Batches<'c> {
+    pub fn new(rows: BoxStream<'c, Result<SqliteRow, sqlx::Error>>) -> Self {
+        Self { rows, done: false }
+    }
+
+    /// The next batch (never empty), or `None` at the end.
+    pub async fn next(&mut self) -> Result<Option<Vec<HistoryItem>>, ExportError> {
+        let mut items = Vec::with_capacity(BATCH);
+        while !self.done && items.len() < BATCH {
+            match poll_fn(|cx| self.rows.as_mut().poll_next(cx)).await {
+                Some(row) => items.push(item(&row.map_err(StoreError::from)?)?),
+                None => self.done = true,
+            }
+        }
+        Ok((!items.is_empty()).then_some(items))
+    }
+}
+
+fn item(row: &SqliteRow) -> Result<HistoryItem, ExportError> {
+    let seq: i64 = row.try_get(0).map_err(StoreError::from)?;
+    let kind: &str = row.try_get(1).map_err(StoreError::from)?;
+    let payload: &str = row.try_get(9).map_err(StoreError::from)?;
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        ExportError::from(StoreError::Internal(format!("stored {what} {seq}: {e}")))
+    };
+    let kind = EventType::from_str(kind).map_err(|e| corrupt("event kind", &e))?;
+    let violation: Option<&str> = row.try_get(8).map_err(StoreError::from)?;
+    let occurred_at_ms: i64 = row.try_get(3).map_err(StoreError::from)?;
+    let event = Event {
+        id: row.try_get(2).map_err(StoreError::from)?,
+        occurred_at: occurred_at(payload, occurred_at_ms),
+        card_token: row
+            .try_get::<Option<String>, _>(4)
+            .map_err(StoreError::from)?
+            .unwrap_or_default(),
+        app_id: row.try_get(5).map_err(StoreError::from)?,
+        payload: decode_payload(kind, payload).map_err(|e| corrupt("event", &e))?,
+    };
+    Ok(HistoryItem {
+        seq,
+        event,
+        signature_verified: row.try_get(6).map_err(StoreError::from)?,
+        violation: violation
+            .map(from_str)
+            .transpose()
+            .map_err(|e| corrupt("violation", &e))?,
+        received_at: millis(row.try_get(7).map_err(StoreError::from)?),
+    })
+}
+
+fn millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// The event's own `occurred_at` (the column holds whole milliseconds; the event may be more
+/// precise). The stored JSON is serde's compact output, envelope first, so the first
+/// `"occurred_at":"` is the envelope's: a string value would have its quotes escaped.
+fn occurred_at(payload: &str, ms: i64) -> DateTime<Utc> {
+    const KEY: &str = "\"occurred_at\":\"";
+    payload
+        .find(KEY)
+        .map(|at| &payload[at + KEY.len()..])
+        .and_then(|rest| rest.split_once('"'))
+        .and_then(|(text, _)| DateTime::parse_from_rfc3339(text).ok())
+        .map_or_else(|| millis(ms), |t| t.with_timezone(&Utc))
+}
+
+/// The payload of a stored event of `kind`: its struct is read from the event's JSON, whose
+/// other keys (the envelope, `type`) it ignores.
+fn decode_payload(kind: EventType, json: &str) -> serde_json::Result<EventPayload> {
+    use EventPayload as P;
+    Ok(match kind {
+        EventType::TransactionAuthorized => P::TransactionAuthorized(from_str(json)?),
+        EventType::TransactionSettled => P::TransactionSettled(from_str(json)?),
+        EventType::TransactionReversed => P::TransactionReversed(from_str(json)?),
+        EventType::ReceiptIssued => P::ReceiptIssued(from_str(json)?),
+        EventType::PointsAwarded => P::PointsAwarded(from_str(json)?),
+        EventType::CashbackPending => P::CashbackPending(from_str(json)?),
+        EventType::CashbackPaid => P::CashbackPaid(from_str(json)?),
+        EventType::OfferIssued => P::OfferIssued(from_str(json)?),
+        EventType::OfferRedeemed => P::OfferRedeemed(from_str(json)?),
+        EventType::RecommendationMade => P::RecommendationMade(from_str(json)?),
+        EventType::SocialPosted => P::SocialPosted(from_str(json)?),
+        EventType::ConsentChanged => P::ConsentChanged(from_str(json)?),
+        EventType::AppTermsChanged => P::AppTermsChanged(from_str(json)?),
+    })
+}
