@@ -516,8 +516,35 @@ pub struct AppView {
     pub requested_scopes: Vec<Scope>,
     pub terms_version: u32,
     pub terms_text: String,
-    /// What the platform earns when this app acts on a purchase, in plain words.
+    /// What the platform earns when this app acts on a purchase, in plain English (the CLI's
+    /// wording; the UI words `feeModel` in the cardholder's language).
     pub fee: String,
+    pub fee_model: FeeModelView,
+}
+
+/// What the platform earns when this app acts on a purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeeModelView {
+    /// A share of each purchase, in basis points (150 = 1.5 %).
+    Percent { bps: u32 },
+    /// A fixed amount for each event of one scope.
+    PerEvent { amount: Money, per: Scope },
+    /// Nothing.
+    None,
+}
+
+impl From<&consentry_domain::FeeModel> for FeeModelView {
+    fn from(fee: &consentry_domain::FeeModel) -> Self {
+        match fee {
+            consentry_domain::FeeModel::Percent { bps } => Self::Percent { bps: *bps },
+            consentry_domain::FeeModel::PerEvent { amount, per } => Self::PerEvent {
+                amount: Money::from(amount),
+                per: (*per).into(),
+            },
+            consentry_domain::FeeModel::None => Self::None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
@@ -538,6 +565,7 @@ pub async fn apps_list(ctx: &Context, _request: AppsListRequest) -> Result<AppLi
             let app = cached.listing;
             AppView {
                 fee: app.fee_model.describe(),
+                fee_model: FeeModelView::from(&app.fee_model),
                 requested_scopes: app.requested_scopes.iter().map(|s| (*s).into()).collect(),
                 id: app.id,
                 name: app.name,

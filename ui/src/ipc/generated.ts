@@ -161,9 +161,10 @@ export type AppNotificationPref = { appId: string, appName: string, enabled: boo
 
 export type AppView = { id: string, name: string, publisher: string, description: string, requestedScopes: Array<Scope>, termsVersion: number, termsText: string, 
 /**
- * What the platform earns when this app acts on a purchase, in plain words.
+ * What the platform earns when this app acts on a purchase, in plain English (the CLI's
+ * wording; the UI words `feeModel` in the cardholder's language).
  */
-fee: string, };
+fee: string, feeModel: FeeModelView, };
 
 export type AppsListRequest = Record<symbol, never>;
 
@@ -350,6 +351,8 @@ events: number, files: Array<ExportedFile>, bytes: number,
 encrypted: boolean, };
 
 export type ExportedFile = { name: string, rows: number, };
+
+export type FeeModelView = { "kind": "percent", bps: number, } | { "kind": "per_event", amount: Money, per: Scope, } | { "kind": "none" };
 
 export type GrantExpiry = { "kind": "never" } | { "kind": "days", days: number, } | { "kind": "date", date: string, };
 

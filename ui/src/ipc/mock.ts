@@ -108,6 +108,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
           termsVersion: 1,
           termsText: 'We store your receipts for you.',
           fee: '€0.10 per receipt',
+          feeModel: { kind: 'per_event', amount: { minor: 10, currency: 'EUR' }, per: 'receipts' },
         },
         {
           id: 'app_beans',
@@ -118,6 +119,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
           termsVersion: 2,
           termsText: 'One point per euro.',
           fee: '1.5% of each purchase',
+          feeModel: { kind: 'percent', bps: 150 },
         },
       ],
     },

@@ -42,7 +42,7 @@ test('cards: empty, loading and error states', async ({ page }) => {
 test('apps: directory with fee, scopes explained, and a one-click revoke', async ({ page }) => {
   await open(page, '#/consents');
   const receipts = page.getByRole('article').filter({ hasText: 'PaperLess Receipts' });
-  await expect(receipts).toContainText('What the platform earns: €0.10 per receipt');
+  await expect(receipts).toContainText('What the platform earns: €0.10 per event (Receipts)');
   await expect(receipts).toContainText('Sends you an itemised receipt');
   const cell = receipts.getByRole('switch', { name: 'Receipts on Everyday •••• 4242' });
   await expect(cell).toBeChecked();
