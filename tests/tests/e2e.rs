@@ -161,7 +161,8 @@ async fn screenshots_of_every_screen_in_both_languages() {
     let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
     // A lived-in wallet: the demo card, three apps allowed, a few purchases.
     app.create_keyring_wallet_to_first_card().await;
-    app.click_button("Use the test card").await;
+    app.type_into("#first-card-number", "4242424242424242")
+        .await;
     app.click("#first-card-month option[value='12']").await;
     let year = (chrono_year() + 3).to_string();
     app.click(&format!("#first-card-year option[value='{year}']"))
