@@ -467,3 +467,6 @@ mod reconsent_access;
 
 #[path = "api/notify_claims.rs"]
 mod notify_claims;
+
+#[path = "api/support.rs"]
+mod support;

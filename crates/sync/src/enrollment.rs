@@ -131,19 +131,9 @@ impl zeroize::Zeroize for Stored {
     }
 }
 
-/// Writes `enrollment`. When it is for another platform or cardholder than the stored one,
-/// the feed cursor, the known grant versions and the in-flight requests start over in the
-/// same transaction (they describe the old platform's state).
-pub(crate) async fn save(
-    pool: &SqlitePool,
-    enrollment: &Enrollment,
-    now: DateTime<Utc>,
-) -> Result<(), SyncError> {
-    let previous = load(pool).await?;
-    let same_cardholder = previous.as_ref().is_some_and(|p| {
-        p.platform_url == enrollment.platform_url && p.cardholder_id == enrollment.cardholder_id
-    });
-    let stored = Zeroizing::new(Stored {
+/// The stored form of `enrollment` (wiped when dropped).
+fn stored(enrollment: &Enrollment) -> Zeroizing<Stored> {
+    Zeroizing::new(Stored {
         format: FORMAT,
         platform_url: enrollment.platform_url.clone(),
         cardholder_id: enrollment.cardholder_id.clone(),
@@ -156,7 +146,22 @@ pub(crate) async fn save(
             .map(|s| s.expose_secret().to_owned()),
         signing_keys: enrollment.signing_keys.clone(),
         enrolled_at: enrollment.enrolled_at,
+    })
+}
+
+/// Writes `enrollment`. When it is for another platform or cardholder than the stored one,
+/// the feed cursor, the known grant versions and the in-flight requests start over in the
+/// same transaction (they describe the old platform's state).
+pub(crate) async fn save(
+    pool: &SqlitePool,
+    enrollment: &Enrollment,
+    now: DateTime<Utc>,
+) -> Result<(), SyncError> {
+    let previous = load(pool).await?;
+    let same_cardholder = previous.as_ref().is_some_and(|p| {
+        p.platform_url == enrollment.platform_url && p.cardholder_id == enrollment.cardholder_id
     });
+    let stored = stored(enrollment);
     let mut tx = pool
         .begin()
         .await
@@ -186,21 +191,7 @@ pub(crate) async fn move_platform(
     };
     let url = crate::client::parse_platform_url(platform_url)?;
     enrollment.platform_url = url.as_str().to_owned();
-    let stored = Zeroizing::new(Stored {
-        format: FORMAT,
-        platform_url: enrollment.platform_url.clone(),
-        cardholder_id: enrollment.cardholder_id.clone(),
-        device_id: enrollment.device_id.clone(),
-        device_name: enrollment.device_name.clone(),
-        token: enrollment.token.expose_secret().to_owned(),
-        cardholder_secret: enrollment
-            .cardholder_secret
-            .as_ref()
-            .map(|s| s.expose_secret().to_owned()),
-        signing_keys: enrollment.signing_keys.clone(),
-        enrolled_at: enrollment.enrolled_at,
-    });
-    sync_state::write(pool, ENROLLMENT, &*stored, now).await?;
+    sync_state::write(pool, ENROLLMENT, &*stored(&enrollment), now).await?;
     Ok(true)
 }
 

@@ -6,9 +6,9 @@ use consentry_api::activity::EventKind;
 use consentry_api::event_detail::{EventBody, ViolationReasonView};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
-    activity_list, event_detail, grant_revoke, grant_set, rewards_summary, wallet_create,
-    ActivityListRequest, Context, ContextOptions, ErrorCode, EventDetailRequest, GrantExpiry,
-    GrantRevokeRequest, GrantSetRequest, RewardsSummaryRequest, WalletCreateRequest,
+    activity_list, event_detail, grant_revoke, grant_set, rewards_summary, ActivityListRequest,
+    Context, ErrorCode, EventDetailRequest, GrantExpiry, GrantRevokeRequest, GrantSetRequest,
+    RewardsSummaryRequest,
 };
 use consentry_domain::{
     Brand, Cashback, Currency, Discount, Event, EventPayload, Expiry, FeeModel, GrantRefusal,
@@ -18,7 +18,6 @@ use consentry_domain::{
 use consentry_store::apps::{self, AppListing};
 use consentry_store::cards::{self, NewCard};
 use consentry_store::events::{self, IncomingEvent};
-use consentry_store::KdfParams;
 use sqlx::SqlitePool;
 
 const CARD_A: &str = "tok_card_a";
@@ -55,15 +54,7 @@ fn listing(id: &str, name: &str, publisher: &str, fee: FeeModel) -> AppListing {
 }
 
 async fn wallet(dir: &std::path::Path) -> (Context, SqlitePool) {
-    let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
-    options.kdf = KdfParams::INSECURE_FOR_TESTS;
-    let ctx = Context::new(options);
-    let request = WalletCreateRequest {
-        use_keyring: false,
-        passphrase: Some("pass phrase".into()),
-    };
-    wallet_create(&ctx, request).await.unwrap();
-    let pool = ctx.pool().await.unwrap();
+    let (ctx, pool) = crate::support::new_wallet(dir).await;
     let now = Utc::now();
     let receipts = listing(
         RECEIPTS_APP,

@@ -7,10 +7,10 @@ use consentry_api::export::{ExportFormat, ExportRequest};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
     activity_mark_seen, activity_unread, export_cancel, export_history, grant_set,
-    notification_prefs_get, notification_prefs_set, poll_notices, wallet_create,
-    ActivityMarkSeenRequest, ActivityUnreadRequest, Context, ContextOptions, ErrorCode,
-    ExportCancelRequest, GrantExpiry, GrantSetRequest, MissingRewardSaveRequest, NoticeLocale,
-    NotificationPrefsGetRequest, NotificationPrefsSetRequest, WalletCreateRequest,
+    notification_prefs_get, notification_prefs_set, poll_notices, ActivityMarkSeenRequest,
+    ActivityUnreadRequest, Context, ErrorCode, ExportCancelRequest, GrantExpiry, GrantSetRequest,
+    MissingRewardSaveRequest, NoticeLocale, NotificationPrefsGetRequest,
+    NotificationPrefsSetRequest,
 };
 use consentry_domain::{
     Brand, Cashback, Currency, Event, EventPayload, Expiry, FeeModel, Money, PaymentRef,
@@ -19,7 +19,7 @@ use consentry_domain::{
 use consentry_store::apps::{self, AppListing};
 use consentry_store::cards::{self, NewCard};
 use consentry_store::events::{self, IncomingEvent};
-use consentry_store::{settings, KdfParams};
+use consentry_store::settings;
 use sqlx::SqlitePool;
 
 const CARD: &str = "tok_card_a";
@@ -52,15 +52,7 @@ fn listing(id: &str, name: &str) -> AppListing {
 }
 
 async fn wallet(dir: &std::path::Path) -> (Context, SqlitePool) {
-    let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
-    options.kdf = KdfParams::INSECURE_FOR_TESTS;
-    let ctx = Context::new(options);
-    let request = WalletCreateRequest {
-        use_keyring: false,
-        passphrase: Some("pass phrase".into()),
-    };
-    wallet_create(&ctx, request).await.unwrap();
-    let pool = ctx.pool().await.unwrap();
+    let (ctx, pool) = crate::support::new_wallet(dir).await;
     let now = Utc::now();
     apps::upsert(&pool, &listing(RECEIPTS_APP, "PaperLess"), now)
         .await

@@ -6,9 +6,8 @@ use consentry_api::activity::EventKind;
 use consentry_api::event_detail::ViolationReasonView;
 use consentry_api::vocabulary::{Channel, GrantStatus as GrantStatusView, Scope, Trigger};
 use consentry_api::{
-    app_access, grant_set, ledger_list, terms_diff, wallet_create, AppAccessRequest, Context,
-    ContextOptions, ErrorCode, GrantExpiry, GrantSetRequest, LedgerListRequest, LineChange,
-    TermsDiffRequest, WalletCreateRequest,
+    app_access, grant_set, ledger_list, terms_diff, AppAccessRequest, Context, ErrorCode,
+    GrantExpiry, GrantSetRequest, LedgerListRequest, LineChange, TermsDiffRequest,
 };
 use consentry_domain::{
     Brand, ConsentAction, ConsentChange, Currency, Event, EventPayload, Expiry, FeeModel, GrantKey,
@@ -17,8 +16,8 @@ use consentry_domain::{
 use consentry_store::apps::{self, AppListing};
 use consentry_store::cards::{self, NewCard};
 use consentry_store::events::{self, IncomingEvent};
+use consentry_store::grants;
 use consentry_store::ledger::{self, ChangeOrigin};
-use consentry_store::{grants, KdfParams};
 use sqlx::SqlitePool;
 
 const CARD: &str = "tok_card_a";
@@ -44,15 +43,7 @@ const V1: &str =
 const V2: &str = "We award one point per euro.\nWe keep your points for two years.\nWe send you offers from partners.\nWe never share data.";
 
 async fn wallet(dir: &std::path::Path) -> (Context, SqlitePool) {
-    let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
-    options.kdf = KdfParams::INSECURE_FOR_TESTS;
-    let ctx = Context::new(options);
-    let request = WalletCreateRequest {
-        use_keyring: false,
-        passphrase: Some("pass phrase".into()),
-    };
-    wallet_create(&ctx, request).await.unwrap();
-    let pool = ctx.pool().await.unwrap();
+    let (ctx, pool) = crate::support::new_wallet(dir).await;
     let now = Utc::now();
     let points = [consentry_domain::Scope::Points];
     apps::upsert(&pool, &listing(APP, 1, V1, &points), now)
