@@ -183,14 +183,7 @@ async fn screenshots_of_every_screen_in_both_languages() {
         app.click_button("Pay").await;
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
-    app.click("nav a[data-route='activity']").await;
-    app.wait_texts(
-        "[data-testid=activity-list] [role=option] .kind",
-        Duration::from_secs(30),
-        |kinds| kinds.iter().any(|k| k == "Receipt"),
-        || revisit_activity(&app),
-    )
-    .await;
+    wait_activity(&app, |kinds| kinds.iter().any(|k| k == "Receipt")).await;
     for (locale, index) in [("en", 1), ("fr", 2)] {
         if locale == "fr" {
             app.click("nav a[data-route='settings']").await;
@@ -260,6 +253,26 @@ async fn activity_kinds(app: &RunningApp) -> Vec<String> {
         .await
 }
 
+/// Waits up to 30 s for the Activity list's kinds to satisfy `check`, revisiting the screen.
+async fn wait_activity(app: &RunningApp, check: impl Fn(&[String]) -> bool) {
+    app.click("nav a[data-route='activity']").await;
+    app.wait_texts(
+        "[data-testid=activity-list] [role=option] .kind",
+        Duration::from_secs(30),
+        check,
+        || revisit_activity(app),
+    )
+    .await;
+}
+
+/// Pays once with the card on the Cards screen (the demo platform's simulator).
+async fn pay_once(app: &RunningApp) {
+    app.click("nav a[data-route='cards']").await;
+    app.click_button("Simulate a purchase").await;
+    app.click_button("Pay").await;
+    app.text("[data-testid=simulate-result]").await;
+}
+
 async fn revisit_activity(app: &RunningApp) {
     app.click("nav a[data-route='cards']").await;
     app.click("nav a[data-route='activity']").await;
@@ -310,18 +323,8 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
     wait_platform_grants(&app.data_dir, &[("app_quire", "active")]).await;
 
     // A purchase: the receipt appears in Activity.
-    app.click("nav a[data-route='cards']").await;
-    app.click_button("Simulate a purchase").await;
-    app.click_button("Pay").await;
-    app.text("[data-testid=simulate-result]").await;
-    app.click("nav a[data-route='activity']").await;
-    app.wait_texts(
-        "[data-testid=activity-list] [role=option] .kind",
-        Duration::from_secs(30),
-        |kinds| kinds.iter().any(|k| k == "Receipt"),
-        || revisit_activity(&app),
-    )
-    .await;
+    pay_once(&app).await;
+    wait_activity(&app, |kinds| kinds.iter().any(|k| k == "Receipt")).await;
 
     // Revoke (one click, like granting): the next purchase yields no receipt.
     app.click("nav a[data-route='consents']").await;
@@ -336,21 +339,12 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
     .await;
     let before = activity_kinds(&app).await;
     let purchases_before = before.iter().filter(|k| *k == "Purchase").count();
-    app.click("nav a[data-route='cards']").await;
-    app.click_button("Simulate a purchase").await;
-    app.click_button("Pay").await;
-    app.text("[data-testid=simulate-result]").await;
-    app.click("nav a[data-route='activity']").await;
+    pay_once(&app).await;
     // Wait for the second purchase itself (and its settlement) to arrive, then count.
-    app.wait_texts(
-        "[data-testid=activity-list] [role=option] .kind",
-        Duration::from_secs(30),
-        |kinds| {
-            kinds.iter().filter(|k| *k == "Purchase").count() > purchases_before.max(1)
-                && kinds.iter().filter(|k| *k == "Purchase settled").count() >= 2
-        },
-        || revisit_activity(&app),
-    )
+    wait_activity(&app, |kinds| {
+        kinds.iter().filter(|k| *k == "Purchase").count() > purchases_before.max(1)
+            && kinds.iter().filter(|k| *k == "Purchase settled").count() >= 2
+    })
     .await;
     let kinds = activity_kinds(&app).await;
     assert_eq!(
