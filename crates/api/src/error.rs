@@ -35,6 +35,8 @@ pub enum ErrorCode {
     PlatformUnauthorized,
     /// The platform refused the request or answered outside its contract.
     PlatformRejected,
+    /// The cardholder cancelled it (an export); nothing was left behind.
+    Cancelled,
     /// Something on this machine failed (file system, database); the message says what.
     Internal,
 }

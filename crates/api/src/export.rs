@@ -323,8 +323,9 @@ fn api_error(error: ExportError) -> ApiError {
             }
             ErrorCode::Internal
         }
+        ExportError::Cancelled => ErrorCode::Cancelled,
         // The cardholder chose the destination: its path and the OS error help them.
-        ExportError::Cancelled | ExportError::Io { .. } => ErrorCode::Internal,
+        ExportError::Io { .. } => ErrorCode::Internal,
         ExportError::Encryption(_) | ExportError::Internal(_) => {
             tracing::error!(error = %error, "export failed");
             ErrorCode::Internal

@@ -46,6 +46,7 @@ const KNOWN: Record<ErrorCode, true> = {
   platform_unavailable: true,
   platform_unauthorized: true,
   platform_rejected: true,
+  cancelled: true,
   internal: true,
 };
 const CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN));

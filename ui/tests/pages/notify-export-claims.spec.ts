@@ -44,7 +44,7 @@ test('export: the save dialog fills the destination, progress shows, Cancel stop
       export_history: { handle: () => new Promise((_, reject) => (fail = reject)) },
       export_cancel: {
         handle: () => {
-          setTimeout(() => fail({ code: 'internal', message: 'the export was cancelled' }), 50);
+          setTimeout(() => fail({ code: 'cancelled', message: 'the export was cancelled' }), 50);
           return { cancelled: true };
         },
       },

@@ -412,6 +412,7 @@ mod export_progress {
         let cancel = export_cancel(&ctx, ExportCancelRequest {}).await.unwrap();
         assert!(cancel.cancelled);
         let err = running.await.unwrap().unwrap_err();
+        assert_eq!(err.code, ErrorCode::Cancelled, "{err:?}");
         assert!(err.message.contains("cancel"), "{err:?}");
         assert!(!out.exists());
         assert!(!progress.borrow().running);
