@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use consentry_domain::{EventPayload, EventType};
 use consentry_store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow, Direction};
+use consentry_store::history::HistoryFilter;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -238,11 +239,13 @@ fn filter_of(request: &ActivityListRequest) -> Result<ActivityFilter, ApiError> 
     }
     let blank_is_none = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
     Ok(ActivityFilter {
-        card_token: blank_is_none(&request.card_token),
-        app_id: blank_is_none(&request.app_id),
-        kinds: request.kinds.iter().map(|k| (*k).into()).collect(),
-        from: request.from,
-        until: request.until,
+        events: HistoryFilter {
+            card_token: blank_is_none(&request.card_token),
+            app_id: blank_is_none(&request.app_id),
+            kinds: request.kinds.iter().map(|k| (*k).into()).collect(),
+            from: request.from,
+            until: request.until,
+        },
         violations_only: request.violations_only,
         search: search.map(str::to_owned),
     })

@@ -7,15 +7,13 @@
 //! meanwhile neither repeat nor vanish. Newer rows (arrived since the list was shown) are asked
 //! for with [`Direction::Newer`], so the UI prepends them without reloading.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Duration, Utc};
-use consentry_domain::{Event, EventType, ViolationReason};
+use consentry_domain::{Event, ViolationReason};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::error::StoreError;
+use crate::history::HistoryFilter;
 use crate::search::fts_query;
 use crate::time::{from_ms, to_ms};
 
@@ -29,16 +27,8 @@ pub const TRANSACTION_WINDOW_DAYS: i64 = 90;
 /// Which events to list. Empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActivityFilter {
-    /// Only this card.
-    pub card_token: Option<String>,
-    /// Only this app.
-    pub app_id: Option<String>,
-    /// Only these kinds (any of them).
-    pub kinds: Vec<EventType>,
-    /// Occurred at or after.
-    pub from: Option<DateTime<Utc>>,
-    /// Occurred strictly before.
-    pub until: Option<DateTime<Utc>>,
+    /// Card, app, kinds and date range, as for the history.
+    pub events: HistoryFilter,
     /// Only events flagged as consent violations.
     pub violations_only: bool,
     /// Words typed in the search box: events whose merchant or receipt lines match, and the
@@ -46,31 +36,8 @@ pub struct ActivityFilter {
     pub search: Option<String>,
 }
 
-/// A position in the feed. Opaque to callers: `Display`/`FromStr` as `"<ms>.<seq>"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ActivityCursor {
-    occurred_at_ms: i64,
-    seq: i64,
-}
-
-impl fmt::Display for ActivityCursor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.occurred_at_ms, self.seq)
-    }
-}
-
-impl FromStr for ActivityCursor {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || StoreError::invalid("cursor", "not an activity cursor");
-        let (ms, seq) = s.split_once('.').ok_or_else(bad)?;
-        Ok(Self {
-            occurred_at_ms: ms.parse().map_err(|_| bad())?,
-            seq: seq.parse().map_err(|_| bad())?,
-        })
-    }
-}
+/// A position in the feed: the history's keyset cursor (`"<ms>.<seq>"`).
+pub use crate::history::HistoryCursor as ActivityCursor;
 
 /// Which side of a cursor to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,26 +147,7 @@ pub async fn page(
     };
     let mut sql: QueryBuilder<'_, Sqlite> = QueryBuilder::new(COLUMNS);
     sql.push(" WHERE 1 = 1");
-    if let Some(card) = &filter.card_token {
-        sql.push(" AND e.card_token = ").push_bind(card);
-    }
-    if let Some(app) = &filter.app_id {
-        sql.push(" AND e.app_id = ").push_bind(app);
-    }
-    if !filter.kinds.is_empty() {
-        sql.push(" AND e.kind IN (");
-        let mut kinds = sql.separated(", ");
-        for kind in &filter.kinds {
-            kinds.push_bind(kind.as_str());
-        }
-        sql.push(")");
-    }
-    if let Some(from) = filter.from {
-        sql.push(" AND e.occurred_at_ms >= ").push_bind(to_ms(from));
-    }
-    if let Some(until) = filter.until {
-        sql.push(" AND e.occurred_at_ms < ").push_bind(to_ms(until));
-    }
+    filter.events.push_conditions(&mut sql);
     if filter.violations_only {
         sql.push(" AND e.seq IN (SELECT event_seq FROM violations)");
     }
@@ -218,20 +166,12 @@ pub async fn page(
     }
     let newer = match direction {
         Direction::Older(Some(c)) => {
-            sql.push(" AND (e.occurred_at_ms, e.seq) < (")
-                .push_bind(c.occurred_at_ms)
-                .push(", ")
-                .push_bind(c.seq)
-                .push(")");
+            c.push_seek(&mut sql, "<");
             false
         }
         Direction::Older(None) => false,
         Direction::Newer(c) => {
-            sql.push(" AND (e.occurred_at_ms, e.seq) > (")
-                .push_bind(c.occurred_at_ms)
-                .push(", ")
-                .push_bind(c.seq)
-                .push(")");
+            c.push_seek(&mut sql, ">");
             true
         }
     };

@@ -32,11 +32,51 @@ pub struct HistoryFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+impl HistoryFilter {
+    /// Appends this filter's ` AND …` conditions on `events e` to a query.
+    pub(crate) fn push_conditions<'a>(&'a self, sql: &mut QueryBuilder<'a, Sqlite>) {
+        if let Some(card) = &self.card_token {
+            sql.push(" AND e.card_token = ").push_bind(card);
+        }
+        if let Some(app) = &self.app_id {
+            sql.push(" AND e.app_id = ").push_bind(app);
+        }
+        if !self.kinds.is_empty() {
+            sql.push(" AND e.kind IN (");
+            let mut kinds = sql.separated(", ");
+            for kind in &self.kinds {
+                kinds.push_bind(kind.as_str());
+            }
+            sql.push(")");
+        }
+        if let Some(from) = self.from {
+            sql.push(" AND e.occurred_at_ms >= ").push_bind(to_ms(from));
+        }
+        if let Some(until) = self.until {
+            sql.push(" AND e.occurred_at_ms < ").push_bind(to_ms(until));
+        }
+    }
+}
+
 /// Where the next page starts. Opaque to callers: `Display`/`FromStr` as `"<ms>.<seq>"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HistoryCursor {
-    occurred_at_ms: i64,
-    seq: i64,
+    pub(crate) occurred_at_ms: i64,
+    pub(crate) seq: i64,
+}
+
+impl HistoryCursor {
+    /// Appends the keyset seek `AND (e.occurred_at_ms, e.seq) <op> (cursor)`; `op` is `<`
+    /// (older) or `>` (newer).
+    pub(crate) fn push_seek(self, sql: &mut QueryBuilder<'_, Sqlite>, op: &'static str) {
+        sql.push(" AND (e.occurred_at_ms, e.seq) ")
+            .push(op)
+            .push(" (")
+            .push_bind(self.occurred_at_ms)
+            .push(", ")
+            .push_bind(self.seq)
+            .push(")");
+    }
 }
 
 impl fmt::Display for HistoryCursor {
@@ -49,7 +89,7 @@ impl FromStr for HistoryCursor {
     type Err = StoreError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || StoreError::invalid("cursor", "not a history cursor");
+        let bad = || StoreError::invalid("cursor", "not a cursor of this list");
         let (ms, seq) = s.split_once('.').ok_or_else(bad)?;
         Ok(Self {
             occurred_at_ms: ms.parse().map_err(|_| bad())?,
@@ -101,32 +141,9 @@ pub async fn page(
          v.reason AS violation FROM events e LEFT JOIN violations v ON v.event_seq = e.seq \
          WHERE 1 = 1",
     );
-    if let Some(card) = &filter.card_token {
-        sql.push(" AND e.card_token = ").push_bind(card);
-    }
-    if let Some(app) = &filter.app_id {
-        sql.push(" AND e.app_id = ").push_bind(app);
-    }
-    if !filter.kinds.is_empty() {
-        sql.push(" AND e.kind IN (");
-        let mut kinds = sql.separated(", ");
-        for kind in &filter.kinds {
-            kinds.push_bind(kind.as_str());
-        }
-        sql.push(")");
-    }
-    if let Some(from) = filter.from {
-        sql.push(" AND e.occurred_at_ms >= ").push_bind(to_ms(from));
-    }
-    if let Some(until) = filter.until {
-        sql.push(" AND e.occurred_at_ms < ").push_bind(to_ms(until));
-    }
+    filter.push_conditions(&mut sql);
     if let Some(c) = cursor {
-        sql.push(" AND (e.occurred_at_ms, e.seq) < (")
-            .push_bind(c.occurred_at_ms)
-            .push(", ")
-            .push_bind(c.seq)
-            .push(")");
+        c.push_seek(&mut sql, "<");
     }
     sql.push(" ORDER BY e.occurred_at_ms DESC, e.seq DESC LIMIT ")
         .push_bind(i64::from(limit) + 1);
