@@ -210,15 +210,15 @@ pub async fn page(
 }
 
 /// The columns of one feed row, as the compile-time-checked lookups return them.
-struct RawRow {
-    seq: i64,
-    payload: String,
-    signature_verified: bool,
-    received_at_ms: i64,
-    violation: Option<String>,
-    card_last4: Option<String>,
-    card_nickname: Option<String>,
-    app_name: Option<String>,
+pub(crate) struct RawRow {
+    pub(crate) seq: i64,
+    pub(crate) payload: String,
+    pub(crate) signature_verified: bool,
+    pub(crate) received_at_ms: i64,
+    pub(crate) violation: Option<String>,
+    pub(crate) card_last4: Option<String>,
+    pub(crate) card_nickname: Option<String>,
+    pub(crate) app_name: Option<String>,
 }
 
 impl TryFrom<RawRow> for ActivityRow {

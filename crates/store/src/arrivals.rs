@@ -6,9 +6,8 @@
 use consentry_domain::EventType;
 use sqlx::SqlitePool;
 
-use crate::activity::ActivityRow;
+use crate::activity::{ActivityRow, RawRow};
 use crate::error::StoreError;
-use crate::time::from_ms;
 
 /// The newest arrival (`0` for an empty wallet).
 pub async fn latest_seq(pool: &SqlitePool) -> Result<i64, StoreError> {
@@ -41,7 +40,8 @@ pub async fn after(
     let kinds = serde_json::to_string(&kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
         .map_err(|e| StoreError::Internal(format!("kinds: {e}")))?;
     let limit = i64::from(limit);
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        RawRow,
         r#"SELECT e.seq AS "seq!: i64", e.payload, e.signature_verified AS "signature_verified: bool",
                   e.received_at_ms, v.reason AS "violation?: String",
                   c.last4 AS "card_last4?: String", c.nickname AS "card_nickname?: String",
@@ -56,25 +56,5 @@ pub async fn after(
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|raw| {
-            let seq = raw.seq;
-            Ok(ActivityRow {
-                seq,
-                event: serde_json::from_str(&raw.payload)
-                    .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))?,
-                signature_verified: raw.signature_verified,
-                violation: raw
-                    .violation
-                    .as_deref()
-                    .map(serde_json::from_str)
-                    .transpose()
-                    .map_err(|e| StoreError::Internal(format!("stored violation {seq}: {e}")))?,
-                received_at: from_ms(raw.received_at_ms),
-                card_last4: raw.card_last4,
-                card_nickname: raw.card_nickname,
-                app_name: raw.app_name,
-            })
-        })
-        .collect()
+    rows.into_iter().map(ActivityRow::try_from).collect()
 }
