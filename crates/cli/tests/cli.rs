@@ -71,6 +71,13 @@ fn consentry(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `consentry --data-dir data --passphrase-env TEST_PASSPHRASE <args>` in `dir`.
+fn unlocked(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--data-dir", "data", "--passphrase-env", "TEST_PASSPHRASE"];
+    all.extend_from_slice(args);
+    consentry(dir, &all)
+}
+
 fn code(output: &Output) -> i32 {
     output.status.code().unwrap()
 }
@@ -120,13 +127,9 @@ fn help_documents_the_subcommands_and_the_exit_codes() {
 #[tokio::test]
 async fn exports_with_the_passphrase_from_the_environment() {
     let dir = wallet().await;
-    let out = consentry(
+    let out = unlocked(
         dir.path(),
         &[
-            "--data-dir",
-            "data",
-            "--passphrase-env",
-            "TEST_PASSPHRASE",
             "export",
             "--format",
             "json",
@@ -166,13 +169,9 @@ async fn exports_with_the_passphrase_from_the_environment() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(dir.path().join("csv/transaction_settled.csv").exists());
 
-    let out = consentry(
+    let out = unlocked(
         dir.path(),
         &[
-            "--data-dir",
-            "data",
-            "--passphrase-env",
-            "TEST_PASSPHRASE",
             "export",
             "--format",
             "archive",
@@ -233,19 +232,9 @@ async fn exit_codes_tell_scripts_what_went_wrong() {
         "a password on a plain export"
     );
     assert_eq!(
-        code(&consentry(
+        code(&unlocked(
             dir.path(),
-            &[
-                "--data-dir",
-                "data",
-                "--passphrase-env",
-                "TEST_PASSPHRASE",
-                "export",
-                "--format",
-                "archive",
-                "--out",
-                "a.age"
-            ]
+            &["export", "--format", "archive", "--out", "a.age"]
         )),
         2
     );
@@ -302,19 +291,9 @@ async fn exit_codes_tell_scripts_what_went_wrong() {
     );
     assert_eq!(code(&export(&["--card", "9999"])), 4);
     assert_eq!(
-        code(&consentry(
+        code(&unlocked(
             dir.path(),
-            &[
-                "--data-dir",
-                "data",
-                "--passphrase-env",
-                "TEST_PASSPHRASE",
-                "export",
-                "--format",
-                "json",
-                "--out",
-                "missing/x.json"
-            ]
+            &["export", "--format", "json", "--out", "missing/x.json"]
         )),
         4
     );
@@ -325,13 +304,9 @@ async fn exit_codes_tell_scripts_what_went_wrong() {
     // 5: input/output (nothing can be created in /proc).
     #[cfg(target_os = "linux")]
     {
-        let io = consentry(
+        let io = unlocked(
             dir.path(),
             &[
-                "--data-dir",
-                "data",
-                "--passphrase-env",
-                "TEST_PASSPHRASE",
                 "export",
                 "--format",
                 "json",
@@ -381,11 +356,7 @@ fn stdout(output: &Output) -> String {
 async fn grant_grants_and_revoke_go_through_the_same_commands_as_the_app() {
     let dir = wallet().await;
     with_receipts_app(dir.path()).await;
-    let run = |args: &[&str]| {
-        let mut all = vec!["--data-dir", "data", "--passphrase-env", "TEST_PASSPHRASE"];
-        all.extend_from_slice(args);
-        consentry(dir.path(), &all)
-    };
+    let run = |args: &[&str]| unlocked(dir.path(), args);
     let granted = run(&["grant", "app_quire", "tok_visa", "receipts", "--days", "30"]);
     assert_eq!(code(&granted), 0, "{}", stderr(&granted));
     let listed = stdout(&run(&["grants"]));
@@ -458,22 +429,10 @@ async fn sync_connects_to_the_platform_and_status_shows_it() {
     .unwrap();
     let url = platform.base_url();
     let data = dir.path().to_owned();
-    let synced = tokio::task::spawn_blocking(move || {
-        consentry(
-            &data,
-            &[
-                "--data-dir",
-                "data",
-                "--passphrase-env",
-                "TEST_PASSPHRASE",
-                "sync",
-                "--platform-url",
-                &url,
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let synced =
+        tokio::task::spawn_blocking(move || unlocked(&data, &["sync", "--platform-url", &url]))
+            .await
+            .unwrap();
     assert_eq!(code(&synced), 0, "{}", stderr(&synced));
     assert!(
         stdout(&synced).contains("pending changes: 0"),
@@ -481,20 +440,9 @@ async fn sync_connects_to_the_platform_and_status_shows_it() {
         stdout(&synced)
     );
     let data = dir.path().to_owned();
-    let status = tokio::task::spawn_blocking(move || {
-        consentry(
-            &data,
-            &[
-                "--data-dir",
-                "data",
-                "--passphrase-env",
-                "TEST_PASSPHRASE",
-                "status",
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let status = tokio::task::spawn_blocking(move || unlocked(&data, &["status"]))
+        .await
+        .unwrap();
     let text = stdout(&status);
     assert!(
         text.contains(&format!("platform: {}/", platform.base_url())),
