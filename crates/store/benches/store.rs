@@ -1,7 +1,9 @@
 //! `cargo bench -p consentry-store`: the same store code against SQLCipher and plain SQLite,
 //! side by side, on real files. Prints a report; asserts nothing (targets are in the issue).
 //!
-//! 1. ingest 100,000 events in batched transactions (events/s, ratio);
+//! 1. ingest 100,000 events in batched transactions (events/s, ratio), beside SQLite's own
+//!    ceiling: the same rows copied by SQLite alone (`INSERT … SELECT` from a plain copy, no
+//!    Rust), into the full schema and into the events table with no index but its id;
 //! 2. a 1,000,000-event wallet: a 50-row keyset page at depth 0 and 900,000 (p50/p95, ratio);
 //!    an FTS search (p95);
 //! 3. open + first query with the raw key.
@@ -120,6 +122,79 @@ async fn ingest_rate(kind: Kind, events: &[IncomingEvent]) -> Result<f64> {
     assert_eq!(report.inserted, events.len() as u64);
     db.pool.close().await;
     Ok(events.len() as f64 / took.as_secs_f64())
+}
+
+/// How the ceiling runs are shaped.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// The wallet's schema.
+    Full,
+    /// The events, points and cashback tables with no index but the event id's (dedupe).
+    Bare,
+}
+
+/// Events/s of SQLite copying the rows of `staging` (a plain wallet holding the events) into a
+/// fresh wallet, in the ingest's transactions and under its settings: what the store could
+/// reach if the Rust side cost nothing.
+async fn sqlite_alone_rate(kind: Kind, shape: Shape, staging: &Path, n: u64) -> Result<f64> {
+    let db = fresh(kind).await?;
+    let mut conn = db.pool.acquire().await?;
+    if shape == Shape::Bare {
+        sqlx::raw_sql(
+            "DROP INDEX events_by_time; DROP INDEX events_by_card; DROP INDEX events_by_app; \
+             DROP INDEX events_by_kind; DROP INDEX points_by_program; \
+             DROP INDEX cashback_by_currency; DROP TABLE search_index;",
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::raw_sql("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768")
+        .execute(&mut *conn)
+        .await?;
+    // `KEY ''`: the staging copy is plain, whatever the main file is.
+    sqlx::query("ATTACH ? AS s KEY ''")
+        .bind(staging.to_string_lossy().into_owned())
+        .execute(&mut *conn)
+        .await?;
+    let _: i64 = sqlx::query_scalar("SELECT sum(length(payload)) FROM s.events")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut statements = vec![
+        "INSERT INTO events SELECT * FROM s.events WHERE seq BETWEEN ? AND ?",
+        "INSERT INTO points SELECT * FROM s.points WHERE event_seq BETWEEN ? AND ?",
+        "INSERT INTO cashback SELECT * FROM s.cashback WHERE event_seq BETWEEN ? AND ?",
+    ];
+    if shape == Shape::Full {
+        statements.push(
+            "INSERT INTO search_index (rowid, text, source) \
+             SELECT rowid, text, source FROM s.search_index WHERE rowid BETWEEN ? AND ?",
+        );
+    }
+    let per_tx = events::EVENTS_PER_TRANSACTION as i64;
+    let started = Instant::now();
+    let mut from = 1;
+    while from <= i64::try_from(n)? {
+        let to = from + per_tx - 1;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        for sql in &statements {
+            sqlx::query(sql).bind(from).bind(to).execute(&mut *conn).await?;
+        }
+        sqlx::query("COMMIT").execute(&mut *conn).await?;
+        from = to + 1;
+    }
+    let took = started.elapsed();
+    let copied: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&mut *conn)
+        .await?;
+    assert_eq!(u64::try_from(copied)?, n);
+    drop(conn);
+    db.pool.close().await;
+    Ok(n as f64 / took.as_secs_f64())
+}
+
+fn median(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
 }
 
 async fn fill(db: &Db, total: u64) -> Result<Duration> {
@@ -269,9 +344,7 @@ async fn run() -> Result<()> {
         cipher.push(ingest_rate(Kind::Cipher, &events).await?);
         plain.push(ingest_rate(Kind::Plain, &events).await?);
     }
-    cipher.sort_by(f64::total_cmp);
-    plain.sort_by(f64::total_cmp);
-    let (c, p) = (cipher[1], plain[1]);
+    let (c, p) = (median(cipher.clone()), median(plain.clone()));
     println!(
         "ingest {ingest_n} events, batched ({} per tx, {} rows per INSERT), median of 3:",
         events::EVENTS_PER_TRANSACTION,
@@ -289,6 +362,37 @@ async fn run() -> Result<()> {
         "  ratio plain/cipher {:.3}   (target <= 1.15; >= 200,000 events/s encrypted)",
         p / c
     );
+
+    // 1b. SQLite's own ceiling for the same rows.
+    let staging = fresh(Kind::Plain).await?;
+    events::ingest(&staging.pool, &events, Utc::now()).await?;
+    staging.pool.close().await;
+    let staging_db = staging.dir.path().join("plain.db");
+    println!("  SQLite alone, the same rows (INSERT … SELECT from a plain copy: no Rust, no sqlx per row), median of 3:");
+    for (label, shape) in [
+        ("wallet schema", Shape::Full),
+        ("events table, id index only", Shape::Bare),
+    ] {
+        let (mut ac, mut ap) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            ac.push(sqlite_alone_rate(Kind::Cipher, shape, &staging_db, ingest_n).await?);
+            ap.push(sqlite_alone_rate(Kind::Plain, shape, &staging_db, ingest_n).await?);
+        }
+        let (ac, ap) = (median(ac), median(ap));
+        let ours = if shape == Shape::Full {
+            format!(
+                "   | the store reaches {:.2} (SQLCipher) and {:.2} (plain) of it",
+                c / ac,
+                p / ap
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "    {label:<28} SQLCipher {ac:>8.0} events/s  plain {ap:>8.0} events/s  ratio {:.3}{ours}",
+            ap / ac
+        );
+    }
     println!();
     drop(events);
     if std::env::var("CONSENTRY_BENCH_ONLY").is_ok_and(|only| only == "ingest") {

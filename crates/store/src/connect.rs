@@ -173,6 +173,7 @@ pub async fn open_plain_pool_for_benchmarks(path: &Path) -> Result<SqlitePool, S
         .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
         .pragma("temp_store", "MEMORY")
+        .pragma("cache_size", "-32768")
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .disable_statement_logging();

@@ -1,18 +1,30 @@
 //! Migrations: released files never change, and an upgrade backs the wallet up first.
 
+use consentry_domain::{FeeModel, Scope, Sha256Digest};
+use consentry_store::apps::{self, AppListing};
+use consentry_store::events;
+use consentry_store::search::{self, SearchTarget};
 use consentry_store::{DbKey, Unlock, Wallet, WalletPaths, MIGRATOR};
-use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use sqlx::{ConnectOptions, Connection};
 
+use crate::fixtures::{incoming, receipt, transaction};
 use crate::support::now;
 
 /// Every released migration and the SHA-384 checksum sqlx computed for it. A released file
 /// must never be edited (every installed wallet would refuse to open): add a new one instead,
 /// then add its line here when it ships.
-const RELEASED: &[(i64, &str)] = &[(
-    20261127120000,
-    "fd751e96e537018dd6c15b18e6fe7bba27fcfcf111b03594529f6b8814ffcfe0f63c913e66274a503fdc93723cbb5ff5",
-)];
+const RELEASED: &[(i64, &str)] = &[
+    (
+        20261127120000,
+        "fd751e96e537018dd6c15b18e6fe7bba27fcfcf111b03594529f6b8814ffcfe0f63c913e66274a503fdc93723cbb5ff5",
+    ),
+    (
+        20261204120000,
+        "cff033a863561dbe7242e5b4b95e03d2818a8d0bcd7c2a71e2ecb61272a3e95d21c6f46ae876795d5b4032072c17a070",
+    ),
+];
 
 #[test]
 fn released_migrations_keep_their_checksums() {
@@ -107,4 +119,111 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
     // Unlocking again migrates nothing and backs up nothing.
     wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
     assert_eq!(wallet.last_backup(), None);
+}
+
+fn listing(name: &str) -> AppListing {
+    let text = "Receipts for everything.";
+    AppListing {
+        id: "app_receipts".into(),
+        name: name.into(),
+        publisher: "Acme".into(),
+        description: "Keeps your receipts".into(),
+        requested_scopes: vec![Scope::Receipts],
+        terms_version: 1,
+        terms_text: text.into(),
+        terms_hash: Sha256Digest::of_terms(text),
+        fee_model: FeeModel::None,
+    }
+}
+
+/// The ids of the apps among the hits for `typed`, and the other hits.
+async fn hits(pool: &SqlitePool, typed: &str) -> (Vec<String>, Vec<SearchTarget>) {
+    let found = search::search(pool, typed, 20).await.unwrap();
+    let apps = found
+        .iter()
+        .filter_map(|h| match &h.target {
+            SearchTarget::App(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    let events = found
+        .into_iter()
+        .map(|h| h.target)
+        .filter(|t| !matches!(t, SearchTarget::App(_)))
+        .collect();
+    (apps, events)
+}
+
+/// 20261211120000 rebuilds the search index and narrows `events_by_app`: a wallet written
+/// before it keeps finding its events and apps, and an app re-cached afterwards replaces its
+/// entry.
+#[tokio::test]
+async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
+    const LEAN: i64 = 20261211120000;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = WalletPaths::in_dir(dir.path());
+    let key = DbKey::generate();
+
+    // The release before: every migration older than LEAN, applied from their files.
+    let older = dir.path().join("older-migrations");
+    std::fs::create_dir(&older).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for migration in MIGRATOR.iter().filter(|m| m.version < LEAN) {
+        let name = format!(
+            "{}_{}.sql",
+            migration.version,
+            migration.description.replace(' ', "_")
+        );
+        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(paths.db())
+        .create_if_missing(true)
+        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    Migrator::new(older.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    let batch = [
+        transaction(1, "tok_a", "Blue Bottle Coffee", 450, now()),
+        receipt(2, "tok_a", "app_receipts", "Corner Bakery", &["croissant"], now()),
+    ]
+    .map(incoming);
+    events::ingest(&pool, &batch, now()).await.unwrap();
+    apps::upsert(&pool, &listing("Paperless Receipts"), now())
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let mut wallet = Wallet::new(paths.clone(), None, now());
+    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    assert!(wallet.last_backup().is_some(), "backed up before migrating");
+    let pool = wallet.pool().unwrap();
+
+    let (_, coffee) = hits(pool, "coffee").await;
+    assert!(matches!(coffee.as_slice(), [SearchTarget::Transaction(_)]));
+    let (_, croissant) = hits(pool, "croiss").await;
+    assert!(matches!(croissant.as_slice(), [SearchTarget::Receipt(_)]));
+    assert_eq!(hits(pool, "paperless").await.0, ["app_receipts"]);
+
+    apps::upsert(pool, &listing("Inkless Receipts"), now())
+        .await
+        .unwrap();
+    assert!(hits(pool, "paperless").await.0.is_empty(), "old name gone");
+    assert_eq!(hits(pool, "inkless").await.0, ["app_receipts"]);
+
+    let schema: Vec<String> = sqlx::query_scalar(
+        "SELECT name || ': ' || coalesce(sql, '') FROM sqlite_schema \
+         WHERE name IN ('events_by_app', 'search_index', 'search_index_docsize') ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(schema.len(), 2, "no per-row token counts: {schema:?}");
+    assert!(schema[0].contains("WHERE app_id IS NOT NULL"), "{}", schema[0]);
+    assert!(schema[1].contains("columnsize"), "{}", schema[1]);
+    wallet.lock().await;
 }
