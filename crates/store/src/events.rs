@@ -26,12 +26,13 @@ use bulk::{overlap, values_sql, BulkSettings};
 use rows::{Preparing, Reward, Row};
 
 /// Rows per INSERT statement.
-pub const ROWS_PER_STATEMENT: usize = 100;
+pub const ROWS_PER_STATEMENT: usize = 1000;
 /// Events per transaction: large enough to amortise the commit, small enough to keep the write
 /// lock short (a fraction of a second).
 pub const EVENTS_PER_TRANSACTION: usize = 5_000;
-/// Events of the next transaction prepared while SQLite runs one statement.
-const PREPARED_PER_STATEMENT: usize = 64;
+/// Events of the next transaction prepared between two checks of whether SQLite is done with
+/// its statement (a few tens of microseconds of work).
+const PREPARED_PER_SLICE: usize = 8;
 
 /// One verified, parsed event to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,12 +120,7 @@ async fn ingest_chunks(
                 crate::settings::set_sync_cursor(&mut *tx, feed, position, received_at).await?;
             }
         }
-        overlap(tx.commit(), || {
-            if let Some(next) = next.as_mut() {
-                next.advance(usize::MAX);
-            }
-        })
-        .await?;
+        overlap(tx.commit(), || prepare_some(&mut next.as_mut())).await?;
         report.inserted += inserted;
         report.duplicates += total - inserted;
         current = next;
@@ -132,11 +128,10 @@ async fn ingest_chunks(
     Ok(report)
 }
 
-/// Prepares some of the next transaction's events, if there is one.
-fn prepare_some(next: &mut Option<&mut Preparing<'_>>) {
-    if let Some(next) = next.as_deref_mut() {
-        next.advance(PREPARED_PER_STATEMENT);
-    }
+/// Prepares a slice of the next transaction's events, if there is one; whether any are left.
+fn prepare_some(next: &mut Option<&mut Preparing<'_>>) -> bool {
+    next.as_deref_mut()
+        .is_some_and(|next| next.advance(PREPARED_PER_SLICE))
 }
 
 /// Writes one transaction's events; returns how many were new.

@@ -9,27 +9,27 @@ use sqlx::Sqlite;
 
 use crate::error::StoreError;
 
-/// Runs `work` on this thread while `statement` runs on sqlx's SQLite worker thread.
+/// Runs `statement` on sqlx's SQLite worker thread and, while it runs, calls `work` on this
+/// thread a slice at a time; returns the statement's output.
 ///
-/// sqlx hands a statement to its worker on the future's first poll, then waits for the result:
-/// polling once, doing `work`, then awaiting overlaps the two (the machine has cores to spare
-/// while SQLite writes, and the ingest's Rust side — JSON, card-number masking — is a third of
-/// its time).
-pub(super) async fn overlap<F: Future>(statement: F, work: impl FnOnce()) -> F::Output {
+/// sqlx hands a statement to its worker on the future's first poll. Between slices of `work`
+/// the statement is polled again, so this thread stops preparing as soon as SQLite is done
+/// and hands it the next statement: SQLite's thread — the ingest's bottleneck — never waits
+/// for more than one slice of preparation. `work` returns whether it has more to do; once it
+/// has none this simply waits for the statement.
+pub(super) async fn overlap<F: Future>(statement: F, mut work: impl FnMut() -> bool) -> F::Output {
     let mut statement = std::pin::pin!(statement);
-    let mut output = None;
-    std::future::poll_fn(|cx| {
+    let mut more = true;
+    std::future::poll_fn(|cx| loop {
         if let Poll::Ready(done) = statement.as_mut().poll(cx) {
-            output = Some(done);
+            return Poll::Ready(done);
         }
-        Poll::Ready(())
+        if !more {
+            return Poll::Pending;
+        }
+        more = work();
     })
-    .await;
-    work();
-    match output {
-        Some(done) => done,
-        None => statement.await,
-    }
+    .await
 }
 
 /// `prefix (?, …), (?, …)` for `rows` rows of `columns` parameters.

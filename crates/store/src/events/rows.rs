@@ -139,10 +139,11 @@ impl<'a> Preparing<'a> {
         }
     }
 
-    /// Prepares up to `n` more events. An error stops the work; [`Self::finish`] reports it.
-    pub fn advance(&mut self, n: usize) {
+    /// Prepares up to `n` more events; whether any are left to prepare. An error stops the
+    /// work; [`Self::finish`] reports it.
+    pub fn advance(&mut self, n: usize) -> bool {
         if self.error.is_some() {
-            return;
+            return false;
         }
         let done = self.rows.len();
         let end = done.saturating_add(n).min(self.events.len());
@@ -151,10 +152,11 @@ impl<'a> Preparing<'a> {
                 Ok(row) => self.rows.push(row),
                 Err(e) => {
                     self.error = Some(e);
-                    return;
+                    return false;
                 }
             }
         }
+        end < self.events.len()
     }
 
     /// Prepares what is left and returns every row, in the events' order.
