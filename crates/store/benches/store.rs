@@ -1,9 +1,10 @@
 //! `cargo bench -p consentry-store`: the same store code against SQLCipher and plain SQLite,
 //! side by side, on real files. Prints a report; asserts nothing (targets are in the issue).
 //!
-//! 1. ingest 100,000 events in batched transactions (events/s, ratio), beside SQLite's own
-//!    ceiling: the same rows copied by SQLite alone (`INSERT … SELECT` from a plain copy, no
-//!    Rust), into the full schema and into the events table with no index but its id;
+//! 1. ingest 100,000 events in batched transactions (events/s, ratio; median of 5), beside
+//!    SQLite's own ceiling: the same rows copied by SQLite alone (`INSERT … SELECT` from a
+//!    plain copy, no Rust), into the full schema and into the events table with no index but
+//!    its id;
 //! 2. a 1,000,000-event wallet: a 50-row keyset page at depth 0 and 900,000 (p50/p95, ratio);
 //!    an FTS search (p95);
 //! 3. open + first query with the raw key.
@@ -177,7 +178,11 @@ async fn sqlite_alone_rate(kind: Kind, shape: Shape, staging: &Path, n: u64) -> 
         let to = from + per_tx - 1;
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         for sql in &statements {
-            sqlx::query(sql).bind(from).bind(to).execute(&mut *conn).await?;
+            sqlx::query(sql)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *conn)
+                .await?;
         }
         sqlx::query("COMMIT").execute(&mut *conn).await?;
         from = to + 1;
@@ -337,16 +342,17 @@ async fn run() -> Result<()> {
     println!("consentry-store benchmark (sqlx 0.8, SQLCipher 4.5 raw key vs plain SQLite; WAL; synchronous=FULL, NORMAL inside event ingest)");
     println!();
 
-    // 1. Ingest, alternating the two kinds three times; the median of each.
+    // 1. Ingest, alternating the two kinds; the median of each.
     let events = batch(0, ingest_n);
+    // The machine's noise moves single runs by ±15 %: five of each, alternating.
     let (mut cipher, mut plain) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
+    for _ in 0..5 {
         cipher.push(ingest_rate(Kind::Cipher, &events).await?);
         plain.push(ingest_rate(Kind::Plain, &events).await?);
     }
     let (c, p) = (median(cipher.clone()), median(plain.clone()));
     println!(
-        "ingest {ingest_n} events, batched ({} per tx, {} rows per INSERT), median of 3:",
+        "ingest {ingest_n} events, batched ({} per tx, {} rows per INSERT), median of 5:",
         events::EVENTS_PER_TRANSACTION,
         events::ROWS_PER_STATEMENT
     );

@@ -189,7 +189,14 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
         .unwrap();
     let batch = [
         transaction(1, "tok_a", "Blue Bottle Coffee", 450, now()),
-        receipt(2, "tok_a", "app_receipts", "Corner Bakery", &["croissant"], now()),
+        receipt(
+            2,
+            "tok_a",
+            "app_receipts",
+            "Corner Bakery",
+            &["croissant"],
+            now(),
+        ),
     ]
     .map(incoming);
     events::ingest(&pool, &batch, now()).await.unwrap();
@@ -223,7 +230,11 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
     .await
     .unwrap();
     assert_eq!(schema.len(), 2, "no per-row token counts: {schema:?}");
-    assert!(schema[0].contains("WHERE app_id IS NOT NULL"), "{}", schema[0]);
+    assert!(
+        schema[0].contains("WHERE app_id IS NOT NULL"),
+        "{}",
+        schema[0]
+    );
     assert!(schema[1].contains("columnsize"), "{}", schema[1]);
     wallet.lock().await;
 }
