@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use consentry_domain::{
-    Cashback, Channel, Currency, Discount, Event, EventPayload, Money, OfferIssued, PaymentRef,
-    PointsAwarded, Receipt, ReceiptIssued, ReceiptLine, RecommendationMade, SocialPosted,
-    Transaction,
+    Cashback, Channel, Currency, Discount, Event, EventPayload, FeeModel, Money, OfferIssued,
+    PaymentRef, PointsAwarded, Receipt, ReceiptIssued, ReceiptLine, RecommendationMade, Scope,
+    Sha256Digest, SocialPosted, Transaction,
 };
+use consentry_store::apps::AppListing;
 use consentry_store::events::IncomingEvent;
 
 pub const MERCHANTS: &[&str] = &[
@@ -226,5 +227,23 @@ pub fn incoming(event: Event) -> IncomingEvent {
         event,
         signature_verified: true,
         violation: None,
+    }
+}
+
+/// The terms text of [`receipts_app`].
+pub const RECEIPTS_APP_TERMS: &str = "Receipts for everything.";
+
+/// The directory listing of `app_receipts`, named `name`, asking for receipts.
+pub fn receipts_app(name: &str) -> AppListing {
+    AppListing {
+        id: "app_receipts".into(),
+        name: name.into(),
+        publisher: "Acme".into(),
+        description: "Keeps your receipts".into(),
+        requested_scopes: vec![Scope::Receipts],
+        terms_version: 1,
+        terms_text: RECEIPTS_APP_TERMS.into(),
+        terms_hash: Sha256Digest::of_terms(RECEIPTS_APP_TERMS),
+        fee_model: FeeModel::None,
     }
 }

@@ -3,16 +3,16 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
-use consentry_domain::{
-    EventType, FeeModel, GrantRefusal, GrantStatus, Scope, Sha256Digest, ViolationReason,
-};
+use consentry_domain::{EventType, GrantRefusal, GrantStatus, Sha256Digest, ViolationReason};
 use consentry_store::apps::{self, AppListing};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::history::{self, HistoryCursor, HistoryFilter};
 use consentry_store::search::{self, SearchTarget};
 use consentry_store::{quarantine, rewards, settings};
 
-use crate::fixtures::{cashback, incoming, mixed, points, transaction};
+use crate::fixtures::{
+    cashback, incoming, mixed, points, receipts_app, transaction, RECEIPTS_APP_TERMS,
+};
 use crate::support::{now, passphrase_wallet};
 
 fn cards() -> Vec<String> {
@@ -318,24 +318,9 @@ async fn search_finds_merchants_items_and_apps_newest_first() {
     ]
     .map(incoming);
     events::ingest(pool, &batch, now()).await.unwrap();
-    let text = "Receipts for everything.";
-    apps::upsert(
-        pool,
-        &AppListing {
-            id: "app_receipts".into(),
-            name: "Paperless Receipts".into(),
-            publisher: "Acme".into(),
-            description: "Keeps your receipts".into(),
-            requested_scopes: vec![Scope::Receipts],
-            terms_version: 1,
-            terms_text: text.into(),
-            terms_hash: Sha256Digest::of_terms(text),
-            fee_model: FeeModel::None,
-        },
-        now(),
-    )
-    .await
-    .unwrap();
+    apps::upsert(pool, &receipts_app("Paperless Receipts"), now())
+        .await
+        .unwrap();
 
     let hits = search::search(pool, "coffee", 20).await.unwrap();
     assert_eq!(hits.len(), 1);
@@ -361,7 +346,7 @@ async fn search_finds_merchants_items_and_apps_newest_first() {
             .unwrap()
             .unwrap()
             .0,
-        text
+        RECEIPTS_APP_TERMS
     );
 }
 
@@ -386,15 +371,8 @@ async fn unknown_app_terms_text_is_refused() {
     let err = apps::upsert(
         pool,
         &AppListing {
-            id: "app_x".into(),
-            name: "X".into(),
-            publisher: "X".into(),
-            description: "X".into(),
-            requested_scopes: vec![],
-            terms_version: 1,
-            terms_text: "shown".into(),
             terms_hash: Sha256Digest::of_terms("something else"),
-            fee_model: FeeModel::None,
+            ..receipts_app("X")
         },
         now(),
     )

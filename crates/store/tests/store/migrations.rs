@@ -1,7 +1,6 @@
 //! Migrations: released files never change, and an upgrade backs the wallet up first.
 
-use consentry_domain::{FeeModel, Scope, Sha256Digest};
-use consentry_store::apps::{self, AppListing};
+use consentry_store::apps;
 use consentry_store::events;
 use consentry_store::search::{self, SearchTarget};
 use consentry_store::{DbKey, Unlock, Wallet, WalletPaths, MIGRATOR};
@@ -9,7 +8,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::fixtures::{incoming, receipt, transaction};
+use crate::fixtures::{incoming, receipt, receipts_app, transaction};
 use crate::support::now;
 
 /// Every released migration and the SHA-384 checksum sqlx computed for it. A released file
@@ -121,21 +120,6 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
     assert_eq!(wallet.last_backup(), None);
 }
 
-fn listing(name: &str) -> AppListing {
-    let text = "Receipts for everything.";
-    AppListing {
-        id: "app_receipts".into(),
-        name: name.into(),
-        publisher: "Acme".into(),
-        description: "Keeps your receipts".into(),
-        requested_scopes: vec![Scope::Receipts],
-        terms_version: 1,
-        terms_text: text.into(),
-        terms_hash: Sha256Digest::of_terms(text),
-        fee_model: FeeModel::None,
-    }
-}
-
 /// The ids of the apps among the hits for `typed`, and the other hits.
 async fn hits(pool: &SqlitePool, typed: &str) -> (Vec<String>, Vec<SearchTarget>) {
     let found = search::search(pool, typed, 20).await.unwrap();
@@ -200,7 +184,7 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
     ]
     .map(incoming);
     events::ingest(&pool, &batch, now()).await.unwrap();
-    apps::upsert(&pool, &listing("Paperless Receipts"), now())
+    apps::upsert(&pool, &receipts_app("Paperless Receipts"), now())
         .await
         .unwrap();
     pool.close().await;
@@ -216,7 +200,7 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
     assert!(matches!(croissant.as_slice(), [SearchTarget::Receipt(_)]));
     assert_eq!(hits(pool, "paperless").await.0, ["app_receipts"]);
 
-    apps::upsert(pool, &listing("Inkless Receipts"), now())
+    apps::upsert(pool, &receipts_app("Inkless Receipts"), now())
         .await
         .unwrap();
     assert!(hits(pool, "paperless").await.0.is_empty(), "old name gone");
