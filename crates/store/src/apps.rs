@@ -77,6 +77,25 @@ pub async fn upsert(
     let (description, terms_text) = (description.as_ref(), terms_text.as_ref());
 
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // The search index keeps no text: an entry is removed by giving back the text it was
+    // indexed with, which is the cached name and publisher as they are before this update.
+    let indexed = sqlx::query!(
+        r#"SELECT rowid AS "rowid!: i64", name || ' ' || publisher AS "text!: String"
+           FROM apps WHERE id = ?"#,
+        app.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(old) = indexed {
+        let index_rowid = -old.rowid;
+        sqlx::query!(
+            "INSERT INTO search_index (search_index, rowid, text) VALUES ('delete', ?, ?)",
+            index_rowid,
+            old.text,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query!(
         "INSERT INTO apps (id, name, publisher, description, requested_scopes, terms_version,
                            terms_hash, fee_model, fetched_at_ms)
@@ -122,12 +141,9 @@ pub async fn upsert(
     .fetch_one(&mut *tx)
     .await?;
     let index_rowid = -app_rowid;
-    sqlx::query!("DELETE FROM search_index WHERE rowid = ?", index_rowid)
-        .execute(&mut *tx)
-        .await?;
     let index_text = format!("{name} {publisher}");
     sqlx::query!(
-        "INSERT INTO search_index (rowid, text, source) VALUES (?, ?, 'app')",
+        "INSERT INTO search_index (rowid, text) VALUES (?, ?)",
         index_rowid,
         index_text,
     )

@@ -14,6 +14,8 @@
 mod bulk;
 mod rows;
 
+pub(crate) use rows::{searchable_text, Searchable};
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -282,15 +284,15 @@ async fn insert_search_rows(
     let items: Vec<_> = new
         .iter_mut()
         .zip(seqs)
-        .filter_map(|(row, &seq)| row.search.take().map(|(source, text)| (seq, text, source)))
+        .filter_map(|(row, &seq)| row.search.take().map(|text| (seq, text)))
         .collect();
     insert_rows(
         conn,
-        "INSERT INTO search_index (rowid, text, source) VALUES ",
-        3,
+        "INSERT INTO search_index (rowid, text) VALUES ",
+        2,
         items,
         next,
-        |query, (seq, text, source)| query.bind(seq).bind(text).bind(source),
+        |query, (seq, text)| query.bind(seq).bind(text),
     )
     .await
 }

@@ -1,8 +1,13 @@
 //! Full-text search (FTS5) over merchants, receipt items and app names, newest first.
+//!
+//! The index keeps no copy of the text (a contentless FTS5 table): a hit's text is rebuilt
+//! from the event or app it points at, with the function the ingest indexed it with.
 
+use consentry_domain::Event;
 use sqlx::SqlitePool;
 
 use crate::error::StoreError;
+use crate::events::{searchable_text, Searchable};
 
 /// Largest number of hits served.
 pub const MAX_HITS: u32 = 200;
@@ -23,8 +28,9 @@ pub enum SearchTarget {
 pub struct SearchHit {
     /// What matched.
     pub target: SearchTarget,
-    /// The matching text with the matched words in `[` `]`.
-    pub snippet: String,
+    /// The text it was found by: a merchant, a receipt's merchant and lines, an app's name and
+    /// publisher (card numbers masked).
+    pub text: String,
 }
 
 /// Turns typed words into an FTS5 query: every word must match, as a prefix
@@ -49,13 +55,13 @@ pub async fn search(
         return Ok(Vec::new());
     };
     let limit = i64::from(limit.clamp(1, MAX_HITS));
-    // The FTS5 table's columns and `snippet()` have no declared type, so the overrides give them
-    // one; `app_id` comes from a LEFT JOIN and stays optional.
     let rows = sqlx::query!(
-        r#"SELECT s.rowid AS "id!: i64", s.source AS "source!: String",
-                  snippet(search_index, 0, '[', ']', '…', 10) AS "snippet!: String",
-                  a.id AS "app_id?: String"
-           FROM search_index s LEFT JOIN apps a ON s.rowid < 0 AND a.rowid = -s.rowid
+        r#"SELECT s.rowid AS "id!: i64", e.payload AS "payload?: String",
+                  a.id AS "app_id?: String", a.name AS "app_name?: String",
+                  a.publisher AS "publisher?: String"
+           FROM search_index s
+           LEFT JOIN events e ON s.rowid > 0 AND e.seq = s.rowid
+           LEFT JOIN apps a ON s.rowid < 0 AND a.rowid = -s.rowid
            WHERE search_index MATCH ? ORDER BY s.rowid DESC LIMIT ?"#,
         query,
         limit,
@@ -64,19 +70,28 @@ pub async fn search(
     .await?;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
-        let target = match row.source.as_str() {
-            "transaction" => SearchTarget::Transaction(row.id),
-            "receipt" => SearchTarget::Receipt(row.id),
-            "app" => match row.app_id {
-                Some(app) => SearchTarget::App(app),
-                None => continue,
+        let hit = match (row.payload, row.app_id, row.app_name, row.publisher) {
+            (Some(payload), ..) => {
+                let event: Event = serde_json::from_str(&payload).map_err(|e| {
+                    StoreError::Internal(format!("stored event {} does not parse: {e}", row.id))
+                })?;
+                let Some((about, text)) = searchable_text(&event) else {
+                    continue;
+                };
+                let target = match about {
+                    Searchable::Transaction => SearchTarget::Transaction(row.id),
+                    Searchable::Receipt => SearchTarget::Receipt(row.id),
+                };
+                SearchHit { target, text }
+            }
+            (None, Some(app), Some(name), Some(publisher)) => SearchHit {
+                target: SearchTarget::App(app),
+                text: format!("{name} {publisher}"),
             },
+            // An index row whose event or app is gone: nothing to show.
             _ => continue,
         };
-        hits.push(SearchHit {
-            target,
-            snippet: row.snippet,
-        });
+        hits.push(hit);
     }
     Ok(hits)
 }

@@ -22,8 +22,8 @@ pub(super) struct Row<'a> {
     pub app_id: Option<String>,
     /// The domain `Event` as JSON.
     pub payload: String,
-    /// The full-text search row: (source, text).
-    pub search: Option<(&'static str, String)>,
+    /// The text of its full-text search row.
+    pub search: Option<String>,
     pub reward: Option<Reward>,
 }
 
@@ -53,12 +53,22 @@ fn masked_ref(text: &str) -> String {
     redact_card_numbers(text).into_owned()
 }
 
-/// The search text of an event, if it has one.
-fn search_text(event: &Event) -> Option<(&'static str, String)> {
-    match &event.payload {
+/// What an event's full-text search row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Searchable {
+    /// A transaction: its merchant.
+    Transaction,
+    /// A receipt: its merchant and its lines' descriptions.
+    Receipt,
+}
+
+/// The text an event is found by, card numbers masked, if it has one. The search index keeps
+/// no copy of it (store::search rebuilds a hit's text with this same function).
+pub(crate) fn searchable_text(event: &Event) -> Option<(Searchable, String)> {
+    let (about, text) = match &event.payload {
         EventPayload::TransactionAuthorized(t)
         | EventPayload::TransactionSettled(t)
-        | EventPayload::TransactionReversed(t) => Some(("transaction", t.merchant.clone())),
+        | EventPayload::TransactionReversed(t) => (Searchable::Transaction, t.merchant.clone()),
         EventPayload::ReceiptIssued(r) => {
             let receipt = &r.receipt;
             let len = receipt.merchant.len()
@@ -73,10 +83,11 @@ fn search_text(event: &Event) -> Option<(&'static str, String)> {
                 text.push(' ');
                 text.push_str(&line.description);
             }
-            Some(("receipt", text))
+            (Searchable::Receipt, text)
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some((about, masked(text)))
 }
 
 fn reward(event: &Event) -> Option<Reward> {
@@ -118,7 +129,7 @@ fn row(source: &IncomingEvent) -> Result<Row<'_>, StoreError> {
         card_token: masked_ref(&event.card_token),
         app_id: event.app_id.as_deref().map(masked_ref),
         payload,
-        search: search_text(event).map(|(source, text)| (source, masked(text))),
+        search: searchable_text(event).map(|(_, text)| text),
         reward: reward(event),
     })
 }

@@ -325,7 +325,7 @@ async fn search_finds_merchants_items_and_apps_newest_first() {
     let hits = search::search(pool, "coffee", 20).await.unwrap();
     assert_eq!(hits.len(), 1);
     assert!(matches!(hits[0].target, SearchTarget::Transaction(_)));
-    assert!(hits[0].snippet.contains("[Coffee]"), "{}", hits[0].snippet);
+    assert_eq!(hits[0].text, "Blue Bottle Coffee");
     let hits = search::search(pool, "croiss", 20).await.unwrap();
     assert!(matches!(hits.as_slice(), [h] if matches!(h.target, SearchTarget::Receipt(_))));
     let hits = search::search(pool, "cafe", 20).await.unwrap();
