@@ -1,11 +1,11 @@
 //! Storing events from the platform: deduplicated by event id, in batched transactions of
 //! multi-row INSERT statements (a one-row INSERT costs sqlx ~20 µs of overhead whatever the
-//! row, so rows go 100 to a statement).
+//! row, so rows go 1,000 to a statement).
 //!
 //! Each event becomes a row of `events` (the domain `Event` as JSON), plus a row of `points`
-//! or `cashback` for rewards, a search entry for transactions and receipts, and a `violations`
-//! row when the sync layer judged it outside the cardholder's consent: all in the event's
-//! transaction.
+//! or `cashback` for rewards, a search entry (its words only: `rows::searchable_text`) for
+//! transactions and receipts, and a `violations` row when the sync layer judged it outside the
+//! cardholder's consent: all in the event's transaction.
 //!
 //! The Rust side of an event (JSON, card-number masking: [`rows`]) runs while SQLite writes the
 //! rows before it ([`bulk::overlap`]), under settings made for bulk writes
