@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{FeeModel, Scope, Sha256Digest};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
 use crate::pan_guard::redact_card_numbers;
@@ -49,6 +49,29 @@ pub async fn upsert(
     app: &AppListing,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    upsert_all(pool, std::slice::from_ref(app), now).await
+}
+
+/// Caches a whole directory as [`upsert`] caches one listing, in one transaction: a reader sees
+/// the directory before or after, never half of it; one refused listing caches none.
+pub async fn upsert_all(
+    pool: &SqlitePool,
+    apps: &[AppListing],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for app in apps {
+        upsert_in(&mut tx, app, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn upsert_in(
+    tx: &mut SqliteConnection,
+    app: &AppListing,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     if app.id.is_empty() {
         return Err(StoreError::invalid("app id", "must not be empty"));
     }
@@ -76,7 +99,6 @@ pub async fn upsert(
     let (name, publisher) = (name.as_ref(), publisher.as_ref());
     let (description, terms_text) = (description.as_ref(), terms_text.as_ref());
 
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     // The search index keeps no text: an entry is removed by giving back the text it was
     // indexed with, which is the cached name and publisher as they are before this update.
     let indexed = sqlx::query!(
@@ -149,7 +171,6 @@ pub async fn upsert(
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
