@@ -429,6 +429,25 @@ pub struct LedgerEntryView {
     pub hash: String,
 }
 
+impl From<consentry_domain::LedgerEntry> for LedgerEntryView {
+    fn from(e: consentry_domain::LedgerEntry) -> Self {
+        Self {
+            seq: e.seq,
+            action: e.action.as_str().to_owned(),
+            grant_id: e.grant_id,
+            scope: e.grant.scope.into(),
+            channels: e.grant.channels.iter().map(|c| (*c).into()).collect(),
+            app_id: e.grant.app_id,
+            card_token: e.grant.card_token,
+            device_id: e.device_id,
+            at: e.at,
+            terms_version: e.terms_version,
+            terms_hash: e.terms_hash.to_string(),
+            hash: e.hash.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LedgerListRequest {
@@ -451,20 +470,7 @@ pub async fn ledger_list(
         .await?
         .into_iter()
         .filter(|e| selected(&request.app_id, &request.card_token, &e.grant.key()))
-        .map(|e| LedgerEntryView {
-            seq: e.seq,
-            action: e.action.as_str().to_owned(),
-            grant_id: e.grant_id,
-            scope: e.grant.scope.into(),
-            channels: e.grant.channels.iter().map(|c| (*c).into()).collect(),
-            app_id: e.grant.app_id,
-            card_token: e.grant.card_token,
-            device_id: e.device_id,
-            at: e.at,
-            terms_version: e.terms_version,
-            terms_hash: e.terms_hash.to_string(),
-            hash: e.hash.to_string(),
-        })
+        .map(LedgerEntryView::from)
         .collect();
     entries.reverse();
     Ok(LedgerList { entries })

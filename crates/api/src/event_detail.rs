@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{
-    ConsentDecision, Discount, Event, EventPayload, GrantRefusal, LedgerEntry, PaymentRef,
-    ViolationReason,
+    ConsentDecision, Discount, Event, EventPayload, GrantRefusal, PaymentRef, ViolationReason,
 };
 use consentry_store::activity::{self, ActivityRow};
 use consentry_store::ledger;
@@ -285,23 +284,6 @@ pub struct EventDetail {
     pub violation: Option<ViolationView>,
 }
 
-fn ledger_view(e: LedgerEntry) -> LedgerEntryView {
-    LedgerEntryView {
-        seq: e.seq,
-        action: e.action.as_str().to_owned(),
-        grant_id: e.grant_id,
-        scope: e.grant.scope.into(),
-        channels: e.grant.channels.iter().map(|c| (*c).into()).collect(),
-        app_id: e.grant.app_id,
-        card_token: e.grant.card_token,
-        device_id: e.device_id,
-        at: e.at,
-        terms_version: e.terms_version,
-        terms_hash: e.terms_hash.to_string(),
-        hash: e.hash.to_string(),
-    }
-}
-
 fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "event detail");
     ApiError::internal("the wallet could not complete this; see the log for details")
@@ -466,7 +448,7 @@ async fn violation_of(
         reason: ViolationReasonView::from(&reason),
         message: reason.to_string(),
         scope: scope.map(Scope::from),
-        grant_history: history.into_iter().map(ledger_view).collect(),
+        grant_history: history.into_iter().map(LedgerEntryView::from).collect(),
     }))
 }
 

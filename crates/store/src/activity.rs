@@ -9,11 +9,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use consentry_domain::{Event, ViolationReason};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
 
 use crate::error::StoreError;
-use crate::history::HistoryFilter;
+use crate::history::{stored_event, stored_violation, HistoryFilter};
 use crate::search::fts_query;
 use crate::time::{from_ms, to_ms};
 
@@ -97,26 +96,6 @@ const COLUMNS: &str = "SELECT e.seq, e.payload, e.signature_verified, e.received
     FROM events e LEFT JOIN violations v ON v.event_seq = e.seq \
     LEFT JOIN cards c ON c.token = e.card_token LEFT JOIN apps a ON a.id = e.app_id";
 
-fn row_of(row: &SqliteRow) -> Result<ActivityRow, StoreError> {
-    let seq: i64 = row.try_get("seq")?;
-    let payload: &str = row.try_get("payload")?;
-    let violation: Option<&str> = row.try_get("violation")?;
-    Ok(ActivityRow {
-        seq,
-        event: serde_json::from_str(payload)
-            .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))?,
-        signature_verified: row.try_get("signature_verified")?,
-        violation: violation
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| StoreError::Internal(format!("stored violation {seq}: {e}")))?,
-        received_at: from_ms(row.try_get("received_at_ms")?),
-        card_last4: row.try_get("card_last4")?,
-        card_nickname: row.try_get("card_nickname")?,
-        app_name: row.try_get("app_name")?,
-    })
-}
-
 /// A page of at most `limit` events matching `filter`.
 ///
 /// Built at runtime (`QueryBuilder`), like the history page and for the same reason: the filter
@@ -187,8 +166,8 @@ pub async fn page(
     let mut rows = fetched
         .iter()
         .take(limit as usize)
-        .map(row_of)
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|row| RawRow::from_row(row).map_err(StoreError::from)?.try_into())
+        .collect::<Result<Vec<ActivityRow>, _>>()?;
     if newer {
         rows.reverse();
         return Ok(ActivityPage {
@@ -209,7 +188,9 @@ pub async fn page(
     })
 }
 
-/// The columns of one feed row, as the compile-time-checked lookups return them.
+/// The columns of one feed row ([`COLUMNS`]), as the page query and the compile-time-checked
+/// lookups return them.
+#[derive(sqlx::FromRow)]
 pub(crate) struct RawRow {
     pub(crate) seq: i64,
     pub(crate) payload: String,
@@ -228,15 +209,9 @@ impl TryFrom<RawRow> for ActivityRow {
         let seq = raw.seq;
         Ok(ActivityRow {
             seq,
-            event: serde_json::from_str(&raw.payload)
-                .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))?,
+            event: stored_event(seq, &raw.payload)?,
             signature_verified: raw.signature_verified,
-            violation: raw
-                .violation
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|e| StoreError::Internal(format!("stored violation {seq}: {e}")))?,
+            violation: stored_violation(seq, raw.violation.as_deref())?,
             received_at: from_ms(raw.received_at_ms),
             card_last4: raw.card_last4,
             card_nickname: raw.card_nickname,

@@ -7,6 +7,7 @@ use consentry_domain::Event;
 use sqlx::SqlitePool;
 
 use crate::error::StoreError;
+use crate::history::stored_event;
 use crate::time::to_ms;
 
 /// How long before a settlement an app event about the same payment may be dated (a receipt
@@ -19,11 +20,6 @@ pub struct SettledPayment {
     /// The `transaction.settled` event.
     pub event: Event,
     pub card_last4: Option<String>,
-}
-
-fn parse(seq: i64, payload: &str) -> Result<Event, StoreError> {
-    serde_json::from_str(payload)
-        .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))
 }
 
 /// Settlements that occurred in `[from, until)` and were not reversed, newest first, at most
@@ -55,7 +51,7 @@ pub async fn settled_payments(
     rows.into_iter()
         .map(|row| {
             Ok(SettledPayment {
-                event: parse(row.seq, &row.payload)?,
+                event: stored_event(row.seq, &row.payload)?,
                 card_last4: row.card_last4,
             })
         })
@@ -84,6 +80,6 @@ pub async fn app_events_for_payment(
     .fetch_all(pool)
     .await?;
     rows.into_iter()
-        .map(|row| parse(row.seq, &row.payload))
+        .map(|row| stored_event(row.seq, &row.payload))
         .collect()
 }

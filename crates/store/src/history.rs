@@ -113,6 +113,23 @@ pub struct HistoryItem {
     pub received_at: DateTime<Utc>,
 }
 
+/// The event stored as `events.payload` for `seq`.
+pub(crate) fn stored_event(seq: i64, payload: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(payload)
+        .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))
+}
+
+/// The reason stored as `violations.reason` for `seq`, if the event is flagged.
+pub(crate) fn stored_violation(
+    seq: i64,
+    reason: Option<&str>,
+) -> Result<Option<ViolationReason>, StoreError> {
+    reason
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| StoreError::Internal(format!("stored violation {seq}: {e}")))
+}
+
 /// One page and where the next one starts (`None` at the end).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryPage {
@@ -155,17 +172,11 @@ pub async fn page(
     for row in rows.iter().take(limit as usize) {
         let seq: i64 = row.try_get("seq")?;
         let occurred_at_ms: i64 = row.try_get("occurred_at_ms")?;
-        let payload: &str = row.try_get("payload")?;
-        let violation: Option<&str> = row.try_get("violation")?;
         items.push(HistoryItem {
             seq,
-            event: serde_json::from_str(payload)
-                .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))?,
+            event: stored_event(seq, row.try_get("payload")?)?,
             signature_verified: row.try_get("signature_verified")?,
-            violation: violation
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|e| StoreError::Internal(format!("stored violation {seq}: {e}")))?,
+            violation: stored_violation(seq, row.try_get("violation")?)?,
             received_at: from_ms(row.try_get("received_at_ms")?),
         });
         last = Some(HistoryCursor {

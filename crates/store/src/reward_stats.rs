@@ -11,6 +11,7 @@ use consentry_domain::{Event, EventType};
 use sqlx::SqlitePool;
 
 use crate::error::StoreError;
+use crate::history::stored_event;
 use crate::time::to_ms;
 
 /// Points of one program, as awarded by one app.
@@ -232,10 +233,8 @@ pub async fn open_offers(
     .await?;
     rows.into_iter()
         .map(|row| {
-            let seq = row.seq;
             Ok(OpenOffer {
-                event: serde_json::from_str(&row.payload)
-                    .map_err(|e| StoreError::Internal(format!("stored event {seq}: {e}")))?,
+                event: stored_event(row.seq, &row.payload)?,
                 app_name: row.app_name,
                 card_last4: row.card_last4,
             })

@@ -3,11 +3,11 @@
 //! The index keeps no copy of the text (a contentless FTS5 table): a hit's text is rebuilt
 //! from the event or app it points at, with the function the ingest indexed it with.
 
-use consentry_domain::Event;
 use sqlx::SqlitePool;
 
 use crate::error::StoreError;
 use crate::events::{searchable_text, Searchable};
+use crate::history::stored_event;
 
 /// Largest number of hits served.
 pub const MAX_HITS: u32 = 200;
@@ -72,9 +72,7 @@ pub async fn search(
     for row in rows {
         let hit = match (row.payload, row.app_id, row.app_name, row.publisher) {
             (Some(payload), ..) => {
-                let event: Event = serde_json::from_str(&payload).map_err(|e| {
-                    StoreError::Internal(format!("stored event {} does not parse: {e}", row.id))
-                })?;
+                let event = stored_event(row.id, &payload)?;
                 let Some((about, text)) = searchable_text(&event) else {
                     continue;
                 };
