@@ -1,27 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-
-type Calls = { command: string; request: Record<string, unknown> }[];
-
-async function open(page: Page, hash: string, scenario: object = {}, lang = 'en') {
-  await page.addInitScript(
-    ([s, l]) => {
-      (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s as object;
-      localStorage.setItem('consentry.locale', l as string);
-    },
-    [scenario, lang],
-  );
-  await page.goto(`/${hash}`);
-}
-
-async function calls(page: Page, command: string): Promise<Calls> {
-  return page.evaluate(
-    (name) =>
-      ((window as unknown as { __CONSENTRY_MOCK_IPC__: { calls: Calls } }).__CONSENTRY_MOCK_IPC__.calls ?? []).filter(
-        (c) => c.command === name,
-      ),
-    command,
-  );
-}
+import { open, callsOf } from './support';
 
 /** A feed of `total` events served in keyset pages, and one new event once `__arrive` is set. */
 async function installFeed(page: Page, total: number) {
@@ -107,15 +85,15 @@ test('activity: filters and search become the request', async ({ page }) => {
   await page.getByLabel(/^App/).selectOption({ label: 'Bean Counter Coffee' });
   await page.getByLabel('From').fill('2026-11-01');
   await page.getByRole('searchbox', { name: 'Search' }).fill('cafe');
-  await expect.poll(async () => (await calls(page, 'activity_list')).at(-1)?.request.search).toBe('cafe');
-  const last = (await calls(page, 'activity_list')).at(-1)?.request ?? {};
+  await expect.poll(async () => (await callsOf(page, 'activity_list')).at(-1)?.request.search).toBe('cafe');
+  const last = (await callsOf(page, 'activity_list')).at(-1)?.request ?? {};
   expect(last.kinds).toEqual(['receipt.issued']);
   expect(last.cardToken).toBe('tok_demo_visa');
   expect(last.appId).toBe('app_beans');
   expect(typeof last.from).toBe('string');
   expect(last.cursor).toBeNull();
   await page.getByRole('button', { name: 'Clear filters' }).click();
-  await expect.poll(async () => (await calls(page, 'activity_list')).at(-1)?.request.kinds).toEqual([]);
+  await expect.poll(async () => (await callsOf(page, 'activity_list')).at(-1)?.request.kinds).toEqual([]);
 });
 
 test('activity: empty, no match, loading and error states', async ({ page }) => {
@@ -145,14 +123,14 @@ test('activity: a million events stay a few DOM rows; scrolling loads keyset pag
   await expect(list.getByRole('option').first()).toContainText('Shop 0');
   const rows = () => list.getByRole('option').count();
   expect(await rows()).toBeLessThan(40);
-  const pagesBefore = (await calls(page, 'activity_list')).length;
+  const pagesBefore = (await callsOf(page, 'activity_list')).length;
   for (let i = 0; i < 12; i++) {
     await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
     await page.waitForTimeout(60);
   }
-  await expect.poll(async () => (await calls(page, 'activity_list')).length).toBeGreaterThan(pagesBefore + 3);
+  await expect.poll(async () => (await callsOf(page, 'activity_list')).length).toBeGreaterThan(pagesBefore + 3);
   expect(await rows()).toBeLessThan(40);
-  const cursors = (await calls(page, 'activity_list')).map((c) => c.request.cursor);
+  const cursors = (await callsOf(page, 'activity_list')).map((c) => c.request.cursor);
   expect(new Set(cursors).size).toBe(cursors.length);
   expect(cursors.slice(1).every((c) => typeof c === 'string')).toBe(true);
   // Deep in the list, the rows shown are the ones at that depth.
@@ -174,7 +152,7 @@ test('activity: a new event is prepended without reloading the list', async ({ p
   });
   await expect(list.getByRole('option').first()).toContainText('Fresh Bakery');
   await expect(list.getByRole('option').nth(1)).toContainText('Shop 0');
-  const firstPages = (await calls(page, 'activity_list')).filter((c) => c.request.cursor === null && c.request.newerThan === null);
+  const firstPages = (await callsOf(page, 'activity_list')).filter((c) => c.request.cursor === null && c.request.newerThan === null);
   expect(firstPages).toHaveLength(1);
   await expect(page.getByTestId('activity-arrived')).toHaveText('1 new event');
 });
@@ -232,7 +210,7 @@ test('activity: violations show the grant history that proves them', async ({ pa
     },
   });
   await page.getByRole('button', { name: 'Violations' }).click();
-  await expect.poll(async () => (await calls(page, 'activity_list')).at(-1)?.request.violationsOnly).toBe(true);
+  await expect.poll(async () => (await callsOf(page, 'activity_list')).at(-1)?.request.violationsOnly).toBe(true);
   const list = page.getByRole('listbox', { name: 'Violations' });
   await expect(list.getByRole('option').first()).toContainText('Without permission:');
   await list.getByRole('option').first().click();

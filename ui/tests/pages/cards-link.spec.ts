@@ -1,19 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-async function open(page: Page, hash: string, scenario: object = {}) {
-  await page.addInitScript((s) => {
-    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
-    localStorage.setItem('consentry.locale', 'en');
-  }, scenario);
-  await page.goto(`/${hash}`);
-}
-
-async function calls(page: Page, command: string): Promise<unknown[]> {
-  return page.evaluate(
-    (c) => (window.__CONSENTRY_MOCK_IPC__?.calls ?? []).filter((x) => x.command === c).map((x) => x.request),
-    command,
-  );
-}
+import { expect, test } from '@playwright/test';
+import { open, calls } from './support';
 
 const mastercard = {
   token: 'tok_mc',

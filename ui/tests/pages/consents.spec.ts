@@ -1,12 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-async function open(page: Page, hash: string, scenario: object = {}) {
-  await page.addInitScript((s) => {
-    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
-    localStorage.setItem('consentry.locale', 'en');
-  }, scenario);
-  await page.goto(`/${hash}`);
-}
+import { expect, test } from '@playwright/test';
+import { open } from './support';
 
 test('cards: populated list with masked number, rename and the lost-card action', async ({ page }) => {
   await open(page, '#/cards');

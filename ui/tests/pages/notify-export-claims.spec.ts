@@ -2,29 +2,7 @@
 // Cancel; the missing-rewards list with its claim packs; the per-app notification switches;
 // Activity marking what arrived as read.
 import { expect, test, type Page } from '@playwright/test';
-
-type Call = { command: string; request: Record<string, unknown> };
-
-async function open(page: Page, hash: string, scenario: object = {}, lang = 'en') {
-  await page.addInitScript(
-    ([s, l]) => {
-      (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s as object;
-      localStorage.setItem('consentry.locale', l as string);
-    },
-    [scenario, lang],
-  );
-  await page.goto(`/${hash}`);
-}
-
-async function calls(page: Page, command: string): Promise<Call[]> {
-  return page.evaluate(
-    (name) =>
-      (window as unknown as { __CONSENTRY_MOCK_IPC__: { calls: Call[] } }).__CONSENTRY_MOCK_IPC__.calls.filter(
-        (c) => c.command === name,
-      ),
-    command,
-  );
-}
+import { open, callsOf } from './support';
 
 async function emitProgress(page: Page, rowsDone: number, totalEstimate: number) {
   await page.evaluate(
@@ -58,7 +36,7 @@ test('export: the save dialog fills the destination, progress shows, Cancel stop
   await expect(page.getByRole('note')).toBeVisible();
   await page.getByTestId('export-choose').click();
   await expect(page.locator('#export-destination')).toHaveValue(/^\/home\/cardholder\/consentry-csv-\d{4}-\d{2}-\d{2}$/);
-  const dialog = (await calls(page, 'save_dialog'))[0]?.request;
+  const dialog = (await callsOf(page, 'save_dialog'))[0]?.request;
   expect(dialog?.filters).toEqual([]);
 
   const submit = page.getByRole('button', { name: 'Export', exact: true });
@@ -76,8 +54,8 @@ test('export: the save dialog fills the destination, progress shows, Cancel stop
   await expect(page.getByTestId('export-cancelled')).toHaveText('Export cancelled: nothing was written.');
   await expect(progress).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);
-  expect(await calls(page, 'export_cancel')).toHaveLength(1);
-  const request = (await calls(page, 'export_history'))[0]?.request;
+  expect(await callsOf(page, 'export_cancel')).toHaveLength(1);
+  const request = (await callsOf(page, 'export_history'))[0]?.request;
   expect(request?.format).toBe('csv');
   expect(String(request?.destination)).toMatch(/consentry-csv-/);
 });
@@ -119,7 +97,7 @@ test('missing rewards: listed with a claim pack to read, copy and save as JSON',
 
   await items.nth(1).getByRole('button', { name: 'Save as JSON…' }).click();
   await expect(items.nth(1).getByTestId('claim-saved')).toContainText('Saved to /home/cardholder/claim-txn_9.json');
-  const saved = (await calls(page, 'missing_reward_save'))[0]?.request;
+  const saved = (await callsOf(page, 'missing_reward_save'))[0]?.request;
   expect(saved).toEqual({
     transactionId: 'txn_7',
     appId: 'app_receipts',
@@ -143,7 +121,7 @@ test('settings: notifications switch per app and follow the language', async ({ 
   await beans.uncheck();
   await expect(beans).not.toBeChecked();
   await expect(page.getByTestId('notify-app_receipts')).toBeChecked();
-  expect((await calls(page, 'notification_prefs_set')).at(-1)?.request).toEqual({
+  expect((await callsOf(page, 'notification_prefs_set')).at(-1)?.request).toEqual({
     appId: 'app_beans',
     enabled: false,
     locale: null,
@@ -152,11 +130,11 @@ test('settings: notifications switch per app and follow the language', async ({ 
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { name: 'Notifications' })).toBeVisible();
   await expect
-    .poll(async () => (await calls(page, 'notification_prefs_set')).at(-1)?.request)
+    .poll(async () => (await callsOf(page, 'notification_prefs_set')).at(-1)?.request)
     .toEqual({ appId: null, enabled: null, locale: 'fr' });
 });
 
 test('activity: opening it marks what arrived as read', async ({ page }) => {
   await open(page, '#/activity');
-  await expect.poll(async () => (await calls(page, 'activity_mark_seen')).length).toBeGreaterThan(0);
+  await expect.poll(async () => (await callsOf(page, 'activity_mark_seen')).length).toBeGreaterThan(0);
 });

@@ -1,16 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-
-async function open(page: Page, hash: string, scenario: object = {}, lang = 'en') {
-  await page.addInitScript(
-    ([s, l]) => {
-      (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s as object;
-      localStorage.setItem('consentry.locale', l as string);
-    },
-    [scenario, lang],
-  );
-  await page.goto(`/${hash}`);
-}
+import { expect, test } from '@playwright/test';
+import { open } from './support';
 
 const emptySummary = {
   months: ['2026-10', '2026-11'],

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { open, calls } from './support';
 
 const platform = {
   url: 'http://127.0.0.1:7878/',
@@ -26,23 +27,8 @@ function status(over: object = {}) {
   };
 }
 
-async function open(page: Page, hash: string, scenario: object = {}) {
-  await page.addInitScript((s) => {
-    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
-    localStorage.setItem('consentry.locale', 'en');
-  }, scenario);
-  await page.goto(`/${hash}`);
-}
-
 async function emit(page: Page, payload: object) {
   await page.evaluate((p) => window.__CONSENTRY_MOCK_IPC__?.emit('sync_status', p as never), payload);
-}
-
-async function calls(page: Page, command: string): Promise<unknown[]> {
-  return page.evaluate(
-    (c) => (window.__CONSENTRY_MOCK_IPC__?.calls ?? []).filter((x) => x.command === c).map((x) => x.request),
-    command,
-  );
 }
 
 test('status bar: synced some minutes ago, with Sync now', async ({ page }) => {
