@@ -287,24 +287,16 @@ mod consents {
     use chrono::Utc;
     use consentry_api::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
     use consentry_api::{
-        grant_revoke, grant_set, grants_list, ledger_list, ledger_verify, revoke_all,
-        wallet_create, Context, ContextOptions, ErrorCode, GrantExpiry, GrantRevokeRequest,
-        GrantSetRequest, GrantsListRequest, LedgerListRequest, LedgerVerifyRequest,
-        RevokeAllRequest, WalletCreateRequest,
+        grant_revoke, grant_set, grants_list, ledger_list, ledger_verify, revoke_all, Context,
+        ErrorCode, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
+        LedgerListRequest, LedgerVerifyRequest, RevokeAllRequest,
     };
     use consentry_domain::{FeeModel, Sha256Digest};
     use consentry_store::apps::{self, AppListing};
-    use consentry_store::{outbox, KdfParams};
+    use consentry_store::outbox;
 
     async fn wallet_with_app(dir: &std::path::Path) -> Context {
-        let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
-        options.kdf = KdfParams::INSECURE_FOR_TESTS;
-        let ctx = Context::new(options);
-        let request = WalletCreateRequest {
-            use_keyring: false,
-            passphrase: Some("pass phrase".into()),
-        };
-        wallet_create(&ctx, request).await.unwrap();
+        let (ctx, pool) = crate::support::new_wallet(dir).await;
         let terms = "Receipts for every purchase. v3".to_owned();
         let listing = AppListing {
             id: "app_receipts".into(),
@@ -317,9 +309,7 @@ mod consents {
             terms_text: terms,
             fee_model: FeeModel::Percent { bps: 150 },
         };
-        apps::upsert(&ctx.pool().await.unwrap(), &listing, Utc::now())
-            .await
-            .unwrap();
+        apps::upsert(&pool, &listing, Utc::now()).await.unwrap();
         ctx
     }
 

@@ -41,6 +41,17 @@ fn options(dir: &std::path::Path, platform_url: Option<String>) -> ContextOption
     options
 }
 
+/// The reference platform in `dir`, and a new wallet beside it configured to use it.
+async fn wallet_on_platform(dir: &TempDir) -> (RunningPlatform, Context) {
+    let platform = platform(dir).await;
+    let ctx = wallet(options(
+        &dir.path().join("wallet"),
+        Some(platform.base_url()),
+    ))
+    .await;
+    (platform, ctx)
+}
+
 async fn wallet(options: ContextOptions) -> Context {
     let ctx = Context::new(options);
     wallet_create(
@@ -98,12 +109,7 @@ async fn receipts_stored(ctx: &Context) -> i64 {
 #[tokio::test]
 async fn link_grant_purchase_receipt_revoke_unlink() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = platform(&dir).await;
-    let ctx = wallet(options(
-        &dir.path().join("wallet"),
-        Some(platform.base_url()),
-    ))
-    .await;
+    let (_platform, ctx) = wallet_on_platform(&dir).await;
 
     let status = sync_status(&ctx, SyncStatusRequest {}).await.unwrap();
     assert!(status.active && !status.enrolled, "{status:?}");
@@ -215,12 +221,7 @@ async fn link_grant_purchase_receipt_revoke_unlink() {
 #[tokio::test]
 async fn a_bad_card_number_is_refused_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = platform(&dir).await;
-    let ctx = wallet(options(
-        &dir.path().join("wallet"),
-        Some(platform.base_url()),
-    ))
-    .await;
+    let (_platform, ctx) = wallet_on_platform(&dir).await;
     for bad in ["4242 4242 4242 4241", "1234", "4242-4242-4242-424x"] {
         let error = card_link(&ctx, link(bad)).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{bad}: {error:?}");
@@ -421,12 +422,7 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
 #[tokio::test]
 async fn data_requests_reach_the_platform_with_a_due_date() {
     let dir = tempfile::tempdir().unwrap();
-    let platform = platform(&dir).await;
-    let ctx = wallet(options(
-        &dir.path().join("wallet"),
-        Some(platform.base_url()),
-    ))
-    .await;
+    let (_platform, ctx) = wallet_on_platform(&dir).await;
     apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
     let created = data_request_create(
         &ctx,
