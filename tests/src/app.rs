@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// Set by `make test`: a missing display or driver is then a failure, not a skip.
@@ -241,15 +242,19 @@ impl RunningApp {
         recovery_key
     }
 
-    /// Types `text` into the element (after clearing it).
-    pub async fn type_into(&self, css: &str, text: &str) {
-        let element = self
-            .client
+    /// Waits up to 10 s for the element `locator` finds; panics naming it as `what`.
+    async fn element(&self, locator: Locator<'_>, what: &str) -> Element {
+        self.client
             .wait()
             .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
+            .for_element(locator)
             .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            .unwrap_or_else(|e| panic!("no element {what}: {e}"))
+    }
+
+    /// Types `text` into the element (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.element(Locator::Css(css), css).await;
         element.clear().await.expect("clear");
         element
             .send_keys(text)
@@ -299,12 +304,8 @@ impl RunningApp {
     /// Clicks the button whose text is `label`.
     pub async fn click_button(&self, label: &str) {
         let xpath = format!("//button[normalize-space(.)='{label}']");
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath(&xpath))
+        self.element(Locator::XPath(&xpath), &format!("button {label:?}"))
             .await
-            .unwrap_or_else(|e| panic!("no button {label:?}: {e}"))
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click {label:?}: {e}"));
@@ -318,13 +319,7 @@ impl RunningApp {
 
     /// Waits for an element and returns its text.
     pub async fn text(&self, css: &str) -> String {
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        let element = self.element(Locator::Css(css), css).await;
         element.text().await.expect("element text")
     }
 
@@ -345,12 +340,8 @@ impl RunningApp {
     }
 
     pub async fn click(&self, css: &str) {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
+        self.element(Locator::Css(css), css)
             .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));

@@ -265,6 +265,17 @@ async fn wait_activity(app: &RunningApp, check: impl Fn(&[String]) -> bool) {
     .await;
 }
 
+/// Waits until the app's card (`article` selector) says its grant reached the platform.
+async fn wait_synced(app: &RunningApp, article: &str) {
+    app.wait_texts(
+        &format!("{article} [data-testid=grant-sync] .badge"),
+        Duration::from_secs(20),
+        |t| t == ["Synced"],
+        || async {},
+    )
+    .await;
+}
+
 /// Pays once with the card on the Cards screen (the demo platform's simulator).
 async fn pay_once(app: &RunningApp) {
     app.click("nav a[data-route='cards']").await;
@@ -313,13 +324,7 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
     app.wait_text("h1", "Apps & permissions").await;
     let quire = "article[aria-labelledby='app-app_quire']";
     app.click(&format!("{quire} input[role=switch]")).await;
-    app.wait_texts(
-        &format!("{quire} [data-testid=grant-sync] .badge"),
-        Duration::from_secs(20),
-        |t| t == ["Synced"],
-        || async {},
-    )
-    .await;
+    wait_synced(&app, quire).await;
     wait_platform_grants(&app.data_dir, &[("app_quire", "active")]).await;
 
     // A purchase: the receipt appears in Activity.
@@ -330,13 +335,7 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
     app.click("nav a[data-route='consents']").await;
     app.click(&format!("{quire} input[role=switch]")).await;
     wait_platform_grants(&app.data_dir, &[("app_quire", "revoked")]).await;
-    app.wait_texts(
-        &format!("{quire} [data-testid=grant-sync] .badge"),
-        Duration::from_secs(20),
-        |t| t == ["Synced"],
-        || async {},
-    )
-    .await;
+    wait_synced(&app, quire).await;
     let before = activity_kinds(&app).await;
     let purchases_before = before.iter().filter(|k| *k == "Purchase").count();
     pay_once(&app).await;
