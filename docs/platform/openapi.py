@@ -40,11 +40,17 @@ card_number_invalid card_number_length card_number_luhn card_brand_unsupported e
 card_not_found app_not_found invalid_terms terms_not_newer grant_not_found version_conflict idempotency_key_missing
 idempotency_key_invalid idempotency_key_reused scope_not_requested terms_outdated no_channels expiry_not_in_future negative_minimum
 grant_key_mismatch invalid_transition reconsent_required not_due invalid_cursor event_not_found invalid_amount invalid_merchant
-invalid_settle_after transaction_not_found transaction_not_pending invalid_faults invalid_clock""".split()))
+invalid_settle_after transaction_not_found transaction_not_pending invalid_faults invalid_clock card_number_in_text""".split()))
 
-T_CARD = "card_0193b2d1c0aa7c1e9f3b5d7e8a2c4b60"
-T_TXN = "txn_0193b2d1c7e07a35b6f0d3a1e2c4f500"
-EX_GRANT = O([("id","7f0c1e52-5a3b-4c1d-9f7e-2b8a6d4c3e21"),("app_id","app_quire"),("card_token",T_CARD),("scope","receipts"),
+def L(hex_text):
+    """An id as the platform writes it: each hex digit of a UUID as a letter, 0 → a … f → p."""
+    return "".join(chr(ord("a") + int(c, 16)) for c in hex_text)
+
+T_CARD = "card_qhzkwmrtbvjyeodnfxlacgpuis"
+T_TXN = "txn_" + L("0193b2d1c7e07a35b6f0d3a1e2c4f500")
+EVT_1, EVT_2 = "evt_" + L("0193b2d1c7e07a35b6f0d3a1e2c4f501"), "evt_" + L("0193b2d1c7e17b11a4c2e9f0d3b6a702")
+T_CARDHOLDER = "ch_" + L("0193b2d1b9f07c0e8d1a2b3c4d5e6f70")
+EX_GRANT = O([("id","grant_hkqbvxmeltcozdafr"),("app_id","app_quire"),("card_token",T_CARD),("scope","receipts"),
   ("channels",["card","nfc"]),("trigger","authorization"),("min_purchase",None),("expires_at",None),("status","active"),
   ("terms_version",3),("pending_terms_version",None),("granted_at","2026-01-05T10:00:00.123Z"),("changed_at","2026-01-05T10:00:00.123Z"),("version",1)])
 EX_MONEY = {"minor": 1234, "currency": "EUR"}
@@ -56,20 +62,27 @@ schemas["Error"] = obj(O([
   ("current", {"description": "On `version_conflict`, `invalid_transition` and `reconsent_required`: the grant as it is now (`null` if it does not exist).", "oneOf": [ref("Grant"), {"type": "null"}]}),
   ("current_terms_version", i("On `terms_outdated`: the app's current terms version.", minimum=1)),
   ("transaction", ref("Transaction")),
+  ("field", s("On `card_number_in_text`: the request field whose text holds a card number.")),
 ]), required=["code","message"], desc="Every failed request gets this body. Extra fields appear with some codes.")
 schemas["Money"] = obj(O([("minor", i("Amount in minor units (cents for EUR).", format="int64")), ("currency", s("ISO 4217 code in circulation.", pattern="^[A-Z]{3}$", examples=["EUR","USD"]))]), closed=True,
   desc="An amount of money: integer minor units and a currency. `{\"minor\":1234,\"currency\":\"EUR\"}` is €12.34.")
 schemas["Scope"] = s("One thing an app may do on a card.", enum=["receipts","points","cashback","offers","recommendations","social_posts"])
 schemas["Channel"] = s("How a payment was made: chip/swipe, contactless, voice assistant, card-not-present.", enum=["card","nfc","voice","online"])
 schemas["Trigger"] = s("When the app hears of a payment: at authorization (real time) or at settlement.", enum=["authorization","settlement"])
+schemas["KeyEndorsement"] = obj(O([
+  ("signed_by", s("`key_id` of the endorsing key: the key made just before this one (the active key when this one was made).", pattern="^key_")),
+  ("signature", s("`v1a,` + base64 of the 64-byte Ed25519 signature, by `signed_by`, over the UTF-8 bytes of `consentry.key-endorsement.v1.{key_id}.{public_key}` (this key's `key_id` and `public_key` text, verbatim).", pattern="^v1a,[A-Za-z0-9+/]{86}==$"))]),
+  closed=True, desc="A rotation statement: an already-published key vouches for this one.")
 schemas["PublicKey"] = obj(O([
-  ("key_id", s(pattern="^key_[0-9a-f]{16}$")), ("algorithm", s(const="ed25519")), ("scheme", s(const="v1a")),
+  ("key_id", s("Keys made by this platform: `key_` + 16 letters; older ones: `key_` + 16 hex digits.", pattern="^key_([a-p]{16}|[0-9a-f]{16})$")), ("algorithm", s(const="ed25519")), ("scheme", s(const="v1a")),
   ("public_key", s("`whpk_` + base64 of the 32-byte Ed25519 public key.", pattern="^whpk_[A-Za-z0-9+/]{43}=$")),
   ("status", s("`active` signs deliveries now; `next` will after the next rotation; `retired` signed until the last rotation.", enum=["active","next","retired"])),
-  ("created_at", dt())]), desc="A key that signs the event feed. Trust every published key; verify each delivery against them.")
+  ("created_at", dt()),
+  ("endorsement", {"description": "`null` only for the platform's very first key; every later key is endorsed by the key made before it.", "oneOf": [ref("KeyEndorsement"), {"type": "null"}]})]),
+  desc="A key that signs the event feed. Pin the keys received at enrollment; accept a key published later only when its `endorsement` verifies under a key already trusted (following the chain one rotation at a time); verify each delivery against the trusted keys.")
 schemas["KeyList"] = obj({"keys": arr(ref("PublicKey"))})
 schemas["EnrollRequest"] = obj(O([
-  ("device_name", s("Shown to the cardholder in their device list.", minLength=1, maxLength=80)),
+  ("device_name", s("Shown to the cardholder in their device list. Text holding a card number is refused (`card_number_in_text`).", minLength=1, maxLength=80)),
   ("cardholder_id", s("With `cardholder_secret`: add this device to an existing cardholder.")),
   ("cardholder_secret", s("The secret returned when the cardholder was created."))]), required=["device_name"], closed=True)
 schemas["EnrollRequest"]["dependentRequired"] = {"cardholder_id": ["cardholder_secret"], "cardholder_secret": ["cardholder_id"]}
@@ -80,7 +93,7 @@ schemas["Enrollment"] = obj(O([
 schemas["Expiration"] = obj(O([("month", i(minimum=1, maximum=12)), ("year", i(minimum=2000, maximum=2099))]), closed=True)
 schemas["LinkCardRequest"] = obj(O([
   ("number", s("The full card number (PAN), digits with optional spaces or dashes. Used to tokenize, then forgotten: never stored, logged or returned.", examples=["4242 4242 4242 4242"])),
-  ("expiration", ref("Expiration")), ("nickname", nullable(s(maxLength=40)))]), required=["number","expiration"], closed=True)
+  ("expiration", ref("Expiration")), ("nickname", nullable(s("Text holding a card number is refused (`card_number_in_text`).", maxLength=40)))]), required=["number","expiration"], closed=True)
 schemas["Card"] = obj(O([
   ("token", s("The platform's token for the card.", pattern="^card_")), ("brand", s(enum=["visa","mastercard","amex","discover"])),
   ("last4", s(pattern="^[0-9]{4}$")), ("expiration", ref("Expiration")), ("nickname", nullable(s())),
@@ -97,7 +110,7 @@ schemas["App"] = obj(O([
   ("fee_description", s("The fee in plain English.", examples=["1.5% of each purchase","€0.10 per receipt","Free"])),
   ("privacy_url", s(format="uri")), ("website_url", s(format="uri"))]))
 schemas["AppList"] = obj({"apps": arr(ref("App"))})
-schemas["PublishTerms"] = obj(O([("version", i("Must be higher than the current version.", minimum=1)), ("text", s(minLength=1, maxLength=20000))]), closed=True)
+schemas["PublishTerms"] = obj(O([("version", i("Must be higher than the current version.", minimum=1)), ("text", s("Text holding a card number is refused (`card_number_in_text`).", minLength=1, maxLength=20000))]), closed=True)
 schemas["Grant"] = obj(O([
   ("id", s("Chosen by the client.")), ("app_id", s()), ("card_token", s()), ("scope", ref("Scope")),
   ("channels", arr(ref("Channel"), uniqueItems=True)), ("trigger", ref("Trigger")),
@@ -127,7 +140,7 @@ schemas["FeedItem"] = obj(O([
   ("id", s("`webhook-id`: the event id. Deduplicate on it.")),
   ("cursor", s("Resume after this item with `?after=`.", pattern="^[0-9]+$")),
   ("timestamp", i("`webhook-timestamp`: delivery time, Unix seconds. Reject deliveries too far from now (e.g. 5 minutes) and fetch again.", format="int64")),
-  ("body", s("The event, verbatim. Verify the signature over these exact characters, then parse.", contentMediaType="application/json", contentSchema=ref("Event"))),
+  ("body", s("The event, verbatim. Verify the signature over these exact characters, then parse, and check that `cardholder_id` is your own.", contentMediaType="application/json", contentSchema=ref("Event"))),
   ("signature", s("`webhook-signature`: `v1a,` + base64 Ed25519 signature over `{id}.{timestamp}.{body}` (UTF-8). May hold several space-separated signatures.", pattern="^v1a,"))]),
   desc="One signed delivery, as a Standard Webhooks message would carry it in headers (id, timestamp, signature) and body.")
 schemas["FeedPage"] = obj(O([("events", arr(ref("FeedItem"))), ("next_cursor", s("Pass as `after` for the next page; unchanged when the page is empty.", pattern="^[0-9]+$")), ("has_more", {"type": "boolean"})]))
@@ -162,8 +175,9 @@ payloads = O([
 ])
 schemas["EventEnvelope"] = obj(O([
   ("id", s("Unique; deduplicate on it.")), ("occurred_at", dt()), ("card_token", s("The card the event is about.")),
+  ("cardholder_id", s("The cardholder the event is for, inside the signed bytes. A wallet drops (and reports) a verified event naming another cardholder than its own enrollment's: a delivery cannot be replayed into another wallet.")),
   ("app_id", s("The app that produced it (app events, `app.terms_changed`, `consent.changed`).")),
-  ("type", s(enum=list(payloads.keys())))]), required=["id","occurred_at","card_token","type"],
+  ("type", s(enum=list(payloads.keys())))]), required=["id","occurred_at","card_token","cardholder_id","type"],
   desc="Fields of every event; the payload's fields sit beside them in the same object.")
 variants = []
 for name, (desc, payload) in payloads.items():
@@ -174,7 +188,7 @@ schemas["Event"] = {"description": "An event as delivered in `FeedItem.body` (an
   "oneOf": variants, "discriminator": {"propertyName": "type", "mapping": {n: "#/components/schemas/Event_" + n.replace(".", "_") for n in payloads}}}
 
 schemas["PurchaseRequest"] = obj(O([
-  ("card_token", s()), ("amount", {"allOf": [ref("Money")], "properties": {"minor": {"type": "integer", "minimum": 1, "maximum": 100000000000}}, "description": "Positive, at most one million major units."}), ("merchant", s("Merchant name. Known merchants (e.g. `Café Lumen`, `Sunset Diner`) get itemised receipts.", minLength=1, maxLength=80)),
+  ("card_token", s()), ("amount", {"allOf": [ref("Money")], "properties": {"minor": {"type": "integer", "minimum": 1, "maximum": 100000000000}}, "description": "Positive, at most one million major units."}), ("merchant", s("Merchant name. Known merchants (e.g. `Café Lumen`, `Sunset Diner`) get itemised receipts. Text holding a card number is refused (`card_number_in_text`).", minLength=1, maxLength=80)),
   ("channel", ref("Channel")),
   ("settle_after_ms", nullable(i("Settle (or reverse) on its own this long after authorization, by the platform clock. Absent or null: wait for `/v1/simulate/settle` or `/reverse`.", minimum=0, maximum=604800000))),
   ("outcome", s("What happens at `settle_after_ms`.", enum=["settle","reverse"], default="settle"))]),
@@ -221,7 +235,8 @@ ERR = {"$ref": "#/components/responses/Error"}
 def errors(*specific):
     r = O()
     for code, desc, ex in specific:
-        r[str(code)] = {"description": desc, "content": json_content(ref("Error"), {ex["code"]: ex} if ex else None)}
+        examples = ex if isinstance(ex, list) else [ex] if ex else []
+        r[str(code)] = {"description": desc, "content": json_content(ref("Error"), {e["code"]: e for e in examples} or None)}
     r["4XX"] = ERR
     r["500"] = {"$ref": "#/components/responses/ServerError"}
     return r
@@ -238,30 +253,38 @@ def body(schema, examples):
 def path_param(name, desc, **schema):
     return {"name": name, "in": "path", "required": True, "description": desc, "schema": {"type": "string", **schema}}
 E = lambda code, msg, **extra: {"code": code, "message": msg, **extra}
+PAN_TEXT = lambda field: E("card_number_in_text", f"{field} seems to contain a card number; the platform stores no card number outside tokenization: remove it", field=field)
 ADMIN = [{"adminToken": []}]
 
 EX_CARD = O([("token",T_CARD),("brand","visa"),("last4","4242"),("expiration",{"month":12,"year":2030}),("nickname","Everyday Visa"),("status","active"),("created_at","2026-01-05T09:58:12.004Z")])
-EX_KEYS = [{"key_id":"key_0bec840697e55c0a","algorithm":"ed25519","scheme":"v1a","public_key":"whpk_dIf4EVkeMSQ2OrCS/B7PoYEPsTNvY3VJX4yGS/lcgZA=","status":"active","created_at":"2026-01-01T00:00:00.000Z"},
-           {"key_id":"key_5b1be75bac71d803","algorithm":"ed25519","scheme":"v1a","public_key":"whpk_IIjQJ6aQQ5Z4BZZ+t/w+zAderYvMoWRam9dEuEPx26Y=","status":"next","created_at":"2026-01-01T00:00:00.000Z"}]
-EX_BODY = '{"id":"evt_0193b2d1c7e17b11a4c2e9f0d3b6a702","occurred_at":"2026-01-05T10:02:00Z","card_token":"'+T_CARD+'","app_id":"app_beanstamp","type":"points.awarded","program":"Bean & Stamp points","delta":12,"balance":40,"payment":{"transaction_id":"'+T_TXN+'","channel":"nfc","amount":{"minor":1234,"currency":"EUR"}}}'
+# Real keys and endorsements (a platform started with --signing-seed 2013), so the examples verify.
+EX_KEY_0 = O([("key_id","key_oppdnjnnfpoccnad"),("algorithm","ed25519"),("scheme","v1a"),("public_key","whpk_AgguGhvQtltq66SD47BINIJhV6ilbd0vgsBHoxz4C1Q="),("status","active"),("created_at","2026-01-01T00:00:00.000Z"),("endorsement",None)])
+EX_KEY_1 = O([("key_id","key_hjlongbfcmcklkpa"),("algorithm","ed25519"),("scheme","v1a"),("public_key","whpk_WiPd9g4iEPpr6w/u0WUNnBuuU5ffxBAV16EnvHoN8Rs="),("status","next"),("created_at","2026-01-01T00:00:00.000Z"),
+  ("endorsement",O([("signed_by","key_oppdnjnnfpoccnad"),("signature","v1a,qyQZAL9Hy8XhhM4vgs5vMOLJGfKzII8NvPCTTG2WPNTlAVVS3tWDlRuSvT8s6QbkF7Un5OUHtXzHuGMbR1IHCQ==")]))])
+EX_KEY_2 = O([("key_id","key_lmkjclengocobfpe"),("algorithm","ed25519"),("scheme","v1a"),("public_key","whpk_TmeTWe/LRhpwSwW5mnHOLFPArEdNZv0io2JxAWVafzI="),("status","next"),("created_at","2026-02-01T00:00:00.000Z"),
+  ("endorsement",O([("signed_by","key_hjlongbfcmcklkpa"),("signature","v1a,4sa7x/2RcDZozEKPsf4rKO4PDWHLOlY1kVQ9WJfeev0SpElmsaSmRCC+jPJyPnAcl2dRwHFpQMFy0ffoNp/5Dw==")]))])
+EX_KEYS = [EX_KEY_0, EX_KEY_1]
+EX_KEYS_ROTATED = [O(list(EX_KEY_0.items()) + [("status","retired")]), O(list(EX_KEY_1.items()) + [("status","active")]), EX_KEY_2]
+EX_BODY = '{"app_id":"app_beanstamp","balance":40,"card_token":"'+T_CARD+'","cardholder_id":"'+T_CARDHOLDER+'","delta":12,"id":"'+EVT_2+'","occurred_at":"2026-01-05T10:02:00Z","payment":{"amount":{"currency":"EUR","minor":1234},"channel":"nfc","transaction_id":"'+T_TXN+'"},"program":"Bean & Stamp points","type":"points.awarded"}'
 EX_TXN = O([("id",T_TXN),("card_token",T_CARD),("amount",EX_MONEY),("merchant","Café Lumen"),("channel","nfc"),("status","authorized"),
   ("commission",{"minor":29,"currency":"EUR"}),("authorized_at","2026-01-05T10:02:00.000Z"),("settle_at",None),("finalized_at",None)])
 
 paths = O()
 paths["/v1/enroll"] = {"post": op("enroll", "Enroll a device (and create a cardholder)", ["devices"],
-  O([("201", ok("Enrolled. Keep `token` (and, for a new cardholder, `cardholder_secret`).", ref("Enrollment"), {"new cardholder": O([("cardholder_id","ch_0193b2d1b9f07c0e8d1a2b3c4d5e6f70"),("cardholder_secret","chs_4b1e…"),("device_id","dev_0193b2d1b9f17d2f9e0a1b2c3d4e5f60"),("token","cst_91249c5e…"),("signing_keys",EX_KEYS)])}))]
+  O([("201", ok("Enrolled. Keep `token` (and, for a new cardholder, `cardholder_secret`).", ref("Enrollment"), {"new cardholder": O([("cardholder_id",T_CARDHOLDER),("cardholder_secret","chs_elbo…"),("device_id","dev_" + L("0193b2d1b9f17d2f9e0a1b2c3d4e5f60")),("token","cst_jbceljfo…"),("signing_keys",EX_KEYS)])}))]
     + list(errors((401, "Wrong cardholder id or secret.", E("invalid_credentials","the cardholder id or secret is wrong")),
-                  (422, "Invalid request.", E("invalid_device_name","device_name must be 1 to 80 characters"))).items())),
+                  (422, "Invalid request; `card_number_in_text` when `device_name` holds a card number.", [E("invalid_device_name","device_name must be 1 to 80 characters"), PAN_TEXT("device_name")])).items())),
   desc="Without credentials: creates a cardholder and its first device. With `cardholder_id` and `cardholder_secret`: adds a device to that cardholder. Returns the device's bearer token and the public keys that sign the event feed.",
-  body=body(ref("EnrollRequest"), {"new cardholder": {"device_name": "Ada's laptop"}, "second device": {"device_name": "Ada's phone", "cardholder_id": "ch_0193b2d1b9f07c0e8d1a2b3c4d5e6f70", "cardholder_secret": "chs_4b1e…"}}),
+  body=body(ref("EnrollRequest"), {"new cardholder": {"device_name": "Ada's laptop"}, "second device": {"device_name": "Ada's phone", "cardholder_id": T_CARDHOLDER, "cardholder_secret": "chs_elbo…"}}),
   security=[])}
 paths["/v1/keys"] = {"get": op("listKeys", "The public keys that sign the event feed", ["devices"],
-  O([("200", ok("Active, next and last retired key.", ref("KeyList"), {"keys": {"keys": EX_KEYS}}))] + list(errors().items())), security=[])}
+  O([("200", ok("Active, next and last retired key, each (but the platform's first key) with its endorsement.", ref("KeyList"), {"keys": {"keys": EX_KEYS}, "after one rotation": {"keys": EX_KEYS_ROTATED}}))] + list(errors().items())),
+  desc="A wallet pins the keys it received at enrollment and accepts a key listed here only when its `endorsement` verifies under a key it already trusts (see `KeyEndorsement`). Fetch this list again when a delivery does not verify under the trusted keys.", security=[])}
 paths["/v1/cards"] = {
   "post": op("linkCard", "Link (tokenize) a card", ["cards"],
     O([("201", ok("Linked.", ref("Card"), {"linked": EX_CARD}))] + list(errors(
-      (422, "The number or expiry is not acceptable; `code` says precisely why.", E("card_number_luhn","the card number is mistyped (its check digit does not match)"))).items())),
-    desc="Checks the number (digits, length for the brand, Luhn), the brand (Visa, Mastercard, American Express, Discover) and the expiry. The number is used only to tokenize and is never stored or logged. Codes: `card_number_invalid`, `card_number_length`, `card_number_luhn`, `card_brand_unsupported`, `expiration_invalid`, `card_expired`, `invalid_nickname`.",
+      (422, "The number or expiry is not acceptable, or the nickname holds a card number; `code` says precisely why.", [E("card_number_luhn","the card number is mistyped (its check digit does not match)"), PAN_TEXT("nickname")])).items())),
+    desc="Checks the number (digits, length for the brand, Luhn), the brand (Visa, Mastercard, American Express, Discover) and the expiry. The number is used only to tokenize and is never stored or logged. Codes: `card_number_invalid`, `card_number_length`, `card_number_luhn`, `card_brand_unsupported`, `expiration_invalid`, `card_expired`, `invalid_nickname`, `card_number_in_text` (a card number in `nickname`: only `number` may hold one).",
     body=body(ref("LinkCardRequest"), {"visa": {"number": "4242 4242 4242 4242", "expiration": {"month": 12, "year": 2030}, "nickname": "Everyday Visa"}})),
   "get": op("listCards", "The cardholder's linked cards", ["cards"], O([("200", ok("Active cards, oldest first.", ref("CardList"), {"cards": {"cards": [EX_CARD]}}))] + list(errors().items())))}
 paths["/v1/cards/{token}"] = {"delete": op("removeCard", "Unlink a card", ["cards"],
@@ -271,7 +294,7 @@ paths["/v1/apps"] = {"get": op("listApps", "The app directory", ["apps"],
   O([("200", ok("Every app, with its requested scopes, current terms and fee model.", ref("AppList")))] + list(errors().items())))}
 paths["/v1/apps/{app_id}/terms"] = {"post": op("publishTerms", "Publish new terms for an app (operator)", ["operator"],
   O([("200", ok("Published. Every card holding a grant for the app gets `app.terms_changed`; its active grants become `needs_reconsent` (`consent.changed`).", ref("App")))]
-    + list(errors((404, "Unknown app.", E("app_not_found","no app with this id")), (422, "Not a newer version.", E("terms_not_newer","the current terms are version 3; publish a higher version"))).items())),
+    + list(errors((404, "Unknown app.", E("app_not_found","no app with this id")), (422, "Not a newer version, or text holding a card number.", [E("terms_not_newer","the current terms are version 3; publish a higher version"), PAN_TEXT("text")])).items())),
   params=[path_param("app_id", "The app id, e.g. `app_beanstamp`.")],
   body=body(ref("PublishTerms"), {"new terms": {"version": 4, "text": "We now also read the time of day of your purchases."}}), security=ADMIN)}
 paths["/v1/grants"] = {"get": op("listGrants", "Every grant of the cardholder", ["grants"],
@@ -283,8 +306,8 @@ paths["/v1/grants/{grant_id}"] = {"put": op("applyConsentChange", "Apply one con
      ("400", {"description": "Missing or malformed `Idempotency-Key`, bad grant id, or not JSON.", "content": json_content(ref("Error"), {"missing key": E("idempotency_key_missing","send an `Idempotency-Key` header (a UUID per consent change) so retries are safe")})}),
      ("409", {"description": "`version_conflict`: `base_version` is stale; `current` is the grant now. `idempotency_key_reused`: the key was used with a different request. `invalid_transition`, `reconsent_required`: not possible from the current status. Conflicts are stored under the key like successes.",
               "content": json_content(ref("Error"), {"stale version": conflict_ex, "key reused": E("idempotency_key_reused","this Idempotency-Key was already used with a different request; use a new key for a new change")})}),
-     ("422", {"description": "The change is invalid: `app_not_found`, `card_not_found`, `scope_not_requested`, `terms_outdated`, `no_channels`, `expiry_not_in_future`, `negative_minimum`, `grant_key_mismatch`, `terms_not_newer`, `invalid_body`. Not stored: fix it and retry with the same key.",
-              "content": json_content(ref("Error"), {"terms outdated": E("terms_outdated","the app's current terms are version 3; show them and send that version", current_terms_version=3)})}),
+     ("422", {"description": "The change is invalid: `app_not_found`, `card_not_found`, `scope_not_requested`, `terms_outdated`, `no_channels`, `expiry_not_in_future`, `negative_minimum`, `grant_key_mismatch`, `terms_not_newer`, `invalid_body`, `card_number_in_text` (the grant id holds a card number). Not stored: fix it and retry with the same key.",
+              "content": json_content(ref("Error"), {"terms outdated": E("terms_outdated","the app's current terms are version 3; show them and send that version", current_terms_version=3), "card number in the id": PAN_TEXT("grant_id")})}),
      ("404", {"description": "Revoke, renew or reconsent of a grant that does not exist.", "content": json_content(ref("Error"))}),
      ("4XX", ERR), ("500", {"$ref": "#/components/responses/ServerError"})]),
   desc="Grant, revoke, renew or reconsent, at the version the device last saw (`base_version`, 0 to create). Exactly once in effect: send an `Idempotency-Key` (e.g. a UUID per consent change). Same key + same request (method, path, JSON value) → the stored response again, with `Idempotent-Replayed: true`; same key + a different request → 409 `idempotency_key_reused`. A stale `base_version` → 409 `version_conflict` with `current`. Every applied change emits `consent.changed` to all the cardholder's devices.",
@@ -295,7 +318,7 @@ paths["/v1/grants/{grant_id}"] = {"put": op("applyConsentChange", "Apply one con
     "renew": {"action": "renew", "base_version": 2, "expires_at": "2027-01-01T00:00:00Z"},
     "reconsent": {"action": "reconsent", "base_version": 3, "terms_version": 4}}))}
 paths["/v1/events"] = {"get": op("listEvents", "The cardholder's signed event feed", ["events"],
-  O([("200", ok("A page of deliveries, in feed order (unless a fault reorders them).", ref("FeedPage"), {"page": {"events": [{"id": "evt_0193b2d1c7e17b11a4c2e9f0d3b6a702", "cursor": "42", "timestamp": 1767607320, "body": EX_BODY, "signature": "v1a,6/kwac9ddGYTNU6Cyv1u/4Fp9nRFQrzFhHuaE6Ne3KKmswlPM6rgVXBvOlfE4nv3RR8vkwPvNivPYfRdFXLZAQ=="}], "next_cursor": "42", "has_more": False}}))]
+  O([("200", ok("A page of deliveries, in feed order (unless a fault reorders them).", ref("FeedPage"), {"page": {"events": [{"id": EVT_2, "cursor": "42", "timestamp": 1767607320, "body": EX_BODY, "signature": "v1a,6/kwac9ddGYTNU6Cyv1u/4Fp9nRFQrzFhHuaE6Ne3KKmswlPM6rgVXBvOlfE4nv3RR8vkwPvNivPYfRdFXLZAQ=="}], "next_cursor": "42", "has_more": False}}))]
     + list(errors((400, "Bad cursor or parameter.", E("invalid_cursor","`after` must be a cursor from a previous page"))).items())),
   desc="Ordered and resumable: pass the last `next_cursor` as `after`. With `wait`, an empty result is held open until an event arrives or `wait` seconds pass (long-poll). Every item is signed at delivery (Standard Webhooks, `v1a`): verify against the published keys, check the timestamp, deduplicate by id.",
   params=[{"name": "after", "in": "query", "required": False, "description": "Cursor from a previous page; absent or empty: from the beginning.", "schema": {"type": "string", "pattern": "^[0-9]*$"}},
@@ -309,11 +332,11 @@ paths["/v1/events/{event_id}"] = {"get": op("getEvent", "One event, as a Standar
       "content": json_content(ref("Event"), {"points": json.loads(EX_BODY)})})] + list(errors((404, "Not in this cardholder's feed.", E("event_not_found","no such event in your feed"))).items())),
   params=[path_param("event_id", "The event id.")])}
 purchase_ok = ok("Authorized. `decisions` tells, per grant on the card, whether its app reacted and why not.", ref("StepResult"), {"authorized": {"transaction": EX_TXN,
-  "event_ids": ["evt_0193b2d1c7e07a35b6f0d3a1e2c4f501","evt_0193b2d1c7e17b11a4c2e9f0d3b6a702"],
-  "decisions": [{"grant_id": EX_GRANT["id"], "app_id": "app_quire", "scope": "receipts", "outcome": "reacted", "event_ids": ["evt_0193b2d1c7e17b11a4c2e9f0d3b6a702"]},
+  "event_ids": [EVT_1,EVT_2],
+  "decisions": [{"grant_id": EX_GRANT["id"], "app_id": "app_quire", "scope": "receipts", "outcome": "reacted", "event_ids": [EVT_2]},
                 {"grant_id": "g-cashback", "app_id": "app_cashcove", "scope": "cashback", "outcome": "skipped", "reason": "below_minimum", "event_ids": []}]}})
 paths["/v1/simulate/purchase"] = {"post": op("simulatePurchase", "Simulate a card payment (authorization now)", ["simulation"],
-  O([("201", purchase_ok)] + list(errors((422, "Invalid purchase.", E("card_not_found","no linked card with this card_token"))).items())),
+  O([("201", purchase_ok)] + list(errors((422, "Invalid purchase; `card_number_in_text` when `merchant` holds a card number.", [E("card_not_found","no linked card with this card_token"), PAN_TEXT("merchant")])).items())),
   desc="The test and demo entry point. Emits `transaction.authorized` (with the platform's commission), then, for every grant on the card that matches — same card, granted scope, the payment's channel, trigger `authorization`, at or above the minimum purchase (same currency), not expired, not revoked, terms current — the app's event: `receipt.issued`, `points.awarded`, `cashback.pending`, `offer.issued` or `offer.redeemed`, `recommendation.made`, `social.posted`. Apps without such a grant get nothing. Settlement (or reversal) comes later: after `settle_after_ms`, or on `POST /v1/simulate/settle` / `reverse`.",
   body=body(ref("PurchaseRequest"), {"coffee": {"card_token": T_CARD, "amount": EX_MONEY, "merchant": "Café Lumen", "channel": "nfc"},
     "settles in a minute": {"card_token": T_CARD, "amount": {"minor": 4599, "currency": "USD"}, "merchant": "Sunset Diner", "channel": "card", "settle_after_ms": 60000}}))}
@@ -323,7 +346,7 @@ for name, verb, desc in [("settle", "Settle", "Emits `transaction.settled` (fina
       O([("200", ok(f"{verb}d.", ref("StepResult")))] + list(errors((404, "No such transaction of this cardholder.", E("transaction_not_found","no transaction with this id")),
           (409, "Already settled or reversed; `transaction` is its state.", E("transaction_not_pending","the transaction is already settled"))).items())),
       desc=desc, body=body(ref("TransactionRef"), {"transaction": {"transaction_id": T_TXN}}))}
-EX_DSR = {"id":"dsr_0193b2d1d0007e1f8a9b0c1d2e3f4a50","app_id":"app_beanstamp","kind":"access","status":"received","created_at":"2026-01-05T11:00:00.000Z","due_at":"2026-02-04T11:00:00.000Z","updated_at":"2026-01-05T11:00:00.000Z"}
+EX_DSR = {"id":"dsr_" + L("0193b2d1d0007e1f8a9b0c1d2e3f4a50"),"app_id":"app_beanstamp","kind":"access","status":"received","created_at":"2026-01-05T11:00:00.000Z","due_at":"2026-02-04T11:00:00.000Z","updated_at":"2026-01-05T11:00:00.000Z"}
 paths["/v1/data-requests"] = {
   "post": op("createDataRequest", "Ask an app for a copy of, or the deletion of, my data", ["privacy"],
     O([("201", ok("Received; due within a month.", ref("DataRequest"), {"access": EX_DSR}))] + list(errors((422, "Unknown app or kind.", E("app_not_found","no app with this app_id"))).items())),
@@ -331,14 +354,15 @@ paths["/v1/data-requests"] = {
   "get": op("listDataRequests", "My data requests and their status", ["privacy"], O([("200", ok("Oldest first.", ref("DataRequestList"), {"list": {"data_requests": [EX_DSR]}}))] + list(errors().items())))}
 paths["/v1/admin/faults"] = {
   "get": op("getFaults", "Current fault injection (operator)", ["operator"], O([("200", ok("The faults in force.", ref("FaultConfig")))] + list(errors().items())), security=ADMIN),
-  "put": op("setFaults", "Set fault injection (operator)", ["operator"], O([("200", ok("The faults now in force.", ref("FaultConfig")))] + list(errors((422, "A rate outside 0–1, or a bound exceeded.", E("invalid_faults","error_rate must be between 0 and 1, got 2"))).items())),
+  "put": op("setFaults", "Set fault injection (operator)", ["operator"], O([("200", ok("The faults now in force.", ref("FaultConfig")))] + list(errors((422, "A rate outside 0–1, a bound exceeded, or an event id or type holding a card number.", [E("invalid_faults","error_rate must be between 0 and 1, got 2"), PAN_TEXT("bad_signature_event_ids")])).items())),
     desc="Replaces the whole configuration (absent fields: no fault) and restarts the seeded generator. Applies to the cardholder API and feed, never to operator endpoints, `/healthz` or `/openapi.json`.",
     body=body(ref("FaultConfig"), {"flaky network": {"seed": 42, "error_rate": 0.2, "latency_ms": 150, "drop_after_commit_rate": 0.1}, "hostile feed": {"duplicate_rate": 0.3, "out_of_order_rate": 1, "stale_timestamp_rate": 0.1, "bad_signature_event_types": ["social.posted"]}, "off": {}}), security=ADMIN)}
 paths["/v1/admin/clock"] = {"post": op("advanceClock", "Move the platform clock forward (operator)", ["operator"],
   O([("200", ok("The new time; due settlements were run.", ref("ClockState")))] + list(errors((422, "Negative or too far.", E("invalid_clock","advance_seconds must be 0 to 315360000; the clock never goes back"))).items())),
   desc="For tests: expire grants or reach settlement dates without waiting.", body=body(ref("AdvanceClock"), {"an hour": {"advance_seconds": 3600}}), security=ADMIN)}
 paths["/v1/admin/keys/rotate"] = {"post": op("rotateKeys", "Rotate the signing keys (operator)", ["operator"],
-  O([("200", ok("active → retired, next → active, a new next.", ref("KeyList")))] + list(errors().items())), security=ADMIN)}
+  O([("200", ok("active → retired, next → active, a new next, endorsed by the new active key.", ref("KeyList"), {"after one rotation": {"keys": EX_KEYS_ROTATED}}))] + list(errors().items())),
+  desc="The new next key carries an `endorsement` by the key that just became active, so wallets that trust the active key accept it.", security=ADMIN)}
 paths["/openapi.json"] = {"get": op("getOpenApi", "This document", ["meta"], O([("200", {"description": "The OpenAPI 3.1 document.", "content": {"application/json": {"schema": {"type": "object"}}}})]), security=[])}
 paths["/healthz"] = {"get": op("health", "Liveness", ["meta"], O([("200", ok("Serving.", ref("Health"), {"ok": {"status": "ok"}}))]), security=[])}
 
@@ -351,8 +375,9 @@ doc = O([
        "* Every device endpoint takes `Authorization: Bearer <token>` from `POST /v1/enroll`. Operator endpoints take the admin token.\n"
        "* Every error is `{code, message}` with a 4xx status for bad input (never 5xx); request bodies are limited to 64 KiB and unknown fields are rejected.\n"
        "* Consent changes are versioned and idempotent (`PUT /v1/grants/{grant_id}` with `Idempotency-Key`).\n"
-       "* Events are signed per Standard Webhooks, scheme `v1a` (Ed25519) over `{id}.{timestamp}.{body}`; keys as `whpk_…`. Test vectors: `docs/platform/webhook-vectors.json`.\n"
-       "* The full card number is accepted only by `POST /v1/cards` and is never stored, logged or returned."),
+       "* Events are signed per Standard Webhooks, scheme `v1a` (Ed25519) over `{id}.{timestamp}.{body}`; keys as `whpk_…`. Test vectors: `docs/platform/webhook-vectors.json`. Every event body names its `cardholder_id`.\n"
+       "* Each signing key after the first is endorsed by the key before it (`endorsement`): accept new keys only along that chain, from the keys pinned at enrollment.\n"
+       "* The full card number is accepted only by `POST /v1/cards` and is never stored, logged or returned. Any other text holding one (a nickname, a device name, a merchant, terms, a grant id) is refused with 422 `card_number_in_text`, before anything is stored."),
      ("license", {"name": "MIT OR Apache-2.0", "identifier": "MIT"})])),
   ("servers", [{"url": "http://127.0.0.1:8787", "description": "A local `consentry-platform` (the port is configurable; demo mode picks a free one)."}]),
   ("tags", [{"name": n, "description": d} for n, d in [("devices","Enrollment and signing keys."),("cards","Card tokenization."),("apps","The app directory."),("grants","Consents."),("events","The signed event feed."),("simulation","Simulated payments, for tests and demos."),("privacy","Data-subject requests."),("operator","Admin token: terms, faults, clock, keys."),("meta","Health and this document.")]]),

@@ -8,7 +8,9 @@ Ed25519), written against the contract only, with PyNaCl.
 
 With a URL it enrolls a fresh cardholder, links a test card, grants every scope of the
 directory, makes a purchase, then verifies every event of the feed (and one event by its
-webhook-* headers) against the published public keys. Exits non-zero on any failure.
+webhook-* headers) against the published public keys, checks that each event names the
+enrolled cardholder, and checks the endorsement of every published key whose endorsing key
+is published too. Exits non-zero on any failure.
 """
 
 import base64
@@ -55,8 +57,51 @@ def verify(keys, msg_id, timestamp, body, header):
     return False
 
 
+def endorsement_content(key_id, public_key_text):
+    return f"consentry.key-endorsement.v1.{key_id}.{public_key_text}".encode("utf-8")
+
+
+def verify_endorsement(endorser, key_id, public_key_text, signature):
+    """True when `signature` (exactly one `v1a,<base64>`) is endorser's endorsement of the key."""
+    scheme, _, encoded = signature.partition(",")
+    if scheme != "v1a":
+        return False
+    try:
+        endorser.verify(endorsement_content(key_id, public_key_text), base64.b64decode(encoded, validate=True))
+        return True
+    except (ValueError, BadSignatureError):
+        return False
+
+
+def check_endorsement_vectors(doc):
+    for v in doc.get("endorsements", []):
+        content = endorsement_content(v["key_id"], v["public_key"]).decode("utf-8")
+        check(content == v["content"], f"endorsement vector {v['name']!r}: content")
+        ok = verify_endorsement(public_key(v["signer_public_key"]), v["key_id"], v["public_key"], v["signature"])
+        check(ok == v["valid"], f"endorsement vector {v['name']!r}: verified={ok}, expected {v['valid']}")
+
+
+def check_published_endorsements(keys):
+    by_id = {k["key_id"]: k for k in keys}
+    checked = 0
+    for position, key in enumerate(keys):
+        endorsement = key.get("endorsement")
+        if endorsement is None:
+            # Only the platform's first key has none; it is published first if at all.
+            check(position == 0, f"key {key['key_id']} has an endorsement")
+            continue
+        signer = by_id.get(endorsement["signed_by"])
+        if signer is None:
+            continue  # endorsed by a key no longer published
+        ok = verify_endorsement(public_key(signer["public_key"]), key["key_id"], key["public_key"], endorsement["signature"])
+        check(ok, f"endorsement of {key['key_id']} by {endorsement['signed_by']}")
+        checked += 1
+    check(checked >= 1, "at least one published endorsement checked")
+
+
 def check_vectors():
     doc = json.loads(VECTORS.read_text(encoding="utf-8"))
+    check_endorsement_vectors(doc)
     for v in doc["vectors"]:
         key = public_key(v["public_key"])
         ok = verify([key], v["id"], v["timestamp"], v["body"], v["signature"])
@@ -90,6 +135,7 @@ def check_server(base):
     keys = [public_key(k["public_key"]) for k in enrolled["signing_keys"]]
     listed = json.loads(call(base, "GET", "/v1/keys")[0])["keys"]
     check({k["public_key"] for k in listed} == {k["public_key"] for k in enrolled["signing_keys"]}, "GET /v1/keys = enrollment keys")
+    check_published_endorsements(listed)
     card = json.loads(call(base, "POST", "/v1/cards", {"number": "4242424242424242", "expiration": {"month": 12, "year": 2031}}, token)[0])["token"]
     apps = json.loads(call(base, "GET", "/v1/apps", token=token)[0])["apps"]
     n = 0
@@ -107,7 +153,9 @@ def check_server(base):
     for item in page["events"]:
         ok = verify(keys, item["id"], item["timestamp"], item["body"], item["signature"])
         check(ok, f"feed event {item['id']} verifies")
-        check(json.loads(item["body"])["id"] == item["id"], f"feed event {item['id']} body id")
+        body = json.loads(item["body"])
+        check(body["id"] == item["id"], f"feed event {item['id']} body id")
+        check(body.get("cardholder_id") == enrolled["cardholder_id"], f"feed event {item['id']} names the cardholder")
     first = page["events"][0]["id"]
     body, headers = call(base, "GET", f"/v1/events/{first}", token=token)
     lower = {k.lower(): v for k, v in headers.items()}

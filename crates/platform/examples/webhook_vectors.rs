@@ -1,4 +1,5 @@
-//! Prints the committed signature test vectors (`docs/platform/webhook-vectors.json`).
+//! Prints the committed signature test vectors (`docs/platform/webhook-vectors.json`):
+//! event signatures (`vectors`) and signing-key endorsements (`endorsements`).
 //! Deterministic: regenerate with
 //! `cargo run -p consentry-platform --example webhook_vectors > docs/platform/webhook-vectors.json`.
 
@@ -22,6 +23,56 @@ fn vector(name: &str, signer: &SigningKey, id: &str, timestamp: i64, body: &str)
         "signature": signing::sign(signer, id, timestamp, body),
         "valid": true,
     })
+}
+
+/// `signer` endorses `key`, published as `key_id`.
+fn endorsement(
+    name: &str,
+    signer: &SigningKey,
+    signer_id: &str,
+    key: &SigningKey,
+    key_id: &str,
+) -> Value {
+    let public_key = signing::encode_public_key(&key.verifying_key());
+    json!({
+        "name": name,
+        "signer_key_id": signer_id,
+        "signer_public_key": signing::encode_public_key(&signer.verifying_key()),
+        "key_id": key_id,
+        "public_key": public_key,
+        "content": signing::endorsement_content(key_id, &public_key),
+        "signature": signing::endorse(signer, key_id, &public_key),
+        "valid": true,
+    })
+}
+
+fn endorsements(a: &SigningKey, b: &SigningKey) -> Vec<Value> {
+    let (a_id, b_id) = ("key_kaaaaaaaaaaaaaaa", "key_kbbbbbbbbbbbbbbb");
+    let genuine = endorsement("key A endorses key B", a, a_id, b, b_id);
+    let mut renamed = genuine.clone();
+    renamed["name"] = json!("key id changed after endorsing: invalid");
+    renamed["key_id"] = json!("key_kccccccccccccccc");
+    renamed["content"] = json!(signing::endorsement_content(
+        "key_kccccccccccccccc",
+        genuine["public_key"].as_str().unwrap_or_default()
+    ));
+    renamed["valid"] = json!(false);
+    let mut swapped = genuine.clone();
+    swapped["name"] = json!("another public key under the same endorsement: invalid");
+    let other = signing::encode_public_key(&a.verifying_key());
+    swapped["content"] = json!(signing::endorsement_content(b_id, &other));
+    swapped["public_key"] = json!(other);
+    swapped["valid"] = json!(false);
+    let mut self_signed = endorsement(
+        "key B endorses itself, checked as A's: invalid",
+        b,
+        a_id,
+        b,
+        b_id,
+    );
+    self_signed["signer_public_key"] = json!(signing::encode_public_key(&a.verifying_key()));
+    self_signed["valid"] = json!(false);
+    vec![genuine, renamed, swapped, self_signed]
 }
 
 fn main() -> Result<(), serde_json::Error> {
@@ -75,6 +126,8 @@ fn main() -> Result<(), serde_json::Error> {
         "scheme": "v1a",
         "signed_content": "{id}.{timestamp}.{body}",
         "vectors": [first, unicode, other_key, tampered, retimed, wrong_key, several],
+        "endorsement_description": "Signing-key endorsements: the key `signer_key_id` vouches for the key `key_id`. The signed bytes are the UTF-8 encoding of `consentry.key-endorsement.v1.{key_id}.{public_key}` (`content`); `signature` is `v1a,` + base64 of the 64-byte Ed25519 signature, verified under `signer_public_key`. Vectors with valid=false must be rejected.",
+        "endorsements": endorsements(&a, &b),
     });
     println!("{}", serde_json::to_string_pretty(&doc)?);
     Ok(())

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Admin;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{refuse_card_number, ApiJson};
 use crate::faults::FaultConfig;
 use crate::keys::PublicKey;
 use crate::settler;
@@ -25,6 +25,12 @@ pub async fn put_faults(
     _admin: Admin,
     ApiJson(config): ApiJson<FaultConfig>,
 ) -> ApiResult<Json<FaultConfig>> {
+    for id in &config.bad_signature_event_ids {
+        refuse_card_number("bad_signature_event_ids", id)?;
+    }
+    for kind in &config.bad_signature_event_types {
+        refuse_card_number("bad_signature_event_types", kind)?;
+    }
     config
         .validate()
         .map_err(|m| ApiError::unprocessable("invalid_faults", m))?;

@@ -13,7 +13,7 @@ use crate::auth::{Admin, Device};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, Recipient};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{refuse_card_number, ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::{grant_changes, grant_store};
 
@@ -144,6 +144,7 @@ pub async fn publish_terms(
     ApiPath(app_id): ApiPath<String>,
     ApiJson(request): ApiJson<PublishTerms>,
 ) -> ApiResult<Json<App>> {
+    refuse_card_number("text", &request.text)?;
     if request.text.trim().is_empty() || request.text.chars().count() > MAX_TERMS_TEXT {
         return Err(ApiError::unprocessable(
             "invalid_terms",

@@ -15,7 +15,7 @@ use sqlx::SqliteConnection;
 use crate::auth::Device;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{refuse_card_number, ApiJson, ApiPath};
 use crate::ids::new_letters_id;
 use crate::state::AppState;
 use crate::{grant_changes, grant_store};
@@ -70,6 +70,10 @@ pub async fn link(
     device: Device,
     ApiJson(request): ApiJson<LinkCardRequest>,
 ) -> ApiResult<(StatusCode, Json<Card>)> {
+    // Only `number` may hold a card number (tokenized, never stored).
+    if let Some(nickname) = &request.nickname {
+        refuse_card_number("nickname", nickname)?;
+    }
     let Value::String(text) = &request.number else {
         return Err(ApiError::unprocessable(
             "card_number_invalid",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{refuse_card_number, ApiJson};
 use crate::ids::{hash_secret, new_id, new_secret};
 use crate::keys::PublicKey;
 use crate::state::AppState;
@@ -45,6 +45,7 @@ pub async fn enroll(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<EnrollRequest>,
 ) -> ApiResult<(StatusCode, Json<EnrollResponse>)> {
+    refuse_card_number("device_name", &request.device_name)?;
     let device_name = request.device_name.trim();
     if device_name.is_empty() || device_name.chars().count() > MAX_DEVICE_NAME {
         return Err(ApiError::unprocessable(

@@ -2,11 +2,13 @@
 //! `{code, message}` body every failed request gets.
 //!
 //! Messages of 4xx errors are written for the client and are never logged: a rejected body
-//! may contain a card number. 5xx causes are logged, and the client only sees "internal".
+//! may contain a card number. Messages that quote the request (serde's, say) have any card
+//! number masked all the same. 5xx causes are logged, and the client only sees "internal".
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use consentry_domain::redact_card_numbers;
 use serde_json::{Map, Value};
 
 /// Why the platform could not start or stopped unexpectedly.
@@ -49,10 +51,15 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        let message = match redact_card_numbers(&message) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(masked) => masked,
+        };
         ApiError {
             status,
             code,
-            message: message.into(),
+            message,
             extra: Map::new(),
         }
     }

@@ -1,6 +1,9 @@
-//! Appending events to a cardholder's feed. The body is a [`consentry_domain::Event`]
-//! serialized once, here; it is stored and served verbatim, and every delivery signs these
-//! exact bytes. Clients decode it with `Event::from_json`.
+//! Appending events to a cardholder's feed. The body is a [`consentry_domain::Event`] plus
+//! a top-level `cardholder_id` (the recipient), serialized once, here; it is stored and
+//! served verbatim, and every delivery signs these exact bytes. Clients decode it with
+//! `Event::from_json` (which ignores `cardholder_id`) and check `cardholder_id` against
+//! their own enrollment: a signed event cannot be replayed into another cardholder's
+//! wallet.
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{Event, EventPayload};
@@ -9,6 +12,19 @@ use sqlx::SqliteConnection;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::ids::new_id;
+
+/// The top-level field of every event body naming the cardholder it is for.
+pub const CARDHOLDER_FIELD: &str = "cardholder_id";
+
+/// The body that is stored and signed: the event's JSON object with `cardholder_id` added.
+fn signed_body(event: &Event, cardholder_id: &str) -> Result<String, ApiError> {
+    let mut value = serde_json::to_value(event)?;
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| ApiError::internal("an event did not serialize to a JSON object"))?;
+    object.insert(CARDHOLDER_FIELD.to_owned(), cardholder_id.into());
+    Ok(serde_json::to_string(&value)?)
+}
 
 /// Who an event is for and what it is about.
 pub struct Recipient<'a> {
@@ -37,7 +53,7 @@ pub async fn append(
     event.validate().map_err(|e| {
         ApiError::internal(format!("refusing to emit an invalid {kind} event: {e}"))
     })?;
-    let body = serde_json::to_string(&event)?;
+    let body = signed_body(&event, to.cardholder_id)?;
     sqlx::query(
         "INSERT INTO events (id, cardholder_id, type, body, created_at) VALUES (?, ?, ?, ?, ?)",
     )

@@ -1,10 +1,12 @@
 //! Request extractors whose rejections are `{code, message}` 4xx errors instead of axum's
-//! plain-text ones: JSON bodies, query strings and path parameters.
+//! plain-text ones (JSON bodies, query strings and path parameters), and the checks every
+//! stored piece of client text goes through.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use consentry_domain::contains_card_number;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -127,6 +129,20 @@ pub fn check_identifier(what: &str, value: &str, max: usize) -> Result<(), ApiEr
                 "{what} must be 1 to {max} characters of letters, digits, '-', '_', '.' or ':'"
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses client text that holds a card number, before anything is stored: 422
+/// `card_number_in_text` with `field` naming it. The message never repeats the number.
+/// What "a card number" is, is the wallet's rule too: [`consentry_domain::contains_card_number`].
+pub fn refuse_card_number(field: &str, text: &str) -> Result<(), ApiError> {
+    if contains_card_number(text) {
+        return Err(ApiError::unprocessable(
+            "card_number_in_text",
+            format!("{field} seems to contain a card number; the platform stores no card number outside tokenization: remove it"),
+        )
+        .with("field", field.into()));
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::auth::Device;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{check_identifier, too_large, ApiPath};
+use crate::extract::{check_identifier, refuse_card_number, too_large, ApiPath};
 use crate::grant_changes::{self, GrantChange};
 use crate::idempotency::{self, Stored};
 use crate::{grant_store, state::AppState};
@@ -73,6 +73,7 @@ pub async fn put(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Response> {
     check_identifier("grant_id", &grant_id, 64)?;
+    refuse_card_number("grant_id", &grant_id)?;
     let key = idempotency::key_from(&headers)?;
     require_json(&headers)?;
     let body = body.map_err(|r| {

@@ -4,6 +4,10 @@
 //!
 //! "Same request" means same method, path and JSON value (object keys in any order,
 //! whitespace ignored).
+//!
+//! A key is stored as its SHA-256 ([`hash_secret`]): it is the client's text, and a key
+//! that happened to hold a digit run like a card number must not land in the database
+//! (rows stored by an older platform hold the key itself; lookups find both).
 
 use axum::http::HeaderMap;
 use serde_json::Value;
@@ -11,6 +15,7 @@ use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
 use crate::error::ApiError;
+use crate::ids::hash_secret;
 
 pub const HEADER: &str = "idempotency-key";
 /// Response header set on a replayed response.
@@ -82,9 +87,11 @@ pub async fn lookup(
     key: &str,
 ) -> Result<Option<Stored>, ApiError> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
-        "SELECT request_hash, status, body FROM idempotency_keys WHERE cardholder_id = ? AND key = ?",
+        "SELECT request_hash, status, body FROM idempotency_keys
+         WHERE cardholder_id = ? AND key IN (?, ?) LIMIT 1",
     )
     .bind(cardholder_id)
+    .bind(hash_secret(key))
     .bind(key)
     .fetch_optional(&mut *conn)
     .await?;
@@ -107,7 +114,7 @@ pub async fn store(
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(cardholder_id)
-    .bind(key)
+    .bind(hash_secret(key))
     .bind(&stored.request_hash)
     .bind(i64::from(stored.status))
     .bind(&stored.body)

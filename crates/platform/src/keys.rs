@@ -1,9 +1,14 @@
-//! The platform's event-signing keys and their rotation.
+//! The platform's event-signing keys, their rotation and their endorsements.
 //!
 //! At any time there is one `active` key (it signs every delivery) and one `next` key,
 //! published ahead of time so that clients already trust it when it becomes active. On
 //! rotation: active → retired, next → active, a fresh next is made. The most recently
 //! retired key stays published, for deliveries signed just before the rotation.
+//!
+//! Every key after the first is endorsed by the key made just before it (the active key
+//! when it is made): a signature over [`signing::endorsement_content`]. A wallet accepts a
+//! new key only when a key it already trusts endorsed it, so the platform alone cannot
+//! slip in a key of someone else's.
 
 use std::sync::RwLock;
 
@@ -11,12 +16,13 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
 use rand::rngs::{OsRng, StdRng};
 use rand::SeedableRng as _;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::clock::rfc3339;
 use crate::error::{ApiError, PlatformError};
+use crate::ids::nibble_letters;
 use crate::signing;
 
 #[derive(Clone)]
@@ -26,6 +32,32 @@ struct Key {
     status: String,
     created_at: String,
     position: i64,
+    endorsement: Option<Endorsement>,
+}
+
+impl Key {
+    /// The published `whpk_<base64>` text, which endorsements sign.
+    fn public_text(&self) -> String {
+        signing::encode_public_key(&self.signing.verifying_key())
+    }
+
+    /// This key's endorsement of `key`.
+    fn endorse(&self, key: &Key) -> Endorsement {
+        Endorsement {
+            signed_by: self.id.clone(),
+            signature: signing::endorse(&self.signing, &key.id, &key.public_text()),
+        }
+    }
+}
+
+/// A key's rotation statement: the key made before it vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endorsement {
+    /// `key_id` of the endorsing key.
+    pub signed_by: String,
+    /// `v1a,<base64>` over `consentry.key-endorsement.v1.{key_id}.{public_key}`.
+    pub signature: String,
 }
 
 /// A published public key, as returned at enrollment and by `GET /v1/keys`.
@@ -38,6 +70,8 @@ pub struct PublicKey {
     /// `active` (signs now), `next` (will sign after the next rotation) or `retired`.
     pub status: String,
     pub created_at: String,
+    /// `null` for the platform's first key only.
+    pub endorsement: Option<Endorsement>,
 }
 
 /// The keys, cached in memory (signing happens on every feed read) and persisted.
@@ -47,7 +81,8 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Loads the stored keys, or makes an active and a next key on first start.
+    /// Loads the stored keys, or makes an active and a next key on first start. Keys
+    /// stored without an endorsement get one here.
     pub async fn load_or_create(
         pool: &SqlitePool,
         seed: Option<u64>,
@@ -57,20 +92,26 @@ impl KeyRing {
             keys: RwLock::new(Vec::new()),
             seed,
         };
-        let stored = load(pool).await?;
-        if stored.is_empty() {
+        if load(pool).await?.is_empty() {
             let mut tx = pool.begin().await?;
-            for (position, status) in [(0, "active"), (1, "next")] {
-                let key = ring.make_key(position, status, now);
-                insert(&mut tx, &key).await?;
-            }
+            let first = ring.make_key(0, "active", now, None);
+            let second = ring.make_key(1, "next", now, Some(&first));
+            insert(&mut tx, &first).await?;
+            insert(&mut tx, &second).await?;
             tx.commit().await?;
         }
+        endorse_unendorsed(pool).await?;
         ring.replace(load(pool).await?);
         Ok(ring)
     }
 
-    fn make_key(&self, position: i64, status: &str, now: DateTime<Utc>) -> Key {
+    fn make_key(
+        &self,
+        position: i64,
+        status: &str,
+        now: DateTime<Utc>,
+        endorser: Option<&Key>,
+    ) -> Key {
         let signing = match self.seed {
             Some(seed) => {
                 let mut rng = StdRng::seed_from_u64(seed.wrapping_add(position.unsigned_abs()));
@@ -79,13 +120,18 @@ impl KeyRing {
             None => SigningKey::generate(&mut OsRng),
         };
         let digest = Sha256::digest(signing.verifying_key().as_bytes());
-        Key {
-            id: format!("key_{}", hex::encode(&digest[..8])),
+        let mut key = Key {
+            // Letters, not hex: a key id never holds a digit run a wallet could take for a
+            // card number.
+            id: format!("key_{}", nibble_letters(&digest[..8])),
             signing,
             status: status.to_owned(),
             created_at: rfc3339(now),
             position,
-        }
+            endorsement: None,
+        };
+        key.endorsement = endorser.map(|e| e.endorse(&key));
+        key
     }
 
     fn replace(&self, keys: Vec<Key>) {
@@ -124,63 +170,137 @@ impl KeyRing {
                 key_id: k.id.clone(),
                 algorithm: "ed25519",
                 scheme: signing::SCHEME,
-                public_key: signing::encode_public_key(&k.signing.verifying_key()),
+                public_key: k.public_text(),
                 status: k.status.clone(),
                 created_at: k.created_at.clone(),
+                endorsement: k.endorsement.clone(),
             })
             .collect()
     }
 
-    /// Rotates: active → retired, next → active, and a new next key.
+    /// Rotates: active → retired, next → active, and a new next key, endorsed by the new
+    /// active key.
     pub async fn rotate(&self, pool: &SqlitePool, now: DateTime<Utc>) -> Result<(), ApiError> {
         let mut tx = pool.begin().await?;
-        let top: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM signing_keys")
-            .fetch_one(&mut *tx)
-            .await?;
         sqlx::query("UPDATE signing_keys SET status = 'retired' WHERE status = 'active'")
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE signing_keys SET status = 'active' WHERE status = 'next'")
             .execute(&mut *tx)
             .await?;
-        let key = self.make_key(top.unwrap_or(0) + 1, "next", now);
-        insert(&mut tx, &key).await?;
+        let stored = load_from(&mut tx).await.map_err(ApiError::internal)?;
+        // The newest key is the one just made active: it endorses its successor.
+        let newest = stored
+            .last()
+            .ok_or_else(|| ApiError::internal("no signing key to rotate"))?;
+        if newest.status != "active" {
+            return Err(ApiError::internal(
+                "the newest signing key is not the one that became active",
+            ));
+        }
+        let key = self.make_key(newest.position + 1, "next", now, Some(newest));
+        insert(&mut tx, &key).await.map_err(ApiError::internal)?;
         tx.commit().await?;
         self.replace(load(pool).await.map_err(ApiError::internal)?);
         Ok(())
     }
 }
 
-async fn insert(tx: &mut sqlx::SqliteConnection, key: &Key) -> Result<(), sqlx::Error> {
+async fn insert(conn: &mut SqliteConnection, key: &Key) -> Result<(), PlatformError> {
+    let endorsement = key
+        .endorsement
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| PlatformError::Config(format!("endorsement of key {}: {e}", key.id)))?;
     sqlx::query(
-        "INSERT INTO signing_keys (id, secret, status, created_at, position) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO signing_keys (id, secret, status, created_at, position, endorsement)
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(&key.id)
     .bind(signing::encode_secret_key(&key.signing))
     .bind(&key.status)
     .bind(&key.created_at)
     .bind(key.position)
-    .execute(&mut *tx)
+    .bind(endorsement)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
+/// Gives every stored key after the first that has no endorsement one by the key stored
+/// before it (the platform holds every secret), and checks the stored ones: a key whose
+/// endorsement does not verify is never published.
+async fn endorse_unendorsed(pool: &SqlitePool) -> Result<(), PlatformError> {
+    let mut tx = pool.begin().await?;
+    let keys = load_from(&mut tx).await?;
+    for pair in keys.windows(2) {
+        let [before, key] = pair else { continue };
+        match &key.endorsement {
+            Some(endorsement) => {
+                let valid = endorsement.signed_by == before.id
+                    && signing::verify_endorsement(
+                        &before.signing.verifying_key(),
+                        &key.id,
+                        &key.public_text(),
+                        &endorsement.signature,
+                    );
+                if !valid {
+                    return Err(PlatformError::Config(format!(
+                        "the stored endorsement of signing key {} is not {}'s signature",
+                        key.id, before.id
+                    )));
+                }
+            }
+            None => {
+                let endorsement = serde_json::to_string(&before.endorse(key)).map_err(|e| {
+                    PlatformError::Config(format!("endorsement of key {}: {e}", key.id))
+                })?;
+                sqlx::query(
+                    "UPDATE signing_keys SET endorsement = ? WHERE id = ? AND endorsement IS NULL",
+                )
+                .bind(endorsement)
+                .bind(&key.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn load(pool: &SqlitePool) -> Result<Vec<Key>, PlatformError> {
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, secret, status, created_at, position FROM signing_keys ORDER BY position",
+    let mut conn = pool.acquire().await?;
+    load_from(&mut conn).await
+}
+
+/// Every stored key, in creation order.
+async fn load_from(conn: &mut SqliteConnection) -> Result<Vec<Key>, PlatformError> {
+    type Row = (String, String, String, String, i64, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, secret, status, created_at, position, endorsement
+         FROM signing_keys ORDER BY position",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(id, secret, status, created_at, position)| {
+        .map(|(id, secret, status, created_at, position, endorsement)| {
             let signing = signing::decode_secret_key(&secret)
                 .map_err(|e| PlatformError::Config(format!("stored signing key {id}: {e}")))?;
+            let endorsement = endorsement
+                .map(|text| serde_json::from_str::<Endorsement>(&text))
+                .transpose()
+                .map_err(|e| {
+                    PlatformError::Config(format!("stored endorsement of signing key {id}: {e}"))
+                })?;
             Ok(Key {
                 id,
                 signing,
                 status,
                 created_at,
                 position,
+                endorsement,
             })
         })
         .collect()

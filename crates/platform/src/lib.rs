@@ -34,7 +34,7 @@ mod grant_changes;
 mod grant_store;
 mod grants;
 mod idempotency;
-mod ids;
+pub mod ids;
 mod keys;
 mod merchants;
 mod openapi;

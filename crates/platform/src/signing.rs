@@ -6,6 +6,10 @@
 //! Keys are written as in the spec: public `whpk_<base64 32 bytes>`, secret
 //! `whsk_<base64 of the 32-byte seed>`.
 //!
+//! Key endorsements (rotation statements) use the same keys and signature text: the key
+//! made before a new key signs `consentry.key-endorsement.v1.{key_id}.{public_key}`, so a
+//! wallet can accept a new key only on the word of a key it already trusts.
+//!
 //! This module is public so that tests (and anyone implementing a client from this crate)
 //! can check signatures with exactly the platform's rules.
 
@@ -48,16 +52,8 @@ pub fn sign(key: &SigningKey, id: &str, timestamp: i64, body: &str) -> String {
 pub fn verify(key: &VerifyingKey, id: &str, timestamp: i64, body: &str, header: &str) -> bool {
     let content = signed_content(id, timestamp, body);
     header.split(' ').any(|candidate| {
-        let Some(encoded) = candidate.strip_prefix("v1a,") else {
-            return false;
-        };
-        let Ok(bytes) = STANDARD.decode(encoded) else {
-            return false;
-        };
-        let Ok(signature) = Signature::from_slice(&bytes) else {
-            return false;
-        };
-        key.verify(content.as_bytes(), &signature).is_ok()
+        decode_signature(candidate)
+            .is_some_and(|signature| key.verify(content.as_bytes(), &signature).is_ok())
     })
 }
 
@@ -98,6 +94,46 @@ fn decode_32(text: &str, prefix: &'static str) -> Result<[u8; 32], KeyError> {
     let encoded = text.strip_prefix(prefix).ok_or(KeyError::Prefix(prefix))?;
     let bytes = STANDARD.decode(encoded).map_err(|_| KeyError::Base64)?;
     <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| KeyError::Length)
+}
+
+/// What the endorsement statements are about: the first part of every endorsed content.
+pub const ENDORSEMENT_CONTEXT: &str = "consentry.key-endorsement.v1";
+
+/// The exact bytes an endorsement signs: `consentry.key-endorsement.v1.{key_id}.{public_key}`,
+/// `public_key` being the endorsed key's published `whpk_<base64>` text.
+pub fn endorsement_content(key_id: &str, public_key: &str) -> String {
+    format!("{ENDORSEMENT_CONTEXT}.{key_id}.{public_key}")
+}
+
+/// `v1a,<base64 signature>` by `signer` over [`endorsement_content`].
+pub fn endorse(signer: &SigningKey, key_id: &str, public_key: &str) -> String {
+    let signature = signer.sign(endorsement_content(key_id, public_key).as_bytes());
+    format!("{SCHEME},{}", STANDARD.encode(signature.to_bytes()))
+}
+
+/// True when `signature` (`v1a,<base64>`, exactly one) is `endorser`'s endorsement of the
+/// key `key_id` with the published text `public_key`.
+pub fn verify_endorsement(
+    endorser: &VerifyingKey,
+    key_id: &str,
+    public_key: &str,
+    signature: &str,
+) -> bool {
+    let Some(signature) = decode_signature(signature) else {
+        return false;
+    };
+    endorser
+        .verify_strict(
+            endorsement_content(key_id, public_key).as_bytes(),
+            &signature,
+        )
+        .is_ok()
+}
+
+fn decode_signature(text: &str) -> Option<Signature> {
+    let encoded = text.strip_prefix("v1a,")?;
+    let bytes = STANDARD.decode(encoded).ok()?;
+    Signature::from_slice(&bytes).ok()
 }
 
 /// A signature that does not verify, for the bad-signature fault: the real one with its
@@ -143,6 +179,50 @@ mod tests {
             r#"{"a":1}"#,
             &several
         ));
+    }
+
+    #[test]
+    fn endorsement_roundtrip_and_tamper() {
+        let old = SigningKey::from_bytes(&[1u8; 32]);
+        let new = SigningKey::from_bytes(&[2u8; 32]);
+        let public = encode_public_key(&new.verifying_key());
+        assert_eq!(
+            endorsement_content("key_abc", &public),
+            format!("consentry.key-endorsement.v1.key_abc.{public}")
+        );
+        let statement = endorse(&old, "key_abc", &public);
+        assert!(statement.starts_with("v1a,"));
+        let endorser = old.verifying_key();
+        assert!(verify_endorsement(
+            &endorser, "key_abc", &public, &statement
+        ));
+        assert!(!verify_endorsement(
+            &endorser, "key_abd", &public, &statement
+        ));
+        let other = encode_public_key(&old.verifying_key());
+        assert!(!verify_endorsement(
+            &endorser, "key_abc", &other, &statement
+        ));
+        assert!(!verify_endorsement(
+            &new.verifying_key(),
+            "key_abc",
+            &public,
+            &statement
+        ));
+        assert!(!verify_endorsement(
+            &endorser,
+            "key_abc",
+            &public,
+            &corrupt(&statement)
+        ));
+        // Exactly one signature, not a header list.
+        assert!(!verify_endorsement(
+            &endorser,
+            "key_abc",
+            &public,
+            &format!("v1,x {statement}")
+        ));
+        assert!(!verify_endorsement(&endorser, "key_abc", &public, ""));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{refuse_card_number, ApiJson};
 use crate::state::AppState;
 use crate::transactions::{self, NewPurchase, Outcome, StepResult};
 
@@ -52,6 +52,7 @@ pub async fn purchase(
             format!("amount.minor must be positive and at most {max_minor}"),
         ));
     }
+    refuse_card_number("merchant", &request.merchant)?;
     let merchant = request.merchant.trim();
     if merchant.is_empty() || merchant.chars().count() > MAX_MERCHANT {
         return Err(ApiError::unprocessable(

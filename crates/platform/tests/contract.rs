@@ -44,3 +44,19 @@ mod openapi;
 
 #[path = "contract/lifecycle.rs"]
 mod lifecycle;
+
+#[path = "contract/ids.rs"]
+mod ids;
+
+#[path = "contract/event_binding.rs"]
+mod event_binding;
+
+#[path = "contract/key_endorsements.rs"]
+mod key_endorsements;
+
+#[path = "contract/card_number_text.rs"]
+mod card_number_text;
+
+#[cfg(unix)]
+#[path = "contract/data_dir.rs"]
+mod data_dir;

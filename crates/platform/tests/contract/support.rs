@@ -12,6 +12,12 @@ use serde_json::{json, Value};
 pub const ADMIN: &str = "test-admin-token";
 pub const VISA: &str = "4242 4242 4242 4242";
 pub const MASTERCARD: &str = "5555555555554444";
+/// One card number as people write it: plain, spaced, dashed.
+pub const CARD_NUMBER_SPELLINGS: [&str; 3] = [
+    "4111111111111111",
+    "4111 1111 1111 1111",
+    "4111-1111-1111-1111",
+];
 
 pub fn repo_file(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -328,6 +334,11 @@ impl Wallet {
         );
         let body: Value = serde_json::from_str(raw).unwrap();
         assert_eq!(body["id"], id);
+        assert_eq!(
+            body["cardholder_id"],
+            self.cardholder_id.as_str(),
+            "the signed body of {id} names the cardholder it is for"
+        );
         consentry_domain::Event::from_json(raw.as_bytes())
             .expect("the wallet can decode every event");
         Delivered {
