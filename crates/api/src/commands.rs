@@ -32,6 +32,7 @@ macro_rules! for_each_command {
             sync_now($crate::SyncNowRequest) -> $crate::SyncStatusView;
             platform_enroll($crate::PlatformEnrollRequest) -> $crate::SyncStatusView;
             platform_credentials($crate::PlatformCredentialsRequest) -> $crate::PlatformCredentials;
+            platform_trust($crate::PlatformTrustRequest) -> $crate::PlatformTrust;
             card_link($crate::CardLinkRequest) -> $crate::CardView;
             card_unlink($crate::CardUnlinkRequest) -> $crate::CardUnlinked;
             apps_refresh($crate::AppsRefreshRequest) -> $crate::AppsRefreshed;

@@ -578,7 +578,7 @@ pub async fn apps_list(ctx: &Context, _request: AppsListRequest) -> Result<AppLi
                 publisher: app.publisher,
                 description: app.description,
                 terms_version: app.terms_version,
-                terms_text: app.terms_text,
+                terms_text: consentry_domain::neutralize(&app.terms_text).into_owned(),
             }
         })
         .collect();

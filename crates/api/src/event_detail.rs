@@ -227,12 +227,23 @@ pub enum ViolationReasonView {
         minimum: Money,
         found: Money,
     },
+    /// Revoked, the revocation acknowledged by the platform, and this made after that.
+    DeliveredAfterRevocation {
+        #[serde(rename = "revokedAt")]
+        #[ts(rename = "revokedAt")]
+        revoked_at: DateTime<Utc>,
+    },
 }
 
 impl From<&ViolationReason> for ViolationReasonView {
     fn from(reason: &ViolationReason) -> Self {
         match reason {
             ViolationReason::NeverGranted => Self::NeverGranted,
+            ViolationReason::DeliveredAfterRevocation { revoked_at } => {
+                Self::DeliveredAfterRevocation {
+                    revoked_at: *revoked_at,
+                }
+            }
             ViolationReason::Refused { refusal } => match refusal {
                 GrantRefusal::NotActive { status } => Self::NotActive {
                     status: (*status).into(),

@@ -20,6 +20,7 @@ pub mod export;
 pub mod notifications;
 pub mod paths;
 pub mod platform;
+pub mod platform_trust;
 pub mod reconsent;
 pub mod rewards;
 pub mod sync;
@@ -57,6 +58,9 @@ pub use platform::{
     purchase_simulate, AppsRefreshRequest, AppsRefreshed, CardLinkRequest, CardUnlinkRequest,
     CardUnlinked, DataRequestCreateRequest, DataRequestKindDto, DataRequestList, DataRequestView,
     DataRequestsListRequest, PurchaseSimulateRequest, PurchaseSimulated,
+};
+pub use platform_trust::{
+    platform_trust, FeedGapView, PlatformTrust, PlatformTrustRequest, SetAsideReason, SetAsideView,
 };
 pub use reconsent::{terms_diff, DiffLine, LineChange, TermsDiff, TermsDiffRequest};
 pub use rewards::{rewards_summary, RewardsSummary, RewardsSummaryRequest};

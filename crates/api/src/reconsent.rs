@@ -74,7 +74,7 @@ pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
     let b: Vec<&str> = new.lines().collect();
     let line = |change, text: &str| DiffLine {
         change,
-        text: text.to_owned(),
+        text: consentry_domain::neutralize(text).into_owned(),
     };
     // Common head and tail need no table (and are most of a small edit).
     let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -122,7 +122,7 @@ fn lcs_diff(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
     let push = |out: &mut Vec<DiffLine>, change, text: &str| {
         out.push(DiffLine {
             change,
-            text: text.to_owned(),
+            text: consentry_domain::neutralize(text).into_owned(),
         });
     };
     while i < a.len() && j < b.len() {

@@ -17,7 +17,7 @@ use ts_rs::TS;
 
 use crate::event_detail::DiscountView;
 use crate::vocabulary::Money;
-use crate::{ApiError, Context};
+use crate::{ApiError, Context, ErrorCode};
 
 /// Months of series when the request names none.
 pub const DEFAULT_MONTHS: u32 = 12;
@@ -241,6 +241,19 @@ pub fn attribute_commission(
     parts
 }
 
+/// Adds `amount` to `total`. A total past what 64 bits hold is a clear error, never a wrapped
+/// or panicking sum (the wallet admits amounts up to 10¹³ each; only a platform sending about
+/// a million of them could get there).
+fn add(total: &mut i64, amount: i64) -> Result<(), ApiError> {
+    *total = total.checked_add(amount).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::PlatformRejected,
+            "a rewards total is larger than the wallet can count: the platform sent amounts no account holds",
+        )
+    })?;
+    Ok(())
+}
+
 async fn cashback_part(
     pool: &SqlitePool,
     card: Option<&str>,
@@ -264,17 +277,20 @@ async fn cashback_part(
     for o in outcomes {
         let t = totals.entry(o.currency.clone()).or_default();
         match o.state {
-            CashbackState::Pending => t.0 += o.amount_minor,
-            CashbackState::Paid => t.1 += o.amount_minor,
-            CashbackState::Cancelled => t.2 += o.amount_minor,
+            CashbackState::Pending => add(&mut t.0, o.amount_minor)?,
+            CashbackState::Paid => add(&mut t.1, o.amount_minor)?,
+            CashbackState::Cancelled => add(&mut t.2, o.amount_minor)?,
         }
         if o.state != CashbackState::Cancelled {
             if let Some(app) = &o.app_id {
-                *by_app
-                    .entry(app.clone())
-                    .or_default()
-                    .entry(o.currency.clone())
-                    .or_default() += o.amount_minor;
+                add(
+                    by_app
+                        .entry(app.clone())
+                        .or_default()
+                        .entry(o.currency.clone())
+                        .or_default(),
+                    o.amount_minor,
+                )?;
             }
         }
         let (at, paid) = match (o.state, o.paid_at_ms) {
@@ -288,11 +304,7 @@ async fn cashback_part(
         let m = monthly
             .entry((month_of(at), o.app_id.clone(), o.currency.clone()))
             .or_default();
-        if paid {
-            m.0 += o.amount_minor;
-        } else {
-            m.1 += o.amount_minor;
-        }
+        add(if paid { &mut m.0 } else { &mut m.1 }, o.amount_minor)?;
     }
     let totals = totals
         .into_iter()
@@ -333,11 +345,14 @@ async fn commission_part(
             let a = by_app
                 .entry((app.clone(), purchase.currency.clone()))
                 .or_default();
-            a.0 += minor;
+            add(&mut a.0, minor)?;
             a.1 += 1;
-            *by_month
-                .entry((month.clone(), app, purchase.currency.clone()))
-                .or_default() += minor;
+            add(
+                by_month
+                    .entry((month.clone(), app, purchase.currency.clone()))
+                    .or_default(),
+                minor,
+            )?;
         }
     }
     let mut per_app: Vec<AppCommission> = by_app
@@ -369,7 +384,9 @@ fn top_apps(
     let mut per_currency: BTreeMap<&str, i64> = BTreeMap::new();
     for amounts in cashback.values() {
         for (currency, minor) in amounts {
-            *per_currency.entry(currency).or_default() += minor;
+            // Ranking only, as below.
+            let total = per_currency.entry(currency).or_default();
+            *total = total.saturating_add(*minor);
         }
     }
     let main = per_currency
@@ -392,14 +409,14 @@ fn top_apps(
     }
     for p in points {
         let Some(app) = &p.app_id else { continue };
-        apps.entry(app.clone())
-            .or_insert_with(|| AppEarnings {
-                app_id: app.clone(),
-                app_name: None,
-                cashback: Vec::new(),
-                points: 0,
-            })
-            .points += p.earned;
+        let earnings = apps.entry(app.clone()).or_insert_with(|| AppEarnings {
+            app_id: app.clone(),
+            app_name: None,
+            cashback: Vec::new(),
+            points: 0,
+        });
+        // Ranking only: the totals shown are summed with `add`.
+        earnings.points = earnings.points.saturating_add(p.earned);
     }
     let in_main = |e: &AppEarnings| {
         e.cashback

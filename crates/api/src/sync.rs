@@ -71,6 +71,10 @@ pub struct SyncStatusView {
     pub events_received: u64,
     /// Conflicts with another device settled since the wallet was unlocked.
     pub conflicts: u64,
+    /// Stretches of the feed skipped because the platform served them unreadably; retried.
+    pub feed_gaps: u64,
+    /// Signing keys the platform lists that no key this wallet trusts endorsed (refused).
+    pub unendorsed_keys: u64,
     pub platform: Option<PlatformView>,
 }
 
@@ -96,6 +100,8 @@ impl SyncStatusView {
             violations: status.violations,
             events_received: status.events_received,
             conflicts: status.conflicts,
+            feed_gaps: status.feed_gaps,
+            unendorsed_keys: status.unendorsed_keys,
             platform,
         }
     }

@@ -50,6 +50,7 @@ async fn wallet() -> TempDir {
             },
             signature_verified: true,
             violation: None,
+            late_by_ms: None,
         })
         .collect();
     events::ingest(wallet.pool().unwrap(), &incoming, now)

@@ -120,6 +120,11 @@ pub enum ViolationReason {
     NeverGranted,
     #[error("{refusal}")]
     Refused { refusal: GrantRefusal },
+    /// The cardholder revoked the grant at `revoked_at` and the platform acknowledged it; the
+    /// event was made after that, whatever time it claims (it lies past the feed position
+    /// the platform had reached when it acknowledged).
+    #[error("the permission was revoked at {revoked_at} and the platform knew it; this was delivered after")]
+    DeliveredAfterRevocation { revoked_at: DateTime<Utc> },
 }
 
 /// The verdict on one event.

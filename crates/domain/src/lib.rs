@@ -15,8 +15,10 @@ mod fee;
 mod grant;
 mod ledger;
 mod money;
+mod pan_text;
 mod receipt;
 mod scope;
+mod shown_text;
 
 pub use card::{luhn_valid, mask_last4, Brand, CardNumber, CardNumberError, Expiry, ExpiryError};
 pub use consent_check::{
@@ -33,6 +35,8 @@ pub use fee::FeeModel;
 pub use grant::{ConsentAction, Grant, GrantDetails, GrantError, GrantKey, GrantStatus};
 pub use ledger::{BrokenLink, ConsentChange, Ledger, LedgerEntry, LinkFault};
 pub use money::{Money, MoneyError, BPS_PER_UNIT};
+pub use pan_text::{contains_card_number, redact_card_numbers};
 pub use receipt::{Receipt, ReceiptError, ReceiptLine};
 pub use scope::{Channel, Scope, Trigger};
+pub use shown_text::{is_bidi_control, is_hidden_control, neutralize};
 pub use vocabulary::UnknownName;

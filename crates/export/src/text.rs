@@ -35,6 +35,7 @@ pub(crate) fn violation_code(v: &ViolationReason) -> &'static str {
     match v {
         ViolationReason::NeverGranted => "never_granted",
         ViolationReason::Refused { .. } => "refused",
+        ViolationReason::DeliveredAfterRevocation { .. } => "delivered_after_revocation",
     }
 }
 

@@ -14,6 +14,7 @@
 mod bulk;
 mod rows;
 
+pub use rows::stored_payload;
 pub(crate) use rows::{searchable_text, Searchable};
 
 use std::collections::HashSet;
@@ -45,6 +46,10 @@ pub struct IncomingEvent {
     pub signature_verified: bool,
     /// Set when the event arrived for a scope the cardholder had not granted (or revoked).
     pub violation: Option<ViolationReason>,
+    /// Set when the event claims a time before the wallet's previous complete read of the
+    /// feed (the platform held it back or back-dated it): how long before its arrival it
+    /// claims to have happened, in milliseconds.
+    pub late_by_ms: Option<i64>,
 }
 
 /// What an ingest call did.
@@ -178,6 +183,7 @@ async fn write_chunk(
     insert_search_rows(conn, &mut new, &seqs, &mut next).await?;
     insert_rewards(conn, &mut new, &seqs, &mut next).await?;
     insert_violations(conn, &new, &seqs, &mut next, received_ms).await?;
+    insert_late(conn, &new, &seqs, &mut next).await?;
     Ok(new.len() as u64)
 }
 
@@ -408,6 +414,28 @@ async fn insert_violations(
     .await
 }
 
+async fn insert_late(
+    conn: &mut SqliteConnection,
+    new: &[Row<'_>],
+    seqs: &[i64],
+    next: &mut Option<&mut Preparing<'_>>,
+) -> Result<(), StoreError> {
+    let items: Vec<(i64, i64)> = new
+        .iter()
+        .zip(seqs)
+        .filter_map(|(row, &seq)| row.source.late_by_ms.map(|late| (seq, late)))
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO late_events (event_seq, late_by_ms) VALUES ",
+        2,
+        items,
+        next,
+        |query, (seq, late)| query.bind(seq).bind(late),
+    )
+    .await
+}
+
 /// Whether an event id is already stored.
 pub async fn exists(pool: &SqlitePool, id: &str) -> Result<bool, StoreError> {
     let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
@@ -415,6 +443,38 @@ pub async fn exists(pool: &SqlitePool, id: &str) -> Result<bool, StoreError> {
         .fetch_optional(pool)
         .await?;
     Ok(found.is_some())
+}
+
+/// The stored payloads of those of `ids` the wallet holds, by id. With [`stored_payload`] this
+/// tells a repeated delivery (same payload) from an equivocation (same id, another body).
+pub async fn stored_payloads(
+    pool: &SqlitePool,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let ids = serde_json::to_string(ids).map_err(internal)?;
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!: String", payload AS "payload!: String" FROM events
+           WHERE id IN (SELECT value FROM json_each(?))"#,
+        ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.payload)).collect())
+}
+
+/// How long before its arrival event `id` claims to have happened, when it was marked late.
+pub async fn late_by_ms(pool: &SqlitePool, id: &str) -> Result<Option<i64>, StoreError> {
+    let late = sqlx::query_scalar!(
+        r#"SELECT l.late_by_ms AS "late!: i64" FROM late_events l
+           JOIN events e ON e.seq = l.event_seq WHERE e.id = ?"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(late)
 }
 
 /// How many events are stored.

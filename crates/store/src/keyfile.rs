@@ -242,6 +242,19 @@ pub(crate) fn owner_only(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Makes a folder (the wallet's, its backups') open to its owner only (Unix).
+pub(crate) fn owner_only_dir(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o700))
+            .map_err(|e| StoreError::io("restricting the wallet folder's permissions", e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// fsyncs the directory holding `path`, so a rename or a new file survives a power cut.
 pub(crate) fn sync_dir(path: &Path) -> Result<(), StoreError> {
     if let Some(dir) = path.parent() {

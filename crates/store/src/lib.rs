@@ -30,11 +30,13 @@ mod wallet_id;
 
 pub mod access;
 pub mod activity;
+pub mod admission;
 pub mod apps;
 pub mod arrivals;
 pub mod cards;
 pub mod claims;
 pub mod events;
+pub mod feed_gaps;
 pub mod grants;
 pub mod history;
 pub mod integrity;

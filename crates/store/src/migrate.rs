@@ -88,6 +88,7 @@ async fn backup(
     tokio::fs::create_dir_all(backups_dir)
         .await
         .map_err(|e| StoreError::io("creating the backups folder", e))?;
+    crate::keyfile::owner_only_dir(backups_dir)?;
     let name = format!(
         "wallet-{}-schema-{schema_version}.db",
         now.format("%Y%m%dT%H%M%S%.3fZ")

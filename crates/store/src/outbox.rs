@@ -253,3 +253,57 @@ pub async fn retry_now(pool: &SqlitePool, now: DateTime<Utc>) -> Result<u64, Sto
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Sets the feed horizon of every acknowledged change that has none and was acknowledged at
+/// or before `read_started_at`: a complete read of the feed that started after the
+/// acknowledgement reached `cursor`, so everything the platform made before it knew of the
+/// change lies at or before `cursor`.
+pub async fn set_feed_horizons(
+    pool: &SqlitePool,
+    read_started_at: DateTime<Utc>,
+    cursor: u64,
+) -> Result<u64, StoreError> {
+    let started = to_ms(read_started_at);
+    let cursor = i64::try_from(cursor).map_err(internal)?;
+    let done = sqlx::query!(
+        "UPDATE outbox SET feed_horizon = ?
+         WHERE feed_horizon IS NULL AND acked_at_ms IS NOT NULL AND acked_at_ms <= ?",
+        cursor,
+        started,
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A revocation the platform acknowledged, with its feed horizon once known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcknowledgedRevocation {
+    /// The ledger entry of the revocation.
+    pub ledger_seq: u64,
+    pub acked_at: DateTime<Utc>,
+    /// See [`set_feed_horizons`].
+    pub feed_horizon: Option<u64>,
+}
+
+/// Every revocation made here that the platform acknowledged.
+pub async fn acknowledged_revocations(
+    pool: &SqlitePool,
+) -> Result<Vec<AcknowledgedRevocation>, StoreError> {
+    let rows = sqlx::query!(
+        r#"SELECT o.ledger_seq, o.acked_at_ms AS "acked_at_ms!: i64", o.feed_horizon
+           FROM outbox o JOIN consent_ledger l ON l.seq = o.ledger_seq
+           WHERE o.acked_at_ms IS NOT NULL AND l.action = 'revoke'
+           ORDER BY o.ledger_seq"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AcknowledgedRevocation {
+            ledger_seq: u64::try_from(r.ledger_seq).unwrap_or_default(),
+            acked_at: from_ms(r.acked_at_ms),
+            feed_horizon: r.feed_horizon.and_then(|h| u64::try_from(h).ok()),
+        })
+        .collect())
+}

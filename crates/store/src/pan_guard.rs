@@ -2,94 +2,13 @@
 //! the wallet. Cardholder-typed text that contains one is refused with a clear error; text that
 //! arrives from the platform (events, app directory) is kept with the number masked.
 //!
-//! A "card number" here is a run of 12–19 digits, optionally grouped by single spaces, dashes
-//! or dots, whose leading digits match a known card network's range and length and which passes
-//! the Luhn check. Requiring a known network keeps timestamps and order numbers untouched.
+//! What a "card number" is: [`consentry_domain::contains_card_number`].
 
 use std::borrow::Cow;
 
-use consentry_domain::{luhn_valid, mask_last4, Brand};
+pub use consentry_domain::{contains_card_number, redact_card_numbers};
 
 use crate::error::StoreError;
-
-const MIN_DIGITS: usize = 12;
-const MAX_DIGITS: usize = 19;
-
-fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '-' | '.' | '\u{a0}' | '\u{202f}' | '\t')
-}
-
-/// Byte ranges of the card numbers in `text` (each from its first to its last digit).
-fn find(text: &str) -> Vec<std::ops::Range<usize>> {
-    if text.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    // (byte offset, digit) of the current grouped digit run.
-    let mut run: Vec<(usize, u8)> = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if c.is_ascii_digit() {
-            run.push((at, c as u8));
-            continue;
-        }
-        let continues = is_separator(c)
-            && !run.is_empty()
-            && chars.peek().is_some_and(|(_, next)| next.is_ascii_digit());
-        if !continues {
-            scan_run(&run, &mut found);
-            run.clear();
-        }
-    }
-    scan_run(&run, &mut found);
-    found
-}
-
-fn scan_run(run: &[(usize, u8)], found: &mut Vec<std::ops::Range<usize>>) {
-    if run.len() < MIN_DIGITS {
-        return;
-    }
-    let digits: String = run.iter().map(|&(_, d)| char::from(d)).collect();
-    let mut start = 0;
-    'outer: while start + MIN_DIGITS <= run.len() {
-        for len in (MIN_DIGITS..=MAX_DIGITS.min(run.len() - start)).rev() {
-            let window = &digits[start..start + len];
-            let brand = Brand::from_digits(window);
-            if brand != Brand::Unknown && brand.lengths().contains(&len) && luhn_valid(window) {
-                found.push(run[start].0..run[start + len - 1].0 + 1);
-                start += len;
-                continue 'outer;
-            }
-        }
-        start += 1;
-    }
-}
-
-/// Whether `text` contains what looks like a full card number.
-pub fn contains_card_number(text: &str) -> bool {
-    !find(text).is_empty()
-}
-
-/// `text` with every card number replaced by its masked form (`•••• 1234`).
-pub fn redact_card_numbers(text: &str) -> Cow<'_, str> {
-    let found = find(text);
-    if found.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for range in found {
-        out.push_str(&text[last..range.start]);
-        let digits: String = text[range.clone()]
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        out.push_str(&mask_last4(&digits[digits.len().saturating_sub(4)..]));
-        last = range.end;
-    }
-    out.push_str(&text[last..]);
-    Cow::Owned(out)
-}
 
 /// Refuses cardholder text that contains a card number.
 pub(crate) fn refuse(field: &'static str, text: &str) -> Result<(), StoreError> {
@@ -98,6 +17,12 @@ pub(crate) fn refuse(field: &'static str, text: &str) -> Result<(), StoreError> 
     }
     Ok(())
 }
+
+/// The field of an event that holds a SHA-256 digest (`app.terms_changed`'s `terms_hash`):
+/// never masked. A digest of the app's terms text is no card number, yet one in a couple of
+/// hundred holds a digit run the guard would mask, and a masked digest no longer reads back.
+/// Admission (`store::admission`) only admits 64 lowercase hex digits there.
+pub const DIGEST_FIELD: &str = "terms_hash";
 
 /// Masks card numbers anywhere in a JSON value: in strings, in object keys, and in numbers
 /// that spell one (replaced by the masked string). Returns whether anything changed.
@@ -131,11 +56,20 @@ pub fn redact_json(value: &mut serde_json::Value) -> bool {
                 }
                 changed = true;
             }
-            map.values_mut()
-                .fold(changed, |acc, v| redact_json(v) | acc)
+            map.iter_mut()
+                .filter(|(k, v)| !is_digest(k, v))
+                .fold(changed, |acc, (_, v)| redact_json(v) | acc)
         }
         Value::Null | Value::Bool(_) => false,
     }
+}
+
+/// Whether `value`, under `key`, is a digest kept as it is (see [`DIGEST_FIELD`]).
+fn is_digest(key: &str, value: &serde_json::Value) -> bool {
+    key == DIGEST_FIELD
+        && value.as_str().is_some_and(|text| {
+            text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
 }
 
 /// Masks card numbers in a JSON document's text. One linear scan when there are none (the
@@ -143,7 +77,7 @@ pub fn redact_json(value: &mut serde_json::Value) -> bool {
 /// structure stays valid. Text that is not JSON is masked as plain text.
 pub fn redact_json_text(text: &str) -> Cow<'_, str> {
     // JSON escapes (\u0034) could spell digits the plain scan does not see.
-    if !text.contains("\\u") && find(text).is_empty() {
+    if !text.contains("\\u") && !contains_card_number(text) {
         return Cow::Borrowed(text);
     }
     match serde_json::from_str::<serde_json::Value>(text) {
@@ -203,5 +137,16 @@ mod tests {
         assert!(masked.contains("1764251478000"));
         let escaped = r#"{"note":"\u0034111111111111111"}"#;
         assert!(!redact_json_text(escaped).contains("111111111111111"));
+    }
+
+    #[test]
+    fn a_digest_stays_whole_and_anything_else_under_its_name_is_masked() {
+        let digest = format!("4111111111111111{}", "a".repeat(48));
+        let json = format!(r#"{{"terms_hash":"{digest}","note":"4111111111111111"}}"#);
+        let masked = redact_json_text(&json);
+        assert!(masked.contains(&digest), "{masked}");
+        assert!(masked.contains("•••• 1111"));
+        let not_a_digest = r#"{"terms_hash":"card 4111111111111111"}"#;
+        assert!(!redact_json_text(not_a_digest).contains("4111111111111111"));
     }
 }

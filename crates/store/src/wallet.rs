@@ -250,6 +250,7 @@ impl Wallet {
         tokio::fs::create_dir_all(&paths.dir)
             .await
             .map_err(|e| StoreError::io("creating the wallet folder", e))?;
+        crate::keyfile::owner_only_dir(&paths.dir)?;
 
         let wallet_id = WalletId::generate();
         let key = DbKey::generate();

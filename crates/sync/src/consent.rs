@@ -10,15 +10,20 @@ use consentry_domain::{
     check_consent, AppTermsChanged, ConsentAction, ConsentDecision, ConsentQuery, Event,
     EventPayload, GrantKey, GrantStatus, LedgerEntry, ViolationReason,
 };
-use consentry_store::{grants, ledger};
+use consentry_store::{grants, ledger, outbox};
 use sqlx::SqlitePool;
 
 use crate::engine::Engine;
 use crate::error::SyncError;
 
-/// The consent ledger grouped by app × card × scope, for judging many events.
+/// The consent ledger grouped by app × card × scope, for judging many events, with what the
+/// wallet knows for itself: where the platform stood in its feed when it acknowledged each
+/// revocation made here.
 pub(crate) struct LedgerIndex {
     by_key: HashMap<GrantKey, Vec<LedgerEntry>>,
+    /// For each key whose current state is a revocation the platform acknowledged: the feed
+    /// position it had reached by then (its horizon), and when the cardholder revoked.
+    revoked: HashMap<GrantKey, (u64, DateTime<Utc>)>,
 }
 
 impl LedgerIndex {
@@ -27,11 +32,26 @@ impl LedgerIndex {
         for entry in ledger::entries(pool).await? {
             by_key.entry(entry.key()).or_default().push(entry);
         }
-        Ok(LedgerIndex { by_key })
+        let horizons: HashMap<u64, u64> = outbox::acknowledged_revocations(pool)
+            .await?
+            .into_iter()
+            .filter_map(|r| r.feed_horizon.map(|h| (r.ledger_seq, h)))
+            .collect();
+        let revoked = by_key
+            .iter()
+            .filter_map(|(key, entries)| {
+                let last = entries.last()?;
+                let horizon = horizons.get(&last.seq)?;
+                (last.action == ConsentAction::Revoke).then(|| (key.clone(), (*horizon, last.at)))
+            })
+            .collect();
+        Ok(LedgerIndex { by_key, revoked })
     }
 
-    /// `None` when the event is allowed (or needs no consent), else why not.
-    pub fn violation(&self, event: &Event) -> Option<ViolationReason> {
+    /// `None` when the event is allowed (or needs no consent), else why not. `position` is
+    /// where the feed delivered it: past the horizon of an acknowledged revocation, it was
+    /// made after the platform knew, whatever `occurred_at` it claims.
+    pub fn violation(&self, event: &Event, position: u64) -> Option<ViolationReason> {
         let query = ConsentQuery::for_event(event)?;
         let history = self
             .by_key
@@ -39,8 +59,13 @@ impl LedgerIndex {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         match check_consent(history, &query) {
-            ConsentDecision::Allowed => None,
             ConsentDecision::Violation { reason, .. } => Some(reason),
+            ConsentDecision::Allowed => {
+                let (horizon, revoked_at) = self.revoked.get(&query.key)?;
+                (position > *horizon).then_some(ViolationReason::DeliveredAfterRevocation {
+                    revoked_at: *revoked_at,
+                })
+            }
         }
     }
 }

@@ -47,6 +47,14 @@ pub(crate) struct Engine {
     pub keys_refreshed: bool,
     /// Terms hashes by (app, version), as learned.
     pub terms_hashes: HashMap<(String, u32), Sha256Digest>,
+    /// When the last complete read of the feed started (dates late events).
+    pub feed_read_at: Option<DateTime<Utc>>,
+    /// Passes stopped by each stale delivery, by event id (see `feed.rs`).
+    pub stale_tries: HashMap<String, u32>,
+    /// The cursor after which the feed could not be read, and in how many passes.
+    pub unreadable_at: Option<(u64, u32)>,
+    /// Keys the platform lists that no trusted key endorsed (refused).
+    pub unendorsed_keys: Vec<crate::webhook::SigningKeyInfo>,
 }
 
 impl Engine {
@@ -74,6 +82,10 @@ impl Engine {
             last_reconcile_at: None,
             keys_refreshed: false,
             terms_hashes: HashMap::new(),
+            feed_read_at: None,
+            stale_tries: HashMap::new(),
+            unreadable_at: None,
+            unendorsed_keys: Vec::new(),
         };
         engine.reload().await?;
         Ok(engine)
@@ -91,6 +103,7 @@ impl Engine {
             .await?
             .unwrap_or_default();
         self.last_success_at = sync_state::read(&self.pool, sync_state::LAST_SUCCESS).await?;
+        self.feed_read_at = sync_state::read(&self.pool, sync_state::FEED_READ_AT).await?;
         Ok(())
     }
 

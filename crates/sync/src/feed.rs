@@ -1,40 +1,45 @@
-//! Pulling the signed event feed: from the stored cursor, page by page; every delivery's
-//! signature checked against the enrolled keys and its timestamp against the clock (see
-//! `webhook.rs` for the tolerance); duplicates dropped; bodies decoded and validated with
-//! the domain's `Event::from_json`; app events judged against the consent ledger; then the
-//! events and the new cursor committed in one transaction.
+//! Reading the signed event feed: from the stored cursor, page by page, each page checked and
+//! stored by `deliveries.rs`. What the platform cannot serve readably is retried a bounded
+//! number of times, then **skipped** so that the events behind it flow:
 //!
-//! A delivery that fails its signature is fetched once more on its own (`GET
-//! /v1/events/{id}`): a fresh, valid copy is kept; the failed delivery is quarantined either
-//! way. A malformed body or an unknown type is quarantined too. Quarantined deliveries are
-//! counted in the status; nothing is dropped silently and nothing crashes the sync.
+//! - a page that cannot be read (too large, not JSON) is asked for again in halves, down to
+//!   one delivery; one delivery that still cannot be read after [`MAX_TRIES`] passes is
+//!   located (reads after positions before it fail, reads after it succeed) and skipped;
+//! - a validly signed delivery whose timestamp stays outside the tolerance for [`MAX_TRIES`]
+//!   passes (a stale delivery the platform keeps serving) is skipped.
+//!
+//! Every skipped stretch is recorded as a gap (`store::feed_gaps`: positions, error, tries),
+//! counted in the status, shown, and retried every [`GAP_RETRY_EVERY`] until it is read.
+//!
+//! The end of a complete read (no more pages) is remembered: it dates "late" events and sets
+//! the feed horizon of acknowledged revocations (see `consent.rs`).
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Event, EventDecodeError, EventPayload};
-use consentry_store::events::{self, IncomingEvent};
-use consentry_store::pan_guard::redact_card_numbers;
-use consentry_store::quarantine;
+use consentry_store::{feed_gaps, outbox, settings};
 
 use crate::client::PlatformClient;
-use crate::consent::LedgerIndex;
+use crate::deliveries::Destination;
 use crate::engine::Engine;
 use crate::enrollment;
-use crate::error::SyncError;
-use crate::sync_state::{self, FEED};
-use crate::webhook::Verdict;
-use crate::wire::{FeedItem, FeedPage};
+use crate::error::{SyncError, SyncErrorCode};
+use crate::sync_state::{self, FEED, FEED_READ_AT};
+use crate::wire::FeedPage;
 
-/// How often a delivery that failed its checks is fetched again on its own.
-const REFETCHES: usize = 3;
-/// Recent quarantine rows looked at to avoid keeping the same delivery twice after a crash.
-const QUARANTINE_LOOKBACK: u32 = 256;
+/// Passes a delivery may fail before it is skipped.
+pub(crate) const MAX_TRIES: u32 = 3;
+/// How often an open gap is tried again.
+pub(crate) const GAP_RETRY_EVERY: chrono::Duration = chrono::Duration::minutes(10);
+/// Gaps tried in one pass (each try is a request or two).
+const GAPS_PER_PASS: usize = 8;
+/// The furthest a search for an unreadable delivery looks past the cursor.
+const MAX_PROBE: u64 = 1 << 48;
 
 /// The next page, fetched in the background; aborted if dropped unused.
 struct Prefetch {
     after: u64,
+    size: u32,
     task: tokio::task::JoinHandle<Result<FeedPage, SyncError>>,
 }
 
@@ -42,7 +47,7 @@ impl Prefetch {
     fn start(client: &PlatformClient, after: u64, size: u32) -> Prefetch {
         let client = client.clone();
         let task = tokio::spawn(async move { client.events(after, size, Duration::ZERO).await });
-        Prefetch { after, task }
+        Prefetch { after, size, task }
     }
 
     async fn page(mut self) -> Result<FeedPage, SyncError> {
@@ -58,291 +63,257 @@ impl Drop for Prefetch {
     }
 }
 
-/// A delivery that will not be stored as an event.
-struct Refused {
-    event_id: Option<String>,
-    reason: String,
-    body: String,
-}
-
-/// The outcome of checking one delivery.
-enum Checked {
-    Valid(FeedItem),
-    /// Failed its signature; a fresh valid copy, if the platform gave one.
-    Forged {
-        delivery: FeedItem,
-        replacement: Option<FeedItem>,
-    },
-    Stale {
-        offset_seconds: i64,
-    },
-}
-
-fn decode_reason(error: &EventDecodeError) -> String {
-    match error {
-        EventDecodeError::UnknownType { .. } => format!("unknown_type: {error}"),
-        EventDecodeError::MissingType | EventDecodeError::Malformed { .. } => {
-            format!("malformed: {error}")
-        }
-        EventDecodeError::Invalid(_) => format!("invalid: {error}"),
-    }
+fn unreadable(error: &SyncError) -> bool {
+    error.code() == SyncErrorCode::BadResponse
 }
 
 impl Engine {
-    /// Pulls every page there is (no waiting). Returns how many events were stored.
+    /// Pulls every page there is (no waiting), then retries the gaps that are due. Returns
+    /// how many events were stored.
     pub(crate) async fn pull_feed(&mut self, now: DateTime<Utc>) -> Result<u64, SyncError> {
         let client = self.client()?;
-        let size = self.config.page_size;
+        let full = self.config.page_size.max(1);
+        let mut size = full;
         let mut stored = 0;
         let mut cursor = sync_state::cursor(&self.pool).await?;
         let mut prefetched: Option<Prefetch> = None;
         loop {
             let page = match prefetched.take() {
-                Some(next) if next.after == cursor => next.page().await?,
-                _ => client.events(cursor, size, Duration::ZERO).await?,
+                Some(next) if next.after == cursor && next.size == size => next.page().await,
+                _ => client.events(cursor, size, Duration::ZERO).await,
             };
+            let page = match page {
+                Ok(page) => page,
+                Err(e) if unreadable(&e) && size > 1 => {
+                    size /= 2;
+                    continue;
+                }
+                Err(e) if unreadable(&e) => {
+                    if self.unreadable_again(cursor) {
+                        cursor = self.skip_unreadable(&client, cursor, &e, now).await?;
+                        continue;
+                    }
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
+            self.unreadable_at = None;
             let has_more = page.has_more;
             if has_more && page.next_cursor > cursor {
                 // The platform serves (and signs) the next page while we check this one.
                 prefetched = Some(Prefetch::start(&client, page.next_cursor, size));
             }
-            let (count, advanced) = self.process_page(cursor, page, now).await?;
-            stored += count;
-            if !has_more || !advanced {
-                return Ok(stored);
+            let outcome = self
+                .process_page(page, Destination::Feed { cursor }, now)
+                .await?;
+            stored += outcome.stored;
+            if let Some(stop) = outcome.stop {
+                return Err(stop);
             }
             cursor = sync_state::cursor(&self.pool).await?;
+            if !has_more || !outcome.advanced {
+                if !has_more {
+                    self.finish_read(now, cursor).await?;
+                }
+                stored += self.retry_gaps(&client, now).await?;
+                return Ok(stored);
+            }
+            size = size.saturating_mul(2).min(full);
         }
     }
 
-    /// Checks, judges and stores one page read after `cursor`. Returns the events stored and
-    /// whether the cursor moved. A clock-skew stop is an error, after what came before it
-    /// was stored.
-    pub(crate) async fn process_page(
+    /// Stores a page a long poll that started at `started_at` brought, read after `cursor`.
+    pub(crate) async fn long_polled(
         &mut self,
-        cursor: u64,
         page: FeedPage,
+        cursor: u64,
+        started_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<(u64, bool), SyncError> {
-        let client = self.client()?;
-        let mut items = page.items;
-        items.sort_by_key(|i| i.cursor);
-        self.counters.deliveries += items.len() as u64;
-        let mut ids = HashSet::new();
-        let before = items.len();
-        items.retain(|i| ids.insert(i.id.clone()));
-        self.counters.duplicate_deliveries += (before - items.len()) as u64;
-
-        let verdicts = match &self.verifier {
-            Some(verifier) => verifier.check_page(&items, now).await,
-            None => return Err(SyncError::NotEnrolled),
-        };
-        let mut accepted = Vec::with_capacity(items.len());
-        let mut refused = Vec::new();
-        let mut stop = None;
-        let mut reached = cursor;
-        for (item, verdict) in items.into_iter().zip(verdicts) {
-            let position = item.cursor;
-            match self.check(&client, item, verdict, now).await? {
-                Checked::Valid(item) => accepted.push(item),
-                Checked::Forged {
-                    delivery,
-                    replacement,
-                } => {
-                    let reason = if replacement.is_some() {
-                        "bad_signature: the delivery did not verify; a fresh copy did and was kept"
-                    } else {
-                        "bad_signature: neither the delivery nor a fresh copy verifies under the platform's keys"
-                    };
-                    refused.push(Refused {
-                        event_id: Some(delivery.id),
-                        reason: reason.to_owned(),
-                        body: delivery.body,
-                    });
-                    accepted.extend(replacement);
-                }
-                Checked::Stale { offset_seconds } => {
-                    stop = Some(SyncError::ClockSkew {
-                        offset_seconds,
-                        tolerance_seconds: self.tolerance_seconds(),
-                    });
-                    break;
-                }
-            }
-            reached = reached.max(position);
+    ) -> Result<(), SyncError> {
+        let has_more = page.has_more;
+        let outcome = self
+            .process_page(page, Destination::Feed { cursor }, now)
+            .await?;
+        if let Some(stop) = outcome.stop {
+            return Err(stop);
         }
-        let next = match &stop {
-            Some(_) => reached,
-            None => reached.max(page.next_cursor),
-        };
-
-        let mut decoded = Vec::with_capacity(accepted.len());
-        for item in accepted {
-            match Event::from_json(item.body.as_bytes()) {
-                Ok(event) if event.id == item.id => decoded.push(event),
-                Ok(event) => refused.push(Refused {
-                    event_id: Some(item.id.clone()),
-                    reason: format!(
-                        "id_mismatch: delivered as {:?}, the body says {:?}",
-                        item.id, event.id
-                    ),
-                    body: item.body,
-                }),
-                Err(e) => refused.push(Refused {
-                    event_id: Some(item.id),
-                    reason: decode_reason(&e),
-                    body: item.body,
-                }),
-            }
-        }
-
-        let mut platform_events = Vec::new();
-        for event in &decoded {
-            let special = matches!(
-                event.payload,
-                EventPayload::ConsentChanged(_) | EventPayload::AppTermsChanged(_)
-            );
-            // The store keeps ids with anything card-number-like masked: look up that form.
-            let stored_id = redact_card_numbers(&event.id);
-            if special && !events::exists(&self.pool, &stored_id).await? {
-                platform_events.push(event);
-            }
-        }
-        self.apply_platform_events(&platform_events, now).await?;
-
-        let index = LedgerIndex::load(&self.pool).await?;
-        let incoming: Vec<IncomingEvent> = decoded
-            .into_iter()
-            .map(|event| {
-                let violation = index.violation(&event);
-                IncomingEvent {
-                    event,
-                    signature_verified: true,
-                    violation,
-                }
-            })
-            .collect();
-        self.quarantine_all(refused, now).await?;
-        let report =
-            events::ingest_with_cursor(&self.pool, &incoming, FEED, &next.to_string(), now).await?;
-        self.counters.events_stored += report.inserted;
-        self.counters.duplicate_deliveries += report.duplicates;
-        match stop {
-            Some(e) => Err(e),
-            None => Ok((report.inserted, next > cursor)),
-        }
-    }
-
-    fn tolerance_seconds(&self) -> i64 {
-        self.verifier
-            .as_ref()
-            .map_or(0, crate::webhook::FeedVerifier::tolerance_seconds)
-    }
-
-    fn verdict(&self, item: &FeedItem, now: DateTime<Utc>) -> Result<Verdict, SyncError> {
-        let verifier = self.verifier.as_ref().ok_or(SyncError::NotEnrolled)?;
-        Ok(verifier.check(&item.id, item.timestamp, &item.body, &item.signature, now))
-    }
-
-    async fn check(
-        &mut self,
-        client: &PlatformClient,
-        item: FeedItem,
-        mut verdict: Verdict,
-        now: DateTime<Utc>,
-    ) -> Result<Checked, SyncError> {
-        if verdict == Verdict::BadSignature {
-            // Judged before a key refresh earlier in this page? Judge again with today's keys.
-            verdict = self.verdict(&item, now)?;
-        }
-        if verdict == Verdict::BadSignature && !self.keys_refreshed {
-            // The platform may have rotated to a key published after we enrolled.
-            self.refresh_keys(now).await?;
-            verdict = self.verdict(&item, now)?;
-        }
-        let mut stale = match verdict {
-            Verdict::Valid => return Ok(Checked::Valid(item)),
-            Verdict::Stale { offset_seconds } => {
-                self.counters.stale_deliveries += 1;
-                Some(offset_seconds)
-            }
-            Verdict::BadSignature => None,
-        };
-        // Ask for fresh copies: a delivery spoiled on the way comes right; a forgery does not
-        // exist on the platform (404).
-        for _ in 0..REFETCHES {
-            self.counters.refetched += 1;
-            let Some(mut copy) = client.event(&item.id).await? else {
-                break;
-            };
-            copy.cursor = item.cursor;
-            if copy.id != item.id {
-                break;
-            }
-            match self.verdict(&copy, now)? {
-                Verdict::Valid if verdict != Verdict::BadSignature => {
-                    return Ok(Checked::Valid(copy));
-                }
-                Verdict::Valid => {
-                    return Ok(Checked::Forged {
-                        delivery: item,
-                        replacement: Some(copy),
-                    })
-                }
-                // Validly signed by the platform, only too old or too new for our clock.
-                Verdict::Stale { offset_seconds } => stale = Some(offset_seconds),
-                Verdict::BadSignature => {}
-            }
-        }
-        match stale {
-            Some(offset_seconds) => Ok(Checked::Stale { offset_seconds }),
-            None => Ok(Checked::Forged {
-                delivery: item,
-                replacement: None,
-            }),
-        }
-    }
-
-    /// Re-reads the platform's published keys and trusts them from now on.
-    async fn refresh_keys(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
-        self.keys_refreshed = true;
-        let keys = self.client()?.signing_keys().await?;
-        if let Some(mut enrollment) = self.enrollment.clone() {
-            if enrollment.signing_keys != keys {
-                enrollment.signing_keys = keys;
-                enrollment::save(&self.pool, &enrollment, now).await?;
-                self.adopt_enrollment(Some(enrollment))?;
-            }
+        if !has_more {
+            let reached = sync_state::cursor(&self.pool).await?;
+            self.finish_read(started_at, reached).await?;
         }
         Ok(())
     }
 
-    /// Keeps refused deliveries, skipping one already kept with the same id and reason.
-    async fn quarantine_all(
+    /// A complete read of the feed that started at `started_at` reached `cursor`.
+    pub(crate) async fn finish_read(
         &mut self,
-        refused: Vec<Refused>,
+        started_at: DateTime<Utc>,
+        cursor: u64,
+    ) -> Result<(), SyncError> {
+        outbox::set_feed_horizons(&self.pool, started_at, cursor).await?;
+        sync_state::write(&self.pool, FEED_READ_AT, &started_at, started_at).await?;
+        self.feed_read_at = Some(started_at);
+        Ok(())
+    }
+
+    /// Counts one more pass that could not read the delivery after `cursor`; `true` once
+    /// it is time to skip it.
+    fn unreadable_again(&mut self, cursor: u64) -> bool {
+        let tries = match self.unreadable_at {
+            Some((at, tries)) if at == cursor => tries + 1,
+            _ => 1,
+        };
+        self.unreadable_at = Some((cursor, tries));
+        tries >= MAX_TRIES
+    }
+
+    /// Counts one more pass stopped by the stale delivery `id`; `true` once it is time to
+    /// skip it.
+    pub(crate) fn stale_again(&mut self, id: &str) -> bool {
+        let tries = self.stale_tries.entry(id.to_owned()).or_insert(0);
+        *tries += 1;
+        if *tries >= MAX_TRIES {
+            self.stale_tries.remove(id);
+            return true;
+        }
+        false
+    }
+
+    /// Records positions `after` < p <= `until` as a gap.
+    pub(crate) async fn open_gap(
+        &mut self,
+        after: u64,
+        until: u64,
+        event_id: Option<&str>,
+        error: &SyncError,
         now: DateTime<Utc>,
     ) -> Result<(), SyncError> {
-        if refused.is_empty() {
-            return Ok(());
-        }
-        let recent = quarantine::recent(&self.pool, QUARANTINE_LOOKBACK).await?;
-        for r in refused {
-            let kept = recent
-                .iter()
-                .any(|q| q.event_id.is_some() && q.event_id == r.event_id && q.reason == r.reason);
-            if kept {
-                continue;
+        tracing::warn!(after, until, error = %error, "skipping part of the feed");
+        feed_gaps::open(&self.pool, after, until, event_id, &error.to_string(), now).await?;
+        self.counters.gaps_opened += 1;
+        Ok(())
+    }
+
+    /// Finds the unreadable delivery right after `cursor`, records it as a gap and moves the
+    /// cursor past it. Reads after a position before it fail; reads after it succeed.
+    async fn skip_unreadable(
+        &mut self,
+        client: &PlatformClient,
+        cursor: u64,
+        error: &SyncError,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        let readable_after = |after: u64| {
+            let client = client.clone();
+            async move {
+                match client.events(after, 1, Duration::ZERO).await {
+                    Ok(_) => Ok(true),
+                    Err(e) if unreadable(&e) => Ok(false),
+                    Err(e) => Err(e),
+                }
             }
-            quarantine::put(
-                &self.pool,
-                r.event_id.as_deref(),
-                &r.reason,
-                r.body.as_bytes(),
-                now,
-            )
-            .await?;
-            self.counters.quarantined += 1;
+        };
+        let mut low = cursor;
+        let mut step = 1u64;
+        let mut high = loop {
+            let probe = cursor.saturating_add(step);
+            if step > MAX_PROBE || probe > i64::MAX as u64 {
+                return Err(SyncError::bad_response(error.to_string()));
+            }
+            if readable_after(probe).await? {
+                break probe;
+            }
+            low = probe;
+            step = step.saturating_mul(2);
+        };
+        while high - low > 1 {
+            let middle = low + (high - low) / 2;
+            if readable_after(middle).await? {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        self.open_gap(cursor, high, None, error, now).await?;
+        settings::set_sync_cursor(&self.pool, FEED, &high.to_string(), now).await?;
+        self.unreadable_at = None;
+        Ok(high)
+    }
+
+    /// Tries again the open gaps that are due; closes those now read. Returns the events
+    /// stored. A gap that still fails stays open (its tries and error updated).
+    pub(crate) async fn retry_gaps(
+        &mut self,
+        client: &PlatformClient,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        let due: Vec<_> = feed_gaps::open_gaps(&self.pool)
+            .await?
+            .into_iter()
+            .filter(|g| now - g.last_try_at >= GAP_RETRY_EVERY)
+            .take(GAPS_PER_PASS)
+            .collect();
+        let mut stored = 0;
+        for gap in due {
+            let page = match &gap.event_id {
+                Some(id) => client.event(id).await.map(|copy| FeedPage {
+                    items: copy
+                        .map(|mut item| {
+                            item.cursor = gap.until_cursor;
+                            item
+                        })
+                        .into_iter()
+                        .collect(),
+                    unreadable: Vec::new(),
+                    next_cursor: gap.until_cursor,
+                    has_more: false,
+                }),
+                None => client
+                    .events(gap.after_cursor, 1, Duration::ZERO)
+                    .await
+                    .map(|mut page| {
+                        page.items.retain(|i| i.cursor <= gap.until_cursor);
+                        page
+                    }),
+            };
+            let outcome = match page {
+                Ok(page) => self.process_page(page, Destination::Gap, now).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(outcome) if outcome.complete => {
+                    stored += outcome.stored;
+                    feed_gaps::close(&self.pool, gap.id, now).await?;
+                    self.counters.gaps_closed += 1;
+                }
+                Ok(outcome) => {
+                    let error = outcome.stop.map_or_else(String::new, |e| e.to_string());
+                    feed_gaps::retried(&self.pool, gap.id, &error, now).await?;
+                }
+                Err(e) if e.code() == SyncErrorCode::Wallet => return Err(e),
+                Err(e) => feed_gaps::retried(&self.pool, gap.id, &e.to_string(), now).await?,
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Re-reads the platform's published keys; trusts a new one only when a key this wallet
+    /// already trusts endorsed it (see `webhook.rs`).
+    pub(crate) async fn refresh_keys(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
+        self.keys_refreshed = true;
+        let listed = self.client()?.signing_keys().await?;
+        let Some(mut enrollment) = self.enrollment.clone() else {
+            return Ok(());
+        };
+        let (trusted, refused) = crate::webhook::extend_trust(&enrollment.signing_keys, &listed);
+        if !refused.is_empty() {
+            tracing::warn!(keys = ?refused, "the platform lists signing keys no trusted key endorsed");
+            self.unendorsed_keys = refused;
+        }
+        if trusted != enrollment.signing_keys {
+            enrollment.signing_keys = trusted;
+            enrollment::save(&self.pool, &enrollment, now).await?;
+            self.adopt_enrollment(Some(enrollment))?;
         }
         Ok(())
     }

@@ -81,6 +81,7 @@ mod cardholder_api;
 mod change;
 mod client;
 mod consent;
+mod deliveries;
 mod drain;
 mod engine;
 mod enrollment;
@@ -111,7 +112,7 @@ pub use status::{SyncCounters, SyncReport, SyncStatus};
 pub use sync_state::FEED;
 pub use syncer::{SyncConfig, Syncer};
 pub use webhook::{
-    decode_public_key, verify_any, FeedVerifier, SigningKeyInfo, Verdict,
-    DEFAULT_TIMESTAMP_TOLERANCE,
+    decode_public_key, endorsement_content, extend_trust, verify_any, Endorsement, FeedVerifier,
+    SigningKeyInfo, Verdict, DEFAULT_TIMESTAMP_TOLERANCE,
 };
-pub use wire::{FeedItem, FeedPage, PlatformApp, PlatformCard};
+pub use wire::{FeedItem, FeedPage, PlatformApp, PlatformCard, UnreadableDelivery};

@@ -16,7 +16,7 @@ use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::webhook::SigningKeyInfo;
 use crate::wire::{
     self, AppList, CardList, EnrollAnswer, EnrollBody, ErrorBody, ExpirationDto, FeedItem,
-    FeedPage, FeedPageDto, GrantList, KeyList, PlatformApp, PlatformCard,
+    FeedPage, GrantList, KeyList, PlatformApp, PlatformCard,
 };
 
 /// Largest page the platform serves.
@@ -249,7 +249,7 @@ impl PlatformClient {
             .call(self.authed(self.http.get(url))?, Some(timeout))
             .await?;
         expect_success(&answer)?;
-        FeedPage::try_from(answer.json::<FeedPageDto>("feed page")?)
+        wire::parse_feed_page(&answer.body)
     }
 
     /// `GET /v1/events/{id}`: one event, freshly signed (for a delivery that failed its checks).

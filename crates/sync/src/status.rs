@@ -2,7 +2,7 @@
 //! `tokio::sync::watch` channel) and what a pass did ([`SyncCounters`]).
 
 use chrono::{DateTime, Utc};
-use consentry_store::{events, outbox, quarantine};
+use consentry_store::{events, feed_gaps, outbox, quarantine};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
@@ -31,6 +31,12 @@ pub struct SyncStatus {
     pub events_received: u64,
     /// Conflicts settled since this syncer started (each is also in the consent ledger).
     pub conflicts: u64,
+    /// Stretches of the feed skipped because they could not be read, still open (retried).
+    #[serde(default)]
+    pub feed_gaps: u64,
+    /// Signing keys the platform lists that no trusted key endorsed (refused).
+    #[serde(default)]
+    pub unendorsed_keys: u64,
 }
 
 /// Running totals of what the syncer did (since it started, or for one pass).
@@ -63,6 +69,14 @@ pub struct SyncCounters {
     pub refetched: u64,
     /// Deliveries whose timestamp was outside the tolerance.
     pub stale_deliveries: u64,
+    /// Events stored marked late (see `deliveries.rs`).
+    pub late_events: u64,
+    /// Ids delivered again with another body (quarantined).
+    pub equivocations: u64,
+    /// Stretches of the feed skipped.
+    pub gaps_opened: u64,
+    /// Skipped stretches read after all.
+    pub gaps_closed: u64,
 }
 
 impl SyncCounters {
@@ -82,6 +96,10 @@ impl SyncCounters {
             quarantined: self.quarantined - earlier.quarantined,
             refetched: self.refetched - earlier.refetched,
             stale_deliveries: self.stale_deliveries - earlier.stale_deliveries,
+            late_events: self.late_events - earlier.late_events,
+            equivocations: self.equivocations - earlier.equivocations,
+            gaps_opened: self.gaps_opened - earlier.gaps_opened,
+            gaps_closed: self.gaps_closed - earlier.gaps_closed,
         }
     }
 }
@@ -146,6 +164,8 @@ impl Engine {
             violations: events::violation_count(&self.pool).await?,
             events_received: self.counters.events_stored,
             conflicts: self.counters.conflicts,
+            feed_gaps: feed_gaps::open_count(&self.pool).await?,
+            unendorsed_keys: self.unendorsed_keys.len() as u64,
         })
     }
 }

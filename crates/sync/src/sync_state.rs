@@ -29,6 +29,8 @@ pub(crate) const ENROLLMENT: &str = "sync.enrollment";
 pub(crate) const IN_FLIGHT: &str = "sync.in_flight";
 pub(crate) const GRANT_VERSIONS: &str = "sync.grant_versions";
 pub(crate) const LAST_SUCCESS: &str = "sync.last_success_at";
+/// When the last complete read of the feed started.
+pub(crate) const FEED_READ_AT: &str = "sync.feed_read_at";
 /// The feed name of the event cursor (`settings::sync_cursor`).
 pub const FEED: &str = "platform.events";
 

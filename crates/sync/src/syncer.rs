@@ -12,7 +12,7 @@ use crate::backoff::Backoff;
 use crate::client::{ClientConfig, PlatformClient};
 use crate::engine::Engine;
 use crate::enrollment::{self, EnrollRequest, Enrollment};
-use crate::error::SyncError;
+use crate::error::{SyncError, SyncErrorCode};
 use crate::status::{SyncCounters, SyncReport, SyncStatus};
 use crate::sync_state::{self, LAST_SUCCESS};
 use crate::webhook::DEFAULT_TIMESTAMP_TOLERANCE;
@@ -320,6 +320,7 @@ impl Syncer {
                 self.status().next_retry_at,
             )
         };
+        let started_at = Utc::now();
         let until_retry = retry_at
             .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(wait + Duration::from_secs(60));
@@ -331,13 +332,19 @@ impl Syncer {
                 let mut engine = self.inner.engine.lock().await;
                 let now = Utc::now();
                 let result = match page {
-                    Ok(page) if page.items.is_empty() => Ok(()),
+                    Ok(page) if page.items.is_empty() && page.unreadable.is_empty() => {
+                        engine.finish_read(started_at, cursor).await
+                    }
                     Ok(page) => match sync_state::cursor(&engine.pool).await {
                         // Someone else read on meanwhile: the next pass reads from there.
                         Ok(current) if current != cursor => Ok(()),
-                        Ok(_) => engine.process_page(cursor, page, now).await.map(|_| ()),
+                        Ok(_) => engine.long_polled(page, cursor, started_at, now).await,
                         Err(e) => Err(e),
                     },
+                    // A page it cannot read: a whole pass retries it in smaller pieces.
+                    Err(e) if e.code() == SyncErrorCode::BadResponse => {
+                        engine.pull_feed(now).await.map(|_| ())
+                    }
                     Err(e) => Err(e),
                 };
                 if let Err(e) = &result {

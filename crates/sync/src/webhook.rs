@@ -39,6 +39,90 @@ pub struct SigningKeyInfo {
     pub public_key: String,
     /// `active`, `next` or `retired`.
     pub status: String,
+    /// The statement of the key that vouches for this one (`None` for the platform's first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endorsement: Option<Endorsement>,
+}
+
+/// A key's endorsement: the key `signed_by` signed [`endorsement_content`] of this key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endorsement {
+    pub signed_by: String,
+    /// `v1a,<base64 of the Ed25519 signature>`.
+    pub signature: String,
+}
+
+/// The exact text a key's endorsement signs.
+pub fn endorsement_content(key_id: &str, public_key: &str) -> String {
+    format!("consentry.key-endorsement.v1.{key_id}.{public_key}")
+}
+
+/// Whether `signer` endorsed `key`.
+fn endorsed_by(signer: &SigningKeyInfo, key: &SigningKeyInfo) -> bool {
+    let Some(endorsement) = &key.endorsement else {
+        return false;
+    };
+    if endorsement.signed_by != signer.key_id {
+        return false;
+    }
+    let Ok(verifying) = decode_public_key(&signer.public_key) else {
+        return false;
+    };
+    let content = endorsement_content(&key.key_id, &key.public_key);
+    signature_verifies(&verifying, content.as_bytes(), &endorsement.signature)
+}
+
+/// The keys to trust after the platform listed `listed`: every key already `trusted` (kept
+/// even when no longer listed, to verify endorsements after missed rotations), plus each
+/// listed key endorsed by a trusted one, in as many rounds as chains need. Returns them and
+/// the listed keys nobody trusted endorsed (refused).
+pub fn extend_trust(
+    trusted: &[SigningKeyInfo],
+    listed: &[SigningKeyInfo],
+) -> (Vec<SigningKeyInfo>, Vec<SigningKeyInfo>) {
+    let mut kept = trusted.to_vec();
+    for key in &mut kept {
+        let same = listed
+            .iter()
+            .find(|l| l.key_id == key.key_id && l.public_key == key.public_key);
+        if let Some(listed) = same {
+            key.status.clone_from(&listed.status);
+        }
+    }
+    let mut waiting: Vec<&SigningKeyInfo> = listed
+        .iter()
+        .filter(|l| !kept.iter().any(|k| k.public_key == l.public_key))
+        .collect();
+    loop {
+        let before = waiting.len();
+        waiting.retain(|candidate| {
+            let endorsed = kept.iter().any(|k| endorsed_by(k, candidate));
+            if endorsed {
+                kept.push((*candidate).clone());
+            }
+            !endorsed
+        });
+        if waiting.len() == before {
+            break;
+        }
+    }
+    (kept, waiting.into_iter().cloned().collect())
+}
+
+/// Whether one `v1a` signature in `header` verifies `content` under `key`.
+fn signature_verifies(key: &VerifyingKey, content: &[u8], header: &str) -> bool {
+    header.split(' ').any(|candidate| {
+        let Some(encoded) = candidate.strip_prefix(SCHEME_PREFIX) else {
+            return false;
+        };
+        let Ok(bytes) = STANDARD.decode(encoded) else {
+            return false;
+        };
+        let Ok(signature) = Signature::from_slice(&bytes) else {
+            return false;
+        };
+        key.verify(content, &signature).is_ok()
+    })
 }
 
 /// Reads `whpk_<base64>`.
@@ -159,17 +243,6 @@ pub fn verify_any(
     header: &str,
 ) -> bool {
     let content = format!("{id}.{timestamp}.{body}");
-    header.split(' ').any(|candidate| {
-        let Some(encoded) = candidate.strip_prefix(SCHEME_PREFIX) else {
-            return false;
-        };
-        let Ok(bytes) = STANDARD.decode(encoded) else {
-            return false;
-        };
-        let Ok(signature) = Signature::from_slice(&bytes) else {
-            return false;
-        };
-        keys.iter()
-            .any(|key| key.verify(content.as_bytes(), &signature).is_ok())
-    })
+    keys.iter()
+        .any(|key| signature_verifies(key, content.as_bytes(), header))
 }

@@ -3,12 +3,12 @@
 //! grow); missing or ill-typed ones make a `bad_response`.
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Brand, Expiry, FeeModel, Grant, Scope, Sha256Digest};
+use consentry_domain::{neutralize, Brand, Expiry, FeeModel, Grant, Scope, Sha256Digest};
 use consentry_store::apps::AppListing;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SyncError;
-use crate::webhook::SigningKeyInfo;
+use crate::webhook::{Endorsement, SigningKeyInfo};
 
 /// `{code, message}` (plus `current` on some 409s).
 #[derive(Debug, Deserialize)]
@@ -54,6 +54,9 @@ pub(crate) struct PublicKeyDto {
     scheme: String,
     public_key: String,
     status: String,
+    /// `null` for the platform's first key.
+    #[serde(default)]
+    endorsement: Option<Endorsement>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +73,7 @@ pub(crate) fn signing_keys(keys: Vec<PublicKeyDto>) -> Result<Vec<SigningKeyInfo
             key_id: k.key_id,
             public_key: k.public_key,
             status: k.status,
+            endorsement: k.endorsement,
         })
         .collect();
     for key in &keys {
@@ -147,7 +151,7 @@ impl TryFrom<CardDto> for PlatformCard {
             brand: dto.brand,
             last4: dto.last4,
             expiry,
-            nickname: dto.nickname,
+            nickname: dto.nickname.map(|n| neutralize(&n).into_owned()),
             active,
             linked_at: dto.created_at,
         })
@@ -235,19 +239,22 @@ impl TryFrom<AppDto> for PlatformApp {
                 dto.id
             )));
         }
+        // What a screen shows loses the characters that make it show something else (the
+        // terms text keeps its bytes: its hash is checked, and the screen isolates it).
+        let shown = |text: String| neutralize(&text).into_owned();
         Ok(PlatformApp {
             id: dto.id,
-            name: dto.name,
-            publisher: dto.publisher,
-            description: dto.description,
-            category: dto.category,
+            name: shown(dto.name),
+            publisher: shown(dto.publisher),
+            description: shown(dto.description),
+            category: shown(dto.category),
             requested_scopes: dto.requested_scopes,
             terms_version: dto.terms.version,
             terms_text: dto.terms.text,
             terms_hash: hash,
             terms_published_at: dto.terms.published_at,
             fee_model: dto.fee_model,
-            fee_description: dto.fee_description,
+            fee_description: shown(dto.fee_description),
             privacy_url: dto.privacy_url,
             website_url: dto.website_url,
         })
@@ -275,9 +282,11 @@ pub(crate) fn grant_from(value: serde_json::Value) -> Result<Grant, SyncError> {
     Ok(grant)
 }
 
+/// A feed page as sent. Each delivery is read on its own, so that one unreadable delivery
+/// (a field of the wrong type, a missing one) is set aside instead of spoiling the page.
 #[derive(Debug, Deserialize)]
 pub(crate) struct FeedPageDto {
-    pub events: Vec<FeedItemDto>,
+    pub events: Vec<serde_json::Value>,
     pub next_cursor: String,
     pub has_more: bool,
 }
@@ -306,10 +315,25 @@ pub struct FeedItem {
     pub signature: String,
 }
 
+/// A delivery of a page whose envelope could not be read (kept in quarantine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableDelivery {
+    /// Its `id`, when that much could be read.
+    pub id: Option<String>,
+    /// Its position, when that much could be read.
+    pub cursor: Option<u64>,
+    /// The delivery as sent (JSON).
+    pub text: String,
+    /// What is wrong with it.
+    pub error: String,
+}
+
 /// A page of the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedPage {
     pub items: Vec<FeedItem>,
+    /// Deliveries of this page that could not be read as one.
+    pub unreadable: Vec<UnreadableDelivery>,
     pub next_cursor: u64,
     pub has_more: bool,
 }
@@ -319,25 +343,59 @@ pub(crate) fn parse_cursor(text: &str) -> Result<u64, SyncError> {
         .map_err(|_| SyncError::bad_response(format!("a feed cursor is not a number: {text:?}")))
 }
 
+fn read_item(value: serde_json::Value) -> Result<FeedItem, UnreadableDelivery> {
+    let id = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+    let cursor = value
+        .get("cursor")
+        .and_then(|v| v.as_str())
+        .and_then(|c| parse_cursor(c).ok());
+    let unreadable = |value: &serde_json::Value, error: String| UnreadableDelivery {
+        id: id.clone(),
+        cursor,
+        text: value.to_string(),
+        error,
+    };
+    let dto = match serde_json::from_value::<FeedItemDto>(value.clone()) {
+        Ok(dto) => dto,
+        Err(e) => return Err(unreadable(&value, format!("unreadable_delivery: {e}"))),
+    };
+    let Ok(cursor) = parse_cursor(&dto.cursor) else {
+        return Err(unreadable(
+            &value,
+            "unreadable_delivery: its cursor is not a number".into(),
+        ));
+    };
+    Ok(FeedItem {
+        cursor,
+        id: dto.id,
+        timestamp: dto.timestamp,
+        body: dto.body,
+        signature: dto.signature,
+    })
+}
+
+/// Reads a feed page as sent (`GET /v1/events`): the one way the client reads one.
+pub(crate) fn parse_feed_page(bytes: &[u8]) -> Result<FeedPage, SyncError> {
+    let dto: FeedPageDto = serde_json::from_slice(bytes)
+        .map_err(|e| SyncError::bad_response(format!("unreadable feed page: {e}")))?;
+    FeedPage::try_from(dto)
+}
+
 impl TryFrom<FeedPageDto> for FeedPage {
     type Error = SyncError;
 
     fn try_from(dto: FeedPageDto) -> Result<Self, SyncError> {
-        let items = dto
-            .events
-            .into_iter()
-            .map(|i| {
-                Ok(FeedItem {
-                    cursor: parse_cursor(&i.cursor)?,
-                    id: i.id,
-                    timestamp: i.timestamp,
-                    body: i.body,
-                    signature: i.signature,
-                })
-            })
-            .collect::<Result<Vec<_>, SyncError>>()?;
+        let mut items = Vec::with_capacity(dto.events.len());
+        let mut unreadable = Vec::new();
+        for value in dto.events {
+            match read_item(value) {
+                Ok(item) => items.push(item),
+                Err(bad) => unreadable.push(bad),
+            }
+        }
         Ok(FeedPage {
             items,
+            unreadable,
             next_cursor: parse_cursor(&dto.next_cursor)?,
             has_more: dto.has_more,
         })

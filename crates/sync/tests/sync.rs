@@ -36,6 +36,9 @@ mod devices;
 #[path = "sync/feed.rs"]
 mod feed;
 
+#[path = "sync/hostile.rs"]
+mod hostile;
+
 #[path = "sync/consent.rs"]
 mod consent;
 

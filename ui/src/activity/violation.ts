@@ -18,6 +18,10 @@ export function violationReasonText(reason: ViolationReasonView, t: Translate, l
       return t('violation.reasons.channel_not_granted', { values: { channel: t(`channels.${reason.channel}`) } });
     case 'below_minimum':
       return t('violation.reasons.below_minimum', { values: { minimum: formatMoney(reason.minimum, locale) } });
+    case 'delivered_after_revocation':
+      return t('violation.reasons.delivered_after_revocation', {
+        values: { date: formatDateTime(reason.revokedAt, locale) },
+      });
     case 'currency_mismatch':
       return t('violation.reasons.currency_mismatch', {
         values: { minimum: reason.minimum.currency, found: reason.found.currency },

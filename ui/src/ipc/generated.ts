@@ -354,6 +354,20 @@ export type ExportedFile = { name: string, rows: number, };
 
 export type FeeModelView = { "kind": "percent", bps: number, } | { "kind": "per_event", amount: Money, per: Scope, } | { "kind": "none" };
 
+export type FeedGapView = { 
+/**
+ * Feed positions after this one …
+ */
+after: string, 
+/**
+ * … up to this one.
+ */
+until: string, eventId: string | null, 
+/**
+ * The last error, as recorded.
+ */
+detail: string, tries: number, openedAt: string, lastTryAt: string, };
+
 export type GrantExpiry = { "kind": "never" } | { "kind": "days", days: number, } | { "kind": "date", date: string, };
 
 export type GrantList = { grants: Array<GrantView>, };
@@ -507,6 +521,26 @@ export type PlatformCredentialsRequest = Record<symbol, never>;
 
 export type PlatformEnrollRequest = { platformUrl: string, deviceName: string | null, cardholderId: string | null, cardholderSecret: string | null, };
 
+export type PlatformTrust = { 
+/**
+ * Every delivery set aside, newest first, at most [`SET_ASIDE_LISTED`].
+ */
+setAside: Array<SetAsideView>, 
+/**
+ * How many deliveries are set aside in all.
+ */
+setAsideTotal: number, 
+/**
+ * Open gaps, oldest first.
+ */
+gaps: Array<FeedGapView>, 
+/**
+ * Signing keys the platform lists that no trusted key endorsed.
+ */
+unendorsedKeys: number, };
+
+export type PlatformTrustRequest = Record<symbol, never>;
+
 export type PlatformView = { url: string, cardholderId: string, deviceName: string, enrolledAt: string, 
 /**
  * Whether this wallet can show the credentials that add another device.
@@ -587,6 +621,14 @@ months: number | null, };
 
 export type Scope = "receipts" | "points" | "cashback" | "offers" | "recommendations" | "social_posts";
 
+export type SetAsideReason = "bad_signature" | "unendorsed_key" | "foreign_cardholder" | "equivocation" | "inadmissible" | "unreadable" | "other";
+
+export type SetAsideView = { eventId: string | null, reason: SetAsideReason, 
+/**
+ * The technical reason, as recorded (card numbers masked).
+ */
+detail: string, receivedAt: string, };
+
 export type SyncNowRequest = Record<symbol, never>;
 
 export type SyncProblem = { code: string, message: string, };
@@ -617,7 +659,15 @@ eventsReceived: number,
 /**
  * Conflicts with another device settled since the wallet was unlocked.
  */
-conflicts: number, platform: PlatformView | null, };
+conflicts: number, 
+/**
+ * Stretches of the feed skipped because the platform served them unreadably; retried.
+ */
+feedGaps: number, 
+/**
+ * Signing keys the platform lists that no key this wallet trusts endorsed (refused).
+ */
+unendorsedKeys: number, platform: PlatformView | null, };
 
 export type TermsBody = { termsVersion: number, termsHash: string, };
 
@@ -668,7 +718,7 @@ export type Trigger = "authorization" | "settlement";
 
 export type UnreadCount = { count: number, };
 
-export type ViolationReasonView = { "kind": "never_granted" } | { "kind": "not_active", status: GrantStatus, } | { "kind": "expired", expiresAt: string, } | { "kind": "not_yet_granted", grantedAt: string, } | { "kind": "channel_not_granted", channel: Channel, } | { "kind": "below_minimum", minimum: Money, } | { "kind": "currency_mismatch", minimum: Money, found: Money, };
+export type ViolationReasonView = { "kind": "never_granted" } | { "kind": "not_active", status: GrantStatus, } | { "kind": "expired", expiresAt: string, } | { "kind": "not_yet_granted", grantedAt: string, } | { "kind": "channel_not_granted", channel: Channel, } | { "kind": "below_minimum", minimum: Money, } | { "kind": "currency_mismatch", minimum: Money, found: Money, } | { "kind": "delivered_after_revocation", revokedAt: string, };
 
 export type ViolationView = { reason: ViolationReasonView, 
 /**
@@ -732,6 +782,7 @@ export type Commands = {
   sync_now: { request: SyncNowRequest; response: SyncStatusView };
   platform_enroll: { request: PlatformEnrollRequest; response: SyncStatusView };
   platform_credentials: { request: PlatformCredentialsRequest; response: PlatformCredentials };
+  platform_trust: { request: PlatformTrustRequest; response: PlatformTrust };
   card_link: { request: CardLinkRequest; response: CardView };
   card_unlink: { request: CardUnlinkRequest; response: CardUnlinked };
   apps_refresh: { request: AppsRefreshRequest; response: AppsRefreshed };

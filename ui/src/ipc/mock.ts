@@ -68,6 +68,8 @@ export const syncedStatus: SyncStatusView = {
   violations: 0,
   eventsReceived: 0,
   conflicts: 0,
+  feedGaps: 0,
+  unendorsedKeys: 0,
   platform: {
     url: 'http://127.0.0.1:7878/',
     cardholderId: 'ch_demo',
@@ -136,6 +138,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   platform_credentials: {
     ok: { platformUrl: 'http://127.0.0.1:7878/', cardholderId: 'ch_demo', cardholderSecret: 'chs_demo_secret' },
   },
+  platform_trust: { ok: { setAside: [], setAsideTotal: 0, gaps: [], unendorsedKeys: 0 } },
   card_link: { ok: card },
   card_unlink: { ok: { token: card.token, revoked: 1 } },
   apps_refresh: { ok: { apps: 2 } },

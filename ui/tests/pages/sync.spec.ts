@@ -22,6 +22,8 @@ function status(over: object = {}) {
     violations: 0,
     eventsReceived: 0,
     conflicts: 0,
+    feedGaps: 0,
+    unendorsedKeys: 0,
     platform,
     ...over,
   };
@@ -154,4 +156,61 @@ test('settings: credentials for another device, once, with a warning and a copy 
   expect(copied).toBe('http://127.0.0.1:7878/\nch_demo\nchs_demo_secret');
   await box.getByRole('button', { name: 'Hide' }).click();
   await expect(page.getByTestId('platform-secret')).toHaveCount(0);
+});
+
+const trust = {
+  setAside: [
+    {
+      eventId: 'evt_said_once',
+      reason: 'equivocation',
+      detail: 'equivocation: event "evt_said_once" was delivered again with another body; the first one is kept',
+      receivedAt: '2026-11-27T10:00:00Z',
+    },
+    {
+      eventId: 'evt_\u202Eevil',
+      reason: 'inadmissible',
+      detail: 'inadmissible: card_number_in_number: balance holds a number that reads as a card number',
+      receivedAt: '2026-11-27T09:00:00Z',
+    },
+  ],
+  setAsideTotal: 2,
+  gaps: [
+    {
+      after: '40',
+      until: '41',
+      eventId: null,
+      detail: 'the platform answered something unreadable: the answer is larger than 16777216 bytes',
+      tries: 2,
+      openedAt: '2026-11-27T08:00:00Z',
+      lastTryAt: '2026-11-27T08:10:00Z',
+    },
+  ],
+  unendorsedKeys: 1,
+};
+
+test('settings: what the wallet refused to believe, in both languages', async ({ page }) => {
+  await open(page, '#/settings', {
+    sync_status: { ok: status({ quarantined: 2, feedGaps: 1, unendorsedKeys: 1 }) },
+    platform_trust: { ok: trust },
+  });
+  const section = page.getByTestId('platform-trust');
+  await expect(section.getByTestId('trust-unendorsed')).toContainText('a signing key that no key you trust vouches for');
+  await expect(section.getByRole('heading', { name: '2 deliveries set aside' })).toBeVisible();
+  await expect(section.getByTestId('trust-set-aside').locator('li[data-reason="equivocation"]')).toContainText(
+    'The platform sent the same event again, saying something else',
+  );
+  await expect(section.getByRole('heading', { name: 'One part of the feed skipped' })).toBeVisible();
+  await expect(section.getByTestId('trust-gaps')).toContainText('Tried 2 times');
+  // The hostile id is isolated, never reordering the text around it.
+  await expect(section.locator('bdi', { hasText: 'evil' })).toHaveCount(1);
+
+  const fr = await page.context().newPage();
+  await open(fr, '#/settings', { sync_status: { ok: status() }, platform_trust: { ok: trust } }, 'fr');
+  await expect(fr.getByTestId('platform-trust').getByRole('heading', { name: '2 envois mis de côté' })).toBeVisible();
+  await expect(fr.getByTestId('trust-gaps')).toContainText('Essayée 2 fois');
+});
+
+test('settings: a clean platform says so', async ({ page }) => {
+  await open(page, '#/settings', { sync_status: { ok: status() } });
+  await expect(page.getByTestId('trust-clean')).toBeVisible();
 });

@@ -103,6 +103,7 @@ fn event(
         },
         signature_verified: true,
         violation: None,
+        late_by_ms: None,
     }
 }
 

@@ -82,6 +82,7 @@ fn event(id: &str, when: DateTime<Utc>, app: Option<&str>, payload: EventPayload
         },
         signature_verified: true,
         violation: None,
+        late_by_ms: None,
     }
 }
 

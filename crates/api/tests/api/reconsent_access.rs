@@ -280,6 +280,7 @@ fn points_event(
         },
         signature_verified: true,
         violation,
+        late_by_ms: None,
     }
 }
 

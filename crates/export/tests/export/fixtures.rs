@@ -231,5 +231,6 @@ pub fn incoming(event: Event) -> IncomingEvent {
         event,
         signature_verified: true,
         violation: None,
+        late_by_ms: None,
     }
 }

@@ -111,16 +111,21 @@ fn reward(event: &Event) -> Option<Reward> {
     }
 }
 
-fn row(source: &IncomingEvent) -> Result<Row<'_>, StoreError> {
-    let event = &source.event;
+/// The `payload` column of `event`: its JSON, card numbers masked.
+pub fn stored_payload(event: &Event) -> Result<String, StoreError> {
     // One allocation of about the right size; serde_json only writes valid UTF-8.
     let mut json = Vec::with_capacity(768);
     serde_json::to_writer(&mut json, event).map_err(|e| StoreError::Internal(e.to_string()))?;
     let json = String::from_utf8(json).map_err(|e| StoreError::Internal(e.to_string()))?;
-    let payload = match redact_json_text(&json) {
+    Ok(match redact_json_text(&json) {
         Cow::Borrowed(_) => json,
         Cow::Owned(masked) => masked,
-    };
+    })
+}
+
+fn row(source: &IncomingEvent) -> Result<Row<'_>, StoreError> {
+    let event = &source.event;
+    let payload = stored_payload(event)?;
     Ok(Row {
         source,
         id: masked_ref(&event.id),

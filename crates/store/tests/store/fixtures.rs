@@ -227,6 +227,7 @@ pub fn incoming(event: Event) -> IncomingEvent {
         event,
         signature_verified: true,
         violation: None,
+        late_by_ms: None,
     }
 }
 

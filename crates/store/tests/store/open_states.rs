@@ -19,6 +19,15 @@ async fn a_new_wallet_is_encrypted_on_disk() {
         .await
         .unwrap();
     assert!(!cipher.is_empty());
+    settings::put(&pool, "marker", "written", now())
+        .await
+        .unwrap();
+    #[cfg(unix)]
+    for open_file in [wallet.paths().wal(), wallet.paths().shm()] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&open_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is {mode:o}", open_file.display());
+    }
     wallet.lock().await;
     assert_eq!(wallet.state(), WalletState::Locked);
     let mut header = [0u8; 16];
@@ -36,6 +45,16 @@ async fn a_new_wallet_is_encrypted_on_disk() {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{} is {mode:o}", private.display());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(wallet.paths().dir())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o700, "the wallet folder is {mode:o}");
     }
     assert!(matches!(wallet.pool(), Err(StoreError::Locked)));
 }

@@ -28,6 +28,13 @@ pub enum Tamper {
     AlterFirst(&'static str),
     /// Add a delivery with this body, validly signed with the platform's own key.
     Inject(String),
+    /// Add a delivery with this body, signed with the platform's own key but stamped this
+    /// many seconds in the past (what a replayed capture looks like).
+    InjectStale(String, i64),
+    /// Add a delivery with this body signed by the key with this 32-byte seed.
+    SignedWith([u8; 32], String),
+    /// Add this raw JSON as a delivery (e.g. with a field of the wrong type).
+    Raw(Value),
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +46,10 @@ pub struct Hostility {
     pub next_page: VecDeque<Tamper>,
     /// `PUT /v1/grants/…` requests that reached the proxy.
     pub puts: u32,
+    /// Events whose delivery is padded past any sane size, in every page that holds them.
+    pub oversize_ids: Vec<String>,
+    /// Keys added to every `GET /v1/keys` answer.
+    pub extra_keys: Vec<Value>,
 }
 
 pub struct Proxy {
@@ -79,9 +90,13 @@ pub async fn start(target: &str) -> Proxy {
 }
 
 fn item_for(body: &str, key: &SigningKey, cursor: &str) -> Value {
+    item_at(body, key, cursor, 0)
+}
+
+fn item_at(body: &str, key: &SigningKey, cursor: &str, age_seconds: i64) -> Value {
     let event: Value = serde_json::from_str(body).unwrap_or(json!({}));
     let id = event["id"].as_str().unwrap_or("evt_unreadable").to_owned();
-    let timestamp = Utc::now().timestamp();
+    let timestamp = Utc::now().timestamp() - age_seconds;
     json!({"id": id, "cursor": cursor, "timestamp": timestamp, "body": body,
            "signature": sign(key, &id, timestamp, body)})
 }
@@ -95,16 +110,42 @@ fn tamper(page: &mut Value, script: Vec<Tamper>) {
         .and_then(|i| i["cursor"].as_str())
         .unwrap_or("0")
         .to_owned();
+    // Injected bodies name the page's cardholder, as the platform's own do, unless they
+    // name one themselves.
+    let cardholder = items
+        .first()
+        .and_then(|i| serde_json::from_str::<Value>(i["body"].as_str()?).ok())
+        .and_then(|b| b["cardholder_id"].as_str().map(str::to_owned));
+    let bind = |body: String| -> String {
+        match (serde_json::from_str::<Value>(&body), &cardholder) {
+            (Ok(Value::Object(mut event)), Some(id)) if !event.contains_key("cardholder_id") => {
+                event.insert("cardholder_id".into(), Value::String(id.clone()));
+                Value::Object(event).to_string()
+            }
+            _ => body,
+        }
+    };
     for t in script {
         match t {
             Tamper::Forge(body) => {
                 items.push(item_for(
-                    &body,
+                    &bind(body),
                     &SigningKey::from_bytes(&[9u8; 32]),
                     &cursor,
                 ));
             }
-            Tamper::Inject(body) => items.push(item_for(&body, &platform_key(), &cursor)),
+            Tamper::Inject(body) => items.push(item_for(&bind(body), &platform_key(), &cursor)),
+            Tamper::InjectStale(body, age) => {
+                items.push(item_at(&bind(body), &platform_key(), &cursor, age));
+            }
+            Tamper::SignedWith(seed, body) => {
+                items.push(item_for(
+                    &bind(body),
+                    &SigningKey::from_bytes(&seed),
+                    &cursor,
+                ));
+            }
+            Tamper::Raw(item) => items.push(item),
             Tamper::AlterFirst(kind) => {
                 let found = items.iter_mut().find(|i| {
                     serde_json::from_str::<Value>(i["body"].as_str().unwrap_or("{}"))
@@ -176,7 +217,27 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         }
     }
     let mut bytes: Bytes = answer.bytes().await.unwrap_or_default();
+    if path == "/v1/keys" && status == StatusCode::OK {
+        let extra = state.hostility.lock().unwrap().extra_keys.clone();
+        if let (false, Ok(mut list)) = (extra.is_empty(), serde_json::from_slice::<Value>(&bytes)) {
+            if let Some(keys) = list["keys"].as_array_mut() {
+                keys.extend(extra);
+            }
+            bytes = Bytes::from(list.to_string());
+        }
+    }
     if path == "/v1/events" && status == StatusCode::OK {
+        let oversize = state.hostility.lock().unwrap().oversize_ids.clone();
+        if let (false, Ok(mut page)) =
+            (oversize.is_empty(), serde_json::from_slice::<Value>(&bytes))
+        {
+            for item in page["events"].as_array_mut().into_iter().flatten() {
+                if oversize.iter().any(|id| item["id"] == id.as_str()) {
+                    item["body"] = Value::String("x".repeat(256 * 1024));
+                }
+            }
+            bytes = Bytes::from(page.to_string());
+        }
         if let Ok(mut page) = serde_json::from_slice::<Value>(&bytes) {
             let has_items = page["events"].as_array().is_some_and(|a| !a.is_empty());
             let script: Vec<Tamper> = if has_items {
