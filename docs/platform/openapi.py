@@ -40,7 +40,9 @@ card_number_invalid card_number_length card_number_luhn card_brand_unsupported e
 card_not_found app_not_found invalid_terms terms_not_newer grant_not_found version_conflict idempotency_key_missing
 idempotency_key_invalid idempotency_key_reused scope_not_requested terms_outdated no_channels expiry_not_in_future negative_minimum
 grant_key_mismatch invalid_transition reconsent_required not_due invalid_cursor event_not_found invalid_amount invalid_merchant
-invalid_settle_after transaction_not_found transaction_not_pending invalid_faults invalid_clock card_number_in_text""".split()))
+invalid_settle_after transaction_not_found transaction_not_pending invalid_faults invalid_clock card_number_in_text
+unsigned_change statement_mismatch device_not_in_chain bad_consent_signature other_cardholder unknown_device
+device_already_linked bad_root unknown_signer bad_device_signature invalid_pairing""".split()))
 
 def L(hex_text):
     """An id as the platform writes it: each hex digit of a UUID as a letter, 0 → a … f → p."""
@@ -59,7 +61,7 @@ schemas = O()
 schemas["Error"] = obj(O([
   ("code", s("Stable machine-readable code; switch on it.", enum=ERROR_CODES)),
   ("message", s("What went wrong, for a person. Never contains a card number.")),
-  ("current", {"description": "On `version_conflict`, `invalid_transition` and `reconsent_required`: the grant as it is now (`null` if it does not exist).", "oneOf": [ref("Grant"), {"type": "null"}]}),
+  ("current", {"description": "On `version_conflict`, `invalid_transition` and `reconsent_required`: the grant as it is now, with the signed change that produced it (`null` if the grant does not exist).", "oneOf": [ref("GrantState"), {"type": "null"}]}),
   ("current_terms_version", i("On `terms_outdated`: the app's current terms version.", minimum=1)),
   ("transaction", ref("Transaction")),
   ("field", s("On `card_number_in_text`: the request field whose text holds a card number.")),
@@ -121,19 +123,56 @@ schemas["Grant"] = obj(O([
   ("pending_terms_version", nullable(i(minimum=0))),
   ("granted_at", dt()), ("changed_at", dt()), ("version", i("1 on creation, +1 on every change. Send it back as `base_version`.", minimum=1))]),
   desc="The cardholder's permission: one app × one card × one scope, with channels, trigger, optional minimum and expiry.")
-schemas["GrantList"] = obj({"grants": arr(ref("Grant"))})
+schemas["GrantState"] = {"description": "A grant and `signed`, the device-signed change that produced exactly this state (`statement.produced(grant)`), or `null` when the platform made the last change itself (new terms, an unlinked card) or the grant predates signed changes.",
+  "allOf": [ref("Grant"), obj({"signed": {"oneOf": [ref("SignedConsent"), {"type": "null"}]}})]}
+schemas["GrantList"] = obj({"grants": arr(ref("GrantState"))})
+
+# Device-signed consent: docs/platform/README.md, "Device chain and signed consent changes".
+DPK = lambda desc=None: s(desc or "`dpk_` + base64 (standard, padded) of the device's 32-byte Ed25519 public key.", pattern="^dpk_[A-Za-z0-9+/]{43}=$")
+DEVICE_SIG = lambda desc: s(desc, pattern="^v1a,[A-Za-z0-9+/]{86}==$")
+HEX64 = lambda desc: s(desc, pattern="^[0-9a-f]{64}$")
+schemas["ConsentStatement"] = obj(O([
+  ("grant_id", s("The grant the change is for (the path's `grant_id`).")),
+  ("action", s("The request's `action`.", enum=["grant","revoke","renew","reconsent"])),
+  ("app_id", s()), ("card_token", s()), ("scope", ref("Scope")),
+  ("channels", arr(ref("Channel"), uniqueItems=True)), ("trigger", ref("Trigger")),
+  ("min_purchase", {"description": "Absent: `null`.", "oneOf": [ref("Money"), {"type": "null"}]}),
+  ("expires_at", nullable(dt("Absent: `null`."))),
+  ("terms_version", i("The app terms version the grant stands on after the change.", minimum=0)),
+  ("terms_hash", HEX64("SHA-256 (hex) of the text of those terms, as the device showed them (`App.terms.hash`).")),
+  ("base_version", i("The request's `base_version`.", minimum=0)),
+  ("at", dt("When the device made the change (its clock).")),
+  ("device_id", s("The device that made and signed it: the caller."))]),
+  required=["grant_id","action","app_id","card_token","scope","channels","trigger","terms_version","terms_hash","base_version","at","device_id"], closed=True,
+  desc="One consent change as the device that made it saw it: for `grant` the request's details; for `revoke`, `renew` and `reconsent` the grant's app, card and scope, and its details after the change. Signed as its canonical text (see the README).")
+schemas["SignedConsent"] = obj(O([("statement", ref("ConsentStatement")),
+  ("signature", DEVICE_SIG("`v1a,` + base64 of the 64-byte Ed25519 signature, by the key of `statement.device_id` in the device chain, over the statement's canonical text."))]),
+  closed=True, desc="A consent change signed by the device that made it. Verify it under the device chain, and check that it produced the grant it comes with.")
+schemas["DeviceLink"] = obj(O([
+  ("cardholder_id", s("The cardholder whose chain this is.")), ("device_id", s("The device this link adds.")), ("public_key", DPK()),
+  ("added_by", s("The device whose key signed this link: the device itself for the first link (the root), a device earlier in the chain for every later one.")),
+  ("added_at", dt()), ("signature", DEVICE_SIG("`v1a,` + base64 of the Ed25519 signature by `added_by`'s key over the link's canonical text."))]),
+  closed=True, desc="One device of the cardholder and its public key, vouched for by a device already in the chain.")
+schemas["DeviceChain"] = obj({"links": arr(ref("DeviceLink"), description="In the order added: the root first.")})
+schemas["PairingRequest"] = obj(O([("public_key", DPK("The calling (new) device's key.")),
+  ("proof", HEX64("HMAC-SHA256 (hex) keyed with the pairing code (uppercase letters and digits only) over `consentry.pairing.v1\\n{cardholder_id}\\n{device_id}\\n{public_key}\\n`."))]), closed=True)
+schemas["Pairing"] = obj(O([("device_id", s()), ("device_name", s("The name the device enrolled with.")), ("public_key", DPK()),
+  ("proof", HEX64("To check against the proof made with the code this device showed.")), ("created_at", dt())]),
+  desc="A new device's pending request to join the chain.")
+schemas["PairingList"] = obj({"pairings": arr(ref("Pairing"))})
 base_version = i("The grant version this change is based on: 0 to create.", minimum=0)
+signed = {"$ref": "#/components/schemas/SignedConsent", "description": "This change, signed by the calling device (required: without it, 422 `unsigned_change`)."}
 schemas["GrantChange"] = {"description": "One consent change, tagged by `action`.", "oneOf": [
   obj(O([("action", s(const="grant")), ("base_version", base_version), ("app_id", s()), ("card_token", s()), ("scope", ref("Scope")),
      ("channels", arr(ref("Channel"), minItems=1, uniqueItems=True)), ("trigger", ref("Trigger")),
      ("min_purchase", {"oneOf": [ref("Money"), {"type": "null"}]}), ("expires_at", nullable(dt())),
-     ("terms_version", i("Must be the app's current terms version.", minimum=1))]),
-     required=["action","base_version","app_id","card_token","scope","channels","trigger","terms_version"], closed=True,
+     ("terms_version", i("Must be the app's current terms version.", minimum=1)), ("signed", signed)]),
+     required=["action","base_version","app_id","card_token","scope","channels","trigger","terms_version","signed"], closed=True,
      desc="Create the grant, or grant again (from any status, e.g. after a revoke) with new details. App, card and scope cannot change."),
-  obj(O([("action", s(const="revoke")), ("base_version", base_version)]), closed=True, desc="Withdraw consent. Revoking a revoked grant changes nothing."),
-  obj(O([("action", s(const="renew")), ("base_version", base_version), ("expires_at", nullable(dt()))]), required=["action","base_version"], closed=True,
+  obj(O([("action", s(const="revoke")), ("base_version", base_version), ("signed", signed)]), closed=True, desc="Withdraw consent. Revoking a revoked grant changes nothing."),
+  obj(O([("action", s(const="renew")), ("base_version", base_version), ("expires_at", nullable(dt())), ("signed", signed)]), required=["action","base_version","signed"], closed=True,
      desc="New expiry date (`null` or absent: none) for an active or expired grant."),
-  obj(O([("action", s(const="reconsent")), ("base_version", base_version), ("terms_version", i(minimum=1))]), closed=True,
+  obj(O([("action", s(const="reconsent")), ("base_version", base_version), ("terms_version", i(minimum=1)), ("signed", signed)]), closed=True,
      desc="Accept the app's current terms after `app.terms_changed`."),
 ], "discriminator": {"propertyName": "action"}}
 schemas["FeedItem"] = obj(O([
@@ -168,8 +207,10 @@ payloads = O([
   ("offer.redeemed", ("An offer was used.", obj(O([("offer_id", s()), ("code", s()), ("payment", payment)]), required=["offer_id","code"]))),
   ("recommendation.made", ("A suggestion.", obj(O([("text", s()), ("product", s()), ("payment", payment)]), required=["text"]))),
   ("social.posted", ("A post on the cardholder's behalf (never with the amount).", obj(O([("network", s()), ("text", s()), ("payment", payment)]), required=["network","text"]))),
-  ("consent.changed", ("A grant changed: on another device, or by the platform (`needs_reconsent` after new terms).",
-      obj(O([("action", s(enum=["grant","revoke","renew","expire","needs_reconsent","reconsent","conflict"])), ("grant", ref("Grant"))])))),
+  ("consent.changed", ("A grant changed: on another device, or by the platform (`needs_reconsent` after new terms, `revoke` of an unlinked card's grants).",
+      obj(O([("action", s(enum=["grant","revoke","renew","expire","needs_reconsent","reconsent","conflict"])), ("grant", ref("Grant")),
+             ("signed", {"$ref": "#/components/schemas/SignedConsent", "description": "The device-signed change that produced `grant`; absent when the platform made the change. Count a change as the cardholder's only when this verifies under the device chain and `statement.produced(grant)`."})]),
+          required=["action","grant"]))),
   ("app.terms_changed", ("The app (envelope `app_id`) published new terms; sent once per card holding a grant for it.",
       obj(O([("terms_version", i(minimum=1)), ("terms_hash", s(pattern="^[0-9a-f]{64}$"))])))),
 ])
@@ -269,6 +310,32 @@ EX_BODY = '{"app_id":"app_beanstamp","balance":40,"card_token":"'+T_CARD+'","car
 EX_TXN = O([("id",T_TXN),("card_token",T_CARD),("amount",EX_MONEY),("merchant","Café Lumen"),("channel","nfc"),("status","authorized"),
   ("commission",{"minor":29,"currency":"EUR"}),("authorized_at","2026-01-05T10:02:00.000Z"),("settle_at",None),("finalized_at",None)])
 
+# Real device keys and signatures (Ed25519 seeds: SHA-256 of "openapi example device A" and
+# "... B"), so the examples verify; QUIRE_TERMS_HASH is the hash of app_quire's seeded terms.
+T_DEVICE_A, T_DEVICE_B = "dev_" + L("0193b2d1b9f17d2f9e0a1b2c3d4e5f60"), "dev_" + L("0193b2d1c3a07e4f8b2c3d4e5f607182")
+EX_DPK_A, EX_DPK_B = "dpk_Q1jQ72WK7xoT+az6mEepGk1PQNJJcQV5XsIzd4O14O4=", "dpk_T0ezsl3M4V/r2oBkJ86D25lbhRImmq6qpVY5H+MCf0w="
+EX_LINK_ROOT = O([("cardholder_id",T_CARDHOLDER),("device_id",T_DEVICE_A),("public_key",EX_DPK_A),("added_by",T_DEVICE_A),("added_at","2026-01-05T09:58:00.000Z"),
+  ("signature","v1a,CYuezeVRLBI4StF17q6UY3HOfxiQiCPYfQ7zaGCe3Zn0VGRGfdgpdRn5ppm8MuZJ3yVuC1RF/qVW5OSostvhDQ==")])
+EX_LINK_B = O([("cardholder_id",T_CARDHOLDER),("device_id",T_DEVICE_B),("public_key",EX_DPK_B),("added_by",T_DEVICE_A),("added_at","2026-01-05T10:06:00.000Z"),
+  ("signature","v1a,fB3h53OLT60W/2KNkKu7Jfp8LZw5wO11nc1QPsLT1C6aF9czWnOvgt6T3MmgDdWRuNcn/Q/nuJTYAD1VvtApDA==")])
+EX_PROOF = "f01937adc004787015804a23e67e569e961a6710003a29527c38ad28be1a5e50"  # pairing code K7P2-9XQ4
+EX_PAIRING = O([("device_id",T_DEVICE_B),("device_name","Ada's phone"),("public_key",EX_DPK_B),("proof",EX_PROOF),("created_at","2026-01-05T10:05:12.345Z")])
+QUIRE_TERMS_HASH = "7d1320d01caf6d25f5b86b963d748b9d934caa304371e071ff9f3b9ce975779f"
+def statement(**changes):
+    base = O([("grant_id",EX_GRANT["id"]),("action","grant"),("app_id","app_quire"),("card_token",T_CARD),("scope","receipts"),("channels",["card","nfc"]),
+      ("trigger","authorization"),("min_purchase",None),("expires_at",None),("terms_version",3),("terms_hash",QUIRE_TERMS_HASH),("base_version",0),
+      ("at","2026-01-05T10:00:00.123Z"),("device_id",T_DEVICE_A)])
+    base.update(changes)
+    return base
+def signed_ex(signature, **changes): return O([("statement", statement(**changes)), ("signature", signature)])
+EX_SIGNED_GRANT = signed_ex("v1a,9q2Hrhb6o0ddvVNPdsDRGC/Rr418WoOlcc5jq4YZC6GL07m5gnqdt6CPUEg/tWYnV0bKfYg8pYl7iYkqhlQcCQ==")
+EX_SIGNED_REVOKE = signed_ex("v1a,/5VqWfQduP6xNpiorpyGGaT8r2dCbSLvdtIdU9pfX8WysQA4fydwiM6McErO3S+Z0x1MQWBtY4rPKRriM0k+Bg==",
+  action="revoke", base_version=1, at="2026-01-05T10:10:00.000Z", device_id=T_DEVICE_B)
+EX_SIGNED_RENEW = signed_ex("v1a,K05p9k+1Be+uHPU2+AN7E2CSOYAJ5h3K2Yungu8ZdtbPH98Zrx2XVY2vF04A8Lh98dO99U1kgrFy4QBGvwphDg==",
+  action="renew", base_version=2, expires_at="2027-01-01T00:00:00.000Z", at="2026-01-06T08:00:00.000Z")
+EX_SIGNED_RECONSENT = signed_ex("v1a,0JLR9zSCInumd1WpjdSVtCkEdyUGbCw2vrrRVtXXbgS+mC/ejxHNdKxQQSzRKrtpXX91aXvurXj+0Hi1hNgOAQ==",
+  action="reconsent", base_version=3, terms_version=4, terms_hash="1c7de08df71039a876eec9b29768316ee1d229d87882157ef04baa4098cfe259", at="2026-02-01T12:00:00.000Z")
+
 paths = O()
 paths["/v1/enroll"] = {"post": op("enroll", "Enroll a device (and create a cardholder)", ["devices"],
   O([("201", ok("Enrolled. Keep `token` (and, for a new cardholder, `cardholder_secret`).", ref("Enrollment"), {"new cardholder": O([("cardholder_id",T_CARDHOLDER),("cardholder_secret","chs_elbo…"),("device_id","dev_" + L("0193b2d1b9f17d2f9e0a1b2c3d4e5f60")),("token","cst_jbceljfo…"),("signing_keys",EX_KEYS)])}))]
@@ -280,6 +347,28 @@ paths["/v1/enroll"] = {"post": op("enroll", "Enroll a device (and create a cardh
 paths["/v1/keys"] = {"get": op("listKeys", "The public keys that sign the event feed", ["devices"],
   O([("200", ok("Active, next and last retired key, each (but the platform's first key) with its endorsement.", ref("KeyList"), {"keys": {"keys": EX_KEYS}, "after one rotation": {"keys": EX_KEYS_ROTATED}}))] + list(errors().items())),
   desc="A wallet pins the keys it received at enrollment and accepts a key listed here only when its `endorsement` verifies under a key it already trusts (see `KeyEndorsement`). Fetch this list again when a delivery does not verify under the trusted keys.", security=[])}
+paths["/v1/devices/chain"] = {
+  "get": op("getDeviceChain", "The cardholder's device chain", ["devices"],
+    O([("200", ok("Every link, root first; empty until the first device posts its root.", ref("DeviceChain"), {"two devices": {"links": [EX_LINK_ROOT, EX_LINK_B]}, "none yet": {"links": []}}))] + list(errors().items())),
+    desc="The device keys the cardholder's consent changes may be signed with. Do not trust it because the platform serves it: verify it yourself (the root signed by its own key, each later link by a device earlier in the chain, one link per device, all for your cardholder), starting from the root device your wallet pinned when it joined."),
+  "post": op("addDeviceLink", "Add a device to the device chain", ["devices"],
+    O([("200", ok("This exact link is in the chain already (a retry): the chain.", ref("DeviceChain"))),
+       ("201", ok("Added; the device's pending pairing request is gone. The whole chain.", ref("DeviceChain"), {"root": {"links": [EX_LINK_ROOT]}, "second device": {"links": [EX_LINK_ROOT, EX_LINK_B]}}))]
+      + list(errors((409, "The device already has another link in the chain.", E("device_already_linked","this device already has a link in the chain")),
+                    (422, "Checked in this order: `other_cardholder` (the link names another cardholder than the caller's), `unknown_device` (`device_id` is no enrolled device of the cardholder), `bad_root` (the chain is empty and the link is not the caller's own, signed by itself), `unknown_signer` (`added_by` is not in the chain), `bad_device_signature` (the chain with this link does not verify); `invalid_body` for a body that is no link.",
+                     [E("bad_root","the chain is empty: its first link must be the calling device's own, signed by itself (added_by = device_id)"), E("unknown_signer","added_by is not a device in the chain; a device already in it must sign the new link"), E("bad_device_signature","the link does not verify: the signature does not verify")])).items())),
+    desc="The first device of a cardholder posts its own link (`added_by` = `device_id` = the caller) right after enrolling: the root. Every later device joins on a link signed by a device already in the chain, usually after pairing (`/v1/devices/pairings`); either device may post it. The platform refuses a link that does not extend the chain validly, but cannot make one: it holds no device key.",
+    body=body(ref("DeviceLink"), {"root": EX_LINK_ROOT, "second device": EX_LINK_B}))}
+paths["/v1/devices/pairings"] = {
+  "post": op("requestPairing", "Ask to join the device chain (from the new device)", ["devices"],
+    O([("201", ok("Stored, replacing this device's earlier request.", ref("Pairing"), {"pending": EX_PAIRING}))]
+      + list(errors((409, "The caller is already in the chain.", E("device_already_linked","this device is already in the chain; it needs no pairing")),
+                    (422, "`public_key` is no `dpk_` Ed25519 key, or `proof` is not 64 lowercase hex characters.", E("invalid_pairing","proof must be 64 lowercase hex characters (HMAC-SHA256 of the pairing code)"))).items())),
+    desc="A device in the chain shows a pairing code; the new device, enrolled with the cardholder secret, posts its public key and the proof it computes from that code. The platform never sees the code and never checks the proof.",
+    body=body(ref("PairingRequest"), {"code K7P2-9XQ4": {"public_key": EX_DPK_B, "proof": EX_PROOF}})),
+  "get": op("listPairings", "Pending requests to join the device chain", ["devices"],
+    O([("200", ok("Requests of the cardholder's devices not in the chain, oldest first.", ref("PairingList"), {"one": {"pairings": [EX_PAIRING]}, "none": {"pairings": []}}))] + list(errors().items())),
+    desc="The device that showed the code recomputes the proof for each request (its code, the cardholder, the request's `device_id` and `public_key`), compares in constant time, and only on a match posts the link it signs for that key (`POST /v1/devices/chain`).")}
 paths["/v1/cards"] = {
   "post": op("linkCard", "Link (tokenize) a card", ["cards"],
     O([("201", ok("Linked.", ref("Card"), {"linked": EX_CARD}))] + list(errors(
@@ -298,25 +387,28 @@ paths["/v1/apps/{app_id}/terms"] = {"post": op("publishTerms", "Publish new term
   params=[path_param("app_id", "The app id, e.g. `app_beanstamp`.")],
   body=body(ref("PublishTerms"), {"new terms": {"version": 4, "text": "We now also read the time of day of your purchases."}}), security=ADMIN)}
 paths["/v1/grants"] = {"get": op("listGrants", "Every grant of the cardholder", ["grants"],
-  O([("200", ok("All grants in any status, for reconciliation across devices.", ref("GrantList"), {"grants": {"grants": [EX_GRANT]}}))] + list(errors().items())))}
-conflict_ex = E("version_conflict","the grant is at version 2; fetch it, re-apply your change and send it with that base_version", current={**EX_GRANT, "status": "revoked", "version": 2})
+  O([("200", ok("All grants in any status, each with the signed change that produced it, for reconciliation across devices.", ref("GrantList"), {"grants": {"grants": [{**EX_GRANT, "signed": EX_SIGNED_GRANT}]}}))] + list(errors().items())),
+  desc="Verify each `signed` under the device chain and check that it produced the grant beside it; a grant whose `signed` is `null` is in a state the platform set (new terms, an unlinked card), never one that grants more.")}
+conflict_ex = E("version_conflict","the grant is at version 2; fetch it, re-apply your change and send it with that base_version", current={**EX_GRANT, "status": "revoked", "version": 2, "signed": EX_SIGNED_REVOKE})
 paths["/v1/grants/{grant_id}"] = {"put": op("applyConsentChange", "Apply one consent change", ["grants"],
   O([("200", ok("Changed (or already in the requested state).", ref("Grant"), headers={"Idempotent-Replayed": {"$ref": "#/components/headers/IdempotentReplayed"}})),
      ("201", ok("Created.", ref("Grant"), {"created": EX_GRANT}, headers={"Idempotent-Replayed": {"$ref": "#/components/headers/IdempotentReplayed"}})),
      ("400", {"description": "Missing or malformed `Idempotency-Key`, bad grant id, or not JSON.", "content": json_content(ref("Error"), {"missing key": E("idempotency_key_missing","send an `Idempotency-Key` header (a UUID per consent change) so retries are safe")})}),
      ("409", {"description": "`version_conflict`: `base_version` is stale; `current` is the grant now. `idempotency_key_reused`: the key was used with a different request. `invalid_transition`, `reconsent_required`: not possible from the current status. Conflicts are stored under the key like successes.",
               "content": json_content(ref("Error"), {"stale version": conflict_ex, "key reused": E("idempotency_key_reused","this Idempotency-Key was already used with a different request; use a new key for a new change")})}),
-     ("422", {"description": "The change is invalid: `app_not_found`, `card_not_found`, `scope_not_requested`, `terms_outdated`, `no_channels`, `expiry_not_in_future`, `negative_minimum`, `grant_key_mismatch`, `terms_not_newer`, `invalid_body`, `card_number_in_text` (the grant id holds a card number). Not stored: fix it and retry with the same key.",
-              "content": json_content(ref("Error"), {"terms outdated": E("terms_outdated","the app's current terms are version 3; show them and send that version", current_terms_version=3), "card number in the id": PAN_TEXT("grant_id")})}),
+     ("422", {"description": "The change is invalid: `app_not_found`, `card_not_found`, `scope_not_requested`, `terms_outdated`, `no_channels`, `expiry_not_in_future`, `negative_minimum`, `grant_key_mismatch`, `terms_not_newer`, `invalid_body`, `card_number_in_text` (the grant id holds a card number); or its signature is: `unsigned_change` (no `signed`), `device_not_in_chain` (the caller has no link in the device chain), `bad_consent_signature` (the signature does not verify under the caller's key), `statement_mismatch` (the statement names another device than the caller, or says something else than the request, the grant, the app's terms or the resulting state; the message names the field). Not stored: fix it and retry with the same key.",
+              "content": json_content(ref("Error"), {"terms outdated": E("terms_outdated","the app's current terms are version 3; show them and send that version", current_terms_version=3), "card number in the id": PAN_TEXT("grant_id"),
+                "unsigned": E("unsigned_change","every consent change must carry `signed`: its statement signed by this device's key"),
+                "statement mismatch": E("statement_mismatch","the signed statement's channels is not the change's; sign the change you send")})}),
      ("404", {"description": "Revoke, renew or reconsent of a grant that does not exist.", "content": json_content(ref("Error"))}),
      ("4XX", ERR), ("500", {"$ref": "#/components/responses/ServerError"})]),
-  desc="Grant, revoke, renew or reconsent, at the version the device last saw (`base_version`, 0 to create). Exactly once in effect: send an `Idempotency-Key` (e.g. a UUID per consent change). Same key + same request (method, path, JSON value) → the stored response again, with `Idempotent-Replayed: true`; same key + a different request → 409 `idempotency_key_reused`. A stale `base_version` → 409 `version_conflict` with `current`. Every applied change emits `consent.changed` to all the cardholder's devices.",
+  desc="Grant, revoke, renew or reconsent, at the version the device last saw (`base_version`, 0 to create), signed by the device (`signed`). Exactly once in effect: send an `Idempotency-Key` (e.g. a UUID per consent change). Same key + same request (method, path, JSON value) → the stored response again, with `Idempotent-Replayed: true`; same key + a different request → 409 `idempotency_key_reused`. Then the signature: `signed.statement.device_id` must be the caller, the caller must be in the device chain, the signature must verify under its key, and the statement must agree with the request (grant id, action, base version; for `grant` every detail; `renew`'s `expires_at`, `reconsent`'s `terms_version`). A stale `base_version` → 409 `version_conflict` with `current`. The statement must name the grant's app, card and scope (revoke, renew, reconsent), carry the hash of the app's terms at its `terms_version`, and describe exactly the grant the change produces. Every applied change is stored with its signed change and emits `consent.changed`, carrying it, to all the cardholder's devices.",
   params=[path_param("grant_id", "Chosen by the client (e.g. a UUID).", pattern="^[A-Za-z0-9._:-]{1,64}$"), {"$ref": "#/components/parameters/IdempotencyKey"}],
   body=body(ref("GrantChange"), {
-    "grant": {"action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": T_CARD, "scope": "receipts", "channels": ["card","nfc"], "trigger": "authorization", "min_purchase": None, "expires_at": None, "terms_version": 3},
-    "revoke": {"action": "revoke", "base_version": 1},
-    "renew": {"action": "renew", "base_version": 2, "expires_at": "2027-01-01T00:00:00Z"},
-    "reconsent": {"action": "reconsent", "base_version": 3, "terms_version": 4}}))}
+    "grant": {"action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": T_CARD, "scope": "receipts", "channels": ["card","nfc"], "trigger": "authorization", "min_purchase": None, "expires_at": None, "terms_version": 3, "signed": EX_SIGNED_GRANT},
+    "revoke (from the second device)": {"action": "revoke", "base_version": 1, "signed": EX_SIGNED_REVOKE},
+    "renew": {"action": "renew", "base_version": 2, "expires_at": "2027-01-01T00:00:00Z", "signed": EX_SIGNED_RENEW},
+    "reconsent": {"action": "reconsent", "base_version": 3, "terms_version": 4, "signed": EX_SIGNED_RECONSENT}}))}
 paths["/v1/events"] = {"get": op("listEvents", "The cardholder's signed event feed", ["events"],
   O([("200", ok("A page of deliveries, in feed order (unless a fault reorders them).", ref("FeedPage"), {"page": {"events": [{"id": EVT_2, "cursor": "42", "timestamp": 1767607320, "body": EX_BODY, "signature": "v1a,6/kwac9ddGYTNU6Cyv1u/4Fp9nRFQrzFhHuaE6Ne3KKmswlPM6rgVXBvOlfE4nv3RR8vkwPvNivPYfRdFXLZAQ=="}], "next_cursor": "42", "has_more": False}}))]
     + list(errors((400, "Bad cursor or parameter.", E("invalid_cursor","`after` must be a cursor from a previous page"))).items())),
@@ -374,13 +466,13 @@ doc = O([
        "* JSON everywhere, snake_case fields. Money is `{\"minor\": 1234, \"currency\": \"EUR\"}`.\n"
        "* Every device endpoint takes `Authorization: Bearer <token>` from `POST /v1/enroll`. Operator endpoints take the admin token.\n"
        "* Every error is `{code, message}` with a 4xx status for bad input (never 5xx); request bodies are limited to 64 KiB and unknown fields are rejected.\n"
-       "* Consent changes are versioned and idempotent (`PUT /v1/grants/{grant_id}` with `Idempotency-Key`).\n"
+       "* Consent changes are versioned and idempotent (`PUT /v1/grants/{grant_id}` with `Idempotency-Key`), and each is signed by the device that made it (`signed`) with a key of the cardholder's device chain (`/v1/devices/chain`). The platform relays the signed change in `consent.changed` and `GET /v1/grants`; wallets verify it, so the platform cannot author or alter consent.\n"
        "* Events are signed per Standard Webhooks, scheme `v1a` (Ed25519) over `{id}.{timestamp}.{body}`; keys as `whpk_…`. Test vectors: `docs/platform/webhook-vectors.json`. Every event body names its `cardholder_id`.\n"
        "* Each signing key after the first is endorsed by the key before it (`endorsement`): accept new keys only along that chain, from the keys pinned at enrollment.\n"
        "* The full card number is accepted only by `POST /v1/cards` and is never stored, logged or returned. Any other text holding one (a nickname, a device name, a merchant, terms, a grant id) is refused with 422 `card_number_in_text`, before anything is stored."),
      ("license", {"name": "MIT OR Apache-2.0", "identifier": "MIT"})])),
   ("servers", [{"url": "http://127.0.0.1:8787", "description": "A local `consentry-platform` (the port is configurable; demo mode picks a free one)."}]),
-  ("tags", [{"name": n, "description": d} for n, d in [("devices","Enrollment and signing keys."),("cards","Card tokenization."),("apps","The app directory."),("grants","Consents."),("events","The signed event feed."),("simulation","Simulated payments, for tests and demos."),("privacy","Data-subject requests."),("operator","Admin token: terms, faults, clock, keys."),("meta","Health and this document.")]]),
+  ("tags", [{"name": n, "description": d} for n, d in [("devices","Enrollment, the platform's signing keys, the cardholder's device chain and pairing."),("cards","Card tokenization."),("apps","The app directory."),("grants","Consents."),("events","The signed event feed."),("simulation","Simulated payments, for tests and demos."),("privacy","Data-subject requests."),("operator","Admin token: terms, faults, clock, keys."),("meta","Health and this document.")]]),
   ("security", [{"deviceToken": []}]),
   ("paths", paths),
   ("webhooks", {"event": {"post": {"operationId": "eventDelivery", "summary": "An event as a Standard Webhooks message",

@@ -401,3 +401,232 @@ fn chrono_year() -> i32 {
     // Good enough for choosing a future expiry year.
     1970 + i32::try_from(secs / 31_556_952).unwrap()
 }
+
+/// The demo platform's address and this cardholder's credentials, as Settings shows them.
+async fn shown_credentials(app: &RunningApp) -> (String, String, String) {
+    app.click("nav a[data-route='settings']").await;
+    app.click_button("Show credentials for another device")
+        .await;
+    let url = app.text("[data-testid=platform-current-url]").await;
+    let cardholder = app.text("[data-testid=platform-cardholder]").await;
+    let secret = app.text("[data-testid=platform-secret]").await;
+    (url, cardholder, secret)
+}
+
+/// `POST` or `GET` on the demo platform as a second device would (JSON in, JSON out).
+async fn platform_call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut request = http.request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("the demo platform answers");
+    let status = response.status();
+    let json: serde_json::Value = response.json().await.unwrap_or_default();
+    assert!(status.is_success(), "{url}: {status} {json}");
+    json
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_device_pairs_through_the_window_and_a_platform_claim_is_shown_as_such() {
+    if skip_unless_available() {
+        return;
+    }
+    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
+    app.create_keyring_wallet_to_first_card().await;
+    app.type_into("#first-card-number", "4242424242424242")
+        .await;
+    app.click("#first-card-month option[value='12']").await;
+    let year = (chrono_year() + 3).to_string();
+    app.click(&format!("#first-card-year option[value='{year}']"))
+        .await;
+    app.click_button("Link this card").await;
+    app.text("[data-testid=first-card-done]").await;
+    app.click_button("Continue").await;
+    app.wait_text("h1", "Cards").await;
+
+    // A second device of this cardholder (played by the test over HTTP): enrolled with the
+    // credentials, it can read but not change consent until it is paired.
+    let (url, cardholder, secret) = shown_credentials(&app).await;
+    let base = url.trim_end_matches('/').to_owned();
+    let http = reqwest::Client::new();
+    let enrolled = platform_call(
+        &http,
+        reqwest::Method::POST,
+        &format!("{base}/v1/enroll"),
+        None,
+        Some(
+            serde_json::json!({"device_name": "phone", "cardholder_id": cardholder,
+            "cardholder_secret": secret}),
+        ),
+    )
+    .await;
+    let token = enrolled["token"].as_str().unwrap().to_owned();
+    let phone = enrolled["device_id"].as_str().unwrap().to_owned();
+
+    // Settings → Add a device shows a code; the phone proves it knows it.
+    app.click("[data-testid=pairing-start]").await;
+    let code = app.text("[data-testid=pairing-code]").await;
+    assert_eq!(code.len(), 11, "{code:?}");
+    let key = consentry_domain::DeviceKey::from_seed(&[42u8; 32]);
+    let proof = consentry_domain::pairing_proof(&code, &cardholder, &phone, &key.public_key());
+    platform_call(
+        &http,
+        reqwest::Method::POST,
+        &format!("{base}/v1/devices/pairings"),
+        Some(&token),
+        Some(serde_json::json!({"public_key": key.public_key(), "proof": proof})),
+    )
+    .await;
+    // The window's device vouches for it at its next pass.
+    let start = Instant::now();
+    let chain = loop {
+        app.click_button("Sync now").await;
+        let chain = platform_call(
+            &http,
+            reqwest::Method::GET,
+            &format!("{base}/v1/devices/chain"),
+            Some(&token),
+            None,
+        )
+        .await;
+        if chain["links"].as_array().is_some_and(|l| l.len() == 2) {
+            break chain;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "never paired: {chain}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let links: Vec<consentry_domain::DeviceLink> =
+        serde_json::from_value(chain["links"].clone()).unwrap();
+    let verified = consentry_domain::DeviceChain::verify(&links, &cardholder).unwrap();
+    assert!(verified.keys.contains_key(&phone));
+    assert_eq!(
+        links[1].added_by, links[0].device_id,
+        "vouched for by the window's device"
+    );
+
+    // A consent change nobody signed, written straight into the platform's feed (a platform
+    // that lies): the window shows it as the platform's claim, not as another device's.
+    let card: String = sqlite_one(&app.data_dir, "SELECT token FROM cards LIMIT 1");
+    let grant = consentry_domain::Grant::new(
+        "grt_claimed",
+        consentry_domain::GrantDetails {
+            app_id: "app_tastemaker".into(),
+            card_token: card.clone(),
+            scope: consentry_domain::Scope::SocialPosts,
+            channels: [consentry_domain::Channel::Card].into_iter().collect(),
+            trigger: consentry_domain::Trigger::Authorization,
+            min_purchase: None,
+            expires_at: None,
+        },
+        1,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let body = serde_json::json!({"id": "evt_forged_claim", "type": "consent.changed",
+        "occurred_at": chrono::Utc::now().to_rfc3339(), "card_token": card,
+        "cardholder_id": cardholder, "action": "grant", "grant": grant});
+    sqlite_exec(
+        &app.data_dir,
+        &format!(
+            "INSERT INTO events (id, cardholder_id, type, body, created_at) VALUES \
+             ('evt_forged_claim', '{cardholder}', 'consent.changed', '{}', '{}')",
+            body.to_string().replace('\'', "''"),
+            chrono::Utc::now().to_rfc3339()
+        ),
+    );
+    app.click_button("Sync now").await;
+    app.click("nav a[data-route='activity']").await;
+    // The rows' own text (a long line may be clipped on screen, and WebDriver then reads it
+    // as empty).
+    let start = Instant::now();
+    let rows = loop {
+        let rows = row_texts(&app).await;
+        if rows.iter().any(|r| r.contains("The platform claims")) {
+            break rows;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no claim in Activity: {rows:?}"
+        );
+        app.click_button("Sync now").await;
+        revisit_activity(&app).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(
+        !rows.iter().any(|l| l.contains("on another device")),
+        "{rows:?}"
+    );
+    // And Settings lists it among what the wallet refused to believe.
+    app.click("nav a[data-route='settings']").await;
+    app.wait_texts(
+        "[data-testid=platform-trust]",
+        Duration::from_secs(20),
+        |texts| texts.iter().any(|t| t.contains("only the platform claims")),
+        || async {
+            app.click("nav a[data-route='cards']").await;
+            app.click("nav a[data-route='settings']").await;
+        },
+    )
+    .await;
+    let claims = app.text("[data-testid=trust-claims]").await;
+    assert!(claims.contains("app_tastemaker"), "{claims}");
+    app.stop().await;
+}
+
+/// The text content of every Activity row.
+async fn row_texts(app: &RunningApp) -> Vec<String> {
+    let value = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=activity-list] [role=option]')]\
+             .map((row) => row.textContent.replace(/\\s+/g, ' ').trim());",
+            vec![],
+        )
+        .await
+        .expect("read the rows");
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// One value from the demo platform's database.
+fn sqlite_one(data_dir: &std::path::Path, sql: &str) -> String {
+    let db = data_dir.join("demo-platform/platform.sqlite3");
+    let out = Command::new("sqlite3")
+        .arg("-readonly")
+        .arg(&db)
+        .arg(sql)
+        .output()
+        .expect("sqlite3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Writes into the demo platform's database behind its back (what a compromised platform does).
+fn sqlite_exec(data_dir: &std::path::Path, sql: &str) {
+    let db = data_dir.join("demo-platform/platform.sqlite3");
+    let out = Command::new("sqlite3")
+        .arg(&db)
+        .arg(format!("PRAGMA busy_timeout = 5000; {sql}"))
+        .output()
+        .expect("sqlite3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

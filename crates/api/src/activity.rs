@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use consentry_domain::{EventPayload, EventType};
 use consentry_store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow, Direction};
 use consentry_store::history::HistoryFilter;
+use consentry_store::platform_claims;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -138,6 +139,41 @@ pub struct ActivityItem {
     pub text: Option<String>,
     /// Received outside the cardholder's consent.
     pub violation: bool,
+    /// For a consent change: who made it.
+    pub consent_origin: Option<ConsentOrigin>,
+}
+
+/// Who made a consent change the feed delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentOrigin {
+    /// This device signed it (the platform relayed it back).
+    ThisDevice,
+    /// Another device of the cardholder signed it; verified against the device chain.
+    OtherDevice,
+    /// The platform restricted a grant on its own (new terms, expiry).
+    Platform,
+    /// The platform said so and no device signed it: only its claim, not in the ledger.
+    PlatformClaim,
+}
+
+/// Who made the consent change `event` carries, when it is one.
+fn consent_origin(
+    event: &consentry_domain::Event,
+    own_device: Option<&str>,
+    claimed: bool,
+) -> Option<ConsentOrigin> {
+    let EventPayload::ConsentChanged(change) = &event.payload else {
+        return None;
+    };
+    Some(match (&change.signed, claimed) {
+        (_, true) => ConsentOrigin::PlatformClaim,
+        (Some(s), false) if Some(s.statement.device_id.as_str()) == own_device => {
+            ConsentOrigin::ThisDevice
+        }
+        (Some(_), false) => ConsentOrigin::OtherDevice,
+        (None, false) => ConsentOrigin::Platform,
+    })
 }
 
 impl From<&ActivityRow> for ActivityItem {
@@ -161,6 +197,7 @@ impl From<&ActivityRow> for ActivityItem {
             label: None,
             text: None,
             violation: row.violation.is_some(),
+            consent_origin: None,
         };
         match &event.payload {
             EventPayload::TransactionAuthorized(t)
@@ -279,8 +316,21 @@ pub async fn activity_list(
     };
     let pool = ctx.pool().await?;
     let page = activity::page(&pool, &filter, direction, limit).await?;
+    let own_device = match ctx.sync().syncer().await {
+        Ok(syncer) => syncer.enrollment().await.map(|e| e.device_id),
+        Err(_) => None,
+    };
+    let mut items = Vec::with_capacity(page.rows.len());
+    for row in &page.rows {
+        let mut item = ActivityItem::from(row);
+        if matches!(row.event.payload, EventPayload::ConsentChanged(_)) {
+            let claimed = platform_claims::is_claim_event(&pool, &row.event.id).await?;
+            item.consent_origin = consent_origin(&row.event, own_device.as_deref(), claimed);
+        }
+        items.push(item);
+    }
     Ok(ActivityPage {
-        items: page.rows.iter().map(ActivityItem::from).collect(),
+        items,
         next_cursor: page.next.map(|c| c.to_string()),
         more_newer: page.more_newer,
     })

@@ -33,6 +33,7 @@ macro_rules! for_each_command {
             platform_enroll($crate::PlatformEnrollRequest) -> $crate::SyncStatusView;
             platform_credentials($crate::PlatformCredentialsRequest) -> $crate::PlatformCredentials;
             platform_trust($crate::PlatformTrustRequest) -> $crate::PlatformTrust;
+            device_pairing_start($crate::DevicePairingStartRequest) -> $crate::DevicePairingCode;
             card_link($crate::CardLinkRequest) -> $crate::CardView;
             card_unlink($crate::CardUnlinkRequest) -> $crate::CardUnlinked;
             apps_refresh($crate::AppsRefreshRequest) -> $crate::AppsRefreshed;

@@ -28,7 +28,9 @@ pub mod vocabulary;
 pub mod wallet;
 
 pub use access::{app_access, AccessCount, AccessViolation, AppAccess, AppAccessRequest};
-pub use activity::{activity_list, ActivityItem, ActivityListRequest, ActivityPage, EventKind};
+pub use activity::{
+    activity_list, ActivityItem, ActivityListRequest, ActivityPage, ConsentOrigin, EventKind,
+};
 pub use app_info::{app_info, AppInfo, AppInfoRequest, BuildProfile};
 pub use cards::{card_rename, cards_list, CardList, CardRenameRequest, CardView, CardsListRequest};
 pub use claims::{
@@ -60,14 +62,16 @@ pub use platform::{
     DataRequestsListRequest, PurchaseSimulateRequest, PurchaseSimulated,
 };
 pub use platform_trust::{
-    platform_trust, FeedGapView, PlatformTrust, PlatformTrustRequest, SetAsideReason, SetAsideView,
+    platform_trust, FeedGapView, PlatformClaimView, PlatformTrust, PlatformTrustRequest,
+    SetAsideReason, SetAsideView,
 };
 pub use reconsent::{terms_diff, DiffLine, LineChange, TermsDiff, TermsDiffRequest};
 pub use rewards::{rewards_summary, RewardsSummary, RewardsSummaryRequest};
 pub use sync::{
-    platform_credentials, platform_enroll, sync_now, sync_status, PlatformCredentials,
-    PlatformCredentialsRequest, PlatformEnrollRequest, PlatformView, SyncNowRequest, SyncProblem,
-    SyncStatusRequest, SyncStatusView,
+    device_pairing_start, platform_credentials, platform_enroll, sync_now, sync_status,
+    DevicePairingCode, DevicePairingStartRequest, PlatformCredentials, PlatformCredentialsRequest,
+    PlatformEnrollRequest, PlatformView, SyncNowRequest, SyncProblem, SyncStatusRequest,
+    SyncStatusView,
 };
 pub use wallet::{
     wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_status,

@@ -4,10 +4,11 @@
 //! the history; all of it stays in the wallet for the cardholder (and support) to inspect.
 
 use chrono::{DateTime, Utc};
-use consentry_store::{feed_gaps, quarantine};
+use consentry_store::{feed_gaps, platform_claims, quarantine};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::vocabulary::{GrantStatus, Scope};
 use crate::{ApiError, Context};
 
 /// How many set-aside deliveries the report lists (the newest).
@@ -94,6 +95,26 @@ pub struct PlatformTrust {
     pub gaps: Vec<FeedGapView>,
     /// Signing keys the platform lists that no trusted key endorsed.
     pub unendorsed_keys: u64,
+    /// Grant states the platform reported that no device of the cardholder signed, newest
+    /// first, at most [`SET_ASIDE_LISTED`].
+    pub claims: Vec<PlatformClaimView>,
+    /// This device is in the cardholder's device chain.
+    pub paired: bool,
+}
+
+/// A grant state only the platform vouches for.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformClaimView {
+    pub app_id: String,
+    pub card_token: String,
+    pub scope: Scope,
+    /// The status it claims (`active`, `revoked`, …).
+    pub status: GrantStatus,
+    /// Why it is not the cardholder's decision (technical).
+    pub detail: String,
+    pub event_id: Option<String>,
+    pub received_at: DateTime<Utc>,
 }
 
 pub async fn platform_trust(
@@ -124,10 +145,26 @@ pub async fn platform_trust(
             last_try_at: g.last_try_at,
         })
         .collect();
+    let claims = platform_claims::recent(&pool, SET_ASIDE_LISTED)
+        .await?
+        .into_iter()
+        .map(|c| PlatformClaimView {
+            app_id: c.claimed.app_id,
+            card_token: c.claimed.card_token,
+            scope: c.claimed.scope.into(),
+            status: c.claimed.status.into(),
+            detail: c.reason,
+            event_id: c.event_id,
+            received_at: c.received_at,
+        })
+        .collect();
+    let status = ctx.sync().current();
     Ok(PlatformTrust {
+        claims,
+        paired: status.paired,
         set_aside,
         set_aside_total: quarantine::count(&pool).await?,
         gaps,
-        unendorsed_keys: ctx.sync().current().unendorsed_keys,
+        unendorsed_keys: status.unendorsed_keys,
     })
 }

@@ -75,6 +75,10 @@ pub struct SyncStatusView {
     pub feed_gaps: u64,
     /// Signing keys the platform lists that no key this wallet trusts endorsed (refused).
     pub unendorsed_keys: u64,
+    /// Grant states the platform reported that no device of the cardholder signed.
+    pub platform_claims: u64,
+    /// This device is in the cardholder's device chain; `false` while it waits for pairing.
+    pub paired: bool,
     pub platform: Option<PlatformView>,
 }
 
@@ -102,6 +106,8 @@ impl SyncStatusView {
             conflicts: status.conflicts,
             feed_gaps: status.feed_gaps,
             unendorsed_keys: status.unendorsed_keys,
+            platform_claims: status.platform_claims,
+            paired: status.paired,
             platform,
         }
     }
@@ -116,12 +122,13 @@ impl From<SyncError> for ApiError {
             | SyncErrorCode::Timeout
             | SyncErrorCode::PlatformUnavailable
             | SyncErrorCode::RateLimited => ErrorCode::PlatformUnavailable,
-            SyncErrorCode::Unauthorized | SyncErrorCode::InvalidCredentials => {
-                ErrorCode::PlatformUnauthorized
-            }
-            SyncErrorCode::Rejected | SyncErrorCode::BadResponse | SyncErrorCode::ClockSkew => {
-                ErrorCode::PlatformRejected
-            }
+            SyncErrorCode::Unauthorized
+            | SyncErrorCode::InvalidCredentials
+            | SyncErrorCode::NotPaired => ErrorCode::PlatformUnauthorized,
+            SyncErrorCode::Rejected
+            | SyncErrorCode::BadResponse
+            | SyncErrorCode::ClockSkew
+            | SyncErrorCode::Signing => ErrorCode::PlatformRejected,
             SyncErrorCode::Wallet => {
                 if let SyncError::Store(store) = error {
                     return ApiError::from(store);
@@ -418,6 +425,10 @@ pub struct PlatformEnrollRequest {
     pub device_name: Option<String>,
     pub cardholder_id: Option<String>,
     pub cardholder_secret: Option<String>,
+    /// Joining an existing cardholder: the pairing code one of its devices shows. Without
+    /// it the device reads but cannot change consent until it is paired.
+    #[serde(default)]
+    pub pairing_code: Option<String>,
 }
 
 impl std::fmt::Debug for PlatformEnrollRequest {
@@ -429,6 +440,10 @@ impl std::fmt::Debug for PlatformEnrollRequest {
             .field(
                 "cardholder_secret",
                 &self.cardholder_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "pairing_code",
+                &self.pairing_code.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }
@@ -464,9 +479,52 @@ pub async fn platform_enroll(
         device_name,
         existing,
     };
+    let joining = enroll.existing.is_some();
     syncer.enroll(&enroll, Utc::now()).await?;
+    if let Some(code) = request
+        .pairing_code
+        .filter(|c| joining && !c.trim().is_empty())
+    {
+        syncer.pair_with_code(&code, Utc::now()).await?;
+    }
     ctx.sync().remember_enrollment(&syncer).await;
     Ok(ctx.sync().current())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DevicePairingStartRequest {}
+
+/// A code another device types to join this cardholder; shown once, good for a few minutes.
+#[derive(Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicePairingCode {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for DevicePairingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevicePairingCode")
+            .field("code", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Starts pairing another device: this device shows the code and, once the other device
+/// typed it, vouches for that device's key in the cardholder's device chain.
+pub async fn device_pairing_start(
+    ctx: &Context,
+    _request: DevicePairingStartRequest,
+) -> Result<DevicePairingCode, ApiError> {
+    ctx.pool().await?;
+    let syncer = ctx.sync().enrolled_syncer().await?;
+    let code = syncer.start_pairing(Utc::now()).await?;
+    Ok(DevicePairingCode {
+        code: code.code,
+        expires_at: code.expires_at,
+    })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
@@ -514,4 +572,11 @@ pub async fn platform_credentials(
         cardholder_id: credentials.cardholder_id,
         cardholder_secret: credentials.secret.expose_secret().to_owned(),
     })
+}
+
+/// The wallet's consent proof: its device chain and every signed change it holds, for an
+/// app or a regulator to verify offline (`consentry export-consent`).
+pub async fn consent_proof(ctx: &Context) -> Result<consentry_domain::ConsentProof, ApiError> {
+    let pool = ctx.pool().await?;
+    Ok(consentry_sync::consent_proof(&pool).await?)
 }

@@ -7,13 +7,14 @@ use std::time::Duration;
 use consentry_api::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
 use consentry_api::{
     apps_list, apps_refresh, card_link, card_unlink, cards_list, data_request_create,
-    data_requests_list, grant_revoke, grant_set, grants_list, ledger_list, platform_credentials,
-    platform_enroll, purchase_simulate, sync_now, sync_status, wallet_create, wallet_lock,
-    AppsListRequest, AppsRefreshRequest, CardLinkRequest, CardUnlinkRequest, CardsListRequest,
-    Context, ContextOptions, DataRequestCreateRequest, DataRequestKindDto, DataRequestsListRequest,
-    ErrorCode, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
-    LedgerListRequest, PlatformCredentialsRequest, PlatformEnrollRequest, PurchaseSimulateRequest,
-    SyncNowRequest, SyncStatusRequest, WalletCreateRequest, WalletLockRequest,
+    data_requests_list, device_pairing_start, grant_revoke, grant_set, grants_list, ledger_list,
+    platform_credentials, platform_enroll, purchase_simulate, sync_now, sync_status, wallet_create,
+    wallet_lock, AppsListRequest, AppsRefreshRequest, CardLinkRequest, CardUnlinkRequest,
+    CardsListRequest, Context, ContextOptions, DataRequestCreateRequest, DataRequestKindDto,
+    DataRequestsListRequest, DevicePairingStartRequest, ErrorCode, GrantExpiry, GrantRevokeRequest,
+    GrantSetRequest, GrantsListRequest, LedgerListRequest, PlatformCredentialsRequest,
+    PlatformEnrollRequest, PurchaseSimulateRequest, SyncNowRequest, SyncStatusRequest,
+    WalletCreateRequest, WalletLockRequest,
 };
 use consentry_platform::{DataLocation, PlatformConfig, RunningPlatform};
 use consentry_store::KdfParams;
@@ -380,6 +381,7 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
         device_name: Some("phone".into()),
         cardholder_id: Some(credentials.cardholder_id.clone()),
         cardholder_secret: None,
+        pairing_code: None,
     };
     assert_eq!(
         platform_enroll(&second, half).await.unwrap_err().code,
@@ -390,11 +392,17 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
         device_name: Some("phone".into()),
         cardholder_id: Some(credentials.cardholder_id.clone()),
         cardholder_secret: Some("chs_wrong".into()),
+        pairing_code: None,
     };
     assert_eq!(
         platform_enroll(&second, wrong).await.unwrap_err().code,
         ErrorCode::PlatformUnauthorized
     );
+    // The first device shows a pairing code; it is typed on the second.
+    let code = device_pairing_start(&first, DevicePairingStartRequest {})
+        .await
+        .unwrap();
+    assert!(!format!("{code:?}").contains(&code.code));
     let joined = platform_enroll(
         &second,
         PlatformEnrollRequest {
@@ -402,15 +410,27 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
             device_name: Some("phone".into()),
             cardholder_id: Some(credentials.cardholder_id.clone()),
             cardholder_secret: Some(credentials.cardholder_secret.clone()),
+            pairing_code: Some(code.code.clone()),
         },
     )
     .await
     .unwrap();
     assert_eq!(
-        joined.platform.unwrap().cardholder_id,
+        joined.platform.as_ref().unwrap().cardholder_id,
         credentials.cardholder_id
     );
-    sync_now(&second, SyncNowRequest {}).await.unwrap();
+    assert!(
+        !joined.paired,
+        "paired only once the first device vouched for it"
+    );
+    assert_eq!(
+        sync_now(&second, SyncNowRequest {}).await.unwrap_err().code,
+        ErrorCode::PlatformUnauthorized,
+        "not paired yet"
+    );
+    sync_now(&first, SyncNowRequest {}).await.unwrap();
+    let status = sync_now(&second, SyncNowRequest {}).await.unwrap();
+    assert!(status.paired);
     let seen = grants_list(&second, GrantsListRequest::default())
         .await
         .unwrap();

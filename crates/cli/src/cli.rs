@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::consent::{ExportConsentArgs, VerifyConsentArgs};
 use crate::commands::export::ExportArgs;
 use crate::commands::wallet::{GrantArgs, GrantsArgs, RevokeArgs, StatusArgs, SyncArgs};
 use crate::exit::EXIT_CODES_HELP;
@@ -48,4 +49,10 @@ pub enum Command {
     /// Check that the wallet opens with the keyring or the passphrase; nothing stays unlocked.
     #[command(after_help = EXIT_CODES_HELP)]
     Unlock,
+    /// Write the consent proof: the device chain and every change your devices signed.
+    #[command(after_help = EXIT_CODES_HELP)]
+    ExportConsent(ExportConsentArgs),
+    /// Check a consent proof offline (no wallet needed): every signature, every grant's order.
+    #[command(after_help = EXIT_CODES_HELP)]
+    VerifyConsent(VerifyConsentArgs),
 }

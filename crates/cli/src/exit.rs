@@ -15,7 +15,8 @@ Exit codes:
   3  the wallet is locked or its key is missing or wrong (keyring, passphrase)
   4  not found: no wallet in the data folder, an unknown card or app, a missing output folder
   5  input/output: a file could not be written or read
-  6  platform: not connected, unreachable, or it refused the request (changes stay queued)";
+  6  platform: not connected, unreachable, or it refused the request (changes stay queued)
+  7  verify-consent: the proof does not verify";
 
 /// Why the CLI stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,7 @@ pub enum Status {
     NotFound = 4,
     Io = 5,
     Platform = 6,
+    Unverified = 7,
 }
 
 impl From<Status> for ExitCode {

@@ -161,6 +161,11 @@ pub struct SocialPosted {
 pub struct ConsentChanged {
     pub action: ConsentAction,
     pub grant: Grant,
+    /// The device-signed change that produced `grant`; `None` when the platform made the
+    /// change itself (new terms) or kept no signature. Only a signed change verified against
+    /// the cardholder's device chain is recorded as the cardholder's decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<Box<crate::SignedConsent>>,
 }
 
 /// The app (envelope `app_id`) published new terms.

@@ -8,7 +8,9 @@ mod vocabulary;
 
 mod card;
 mod consent_check;
+mod consent_proof;
 mod currency;
+mod device_signing;
 mod digest;
 mod event;
 mod fee;
@@ -24,7 +26,13 @@ pub use card::{luhn_valid, mask_last4, Brand, CardNumber, CardNumberError, Expir
 pub use consent_check::{
     check_consent, ConsentDecision, ConsentQuery, GrantRefusal, ViolationReason,
 };
+pub use consent_proof::{ConsentProof, GrantProof, ProofReport, CONSENT_PROOF_FORMAT};
 pub use currency::{Currency, CurrencyError};
+pub use device_signing::{
+    decode_public_key as decode_device_key, encode_public_key as encode_device_key, pairing_proof,
+    proofs_match, ConsentStatement, DeviceChain, DeviceKey, DeviceLink, SignedConsent,
+    SigningError,
+};
 pub use digest::{DigestParseError, Sha256Digest};
 pub use event::{
     is_masked, AppTermsChanged, Cashback, ConsentChanged, Discount, Event, EventDecodeError,

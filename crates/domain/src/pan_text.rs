@@ -67,6 +67,21 @@ pub fn contains_card_number(text: &str) -> bool {
 
 /// `text` with every card number replaced by its masked form (`•••• 1234`).
 pub fn redact_card_numbers(text: &str) -> Cow<'_, str> {
+    let Cow::Owned(mut masked) = mask_once(text) else {
+        return Cow::Borrowed(text);
+    };
+    // The 4 digits a mask keeps can start another card number with the digits after them
+    // ("4442221444888488888888"): mask until none is left. Each pass leaves fewer digits.
+    loop {
+        match mask_once(&masked) {
+            Cow::Owned(again) => masked = again,
+            Cow::Borrowed(_) => return Cow::Owned(masked),
+        }
+    }
+}
+
+/// `text` with the card numbers [`find`] sees masked.
+fn mask_once(text: &str) -> Cow<'_, str> {
     let found = find(text);
     if found.is_empty() {
         return Cow::Borrowed(text);
@@ -84,4 +99,21 @@ pub fn redact_card_numbers(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[last..]);
     Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_card_number_is_left_where_a_masked_one_met_the_digits_after_it() {
+        // Masking the first card number here once leaves "•••• 4888488888888": its kept
+        // last 4 and the digits after them make a 13-digit Visa number.
+        let text = "4442221444888488888888";
+        assert!(contains_card_number(text));
+        let masked = redact_card_numbers(text);
+        assert!(!contains_card_number(&masked), "{masked}");
+        assert!(masked.starts_with("•••• "), "{masked}");
+        assert_eq!(redact_card_numbers("no digits here"), "no digits here");
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use consentry_domain::{ConsentAction, ConsentStatement, DeviceKey, DeviceLink, Trigger};
 use consentry_platform::{serve, PlatformConfig};
 use serde_json::{json, Value};
 
@@ -30,6 +31,19 @@ async fn main() {
     )
     .await;
     let token = enrolled["token"].as_str().unwrap().to_owned();
+    let (cardholder, device) = (
+        enrolled["cardholder_id"].as_str().unwrap(),
+        enrolled["device_id"].as_str().unwrap(),
+    );
+    // Consent changes are signed by a device in the cardholder's chain: this one, as root.
+    let key = DeviceKey::from_seed(&[42; 32]);
+    let root = DeviceLink::root(cardholder, device, &key, chrono::Utc::now()).unwrap();
+    call(
+        http.post(format!("{base}/v1/devices/chain"))
+            .bearer_auth(&token)
+            .json(&root),
+    )
+    .await;
     let card = call(
         http.post(format!("{base}/v1/cards"))
             .bearer_auth(&token)
@@ -46,9 +60,26 @@ async fn main() {
     for app in apps["apps"].as_array().unwrap() {
         for scope in app["requested_scopes"].as_array().unwrap() {
             grants += 1;
-            let body = json!({"action": "grant", "base_version": 0, "app_id": app["id"], "card_token": card,
+            let mut body = json!({"action": "grant", "base_version": 0, "app_id": app["id"], "card_token": card,
                 "scope": scope, "channels": ["card", "nfc", "online", "voice"], "trigger": "authorization",
                 "terms_version": app["terms"]["version"]});
+            let statement = ConsentStatement {
+                grant_id: format!("g{grants}"),
+                action: ConsentAction::Grant,
+                app_id: app["id"].as_str().unwrap().to_owned(),
+                card_token: card.clone(),
+                scope: serde_json::from_value(scope.clone()).unwrap(),
+                channels: serde_json::from_value(body["channels"].clone()).unwrap(),
+                trigger: Trigger::Authorization,
+                min_purchase: None,
+                expires_at: None,
+                terms_version: u32::try_from(app["terms"]["version"].as_u64().unwrap()).unwrap(),
+                terms_hash: app["terms"]["hash"].as_str().unwrap().parse().unwrap(),
+                base_version: 0,
+                at: chrono::Utc::now(),
+                device_id: device.to_owned(),
+            };
+            body["signed"] = json!(statement.sign(&key).unwrap());
             call(
                 http.put(format!("{base}/v1/grants/g{grants}"))
                     .bearer_auth(&token)

@@ -122,6 +122,26 @@ pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<App>, 
     row.map(from_row).transpose()
 }
 
+/// The hash of `app_id`'s terms at `version` (current or replaced); `None` when the
+/// platform has no such version.
+pub async fn terms_hash_at(
+    conn: &mut SqliteConnection,
+    app_id: &str,
+    version: u32,
+) -> Result<Option<Sha256Digest>, ApiError> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT terms_text FROM apps WHERE id = ?1 AND terms_version = ?2
+         UNION ALL
+         SELECT text FROM superseded_terms WHERE app_id = ?1 AND version = ?2
+         LIMIT 1",
+    )
+    .bind(app_id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(text.as_deref().map(Sha256Digest::of_terms))
+}
+
 /// Every app, in directory order.
 pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<App>, ApiError> {
     let rows: Vec<AppRow> =
@@ -165,6 +185,15 @@ pub async fn publish_terms(
             ),
         ));
     }
+    // The replaced terms stay known: signed changes may still name their version.
+    sqlx::query(
+        "INSERT OR IGNORE INTO superseded_terms (app_id, version, text, published_at, superseded_at)
+         SELECT id, terms_version, terms_text, terms_published_at, ? FROM apps WHERE id = ?",
+    )
+    .bind(rfc3339(now))
+    .bind(&app_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "UPDATE apps SET terms_version = ?, terms_text = ?, terms_published_at = ? WHERE id = ?",
     )
@@ -201,12 +230,13 @@ pub async fn publish_terms(
         let next = grant
             .needs_reconsent(request.version, now)
             .map_err(ApiError::internal)?;
-        grant_store::save(&mut tx, &cardholder_id, &next, "platform").await?;
+        grant_store::save(&mut tx, &cardholder_id, &next, "platform", None).await?;
         grant_changes::emit_change(
             &mut tx,
             &cardholder_id,
             ConsentAction::NeedsReconsent,
             &next,
+            None,
             now,
         )
         .await?;

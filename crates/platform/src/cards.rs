@@ -213,12 +213,21 @@ pub async fn remove(
             continue;
         }
         let revoked = grant.revoke(now).map_err(ApiError::internal)?;
-        grant_store::save(&mut tx, &device.cardholder_id, &revoked, &device.device_id).await?;
+        // The platform withdraws them, unsigned: no device decided this revoke.
+        grant_store::save(
+            &mut tx,
+            &device.cardholder_id,
+            &revoked,
+            &device.device_id,
+            None,
+        )
+        .await?;
         grant_changes::emit_change(
             &mut tx,
             &device.cardholder_id,
             ConsentAction::Revoke,
             &revoked,
+            None,
             now,
         )
         .await?;

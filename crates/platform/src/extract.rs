@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use consentry_domain::contains_card_number;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -145,4 +146,26 @@ pub fn refuse_card_number(field: &str, text: &str) -> Result<(), ApiError> {
         .with("field", field.into()));
     }
     Ok(())
+}
+
+/// Refuses keys outside `known` in a JSON object, as `deny_unknown_fields` would: for wire
+/// types that are domain types, which ignore unknown fields. 422 `invalid_body`.
+pub fn deny_unknown_keys(value: &Value, known: &[&str]) -> Result<(), ApiError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| ApiError::unprocessable("invalid_body", "expected a JSON object"))?;
+    match object.keys().find(|k| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(key) => Err(ApiError::unprocessable(
+            "invalid_body",
+            format!(
+                "unknown field `{key}`, expected one of {}",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }

@@ -1,7 +1,9 @@
 //! One consent change sent by a device (`PUT /v1/grants/{grant_id}`): grant, revoke,
-//! renew or reconsent, at the version the device last saw. The state transitions are the
-//! domain's ([`consentry_domain::Grant`]); this module checks what only the platform
-//! knows (the app, its current terms, the card) and records the result.
+//! renew or reconsent, at the version the device last saw, signed by that device. The state
+//! transitions are the domain's ([`consentry_domain::Grant`]); this module checks what only
+//! the platform knows (the app, its terms, the card, the grant's current state), that the
+//! signed statement agrees with it ([`crate::consent_signatures`]), and records the result
+//! with its signature.
 
 use std::collections::BTreeSet;
 
@@ -9,17 +11,20 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use consentry_domain::{
     Channel, ConsentAction, ConsentChanged, EventPayload, Grant, GrantDetails, GrantError, Money,
-    Scope, Trigger,
+    Scope, SignedConsent, Trigger,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
+use crate::consent_signatures as signatures;
 use crate::error::ApiError;
 use crate::events::{self, Recipient};
+use crate::grant_store::StoredGrant;
 use crate::{apps, cards, grant_store};
 
-/// The request body, tagged by `action`.
+/// The request body, tagged by `action` (without its `signed` field, which
+/// [`signatures::split`] takes off first).
 #[derive(Debug, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum GrantChange {
@@ -55,7 +60,16 @@ pub enum GrantChange {
 }
 
 impl GrantChange {
-    fn base_version(&self) -> u64 {
+    pub fn action(&self) -> ConsentAction {
+        match self {
+            GrantChange::Grant { .. } => ConsentAction::Grant,
+            GrantChange::Revoke { .. } => ConsentAction::Revoke,
+            GrantChange::Renew { .. } => ConsentAction::Renew,
+            GrantChange::Reconsent { .. } => ConsentAction::Reconsent,
+        }
+    }
+
+    pub fn base_version(&self) -> u64 {
         match self {
             GrantChange::Grant { base_version, .. }
             | GrantChange::Revoke { base_version }
@@ -71,13 +85,14 @@ pub struct Applied {
     pub grant: Grant,
 }
 
-/// The 409 for a stale `base_version`, carrying the current state (or `null`).
-pub fn version_conflict(current: Option<&Grant>) -> Result<ApiError, ApiError> {
+/// The 409 for a stale `base_version`, carrying the current state with its signed change
+/// (or `null`).
+pub fn version_conflict(current: Option<&StoredGrant>) -> Result<ApiError, ApiError> {
     let current_json = match current {
-        Some(grant) => serde_json::to_value(grant)?,
+        Some(stored) => stored.to_json()?,
         None => Value::Null,
     };
-    let version = current.map_or(0, |g| g.version);
+    let version = current.map_or(0, |g| g.grant.version);
     Ok(ApiError::conflict(
         "version_conflict",
         format!("the grant is at version {version}; fetch it, re-apply your change and send it with that base_version"),
@@ -85,7 +100,7 @@ pub fn version_conflict(current: Option<&Grant>) -> Result<ApiError, ApiError> {
     .with("current", current_json))
 }
 
-fn grant_error(error: &GrantError, current: Option<&Grant>) -> Result<ApiError, ApiError> {
+fn grant_error(error: &GrantError, current: Option<&StoredGrant>) -> Result<ApiError, ApiError> {
     let (status, code) = match error {
         GrantError::NoChannels => (StatusCode::UNPROCESSABLE_ENTITY, "no_channels"),
         GrantError::ExpiryNotInFuture => (StatusCode::UNPROCESSABLE_ENTITY, "expiry_not_in_future"),
@@ -97,8 +112,8 @@ fn grant_error(error: &GrantError, current: Option<&Grant>) -> Result<ApiError, 
         GrantError::NotDue => (StatusCode::CONFLICT, "not_due"),
     };
     let mut api = ApiError::new(status, code, error.to_string());
-    if let Some(grant) = current {
-        api = api.with("current", serde_json::to_value(grant)?);
+    if let Some(stored) = current {
+        api = api.with("current", stored.to_json()?);
     }
     Ok(api)
 }
@@ -111,19 +126,31 @@ fn not_found() -> ApiError {
 }
 
 /// Applies `change` to the grant `id` inside the caller's transaction, emitting
-/// `consent.changed` when the state changed. Errors are the final answer to the request.
+/// `consent.changed` when the state changed. `signed` has been checked against its author
+/// and the request ([`signatures::check_author`], [`signatures::check_request`]); here it
+/// is checked against the grant and the terms, and stored and relayed with the new state.
+/// Errors are the final answer to the request.
 pub async fn apply(
     conn: &mut SqliteConnection,
     cardholder_id: &str,
     device_id: &str,
     id: &str,
     change: GrantChange,
+    signed: &SignedConsent,
     now: DateTime<Utc>,
 ) -> Result<Applied, ApiError> {
-    let current = grant_store::find(conn, cardholder_id, id).await?;
-    if change.base_version() != current.as_ref().map_or(0, |g| g.version) {
-        return Err(version_conflict(current.as_ref())?);
+    let stored = grant_store::find(conn, cardholder_id, id).await?;
+    if change.base_version() != stored.as_ref().map_or(0, |g| g.grant.version) {
+        return Err(version_conflict(stored.as_ref())?);
     }
+    let statement = &signed.statement;
+    let current = stored.as_ref().map(|s| &s.grant);
+    // Revoke, renew and reconsent act on the grant as it is: the statement must name it.
+    let existing = |current: Option<&Grant>| -> Result<Grant, ApiError> {
+        let grant = current.ok_or_else(not_found)?;
+        signatures::check_key(statement, grant)?;
+        Ok(grant.clone())
+    };
     let (action, next) = match change {
         GrantChange::Grant {
             app_id,
@@ -157,6 +184,7 @@ pub async fn apply(
             if terms_version != app.terms.version {
                 return Err(terms_outdated(app.terms.version));
             }
+            signatures::check_terms(conn, statement).await?;
             let details = GrantDetails {
                 app_id,
                 card_token,
@@ -166,44 +194,50 @@ pub async fn apply(
                 min_purchase,
                 expires_at,
             };
-            let next = match &current {
+            let next = match current {
                 None => Grant::new(id, details, terms_version, now),
                 Some(grant) => grant.regrant(id, details, terms_version, now),
             };
             (ConsentAction::Grant, next)
         }
         GrantChange::Revoke { .. } => {
-            let grant = current.as_ref().ok_or_else(not_found)?;
+            let grant = existing(current)?;
+            // A revocation is never refused over terms: it produces no terms, and a wallet
+            // that no longer has the text it agreed to must still be able to say no.
             if grant.status == consentry_domain::GrantStatus::Revoked {
-                // Already in the desired state: nothing changes, nothing is emitted.
+                // Already in the desired state: nothing changes, nothing is emitted, and the
+                // signed change that revoked it stays the grant's.
                 return Ok(Applied {
                     status: StatusCode::OK,
-                    grant: grant.clone(),
+                    grant,
                 });
             }
             (ConsentAction::Revoke, grant.revoke(now))
         }
         GrantChange::Renew { expires_at, .. } => {
-            let grant = current.as_ref().ok_or_else(not_found)?;
+            let grant = existing(current)?;
+            signatures::check_terms(conn, statement).await?;
             (ConsentAction::Renew, grant.renew(expires_at, now))
         }
         GrantChange::Reconsent { terms_version, .. } => {
-            let grant = current.as_ref().ok_or_else(not_found)?;
+            let grant = existing(current)?;
             let app = apps::find(conn, &grant.app_id)
                 .await?
                 .ok_or_else(|| ApiError::internal("a grant names an unknown app"))?;
             if terms_version != app.terms.version {
                 return Err(terms_outdated(app.terms.version));
             }
+            signatures::check_terms(conn, statement).await?;
             (
                 ConsentAction::Reconsent,
                 grant.reconsent(terms_version, now),
             )
         }
     };
-    let next = next.map_err(|e| grant_error(&e, current.as_ref()).unwrap_or_else(|e| e))?;
-    grant_store::save(conn, cardholder_id, &next, device_id).await?;
-    emit_change(conn, cardholder_id, action, &next, now).await?;
+    let next = next.map_err(|e| grant_error(&e, stored.as_ref()).unwrap_or_else(|e| e))?;
+    signatures::check_produced(statement, &next)?;
+    grant_store::save(conn, cardholder_id, &next, device_id, Some(signed)).await?;
+    emit_change(conn, cardholder_id, action, &next, Some(signed), now).await?;
     let status = if current.is_none() {
         StatusCode::CREATED
     } else {
@@ -224,12 +258,14 @@ fn terms_outdated(current: u32) -> ApiError {
 }
 
 /// `consent.changed` to every device of the cardholder (the sender recognises its own
-/// change by grant id and version).
+/// change by grant id and version), with the device-signed change that produced `grant`
+/// (`None` for the platform's own changes).
 pub async fn emit_change(
     conn: &mut SqliteConnection,
     cardholder_id: &str,
     action: ConsentAction,
     grant: &Grant,
+    signed: Option<&SignedConsent>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let to = Recipient {
@@ -240,6 +276,7 @@ pub async fn emit_change(
     let payload = EventPayload::ConsentChanged(ConsentChanged {
         action,
         grant: grant.clone(),
+        signed: signed.cloned().map(Box::new),
     });
     events::append(conn, &to, now, payload).await?;
     Ok(())

@@ -1,5 +1,6 @@
-//! `PUT /v1/grants/{grant_id}` (one consent change, made safe to retry by an
-//! `Idempotency-Key`) and `GET /v1/grants` (every grant, for reconciliation across devices).
+//! `PUT /v1/grants/{grant_id}` (one device-signed consent change, made safe to retry by an
+//! `Idempotency-Key`) and `GET /v1/grants` (every grant with the signed change that produced
+//! it, for reconciliation across devices).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -7,7 +8,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use consentry_domain::Grant;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,18 +15,23 @@ use crate::auth::Device;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_identifier, refuse_card_number, too_large, ApiPath};
-use crate::grant_changes::{self, GrantChange};
+use crate::grant_changes;
 use crate::idempotency::{self, Stored};
-use crate::{grant_store, state::AppState};
+use crate::{consent_signatures, device_chain, grant_store, state::AppState};
 
 #[derive(Debug, Serialize)]
 pub struct GrantList {
-    grants: Vec<Grant>,
+    /// Each a [`consentry_domain::Grant`] object plus `"signed"`.
+    grants: Vec<Value>,
 }
 
 pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<GrantList>> {
     let mut conn = state.db.acquire().await?;
-    let grants = grant_store::all(&mut conn, &device.cardholder_id).await?;
+    let grants = grant_store::all(&mut conn, &device.cardholder_id)
+        .await?
+        .iter()
+        .map(grant_store::StoredGrant::to_json)
+        .collect::<Result<_, _>>()?;
     Ok(Json(GrantList { grants }))
 }
 
@@ -99,14 +104,18 @@ pub async fn put(
             "this Idempotency-Key was already used with a different request; use a new key for a new change",
         ));
     }
-    let change: GrantChange = serde_json::from_value(value)
-        .map_err(|e| ApiError::unprocessable("invalid_body", e.to_string()))?;
+    // Refusals of the signature are not stored: a corrected request may reuse the key.
+    let (change, signed) = consent_signatures::split(value)?;
+    let chain = device_chain::verified(&mut tx, &device.cardholder_id).await?;
+    consent_signatures::check_author(&signed, &device.device_id, chain.as_ref())?;
+    consent_signatures::check_request(&signed.statement, &grant_id, &change)?;
     let outcome = grant_changes::apply(
         &mut tx,
         &device.cardholder_id,
         &device.device_id,
         &grant_id,
         change,
+        &signed,
         now,
     )
     .await;

@@ -10,7 +10,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    admin, apps, cards, data_requests, enroll, error, faults, feed, grants, openapi, simulate,
+    admin, apps, cards, data_requests, device_chain, enroll, error, faults, feed, grants, openapi,
+    pairings, simulate,
 };
 
 /// Every operation, as `(method, path)` in OpenAPI path syntax; the contract tests check
@@ -18,6 +19,10 @@ use crate::{
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/enroll"),
     ("get", "/v1/keys"),
+    ("get", "/v1/devices/chain"),
+    ("post", "/v1/devices/chain"),
+    ("get", "/v1/devices/pairings"),
+    ("post", "/v1/devices/pairings"),
     ("post", "/v1/cards"),
     ("get", "/v1/cards"),
     ("delete", "/v1/cards/{token}"),
@@ -45,6 +50,14 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let cardholder_api = Router::new()
         .route("/v1/enroll", post(enroll::enroll))
         .route("/v1/keys", get(enroll::keys))
+        .route(
+            "/v1/devices/chain",
+            get(device_chain::get).post(device_chain::post),
+        )
+        .route(
+            "/v1/devices/pairings",
+            post(pairings::create).get(pairings::list),
+        )
         .route("/v1/cards", post(cards::link).get(cards::list))
         .route("/v1/cards/{token}", delete(cards::remove))
         .route("/v1/apps", get(apps::list))

@@ -6,6 +6,9 @@
 #[path = "contract/support.rs"]
 mod support;
 
+#[path = "contract/device_support.rs"]
+mod device_support;
+
 #[path = "contract/enroll.rs"]
 mod enroll;
 
@@ -56,6 +59,12 @@ mod key_endorsements;
 
 #[path = "contract/card_number_text.rs"]
 mod card_number_text;
+
+#[path = "contract/device_chain.rs"]
+mod device_chain;
+
+#[path = "contract/signed_changes.rs"]
+mod signed_changes;
 
 #[cfg(unix)]
 #[path = "contract/data_dir.rs"]

@@ -44,6 +44,8 @@ const IDENTIFIER_FIELDS: &[&str] = &[
     "app_id",
     "transaction_id",
     "offer_id",
+    "grant_id",
+    "device_id",
     "currency",
     "type",
     "action",
@@ -55,7 +57,7 @@ const IDENTIFIER_FIELDS: &[&str] = &[
 ];
 /// Fields that are not identifiers but must stay exactly as sent (masking a card number in
 /// them would change what they mean): offer codes.
-const TOKEN_FIELDS: &[&str] = &["code"];
+const TOKEN_FIELDS: &[&str] = &["code", "signature"];
 /// SHA-256 digests: exactly 64 lowercase hex digits. Not text, and not searched for card
 /// numbers: a digest is checked against the text it hashes, and one in a couple of hundred
 /// holds a digit run the guard would take for a card number (`pan_guard` leaves them be).

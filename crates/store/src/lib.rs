@@ -43,11 +43,13 @@ pub mod integrity;
 pub mod ledger;
 pub mod outbox;
 pub mod pan_guard;
+pub mod platform_claims;
 pub mod quarantine;
 pub mod reward_stats;
 pub mod rewards;
 pub mod search;
 pub mod settings;
+pub mod signed_changes;
 
 pub use connect::open_plain_pool_for_benchmarks;
 pub use error::{KeySource, StoreError};

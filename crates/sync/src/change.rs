@@ -2,7 +2,10 @@
 //! ids that make two devices address the same platform grant.
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Channel, ConsentAction, GrantKey, LedgerEntry, Money, Scope, Trigger};
+use consentry_domain::{
+    Channel, ConsentAction, ConsentStatement, GrantKey, LedgerEntry, Money, Scope, SignedConsent,
+    Trigger,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -47,6 +50,46 @@ pub fn is_valid_grant_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// What the device signs for `entry` sent on top of `base_version`: the change as the ledger
+/// holds it, the platform version it builds on, and the platform's id of this device.
+pub fn statement_for(
+    entry: &LedgerEntry,
+    base_version: u64,
+    device_id: String,
+) -> ConsentStatement {
+    let g = &entry.grant;
+    ConsentStatement {
+        grant_id: entry.grant_id.clone(),
+        action: entry.action,
+        app_id: g.app_id.clone(),
+        card_token: g.card_token.clone(),
+        scope: g.scope,
+        channels: g.channels.clone(),
+        trigger: g.trigger,
+        min_purchase: g.min_purchase,
+        expires_at: g.expires_at,
+        terms_version: entry.terms_version,
+        terms_hash: entry.terms_hash,
+        base_version,
+        at: entry.at,
+        device_id,
+    }
+}
+
+/// The body sent: the change and, beside its fields, the device's signed statement of it.
+#[derive(Debug, Serialize)]
+pub(crate) struct SignedBody<'a> {
+    #[serde(flatten)]
+    pub change: &'a GrantChange,
+    pub signed: &'a SignedConsent,
+}
+
+/// The signed statement inside a sent body.
+pub(crate) fn signed_of(body: &str) -> Option<SignedConsent> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    serde_json::from_value(value.get("signed")?.clone()).ok()
 }
 
 /// The body of `PUT /v1/grants/{id}`, tagged by `action`.

@@ -13,8 +13,9 @@ use consentry_domain::{
 use consentry_store::{grants, ledger, outbox};
 use sqlx::SqlitePool;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, PLATFORM_DEVICE};
 use crate::error::SyncError;
+use crate::wire::RemoteGrant;
 
 /// The consent ledger grouped by app × card × scope, for judging many events, with what the
 /// wallet knows for itself: where the platform stood in its feed when it acknowledged each
@@ -99,8 +100,19 @@ impl Engine {
         for event in events {
             match &event.payload {
                 EventPayload::ConsentChanged(changed) => {
-                    self.adopt(&changed.grant, Some(changed.action), false, &pending, now)
-                        .await?;
+                    let remote = RemoteGrant {
+                        grant: changed.grant.clone(),
+                        signed: changed.signed.clone(),
+                    };
+                    self.adopt(
+                        &remote,
+                        Some(changed.action),
+                        false,
+                        &pending,
+                        Some(&event.id),
+                        now,
+                    )
+                    .await?;
                 }
                 EventPayload::AppTermsChanged(terms) => {
                     self.needs_reconsent(event, terms, now).await?;
@@ -141,6 +153,7 @@ impl Engine {
                     ConsentAction::NeedsReconsent,
                     &next,
                     Some(terms.terms_hash),
+                    PLATFORM_DEVICE,
                     now,
                 )
                 .await?;

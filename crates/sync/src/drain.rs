@@ -84,6 +84,7 @@ impl Engine {
             answers.sort_by_key(|(item, _)| item.entry.seq);
 
             let mut acked = Vec::new();
+            let mut proofs = Vec::new();
             let mut seen_versions = Vec::new();
             let mut to_settle = Vec::new();
             for (item, outcome) in answers {
@@ -97,6 +98,13 @@ impl Engine {
                         let version = i64::try_from(grant.version).unwrap_or(i64::MAX);
                         seen_versions.push((grant.id.clone(), grant.version));
                         acked.push((item.idempotency_key, version));
+                        if let Some(signed) = self
+                            .in_flight
+                            .get(&item.idempotency_key)
+                            .and_then(|f| crate::change::signed_of(&f.body))
+                        {
+                            proofs.push((item.entry.seq, signed));
+                        }
                     }
                     Ok(PutOutcome::Refused {
                         code,
@@ -136,6 +144,10 @@ impl Engine {
             }
             // The version first: a crash before the acknowledgement means a replayed answer.
             self.remember_versions(&seen_versions, now).await?;
+            // The signed form, kept as the proof of what this device decided.
+            for (seq, signed) in &proofs {
+                consentry_store::signed_changes::put(&self.pool, *seq, signed).await?;
+            }
             outbox::mark_acked_many(&self.pool, &acked, now).await?;
             for (key, _) in &acked {
                 if self.in_flight.remove(key).is_some() {
@@ -196,10 +208,24 @@ impl Engine {
         let base_version = self.known_version(&item.entry.grant_id);
         let change = GrantChange::for_entry(&item.entry, base_version)
             .ok_or_else(|| SyncError::Internal("a local-only change reached the sender".into()))?;
+        let device_id = self
+            .enrollment
+            .as_ref()
+            .map(|e| e.device_id.clone())
+            .ok_or(SyncError::NotEnrolled)?;
+        let signed = self.sign(crate::change::statement_for(
+            &item.entry,
+            base_version,
+            device_id,
+        ))?;
+        let body = crate::change::SignedBody {
+            change: &change,
+            signed: &signed,
+        };
         Ok(InFlight {
             wire_key,
             grant_id: item.entry.grant_id.clone(),
-            body: serde_json::to_string(&change).map_err(|e| SyncError::Internal(e.to_string()))?,
+            body: serde_json::to_string(&body).map_err(|e| SyncError::Internal(e.to_string()))?,
             base_version,
             generation,
         })

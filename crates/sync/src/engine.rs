@@ -55,6 +55,16 @@ pub(crate) struct Engine {
     pub unreadable_at: Option<(u64, u32)>,
     /// Keys the platform lists that no trusted key endorsed (refused).
     pub unendorsed_keys: Vec<crate::webhook::SigningKeyInfo>,
+    /// This device's signing key (loaded or made by `device.rs`).
+    pub device_key: Option<consentry_domain::DeviceKey>,
+    /// The cardholder's device chain as last verified.
+    pub chain: Option<consentry_domain::DeviceChain>,
+    /// This device is in the chain.
+    pub paired: bool,
+    /// The pairing code the cardholder typed here to join the chain, until it joined.
+    pub join_code: Option<String>,
+    /// Pairing codes this device shows.
+    pub pairing_codes: Vec<crate::device::PairingCode>,
 }
 
 impl Engine {
@@ -86,6 +96,11 @@ impl Engine {
             stale_tries: HashMap::new(),
             unreadable_at: None,
             unendorsed_keys: Vec::new(),
+            device_key: None,
+            chain: None,
+            paired: false,
+            join_code: None,
+            pairing_codes: Vec::new(),
         };
         engine.reload().await?;
         Ok(engine)
@@ -104,6 +119,9 @@ impl Engine {
             .unwrap_or_default();
         self.last_success_at = sync_state::read(&self.pool, sync_state::LAST_SUCCESS).await?;
         self.feed_read_at = sync_state::read(&self.pool, sync_state::FEED_READ_AT).await?;
+        // Read again from the platform on the next pass (another cardholder, perhaps).
+        self.chain = None;
+        self.paired = false;
         Ok(())
     }
 
@@ -220,15 +238,17 @@ impl Engine {
         Ok(listed.len())
     }
 
-    /// Records `target` — a grant state decided by the platform or another device — as a
-    /// remote ledger entry (never queued for sending back), and makes it the current grant.
+    /// Records `target` — a grant state another device decided (`author`, verified), or a
+    /// restriction the platform made ([`PLATFORM_DEVICE`]) — as a remote ledger entry (never
+    /// queued for sending back), and makes it the current grant.
     pub async fn record_remote(
         &mut self,
         action: ConsentAction,
         target: &Grant,
         terms_hash: Option<Sha256Digest>,
+        author: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), SyncError> {
+    ) -> Result<u64, SyncError> {
         let terms_version = match (action, target.pending_terms_version) {
             (ConsentAction::NeedsReconsent, Some(pending)) => pending,
             _ => target.terms_version,
@@ -237,10 +257,11 @@ impl Engine {
             Some(hash) => hash,
             None => self.terms_hash(&target.app_id, terms_version, now).await?,
         };
-        let change = ConsentChange::recording(action, target, PLATFORM_DEVICE, terms_hash);
-        ledger::record(&self.pool, change, Some(target), ChangeOrigin::Remote, now).await?;
+        let change = ConsentChange::recording(action, target, author, terms_hash);
+        let recorded =
+            ledger::record(&self.pool, change, Some(target), ChangeOrigin::Remote, now).await?;
         self.counters.remote_changes += 1;
-        Ok(())
+        Ok(recorded.entry.seq)
     }
 
     /// The current local grant of `key`.

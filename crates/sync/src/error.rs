@@ -70,6 +70,13 @@ pub enum SyncError {
         offset_seconds: i64,
         tolerance_seconds: i64,
     },
+    /// The cardholder's device chain exists and this device is not in it yet: it may read,
+    /// but its consent changes wait until a device of the chain vouches for it (pairing).
+    #[error("this device is not paired yet: enter a pairing code shown by one of your devices")]
+    NotPaired,
+    /// A device chain or a signed change that does not verify.
+    #[error("device signatures do not verify: {0}")]
+    Signing(#[from] consentry_domain::SigningError),
     /// The wallet could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -93,6 +100,8 @@ pub enum SyncErrorCode {
     InvalidCredentials,
     BadResponse,
     ClockSkew,
+    NotPaired,
+    Signing,
     Wallet,
     Internal,
 }
@@ -112,6 +121,8 @@ impl SyncErrorCode {
             SyncErrorCode::InvalidCredentials => "invalid_credentials",
             SyncErrorCode::BadResponse => "bad_response",
             SyncErrorCode::ClockSkew => "clock_skew",
+            SyncErrorCode::NotPaired => "not_paired",
+            SyncErrorCode::Signing => "signing",
             SyncErrorCode::Wallet => "wallet",
             SyncErrorCode::Internal => "internal",
         }
@@ -152,6 +163,8 @@ impl SyncError {
             | SyncError::InvalidInput { .. }
             | SyncError::Unauthorized
             | SyncError::InvalidCredentials
+            | SyncError::NotPaired
+            | SyncError::Signing(_)
             | SyncError::Internal(_) => false,
         }
     }
@@ -190,6 +203,8 @@ impl SyncError {
             SyncError::InvalidCredentials => SyncErrorCode::InvalidCredentials,
             SyncError::BadResponse(_) => SyncErrorCode::BadResponse,
             SyncError::ClockSkew { .. } => SyncErrorCode::ClockSkew,
+            SyncError::NotPaired => SyncErrorCode::NotPaired,
+            SyncError::Signing(_) => SyncErrorCode::Signing,
             SyncError::Store(_) => SyncErrorCode::Wallet,
             SyncError::Internal(_) => SyncErrorCode::Internal,
         }

@@ -82,6 +82,8 @@ mod change;
 mod client;
 mod consent;
 mod deliveries;
+mod device;
+mod device_api;
 mod drain;
 mod engine;
 mod enrollment;
@@ -103,6 +105,7 @@ pub use cardholder_api::{DataRequestKind, PlatformDataRequest, SimulatedPurchase
 pub use change::{grant_id_for, is_valid_grant_id, GrantChange};
 pub use client::{parse_platform_url, ClientConfig, PlatformClient};
 pub use consent::consent_evidence;
+pub use device::{consent_proof, PairingCode, PAIRING_CODE_LIFETIME};
 pub use engine::PLATFORM_DEVICE;
 pub use enrollment::{load as load_enrollment, EnrollRequest, Enrollment, EnrollmentSummary};
 pub use error::{RetryAfter, SyncError, SyncErrorCode, SyncErrorInfo};
@@ -115,4 +118,6 @@ pub use webhook::{
     decode_public_key, endorsement_content, extend_trust, verify_any, Endorsement, FeedVerifier,
     SigningKeyInfo, Verdict, DEFAULT_TIMESTAMP_TOLERANCE,
 };
-pub use wire::{FeedItem, FeedPage, PlatformApp, PlatformCard, UnreadableDelivery};
+pub use wire::{
+    FeedItem, FeedPage, PairingRequest, PlatformApp, PlatformCard, RemoteGrant, UnreadableDelivery,
+};

@@ -16,7 +16,7 @@ use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::webhook::SigningKeyInfo;
 use crate::wire::{
     self, AppList, CardList, EnrollAnswer, EnrollBody, ErrorBody, ExpirationDto, FeedItem,
-    FeedPage, GrantList, KeyList, PlatformApp, PlatformCard,
+    FeedPage, GrantList, KeyList, PlatformApp, PlatformCard, RemoteGrant,
 };
 
 /// Largest page the platform serves.
@@ -49,8 +49,9 @@ pub enum PutOutcome {
     Refused {
         code: String,
         message: String,
-        /// `None`: not said; `Some(None)`: the grant does not exist; `Some(Some(g))`: now `g`.
-        current: Option<Option<Grant>>,
+        /// `None`: not said; `Some(None)`: the grant does not exist; `Some(Some(g))`: now `g`
+        /// (with the signed change that produced it, when the platform has one).
+        current: Option<Option<RemoteGrant>>,
         replayed: bool,
     },
 }
@@ -62,7 +63,7 @@ struct LinkCardBody<'a> {
     nickname: Option<&'a str>,
 }
 
-fn expect_success(answer: &crate::client::Answer) -> Result<(), SyncError> {
+pub(crate) fn expect_success(answer: &crate::client::Answer) -> Result<(), SyncError> {
     if answer.status.is_success() {
         Ok(())
     } else {
@@ -170,11 +171,24 @@ impl PlatformClient {
 
     /// `GET /v1/grants`: every grant of the cardholder, any status.
     pub async fn grants(&self) -> Result<Vec<Grant>, SyncError> {
+        Ok(self
+            .grants_with_changes()
+            .await?
+            .into_iter()
+            .map(|g| g.grant)
+            .collect())
+    }
+
+    /// `GET /v1/grants`, each grant with the device-signed change that produced it.
+    pub async fn grants_with_changes(&self) -> Result<Vec<RemoteGrant>, SyncError> {
         let url = self.url("v1/grants", &[])?;
         let answer = self.call(self.authed(self.http.get(url))?, None).await?;
         expect_success(&answer)?;
         let list: GrantList = answer.json("grant list")?;
-        list.grants.into_iter().map(wire::grant_from).collect()
+        list.grants
+            .into_iter()
+            .map(wire::remote_grant_from)
+            .collect()
     }
 
     /// `PUT /v1/grants/{grant_id}` with `body` sent byte for byte (a retry must send exactly
@@ -217,7 +231,7 @@ impl PlatformClient {
                 let current = match error.current {
                     None => None,
                     Some(None) => Some(None),
-                    Some(Some(value)) => Some(Some(wire::grant_from(value)?)),
+                    Some(Some(value)) => Some(Some(wire::remote_grant_from(value)?)),
                 };
                 return Ok(PutOutcome::Refused {
                     code: error.code,

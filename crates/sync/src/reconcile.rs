@@ -6,32 +6,34 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Grant, GrantKey};
+use consentry_domain::GrantKey;
 
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::remote::Adoption;
+use crate::wire::RemoteGrant;
 
 impl Engine {
     /// Returns how many grants were adopted.
     pub(crate) async fn reconcile(&mut self, now: DateTime<Utc>) -> Result<u64, SyncError> {
-        let remote = self.client()?.grants().await?;
+        let remote = self.client()?.grants_with_changes().await?;
         // Several platform grants for one app × card × scope (devices that did not use
         // `grant_id_for`): the most recently changed one is the state.
-        let mut by_key: BTreeMap<GrantKey, Grant> = BTreeMap::new();
-        for grant in remote {
+        let mut by_key: BTreeMap<GrantKey, RemoteGrant> = BTreeMap::new();
+        for reported in remote {
+            let grant = &reported.grant;
             let key = grant.key();
-            let newer = by_key
-                .get(&key)
-                .is_none_or(|g| (grant.changed_at, grant.version) > (g.changed_at, g.version));
+            let newer = by_key.get(&key).is_none_or(|r| {
+                (grant.changed_at, grant.version) > (r.grant.changed_at, r.grant.version)
+            });
             if newer {
-                by_key.insert(key, grant);
+                by_key.insert(key, reported);
             }
         }
         let pending = self.pending_keys().await?;
         let mut adopted = 0;
         for grant in by_key.values() {
-            if self.adopt(grant, None, true, &pending, now).await? == Adoption::Recorded {
+            if self.adopt(grant, None, true, &pending, None, now).await? == Adoption::Recorded {
                 adopted += 1;
             }
         }

@@ -8,10 +8,11 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, Grant, GrantKey, GrantStatus};
 
-use consentry_store::StoreError;
+use consentry_store::{signed_changes, StoreError};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, PLATFORM_DEVICE};
 use crate::error::SyncError;
+use crate::wire::RemoteGrant;
 
 /// What happened to one remote grant state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub(crate) enum Adoption {
     Pending,
     /// The wallet refused to record it (logged; the feed goes on).
     Refused,
+    /// No device of the cardholder signed it: kept as the platform's claim, not recorded.
+    Claimed,
 }
 
 /// Whether two states of a grant mean the same thing for the cardholder at `now`: same
@@ -85,12 +88,14 @@ impl Engine {
     /// differs, even at a version this device already knows.
     pub(crate) async fn adopt(
         &mut self,
-        remote: &Grant,
+        reported: &RemoteGrant,
         action: Option<ConsentAction>,
         current: bool,
         pending: &HashSet<GrantKey>,
+        event_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Adoption, SyncError> {
+        let remote = &reported.grant;
         if !current && remote.version <= self.known_version(&remote.id) {
             return Ok(Adoption::Stale);
         }
@@ -108,12 +113,37 @@ impl Engine {
         if self.pending_keys().await?.contains(&key) {
             return Ok(Adoption::Pending);
         }
+        // Only what a device of the cardholder signed is the cardholder's decision.
+        let author = match self.vouched(remote, reported.signed.as_deref(), now).await {
+            Ok(author) => author,
+            Err(reason) => {
+                self.claim(remote, &reason, event_id, now).await?;
+                self.remember_versions(&seen, now).await?;
+                return Ok(Adoption::Claimed);
+            }
+        };
+        let terms_hash = reported
+            .signed
+            .as_ref()
+            .filter(|s| s.statement.device_id == author)
+            .map(|s| s.statement.terms_hash);
         let action = action
             .filter(|a| crate::change::is_sent(*a) || *a == ConsentAction::NeedsReconsent)
             .filter(|a| *a != ConsentAction::Renew || local.is_some())
             .unwrap_or_else(|| action_between(local.as_ref(), remote, now));
-        match self.record_remote(action, remote, None, now).await {
-            Ok(()) => {}
+        match self
+            .record_remote(action, remote, terms_hash, &author, now)
+            .await
+        {
+            Ok(seq) => {
+                let signed = reported
+                    .signed
+                    .as_ref()
+                    .filter(|_| author != PLATFORM_DEVICE);
+                if let Some(signed) = signed {
+                    signed_changes::put(&self.pool, seq, signed).await?;
+                }
+            }
             // A state the wallet refuses to keep (an id that looks like a card number): it
             // must not stop the feed behind it. The event itself is stored (redacted).
             Err(SyncError::Store(

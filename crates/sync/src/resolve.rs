@@ -19,9 +19,10 @@ use consentry_store::ledger::{self, ChangeOrigin};
 use consentry_store::outbox::{self, OutboxItem};
 use uuid::Uuid;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, PLATFORM_DEVICE};
 use crate::error::SyncError;
 use crate::remote::{action_between, same_state};
+use crate::wire::RemoteGrant;
 
 /// Why a change needs settling.
 pub(crate) enum Settle {
@@ -29,7 +30,7 @@ pub(crate) enum Settle {
     Refused {
         code: String,
         message: String,
-        current: Option<Option<Grant>>,
+        current: Option<Option<RemoteGrant>>,
     },
     /// Any other refusal.
     Rejected(SyncError),
@@ -62,9 +63,23 @@ impl Engine {
                 message,
                 current,
             } => (true, format!("{code}: {message}"), current),
+            // A revocation is never dropped: refused for anything but the grant's state (a
+            // signature the platform will not take, say), it waits and is tried again later,
+            // with the error shown, rather than being sent again at once.
+            Settle::Rejected(e) if head.entry.action == ConsentAction::Revoke => {
+                self.counters.rejected += 1;
+                let at = self.config.backoff.next_attempt(
+                    head.attempts.saturating_add(1),
+                    e.retry_after(),
+                    now,
+                    &mut self.rng,
+                );
+                outbox::mark_failed(&self.pool, head.idempotency_key, &e.to_string(), at).await?;
+                return Ok(());
+            }
             Settle::Rejected(e) => (false, e.to_string(), None),
         };
-        let platform = match current {
+        let reported = match current {
             Some(state) => state,
             None => match self.fetch_platform_grant(&head.entry.grant_id).await {
                 Ok(state) => state,
@@ -83,6 +98,7 @@ impl Engine {
                 Err(e) => return Err(e),
             },
         };
+        let platform: Option<Grant> = reported.as_ref().map(|r| r.grant.clone());
         if conflict {
             self.counters.conflicts += 1;
             self.note_conflict(head, now).await?;
@@ -130,7 +146,7 @@ impl Engine {
                 }
                 if !local_revoked {
                     let target = c.revoke(now).map_err(internal)?;
-                    self.record_remote(ConsentAction::Revoke, &target, None, now)
+                    self.record_remote(ConsentAction::Revoke, &target, None, PLATFORM_DEVICE, now)
                         .await?;
                 }
                 // Concurrent non-revokes lose; later revokes stay queued (they will find the
@@ -148,7 +164,7 @@ impl Engine {
                         Some(c) => c.clone(),
                         None => l.revoke(now).map_err(internal)?,
                     };
-                    self.record_remote(ConsentAction::Revoke, &target, None, now)
+                    self.record_remote(ConsentAction::Revoke, &target, None, PLATFORM_DEVICE, now)
                         .await?;
                 }
                 let version = platform
@@ -163,8 +179,16 @@ impl Engine {
             }
             (None, Some(c)) => {
                 if !local.as_ref().is_some_and(|l| same_state(l, c, now)) {
-                    let action = action_between(local.as_ref(), c, now);
-                    self.record_remote(action, c, None, now).await?;
+                    let signed = reported.as_ref().and_then(|r| r.signed.as_deref());
+                    match self.vouched(c, signed, now).await {
+                        Ok(author) => {
+                            let action = action_between(local.as_ref(), c, now);
+                            self.record_remote(action, c, None, &author, now).await?;
+                        }
+                        // The platform says another change won, without a signature: the
+                        // cardholder's own change is not applied, and theirs is only a claim.
+                        Err(reason) => self.claim(c, &reason, None, now).await?,
+                    }
                 }
                 let all: Vec<&OutboxItem> = pending.iter().collect();
                 self.close(&all, -1, &not_applied, now).await?;
@@ -173,7 +197,7 @@ impl Engine {
                 // The platform holds no such grant: nothing is permitted there.
                 if let Some(l) = local.as_ref().filter(|_| !local_revoked) {
                     let target = l.revoke(now).map_err(internal)?;
-                    self.record_remote(ConsentAction::Revoke, &target, None, now)
+                    self.record_remote(ConsentAction::Revoke, &target, None, PLATFORM_DEVICE, now)
                         .await?;
                 }
                 let all: Vec<&OutboxItem> = pending.iter().collect();
@@ -229,8 +253,8 @@ impl Engine {
     }
 
     /// The platform's state of one grant (`None`: it has no such grant).
-    async fn fetch_platform_grant(&self, grant_id: &str) -> Result<Option<Grant>, SyncError> {
-        let grants = self.client()?.grants().await?;
-        Ok(grants.into_iter().find(|g| g.id == grant_id))
+    async fn fetch_platform_grant(&self, grant_id: &str) -> Result<Option<RemoteGrant>, SyncError> {
+        let grants = self.client()?.grants_with_changes().await?;
+        Ok(grants.into_iter().find(|g| g.grant.id == grant_id))
     }
 }

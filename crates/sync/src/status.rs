@@ -2,7 +2,7 @@
 //! `tokio::sync::watch` channel) and what a pass did ([`SyncCounters`]).
 
 use chrono::{DateTime, Utc};
-use consentry_store::{events, feed_gaps, outbox, quarantine};
+use consentry_store::{events, feed_gaps, outbox, platform_claims, quarantine};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
@@ -37,6 +37,12 @@ pub struct SyncStatus {
     /// Signing keys the platform lists that no trusted key endorsed (refused).
     #[serde(default)]
     pub unendorsed_keys: u64,
+    /// Grant states the platform reported that no device of the cardholder signed.
+    #[serde(default)]
+    pub platform_claims: u64,
+    /// This device is in the cardholder's device chain (its changes can be sent).
+    #[serde(default)]
+    pub paired: bool,
 }
 
 /// Running totals of what the syncer did (since it started, or for one pass).
@@ -77,6 +83,8 @@ pub struct SyncCounters {
     pub gaps_opened: u64,
     /// Skipped stretches read after all.
     pub gaps_closed: u64,
+    /// Grant states kept as platform claims.
+    pub platform_claims: u64,
 }
 
 impl SyncCounters {
@@ -100,6 +108,7 @@ impl SyncCounters {
             equivocations: self.equivocations - earlier.equivocations,
             gaps_opened: self.gaps_opened - earlier.gaps_opened,
             gaps_closed: self.gaps_closed - earlier.gaps_closed,
+            platform_claims: self.platform_claims - earlier.platform_claims,
         }
     }
 }
@@ -166,6 +175,8 @@ impl Engine {
             conflicts: self.counters.conflicts,
             feed_gaps: feed_gaps::open_count(&self.pool).await?,
             unendorsed_keys: self.unendorsed_keys.len() as u64,
+            platform_claims: platform_claims::count(&self.pool).await?,
+            paired: self.paired,
         })
     }
 }

@@ -10,6 +10,7 @@ use tokio::sync::{watch, Mutex, MutexGuard, Notify};
 
 use crate::backoff::Backoff;
 use crate::client::{ClientConfig, PlatformClient};
+use crate::device::PairingCode;
 use crate::engine::Engine;
 use crate::enrollment::{self, EnrollRequest, Enrollment};
 use crate::error::{SyncError, SyncErrorCode};
@@ -127,6 +128,12 @@ impl Syncer {
         let client_config = engine.config.client.clone();
         let enrollment = enrollment::enroll(&engine.pool, request, client_config, now).await?;
         engine.reload().await?;
+        // The first device of a cardholder roots its device chain at once; a later one waits
+        // for a pairing code (`pair_with_code`).
+        match engine.ensure_in_chain(now).await {
+            Ok(()) | Err(SyncError::NotPaired) => {}
+            Err(e) => tracing::warn!(error = %e, "the device chain could not be read yet"),
+        }
         engine.last_error = None;
         engine.failures = 0;
         engine.next_retry_at = None;
@@ -149,6 +156,41 @@ impl Syncer {
             engine.reload().await?;
         }
         Ok(moved)
+    }
+
+    /// A pairing code another device of this cardholder can join with (valid
+    /// [`crate::PAIRING_CODE_LIFETIME`], once). This device must be in the chain.
+    pub async fn start_pairing(&self, now: DateTime<Utc>) -> Result<PairingCode, SyncError> {
+        let mut engine = self.inner.engine.lock().await;
+        engine.ensure_paired(now).await?;
+        let code = engine.start_pairing(now);
+        drop(engine);
+        self.wake();
+        Ok(code)
+    }
+
+    /// Joins the cardholder's device chain with a code one of its devices shows: posts this
+    /// device's key with a proof of the code. `true` once a device of the chain vouched for
+    /// it (the next passes check again until then).
+    pub async fn pair_with_code(&self, code: &str, now: DateTime<Utc>) -> Result<bool, SyncError> {
+        let code = code.trim();
+        if code.chars().filter(char::is_ascii_alphanumeric).count() < 8 {
+            return Err(SyncError::invalid(
+                "pairing code",
+                "the code has ten letters",
+            ));
+        }
+        let mut engine = self.inner.engine.lock().await;
+        engine.join_code = Some(code.to_owned());
+        let paired = match engine.ensure_in_chain(now).await {
+            Ok(()) => true,
+            Err(SyncError::NotPaired) => false,
+            Err(e) => return Err(e),
+        };
+        self.publish(&engine, false).await;
+        drop(engine);
+        self.wake();
+        Ok(paired)
     }
 
     /// The stored enrollment, if any.
@@ -369,7 +411,22 @@ impl Syncer {
 
 async fn run_steps(engine: &mut Engine, steps: Steps, now: DateTime<Utc>) -> Result<(), SyncError> {
     let mut first_error = None;
-    if steps.drain {
+    // Changes are signed by this device and the platform takes them only from a device of
+    // the cardholder's chain: not paired yet, the feed still flows and changes wait.
+    let paired = match engine.ensure_paired(now).await {
+        Ok(()) => true,
+        Err(e) if !e.is_retryable() && !matches!(e, SyncError::NotPaired) => return Err(e),
+        Err(e) if is_unreachable(&e) => return Err(e),
+        Err(e) => {
+            first_error = Some(e);
+            false
+        }
+    };
+    if paired {
+        engine.accept_pairings(now).await?;
+        engine.sign_existing_grants(now).await?;
+    }
+    if steps.drain && paired {
         if let Err(e) = engine.drain(now).await {
             if !e.is_retryable() || is_unreachable(&e) {
                 return Err(e);

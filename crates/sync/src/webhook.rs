@@ -189,8 +189,9 @@ impl FeedVerifier {
         if !verify_any(&self.keys, id, timestamp, body, signature_header) {
             return Verdict::BadSignature;
         }
+        // Saturates at i64::MIN for a timestamp far in the past, whose `abs()` overflows.
         let offset_seconds = timestamp.saturating_sub(now.timestamp());
-        if offset_seconds.abs() > self.tolerance.num_seconds() {
+        if offset_seconds.unsigned_abs() > self.tolerance.num_seconds().unsigned_abs() {
             return Verdict::Stale { offset_seconds };
         }
         Verdict::Valid

@@ -3,7 +3,9 @@
 //! grow); missing or ill-typed ones make a `bad_response`.
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{neutralize, Brand, Expiry, FeeModel, Grant, Scope, Sha256Digest};
+use consentry_domain::{
+    neutralize, Brand, DeviceLink, Expiry, FeeModel, Grant, Scope, Sha256Digest, SignedConsent,
+};
 use consentry_store::apps::AppListing;
 use serde::{Deserialize, Serialize};
 
@@ -264,6 +266,58 @@ impl TryFrom<AppDto> for PlatformApp {
 #[derive(Debug, Deserialize)]
 pub(crate) struct GrantList {
     pub grants: Vec<serde_json::Value>,
+}
+
+/// A grant as the platform reports it, with the device-signed change that produced it
+/// (its `signed` key; `None` when absent, `null` or unreadable — never trusted without it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteGrant {
+    pub grant: Grant,
+    pub signed: Option<Box<SignedConsent>>,
+}
+
+/// The `signed` change beside a grant's fields.
+pub(crate) fn signed_from(value: &serde_json::Value) -> Option<Box<SignedConsent>> {
+    value
+        .get("signed")
+        .filter(|v| !v.is_null())
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+/// A grant and its signed change from one object of the platform.
+pub(crate) fn remote_grant_from(value: serde_json::Value) -> Result<RemoteGrant, SyncError> {
+    let signed = signed_from(&value);
+    Ok(RemoteGrant {
+        grant: grant_from(value)?,
+        signed,
+    })
+}
+
+/// `{"links": [...]}`: the cardholder's device chain, as stored by the platform.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChainDto {
+    pub links: Vec<DeviceLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct PairingBody<'a> {
+    pub public_key: &'a str,
+    pub proof: &'a str,
+}
+
+/// A device waiting to be vouched for (it posted its key and a proof of the pairing code).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PairingRequest {
+    pub device_id: String,
+    #[serde(default)]
+    pub device_name: String,
+    pub public_key: String,
+    pub proof: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PairingList {
+    pub pairings: Vec<PairingRequest>,
 }
 
 /// A grant from the platform, checked: the wire form is the domain `Grant`.

@@ -39,6 +39,9 @@ mod feed;
 #[path = "sync/hostile.rs"]
 mod hostile;
 
+#[path = "sync/signed_consent.rs"]
+mod signed_consent;
+
 #[path = "sync/consent.rs"]
 mod consent;
 

@@ -33,6 +33,9 @@ export function summaryLine(item: ActivityItem, t: Translate, locale: string): s
   if (item.kind === 'consent.changed') {
     values.label = item.label ? t(`ledger.actions.${item.label}`) : '';
     values.text = item.text ? t(`scopes.${item.text}.name`) : '';
+    // Who made it: this device, another one (signature verified), the platform restricting
+    // on its own, or only the platform's claim (no device signed it).
+    return t(`activity.consentOrigin.${item.consentOrigin ?? 'other_device'}`, { values });
   }
   return t(`activity.summary.${kindKey(item.kind)}`, { values });
 }

@@ -61,7 +61,11 @@ text: string | null,
 /**
  * Received outside the cardholder's consent.
  */
-violation: boolean, };
+violation: boolean, 
+/**
+ * For a consent change: who made it.
+ */
+consentOrigin: ConsentOrigin | null, };
 
 export type ActivityListRequest = { cardToken: string | null, appId: string | null, 
 /**
@@ -246,6 +250,8 @@ export type ConsentChangeBody = {
  */
 action: string, grantId: string, scope: Scope, channels: Array<Channel>, status: GrantStatus, expiresAt: string | null, };
 
+export type ConsentOrigin = "this_device" | "other_device" | "platform" | "platform_claim";
+
 export type DataRequestCreateRequest = { appId: string, kind: DataRequestKindDto, };
 
 export type DataRequestKindDto = "access" | "deletion";
@@ -263,6 +269,10 @@ export type DataRequestsListRequest = {
  * Only this app's requests.
  */
 appId: string | null, };
+
+export type DevicePairingCode = { code: string, expiresAt: string, };
+
+export type DevicePairingStartRequest = Record<symbol, never>;
 
 export type DiffLine = { change: LineChange, text: string, };
 
@@ -515,11 +525,26 @@ expiresAt: string | null, appId: string | null, appName: string | null, cardLast
 
 export type PaymentView = { transactionId: string, channel: Channel, amount: Money, };
 
+export type PlatformClaimView = { appId: string, cardToken: string, scope: Scope, 
+/**
+ * The status it claims (`active`, `revoked`, …).
+ */
+status: GrantStatus, 
+/**
+ * Why it is not the cardholder's decision (technical).
+ */
+detail: string, eventId: string | null, receivedAt: string, };
+
 export type PlatformCredentials = { platformUrl: string, cardholderId: string, cardholderSecret: string, };
 
 export type PlatformCredentialsRequest = Record<symbol, never>;
 
-export type PlatformEnrollRequest = { platformUrl: string, deviceName: string | null, cardholderId: string | null, cardholderSecret: string | null, };
+export type PlatformEnrollRequest = { platformUrl: string, deviceName: string | null, cardholderId: string | null, cardholderSecret: string | null, 
+/**
+ * Joining an existing cardholder: the pairing code one of its devices shows. Without
+ * it the device reads but cannot change consent until it is paired.
+ */
+pairingCode: string | null, };
 
 export type PlatformTrust = { 
 /**
@@ -537,7 +562,16 @@ gaps: Array<FeedGapView>,
 /**
  * Signing keys the platform lists that no trusted key endorsed.
  */
-unendorsedKeys: number, };
+unendorsedKeys: number, 
+/**
+ * Grant states the platform reported that no device of the cardholder signed, newest
+ * first, at most [`SET_ASIDE_LISTED`].
+ */
+claims: Array<PlatformClaimView>, 
+/**
+ * This device is in the cardholder's device chain.
+ */
+paired: boolean, };
 
 export type PlatformTrustRequest = Record<symbol, never>;
 
@@ -667,7 +701,15 @@ feedGaps: number,
 /**
  * Signing keys the platform lists that no key this wallet trusts endorsed (refused).
  */
-unendorsedKeys: number, platform: PlatformView | null, };
+unendorsedKeys: number, 
+/**
+ * Grant states the platform reported that no device of the cardholder signed.
+ */
+platformClaims: number, 
+/**
+ * This device is in the cardholder's device chain; `false` while it waits for pairing.
+ */
+paired: boolean, platform: PlatformView | null, };
 
 export type TermsBody = { termsVersion: number, termsHash: string, };
 
@@ -783,6 +825,7 @@ export type Commands = {
   platform_enroll: { request: PlatformEnrollRequest; response: SyncStatusView };
   platform_credentials: { request: PlatformCredentialsRequest; response: PlatformCredentials };
   platform_trust: { request: PlatformTrustRequest; response: PlatformTrust };
+  device_pairing_start: { request: DevicePairingStartRequest; response: DevicePairingCode };
   card_link: { request: CardLinkRequest; response: CardView };
   card_unlink: { request: CardUnlinkRequest; response: CardUnlinked };
   apps_refresh: { request: AppsRefreshRequest; response: AppsRefreshed };

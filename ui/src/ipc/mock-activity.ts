@@ -29,6 +29,7 @@ export function syntheticItem(n: number): ActivityItem {
     label: null,
     text: null,
     violation: false,
+    consentOrigin: null,
   };
 }
 

@@ -70,6 +70,8 @@ export const syncedStatus: SyncStatusView = {
   conflicts: 0,
   feedGaps: 0,
   unendorsedKeys: 0,
+  platformClaims: 0,
+  paired: true,
   platform: {
     url: 'http://127.0.0.1:7878/',
     cardholderId: 'ch_demo',
@@ -138,7 +140,8 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   platform_credentials: {
     ok: { platformUrl: 'http://127.0.0.1:7878/', cardholderId: 'ch_demo', cardholderSecret: 'chs_demo_secret' },
   },
-  platform_trust: { ok: { setAside: [], setAsideTotal: 0, gaps: [], unendorsedKeys: 0 } },
+  platform_trust: { ok: { setAside: [], setAsideTotal: 0, gaps: [], unendorsedKeys: 0, claims: [], paired: true } },
+  device_pairing_start: { ok: { code: 'ABCDE-FGHJK', expiresAt: '2026-11-27T10:15:00Z' } },
   card_link: { ok: card },
   card_unlink: { ok: { token: card.token, revoked: 1 } },
   apps_refresh: { ok: { apps: 2 } },

@@ -24,6 +24,7 @@ async function installFeed(page: Page, total: number) {
       label: null,
       text: null,
       violation: false,
+      consentOrigin: null,
     });
     w.__CONSENTRY_MOCK__ = {
       activity_list: {
@@ -176,6 +177,7 @@ test('activity: violations show the grant history that proves them', async ({ pa
     label: 'Bean Club',
     text: null,
     violation: true,
+    consentOrigin: null,
   };
   const entry = (seq: number, action: string, at: string) => ({
     seq,

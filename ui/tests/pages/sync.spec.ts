@@ -24,6 +24,8 @@ function status(over: object = {}) {
     conflicts: 0,
     feedGaps: 0,
     unendorsedKeys: 0,
+    platformClaims: 0,
+    paired: true,
     platform,
     ...over,
   };
@@ -129,7 +131,13 @@ test('settings: connect to another platform, joining an existing cardholder', as
   await expect(page.getByText('Connected to https://platform.example/.')).toBeVisible();
   await expect(page.getByTestId('platform-cardholder')).toHaveText('ch_other');
   expect(await calls(page, 'platform_enroll')).toEqual([
-    { platformUrl: 'https://platform.example/', deviceName: 'Desk', cardholderId: 'ch_other', cardholderSecret: 's3cret' },
+    {
+      platformUrl: 'https://platform.example/',
+      deviceName: 'Desk',
+      cardholderId: 'ch_other',
+      cardholderSecret: 's3cret',
+      pairingCode: null,
+    },
   ]);
 });
 
@@ -186,6 +194,18 @@ const trust = {
     },
   ],
   unendorsedKeys: 1,
+  claims: [
+    {
+      appId: 'app_tastemaker',
+      cardToken: 'tok_demo_visa',
+      scope: 'social_posts',
+      status: 'active',
+      detail: 'unsigned: no device of the cardholder signed this change',
+      eventId: 'evt_claim',
+      receivedAt: '2026-11-27T11:00:00Z',
+    },
+  ],
+  paired: true,
 };
 
 test('settings: what the wallet refused to believe, in both languages', async ({ page }) => {
@@ -201,6 +221,8 @@ test('settings: what the wallet refused to believe, in both languages', async ({
   );
   await expect(section.getByRole('heading', { name: 'One part of the feed skipped' })).toBeVisible();
   await expect(section.getByTestId('trust-gaps')).toContainText('Tried 2 times');
+  await expect(section.getByRole('heading', { name: 'One permission only the platform claims' })).toBeVisible();
+  await expect(section.getByTestId('trust-claims')).toContainText('app_tastemaker: “Granted” for');
   // The hostile id is isolated, never reordering the text around it.
   await expect(section.locator('bdi', { hasText: 'evil' })).toHaveCount(1);
 
@@ -213,4 +235,38 @@ test('settings: what the wallet refused to believe, in both languages', async ({
 test('settings: a clean platform says so', async ({ page }) => {
   await open(page, '#/settings', { sync_status: { ok: status() } });
   await expect(page.getByTestId('trust-clean')).toBeVisible();
+});
+
+test('settings: add a device shows a pairing code; an unpaired device says so', async ({ page }) => {
+  await open(page, '#/settings', { sync_status: { ok: status() } });
+  await page.getByTestId('pairing-start').click();
+  await expect(page.getByTestId('pairing-code')).toHaveText('ABCDE-FGHJK');
+  await expect.poll(() => calls(page, 'device_pairing_start')).toHaveLength(1);
+
+  const unpaired = await page.context().newPage();
+  await open(unpaired, '#/settings', { sync_status: { ok: status({ paired: false }) } });
+  await expect(unpaired.getByTestId('platform-not-paired')).toBeVisible();
+  await expect(unpaired.getByTestId('pairing-start')).toHaveCount(0);
+});
+
+test('settings: joining a cardholder sends the pairing code', async ({ page }) => {
+  await open(page, '#/settings', { sync_status: { ok: status({ enrolled: false, platform: null }) } });
+  await page.getByRole('button', { name: 'Connect to another platform' }).click();
+  await page.getByLabel('Platform address (URL)').fill('https://platform.example');
+  await page.getByLabel('Join an existing cardholder (from another device)').check();
+  await page.getByLabel('Cardholder id').fill('ch_demo');
+  await page.getByLabel('Cardholder secret').fill('chs_secret');
+  await page.getByLabel('Pairing code').fill('ABCDE-FGHJK');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect
+    .poll(() => calls(page, 'platform_enroll'))
+    .toEqual([
+      {
+        platformUrl: 'https://platform.example',
+        deviceName: null,
+        cardholderId: 'ch_demo',
+        cardholderSecret: 'chs_secret',
+        pairingCode: 'ABCDE-FGHJK',
+      },
+    ]);
 });

@@ -99,6 +99,14 @@ describe('feed lines', () => {
     const consent = summaryLine({ ...syntheticItem(0), kind: 'consent.changed', label: 'revoke', text: 'points' }, t, 'en');
     expect(consent).toContain('ledger.actions.revoke');
     expect(consent).toContain('scopes.points.name');
+    const claim = summaryLine(
+      { ...syntheticItem(0), kind: 'consent.changed', label: 'grant', text: 'points', consentOrigin: 'platform_claim' },
+      t,
+      'en',
+    );
+    expect(claim).toContain('activity.consentOrigin.platform_claim');
+    const own = summaryLine({ ...syntheticItem(0), kind: 'consent.changed', label: 'grant', text: 'points', consentOrigin: 'this_device' }, t, 'en');
+    expect(own).toContain('activity.consentOrigin.this_device');
   });
 
   it('has a label and a phrase for every kind, in English and French', () => {

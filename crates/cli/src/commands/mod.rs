@@ -1,5 +1,6 @@
 //! One module per subcommand; each takes the resolved data folder and its own arguments.
 
+pub mod consent;
 pub mod export;
 pub mod wallet;
 
@@ -20,5 +21,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Grant(args) => wallet::grant(&data_dir, &cli.unlock, args).await,
         Command::Revoke(args) => wallet::revoke(&data_dir, &cli.unlock, args).await,
         Command::Unlock => wallet::unlock(&data_dir, &cli.unlock).await,
+        Command::ExportConsent(args) => consent::export(&data_dir, &cli.unlock, args).await,
+        Command::VerifyConsent(args) => consent::verify(&args),
     }
 }

@@ -17,7 +17,7 @@ use crate::exit::CliError;
 use crate::unlock::UnlockArgs;
 
 /// An unlocked context over the wallet in `data_dir`.
-async fn open(
+pub(crate) async fn open(
     data_dir: &Path,
     unlock: &UnlockArgs,
     platform_url: Option<String>,
@@ -37,11 +37,11 @@ async fn open(
     Ok(ctx)
 }
 
-async fn close(ctx: &Context) {
+pub(crate) async fn close(ctx: &Context) {
     let _ = consentry_api::wallet_lock(ctx, WalletLockRequest {}).await;
 }
 
-fn print(text: &str) -> Result<(), CliError> {
+pub(crate) fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -100,6 +100,7 @@ fn one_of_each() -> Vec<Event> {
         event(EventPayload::ConsentChanged(ConsentChanged {
             action: ConsentAction::Grant,
             grant,
+            signed: None,
         })),
         event(EventPayload::AppTermsChanged(AppTermsChanged {
             terms_version: 2,
@@ -274,6 +275,7 @@ fn consent_changed_must_be_about_the_envelope_card() {
     let e = event(EventPayload::ConsentChanged(ConsentChanged {
         action: ConsentAction::Grant,
         grant,
+        signed: None,
     }));
     assert_eq!(e.validate(), Err(EventError::CardMismatch));
 }

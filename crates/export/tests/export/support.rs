@@ -311,6 +311,7 @@ fn specials(revoked: &Grant) -> Vec<IncomingEvent> {
             EventPayload::ConsentChanged(ConsentChanged {
                 action: ConsentAction::Revoke,
                 grant: revoked.clone(),
+                signed: None,
             }),
         ),
         app(

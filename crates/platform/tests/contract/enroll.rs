@@ -105,6 +105,8 @@ async fn every_device_endpoint_needs_a_valid_bearer_token() {
         "/v1/grants",
         "/v1/events",
         "/v1/data-requests",
+        "/v1/devices/chain",
+        "/v1/devices/pairings",
     ] {
         let response = p.http.get(p.url(path)).send().await.unwrap();
         assert_eq!(response.headers()["www-authenticate"], "Bearer");

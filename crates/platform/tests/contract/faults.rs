@@ -56,6 +56,8 @@ async fn dropped_connection_after_commit_then_idempotent_retry() {
     p.faults(json!({"drop_after_commit_rate": 1.0})).await;
     let body = json!({"action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": card,
         "scope": "receipts", "channels": ["nfc"], "trigger": "authorization", "terms_version": 3});
+    // Signed once: the retry below sends the very same request.
+    let body = w.sign_change("g1", &body).await;
     let attempt = w
         .http
         .put(w.url("/v1/grants/g1"))

@@ -73,6 +73,7 @@ async fn every_id_the_platform_hands_out_is_digit_free_and_events_sort_by_id() {
         assert_no_digit("key_id", key["key_id"].as_str().unwrap());
     }
     let w = Wallet::from_enrollment(&p, &enrollment);
+    w.post_root_link().await;
     let card = w.link_card(VISA).await;
     assert_no_digit("card token", &card);
     for (grant, app, scope) in [

@@ -32,6 +32,8 @@ async fn data_survives_a_restart() {
     };
     let (_, grants) = w.get("/v1/grants").await;
     assert_eq!(grants["grants"][0]["id"], "g1");
+    assert_eq!(grants["grants"][0]["signed"]["statement"]["grant_id"], "g1");
+    assert_eq!(w.chain().await.len(), 1, "the device chain is kept");
     let (_, keys_after) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
     assert_eq!(keys_before, keys_after, "the signing keys are kept");
     assert_eq!(w.events().await.len(), 1);

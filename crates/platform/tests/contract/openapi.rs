@@ -116,3 +116,87 @@ fn error_codes_used_by_the_server_are_documented() {
     let missing: Vec<_> = used.difference(&codes).collect();
     assert!(missing.is_empty(), "undocumented error codes: {missing:?}");
 }
+
+fn example<'a>(doc: &'a Value, path: &str, method: &str, at: &[&str]) -> &'a Value {
+    let mut value = &doc["paths"][path][method];
+    for key in at {
+        value = &value[*key];
+    }
+    assert!(!value.is_null(), "{method} {path} {at:?}");
+    value
+}
+
+/// The documented device links, signed changes and pairing proof are real: they verify.
+#[tokio::test]
+async fn the_device_signed_examples_verify() {
+    use consentry_domain::{
+        pairing_proof, proofs_match, DeviceChain, DeviceLink, Grant, SignedConsent,
+    };
+    let doc = committed();
+    let json = ["content", "application/json", "examples"];
+    let chain_at = [
+        &["responses", "200"][..],
+        &json[..],
+        &["two devices", "value", "links"],
+    ]
+    .concat();
+    let links: Vec<DeviceLink> =
+        serde_json::from_value(example(&doc, "/v1/devices/chain", "get", &chain_at).clone())
+            .unwrap();
+    let chain = DeviceChain::verify(&links, &links[0].cardholder_id).unwrap();
+
+    let puts_at = [&["requestBody"][..], &json[..]].concat();
+    let puts = example(&doc, "/v1/grants/{grant_id}", "put", &puts_at);
+    for (name, put) in puts.as_object().unwrap() {
+        let body = &put["value"];
+        let signed: SignedConsent = serde_json::from_value(body["signed"].clone()).unwrap();
+        signed
+            .verify(&chain.keys)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(signed.statement.action.as_str(), body["action"], "{name}");
+        assert_eq!(
+            signed.statement.base_version,
+            body["base_version"].as_u64().unwrap(),
+            "{name}"
+        );
+    }
+    // The grant beside a signed change is the state it produced.
+    let listed_at = [
+        &["responses", "200"][..],
+        &json[..],
+        &["grants", "value", "grants"],
+    ]
+    .concat();
+    let conflict_at = [
+        &["responses", "409"][..],
+        &json[..],
+        &["stale version", "value", "current"],
+    ]
+    .concat();
+    let listed = &example(&doc, "/v1/grants", "get", &listed_at)[0];
+    let current = example(&doc, "/v1/grants/{grant_id}", "put", &conflict_at);
+    for item in [listed, current] {
+        let (grant, signed) = split_signed(item);
+        let grant: Grant = serde_json::from_value(grant).unwrap();
+        let signed: SignedConsent = serde_json::from_value(signed).unwrap();
+        signed.verify(&chain.keys).unwrap();
+        assert!(signed.statement.produced(&grant), "{item}");
+    }
+    // The pairing proof is the one of the code the example names, and the terms hash is the
+    // seeded app_quire terms'.
+    let pairing_at = [&["responses", "201"][..], &json[..], &["pending", "value"]].concat();
+    let pairing = example(&doc, "/v1/devices/pairings", "post", &pairing_at);
+    assert!(proofs_match(
+        pairing["proof"].as_str().unwrap(),
+        &pairing_proof(
+            "K7P2-9XQ4",
+            &links[0].cardholder_id,
+            pairing["device_id"].as_str().unwrap(),
+            pairing["public_key"].as_str().unwrap()
+        )
+    ));
+    let p = start().await;
+    let w = p.enroll().await;
+    let quire = w.terms_hash("app_quire", 3).await;
+    assert_eq!(listed["signed"]["statement"]["terms_hash"], quire.to_hex());
+}

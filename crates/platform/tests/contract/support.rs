@@ -1,13 +1,19 @@
 //! A real platform on a loopback port per test, and a small wallet-like client that
-//! verifies every event signature it receives.
+//! verifies every event signature it receives and signs every consent change it sends with
+//! its device key, as a device in its cardholder's chain (`device_support.rs`).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
+use consentry_domain::{DeviceKey, Sha256Digest};
 use consentry_platform::{signing, DataLocation, PlatformConfig, RunningPlatform};
 use ed25519_dalek::VerifyingKey;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+pub use crate::device_support::*;
 
 pub const ADMIN: &str = "test-admin-token";
 pub const VISA: &str = "4242 4242 4242 4242";
@@ -90,7 +96,15 @@ impl Platform {
         format!("{}{path}", self.base)
     }
 
+    /// A new cardholder's first device, with its root link in the device chain.
     pub async fn enroll(&self) -> Wallet {
+        let wallet = self.enroll_unlinked().await;
+        wallet.post_root_link().await;
+        wallet
+    }
+
+    /// A new cardholder's first device, not yet in a device chain.
+    pub async fn enroll_unlinked(&self) -> Wallet {
         let (status, body) = read(
             self.http
                 .post(self.url("/v1/enroll"))
@@ -156,28 +170,44 @@ pub struct Wallet {
     pub base: String,
     pub token: String,
     pub cardholder_id: String,
+    pub device_id: String,
+    pub device_key: DeviceKey,
     pub secret: String,
     pub keys: Vec<VerifyingKey>,
+    /// Each change signed once: a retry of the same change sends the same signed body.
+    pub signed: Mutex<BTreeMap<String, Value>>,
+    /// Terms hashes seen in the directory, by app and version.
+    pub terms_hashes: Mutex<BTreeMap<(String, u32), Sha256Digest>>,
 }
 
 impl Wallet {
     pub fn from_enrollment(platform: &Platform, body: &Value) -> Wallet {
+        Wallet::enrolled(&platform.http, &platform.base, body)
+    }
+
+    /// A wallet from an enrollment response, talking to the platform at `base`.
+    pub fn enrolled(http: &reqwest::Client, base: &str, body: &Value) -> Wallet {
         let keys = body["signing_keys"]
             .as_array()
             .unwrap()
             .iter()
             .map(|k| signing::decode_public_key(k["public_key"].as_str().unwrap()).unwrap())
             .collect();
+        let device_id = body["device_id"].as_str().unwrap().to_owned();
         Wallet {
-            http: platform.http.clone(),
-            base: platform.base.clone(),
+            http: http.clone(),
+            base: base.to_owned(),
             token: body["token"].as_str().unwrap().to_owned(),
             cardholder_id: body["cardholder_id"].as_str().unwrap().to_owned(),
+            device_key: device_key(&device_id),
+            device_id,
             secret: body["cardholder_secret"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned(),
             keys,
+            signed: Mutex::new(BTreeMap::new()),
+            terms_hashes: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -222,8 +252,24 @@ impl Wallet {
         .await
     }
 
-    /// PUT a consent change; returns status, body and whether it was a replay.
+    /// PUT a consent change signed by this device (a body that holds `signed` already is
+    /// sent as it is); returns status, body and whether it was a replay.
     pub async fn put_grant(
+        &self,
+        grant_id: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, Value, bool) {
+        let body = if body.get("signed").is_some() {
+            body.clone()
+        } else {
+            self.sign_change(grant_id, body).await
+        };
+        self.put_grant_as_is(grant_id, key, &body).await
+    }
+
+    /// PUT the body exactly as given (no signature added).
+    pub async fn put_grant_as_is(
         &self,
         grant_id: &str,
         key: &str,

@@ -29,6 +29,9 @@ const RELEASED: &[(i64, &str)] = &[
     (
         20261218120000,
         "835bf1efe1b7981ed6aed7fbf31324ac1b3b85d05365428ecd4cea7a6e38178d367aa33be7251572cf9e7ec884a9ac83",
+    ),    (
+        20261219120000,
+        "6cf352bd368dc5a58bb03468c49f7f4e732d9a9eb891bfb81ade0e464a1c81d5166ec46d04371b4702f639afa9d5b522",
     ),
 ];
 

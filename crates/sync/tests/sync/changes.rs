@@ -87,8 +87,8 @@ impl Device {
         let Ok(next) = current.revoke(now) else {
             return false;
         };
-        self.record(ConsentAction::Revoke, &next, Sha256Digest::ZERO, now)
-            .await;
+        let (_, hash) = self.terms(&key.app_id).await;
+        self.record(ConsentAction::Revoke, &next, hash, now).await;
         true
     }
 
@@ -105,8 +105,8 @@ impl Device {
         let Ok(next) = current.renew(expires_at, now) else {
             return false;
         };
-        self.record(ConsentAction::Renew, &next, Sha256Digest::ZERO, now)
-            .await;
+        let (_, hash) = self.terms(&key.app_id).await;
+        self.record(ConsentAction::Renew, &next, hash, now).await;
         true
     }
 }

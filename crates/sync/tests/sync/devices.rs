@@ -4,7 +4,6 @@
 use chrono::{Duration, Utc};
 use consentry_domain::{Channel, ConsentAction, GrantStatus, Scope};
 use consentry_store::ledger;
-use consentry_sync::PLATFORM_DEVICE;
 
 use crate::checks::{assert_converged, audit, outbox_rows, platform_history};
 use crate::support::{key, two_devices, Device, RECEIPTS_APP};
@@ -34,9 +33,10 @@ async fn changes_travel_both_ways_as_remote_entries() {
     b.settle(5).await;
     let on_b = b.grant_of(&k).await.expect("the phone learned the grant");
     assert_eq!(on_b.status, GrantStatus::Active);
+    // Recorded as the laptop's decision: its signature verified against the device chain.
     assert_eq!(
         actions(&b).await,
-        [(ConsentAction::Grant, PLATFORM_DEVICE.to_owned())]
+        [(ConsentAction::Grant, a.enrollment().await.device_id)]
     );
     assert!(
         outbox_rows(&b.pool).await.is_empty(),

@@ -80,6 +80,7 @@ async fn run_case(ops: Vec<Op>) {
     let enrollment = a.enroll(&platform, None).await;
     let b = Device::new("phone").await;
     b.enroll(&platform, enrollment.credentials()).await;
+    crate::support::pair(&a, &b).await;
     let card = a.link_card().await;
     a.syncer.refresh_directory(Utc::now()).await.unwrap();
     b.syncer.refresh_directory(Utc::now()).await.unwrap();

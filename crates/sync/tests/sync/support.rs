@@ -337,8 +337,34 @@ pub async fn two_devices() -> (Platform, Device, Device, String) {
     let enrollment = a.enroll(&platform, None).await;
     let b = Device::new("phone").await;
     b.enroll(&platform, enrollment.credentials()).await;
+    pair(&a, &b).await;
     let card = a.link_card().await;
     a.syncer.refresh_directory(Utc::now()).await.unwrap();
     b.syncer.refresh_directory(Utc::now()).await.unwrap();
     (platform, a, b, card)
+}
+
+/// Brings `b` (enrolled with `a`'s cardholder credentials) into the cardholder's device chain
+/// the way a person does: `a` shows a pairing code, it is typed on `b`, `a` vouches for `b`.
+pub async fn pair(a: &Device, b: &Device) {
+    let code = a.syncer.start_pairing(Utc::now()).await.unwrap();
+    assert!(
+        !b.syncer
+            .pair_with_code(&code.code, Utc::now())
+            .await
+            .unwrap(),
+        "not in the chain before a device vouched for it"
+    );
+    for _ in 0..20 {
+        let _ = a.syncer.sync_once(Utc::now()).await;
+        if b.syncer
+            .pair_with_code(&code.code, Utc::now())
+            .await
+            .unwrap()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{} never joined the device chain", b.name);
 }
