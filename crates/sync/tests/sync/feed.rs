@@ -9,7 +9,7 @@ use consentry_domain::{
 };
 use consentry_store::{events, quarantine, settings};
 use consentry_sync::{SyncError, SyncErrorCode, FEED};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::proxy::{self, Tamper};
 use crate::support::{key, one_device, platform, Device, Platform, ALL_CHANNELS, APP_SCOPES};
@@ -26,23 +26,10 @@ pub async fn grant_everything(device: &Device, card: &str) {
 
 /// Every event id of the feed, read directly (no faults at that time).
 async fn platform_event_ids(platform: &Platform, device: &Device) -> BTreeSet<String> {
-    let token = device.enrollment().await.token;
     let mut ids = BTreeSet::new();
     let mut after = "0".to_owned();
     loop {
-        let page: Value = platform
-            .http
-            .get(format!(
-                "{}/v1/events?after={after}&limit=500",
-                platform.url
-            ))
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = platform.feed_page(device, &after).await;
         for item in page["events"].as_array().unwrap() {
             ids.insert(item["id"].as_str().unwrap().to_owned());
         }

@@ -68,6 +68,25 @@ async fn reasons(device: &Device) -> Vec<String> {
         .collect()
 }
 
+/// The amounts of the purchases Activity lists.
+async fn purchase_amounts(device: &Device) -> Vec<i64> {
+    let page = activity::page(
+        &device.pool,
+        &ActivityFilter::default(),
+        Direction::Older(None),
+        500,
+    )
+    .await
+    .unwrap();
+    page.rows
+        .iter()
+        .filter_map(|r| match &r.event.payload {
+            EventPayload::TransactionAuthorized(t) => Some(t.amount.minor),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Activity lists every stored event, rewards sum, and every event decodes.
 async fn wallet_still_works(device: &Device) {
     let stored = events::count(&device.pool).await.unwrap();
@@ -193,22 +212,7 @@ async fn poison_in_any_field_is_quarantined_and_everything_else_flows() {
     // The purchase behind the poison arrived, and later ones still do.
     platform.purchase(&device, &card, 990, "card").await;
     device.settle(3).await;
-    let page = activity::page(
-        &device.pool,
-        &ActivityFilter::default(),
-        Direction::Older(None),
-        50,
-    )
-    .await
-    .unwrap();
-    let amounts: Vec<i64> = page
-        .rows
-        .iter()
-        .filter_map(|r| match &r.event.payload {
-            EventPayload::TransactionAuthorized(t) => Some(t.amount.minor),
-            _ => None,
-        })
-        .collect();
+    let amounts = purchase_amounts(&device).await;
     assert!(
         amounts.contains(&450) && amounts.contains(&990),
         "{amounts:?}"
@@ -336,24 +340,11 @@ async fn an_unreadable_delivery_is_set_aside_and_an_oversized_one_skipped_then_r
     // A delivery the client cannot take (over its size cap), served every time.
     let before = events::count(&device.pool).await.unwrap();
     platform.purchase(&device, &card, 777, "card").await;
-    let token = device.enrollment().await.token;
-    let page: Value = platform
-        .http
-        .get(format!(
-            "{}/v1/events?after={}&limit=500",
-            platform.url,
-            consentry_store::settings::sync_cursor(&device.pool, consentry_sync::FEED)
-                .await
-                .unwrap()
-                .unwrap_or_default()
-        ))
-        .bearer_auth(token.expose_secret())
-        .send()
+    let cursor = consentry_store::settings::sync_cursor(&device.pool, consentry_sync::FEED)
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .unwrap_or_default();
+    let page = platform.feed_page(&device, &cursor).await;
     let new_ids: Vec<String> = page["events"]
         .as_array()
         .unwrap()
@@ -440,22 +431,7 @@ async fn a_stale_delivery_the_platform_keeps_serving_is_skipped_after_three_pass
     assert_eq!(gaps[0].event_id.as_deref(), Some("evt_stale_forever"));
     assert!(gaps[0].error.contains("clock"), "{:?}", gaps[0]);
     // Every purchase got through.
-    let page = activity::page(
-        &device.pool,
-        &ActivityFilter::default(),
-        Direction::Older(None),
-        200,
-    )
-    .await
-    .unwrap();
-    let amounts: Vec<i64> = page
-        .rows
-        .iter()
-        .filter_map(|r| match &r.event.payload {
-            EventPayload::TransactionAuthorized(t) => Some(t.amount.minor),
-            _ => None,
-        })
-        .collect();
+    let amounts = purchase_amounts(&device).await;
     for minor in [101, 102, 103] {
         assert!(amounts.contains(&minor), "{amounts:?}");
     }
@@ -634,17 +610,7 @@ async fn a_delivery_signed_for_another_cardholder_is_refused() {
     other.enroll(&platform, None).await;
     let other_card = other.link_card().await;
     platform.purchase(&other, &other_card, 999, "card").await;
-    let token = other.enrollment().await.token;
-    let page: Value = platform
-        .http
-        .get(format!("{}/v1/events?after=0&limit=500", platform.url))
-        .bearer_auth(token.expose_secret())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = platform.feed_page(&other, "0").await;
     let mut captured = page["events"][0].clone();
     let captured_id = captured["id"].as_str().unwrap().to_owned();
     captured["cursor"] = json!("1");

@@ -101,6 +101,20 @@ impl Platform {
             .await;
     }
 
+    /// One page of `device`'s feed after `after`, read straight from the platform.
+    pub async fn feed_page(&self, device: &Device, after: &str) -> Value {
+        let token = device.enrollment().await.token;
+        self.http
+            .get(format!("{}/v1/events?after={after}&limit=500", self.url))
+            .bearer_auth(token.expose_secret())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn no_faults(&self) {
         self.faults(json!({})).await;
     }
