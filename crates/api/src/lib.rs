@@ -17,6 +17,8 @@ mod context;
 mod error;
 pub mod event_detail;
 pub mod export;
+/// Entry points for fuzz targets and their corpus regression test.
+pub mod fuzzing;
 pub mod notifications;
 pub mod paths;
 pub mod platform;

@@ -458,5 +458,8 @@ mod reconsent_access;
 #[path = "api/notify_claims.rs"]
 mod notify_claims;
 
+#[path = "api/fuzz_corpus.rs"]
+mod fuzz_corpus;
+
 #[path = "api/support.rs"]
 mod support;

@@ -89,6 +89,8 @@ mod engine;
 mod enrollment;
 mod error;
 mod feed;
+/// Entry points for fuzz targets and their corpus regression test.
+pub mod fuzzing;
 mod platform_api;
 mod reconcile;
 mod remote;
