@@ -279,11 +279,21 @@ pub enum EventDecodeError {
 impl Event {
     /// Parses and validates one event from JSON.
     pub fn from_json(bytes: &[u8]) -> Result<Event, EventDecodeError> {
+        Event::from_json_addressed(bytes).map(|(event, _)| event)
+    }
+
+    /// [`Event::from_json`], and the body's top-level `cardholder_id` (who the platform
+    /// addressed it to, inside the signed bytes), read in the same parse.
+    pub fn from_json_addressed(bytes: &[u8]) -> Result<(Event, Option<String>), EventDecodeError> {
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| EventDecodeError::Malformed {
                 type_name: "(unreadable)".to_owned(),
                 message: e.to_string(),
             })?;
+        let cardholder = value
+            .get("cardholder_id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
         let type_name = value
             .get("type")
             .and_then(serde_json::Value::as_str)
@@ -298,7 +308,7 @@ impl Event {
                 message: e.to_string(),
             })?;
         event.validate()?;
-        Ok(event)
+        Ok((event, cardholder))
     }
 
     pub fn event_type(&self) -> EventType {

@@ -262,6 +262,13 @@ async fn main() -> Result<()> {
             Utc::now(),
         )
         .await?;
+    // The phone joins the owner's device chain with a pairing code, as a person would.
+    let code = owner.syncer.start_pairing(Utc::now()).await?;
+    phone.syncer.pair_with_code(&code.code, Utc::now()).await?;
+    owner.syncer.sync_once(Utc::now()).await?;
+    if !phone.syncer.pair_with_code(&code.code, Utc::now()).await? {
+        return Err("the phone did not join the device chain".into());
+    }
     let token = owned.token.clone();
     let wanted = scaled(100_000);
     let started = Instant::now();
@@ -310,6 +317,7 @@ async fn main() -> Result<()> {
         return Err(format!("stored {stored}, the feed has {}", parsed.len()).into());
     }
     checks_per_event(&owner_client, &owned, &phone.pool).await?;
+    consent_signatures()?;
     platform.shutdown().await?;
     Ok(())
 }
@@ -378,6 +386,58 @@ async fn checks_per_event(
     if valid != items.len() || admitted != items.len() {
         return Err("a delivery of the honest platform failed its checks".into());
     }
+    Ok(())
+}
+
+/// What a device signature costs per consent change: signing a statement (the sender) and
+/// verifying it against a two-device chain (every device that receives it).
+fn consent_signatures() -> Result<()> {
+    use consentry_domain::{ConsentStatement, DeviceChain, DeviceKey, DeviceLink, Sha256Digest};
+    let (a, b) = (
+        DeviceKey::from_seed(&[1; 32]),
+        DeviceKey::from_seed(&[2; 32]),
+    );
+    let now = Utc::now();
+    let chain = DeviceChain::verify(
+        &[
+            DeviceLink::root("ch_bench", "dev_a", &a, now)?,
+            DeviceLink::vouch("ch_bench", "dev_b", &b.public_key(), "dev_a", &a, now)?,
+        ],
+        "ch_bench",
+    )?;
+    let statement = |n: u64| ConsentStatement {
+        grant_id: "grt_bench".into(),
+        action: ConsentAction::Grant,
+        app_id: "app_quire".into(),
+        card_token: "tok_bench".into(),
+        scope: Scope::Receipts,
+        channels: [Channel::Card, Channel::Nfc].into_iter().collect(),
+        trigger: Trigger::Authorization,
+        min_purchase: None,
+        expires_at: None,
+        terms_version: 1,
+        terms_hash: Sha256Digest::ZERO,
+        base_version: n,
+        at: now,
+        device_id: "dev_b".into(),
+    };
+    let n = scaled(10_000);
+    let started = Instant::now();
+    let signed = (0..n)
+        .map(|i| statement(i).sign(&b))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let sign = started.elapsed();
+    let started = Instant::now();
+    for change in &signed {
+        change.verify(&chain.keys)?;
+    }
+    let verify = started.elapsed();
+    let micros = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
+    println!(
+        "  per consent change ({n} statements): sign {:.1} µs, verify against the device chain {:.1} µs",
+        micros(sign),
+        micros(verify)
+    );
     Ok(())
 }
 

@@ -93,16 +93,31 @@ fn decode_reason(error: &EventDecodeError) -> String {
     }
 }
 
-/// Whether the signed `body` names `cardholder` (its top-level `cardholder_id`): a delivery
-/// signed for another cardholder must not be replayed into this wallet.
-fn bound_to(body: &str, cardholder: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Bound<'a> {
-        #[serde(borrow)]
-        cardholder_id: Option<std::borrow::Cow<'a, str>>,
-    }
-    serde_json::from_str::<Bound<'_>>(body)
-        .is_ok_and(|b| b.cardholder_id.is_some_and(|id| id == cardholder))
+/// Decodes, binds and admits one delivery.
+fn decode_one(
+    item: FeedItem,
+    cardholder: &str,
+    now: DateTime<Utc>,
+) -> Result<(u64, Event), Refused> {
+    let reason = match Event::from_json_addressed(item.body.as_bytes()) {
+        Ok((event, _)) if event.id != item.id => format!(
+            "id_mismatch: delivered as {:?}, the body says {:?}",
+            item.id, event.id
+        ),
+        Ok((_, addressed)) if addressed.as_deref() != Some(cardholder) => {
+            "foreign_cardholder: the signed body does not name this cardholder".to_owned()
+        }
+        Ok((event, _)) => match admission::check(&event, now) {
+            Ok(()) => return Ok((item.cursor, event)),
+            Err(e) => format!("inadmissible: {e}"),
+        },
+        Err(e) => decode_reason(&e),
+    };
+    Err(Refused {
+        event_id: Some(item.id),
+        reason,
+        body: item.body,
+    })
 }
 
 /// Both bodies of an equivocation, as one quarantined text.
@@ -192,7 +207,7 @@ impl Engine {
             None => reached.max(page.next_cursor),
         };
 
-        let decoded = self.decode(accepted, &mut refused, now);
+        let decoded = self.decode(accepted, &mut refused, now).await;
         let decoded = self.drop_known(decoded, &mut refused).await?;
 
         let platform_events: Vec<&Event> = decoded
@@ -272,42 +287,63 @@ impl Engine {
         *items = kept;
     }
 
-    /// Decodes, binds and admits each accepted delivery; what fails is refused.
-    fn decode(
+    /// Decodes, binds and admits each accepted delivery, on every core (with the signature,
+    /// this is most of the cost of reading the feed); what fails is refused.
+    async fn decode(
         &mut self,
         accepted: Vec<FeedItem>,
         refused: &mut Vec<Refused>,
         now: DateTime<Utc>,
     ) -> Vec<(u64, Event)> {
-        let mut decoded = Vec::with_capacity(accepted.len());
         let cardholder = self
             .enrollment
             .as_ref()
             .map(|e| e.cardholder_id.clone())
             .unwrap_or_default();
-        for item in accepted {
-            let reason = match Event::from_json(item.body.as_bytes()) {
-                Ok(event) if event.id != item.id => format!(
-                    "id_mismatch: delivered as {:?}, the body says {:?}",
-                    item.id, event.id
-                ),
-                Ok(_) if !bound_to(&item.body, &cardholder) => {
-                    "foreign_cardholder: the signed body does not name this cardholder".to_owned()
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(8);
+        let outcomes: Vec<Result<(u64, Event), Refused>> = if threads == 1 || accepted.len() < 64 {
+            accepted
+                .into_iter()
+                .map(|item| decode_one(item, &cardholder, now))
+                .collect()
+        } else {
+            let size = accepted.len().div_ceil(threads);
+            let mut parts = Vec::new();
+            let mut items = accepted.into_iter();
+            loop {
+                let part: Vec<FeedItem> = items.by_ref().take(size).collect();
+                if part.is_empty() {
+                    break;
                 }
-                Ok(event) => match admission::check(&event, now) {
-                    Ok(()) => {
-                        decoded.push((item.cursor, event));
-                        continue;
-                    }
-                    Err(e) => format!("inadmissible: {e}"),
-                },
-                Err(e) => decode_reason(&e),
-            };
-            refused.push(Refused {
-                event_id: Some(item.id),
-                reason,
-                body: item.body,
-            });
+                let cardholder = cardholder.clone();
+                parts.push(tokio::task::spawn_blocking(move || {
+                    part.into_iter()
+                        .map(|item| decode_one(item, &cardholder, now))
+                        .collect::<Vec<_>>()
+                }));
+            }
+            let mut all = Vec::new();
+            for part in parts {
+                match part.await {
+                    Ok(done) => all.extend(done),
+                    // A worker cannot fail short of a bug; its share is lost to quarantine.
+                    Err(e) => all.push(Err(Refused {
+                        event_id: None,
+                        reason: format!("internal: decoding failed: {e}"),
+                        body: String::new(),
+                    })),
+                }
+            }
+            all
+        };
+        let mut decoded = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            match outcome {
+                Ok(event) => decoded.push(event),
+                Err(bad) => refused.push(bad),
+            }
         }
         decoded
     }

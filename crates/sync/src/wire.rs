@@ -409,7 +409,7 @@ fn read_item(value: serde_json::Value) -> Result<FeedItem, UnreadableDelivery> {
         text: value.to_string(),
         error,
     };
-    let dto = match serde_json::from_value::<FeedItemDto>(value.clone()) {
+    let dto = match FeedItemDto::deserialize(&value) {
         Ok(dto) => dto,
         Err(e) => return Err(unreadable(&value, format!("unreadable_delivery: {e}"))),
     };
