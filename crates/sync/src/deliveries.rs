@@ -207,7 +207,7 @@ impl Engine {
             None => reached.max(page.next_cursor),
         };
 
-        let decoded = self.decode(accepted, &mut refused, now).await;
+        let decoded = self.decode(accepted, &mut refused, now);
         let decoded = self.drop_known(decoded, &mut refused).await?;
 
         let platform_events: Vec<&Event> = decoded
@@ -287,9 +287,8 @@ impl Engine {
         *items = kept;
     }
 
-    /// Decodes, binds and admits each accepted delivery, on every core (with the signature,
-    /// this is most of the cost of reading the feed); what fails is refused.
-    async fn decode(
+    /// Decodes, binds and admits each accepted delivery; what fails is refused.
+    fn decode(
         &mut self,
         accepted: Vec<FeedItem>,
         refused: &mut Vec<Refused>,
@@ -300,47 +299,9 @@ impl Engine {
             .as_ref()
             .map(|e| e.cardholder_id.clone())
             .unwrap_or_default();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(8);
-        let outcomes: Vec<Result<(u64, Event), Refused>> = if threads == 1 || accepted.len() < 64 {
-            accepted
-                .into_iter()
-                .map(|item| decode_one(item, &cardholder, now))
-                .collect()
-        } else {
-            let size = accepted.len().div_ceil(threads);
-            let mut parts = Vec::new();
-            let mut items = accepted.into_iter();
-            loop {
-                let part: Vec<FeedItem> = items.by_ref().take(size).collect();
-                if part.is_empty() {
-                    break;
-                }
-                let cardholder = cardholder.clone();
-                parts.push(tokio::task::spawn_blocking(move || {
-                    part.into_iter()
-                        .map(|item| decode_one(item, &cardholder, now))
-                        .collect::<Vec<_>>()
-                }));
-            }
-            let mut all = Vec::new();
-            for part in parts {
-                match part.await {
-                    Ok(done) => all.extend(done),
-                    // A worker cannot fail short of a bug; its share is lost to quarantine.
-                    Err(e) => all.push(Err(Refused {
-                        event_id: None,
-                        reason: format!("internal: decoding failed: {e}"),
-                        body: String::new(),
-                    })),
-                }
-            }
-            all
-        };
-        let mut decoded = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            match outcome {
+        let mut decoded = Vec::with_capacity(accepted.len());
+        for item in accepted {
+            match decode_one(item, &cardholder, now) {
                 Ok(event) => decoded.push(event),
                 Err(bad) => refused.push(bad),
             }
