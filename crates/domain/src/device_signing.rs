@@ -113,12 +113,21 @@ pub fn decode_public_key(text: &str) -> Result<VerifyingKey, SigningError> {
     VerifyingKey::from_bytes(&bytes).map_err(|_| SigningError::BadPublicKey)
 }
 
+/// Whether one `v1a,<base64>` signature of `header` (space-separated, as Standard Webhooks
+/// allows) verifies `content` under `key`. Feed deliveries, key endorsements, device links
+/// and consent statements are all checked with it.
+pub fn verify_v1a(key: &VerifyingKey, content: &[u8], header: &str) -> bool {
+    header.split(' ').any(|candidate| {
+        candidate
+            .strip_prefix(SIGNATURE_PREFIX)
+            .and_then(|b| STANDARD.decode(b).ok())
+            .and_then(|b| Signature::from_slice(&b).ok())
+            .is_some_and(|s| key.verify(content, &s).is_ok())
+    })
+}
+
 fn verify_text(key: &VerifyingKey, text: &str, signature: &str) -> bool {
-    signature
-        .strip_prefix(SIGNATURE_PREFIX)
-        .and_then(|b| STANDARD.decode(b).ok())
-        .and_then(|b| Signature::from_slice(&b).ok())
-        .is_some_and(|s| key.verify(text.as_bytes(), &s).is_ok())
+    verify_v1a(key, text.as_bytes(), signature)
 }
 
 fn time(at: &DateTime<Utc>) -> String {

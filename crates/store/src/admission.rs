@@ -188,8 +188,7 @@ fn walk(value: &Value, key: &str, path: &mut String) -> Result<(), Inadmissible>
 fn check_text(text: &str, key: &str, path: &str) -> Result<(), Inadmissible> {
     let field = || path.to_owned();
     if DIGEST_FIELDS.contains(&key) {
-        let hex = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if !hex {
+        if !crate::pan_guard::is_sha256_hex(text) {
             return Err(Inadmissible::BadIdentifier { field: field() });
         }
         return Ok(());

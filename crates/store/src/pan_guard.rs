@@ -64,12 +64,14 @@ pub fn redact_json(value: &mut serde_json::Value) -> bool {
     }
 }
 
+/// Whether `text` is a SHA-256 digest as events carry it: 64 lowercase hex digits.
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Whether `value`, under `key`, is a digest kept as it is (see [`DIGEST_FIELD`]).
 fn is_digest(key: &str, value: &serde_json::Value) -> bool {
-    key == DIGEST_FIELD
-        && value.as_str().is_some_and(|text| {
-            text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        })
+    key == DIGEST_FIELD && value.as_str().is_some_and(is_sha256_hex)
 }
 
 /// Masks card numbers in a JSON document's text. One linear scan when there are none (the

@@ -262,23 +262,26 @@ impl Engine {
     /// Drops a page's second delivery of an id: a plain repeat when its body is the same,
     /// an equivocation (quarantined) when it is not.
     fn set_aside_repeats(&mut self, items: &mut Vec<FeedItem>, refused: &mut Vec<Refused>) {
-        let mut first: HashMap<String, String> = HashMap::new();
-        let mut kept = Vec::with_capacity(items.len());
+        // Each id's first delivery, by its index in `kept`.
+        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut kept: Vec<FeedItem> = Vec::with_capacity(items.len());
         for item in items.drain(..) {
             match first.get(&item.id) {
                 None => {
-                    first.insert(item.id.clone(), item.body.clone());
+                    first.insert(item.id.clone(), kept.len());
                     kept.push(item);
                 }
-                Some(body) if *body == item.body => self.counters.duplicate_deliveries += 1,
-                Some(body) => {
+                Some(&index) if kept[index].body == item.body => {
+                    self.counters.duplicate_deliveries += 1;
+                }
+                Some(&index) => {
                     self.counters.equivocations += 1;
                     refused.push(Refused {
                         reason: format!(
                             "equivocation: event {:?} was delivered twice in one page with different bodies",
                             item.id
                         ),
-                        body: both_bodies(body, &item.body),
+                        body: both_bodies(&kept[index].body, &item.body),
                         event_id: Some(item.id),
                     });
                 }

@@ -295,45 +295,45 @@ impl Engine {
         &mut self,
         now: DateTime<Utc>,
     ) -> Result<u64, SyncError> {
-        if !self.paired
-            || sync_state::read::<bool>(&self.pool, SIGNED_EXISTING)
-                .await?
-                .is_some()
-        {
+        if !self.paired || self.existing_signed {
             return Ok(0);
         }
-        let ledger_entries = consentry_store::ledger::entries(&self.pool).await?;
+        if sync_state::read::<bool>(&self.pool, SIGNED_EXISTING)
+            .await?
+            .is_some()
+        {
+            self.existing_signed = true;
+            return Ok(0);
+        }
         let mut signed = 0;
-        if !ledger_entries.is_empty() {
-            for grant in consentry_store::grants::list(&self.pool).await? {
-                if grant.status_at(now) != GrantStatus::Active || self.known_version(&grant.id) == 0
-                {
-                    continue;
-                }
-                let terms_hash = self
-                    .terms_hash(&grant.app_id, grant.terms_version, now)
-                    .await?;
-                let next = grant
-                    .regrant(grant.id.clone(), grant.details(), grant.terms_version, now)
-                    .map_err(|e| SyncError::Internal(e.to_string()))?;
-                let change = consentry_domain::ConsentChange::recording(
-                    consentry_domain::ConsentAction::Grant,
-                    &next,
-                    self.config.local_device_id.clone(),
-                    terms_hash,
-                );
-                consentry_store::ledger::record(
-                    &self.pool,
-                    change,
-                    Some(&next),
-                    consentry_store::ledger::ChangeOrigin::Local,
-                    now,
-                )
-                .await?;
-                signed += 1;
+        for grant in consentry_store::grants::list(&self.pool).await? {
+            if grant.status_at(now) != GrantStatus::Active || self.known_version(&grant.id) == 0 {
+                continue;
             }
+            let terms_hash = self
+                .terms_hash(&grant.app_id, grant.terms_version, now)
+                .await?;
+            let next = grant
+                .regrant(grant.id.clone(), grant.details(), grant.terms_version, now)
+                .map_err(|e| SyncError::Internal(e.to_string()))?;
+            let change = consentry_domain::ConsentChange::recording(
+                consentry_domain::ConsentAction::Grant,
+                &next,
+                self.config.local_device_id.clone(),
+                terms_hash,
+            );
+            consentry_store::ledger::record(
+                &self.pool,
+                change,
+                Some(&next),
+                consentry_store::ledger::ChangeOrigin::Local,
+                now,
+            )
+            .await?;
+            signed += 1;
         }
         sync_state::write(&self.pool, SIGNED_EXISTING, &true, now).await?;
+        self.existing_signed = true;
         Ok(signed)
     }
 }

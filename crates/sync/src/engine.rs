@@ -65,6 +65,8 @@ pub(crate) struct Engine {
     pub join_code: Option<String>,
     /// Pairing codes this device shows.
     pub pairing_codes: Vec<crate::device::PairingCode>,
+    /// The grants held before changes were signed have been signed (read once from the wallet).
+    pub existing_signed: bool,
 }
 
 impl Engine {
@@ -101,6 +103,7 @@ impl Engine {
             paired: false,
             join_code: None,
             pairing_codes: Vec::new(),
+            existing_signed: false,
         };
         engine.reload().await?;
         Ok(engine)

@@ -19,7 +19,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SyncError;
@@ -28,7 +28,6 @@ use crate::wire::FeedItem;
 /// How far a delivery's timestamp may be from the local clock.
 pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
-const SCHEME_PREFIX: &str = "v1a,";
 const PUBLIC_KEY_PREFIX: &str = "whpk_";
 
 /// A public key that signs the feed, as published at enrollment and by `GET /v1/keys`.
@@ -69,7 +68,7 @@ fn endorsed_by(signer: &SigningKeyInfo, key: &SigningKeyInfo) -> bool {
         return false;
     };
     let content = endorsement_content(&key.key_id, &key.public_key);
-    signature_verifies(&verifying, content.as_bytes(), &endorsement.signature)
+    consentry_domain::verify_v1a(&verifying, content.as_bytes(), &endorsement.signature)
 }
 
 /// The keys to trust after the platform listed `listed`: every key already `trusted` (kept
@@ -107,22 +106,6 @@ pub fn extend_trust(
         }
     }
     (kept, waiting.into_iter().cloned().collect())
-}
-
-/// Whether one `v1a` signature in `header` verifies `content` under `key`.
-fn signature_verifies(key: &VerifyingKey, content: &[u8], header: &str) -> bool {
-    header.split(' ').any(|candidate| {
-        let Some(encoded) = candidate.strip_prefix(SCHEME_PREFIX) else {
-            return false;
-        };
-        let Ok(bytes) = STANDARD.decode(encoded) else {
-            return false;
-        };
-        let Ok(signature) = Signature::from_slice(&bytes) else {
-            return false;
-        };
-        key.verify(content, &signature).is_ok()
-    })
 }
 
 /// Reads `whpk_<base64>`.
@@ -245,5 +228,5 @@ pub fn verify_any(
 ) -> bool {
     let content = format!("{id}.{timestamp}.{body}");
     keys.iter()
-        .any(|key| signature_verifies(key, content.as_bytes(), header))
+        .any(|key| consentry_domain::verify_v1a(key, content.as_bytes(), header))
 }

@@ -11,7 +11,7 @@ use consentry_sync::{ClientConfig, SyncConfig, SyncErrorCode};
 use serde_json::{json, Value};
 
 use crate::feed::{grant_everything, social_post};
-use crate::proxy::{self, Proxy, Tamper};
+use crate::proxy::{self, deliver, Proxy, Tamper};
 use crate::support::{key, platform, test_config, Device, Platform, ALL_CHANNELS};
 
 const POSTS_APP: &str = "app_tastemaker";
@@ -251,14 +251,15 @@ async fn amounts_at_the_limit_still_sum() {
 async fn the_same_id_with_another_body_is_kept_as_an_equivocation() {
     let (platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;
     let said = social_post("evt_said_once", &card, POSTS_APP);
-    platform.purchase(&device, &card, 200, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .push_back(Tamper::Inject(said.clone()));
-    device.settle(3).await;
+    deliver(
+        &platform,
+        &proxy,
+        &device,
+        &card,
+        200,
+        [Tamper::Inject(said.clone())],
+    )
+    .await;
     let first = activity::by_id(&device.pool, "evt_said_once")
         .await
         .unwrap()
@@ -273,14 +274,15 @@ async fn the_same_id_with_another_body_is_kept_as_an_equivocation() {
     let twin = post_with("evt_twin", &card, &["text"], json!("one"));
     let twin_other = post_with("evt_twin", &card, &["text"], json!("two"));
     // The very same body again first: a plain repeat, not an equivocation.
-    platform.purchase(&device, &card, 250, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .push_back(Tamper::Inject(said));
-    device.settle(3).await;
+    deliver(
+        &platform,
+        &proxy,
+        &device,
+        &card,
+        250,
+        [Tamper::Inject(said)],
+    )
+    .await;
     assert_eq!(device.syncer.counters().await.equivocations, 0);
     platform.purchase(&device, &card, 300, "card").await;
     proxy.hostility.lock().unwrap().next_page.extend([
@@ -555,14 +557,15 @@ async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time
         serde_json::from_str(&social_post("evt_backdated", &card, POSTS_APP)).unwrap();
     let inside = granted_at + (revoked_at - granted_at) / 2;
     event["occurred_at"] = json!(inside.to_rfc3339());
-    platform.purchase(&device, &card, 640, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .push_back(Tamper::Inject(event.to_string()));
-    device.settle(3).await;
+    deliver(
+        &platform,
+        &proxy,
+        &device,
+        &card,
+        640,
+        [Tamper::Inject(event.to_string())],
+    )
+    .await;
     let row = activity::by_id(&device.pool, "evt_backdated")
         .await
         .unwrap()
@@ -579,14 +582,15 @@ async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time
     let mut old: Value =
         serde_json::from_str(&social_post("evt_held_back", &card, POSTS_APP)).unwrap();
     old["occurred_at"] = json!((Utc::now() - TimeDelta::hours(3)).to_rfc3339());
-    platform.purchase(&device, &card, 641, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .push_back(Tamper::Inject(old.to_string()));
-    device.settle(3).await;
+    deliver(
+        &platform,
+        &proxy,
+        &device,
+        &card,
+        641,
+        [Tamper::Inject(old.to_string())],
+    )
+    .await;
     let late = events::late_by_ms(&device.pool, "evt_held_back")
         .await
         .unwrap();
@@ -620,14 +624,15 @@ async fn a_delivery_signed_for_another_cardholder_is_refused() {
         json!(other.enrollment().await.cardholder_id)
     );
 
-    platform.purchase(&device, &card, 555, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .push_back(Tamper::Raw(captured));
-    device.settle(3).await;
+    deliver(
+        &platform,
+        &proxy,
+        &device,
+        &card,
+        555,
+        [Tamper::Raw(captured)],
+    )
+    .await;
     assert!(!events::exists(&device.pool, &captured_id).await.unwrap());
     let kept = quarantine::recent(&device.pool, 10).await.unwrap();
     assert!(

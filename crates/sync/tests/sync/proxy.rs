@@ -262,3 +262,18 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
     *response.headers_mut() = out_headers;
     response
 }
+
+/// A purchase on `card` (so the next feed page has deliveries), `tampers` applied to that
+/// page, and passes until `device` has settled.
+pub async fn deliver(
+    platform: &crate::support::Platform,
+    proxy: &Proxy,
+    device: &crate::support::Device,
+    card: &str,
+    minor: i64,
+    tampers: impl IntoIterator<Item = Tamper>,
+) {
+    platform.purchase(device, card, minor, "card").await;
+    proxy.hostility.lock().unwrap().next_page.extend(tampers);
+    device.settle(3).await;
+}

@@ -13,7 +13,7 @@ use consentry_store::{ledger, outbox, platform_claims};
 use consentry_sync::{grant_id_for, SyncErrorCode};
 
 use crate::feed::social_post;
-use crate::proxy::{self, Tamper};
+use crate::proxy::{self, deliver, Tamper};
 use crate::support::{key, pair, platform, two_devices, Device, ALL_CHANNELS, SOCIAL_APP};
 
 /// A `consent.changed` granting the social app on `card`, as the platform would relay it.
@@ -102,18 +102,19 @@ async fn consent_the_platform_writes_is_only_its_claim() {
     );
 
     // The app's posts under that "grant" are still judged against the cardholder's ledger.
-    platform.purchase(&device, &card, 130, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .push_back(Tamper::Inject(social_post(
+    deliver(
+        &platform,
+        &proxy,
+        &device,
+        &card,
+        130,
+        [Tamper::Inject(social_post(
             "evt_post_after_claim",
             &card,
             SOCIAL_APP,
-        )));
-    device.settle(3).await;
+        ))],
+    )
+    .await;
     let row = consentry_store::activity::by_id(&device.pool, "evt_post_after_claim")
         .await
         .unwrap()
