@@ -151,8 +151,9 @@ schemas["SignedConsent"] = obj(O([("statement", ref("ConsentStatement")),
 schemas["DeviceLink"] = obj(O([
   ("cardholder_id", s("The cardholder whose chain this is.")), ("device_id", s("The device this link adds.")), ("public_key", DPK()),
   ("added_by", s("The device whose key signed this link: the device itself for the first link (the root), a device earlier in the chain for every later one.")),
-  ("added_at", dt()), ("signature", DEVICE_SIG("`v1a,` + base64 of the Ed25519 signature by `added_by`'s key over the link's canonical text."))]),
-  closed=True, desc="One device of the cardholder and its public key, vouched for by a device already in the chain.")
+  ("added_at", dt()), ("signature", DEVICE_SIG("`v1a,` + base64 of the Ed25519 signature by `added_by`'s key over the link's canonical text.")),
+  ("pairing_receipt", HEX64("On the link of a device that joined with a pairing code: HMAC-SHA256 (hex) keyed with the code (uppercase letters and digits only) over `consentry.pairing-receipt.v1\\n{cardholder_id}\\n{root_device_id}\\n{root_public_key}\\n{device_id}\\n{public_key}\\n`, by the device that showed the code. Not signed; the joining device pins the chain's root only when it checks."))]),
+  required=["cardholder_id","device_id","public_key","added_by","added_at","signature"], closed=True, desc="One device of the cardholder and its public key, vouched for by a device already in the chain.")
 schemas["DeviceChain"] = obj({"links": arr(ref("DeviceLink"), description="In the order added: the root first.")})
 schemas["PairingRequest"] = obj(O([("public_key", DPK("The calling (new) device's key.")),
   ("proof", HEX64("HMAC-SHA256 (hex) keyed with the pairing code (uppercase letters and digits only) over `consentry.pairing.v1\\n{cardholder_id}\\n{device_id}\\n{public_key}\\n`."))]), closed=True)
@@ -317,7 +318,8 @@ EX_DPK_A, EX_DPK_B = "dpk_Q1jQ72WK7xoT+az6mEepGk1PQNJJcQV5XsIzd4O14O4=", "dpk_T0
 EX_LINK_ROOT = O([("cardholder_id",T_CARDHOLDER),("device_id",T_DEVICE_A),("public_key",EX_DPK_A),("added_by",T_DEVICE_A),("added_at","2026-01-05T09:58:00.000Z"),
   ("signature","v1a,CYuezeVRLBI4StF17q6UY3HOfxiQiCPYfQ7zaGCe3Zn0VGRGfdgpdRn5ppm8MuZJ3yVuC1RF/qVW5OSostvhDQ==")])
 EX_LINK_B = O([("cardholder_id",T_CARDHOLDER),("device_id",T_DEVICE_B),("public_key",EX_DPK_B),("added_by",T_DEVICE_A),("added_at","2026-01-05T10:06:00.000Z"),
-  ("signature","v1a,fB3h53OLT60W/2KNkKu7Jfp8LZw5wO11nc1QPsLT1C6aF9czWnOvgt6T3MmgDdWRuNcn/Q/nuJTYAD1VvtApDA==")])
+  ("signature","v1a,fB3h53OLT60W/2KNkKu7Jfp8LZw5wO11nc1QPsLT1C6aF9czWnOvgt6T3MmgDdWRuNcn/Q/nuJTYAD1VvtApDA=="),
+  ("pairing_receipt","544750bea35a2cf7dfabcd94476dd2d5d3aeda561f6702cdbc4c670937471a93")])  # pairing code K7P2-9XQ4
 EX_PROOF = "f01937adc004787015804a23e67e569e961a6710003a29527c38ad28be1a5e50"  # pairing code K7P2-9XQ4
 EX_PAIRING = O([("device_id",T_DEVICE_B),("device_name","Ada's phone"),("public_key",EX_DPK_B),("proof",EX_PROOF),("created_at","2026-01-05T10:05:12.345Z")])
 QUIRE_TERMS_HASH = "7d1320d01caf6d25f5b86b963d748b9d934caa304371e071ff9f3b9ce975779f"

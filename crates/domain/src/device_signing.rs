@@ -33,6 +33,7 @@ use crate::{Channel, ConsentAction, Grant, GrantStatus, Money, Scope, Sha256Dige
 const STATEMENT_CONTEXT: &str = "consentry.consent-change.v1";
 const LINK_CONTEXT: &str = "consentry.device-link.v1";
 const PAIRING_CONTEXT: &str = "consentry.pairing.v1";
+const RECEIPT_CONTEXT: &str = "consentry.pairing-receipt.v1";
 const SIGNATURE_PREFIX: &str = "v1a,";
 const PUBLIC_KEY_PREFIX: &str = "dpk_";
 
@@ -61,6 +62,11 @@ pub enum SigningError {
     OtherCardholder { expected: String, found: String },
     #[error("the chain's first device is {found:?}, not the pinned {pinned:?}")]
     OtherRoot { pinned: String, found: String },
+    #[error(
+        "the link of device {0:?} carries no receipt of the pairing code typed on it: \
+         the chain it joined was not shown by a device that knew the code"
+    )]
+    NoPairingReceipt(String),
 }
 
 /// A device's Ed25519 key pair. The secret never leaves the wallet; `Debug` hides it.
@@ -269,6 +275,11 @@ pub struct DeviceLink {
     pub added_at: DateTime<Utc>,
     /// `v1a,<base64>` over [`DeviceLink::canonical`], by `added_by`'s key.
     pub signature: String,
+    /// For a device that joined with a pairing code: [`pairing_receipt`] by the device that
+    /// showed the code, which tells the joining device which chain (which root) it joined.
+    /// Not part of the signed text: the code, not a device key, is what it proves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing_receipt: Option<String>,
 }
 
 impl DeviceLink {
@@ -336,6 +347,7 @@ impl DeviceLink {
             added_by: signer_id.to_owned(),
             added_at: at,
             signature: signer.sign(&text),
+            pairing_receipt: None,
         })
     }
 }
@@ -432,15 +444,38 @@ fn hmac_hex(key: &[u8], message: &str) -> String {
 /// code, and this is its key. The platform relays the proof; without the code it cannot
 /// make one, so it cannot add a device of its own.
 pub fn pairing_proof(code: &str, cardholder_id: &str, device_id: &str, public_key: &str) -> String {
-    let normalized: String = code
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
     hmac_hex(
-        normalized.as_bytes(),
+        normalized_code(code).as_bytes(),
         &format!("{PAIRING_CONTEXT}\n{cardholder_id}\n{device_id}\n{public_key}\n"),
     )
+}
+
+/// What the device that showed a pairing code answers a joining device: it holds the code
+/// too, and the chain the joining device is added to starts at `root_device_id` with
+/// `root_public_key`. The joining device pins that root only when the receipt checks, so a
+/// platform cannot hand it a chain of its own making (it knows neither the code nor a key).
+pub fn pairing_receipt(
+    code: &str,
+    cardholder_id: &str,
+    root_device_id: &str,
+    root_public_key: &str,
+    device_id: &str,
+    public_key: &str,
+) -> String {
+    hmac_hex(
+        normalized_code(code).as_bytes(),
+        &format!(
+            "{RECEIPT_CONTEXT}\n{cardholder_id}\n{root_device_id}\n{root_public_key}\n{device_id}\n{public_key}\n"
+        ),
+    )
+}
+
+/// The code as typed, without separators or case.
+fn normalized_code(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Compares two proofs in constant time.
@@ -597,6 +632,22 @@ mod tests {
             &proof,
             &pairing_proof("AB12CD34", "ch_1", "dev_b", "dpk_y")
         ));
+        // A receipt binds the code to the root it names and to the joining device.
+        let receipt = pairing_receipt("ab12-cd34", "ch_1", "dev_a", "dpk_a", "dev_b", "dpk_x");
+        assert!(proofs_match(
+            &receipt,
+            &pairing_receipt("AB12CD34", "ch_1", "dev_a", "dpk_a", "dev_b", "dpk_x")
+        ));
+        for other in [
+            pairing_receipt("AB12CD35", "ch_1", "dev_a", "dpk_a", "dev_b", "dpk_x"),
+            pairing_receipt("AB12CD34", "ch_1", "dev_f", "dpk_a", "dev_b", "dpk_x"),
+            pairing_receipt("AB12CD34", "ch_1", "dev_a", "dpk_f", "dev_b", "dpk_x"),
+            pairing_receipt("AB12CD34", "ch_1", "dev_a", "dpk_a", "dev_b", "dpk_y"),
+        ] {
+            assert!(!proofs_match(&receipt, &other));
+        }
+        // A receipt is not a proof: one cannot stand for the other.
+        assert!(!proofs_match(&receipt, &proof));
         // RFC 4231 test case 2.
         assert_eq!(
             hmac_hex(b"Jefe", "what do ya want for nothing?"),

@@ -28,6 +28,7 @@ const LINK_FIELDS: &[&str] = &[
     "added_by",
     "added_at",
     "signature",
+    "pairing_receipt",
 ];
 
 #[derive(Debug, Serialize)]

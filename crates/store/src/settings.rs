@@ -52,6 +52,14 @@ pub(crate) async fn put_generated(
     Ok(())
 }
 
+/// Removes a setting (nothing happens when it is absent).
+pub async fn delete(db: impl SqliteExecutor<'_>, key: &str) -> Result<(), StoreError> {
+    sqlx::query!("DELETE FROM settings WHERE key = ?", key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Where the feed named `feed` was last read up to.
 pub async fn sync_cursor(
     db: impl SqliteExecutor<'_>,

@@ -17,8 +17,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use consentry_domain::{
-    pairing_proof, proofs_match, ConsentStatement, DeviceChain, DeviceKey, DeviceLink, Grant,
-    GrantStatus, SignedConsent, SigningError,
+    encode_device_key, pairing_proof, pairing_receipt, proofs_match, ConsentStatement, DeviceChain,
+    DeviceKey, DeviceLink, Grant, GrantStatus, SignedConsent, SigningError,
 };
 use consentry_store::platform_claims;
 use rand::Rng as _;
@@ -31,6 +31,8 @@ use crate::sync_state;
 
 const DEVICE_KEY: &str = "sync.device_key";
 const DEVICE_CHAIN: &str = "sync.device_chain";
+/// The pairing code typed on this device, kept (encrypted) until it joined the chain.
+const JOIN_CODE: &str = "sync.join_code";
 /// Set once this device signed the grants it held before changes were signed.
 const SIGNED_EXISTING: &str = "sync.signed_existing_grants";
 /// How long a pairing code shown on this device is good for.
@@ -53,6 +55,13 @@ struct StoredChain {
     cardholder_id: String,
     root: String,
     links: Vec<DeviceLink>,
+}
+
+/// A pairing code typed on this device, and when.
+#[derive(Serialize, Deserialize)]
+struct TypedCode {
+    code: String,
+    typed_at: DateTime<Utc>,
 }
 
 /// The seed as stored (base64 JSON in the encrypted settings, wiped after use).
@@ -137,8 +146,15 @@ impl Engine {
         let stored = sync_state::read::<StoredChain>(&self.pool, DEVICE_CHAIN)
             .await?
             .filter(|s| s.cardholder_id == enrollment.cardholder_id);
-        // Pinned when this device first found itself in the chain.
-        let root = stored.map_or_else(|| links[0].device_id.clone(), |s| s.root);
+        // Pinned when this device first found itself in the chain: its own root, or the root
+        // the device that showed the pairing code named in its receipt.
+        let root = match stored {
+            Some(stored) => stored.root,
+            None => {
+                self.first_root(&enrollment.cardholder_id, &links, now)
+                    .await?
+            }
+        };
         let chain = DeviceChain::verify_pinned(&links, &enrollment.cardholder_id, &root)?;
         sync_state::write(
             &self.pool,
@@ -157,7 +173,68 @@ impl Engine {
         }
         self.paired = true;
         self.join_code = None;
+        sync_state::delete(&self.pool, JOIN_CODE).await?;
         self.chain = Some(chain);
+        Ok(())
+    }
+
+    /// The root to pin the first time this device finds itself in `links`. A device that
+    /// joined must hold a receipt of its pairing code over that root, so the chain is the
+    /// one shown by the device where the cardholder read the code, not one the platform made.
+    async fn first_root(
+        &mut self,
+        cardholder_id: &str,
+        links: &[DeviceLink],
+        now: DateTime<Utc>,
+    ) -> Result<String, SyncError> {
+        let device_id = self.enrollment.as_ref().map(|e| e.device_id.clone());
+        let root = &links[0];
+        if device_id.as_deref() == Some(root.device_id.as_str()) {
+            return Ok(root.device_id.clone());
+        }
+        let ours = links
+            .iter()
+            .find(|l| Some(l.device_id.as_str()) == device_id.as_deref())
+            .ok_or(SyncError::NotPaired)?;
+        // A code is good for as long as the device that showed it keeps it: a receipt that
+        // comes later is refused, which bounds the time anyone has to guess the code.
+        let code = sync_state::read::<TypedCode>(&self.pool, JOIN_CODE)
+            .await?
+            .filter(|typed| typed.typed_at + PAIRING_CODE_LIFETIME > now)
+            .map(|typed| typed.code);
+        let receipt_checks = code.is_some_and(|code| {
+            let expected = pairing_receipt(
+                &code,
+                cardholder_id,
+                &root.device_id,
+                &root.public_key,
+                &ours.device_id,
+                &ours.public_key,
+            );
+            ours.pairing_receipt
+                .as_deref()
+                .is_some_and(|r| proofs_match(&expected, r))
+        });
+        if !receipt_checks {
+            return Err(
+                consentry_domain::SigningError::NoPairingReceipt(ours.device_id.clone()).into(),
+            );
+        }
+        Ok(root.device_id.clone())
+    }
+
+    /// Remembers the code typed on this device until it joined (a restart in between keeps it).
+    pub(crate) async fn set_join_code(
+        &mut self,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let typed = TypedCode {
+            code: code.to_owned(),
+            typed_at: now,
+        };
+        sync_state::write(&self.pool, JOIN_CODE, &typed, now).await?;
+        self.join_code = Some(code.to_owned());
         Ok(())
     }
 
@@ -207,7 +284,20 @@ impl Engine {
             let Some(index) = matching else {
                 continue;
             };
-            let link = DeviceLink::vouch(
+            let chain = self
+                .chain
+                .as_ref()
+                .ok_or_else(|| SyncError::Internal("paired without a verified chain".into()))?;
+            let root_id = chain
+                .root
+                .clone()
+                .ok_or_else(|| SyncError::Internal("a verified chain without a root".into()))?;
+            let root_key = chain
+                .keys
+                .get(&root_id)
+                .map(encode_device_key)
+                .ok_or_else(|| SyncError::Internal("the chain's root has no key".into()))?;
+            let mut link = DeviceLink::vouch(
                 &enrollment.cardholder_id,
                 &request.device_id,
                 &request.public_key,
@@ -215,6 +305,14 @@ impl Engine {
                 self.device_key()?,
                 now,
             )?;
+            link.pairing_receipt = Some(pairing_receipt(
+                &self.pairing_codes[index].code,
+                &enrollment.cardholder_id,
+                &root_id,
+                &root_key,
+                &request.device_id,
+                &request.public_key,
+            ));
             client.add_device_link(&link).await?;
             self.pairing_codes.remove(index);
             joined += 1;

@@ -90,6 +90,11 @@ pub(crate) async fn write<T: Serialize>(
     Ok(())
 }
 
+pub(crate) async fn delete(db: impl SqliteExecutor<'_>, key: &str) -> Result<(), SyncError> {
+    settings::delete(db, key).await?;
+    Ok(())
+}
+
 /// Where the feed was read up to (0: from the start).
 pub(crate) async fn cursor(db: impl SqliteExecutor<'_>) -> Result<u64, SyncError> {
     Ok(settings::sync_cursor(db, FEED)

@@ -181,7 +181,7 @@ impl Syncer {
             ));
         }
         let mut engine = self.inner.engine.lock().await;
-        engine.join_code = Some(code.to_owned());
+        engine.set_join_code(code, now).await?;
         let paired = match engine.ensure_in_chain(now).await {
             Ok(()) => true,
             Err(SyncError::NotPaired) => false,

@@ -130,7 +130,7 @@ fn example<'a>(doc: &'a Value, path: &str, method: &str, at: &[&str]) -> &'a Val
 #[tokio::test]
 async fn the_device_signed_examples_verify() {
     use consentry_domain::{
-        pairing_proof, proofs_match, DeviceChain, DeviceLink, Grant, SignedConsent,
+        pairing_proof, pairing_receipt, proofs_match, DeviceChain, DeviceLink, Grant, SignedConsent,
     };
     let doc = committed();
     let json = ["content", "application/json", "examples"];
@@ -193,6 +193,18 @@ async fn the_device_signed_examples_verify() {
             &links[0].cardholder_id,
             pairing["device_id"].as_str().unwrap(),
             pairing["public_key"].as_str().unwrap()
+        )
+    ));
+    // The second link's receipt is the one of the same code, over the chain's root.
+    assert!(proofs_match(
+        links[1].pairing_receipt.as_deref().unwrap(),
+        &pairing_receipt(
+            "K7P2-9XQ4",
+            &links[0].cardholder_id,
+            &links[0].device_id,
+            &links[0].public_key,
+            &links[1].device_id,
+            &links[1].public_key,
         )
     ));
     let p = start().await;

@@ -50,6 +50,10 @@ pub struct Hostility {
     pub oversize_ids: Vec<String>,
     /// Keys added to every `GET /v1/keys` answer.
     pub extra_keys: Vec<Value>,
+    /// Served instead of the real answer to every `GET /v1/devices/chain`.
+    pub chain: Option<Value>,
+    /// The body of the last `POST /v1/devices/pairings` that went through.
+    pub pairing_request: Option<Value>,
 }
 
 pub struct Proxy {
@@ -188,6 +192,14 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
                 HeaderValue::from_str(&h.retry_after_secs.to_string()).unwrap(),
             );
             return response;
+        }
+    }
+    if method == axum::http::Method::POST && path == "/v1/devices/pairings" {
+        state.hostility.lock().unwrap().pairing_request = serde_json::from_slice(&body).ok();
+    }
+    if method == axum::http::Method::GET && path == "/v1/devices/chain" {
+        if let Some(chain) = state.hostility.lock().unwrap().chain.clone() {
+            return (StatusCode::OK, axum::Json(chain)).into_response();
         }
     }
     let mut outgoing = state.http.request(

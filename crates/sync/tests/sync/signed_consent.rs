@@ -6,11 +6,12 @@
 
 use chrono::Utc;
 use consentry_domain::{
-    Channel, ConsentAction, ConsentChanged, ConsentStatement, DeviceKey, Event, EventPayload,
-    Grant, GrantDetails, GrantStatus, Scope, Trigger,
+    pairing_receipt, Channel, ConsentAction, ConsentChanged, ConsentStatement, DeviceKey,
+    DeviceLink, Event, EventPayload, Grant, GrantDetails, GrantStatus, Scope, Trigger,
 };
 use consentry_store::{ledger, outbox, platform_claims};
 use consentry_sync::{grant_id_for, SyncErrorCode};
+use serde_json::json;
 
 use crate::feed::social_post;
 use crate::proxy::{self, deliver, Tamper};
@@ -174,4 +175,126 @@ async fn a_device_without_the_pairing_code_never_joins_and_its_changes_wait() {
     intruder.settle(5).await;
     a.settle(5).await;
     assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Active);
+}
+
+/// The platform cannot make the chain a joining device pins: the receipt of the pairing code
+/// on its link names the root, and only a device that saw the code can make one.
+#[tokio::test]
+async fn a_chain_the_platform_made_is_never_pinned_by_a_joining_device() {
+    let platform = platform().await;
+    let proxy = proxy::start(&platform.url).await;
+    let a = Device::new("laptop").await;
+    let enrollment = a.enroll(&platform, None).await;
+    a.settle(2).await;
+    let b = Device::new("phone").await;
+    b.enroll_at(&proxy.url, enrollment.credentials()).await;
+    let code = a.syncer.start_pairing(Utc::now()).await.unwrap();
+    assert!(!b
+        .syncer
+        .pair_with_code(&code.code, Utc::now())
+        .await
+        .unwrap());
+    let request = proxy
+        .hostility
+        .lock()
+        .unwrap()
+        .pairing_request
+        .clone()
+        .unwrap();
+    let b_key = request["public_key"].as_str().unwrap().to_owned();
+    let b_id = b.enrollment().await.device_id;
+
+    // A root of the platform's own making vouches for the phone, without a receipt, then
+    // with one made up, then with a receipt made for the real root (replayed under the fake).
+    let fake = DeviceKey::from_seed(&[7u8; 32]);
+    let root =
+        DeviceLink::root(&enrollment.cardholder_id, "dev_planted", &fake, Utc::now()).unwrap();
+    let vouched = DeviceLink::vouch(
+        &enrollment.cardholder_id,
+        &b_id,
+        &b_key,
+        "dev_planted",
+        &fake,
+        Utc::now(),
+    )
+    .unwrap();
+    let real_root = platform_chain_root(&a).await;
+    let replayed = pairing_receipt(
+        &code.code,
+        &enrollment.cardholder_id,
+        &real_root.device_id,
+        &real_root.public_key,
+        &b_id,
+        &b_key,
+    );
+    for receipt in [None, Some("ab".repeat(32)), Some(replayed)] {
+        let mut link = vouched.clone();
+        link.pairing_receipt = receipt;
+        proxy.hostility.lock().unwrap().chain = Some(json!({ "links": [root, link] }));
+        let error = b
+            .syncer
+            .pair_with_code(&code.code, Utc::now())
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), SyncErrorCode::Signing, "{error}");
+        assert!(error.to_string().contains("receipt"), "{error}");
+        assert!(!b.syncer.status().paired);
+    }
+
+    // The real chain, with the receipt the laptop makes, is pinned (after a restart of the
+    // pairing screen: the typed code was kept).
+    proxy.hostility.lock().unwrap().chain = None;
+    for _ in 0..20 {
+        let _ = a.syncer.sync_once(Utc::now()).await;
+        if b.syncer
+            .pair_with_code(&code.code, Utc::now())
+            .await
+            .unwrap()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(b.syncer.status().paired);
+    // Pinned now: the platform's chain is refused for its root.
+    proxy.hostility.lock().unwrap().chain = Some(json!({ "links": [root, vouched] }));
+    let error = b
+        .syncer
+        .pair_with_code(&code.code, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), SyncErrorCode::Signing, "{error}");
+    assert!(error.to_string().contains("pinned"), "{error}");
+}
+
+/// The root of the chain as the platform really holds it.
+async fn platform_chain_root(device: &Device) -> DeviceLink {
+    let client = device.syncer.client().await.unwrap();
+    client.device_chain().await.unwrap().remove(0)
+}
+
+/// A typed code is good for as long as the code lives on the device that showed it: a chain
+/// that answers later is not pinned (that bounds the time to guess a code), until the
+/// cardholder types the code again.
+#[tokio::test]
+async fn a_pairing_receipt_that_comes_after_the_code_expired_is_refused() {
+    let platform = platform().await;
+    let a = Device::new("laptop").await;
+    let enrollment = a.enroll(&platform, None).await;
+    a.settle(2).await;
+    let b = Device::new("phone").await;
+    b.enroll(&platform, enrollment.credentials()).await;
+    let code = a.syncer.start_pairing(Utc::now()).await.unwrap();
+    let typed_at = Utc::now() - chrono::Duration::minutes(11);
+    assert!(!b.syncer.pair_with_code(&code.code, typed_at).await.unwrap());
+    a.syncer.sync_once(Utc::now()).await.unwrap();
+    let error = b.syncer.sync_once(Utc::now()).await.unwrap_err();
+    assert_eq!(error.code(), SyncErrorCode::Signing, "{error}");
+    assert!(!b.syncer.status().paired);
+    assert!(b
+        .syncer
+        .pair_with_code(&code.code, Utc::now())
+        .await
+        .unwrap());
+    assert!(b.syncer.status().paired);
 }
