@@ -172,6 +172,11 @@ impl FeedVerifier {
         if !verify_any(&self.keys, id, timestamp, body, signature_header) {
             return Verdict::BadSignature;
         }
+        self.timing(timestamp, now)
+    }
+
+    /// The verdict of a delivery whose signature verified: valid, or outside the tolerance.
+    fn timing(&self, timestamp: i64, now: DateTime<Utc>) -> Verdict {
         // Saturates at i64::MIN for a timestamp far in the past, whose `abs()` overflows.
         let offset_seconds = timestamp.saturating_sub(now.timestamp());
         if offset_seconds.unsigned_abs() > self.tolerance.num_seconds().unsigned_abs() {
@@ -179,27 +184,72 @@ impl FeedVerifier {
         }
         Verdict::Valid
     }
+
+    /// The verdicts of `items`, checked together: one Ed25519 batch verification under the
+    /// key that signed the first (about half the cost of checking each alone). A batch that
+    /// does not verify as a whole — a forgery, another key, several signatures in a header —
+    /// is checked one delivery at a time, so the verdicts are those of [`FeedVerifier::check`].
+    fn check_batch(&self, items: &[FeedItem], now: DateTime<Utc>) -> Vec<Verdict> {
+        let one = |i: &FeedItem| self.check(&i.id, i.timestamp, &i.body, &i.signature, now);
+        let Some((first, rest)) = items.split_first() else {
+            return Vec::new();
+        };
+        let content = |i: &FeedItem| format!("{}.{}.{}", i.id, i.timestamp, i.body);
+        let first_content = content(first);
+        let Some(key) = self
+            .keys
+            .iter()
+            .find(|k| consentry_domain::verify_v1a(k, first_content.as_bytes(), &first.signature))
+        else {
+            let mut verdicts = vec![Verdict::BadSignature];
+            verdicts.extend(rest.iter().map(one));
+            return verdicts;
+        };
+        let signatures: Option<Vec<ed25519_dalek::Signature>> = rest
+            .iter()
+            .map(|i| single_signature(&i.signature))
+            .collect();
+        let batch_holds = signatures.is_some_and(|signatures| {
+            let contents: Vec<String> = rest.iter().map(content).collect();
+            let messages: Vec<&[u8]> = contents.iter().map(String::as_bytes).collect();
+            let keys = vec![*key; rest.len()];
+            ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+        });
+        let mut verdicts = Vec::with_capacity(items.len());
+        verdicts.push(self.timing(first.timestamp, now));
+        if batch_holds {
+            verdicts.extend(rest.iter().map(|i| self.timing(i.timestamp, now)));
+        } else {
+            verdicts.extend(rest.iter().map(one));
+        }
+        verdicts
+    }
+}
+
+/// The signature of a header that holds exactly one `v1a` signature.
+fn single_signature(header: &str) -> Option<ed25519_dalek::Signature> {
+    let encoded = header.strip_prefix("v1a,").filter(|b| !b.contains(' '))?;
+    let bytes = STANDARD.decode(encoded).ok()?;
+    ed25519_dalek::Signature::from_slice(&bytes).ok()
 }
 
 impl FeedVerifier {
     /// The verdicts of a page of deliveries, computed on every core (Ed25519 verification is
     /// most of the cost of reading the feed).
     pub async fn check_page(&self, items: &[FeedItem], now: DateTime<Utc>) -> Vec<Verdict> {
-        let one = move |v: &FeedVerifier, i: &FeedItem| {
-            v.check(&i.id, i.timestamp, &i.body, &i.signature, now)
-        };
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
         if threads == 1 || items.len() < 64 {
-            return items.iter().map(|i| one(self, i)).collect();
+            return self.check_batch(items, now);
         }
+        let size = items.len().div_ceil(threads);
         let mut parts = Vec::new();
-        for part in items.chunks(items.len().div_ceil(threads)) {
+        for part in items.chunks(size) {
             let part = part.to_vec();
             let verifier = self.clone();
             parts.push(tokio::task::spawn_blocking(move || {
-                part.iter().map(|i| one(&verifier, i)).collect::<Vec<_>>()
+                verifier.check_batch(&part, now)
             }));
         }
         let mut verdicts = Vec::with_capacity(items.len());
@@ -208,9 +258,8 @@ impl FeedVerifier {
                 Ok(done) => verdicts.extend(done),
                 // A worker that failed (it cannot, short of a bug): do its share here.
                 Err(_) => {
-                    let size = items.len().div_ceil(threads);
-                    let share = items.iter().skip(index * size).take(size);
-                    verdicts.extend(share.map(|i| one(self, i)));
+                    let share = &items[index * size..((index + 1) * size).min(items.len())];
+                    verdicts.extend(self.check_batch(share, now));
                 }
             }
         }
@@ -229,4 +278,82 @@ pub fn verify_any(
     let content = format!("{id}.{timestamp}.{body}");
     keys.iter()
         .any(|key| consentry_domain::verify_v1a(key, content.as_bytes(), header))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::{Signer as _, SigningKey};
+
+    fn info(key: &SigningKey, id: &str) -> SigningKeyInfo {
+        SigningKeyInfo {
+            key_id: id.to_owned(),
+            public_key: format!(
+                "{PUBLIC_KEY_PREFIX}{}",
+                STANDARD.encode(key.verifying_key().as_bytes())
+            ),
+            status: "active".into(),
+            endorsement: None,
+        }
+    }
+
+    fn item(key: &SigningKey, n: u64, timestamp: i64) -> FeedItem {
+        let id = format!("evt_{n}");
+        let body = format!("{{\"id\":\"{id}\"}}");
+        let signature = key.sign(format!("{id}.{timestamp}.{body}").as_bytes());
+        FeedItem {
+            id,
+            cursor: n,
+            timestamp,
+            body,
+            signature: format!("v1a,{}", STANDARD.encode(signature.to_bytes())),
+        }
+    }
+
+    /// Checked as a page, deliveries get exactly the verdicts they get one by one: a forgery,
+    /// an altered body, a second trusted key, a stale timestamp and a header with two
+    /// signatures among valid ones.
+    #[tokio::test]
+    async fn a_page_gets_the_verdicts_of_its_deliveries_one_by_one() {
+        let active = SigningKey::from_bytes(&[1; 32]);
+        let next = SigningKey::from_bytes(&[2; 32]);
+        let rogue = SigningKey::from_bytes(&[3; 32]);
+        let verifier = FeedVerifier::new(
+            &[info(&active, "k1"), info(&next, "k2")],
+            DEFAULT_TIMESTAMP_TOLERANCE,
+        )
+        .unwrap();
+        let now = Utc::now();
+        let t = now.timestamp();
+        let clean: Vec<FeedItem> = (0..200).map(|n| item(&active, n, t)).collect();
+        let mut hostile = clean.clone();
+        hostile[3] = item(&rogue, 3, t);
+        hostile[50].body.push(' ');
+        hostile[70] = item(&next, 70, t);
+        hostile[90] = item(&active, 90, t - 3_600);
+        let other = item(&next, 120, t);
+        hostile[120].signature = format!("{} {}", other.signature, hostile[120].signature);
+        let forged_first: Vec<FeedItem> = std::iter::once(item(&rogue, 0, t))
+            .chain(clean[1..].iter().cloned())
+            .collect();
+        for items in [clean, hostile, forged_first] {
+            let one_by_one: Vec<Verdict> = items
+                .iter()
+                .map(|i| verifier.check(&i.id, i.timestamp, &i.body, &i.signature, now))
+                .collect();
+            assert_eq!(verifier.check_page(&items, now).await, one_by_one);
+            assert_eq!(verifier.check_batch(&items, now), one_by_one);
+        }
+        // The hostile page's findings, to be sure they are there to be found.
+        let mut hostile: Vec<FeedItem> = (0..200).map(|n| item(&active, n, t)).collect();
+        hostile[3] = item(&rogue, 3, t);
+        hostile[90] = item(&active, 90, t - 3_600);
+        let verdicts = verifier.check_page(&hostile, now).await;
+        assert_eq!(verdicts[3], Verdict::BadSignature);
+        assert!(matches!(verdicts[90], Verdict::Stale { .. }));
+        assert_eq!(
+            verdicts.iter().filter(|v| **v == Verdict::Valid).count(),
+            198
+        );
+    }
 }
