@@ -5,6 +5,7 @@
 
 use chrono::{Duration as TimeDelta, Utc};
 use consentry_domain::{Event, EventPayload, PointsAwarded, Scope, ViolationReason};
+use consentry_export::{ArchivePassword, ExportControl, ExportFilter, ExportFormat, ExportRequest};
 use consentry_store::activity::{self, ActivityFilter, Direction};
 use consentry_store::{events, feed_gaps, quarantine, reward_stats};
 use consentry_sync::{ClientConfig, SyncConfig, SyncErrorCode};
@@ -105,6 +106,24 @@ async fn wallet_still_works(device: &Device) {
     reward_stats::cashback_outcomes(&device.pool, None)
         .await
         .unwrap();
+    // Every export format reads the whole history through.
+    let out = tempfile::tempdir().unwrap();
+    for format in ExportFormat::ALL {
+        let request = ExportRequest {
+            format: *format,
+            destination: out.path().join(format.as_str()),
+            filter: ExportFilter::default(),
+            password: (*format == ExportFormat::Archive)
+                .then(|| ArchivePassword::new("a long archive password".into())),
+            now: Utc::now(),
+        };
+        let summary = consentry_export::export(&device.pool, &request, &ExportControl::default())
+            .await
+            .unwrap_or_else(|e| panic!("{} export after a hostile feed: {e}", format.as_str()));
+        if *format != ExportFormat::Ofx {
+            assert_eq!(summary.events, stored, "{}", format.as_str());
+        }
+    }
 }
 
 #[tokio::test]
