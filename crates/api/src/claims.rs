@@ -110,14 +110,13 @@ pub struct MissingRewards {
     pub items: Vec<MissingReward>,
 }
 
-/// Saves one claim pack as JSON where the save dialog pointed.
+/// Saves one claim pack as JSON where the person points the system's save dialog (the
+/// backend shows it; the page names no path).
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MissingRewardSaveRequest {
     pub transaction_id: String,
     pub app_id: String,
-    /// A new file.
-    pub destination: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -307,10 +306,6 @@ pub async fn missing_reward_save_at(
     request: MissingRewardSaveRequest,
     now: DateTime<Utc>,
 ) -> Result<ClaimPackSaved, ApiError> {
-    let destination = PathBuf::from(request.destination.trim());
-    if destination.as_os_str().is_empty() {
-        return Err(ApiError::invalid_input("destination: choose a file"));
-    }
     let list = missing_rewards_at(&ctx.pool().await?, now).await?;
     let claim = list
         .items
@@ -330,6 +325,14 @@ pub async fn missing_reward_save_at(
     let mut json = serde_json::to_vec_pretty(&file)
         .map_err(|e| ApiError::internal(format!("claim pack: {e}")))?;
     json.push(b'\n');
+    let dialog =
+        crate::native::texts::save_claim_pack(ctx.dialog_locale().await, claim_file_name(claim));
+    let destination: PathBuf = ctx.native().save(dialog).await.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Cancelled,
+            "the claim pack was not saved: the save dialog was cancelled",
+        )
+    })?;
     let bytes = json.len() as u64;
     let path = destination.clone();
     tokio::task::spawn_blocking(move || write_new(&path, &json))
@@ -342,6 +345,35 @@ pub async fn missing_reward_save_at(
         destination: destination.display().to_string(),
         bytes,
     })
+}
+
+/// `claim-cafe-rose-2026-11-27-app_bean.json`: merchant, day of the payment, app.
+fn claim_file_name(claim: &MissingReward) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    let slug = |text: &str| {
+        let mut out = String::new();
+        for c in text.nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)) {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() || c == '_' {
+                out.push(c);
+            } else if !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let out: String = out.trim_matches('-').chars().take(40).collect();
+        let out = out.trim_end_matches('-').to_owned();
+        if out.is_empty() {
+            "payment".to_owned()
+        } else {
+            out
+        }
+    };
+    format!(
+        "claim-{}-{}-{}.json",
+        slug(&claim.merchant),
+        claim.settled_at.format("%Y-%m-%d"),
+        slug(&claim.app_id)
+    )
 }
 
 /// Writes beside the destination and renames, so a failure leaves nothing half written. The

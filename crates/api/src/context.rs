@@ -31,6 +31,9 @@ pub struct ContextOptions {
     pub device_name: String,
     /// `platform_url` is the embedded demo platform.
     pub demo_platform: bool,
+    /// The person's own answers (save dialogs, confirmations); [`crate::native::NoNative`]
+    /// declines everything.
+    pub native: Arc<dyn crate::native::Native>,
 }
 
 impl ContextOptions {
@@ -46,6 +49,7 @@ impl ContextOptions {
             background_sync: false,
             device_name: default_device_name(),
             demo_platform: false,
+            native: Arc::new(crate::native::NoNative),
         }
     }
 }
@@ -115,6 +119,35 @@ impl Context {
 
     pub fn version(&self) -> &str {
         &self.options.version
+    }
+
+    /// The dialogs only the person can answer.
+    pub(crate) fn native(&self) -> &dyn crate::native::Native {
+        self.options.native.as_ref()
+    }
+
+    /// The language of native dialogs: the one the cardholder chose for notifications (the
+    /// UI sets both), English while locked.
+    pub(crate) async fn dialog_locale(&self) -> crate::native::DialogLocale {
+        let Some(pool) = self.pool_if_unlocked().await else {
+            return crate::native::DialogLocale::En;
+        };
+        match consentry_store::settings::get(&pool, crate::notifications::LOCALE_KEY)
+            .await
+            .ok()
+            .flatten()
+            .as_deref()
+        {
+            Some("fr") => crate::native::DialogLocale::Fr,
+            _ => crate::native::DialogLocale::En,
+        }
+    }
+
+    /// Asks the person, natively, whether to open `url` (a page the window tried to leave
+    /// for) in the web browser. Only a yes opens it; the window itself never leaves the app.
+    pub async fn ask_open_link(&self, url: &str) -> bool {
+        let question = crate::native::texts::open_link(self.dialog_locale().await, url);
+        self.native().confirm(question).await
     }
 
     pub(crate) fn keystore(&self) -> &dyn KeyStore {

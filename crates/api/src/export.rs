@@ -51,13 +51,12 @@ impl From<CoreFormat> for ExportFormat {
     }
 }
 
-/// What to export, and where.
+/// What to export. Where to is not the page's to say: the backend asks the person in the
+/// system's save dialog (`crate::native`).
 #[derive(Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExportRequest {
     pub format: ExportFormat,
-    /// The file (a new or empty folder for CSV) chosen in the save dialog.
-    pub destination: String,
     /// First day (`YYYY-MM-DD`, UTC) or time (RFC 3339), inclusive.
     pub from: Option<String>,
     /// Last day or time, inclusive.
@@ -79,7 +78,6 @@ impl std::fmt::Debug for ExportRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExportRequest")
             .field("format", &self.format)
-            .field("destination", &self.destination)
             .field("from", &self.from)
             .field("to", &self.to)
             .field("cards", &self.cards)
@@ -132,10 +130,10 @@ impl From<CoreSummary> for ExportSummary {
     }
 }
 
-impl TryFrom<ExportRequest> for CoreRequest {
-    type Error = ApiError;
-
-    fn try_from(request: ExportRequest) -> Result<Self, ApiError> {
+impl ExportRequest {
+    /// The export's request, writing to `destination` (public for the fuzz target).
+    pub fn to_core(&self, destination: PathBuf) -> Result<CoreRequest, ApiError> {
+        let request = self.clone();
         let kinds = request
             .kinds
             .iter()
@@ -161,7 +159,7 @@ impl TryFrom<ExportRequest> for CoreRequest {
         };
         let core = CoreRequest {
             format: request.format.into(),
-            destination: PathBuf::from(request.destination),
+            destination,
             filter,
             password: request.password.map(ArchivePassword::new),
             now: Utc::now(),
@@ -273,13 +271,55 @@ impl ExportHub {
 
 /// `export_history`: exports, reporting progress (`export_progress` events through
 /// [`Context::subscribe_export_progress`]) and stopping at [`export_cancel`].
+///
+/// The request is checked first; then the system's save dialog asks where (and whether to
+/// replace a file there); cancelling it fails with `cancelled` and writes nothing.
 pub async fn export_history(
     ctx: &Context,
     request: ExportRequest,
 ) -> Result<ExportSummary, ApiError> {
+    // Checked before asking, so a wrong date is not reported after the dialog.
+    request.to_core(PathBuf::from("chosen-next"))?;
+    let locale = ctx.dialog_locale().await;
+    let format = CoreFormat::from(request.format);
+    let extension = match format {
+        CoreFormat::Csv => "",
+        CoreFormat::Json => "json",
+        CoreFormat::Ofx => "ofx",
+        CoreFormat::Archive => "age",
+    };
+    let day = Utc::now().format("%Y-%m-%d");
+    let file_name = if extension.is_empty() {
+        format!("consentry-csv-{day}")
+    } else {
+        format!("consentry-{day}.{extension}")
+    };
+    let dialog = crate::native::texts::save_export(
+        locale,
+        format == CoreFormat::Csv,
+        format == CoreFormat::Archive,
+        file_name,
+        extension,
+    );
+    let Some(destination) = ctx.native().save(dialog).await else {
+        return Err(ApiError::new(
+            ErrorCode::Cancelled,
+            "the export was cancelled in the save dialog",
+        ));
+    };
+    export_history_to(ctx, request, destination).await
+}
+
+/// [`export_history`] to a destination already chosen (tests, and callers that asked the
+/// person themselves). Not an IPC command: the page never names a path.
+pub async fn export_history_to(
+    ctx: &Context,
+    request: ExportRequest,
+    destination: PathBuf,
+) -> Result<ExportSummary, ApiError> {
     let hub = ctx.exports();
     let (control, run) = hub.start()?;
-    let result = export_history_with(ctx, request, &control).await;
+    let result = export_history_with(ctx, request, destination, &control).await;
     hub.finish(run);
     result
 }
@@ -296,12 +336,13 @@ pub async fn export_cancel(
 }
 
 /// The same, with progress reports and a cancel flag (for the shell to wire to the UI).
-pub async fn export_history_with(
+async fn export_history_with(
     ctx: &Context,
     request: ExportRequest,
+    destination: PathBuf,
     control: &ExportControl,
 ) -> Result<ExportSummary, ApiError> {
-    let request = CoreRequest::try_from(request)?;
+    let request = request.to_core(destination)?;
     let pool = ctx.pool().await?;
     let summary = consentry_export::export(&pool, &request, control)
         .await

@@ -70,7 +70,7 @@ fn fixed_now() -> DateTime<Utc> {
 /// where they are public: the DTO → domain conversions.
 fn check(request: &dyn Any) {
     if let Some(request) = request.downcast_ref::<ExportRequest>() {
-        let _ = consentry_export::ExportRequest::try_from(request.clone());
+        let _ = request.to_core(std::path::PathBuf::from("fuzz-destination"));
     } else if let Some(request) = request.downcast_ref::<CardLinkRequest>() {
         let _ = CardNumber::parse(&request.number);
         if let Ok(expiry) = Expiry::new(request.exp_month, request.exp_year) {

@@ -19,6 +19,7 @@ pub mod event_detail;
 pub mod export;
 /// Entry points for fuzz targets and their corpus regression test.
 pub mod fuzzing;
+pub mod native;
 pub mod notifications;
 pub mod paths;
 pub mod platform;
@@ -49,8 +50,8 @@ pub use consents::{
 pub use context::{Context, ContextOptions};
 pub use error::{ApiError, ErrorCode};
 pub use event_detail::{event_detail, EventDetail, EventDetailRequest};
-pub use export::export_history;
 pub use export::{export_cancel, ExportCancelRequest, ExportCancelled, ExportProgress};
+pub use export::{export_history, export_history_to};
 pub use notifications::{
     activity_mark_seen, activity_unread, notification_prefs_get, notification_prefs_set,
     poll_notices, ActivityMarkSeenRequest, ActivityUnreadRequest, AppNotificationPref, Notice,

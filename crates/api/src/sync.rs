@@ -449,6 +449,28 @@ impl std::fmt::Debug for PlatformEnrollRequest {
     }
 }
 
+/// A platform other than the one the app was started with (`--platform-url`, or the demo)
+/// is used only after the person said yes in a native dialog naming it: a page could
+/// otherwise point the wallet at its own server before linking a card.
+async fn confirm_platform(ctx: &Context, url: &str) -> Result<(), ApiError> {
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    if ctx
+        .platform_url()
+        .is_some_and(|configured| same(configured, url))
+    {
+        return Ok(());
+    }
+    let question = crate::native::texts::platform(ctx.dialog_locale().await, url);
+    if ctx.native().confirm(question).await {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::Cancelled,
+            "the platform was not changed: it was not confirmed",
+        ))
+    }
+}
+
 pub async fn platform_enroll(
     ctx: &Context,
     request: PlatformEnrollRequest,
@@ -473,9 +495,11 @@ pub async fn platform_enroll(
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| ctx.sync().device_name.clone());
+    let platform_url = request.platform_url.trim().to_owned();
+    confirm_platform(ctx, &platform_url).await?;
     let syncer = ctx.sync().syncer().await?;
     let enroll = EnrollRequest {
-        platform_url: request.platform_url.trim().to_owned(),
+        platform_url,
         device_name,
         existing,
     };
@@ -567,6 +591,13 @@ pub async fn platform_credentials(
             "this device was added without the cardholder secret; show it on the first device",
         )
     })?;
+    let question = crate::native::texts::reveal_credentials(ctx.dialog_locale().await);
+    if !ctx.native().confirm(question).await {
+        return Err(ApiError::new(
+            ErrorCode::Cancelled,
+            "the cardholder secret was not shown: it was not confirmed",
+        ));
+    }
     Ok(PlatformCredentials {
         platform_url: enrollment.platform_url.clone(),
         cardholder_id: credentials.cardholder_id,

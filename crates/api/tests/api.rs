@@ -18,6 +18,84 @@ mod bindings_drift {
     }
 
     #[test]
+    fn the_committed_window_capability_is_the_generated_one() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(consentry_api::bindings::CAPABILITY_PATH);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == consentry_api::bindings::render_capability(),
+            "{} is out of date with the command list: run `make bindings` and commit it",
+            path.display()
+        );
+        // Least privilege: the window's own commands and events, nothing of any plugin.
+        let capability: serde_json::Value = serde_json::from_str(&committed).unwrap();
+        for permission in capability["permissions"].as_array().unwrap() {
+            let permission = permission.as_str().unwrap();
+            assert!(
+                permission.starts_with("allow-") || permission.starts_with("core:event:"),
+                "{permission}"
+            );
+        }
+    }
+
+    /// Every `call('name'` in the UI's sources, with the file it is in.
+    fn ui_calls() -> std::collections::BTreeMap<String, String> {
+        fn walk(dir: &std::path::Path, found: &mut std::collections::BTreeMap<String, String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                    continue;
+                }
+                let name = path.display().to_string();
+                if !(name.ends_with(".ts") || name.ends_with(".svelte"))
+                    || name.ends_with("generated.ts")
+                    || name.contains("/ipc/mock")
+                {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for part in text.split("call(").skip(1) {
+                    let part = part.trim_start();
+                    let Some(rest) = part.strip_prefix('\'') else {
+                        continue;
+                    };
+                    if let Some(end) = rest.find('\'') {
+                        found.insert(rest[..end].to_owned(), name.clone());
+                    }
+                }
+            }
+        }
+        let mut found = std::collections::BTreeMap::new();
+        walk(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src"),
+            &mut found,
+        );
+        found
+    }
+
+    /// The window is granted exactly what its pages call: a command the UI starts using
+    /// must be granted on purpose, and one it stops using stops being granted.
+    #[test]
+    fn the_window_is_granted_exactly_the_commands_the_ui_calls() {
+        let called = ui_calls();
+        let granted = consentry_api::bindings::window_commands();
+        for (name, file) in &called {
+            assert!(
+                granted.contains(&name.as_str()),
+                "{file} calls {name}, which the window is not granted"
+            );
+        }
+        for name in &granted {
+            assert!(
+                called.contains_key(*name),
+                "the window is granted {name}, which no page calls: add it to NOT_FOR_THE_WINDOW"
+            );
+        }
+    }
+
+    #[test]
     fn every_command_appears_in_the_typescript_command_map() {
         let rendered = consentry_api::bindings::render();
         assert!(!consentry_api::bindings::COMMAND_NAMES.is_empty());

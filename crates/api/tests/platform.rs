@@ -34,6 +34,9 @@ async fn platform(dir: &TempDir) -> RunningPlatform {
     .unwrap()
 }
 
+use consentry_api::native::{Answer, Asked, ScriptedNative};
+use std::sync::Arc;
+
 fn options(dir: &std::path::Path, platform_url: Option<String>) -> ContextOptions {
     let mut options = ContextOptions::new(dir.to_path_buf(), "0.0.0");
     options.kdf = KdfParams::INSECURE_FOR_TESTS;
@@ -356,22 +359,33 @@ async fn background_sync_sends_changes_and_stops_when_locked() {
 async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
     let dir = tempfile::tempdir().unwrap();
     let platform = platform(&dir).await;
-    let first = wallet(options(
-        &dir.path().join("first"),
-        Some(platform.base_url()),
-    ))
-    .await;
+    let first_says = Arc::new(ScriptedNative::default());
+    let mut first_options = options(&dir.path().join("first"), Some(platform.base_url()));
+    first_options.native = first_says.clone();
+    let first = wallet(first_options).await;
     let card = card_link(&first, link(VISA)).await.unwrap();
     apps_refresh(&first, AppsRefreshRequest {}).await.unwrap();
     grant_set(&first, receipts(&card.token)).await.unwrap();
     sync_now(&first, SyncNowRequest {}).await.unwrap();
+    // The secret is shown only after the person said yes in a native dialog.
+    let refused = platform_credentials(&first, PlatformCredentialsRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Cancelled);
+    first_says.push(Answer::Accept);
     let credentials = platform_credentials(&first, PlatformCredentialsRequest {})
         .await
         .unwrap();
     assert!(!format!("{credentials:?}").contains(&credentials.cardholder_secret));
+    assert!(matches!(&first_says.asked()[..], [Asked::Confirm(a), Asked::Confirm(b)] if a == b));
 
-    // No default platform here: this device is connected by hand, as in Settings.
-    let second = wallet(options(&dir.path().join("second"), None)).await;
+    // No default platform here: this device is connected by hand, as in Settings, and the
+    // person confirms the platform's address in a native dialog each time it is not the
+    // one the app was started with.
+    let second_says = Arc::new(ScriptedNative::default());
+    let mut second_options = options(&dir.path().join("second"), None);
+    second_options.native = second_says.clone();
+    let second = wallet(second_options).await;
     assert_eq!(
         sync_now(&second, SyncNowRequest {}).await.unwrap_err().code,
         ErrorCode::NotEnrolled
@@ -394,10 +408,31 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
         cardholder_secret: Some("chs_wrong".into()),
         pairing_code: None,
     };
+    // Declined: nothing is sent there.
+    assert_eq!(
+        platform_enroll(&second, wrong.clone())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Cancelled
+    );
+    assert_eq!(
+        sync_now(&second, SyncNowRequest {}).await.unwrap_err().code,
+        ErrorCode::NotEnrolled
+    );
+    let Some(Asked::Confirm(question)) = second_says.asked().pop() else {
+        panic!("no confirmation was asked");
+    };
+    assert!(
+        question.message.contains(&credentials.platform_url),
+        "{question:?}"
+    );
+    second_says.push(Answer::Accept);
     assert_eq!(
         platform_enroll(&second, wrong).await.unwrap_err().code,
         ErrorCode::PlatformUnauthorized
     );
+    second_says.push(Answer::Accept);
     // The first device shows a pairing code; it is typed on the second.
     let code = device_pairing_start(&first, DevicePairingStartRequest {})
         .await

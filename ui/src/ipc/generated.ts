@@ -322,10 +322,6 @@ running: boolean, };
 
 export type ExportRequest = { format: ExportFormat, 
 /**
- * The file (a new or empty folder for CSV) chosen in the save dialog.
- */
-destination: string, 
-/**
  * First day (`YYYY-MM-DD`, UTC) or time (RFC 3339), inclusive.
  */
 from: string | null, 
@@ -461,11 +457,7 @@ dueBy: string,
  */
 grants: Array<ClaimGrant>, receipt: ClaimReceipt | null, };
 
-export type MissingRewardSaveRequest = { transactionId: string, appId: string, 
-/**
- * A new file.
- */
-destination: string, };
+export type MissingRewardSaveRequest = { transactionId: string, appId: string, };
 
 export type MissingRewards = { 
 /**

@@ -4,7 +4,7 @@ import { createMockIpc } from './mock';
 import type { Ipc } from './seam';
 import { isTauri, tauriIpc } from './tauri';
 
-export type { Ipc, Request, Response, SaveDialogOptions } from './seam';
+export type { Ipc, Request, Response } from './seam';
 export { IpcError, toIpcError } from './seam';
 export type * from './generated';
 

@@ -224,13 +224,6 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   },
 };
 
-declare global {
-  interface Window {
-    /** What the mock save dialog answers: a path, or null for "cancelled". */
-    __CONSENTRY_MOCK_SAVE_PATH__?: string | null;
-  }
-}
-
 export interface MockIpc extends Ipc {
   readonly calls: { command: CommandName; request: unknown }[];
   emit<E extends EventName>(event: E, payload: Events[E]): void;
@@ -255,12 +248,6 @@ export function createMockIpc(scenario: MockScenario = {}): MockIpc {
       set.add(handler as (payload: never) => void);
       listeners.set(event, set);
       return () => set.delete(handler as (payload: never) => void);
-    },
-    async saveDialog(options) {
-      calls.push({ command: 'save_dialog' as CommandName, request: options });
-      const scripted = typeof window === 'undefined' ? undefined : window.__CONSENTRY_MOCK_SAVE_PATH__;
-      if (scripted !== undefined) return scripted;
-      return `/home/cardholder/${options.defaultPath ?? 'consentry-export'}`;
     },
     emit(event, payload) {
       for (const handler of listeners.get(event) ?? []) (handler as (p: typeof payload) => void)(payload);

@@ -9,16 +9,7 @@ export interface Ipc {
   call<K extends CommandName>(command: K, request: Request<K>): Promise<Response<K>>;
   /** Subscribes to a backend event; resolves to the unsubscribe function. */
   listen<E extends EventName>(event: E, handler: (payload: Events[E]) => void): Promise<() => void>;
-  /** The native save dialog; resolves to the chosen path, or null when the cardholder cancels. */
-  saveDialog(options: SaveDialogOptions): Promise<string | null>;
 }
-
-export type SaveDialogOptions = {
-  title?: string;
-  /** A file name, or a full path, to start from. */
-  defaultPath?: string;
-  filters?: { name: string; extensions: string[] }[];
-};
 
 /** A failed command, as the backend reported it (`{code, message}`). */
 export class IpcError extends Error {

@@ -1,7 +1,6 @@
 // The real transport: Tauri's invoke and event system. Every command takes one `request`.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { save } from '@tauri-apps/plugin-dialog';
 import type { Ipc } from './seam';
 import { toIpcError } from './seam';
 
@@ -15,13 +14,6 @@ export const tauriIpc: Ipc = {
   },
   async listen(event, handler) {
     return listen(event, (e) => handler(e.payload as Parameters<typeof handler>[0]));
-  },
-  async saveDialog(options) {
-    try {
-      return await save(options);
-    } catch (raw) {
-      throw toIpcError(raw);
-    }
   },
 };
 

@@ -37,19 +37,6 @@ export function claimPackText(item: MissingReward, t: Translate, locale: string)
   return lines.join('\n');
 }
 
-/** `claim-cafe-rose-2026-11-20-app_beans.json`: readable, safe on every file system. */
-export function claimFileName(item: MissingReward): string {
-  const slug = (text: string) =>
-    text
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9_]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'payment';
-  return `claim-${slug(item.merchant)}-${item.settledAt.slice(0, 10)}-${slug(item.appId)}.json`;
-}
-
 /** A stable key for one claim (a payment can owe rewards from several apps). */
 export function claimKey(item: MissingReward): string {
   return `${item.transactionId}|${item.appId}`;

@@ -1,4 +1,4 @@
-// Issue 7's remaining screens over the mock IPC: the export's save dialog, progress bar and
+// Issue 7's remaining screens over the mock IPC: the export (the backend asks where), its progress bar and
 // Cancel; the missing-rewards list with its claim packs; the per-app notification switches;
 // Activity marking what arrived as read.
 import { expect, test, type Page } from '@playwright/test';
@@ -14,7 +14,7 @@ async function emitProgress(page: Page, rowsDone: number, totalEstimate: number)
   );
 }
 
-test('export: the save dialog fills the destination, progress shows, Cancel stops it', async ({ page }) => {
+test('export: the page names no destination, progress shows, Cancel stops it', async ({ page }) => {
   // An export that runs until cancelled, then fails the way the backend reports a cancel.
   await page.addInitScript(() => {
     let fail: (e: unknown) => void = () => {};
@@ -34,10 +34,8 @@ test('export: the save dialog fills the destination, progress shows, Cancel stop
   await page.getByRole('radio', { name: /^CSV/ }).check();
   // The unencrypted-file warning stays.
   await expect(page.getByRole('note')).toBeVisible();
-  await page.getByTestId('export-choose').click();
-  await expect(page.locator('#export-destination')).toHaveValue(/^\/home\/cardholder\/consentry-csv-\d{4}-\d{2}-\d{2}$/);
-  const dialog = (await callsOf(page, 'save_dialog'))[0]?.request;
-  expect(dialog?.filters).toEqual([]);
+  // No path field: where the file goes is asked in the system's save dialog.
+  await expect(page.locator('input:not([type=radio]):not([type=checkbox]):not([type=date])')).toHaveCount(0);
 
   const submit = page.getByRole('button', { name: 'Export', exact: true });
   await expect(submit).toBeDisabled();
@@ -57,17 +55,18 @@ test('export: the save dialog fills the destination, progress shows, Cancel stop
   expect(await callsOf(page, 'export_cancel')).toHaveLength(1);
   const request = (await callsOf(page, 'export_history'))[0]?.request;
   expect(request?.format).toBe('csv');
-  expect(String(request?.destination)).toMatch(/consentry-csv-/);
+  expect(request).not.toHaveProperty('destination');
 });
 
-test('export: a dismissed save dialog leaves the destination as it was', async ({ page }) => {
-  await page.addInitScript(() => {
-    (window as unknown as { __CONSENTRY_MOCK_SAVE_PATH__: null }).__CONSENTRY_MOCK_SAVE_PATH__ = null;
+test('export: a save dialog cancelled in the backend is not an error', async ({ page }) => {
+  await open(page, '#/export', {
+    export_history: { error: { code: 'cancelled', message: 'the export was cancelled in the save dialog' } },
   });
-  await open(page, '#/export');
-  await page.locator('#export-destination').fill('/tmp/mine.age');
-  await page.getByTestId('export-choose').click();
-  await expect(page.locator('#export-destination')).toHaveValue('/tmp/mine.age');
+  await page.getByRole('radio', { name: /^JSON/ }).check();
+  await page.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(page.getByTestId('export-cancelled')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
 test('missing rewards: listed with a claim pack to read, copy and save as JSON', async ({ page, context }) => {
@@ -98,11 +97,7 @@ test('missing rewards: listed with a claim pack to read, copy and save as JSON',
   await items.nth(1).getByRole('button', { name: 'Save as JSON…' }).click();
   await expect(items.nth(1).getByTestId('claim-saved')).toContainText('Saved to /home/cardholder/claim-txn_9.json');
   const saved = (await callsOf(page, 'missing_reward_save'))[0]?.request;
-  expect(saved).toEqual({
-    transactionId: 'txn_7',
-    appId: 'app_receipts',
-    destination: '/home/cardholder/claim-book-nook-2026-11-18-app_receipts.json',
-  });
+  expect(saved).toEqual({ transactionId: 'txn_7', appId: 'app_receipts' });
 });
 
 test('missing rewards: an empty list says nothing is missing (in French too)', async ({ page }) => {

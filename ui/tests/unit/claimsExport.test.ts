@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MissingReward } from '../../src/ipc';
 import { missingRewards } from '../../src/ipc/mock-claims';
-import { claimFileName, claimKey, claimPackText } from '../../src/rewards/claimPack';
-import { defaultExportName, exportFilters, progressPercent } from '../../src/export/progress';
+import { claimKey, claimPackText } from '../../src/rewards/claimPack';
+import { progressPercent } from '../../src/export/progress';
 
 const t = (key: string, values?: Record<string, string | number>) =>
   values ? `${key}(${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(',')})` : key;
@@ -42,9 +42,7 @@ describe('claim pack', () => {
     expect(text).not.toMatch(/\d{12,}/);
   });
 
-  it('names files safely and keys claims per payment and app', () => {
-    expect(claimFileName(withReceipt)).toBe('claim-cafe-rose-2026-11-20-app_beans.json');
-    expect(claimFileName({ ...withReceipt, merchant: '../../etc' })).toBe('claim-etc-2026-11-20-app_beans.json');
+  it('keys claims per payment and app', () => {
     expect(claimKey(withReceipt)).toBe('txn_9|app_beans');
   });
 });
@@ -56,14 +54,5 @@ describe('export progress', () => {
     expect(progressPercent({ rowsDone: 250, totalEstimate: 1000 })).toBe(25);
     expect(progressPercent({ rowsDone: 999, totalEstimate: 1000 })).toBe(99);
     expect(progressPercent({ rowsDone: 1010, totalEstimate: 1000 })).toBe(100);
-  });
-
-  it('suggests a dated file name with the format extension (a folder for CSV)', () => {
-    const day = new Date('2026-11-27T12:00:00Z');
-    expect(defaultExportName('archive', day)).toBe('consentry-2026-11-27.age');
-    expect(defaultExportName('ofx', day)).toBe('consentry-2026-11-27.ofx');
-    expect(defaultExportName('csv', day)).toBe('consentry-csv-2026-11-27');
-    expect(exportFilters('json')).toEqual([{ name: 'JSON', extensions: ['json'] }]);
-    expect(exportFilters('csv')).toEqual([]);
   });
 });

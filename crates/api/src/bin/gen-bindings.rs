@@ -1,22 +1,33 @@
-//! Writes the TypeScript bindings for the IPC surface (see `consentry_api::bindings`).
+//! Writes what is generated from the one command list (see `consentry_api::bindings`): the
+//! TypeScript bindings of the IPC surface and the main window's Tauri capability.
+//!
+//! `gen-bindings [TS_FILE [CAPABILITY_FILE]]`; by default the committed files.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use consentry_api::bindings;
+
 fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(consentry_api::bindings::BINDINGS_PATH));
-    match std::fs::write(&path, consentry_api::bindings::render()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    let mut args = std::env::args_os().skip(1).map(PathBuf::from);
+    let ts = args
+        .next()
+        .unwrap_or_else(|| root.join(bindings::BINDINGS_PATH));
+    let capability = args
+        .next()
+        .unwrap_or_else(|| root.join(bindings::CAPABILITY_PATH));
+    for (path, text) in [
+        (ts, bindings::render()),
+        (capability, bindings::render_capability()),
+    ] {
+        if let Err(e) = std::fs::write(&path, text) {
             #[allow(clippy::print_stderr)]
             {
                 eprintln!("gen-bindings: cannot write {}: {e}", path.display());
             }
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
 }

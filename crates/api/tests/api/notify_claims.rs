@@ -1,16 +1,19 @@
 //! Notifications (per-app switches, what a round notifies, unread count), export progress and
 //! cancel, and missing-reward claims, over a real SQLCipher wallet in a temp dir.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use consentry_api::claims::{missing_reward_save_at, missing_rewards_at, DAYS_KEY};
 use consentry_api::export::{ExportFormat, ExportRequest};
+use consentry_api::native::{Answer, Asked, ScriptedNative};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
-    activity_mark_seen, activity_unread, export_cancel, export_history, grant_set,
-    notification_prefs_get, notification_prefs_set, poll_notices, ActivityMarkSeenRequest,
-    ActivityUnreadRequest, Context, ErrorCode, ExportCancelRequest, GrantExpiry, GrantSetRequest,
-    MissingRewardSaveRequest, NoticeLocale, NotificationPrefsGetRequest,
-    NotificationPrefsSetRequest,
+    activity_mark_seen, activity_unread, export_cancel, export_history, export_history_to,
+    grant_set, notification_prefs_get, notification_prefs_set, poll_notices,
+    ActivityMarkSeenRequest, ActivityUnreadRequest, Context, ErrorCode, ExportCancelRequest,
+    GrantExpiry, GrantSetRequest, MissingRewardSaveRequest, NoticeLocale,
+    NotificationPrefsGetRequest, NotificationPrefsSetRequest,
 };
 use consentry_domain::{
     Brand, Cashback, Currency, Event, EventPayload, Expiry, FeeModel, Money, PaymentRef,
@@ -52,7 +55,15 @@ fn listing(id: &str, name: &str) -> AppListing {
 }
 
 async fn wallet(dir: &std::path::Path) -> (Context, SqlitePool) {
-    let (ctx, pool) = crate::support::new_wallet(dir).await;
+    wallet_answering(dir, Arc::new(ScriptedNative::default())).await
+}
+
+/// [`wallet`], the person's answers to native dialogs scripted by `native`.
+async fn wallet_answering(
+    dir: &std::path::Path,
+    native: Arc<ScriptedNative>,
+) -> (Context, SqlitePool) {
+    let (ctx, pool) = crate::support::new_wallet_answering(dir, native).await;
     let now = Utc::now();
     apps::upsert(&pool, &listing(RECEIPTS_APP, "PaperLess"), now)
         .await
@@ -347,10 +358,9 @@ mod notifications {
 mod export_progress {
     use super::*;
 
-    fn request(destination: &std::path::Path) -> ExportRequest {
+    fn request() -> ExportRequest {
         ExportRequest {
             format: ExportFormat::Json,
-            destination: destination.display().to_string(),
             from: None,
             to: None,
             cards: vec![],
@@ -375,6 +385,54 @@ mod export_progress {
         events::ingest(pool, &batch, now).await.unwrap();
     }
 
+    /// The page names no path: the backend asks in the save dialog, whose title says the
+    /// file is not encrypted, and writes only where the person pointed it.
+    #[tokio::test]
+    async fn the_save_dialog_decides_where_and_a_cancel_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let says = Arc::new(ScriptedNative::default());
+        let (ctx, pool) = wallet_answering(dir.path(), says.clone()).await;
+        some_events(&pool, 3).await;
+        let named = serde_json::json!({"format": "json", "destination": "/tmp/stolen.json",
+            "from": null, "to": null, "password": null});
+        assert!(serde_json::from_value::<ExportRequest>(named).is_err());
+
+        let files = || {
+            let mut names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = files();
+        let err = export_history(&ctx, request()).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Cancelled);
+        assert_eq!(files(), before, "nothing written");
+        let [Asked::Save(dialog)] = &says.asked()[..] else {
+            panic!("{:?}", says.asked());
+        };
+        assert!(dialog.title.contains("not encrypted"), "{dialog:?}");
+        assert!(dialog.file_name.starts_with("consentry-"), "{dialog:?}");
+        assert!(dialog.file_name.ends_with(".json"), "{dialog:?}");
+        assert_eq!(dialog.extensions, ["json"]);
+
+        // A wrong request is refused before anything is asked.
+        let mut wrong = request();
+        wrong.from = Some("yesterday".into());
+        assert_eq!(
+            export_history(&ctx, wrong).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(says.asked().len(), 1);
+
+        let out = dir.path().join("mine.json");
+        says.push(Answer::SaveAt(out.clone()));
+        let summary = export_history(&ctx, request()).await.unwrap();
+        assert_eq!(summary.destination, out.display().to_string());
+        assert_eq!(summary.events, 3);
+    }
+
     #[tokio::test]
     async fn progress_is_published_and_ends_not_running() {
         let dir = tempfile::tempdir().unwrap();
@@ -382,7 +440,9 @@ mod export_progress {
         some_events(&pool, 30).await;
         let progress = ctx.subscribe_export_progress();
         let out = dir.path().join("out.json");
-        let summary = export_history(&ctx, request(&out)).await.unwrap();
+        let summary = export_history_to(&ctx, request(), out.clone())
+            .await
+            .unwrap();
         assert_eq!(summary.events, 30);
         let last = *progress.borrow();
         assert_eq!(last.run, 1);
@@ -406,7 +466,7 @@ mod export_progress {
         let running = {
             let ctx = ctx.clone();
             let out = out.clone();
-            tokio::spawn(async move { export_history(&ctx, request(&out)).await })
+            tokio::spawn(async move { export_history_to(&ctx, request(), out).await })
         };
         // The run is registered (and cancellable) before it writes anything.
         progress.wait_for(|p| p.running).await.unwrap();
@@ -418,7 +478,7 @@ mod export_progress {
         assert!(!out.exists());
         assert!(!progress.borrow().running);
         // The next export runs normally.
-        export_history(&ctx, request(&out)).await.unwrap();
+        export_history_to(&ctx, request(), out).await.unwrap();
         assert_eq!(progress.borrow().run, 2);
     }
 }
@@ -565,7 +625,8 @@ mod missing_rewards {
     #[tokio::test]
     async fn a_claim_pack_saves_as_json_and_an_unknown_one_is_not_found() {
         let dir = tempfile::tempdir().unwrap();
-        let (ctx, pool) = wallet(dir.path()).await;
+        let says = Arc::new(ScriptedNative::default());
+        let (ctx, pool) = wallet_answering(dir.path(), says.clone()).await;
         grant(&ctx, COFFEE_APP, Scope::Points, vec![Channel::Nfc]).await;
         let t0 = Utc::now() + Duration::minutes(1);
         let settled = event(
@@ -585,8 +646,20 @@ mod missing_rewards {
         let request = MissingRewardSaveRequest {
             transaction_id: "tx_1".into(),
             app_id: COFFEE_APP.into(),
-            destination: out.display().to_string(),
         };
+        // Cancelled in the save dialog: nothing written.
+        let err = missing_reward_save_at(&ctx, request.clone(), when)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Cancelled);
+        let [Asked::Save(dialog)] = &says.asked()[..] else {
+            panic!("{:?}", says.asked());
+        };
+        assert_eq!(
+            dialog.file_name,
+            format!("claim-cafe-rose-{}-app_beans.json", t0.format("%Y-%m-%d"))
+        );
+        says.push(Answer::SaveAt(out.clone()));
         let saved = missing_reward_save_at(&ctx, request, when).await.unwrap();
         assert_eq!(saved.destination, out.display().to_string());
         let json: serde_json::Value =
@@ -602,12 +675,11 @@ mod missing_rewards {
         let unknown = MissingRewardSaveRequest {
             transaction_id: "tx_nope".into(),
             app_id: COFFEE_APP.into(),
-            destination: dir.path().join("nope.json").display().to_string(),
         };
         let err = missing_reward_save_at(&ctx, unknown, when)
             .await
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::NotFound);
-        assert!(!dir.path().join("nope.json").exists());
+        assert_eq!(says.asked().len(), 2, "nothing asked for an unknown claim");
     }
 }

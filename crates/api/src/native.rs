@@ -1,0 +1,274 @@
+//! What only the person at the computer can answer, in windows the page can neither draw nor
+//! click: where a file goes, and "yes" to the few steps that send secrets or data out of the
+//! wallet (issue 13, `docs/decisions.md` "The backend decides where data goes").
+//!
+//! A compromised page can call any command it is granted, with any request; it cannot answer
+//! a native dialog. So no request names a path to write, and each step that would hand the
+//! page or a server something worth stealing waits on a [`Native`] answer. The desktop shell
+//! implements [`Native`] with the system's dialogs; the CLI never needs it (the person typed
+//! the command); tests script the answers ([`ScriptedNative`]). Without a shell,
+//! [`NoNative`] declines everything.
+//!
+//! The texts of the dialogs are written here, in the wallet's language, never taken from the
+//! page: a page that could word the question could make "no" look like "yes".
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// A boxed future, so that [`Native`] stays object safe.
+pub type NativeFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The save dialog to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveDialog {
+    pub title: String,
+    /// The name offered in the dialog (the person may change it).
+    pub file_name: String,
+    /// Pick a folder (a new or empty one) instead of a file.
+    pub folder: bool,
+    /// One filter: its label and extensions (without dots); empty for a folder.
+    pub filter_label: String,
+    pub extensions: Vec<String>,
+}
+
+/// A yes/no question. `accept` is the label of the button that says yes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub title: String,
+    pub message: String,
+    pub accept: String,
+    pub decline: String,
+}
+
+/// The dialogs the shell shows for the wallet.
+pub trait Native: Send + Sync {
+    /// Shows a save dialog (which asks before replacing a file); `None` when cancelled.
+    fn save(&self, dialog: SaveDialog) -> NativeFuture<'_, Option<PathBuf>>;
+    /// Asks a yes/no question; `true` only on the accept button.
+    fn confirm(&self, question: Confirmation) -> NativeFuture<'_, bool>;
+}
+
+/// No shell: nothing is saved and nothing confirmed.
+#[derive(Debug, Default)]
+pub struct NoNative;
+
+impl Native for NoNative {
+    fn save(&self, _dialog: SaveDialog) -> NativeFuture<'_, Option<PathBuf>> {
+        Box::pin(async { None })
+    }
+
+    fn confirm(&self, _question: Confirmation) -> NativeFuture<'_, bool> {
+        Box::pin(async { false })
+    }
+}
+
+/// One scripted answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// Save here (a save dialog).
+    SaveAt(PathBuf),
+    /// Accept (a question).
+    Accept,
+    /// Cancel a save dialog or decline a question.
+    Decline,
+}
+
+/// What a [`ScriptedNative`] was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Asked {
+    Save(SaveDialog),
+    Confirm(Confirmation),
+}
+
+/// Answers from a script, in order, and remembers what was asked (tests; the debug shell's
+/// `CONSENTRY_TEST_DIALOGS`). When the script runs out it declines.
+#[derive(Debug, Default)]
+pub struct ScriptedNative {
+    answers: Mutex<VecDeque<Answer>>,
+    asked: Mutex<Vec<Asked>>,
+}
+
+impl ScriptedNative {
+    pub fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
+        Self {
+            answers: Mutex::new(answers.into_iter().collect()),
+            asked: Mutex::default(),
+        }
+    }
+
+    /// Queues more answers.
+    pub fn push(&self, answer: Answer) {
+        lock(&self.answers).push_back(answer);
+    }
+
+    /// Everything asked so far, oldest first.
+    pub fn asked(&self) -> Vec<Asked> {
+        lock(&self.asked).clone()
+    }
+
+    fn next(&self, asked: Asked) -> Answer {
+        lock(&self.asked).push(asked);
+        lock(&self.answers).pop_front().unwrap_or(Answer::Decline)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Native for ScriptedNative {
+    fn save(&self, dialog: SaveDialog) -> NativeFuture<'_, Option<PathBuf>> {
+        let answer = self.next(Asked::Save(dialog));
+        Box::pin(async move {
+            match answer {
+                Answer::SaveAt(path) => Some(path),
+                Answer::Accept | Answer::Decline => None,
+            }
+        })
+    }
+
+    fn confirm(&self, question: Confirmation) -> NativeFuture<'_, bool> {
+        let answer = self.next(Asked::Confirm(question));
+        Box::pin(async move { answer == Answer::Accept })
+    }
+}
+
+/// The language of the dialogs: the one the cardholder chose for the app's texts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DialogLocale {
+    #[default]
+    En,
+    Fr,
+}
+
+/// The texts of every dialog the wallet raises.
+pub(crate) mod texts {
+    use super::{Confirmation, DialogLocale, SaveDialog};
+
+    fn pick(locale: DialogLocale, en: &str, fr: &str) -> String {
+        match locale {
+            DialogLocale::En => en.to_owned(),
+            DialogLocale::Fr => fr.to_owned(),
+        }
+    }
+
+    fn question(
+        locale: DialogLocale,
+        title: (&str, &str),
+        message: String,
+        accept: (&str, &str),
+    ) -> Confirmation {
+        Confirmation {
+            title: pick(locale, title.0, title.1),
+            message,
+            accept: pick(locale, accept.0, accept.1),
+            decline: pick(locale, "Cancel", "Annuler"),
+        }
+    }
+
+    /// Before the wallet talks to a platform the app was not started with.
+    pub fn platform(locale: DialogLocale, url: &str) -> Confirmation {
+        let message = match locale {
+            DialogLocale::En => format!(
+                "Consentry will send this wallet's card links and consent changes to\n\n{url}\n\nOnly continue if you typed this address yourself and trust it."
+            ),
+            DialogLocale::Fr => format!(
+                "Consentry enverra les cartes liées et les changements de consentement de ce portefeuille à\n\n{url}\n\nNe continuez que si vous avez saisi cette adresse vous-même et lui faites confiance."
+            ),
+        };
+        question(
+            locale,
+            (
+                "Connect to another platform?",
+                "Se connecter à une autre plateforme ?",
+            ),
+            message,
+            ("Connect", "Se connecter"),
+        )
+    }
+
+    /// Before the cardholder secret is shown on screen.
+    pub fn reveal_credentials(locale: DialogLocale) -> Confirmation {
+        question(
+            locale,
+            ("Show the cardholder secret?", "Afficher le secret du titulaire ?"),
+            pick(
+                locale,
+                "Anyone who sees it can enroll a device as you with the platform. Show it only to set up your own device.",
+                "Quiconque le voit peut inscrire un appareil à votre nom auprès de la plateforme. Ne l'affichez que pour configurer votre propre appareil.",
+            ),
+            ("Show", "Afficher"),
+        )
+    }
+
+    /// Before the window leaves the app for a web page (in the system browser).
+    pub fn open_link(locale: DialogLocale, url: &str) -> Confirmation {
+        let message = match locale {
+            DialogLocale::En => format!("Open this address in your web browser?\n\n{url}"),
+            DialogLocale::Fr => {
+                format!("Ouvrir cette adresse dans votre navigateur ?\n\n{url}")
+            }
+        };
+        question(
+            locale,
+            ("Leave Consentry?", "Quitter Consentry ?"),
+            message,
+            ("Open in browser", "Ouvrir dans le navigateur"),
+        )
+    }
+
+    /// Where to save an export.
+    pub fn save_export(
+        locale: DialogLocale,
+        folder: bool,
+        encrypted: bool,
+        file_name: String,
+        extension: &str,
+    ) -> SaveDialog {
+        let title = match (encrypted, locale) {
+            (true, DialogLocale::En) => "Save the encrypted archive",
+            (true, DialogLocale::Fr) => "Enregistrer l'archive chiffrée",
+            (false, DialogLocale::En) => "Save your history (not encrypted)",
+            (false, DialogLocale::Fr) => "Enregistrer votre historique (non chiffré)",
+        };
+        SaveDialog {
+            title: title.to_owned(),
+            file_name,
+            folder,
+            filter_label: if folder {
+                String::new()
+            } else {
+                extension.to_uppercase()
+            },
+            extensions: if folder {
+                Vec::new()
+            } else {
+                vec![extension.to_owned()]
+            },
+        }
+    }
+
+    /// Where to save a claim pack.
+    pub fn save_claim_pack(locale: DialogLocale, file_name: String) -> SaveDialog {
+        SaveDialog {
+            title: pick(
+                locale,
+                "Save the claim pack",
+                "Enregistrer le dossier de réclamation",
+            ),
+            file_name,
+            folder: false,
+            filter_label: "JSON".into(),
+            extensions: vec!["json".into()],
+        }
+    }
+}
