@@ -12,6 +12,7 @@ mod consent_proof;
 mod currency;
 mod device_signing;
 mod digest;
+mod digits;
 mod event;
 mod fee;
 mod grant;

@@ -12,6 +12,7 @@ mod domain {
     mod grant;
     mod ledger;
     mod money;
+    mod pan_text;
     mod replay_property;
     mod support;
 }
