@@ -11,6 +11,11 @@ mod navigation;
 mod notices;
 mod tray;
 mod window_state;
+pub mod wiping_alloc;
+
+/// Freed heap is wiped (see [`wiping_alloc`]).
+#[global_allocator]
+static ALLOCATOR: wiping_alloc::WipingAllocator = wiping_alloc::WipingAllocator;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -88,6 +93,7 @@ pub fn run() -> ExitCode {
             auto_lock::start(app.handle().clone());
             events::forward_sync_status(app.handle().clone());
             events::forward_export_progress(app.handle().clone());
+            events::renew_web_process_on_lock(app.handle().clone());
             notices::start(app.handle().clone());
             tray::start(app.handle(), &data_dir);
             Ok(())

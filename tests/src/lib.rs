@@ -3,3 +3,4 @@
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 pub mod app;
+pub mod memscan;

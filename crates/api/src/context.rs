@@ -75,6 +75,8 @@ pub struct Context {
     sync: SyncHub,
     unread: crate::notifications::UnreadHub,
     exports: crate::export::ExportHub,
+    /// Counts the locks (by the cardholder or the idle timer) for whoever must forget with it.
+    locks: watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Context {
@@ -106,6 +108,7 @@ impl Context {
             sync,
             unread: Default::default(),
             exports: Default::default(),
+            locks: watch::channel(0).0,
         }
     }
 
@@ -181,6 +184,18 @@ impl Context {
         &self.unread
     }
 
+    /// Ticks after each lock. The shell drops the window's web process then (its memory held
+    /// what the page showed and typed: the passphrase, the recovery key) and loads the page
+    /// again in a new one.
+    pub fn subscribe_locks(&self) -> watch::Receiver<u64> {
+        self.locks.subscribe()
+    }
+
+    /// Tells the subscribers of [`Context::subscribe_locks`] that the wallet was just locked.
+    pub(crate) fn announce_lock(&self) {
+        self.locks.send_modify(|n| *n += 1);
+    }
+
     /// Progress of the running export (the shell turns it into `export_progress` events).
     pub fn subscribe_export_progress(&self) -> watch::Receiver<crate::export::ExportProgress> {
         self.exports.subscribe()
@@ -217,6 +232,7 @@ impl Context {
             self.sync.stop().await;
             wallet.lock().await;
             tracing::info!("wallet locked after being idle");
+            self.announce_lock();
             return true;
         }
         false

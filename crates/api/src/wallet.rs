@@ -219,7 +219,10 @@ pub async fn wallet_lock(
     let mut wallet = ctx.wallet().write().await;
     ctx.sync().stop().await;
     wallet.lock().await;
-    Ok(status_of(&wallet))
+    let status = status_of(&wallet);
+    drop(wallet);
+    ctx.announce_lock();
+    Ok(status)
 }
 
 /// Set (or clear) the idle time after which the wallet locks itself.

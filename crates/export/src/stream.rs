@@ -24,8 +24,8 @@ use consentry_store::history::HistoryItem;
 use consentry_store::StoreError;
 use futures_core::stream::BoxStream;
 use serde_json::from_str;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
-use sqlx::{ConnectOptions as _, Connection as _, QueryBuilder, Row as _, SqliteConnection};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Connection as _, QueryBuilder, Row as _, SqliteConnection};
 use sqlx::{Sqlite, SqlitePool};
 
 use crate::error::ExportError;
@@ -33,8 +33,6 @@ use crate::source::Selection;
 
 /// Rows per batch: progress and cancellation are checked between batches.
 pub(crate) const BATCH: usize = 500;
-/// Rows SQLite may read ahead of the writer (sqlx's default is 50).
-const ROW_CHANNEL: usize = 2048;
 /// Page cache of the export's connection, in KiB (the wallet's connections keep 32 MiB).
 const CACHE_KIB: u32 = 4096;
 
@@ -44,16 +42,17 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    /// Opens it with the options of `pool` (key included), tuned for one long scan.
+    /// Takes a connection out of `pool` (already keyed: the key is not in the pool's options,
+    /// see `consentry_store` `connect`), tuned for one long scan; it is closed, not returned,
+    /// when the export ends.
     pub async fn open(pool: &SqlitePool) -> Result<Self, ExportError> {
-        let options: SqliteConnectOptions = (*pool.connect_options())
-            .clone()
-            .create_if_missing(false)
-            .row_buffer_size(ROW_CHANNEL)
-            .pragma("cache_size", format!("-{CACHE_KIB}"))
-            // Reads only: this connection never takes the write lock.
-            .pragma("query_only", "ON");
-        let conn = options.connect().await.map_err(StoreError::from)?;
+        let mut conn = pool.acquire().await.map_err(StoreError::from)?.detach();
+        // Reads only: this connection never takes the write lock.
+        let tune = format!("PRAGMA cache_size = -{CACHE_KIB}; PRAGMA query_only = ON");
+        sqlx::query(&tune)
+            .execute(&mut conn)
+            .await
+            .map_err(StoreError::from)?;
         Ok(Self { conn })
     }
 

@@ -49,9 +49,18 @@ impl DbKey {
         Zeroizing::new(hex::encode_upper(self.0))
     }
 
-    /// The value of `PRAGMA key` / `PRAGMA rekey` for this raw key: `"x'…'"` (quotes included).
-    pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("\"x'{}'\"", self.to_hex_upper().as_str()))
+    /// SQLCipher's raw-key syntax for `sqlite3_key_v2`: `x'<64 hex>'`, in a buffer sized
+    /// once (no reallocation leaves a copy behind) and wiped on drop.
+    pub(crate) fn raw_key_blob(&self) -> Zeroizing<Vec<u8>> {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut blob = Zeroizing::new(Vec::with_capacity(DB_KEY_LEN * 2 + 3));
+        blob.extend_from_slice(b"x'");
+        for byte in self.0 {
+            blob.push(HEX[usize::from(byte >> 4)]);
+            blob.push(HEX[usize::from(byte & 0x0f)]);
+        }
+        blob.push(b'\'');
+        blob
     }
 
     /// A short public fingerprint that tells, without SQLite, whether this key belongs to a
@@ -110,8 +119,10 @@ mod tests {
         assert_eq!(hex.len(), 64);
         assert_eq!(DbKey::from_hex(&hex), Some(key.duplicate()));
         assert_eq!(DbKey::from_hex(&hex.to_lowercase()), Some(key.duplicate()));
-        let pragma = key.pragma_value();
-        assert!(pragma.starts_with("\"x'") && pragma.ends_with("'\""));
+        let blob = key.raw_key_blob();
+        assert_eq!(blob.len(), 67);
+        assert!(blob.starts_with(b"x'") && blob.ends_with(b"'"));
+        assert_eq!(&blob[2..66], hex.as_bytes());
         assert_eq!(DbKey::from_hex("zz"), None);
     }
 

@@ -131,7 +131,7 @@ impl Wallet {
             });
         };
 
-        let pool = connect::open_pool(&db, &key, false).await?;
+        let (pool, pool_key) = connect::open_pool(&db, &key, false).await?;
         let keyring = match how {
             Unlock::Keyring(store) => Some((store, keyring_view)),
             _ => None,
@@ -156,6 +156,7 @@ impl Wallet {
         self.last_backup = backup;
         self.session = Some(Session {
             pool,
+            pool_key,
             key,
             wallet_id: file.map(|f| f.wallet_id),
         });

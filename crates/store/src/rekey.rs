@@ -127,9 +127,10 @@ impl Wallet {
         let mut last_error = None;
         for key in order {
             match connect::open_pool(&paths.db(), &key, false).await {
-                Ok(pool) => {
+                Ok((pool, pool_key)) => {
                     self.session = Some(Session {
                         pool,
+                        pool_key,
                         key,
                         wallet_id,
                     });
@@ -220,15 +221,7 @@ async fn rotate(
         .execute(&mut conn)
         .await?;
     observer(RekeyStep::Rekeying);
-    let rekey = zeroize::Zeroizing::new(format!(
-        "PRAGMA rekey = {}",
-        new_key.pragma_value().as_str()
-    ));
-    // Not persistent: the statement (and the key in its text) must not stay in sqlx's cache.
-    sqlx::query(rekey.as_str())
-        .persistent(false)
-        .execute(&mut conn)
-        .await?;
+    connect::rekey(&mut conn, new_key).await?;
     observer(RekeyStep::Rekeyed);
     sqlx::query("PRAGMA journal_mode = WAL")
         .execute(&mut conn)

@@ -103,11 +103,19 @@ pub struct Created {
     pub recovery_key: RecoveryKey,
 }
 
-/// An open wallet's connection and key; dropping it zeroizes the key.
+/// An open wallet's connection and key; dropping it zeroizes the key, its own copy and the
+/// one the pool keys new connections with (clones of the pool may outlive the session).
 pub(crate) struct Session {
     pub pool: SqlitePool,
+    pub pool_key: connect::PoolKey,
     pub key: DbKey,
     pub wallet_id: Option<WalletId>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.pool_key.wipe();
+    }
 }
 
 /// One cardholder's wallet: its files, its state, and while unlocked its connection pool.
@@ -294,9 +302,10 @@ impl Wallet {
             return Err(e);
         }
 
-        let pool = connect::open_pool(&paths.db(), &key, false).await?;
+        let (pool, pool_key) = connect::open_pool(&paths.db(), &key, false).await?;
         self.session = Some(Session {
             pool,
+            pool_key,
             key,
             wallet_id: Some(wallet_id),
         });
