@@ -11,7 +11,7 @@ mod navigation;
 mod notices;
 mod tray;
 mod window_state;
-pub mod wiping_alloc;
+mod wiping_alloc;
 
 /// Freed heap is wiped (see [`wiping_alloc`]).
 #[global_allocator]

@@ -5,15 +5,10 @@
 //! freed heap until reused. Locking then leaves no copy of a secret behind (issue 13; the
 //! end-to-end memory scan checks it).
 //!
-//! C libraries (GTK, WebKit, GLib) use glibc's `malloc` directly: the IPC answer that carried
-//! the recovery key to the page was found there after lock. For them,
-//! [`restart_with_wiping_malloc`] starts the process again (same pid, `exec`) with glibc's own
-//! tunables set so that it overwrites every block it frees (`glibc.malloc.perturb`, with the
-//! per-thread cache off so that no free skips it). WebKit's processes inherit it. SQLCipher
-//! wipes its own key material.
+//! C libraries (GTK, WebKit, GLib) use glibc's `malloc` directly and are not covered (see
+//! docs/decisions.md, "Lock means gone"). SQLCipher wipes its own key material.
 //!
-//! The cost is one `memset` per freed byte (and per allocated byte in glibc): small next to
-//! the work that filled the memory.
+//! The cost is one `memset` per freed byte: small next to the work that filled the memory.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -64,40 +59,5 @@ unsafe impl GlobalAlloc for WipingAllocator {
             }
             new
         }
-    }
-}
-
-/// What glibc is told: no per-thread cache (its frees skip the perturbation) and overwrite
-/// freed blocks (with `!165`; the value only has to be non-zero).
-const TUNABLES: &str = "glibc.malloc.tcache_count=0:glibc.malloc.perturb=165";
-
-/// Starts this program again with [`TUNABLES`] in `GLIBC_TUNABLES`, unless they are there
-/// already (the second start). glibc reads tunables only at start-up, hence the `exec`; if it
-/// fails the app runs on without them (and says so).
-#[cfg(target_os = "linux")]
-pub fn restart_with_wiping_malloc() {
-    use std::os::unix::process::CommandExt as _;
-    let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
-    if current.contains("glibc.malloc.perturb") {
-        return;
-    }
-    let value = if current.is_empty() {
-        TUNABLES.to_owned()
-    } else {
-        format!("{current}:{TUNABLES}")
-    };
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let mut args = std::env::args_os();
-    let mut command = std::process::Command::new(exe);
-    if let Some(arg0) = args.next() {
-        command.arg0(arg0);
-    }
-    let error = command.args(args).env("GLIBC_TUNABLES", value).exec();
-    // Only reached when exec failed; logging is not set up yet.
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("consentry: freed memory will not be wiped by glibc: {error}");
     }
 }
