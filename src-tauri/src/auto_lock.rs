@@ -1,15 +1,12 @@
 //! Locks the wallet after the cardholder's idle limit and tells the UI.
 
-use std::time::Duration;
-
 use consentry_api::{Context, WalletStatusRequest};
 use tauri::{AppHandle, Manager};
 
-const CHECK_EVERY: Duration = Duration::from_secs(15);
-
 pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let mut tick = tokio::time::interval(CHECK_EVERY);
+        let every = app.state::<Context>().auto_lock_check_every();
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             let ctx = app.state::<Context>();

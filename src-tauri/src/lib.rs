@@ -54,6 +54,14 @@ pub fn run() -> ExitCode {
     options.background_sync = true;
     options.platform_url = args.platform_url;
     let demo_every = Duration::from_secs(args.demo_every);
+    // Debug builds only: the end-to-end tests watch a "1 minute" auto-lock in milliseconds.
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("CONSENTRY_TEST_AUTO_LOCK_MINUTE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        options.auto_lock_minute = Duration::from_millis(ms);
+    }
 
     // The window state lives with the wallet (an absolute file name replaces the plugin's
     // default directory), so a test's --data-dir keeps it away from the user's.

@@ -901,3 +901,45 @@ async fn wallet_key(data_dir: &std::path::Path, passphrase: &str) -> Vec<u8> {
     wallet.lock().await;
     key
 }
+
+/// The auto-lock fires while Activity is open (its background refreshes are not the
+/// person's activity), with "1 minute" shortened to 1.5 s for the test.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_auto_lock_fires_while_activity_is_open() {
+    if skip_unless_available() {
+        return;
+    }
+    let app = RunningApp::start_with(&[
+        ("CONSENTRY_DEMO_EVERY", "1"),
+        ("CONSENTRY_TEST_AUTO_LOCK_MINUTE_MS", "1500"),
+    ])
+    .await;
+    app.create_keyring_wallet().await;
+    app.click("nav a[data-route='settings']").await;
+    app.click("#auto-lock option[value='1']").await;
+    app.click("nav a[data-route='activity']").await;
+    app.wait_text("h1", "Activity").await;
+    let before = web_processes(&app);
+    let idle_since = Instant::now();
+    // Locked: the web process is replaced (which ends the WebDriver session).
+    loop {
+        let now = web_processes(&app);
+        if !now.is_empty() && now.iter().all(|pid| !before.contains(pid)) {
+            break;
+        }
+        assert!(
+            idle_since.elapsed() < Duration::from_secs(20),
+            "no auto-lock after {:?} on Activity",
+            idle_since.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "auto-lock fired {:?} after the last input",
+        idle_since.elapsed()
+    );
+    // The wallet is locked for a new process too.
+    let app = app.restart().await;
+    app.wait_text("h1", "Unlock your wallet").await;
+    app.stop().await;
+}

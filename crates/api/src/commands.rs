@@ -16,6 +16,7 @@ macro_rules! for_each_command {
             wallet_create($crate::WalletCreateRequest) -> $crate::WalletCreated;
             wallet_unlock($crate::WalletUnlockRequest) -> $crate::WalletStatus;
             wallet_lock($crate::WalletLockRequest) -> $crate::WalletStatus;
+            wallet_user_active($crate::WalletUserActiveRequest) -> $crate::WalletStatus;
             wallet_set_auto_lock($crate::WalletAutoLockRequest) -> $crate::WalletStatus;
             wallet_check_integrity($crate::IntegrityCheckRequest) -> $crate::IntegrityResult;
             cards_list($crate::CardsListRequest) -> $crate::CardList;

@@ -31,6 +31,9 @@ pub struct ContextOptions {
     pub device_name: String,
     /// `platform_url` is the embedded demo platform.
     pub demo_platform: bool,
+    /// How long one minute of the auto-lock setting lasts (a minute; end-to-end tests
+    /// shorten it to watch a "1 minute" auto-lock fire).
+    pub auto_lock_minute: std::time::Duration,
     /// The person's own answers (save dialogs, confirmations); [`crate::native::NoNative`]
     /// declines everything.
     pub native: Arc<dyn crate::native::Native>,
@@ -50,6 +53,7 @@ impl ContextOptions {
             device_name: default_device_name(),
             demo_platform: false,
             native: Arc::new(crate::native::NoNative),
+            auto_lock_minute: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -122,6 +126,17 @@ impl Context {
 
     pub fn version(&self) -> &str {
         &self.options.version
+    }
+
+    /// `minutes` of the auto-lock setting as a duration (see `ContextOptions::auto_lock_minute`).
+    pub(crate) fn auto_lock_minutes(&self, minutes: u32) -> chrono::Duration {
+        chrono::Duration::from_std(self.options.auto_lock_minute * minutes)
+            .unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// How often the shell should look whether the wallet sat idle past its limit.
+    pub fn auto_lock_check_every(&self) -> std::time::Duration {
+        (self.options.auto_lock_minute / 4).min(std::time::Duration::from_secs(15))
     }
 
     /// The dialogs only the person can answer.
@@ -217,16 +232,18 @@ impl Context {
         self.sync.start(pool, device_id).await
     }
 
-    /// The unlocked wallet's connection pool (a cheap clone), recording activity for the
-    /// auto-lock timer. `wallet_locked` when it is not open.
+    /// The unlocked wallet's connection pool (a cheap clone); `wallet_locked` when it is not
+    /// open. Using it is not the person's activity: only `wallet_user_active` postpones the
+    /// auto-lock.
     pub async fn pool(&self) -> Result<SqlitePool, ApiError> {
-        let mut wallet = self.wallet.write().await;
-        wallet.touch(Utc::now());
-        Ok(wallet.pool()?.clone())
+        Ok(self.wallet.read().await.pool()?.clone())
     }
 
     /// Locks the wallet if it has been idle past its limit; true when it did.
     pub async fn lock_if_idle(&self, now: DateTime<Utc>) -> bool {
+        if !self.wallet.read().await.should_lock(now) {
+            return false;
+        }
         let mut wallet = self.wallet.write().await;
         if wallet.should_lock(now) {
             self.sync.stop().await;

@@ -78,7 +78,7 @@ pub use sync::{
 };
 pub use wallet::{
     wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_status,
-    wallet_unlock, IntegrityCheckRequest, IntegrityResult, WalletAutoLockRequest,
-    WalletCreateRequest, WalletCreated, WalletLockRequest, WalletStateDto, WalletStatus,
-    WalletStatusRequest, WalletUnlockRequest,
+    wallet_unlock, wallet_user_active, IntegrityCheckRequest, IntegrityResult,
+    WalletAutoLockRequest, WalletCreateRequest, WalletCreated, WalletLockRequest, WalletStateDto,
+    WalletStatus, WalletStatusRequest, WalletUnlockRequest, WalletUserActiveRequest,
 };

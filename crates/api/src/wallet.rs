@@ -1,6 +1,6 @@
 //! Wallet commands: status, create, unlock, lock, integrity check.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use consentry_store::{
     integrity, settings, CreateOptions, Passphrase, RecoveryKey, Unlock, Wallet, WalletState,
 };
@@ -119,7 +119,7 @@ pub async fn wallet_create(
     };
     let mut wallet = ctx.wallet().write().await;
     let created = wallet.create(options, Utc::now()).await?;
-    apply_saved_auto_lock(&mut wallet).await?;
+    apply_saved_auto_lock(ctx, &mut wallet).await?;
     let recovery_key = created.recovery_key.reveal().to_string();
     let status = status_of(&wallet);
     let pool = wallet.pool()?.clone();
@@ -181,7 +181,7 @@ pub async fn wallet_unlock(
             wallet.unlock(Unlock::RecoveryKey(&key), now).await?;
         }
     }
-    apply_saved_auto_lock(&mut wallet).await?;
+    apply_saved_auto_lock(ctx, &mut wallet).await?;
     let status = status_of(&wallet);
     let pool = wallet.pool()?.clone();
     drop(wallet);
@@ -194,7 +194,7 @@ pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 15;
 /// The stored value meaning "never lock by itself".
 const NEVER: &str = "never";
 
-async fn apply_saved_auto_lock(wallet: &mut Wallet) -> Result<(), ApiError> {
+async fn apply_saved_auto_lock(ctx: &Context, wallet: &mut Wallet) -> Result<(), ApiError> {
     let saved = settings::get(wallet.pool()?, settings::AUTO_LOCK_MINUTES).await?;
     let minutes = match saved.as_deref() {
         Some(NEVER) => None,
@@ -203,7 +203,7 @@ async fn apply_saved_auto_lock(wallet: &mut Wallet) -> Result<(), ApiError> {
     };
     wallet
         .autolock()
-        .set_idle_limit(minutes.map(|m| Duration::minutes(i64::from(m))));
+        .set_idle_limit(minutes.map(|m| ctx.auto_lock_minutes(m)));
     wallet.touch(Utc::now());
     Ok(())
 }
@@ -211,6 +211,24 @@ async fn apply_saved_auto_lock(wallet: &mut Wallet) -> Result<(), ApiError> {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct WalletLockRequest {}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WalletUserActiveRequest {}
+
+/// The person is using the window (the page reports its input events, at most every few
+/// seconds): postpones the auto-lock. Nothing else does — not the screens' background
+/// refreshes, not sync — so a window left open on Activity still locks on time.
+pub async fn wallet_user_active(
+    ctx: &Context,
+    _request: WalletUserActiveRequest,
+) -> Result<WalletStatus, ApiError> {
+    let mut wallet = ctx.wallet().write().await;
+    if wallet.state() == consentry_store::WalletState::Unlocked {
+        wallet.touch(Utc::now());
+    }
+    Ok(status_of(&wallet))
+}
 
 pub async fn wallet_lock(
     ctx: &Context,
@@ -250,7 +268,7 @@ pub async fn wallet_set_auto_lock(
         .minutes
         .map_or_else(|| NEVER.to_owned(), |m| m.to_string());
     settings::put(wallet.pool()?, settings::AUTO_LOCK_MINUTES, &stored, now).await?;
-    let limit = request.minutes.map(|m| Duration::minutes(i64::from(m)));
+    let limit = request.minutes.map(|m| ctx.auto_lock_minutes(m));
     wallet.autolock().set_idle_limit(limit);
     wallet.touch(now);
     Ok(status_of(&wallet))

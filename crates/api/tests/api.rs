@@ -174,10 +174,11 @@ mod paths {
 mod wallet {
     use chrono::{Duration, Utc};
     use consentry_api::{
-        wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_status,
-        wallet_unlock, Context, ContextOptions, ErrorCode, IntegrityCheckRequest,
-        WalletAutoLockRequest, WalletCreateRequest, WalletLockRequest, WalletStateDto,
-        WalletStatusRequest, WalletUnlockRequest,
+        activity_list, activity_unread, wallet_check_integrity, wallet_create, wallet_lock,
+        wallet_set_auto_lock, wallet_status, wallet_unlock, wallet_user_active,
+        ActivityListRequest, ActivityUnreadRequest, Context, ContextOptions, ErrorCode,
+        IntegrityCheckRequest, WalletAutoLockRequest, WalletCreateRequest, WalletLockRequest,
+        WalletStateDto, WalletStatusRequest, WalletUnlockRequest, WalletUserActiveRequest,
     };
     use consentry_store::KdfParams;
 
@@ -299,6 +300,54 @@ mod wallet {
             .await
             .unwrap();
         assert_eq!(status.auto_lock_minutes, Some(2));
+    }
+
+    /// Only the person's own activity postpones the auto-lock: a screen refreshing itself or
+    /// the unread count does not (with "a minute" shortened to 1 s).
+    #[tokio::test]
+    async fn only_the_persons_activity_postpones_the_auto_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = ContextOptions::new(dir.path().to_path_buf(), "0.0.0");
+        options.kdf = KdfParams::INSECURE_FOR_TESTS;
+        options.auto_lock_minute = std::time::Duration::from_secs(1);
+        let ctx = Context::new(options);
+        let request = WalletCreateRequest {
+            use_keyring: false,
+            passphrase: Some("pass phrase".into()),
+        };
+        wallet_create(&ctx, request).await.unwrap();
+        wallet_set_auto_lock(&ctx, WalletAutoLockRequest { minutes: Some(1) })
+            .await
+            .unwrap();
+        assert!(ctx.auto_lock_check_every() <= std::time::Duration::from_millis(250));
+
+        // Used by the person 0.7 s in: still open 0.5 s later (1.2 s after the setting).
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        wallet_user_active(&ctx, WalletUserActiveRequest {})
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(!ctx.lock_if_idle(Utc::now()).await);
+
+        // Background reads for 1.2 s more: they keep nothing open.
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(1200);
+        while std::time::Instant::now() < until {
+            activity_list(&ctx, ActivityListRequest::default())
+                .await
+                .unwrap();
+            activity_unread(&ctx, ActivityUnreadRequest {})
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(ctx.lock_if_idle(Utc::now()).await);
+        let status = wallet_status(&ctx, WalletStatusRequest {}).await.unwrap();
+        assert_eq!(status.state, WalletStateDto::Locked);
+        // Activity reported while locked unlocks nothing.
+        let status = wallet_user_active(&ctx, WalletUserActiveRequest {})
+            .await
+            .unwrap();
+        assert_eq!(status.state, WalletStateDto::Locked);
     }
 
     #[tokio::test]

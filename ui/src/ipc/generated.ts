@@ -793,6 +793,8 @@ export type WalletStatusRequest = Record<symbol, never>;
 
 export type WalletUnlockRequest = { "method": "keyring" } | { "method": "passphrase", passphrase: string, } | { "method": "recovery_key", recoveryKey: string, };
 
+export type WalletUserActiveRequest = Record<symbol, never>;
+
 /** Every IPC command with its request and response types. */
 export type Commands = {
   app_info: { request: AppInfoRequest; response: AppInfo };
@@ -800,6 +802,7 @@ export type Commands = {
   wallet_create: { request: WalletCreateRequest; response: WalletCreated };
   wallet_unlock: { request: WalletUnlockRequest; response: WalletStatus };
   wallet_lock: { request: WalletLockRequest; response: WalletStatus };
+  wallet_user_active: { request: WalletUserActiveRequest; response: WalletStatus };
   wallet_set_auto_lock: { request: WalletAutoLockRequest; response: WalletStatus };
   wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
   cards_list: { request: CardsListRequest; response: CardList };

@@ -96,6 +96,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   },
   wallet_unlock: { ok: unlocked },
   wallet_lock: { ok: { ...unlocked, state: 'locked' } },
+  wallet_user_active: { ok: unlocked },
   wallet_set_auto_lock: { ok: unlocked },
   wallet_check_integrity: { ok: { intact: true, problems: [] } },
   cards_list: { ok: { cards: [card] } },

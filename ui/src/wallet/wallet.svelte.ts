@@ -55,6 +55,27 @@ class WalletStore {
     }
   }
 
+  /**
+   * Tells the backend the person is using the window (a key, a click, a scroll, a touch), at
+   * most every `everyMs`: only this postpones the auto-lock, never a screen's refresh.
+   */
+  watchUserActivity(target: EventTarget, everyMs = 10_000, now: () => number = Date.now): () => void {
+    let last = -Infinity;
+    const onInput = () => {
+      if (this.status?.state !== 'unlocked' || now() - last < everyMs) return;
+      last = now();
+      ipc.call('wallet_user_active', {}).then(
+        (status) => (this.status = status),
+        () => {},
+      );
+    };
+    const kinds = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+    for (const kind of kinds) target.addEventListener(kind, onInput, { capture: true, passive: true });
+    return () => {
+      for (const kind of kinds) target.removeEventListener(kind, onInput, { capture: true });
+    };
+  }
+
   async lock(): Promise<void> {
     this.status = await ipc.call('wallet_lock', {});
   }

@@ -27,4 +27,31 @@ describe('wallet store', () => {
     await wallet.unlock({ method: 'keyring' });
     expect(wallet.unlocked).toBe(true);
   });
+
+  it('reports the person\'s input at most every interval, only while unlocked', async () => {
+    const mock = window.__CONSENTRY_MOCK_IPC__!;
+    const reported = () => mock.calls.filter((c) => c.command === 'wallet_user_active').length;
+    await wallet.unlock({ method: 'keyring' });
+    let clock = 0;
+    const target = new EventTarget();
+    const stop = wallet.watchUserActivity(target, 10_000, () => clock);
+    const before = reported();
+    target.dispatchEvent(new Event('keydown'));
+    target.dispatchEvent(new Event('pointerdown'));
+    expect(reported()).toBe(before + 1);
+    clock = 10_001;
+    target.dispatchEvent(new Event('wheel'));
+    expect(reported()).toBe(before + 2);
+    // A screen's own refresh is no input; nor is anything while locked.
+    target.dispatchEvent(new Event('focus'));
+    await wallet.lock();
+    clock = 30_000;
+    target.dispatchEvent(new Event('keydown'));
+    expect(reported()).toBe(before + 2);
+    stop();
+    await wallet.unlock({ method: 'keyring' });
+    clock = 60_000;
+    target.dispatchEvent(new Event('keydown'));
+    expect(reported()).toBe(before + 2);
+  });
 });
