@@ -29,8 +29,9 @@ describe('wallet store', () => {
   });
 
   it('reports the person\'s input at most every interval, only while unlocked', async () => {
-    const mock = window.__CONSENTRY_MOCK_IPC__!;
-    const reported = () => mock.calls.filter((c) => c.command === 'wallet_user_active').length;
+    const mock = window.__CONSENTRY_MOCK_IPC__;
+    expect(mock).toBeDefined();
+    const reported = () => mock?.calls.filter((c) => c.command === 'wallet_user_active').length ?? 0;
     await wallet.unlock({ method: 'keyring' });
     let clock = 0;
     const target = new EventTarget();
