@@ -13,7 +13,8 @@ FAILURES=()
 CARGO_FLAGS=(--workspace --all-targets --locked)
 # Tests run every target but the benchmarks (those are `make bench`, in release); doc tests
 # run as their own step.
-CARGO_TEST_FLAGS=(--workspace --lib --bins --tests --examples --locked)
+# --no-fail-fast: a failing test binary must not hide the results of the others.
+CARGO_TEST_FLAGS=(--workspace --lib --bins --tests --examples --locked --no-fail-fast)
 
 record() { # name passed failed
   PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))

@@ -37,7 +37,9 @@ pub enum StoreError {
     #[error("no wallet exists in {0}")]
     WalletNotFound(PathBuf),
     /// Creation refused: a wallet (or part of one) already exists; it is never overwritten.
-    #[error("a wallet already exists in {0}; it is never overwritten")]
+    #[error(
+        "{0} already exists: a new wallet never replaces a wallet's files (move them away first)"
+    )]
     WalletExists(PathBuf),
     /// The wallet is locked: unlock it first.
     #[error("the wallet is locked")]

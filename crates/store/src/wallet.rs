@@ -247,11 +247,7 @@ impl Wallet {
         now: DateTime<Utc>,
     ) -> Result<Created, StoreError> {
         let paths = self.paths.clone();
-        for existing in [paths.db(), paths.wal(), paths.journal()] {
-            if existing.exists() {
-                return Err(StoreError::WalletExists(paths.dir.clone()));
-            }
-        }
+        refuse_existing_artifacts(&paths)?;
         if let Some(p) = options.passphrase {
             p.validate_new()?;
         }
@@ -318,16 +314,47 @@ impl Wallet {
     }
 }
 
+/// Refuses to create a wallet where any file of one is: the database, its WAL, WAL index or
+/// journal, the key file (without it a restored database opens with nothing), or backups.
+/// The error names the file. The one exception is a creation that crashed: its marker
+/// (`wallet.db.creating`, made before the key file) is there and no database, so the key file
+/// beside it never opened anything.
+fn refuse_existing_artifacts(paths: &WalletPaths) -> Result<(), StoreError> {
+    let crashed_creation = paths.creating().exists() && !paths.db().exists();
+    for file in [
+        paths.db(),
+        paths.wal(),
+        paths.shm(),
+        paths.journal(),
+        paths.keys(),
+    ] {
+        let ours = crashed_creation && file == paths.keys();
+        if !ours && std::fs::symlink_metadata(&file).is_ok() {
+            return Err(StoreError::WalletExists(file));
+        }
+    }
+    let backups = paths.backups();
+    if std::fs::read_dir(&backups).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(StoreError::WalletExists(backups));
+    }
+    Ok(())
+}
+
 /// Writes the key file, builds the database under a temporary name, renames it into place.
+/// The temporary file is made first: until the rename it marks the key file as this
+/// creation's own (see [`refuse_existing_artifacts`]).
 async fn write_files(
     paths: &WalletPaths,
     file: &KeyFile,
     key: &DbKey,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    file.write_atomic(&paths.keys())?;
     let building = paths.creating();
     remove_if_exists(&building).await?;
+    tokio::fs::File::create(&building)
+        .await
+        .map_err(|e| StoreError::io("marking the wallet being created", e))?;
+    file.write_atomic(&paths.keys())?;
     // One plain connection, not a pool: its close is a barrier, so the file is complete
     // (WAL folded in) before it is renamed into place.
     let mut conn = connect::open_single_creating(&building, key).await?;

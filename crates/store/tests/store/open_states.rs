@@ -300,6 +300,71 @@ async fn creating_over_an_existing_wallet_is_refused() {
     assert_eq!(file_digest(&wallet.paths().db()), before);
 }
 
+/// Any one file of a wallet in the folder (the database moved away, a WAL or journal left,
+/// the key file alone, backups) refuses a new wallet, names that file and changes nothing.
+#[tokio::test]
+async fn creating_next_to_any_wallet_file_is_refused_and_names_it() {
+    let (dir, mut wallet, _created) = passphrase_wallet().await;
+    wallet.lock().await;
+    let paths = wallet.paths().clone();
+    let keys_before = file_digest(&paths.keys());
+    // The database moved away: the key file alone would be replaced before this work.
+    std::fs::rename(paths.db(), dir.path().join("moved.db")).unwrap();
+    let create = || async {
+        let phrase = passphrase();
+        Wallet::new(paths.clone(), None, now())
+            .create(
+                CreateOptions {
+                    keyring: None,
+                    passphrase: Some(&phrase),
+                    kdf: KdfParams::INSECURE_FOR_TESTS,
+                },
+                now(),
+            )
+            .await
+    };
+    let err = create().await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::WalletExists(file) if *file == paths.keys()),
+        "{err}"
+    );
+    assert!(err.to_string().contains("wallet.keys.json"), "{err}");
+    assert_eq!(file_digest(&paths.keys()), keys_before);
+    assert!(!paths.db().exists());
+
+    std::fs::rename(paths.keys(), dir.path().join("moved.keys.json")).unwrap();
+    for file in [paths.wal(), paths.shm(), paths.journal()] {
+        std::fs::write(&file, b"left over").unwrap();
+        let err = create().await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::WalletExists(named) if *named == file),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), b"left over");
+        std::fs::remove_file(&file).unwrap();
+    }
+    std::fs::create_dir_all(paths.backups()).unwrap();
+    std::fs::write(paths.backups().join("wallet-old.db"), b"old").unwrap();
+    let err = create().await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::WalletExists(named) if *named == paths.backups()),
+        "{err}"
+    );
+    std::fs::remove_file(paths.backups().join("wallet-old.db")).unwrap();
+    assert!(
+        !paths.db().exists() && !paths.keys().exists(),
+        "nothing was written"
+    );
+
+    // A creation that crashed after its key file (its marker beside it, no database) is
+    // not a wallet: creating again replaces both.
+    std::fs::write(paths.keys(), b"{}").unwrap();
+    std::fs::write(paths.dir().join("wallet.db.creating"), b"").unwrap();
+    create().await.unwrap();
+    assert!(paths.db().exists());
+    assert!(!paths.dir().join("wallet.db.creating").exists());
+}
+
 #[tokio::test]
 async fn a_plain_sqlite_file_in_place_of_the_wallet_is_corrupted() {
     let dir = tempfile::tempdir().unwrap();
