@@ -134,6 +134,12 @@ impl Context {
             .unwrap_or(chrono::Duration::MAX)
     }
 
+    /// A limit back in minutes of the auto-lock setting.
+    pub(crate) fn minutes_of(&self, limit: chrono::Duration) -> Option<u32> {
+        let minute = self.options.auto_lock_minute.as_millis().max(1);
+        u32::try_from(limit.to_std().ok()?.as_millis() / minute).ok()
+    }
+
     /// How often the shell should look whether the wallet sat idle past its limit.
     pub fn auto_lock_check_every(&self) -> std::time::Duration {
         (self.options.auto_lock_minute / 4).min(std::time::Duration::from_secs(15))

@@ -7,7 +7,7 @@ use consentry_store::{
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{ApiError, Context};
+use crate::{ApiError, Context, ErrorCode};
 
 /// Where the wallet stands (mirrors the store's open states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -41,16 +41,23 @@ pub struct WalletStatus {
     pub wallet_id: Option<String>,
     /// Minutes of inactivity before the wallet locks itself; `null` = never.
     pub auto_lock_minutes: Option<u32>,
+    /// The key is kept in the OS keyring (`null` while no key file is readable).
+    pub keyring: Option<bool>,
+    /// The key is sealed to a passphrase (`null` while no key file is readable).
+    pub has_passphrase: Option<bool>,
 }
 
-fn status_of(wallet: &Wallet) -> WalletStatus {
+fn status_of(ctx: &Context, wallet: &Wallet) -> WalletStatus {
     let auto_lock_minutes = wallet
         .autolock_limit()
-        .and_then(|limit| u32::try_from(limit.num_minutes()).ok());
+        .and_then(|limit| ctx.minutes_of(limit));
+    let homes = wallet.key_homes();
     WalletStatus {
         state: wallet.state().into(),
         wallet_id: wallet.wallet_id().map(|id| id.to_string()),
         auto_lock_minutes,
+        keyring: homes.map(|(keyring, _)| keyring),
+        has_passphrase: homes.map(|(_, passphrase)| passphrase),
     }
 }
 
@@ -62,7 +69,7 @@ pub async fn wallet_status(
     ctx: &Context,
     _request: WalletStatusRequest,
 ) -> Result<WalletStatus, ApiError> {
-    Ok(status_of(&*ctx.wallet().read().await))
+    Ok(status_of(ctx, &*ctx.wallet().read().await))
 }
 
 /// Create a wallet: its key in the OS keyring, or protected by a passphrase, or both.
@@ -121,7 +128,7 @@ pub async fn wallet_create(
     let created = wallet.create(options, Utc::now()).await?;
     apply_saved_auto_lock(ctx, &mut wallet).await?;
     let recovery_key = created.recovery_key.reveal().to_string();
-    let status = status_of(&wallet);
+    let status = status_of(ctx, &wallet);
     let pool = wallet.pool()?.clone();
     drop(wallet);
     ctx.start_sync(pool).await?;
@@ -163,7 +170,7 @@ pub async fn wallet_unlock(
 ) -> Result<WalletStatus, ApiError> {
     let mut wallet = ctx.wallet().write().await;
     if wallet.state() == WalletState::Unlocked {
-        let status = status_of(&wallet);
+        let status = status_of(ctx, &wallet);
         let pool = wallet.pool()?.clone();
         drop(wallet);
         ctx.start_sync(pool).await?;
@@ -182,7 +189,7 @@ pub async fn wallet_unlock(
         }
     }
     apply_saved_auto_lock(ctx, &mut wallet).await?;
-    let status = status_of(&wallet);
+    let status = status_of(ctx, &wallet);
     let pool = wallet.pool()?.clone();
     drop(wallet);
     ctx.start_sync(pool).await?;
@@ -212,6 +219,101 @@ async fn apply_saved_auto_lock(ctx: &Context, wallet: &mut Wallet) -> Result<(),
 #[serde(deny_unknown_fields)]
 pub struct WalletLockRequest {}
 
+/// Sets or changes the passphrase. The person proves they own the wallet with its current
+/// passphrase, or with the recovery key (when it has none yet, or it was forgotten): an open
+/// window alone cannot change how the wallet opens.
+#[derive(Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WalletPassphraseRequest {
+    /// `passphrase` or `recovery_key` (the keyring proves nothing: it opens for the window).
+    pub proof: WalletUnlockRequest,
+    pub new_passphrase: String,
+}
+
+impl std::fmt::Debug for WalletPassphraseRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WalletPassphraseRequest({:?}, <redacted>)", self.proof)
+    }
+}
+
+/// Puts the key in the OS keyring, or takes it out (then the passphrase unlocks).
+#[derive(Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WalletKeyringRequest {
+    pub keep_in_keyring: bool,
+    /// Needed to take the key out (the passphrase or the recovery key); not to put it in
+    /// (the wallet is open: its key is at hand).
+    pub proof: Option<WalletUnlockRequest>,
+}
+
+impl std::fmt::Debug for WalletKeyringRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "WalletKeyringRequest({}, {:?})",
+            self.keep_in_keyring, self.proof
+        )
+    }
+}
+
+/// Checks that `proof` (a passphrase or the recovery key) opens the open wallet.
+async fn require_proof(wallet: &Wallet, proof: &WalletUnlockRequest) -> Result<(), ApiError> {
+    let proves = match proof {
+        WalletUnlockRequest::Keyring => {
+            return Err(ApiError::invalid_input(
+                "proof: give the current passphrase or the recovery key",
+            ))
+        }
+        WalletUnlockRequest::Passphrase { passphrase } => {
+            let passphrase = Passphrase::new(passphrase.clone());
+            wallet.proves(Unlock::Passphrase(&passphrase)).await?
+        }
+        WalletUnlockRequest::RecoveryKey { recovery_key } => {
+            let key = RecoveryKey::parse(recovery_key)?;
+            wallet.proves(Unlock::RecoveryKey(&key)).await?
+        }
+    };
+    if proves {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::KeyMismatch,
+            "that passphrase or recovery key does not open this wallet; nothing was changed",
+        ))
+    }
+}
+
+/// `wallet_set_passphrase`: sets or changes the passphrase (one atomic replace of the key
+/// file: a crash leaves the old or the new passphrase working).
+pub async fn wallet_set_passphrase(
+    ctx: &Context,
+    request: WalletPassphraseRequest,
+) -> Result<WalletStatus, ApiError> {
+    let mut wallet = ctx.wallet().write().await;
+    require_proof(&wallet, &request.proof).await?;
+    let new = Passphrase::new(request.new_passphrase);
+    wallet.change_passphrase(&new, ctx.kdf()).await?;
+    Ok(status_of(ctx, &wallet))
+}
+
+/// `wallet_set_keyring`: keeps the key in the OS keyring or takes it out.
+pub async fn wallet_set_keyring(
+    ctx: &Context,
+    request: WalletKeyringRequest,
+) -> Result<WalletStatus, ApiError> {
+    let mut wallet = ctx.wallet().write().await;
+    if request.keep_in_keyring {
+        wallet.save_key_to(ctx.keystore()).await?;
+    } else {
+        let proof = request.proof.as_ref().ok_or_else(|| {
+            ApiError::invalid_input("proof: give the passphrase or the recovery key")
+        })?;
+        require_proof(&wallet, proof).await?;
+        wallet.remove_key_from(ctx.keystore()).await?;
+    }
+    Ok(status_of(ctx, &wallet))
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct WalletUserActiveRequest {}
@@ -227,7 +329,7 @@ pub async fn wallet_user_active(
     if wallet.state() == consentry_store::WalletState::Unlocked {
         wallet.touch(Utc::now());
     }
-    Ok(status_of(&wallet))
+    Ok(status_of(ctx, &wallet))
 }
 
 pub async fn wallet_lock(
@@ -237,7 +339,7 @@ pub async fn wallet_lock(
     let mut wallet = ctx.wallet().write().await;
     ctx.sync().stop().await;
     wallet.lock().await;
-    let status = status_of(&wallet);
+    let status = status_of(ctx, &wallet);
     drop(wallet);
     ctx.announce_lock();
     Ok(status)
@@ -271,7 +373,7 @@ pub async fn wallet_set_auto_lock(
     let limit = request.minutes.map(|m| ctx.auto_lock_minutes(m));
     wallet.autolock().set_idle_limit(limit);
     wallet.touch(now);
-    Ok(status_of(&wallet))
+    Ok(status_of(ctx, &wallet))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]

@@ -180,6 +180,9 @@ mod wallet {
         IntegrityCheckRequest, WalletAutoLockRequest, WalletCreateRequest, WalletLockRequest,
         WalletStateDto, WalletStatusRequest, WalletUnlockRequest, WalletUserActiveRequest,
     };
+    use consentry_api::{
+        wallet_set_keyring, wallet_set_passphrase, WalletKeyringRequest, WalletPassphraseRequest,
+    };
     use consentry_store::KdfParams;
 
     fn context(dir: &std::path::Path) -> Context {
@@ -348,6 +351,146 @@ mod wallet {
             .await
             .unwrap();
         assert_eq!(status.state, WalletStateDto::Locked);
+    }
+
+    /// The OS keyring, in memory (the real one is tested in the store and end to end).
+    #[derive(Default)]
+    struct MemoryKeyring(std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>);
+
+    impl consentry_store::KeyStore for MemoryKeyring {
+        fn load<'a>(
+            &'a self,
+            account: &'a str,
+        ) -> consentry_store::KeyStoreFuture<'a, Option<consentry_store::DbKey>> {
+            let key = self.0.lock().unwrap().get(account).copied();
+            Box::pin(async move { Ok(key.map(consentry_store::DbKey::from_bytes)) })
+        }
+        fn save<'a>(
+            &'a self,
+            account: &'a str,
+            key: &'a consentry_store::DbKey,
+        ) -> consentry_store::KeyStoreFuture<'a, ()> {
+            self.0
+                .lock()
+                .unwrap()
+                .insert(account.to_owned(), *key.expose_bytes());
+            Box::pin(async { Ok(()) })
+        }
+        fn delete<'a>(&'a self, account: &'a str) -> consentry_store::KeyStoreFuture<'a, ()> {
+            self.0.lock().unwrap().remove(account);
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    /// Passphrase and keyring change only with a proof the person holds (the passphrase or
+    /// the recovery key), and each change is what the next unlock sees.
+    #[tokio::test]
+    async fn the_passphrase_and_the_keyring_change_only_with_a_proof() {
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = std::sync::Arc::new(MemoryKeyring::default());
+        let make = || {
+            let mut options = ContextOptions::new(dir.path().to_path_buf(), "0.0.0");
+            options.kdf = KdfParams::INSECURE_FOR_TESTS;
+            options.keystore = Some(keyring.clone());
+            Context::new(options)
+        };
+        let ctx = make();
+        let created = wallet_create(
+            &ctx,
+            WalletCreateRequest {
+                use_keyring: true,
+                passphrase: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(created.status.keyring, Some(true));
+        assert_eq!(created.status.has_passphrase, Some(false));
+        let recovery = || WalletUnlockRequest::RecoveryKey {
+            recovery_key: created.recovery_key.clone(),
+        };
+        let set = |proof, new: &str| WalletPassphraseRequest {
+            proof,
+            new_passphrase: new.into(),
+        };
+
+        // Taking the key out of the keyring without a passphrase would leave only the
+        // recovery key: refused. So is any change without a proof, or with the keyring.
+        let out = |proof| WalletKeyringRequest {
+            keep_in_keyring: false,
+            proof,
+        };
+        assert_eq!(
+            wallet_set_keyring(&ctx, out(Some(recovery())))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            wallet_set_keyring(&ctx, out(None)).await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            wallet_set_passphrase(&ctx, set(WalletUnlockRequest::Keyring, "first passphrase"))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInput
+        );
+        // A passphrase is set with the recovery key as proof.
+        let status = wallet_set_passphrase(&ctx, set(recovery(), "first passphrase"))
+            .await
+            .unwrap();
+        assert_eq!(status.has_passphrase, Some(true));
+        // Changing it needs the current one.
+        assert_eq!(
+            wallet_set_passphrase(&ctx, set(passphrase("not it at all"), "second passphrase"))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::KeyMismatch
+        );
+        wallet_set_passphrase(
+            &ctx,
+            set(passphrase("first passphrase"), "second passphrase"),
+        )
+        .await
+        .unwrap();
+        // Out of the keyring, with the passphrase as proof.
+        let status = wallet_set_keyring(&ctx, out(Some(passphrase("second passphrase"))))
+            .await
+            .unwrap();
+        assert_eq!(status.keyring, Some(false));
+        assert!(keyring.0.lock().unwrap().is_empty(), "the entry is gone");
+
+        // A new process: the keyring opens nothing, the old passphrase nothing, the new one does.
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        let ctx = make();
+        assert!(wallet_unlock(&ctx, WalletUnlockRequest::Keyring)
+            .await
+            .is_err());
+        assert!(wallet_unlock(&ctx, passphrase("first passphrase"))
+            .await
+            .is_err());
+        let status = wallet_unlock(&ctx, passphrase("second passphrase"))
+            .await
+            .unwrap();
+        assert_eq!(status.state, WalletStateDto::Unlocked);
+        // Back into the keyring (no proof needed: the wallet is open), and it opens by it.
+        let back = WalletKeyringRequest {
+            keep_in_keyring: true,
+            proof: None,
+        };
+        assert_eq!(
+            wallet_set_keyring(&ctx, back).await.unwrap().keyring,
+            Some(true)
+        );
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        let ctx = make();
+        wallet_unlock(&ctx, WalletUnlockRequest::Keyring)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

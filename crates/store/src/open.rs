@@ -207,7 +207,7 @@ async fn check_not_plaintext(db: &std::path::Path) -> Result<(), StoreError> {
 }
 
 /// The keys the secret yields, current generation first (and, for the keyring, what it held).
-async fn candidates(
+pub(crate) async fn candidates(
     how: Unlock<'_>,
     file: Option<&KeyFile>,
 ) -> Result<(Vec<DbKey>, KeyringView), StoreError> {

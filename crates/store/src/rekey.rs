@@ -25,6 +25,7 @@ use crate::key::DbKey;
 use crate::keyfile::{KeyFile, PassphraseRecipient};
 use crate::keystore::KeyStore;
 use crate::open::keyring_accounts;
+use crate::open::Unlock;
 use crate::passphrase::{self, KdfParams};
 use crate::secrets::Passphrase;
 use crate::state::WalletState;
@@ -173,6 +174,47 @@ impl Wallet {
         file.passphrase = Some(PassphraseRecipient::new(kdf, &salt, &secret));
         file.current = file.seal_generation(&key, file.current.number)?;
         file.write_atomic(&self.paths.keys())
+    }
+
+    /// Whether `how` opens this (unlocked) wallet's current key: asked again before the
+    /// passphrase or the keyring entry changes, so an open window alone cannot change them.
+    pub async fn proves(&self, how: Unlock<'_>) -> Result<bool, StoreError> {
+        let session = self.session.as_ref().ok_or(StoreError::Locked)?;
+        let file = KeyFile::read(&self.paths.keys())?
+            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        let (keys, _) = crate::open::candidates(how, Some(&file)).await?;
+        Ok(keys.contains(&session.key))
+    }
+
+    /// Where the key is kept: (in the OS keyring, sealed to a passphrase); `None` without a
+    /// readable key file.
+    pub fn key_homes(&self) -> Option<(bool, bool)> {
+        let file = KeyFile::read(&self.paths.keys()).ok().flatten()?;
+        Some((file.keyring, file.passphrase.is_some()))
+    }
+
+    /// Takes the key out of `store`. Refused without a passphrase (the recovery key alone
+    /// is not a way to unlock every day). The key file says so first, then the entry goes:
+    /// a crash in between leaves an entry nobody uses, never a wallet that claims one.
+    pub async fn remove_key_from(&mut self, store: &dyn KeyStore) -> Result<(), StoreError> {
+        self.session.as_ref().ok_or(StoreError::Locked)?;
+        let mut file = KeyFile::read(&self.paths.keys())?
+            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        if file.passphrase.is_none() {
+            return Err(StoreError::Invalid {
+                field: "keyring",
+                reason: "set a passphrase first: without the keyring it is how the wallet unlocks"
+                    .into(),
+            });
+        }
+        let (main, next) = keyring_accounts(&file);
+        if file.keyring {
+            file.keyring = false;
+            file.write_atomic(&self.paths.keys())?;
+        }
+        store.delete(&main).await?;
+        store.delete(&next).await?;
+        Ok(())
     }
 
     /// Stores the current key in `store` (after unlocking with the recovery key because the

@@ -779,7 +779,20 @@ export type WalletCreateRequest = { useKeyring: boolean, passphrase: string | nu
 
 export type WalletCreated = { status: WalletStatus, recoveryKey: string, };
 
+export type WalletKeyringRequest = { keepInKeyring: boolean, 
+/**
+ * Needed to take the key out (the passphrase or the recovery key); not to put it in
+ * (the wallet is open: its key is at hand).
+ */
+proof: WalletUnlockRequest | null, };
+
 export type WalletLockRequest = Record<symbol, never>;
+
+export type WalletPassphraseRequest = { 
+/**
+ * `passphrase` or `recovery_key` (the keyring proves nothing: it opens for the window).
+ */
+proof: WalletUnlockRequest, newPassphrase: string, };
 
 export type WalletStateDto = "new" | "unlocked" | "locked" | "key_missing" | "key_mismatch" | "corrupted";
 
@@ -787,7 +800,15 @@ export type WalletStatus = { state: WalletStateDto, walletId: string | null,
 /**
  * Minutes of inactivity before the wallet locks itself; `null` = never.
  */
-autoLockMinutes: number | null, };
+autoLockMinutes: number | null, 
+/**
+ * The key is kept in the OS keyring (`null` while no key file is readable).
+ */
+keyring: boolean | null, 
+/**
+ * The key is sealed to a passphrase (`null` while no key file is readable).
+ */
+hasPassphrase: boolean | null, };
 
 export type WalletStatusRequest = Record<symbol, never>;
 
@@ -803,6 +824,8 @@ export type Commands = {
   wallet_unlock: { request: WalletUnlockRequest; response: WalletStatus };
   wallet_lock: { request: WalletLockRequest; response: WalletStatus };
   wallet_user_active: { request: WalletUserActiveRequest; response: WalletStatus };
+  wallet_set_passphrase: { request: WalletPassphraseRequest; response: WalletStatus };
+  wallet_set_keyring: { request: WalletKeyringRequest; response: WalletStatus };
   wallet_set_auto_lock: { request: WalletAutoLockRequest; response: WalletStatus };
   wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
   cards_list: { request: CardsListRequest; response: CardList };

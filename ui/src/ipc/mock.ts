@@ -25,7 +25,7 @@ export type MockReply<K extends CommandName> =
 
 export type MockScenario = { [K in CommandName]?: MockReply<K> };
 
-const unlocked: WalletStatus = { state: 'unlocked', walletId: 'w-0001', autoLockMinutes: 15 };
+const unlocked: WalletStatus = { state: 'unlocked', walletId: 'w-0001', autoLockMinutes: 15, keyring: true, hasPassphrase: false };
 
 const card: CardView = {
   token: 'tok_demo_visa',
@@ -97,6 +97,8 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   wallet_unlock: { ok: unlocked },
   wallet_lock: { ok: { ...unlocked, state: 'locked' } },
   wallet_user_active: { ok: unlocked },
+  wallet_set_passphrase: { ok: { ...unlocked, hasPassphrase: true } },
+  wallet_set_keyring: { ok: unlocked },
   wallet_set_auto_lock: { ok: unlocked },
   wallet_check_integrity: { ok: { intact: true, problems: [] } },
   cards_list: { ok: { cards: [card] } },

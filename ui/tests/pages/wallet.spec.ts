@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { callsOf, open as openAt } from './support';
 
 const locked = { state: 'locked', walletId: 'w-1', autoLockMinutes: 15 };
 
@@ -90,4 +91,24 @@ test('an auto-lock event from the backend brings the gate back', async ({ page }
     window.__CONSENTRY_MOCK_IPC__?.emit('wallet_status', status as never);
   }, locked);
   await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
+});
+
+test('settings: a passphrase is set with the recovery key as proof, then the key can leave the keyring', async ({ page }) => {
+  await openAt(page, '#/settings');
+  await expect(page.getByTestId('keys-passphrase')).toHaveText('not set');
+  await expect(page.getByTestId('keys-keyring')).toHaveText('the key is kept there');
+  // Without a passphrase, the key cannot leave the keyring (the recovery key alone would remain).
+  await expect(page.getByRole('button', { name: 'Take the key out of the keyring' })).toBeDisabled();
+  await expect(page.getByRole('radio', { name: 'Current passphrase' })).toBeDisabled();
+  await page.locator('#key-proof').fill('ABCD-EFGH');
+  await page.locator('#key-new').fill('a new passphrase');
+  await page.locator('#key-confirm').fill('a new passphrase');
+  await page.getByRole('button', { name: 'Set a passphrase' }).click();
+  await expect(page.getByTestId('keys-done')).toContainText('Passphrase saved');
+  await expect(page.getByTestId('keys-passphrase')).toHaveText('set');
+  expect((await callsOf(page, 'wallet_set_passphrase'))[0]?.request).toEqual({
+    proof: { method: 'recovery_key', recoveryKey: 'ABCD-EFGH' },
+    newPassphrase: 'a new passphrase',
+  });
+  await expect(page.locator('#key-proof')).toHaveValue('');
 });
