@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::consent::{ExportConsentArgs, VerifyConsentArgs};
 use crate::commands::export::ExportArgs;
-use crate::commands::wallet::{GrantArgs, GrantsArgs, RevokeArgs, StatusArgs, SyncArgs};
+use crate::commands::wallet::{
+    GrantArgs, GrantsArgs, KeyringArgs, RevokeArgs, SetPassphraseArgs, StatusArgs, SyncArgs,
+};
 use crate::exit::EXIT_CODES_HELP;
 use crate::unlock::UnlockArgs;
 
@@ -49,6 +51,12 @@ pub enum Command {
     /// Check that the wallet opens with the keyring or the passphrase; nothing stays unlocked.
     #[command(after_help = EXIT_CODES_HELP)]
     Unlock,
+    /// Set or change the passphrase (proof: the current passphrase or the recovery key).
+    #[command(after_help = EXIT_CODES_HELP)]
+    SetPassphrase(SetPassphraseArgs),
+    /// Keep the key in the OS keyring, or take it out (then the passphrase unlocks).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Keyring(KeyringArgs),
     /// Write the consent proof: the device chain and every change your devices signed.
     #[command(after_help = EXIT_CODES_HELP)]
     ExportConsent(ExportConsentArgs),

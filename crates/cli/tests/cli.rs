@@ -451,3 +451,54 @@ async fn sync_connects_to_the_platform_and_status_shows_it() {
     );
     assert!(!text.contains("last sync: never"), "{text}");
 }
+
+#[tokio::test]
+async fn the_passphrase_changes_only_with_a_proof_and_the_old_one_stops_opening() {
+    let dir = wallet().await;
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["--data-dir", "data"];
+        all.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_consentry"))
+            .args(&all)
+            .envs(env.iter().copied())
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let change = |proof: &str| {
+        run(
+            &[
+                "--passphrase-env",
+                "OLD",
+                "set-passphrase",
+                "--new-env",
+                "NEW",
+                "--proof-env",
+                "PROOF",
+            ],
+            &[
+                ("OLD", PASSPHRASE),
+                ("NEW", "a brand new passphrase"),
+                ("PROOF", proof),
+            ],
+        )
+    };
+    let wrong = change("not the passphrase");
+    assert_eq!(code(&wrong), 3, "{}", stderr(&wrong));
+    let missing = run(
+        &["--passphrase-env", "OLD", "keyring", "remove"],
+        &[("OLD", PASSPHRASE)],
+    );
+    assert_eq!(code(&missing), 2, "{}", stderr(&missing));
+    let ok = change(PASSPHRASE);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("passphrase saved"));
+
+    let old = run(&["--passphrase-env", "P", "unlock"], &[("P", PASSPHRASE)]);
+    assert_eq!(code(&old), 3, "{}", stderr(&old));
+    let new = run(
+        &["--passphrase-env", "P", "unlock"],
+        &[("P", "a brand new passphrase")],
+    );
+    assert_eq!(code(&new), 0, "{}", stderr(&new));
+}

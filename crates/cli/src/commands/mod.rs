@@ -21,6 +21,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Grant(args) => wallet::grant(&data_dir, &cli.unlock, args).await,
         Command::Revoke(args) => wallet::revoke(&data_dir, &cli.unlock, args).await,
         Command::Unlock => wallet::unlock(&data_dir, &cli.unlock).await,
+        Command::SetPassphrase(args) => wallet::set_passphrase(&data_dir, &cli.unlock, &args).await,
+        Command::Keyring(args) => wallet::keyring(&data_dir, &cli.unlock, &args).await,
         Command::ExportConsent(args) => consent::export(&data_dir, &cli.unlock, args).await,
         Command::VerifyConsent(args) => consent::verify(&args),
     }

@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
     Context, ContextOptions, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
-    SyncNowRequest, SyncStatusRequest, SyncStatusView, WalletLockRequest, WalletStatusRequest,
-    WalletUnlockRequest,
+    SyncNowRequest, SyncStatusRequest, SyncStatusView, WalletKeyringRequest, WalletLockRequest,
+    WalletPassphraseRequest, WalletStatusRequest, WalletUnlockRequest,
 };
 
 use crate::exit::CliError;
@@ -315,4 +315,111 @@ pub async fn unlock(data_dir: &Path, unlock: &UnlockArgs) -> Result<(), CliError
         "wallet {} opens\n",
         status.wallet_id.unwrap_or_default()
     ))
+}
+
+/// What proves the person owns the wallet before its passphrase or keyring entry changes.
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    /// The environment variable holding the proof: the current passphrase, or the recovery
+    /// key with `--proof-is-recovery-key`.
+    #[arg(long, value_name = "VAR")]
+    pub proof_env: Option<String>,
+    /// The proof is the recovery key (the only proof before a passphrase exists).
+    #[arg(long)]
+    pub proof_is_recovery_key: bool,
+}
+
+impl ProofArgs {
+    fn request(&self) -> Result<Option<WalletUnlockRequest>, CliError> {
+        let Some(var) = &self.proof_env else {
+            return Ok(None);
+        };
+        let text = std::env::var(var)
+            .map_err(|_| CliError::usage(format!("--proof-env: the variable {var} is not set")))?;
+        Ok(Some(if self.proof_is_recovery_key {
+            WalletUnlockRequest::RecoveryKey { recovery_key: text }
+        } else {
+            WalletUnlockRequest::Passphrase { passphrase: text }
+        }))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SetPassphraseArgs {
+    /// The environment variable holding the new passphrase (8 characters or more).
+    #[arg(long, value_name = "VAR")]
+    pub new_env: String,
+    #[command(flatten)]
+    pub proof: ProofArgs,
+}
+
+/// `set-passphrase`: sets or changes the passphrase.
+pub async fn set_passphrase(
+    data_dir: &Path,
+    unlock: &UnlockArgs,
+    args: &SetPassphraseArgs,
+) -> Result<(), CliError> {
+    let proof = args
+        .proof
+        .request()?
+        .ok_or_else(|| CliError::usage("--proof-env: name the variable holding the proof"))?;
+    let new_passphrase = std::env::var(&args.new_env).map_err(|_| {
+        CliError::usage(format!(
+            "--new-env: the variable {} is not set",
+            args.new_env
+        ))
+    })?;
+    let ctx = open(data_dir, unlock, None).await?;
+    let result = consentry_api::wallet_set_passphrase(
+        &ctx,
+        WalletPassphraseRequest {
+            proof,
+            new_passphrase,
+        },
+    )
+    .await;
+    close(&ctx).await;
+    result?;
+    print("passphrase saved: the old one no longer opens the wallet\n")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyringChoice {
+    /// Keep the key in the OS keyring.
+    Keep,
+    /// Take it out (needs a passphrase, and the proof).
+    Remove,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    pub choice: KeyringChoice,
+    #[command(flatten)]
+    pub proof: ProofArgs,
+}
+
+/// `keyring keep|remove`: puts the key in the OS keyring or takes it out.
+pub async fn keyring(
+    data_dir: &Path,
+    unlock: &UnlockArgs,
+    args: &KeyringArgs,
+) -> Result<(), CliError> {
+    let keep = args.choice == KeyringChoice::Keep;
+    let proof = args.proof.request()?;
+    let ctx = open(data_dir, unlock, None).await?;
+    let result = consentry_api::wallet_set_keyring(
+        &ctx,
+        WalletKeyringRequest {
+            keep_in_keyring: keep,
+            proof,
+        },
+    )
+    .await;
+    close(&ctx).await;
+    result?;
+    print(if keep {
+        "the key is kept in the OS keyring\n"
+    } else {
+        "the key is no longer in the OS keyring: unlock with --passphrase-env\n"
+    })
 }
