@@ -9,9 +9,11 @@ class WalletStore {
   pendingRecoveryKey = $state<string | null>(null);
   /** After a new wallet's recovery key: offer to link a first card (skippable). */
   offerFirstCard = $state(false);
+  /** After an unlock with the recovery key: offer to keep the key in the keyring again. */
+  offerKeyring = $state(false);
 
   get unlocked(): boolean {
-    return this.status?.state === 'unlocked' && this.pendingRecoveryKey === null;
+    return this.status?.state === 'unlocked' && this.pendingRecoveryKey === null && !this.offerKeyring;
   }
 
   async load(): Promise<void> {
@@ -48,6 +50,7 @@ class WalletStore {
   async unlock(request: WalletUnlockRequest): Promise<void> {
     try {
       this.status = await ipc.call('wallet_unlock', request);
+      this.offerKeyring = request.method === 'recovery_key';
     } catch (error) {
       // A failed unlock changes the state (key_missing, key_mismatch…): show it.
       await this.load();
@@ -74,6 +77,12 @@ class WalletStore {
     return () => {
       for (const kind of kinds) target.removeEventListener(kind, onInput, { capture: true });
     };
+  }
+
+  /** Answers the offer: keep the key in the system keyring again, or not now. */
+  async answerKeyringOffer(keep: boolean): Promise<void> {
+    if (keep) this.status = await ipc.call('wallet_set_keyring', { keepInKeyring: true, proof: null });
+    this.offerKeyring = false;
   }
 
   async lock(): Promise<void> {

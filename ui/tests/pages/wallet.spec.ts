@@ -112,3 +112,22 @@ test('settings: a passphrase is set with the recovery key as proof, then the key
   });
   await expect(page.locator('#key-proof')).toHaveValue('');
 });
+
+test('after a recovery-key unlock, the key can go back into the keyring', async ({ page }) => {
+  await open(page, { wallet_status: { ok: { ...locked, state: 'key_missing' } } });
+  await page.getByLabel('Recovery key').first().check();
+  await page.getByRole('textbox', { name: 'Recovery key' }).fill('ABCD-EFGH-JKMN');
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Keep the key in the system keyring?' })).toBeVisible();
+  await page.getByRole('button', { name: 'Keep it in the keyring' }).click();
+  await expect(page.getByRole('heading', { name: 'Cards' })).toBeVisible();
+  expect((await callsOf(page, 'wallet_set_keyring'))[0]?.request).toEqual({ keepInKeyring: true, proof: null });
+});
+
+test('after a passphrase unlock, nothing is offered', async ({ page }) => {
+  await open(page, { wallet_status: { ok: locked } });
+  await page.getByRole('textbox', { name: 'Passphrase' }).fill('the right words');
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Cards' })).toBeVisible();
+  expect(await callsOf(page, 'wallet_set_keyring')).toHaveLength(0);
+});
