@@ -1,4 +1,4 @@
-//! Key rotation and passphrase changes, including a rotation killed with SIGKILL at every step.
+//! Key rotation and passphrase changes, each killed with SIGKILL at every step.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -145,9 +145,26 @@ fn run_child_and_kill(
     pause_at: &str,
     delay: Duration,
 ) -> Vec<(String, Instant)> {
+    run_child(
+        "rekey::child_rotates_the_key",
+        dir,
+        wait_for,
+        pause_at,
+        delay,
+    )
+}
+
+/// [`run_child_and_kill`] with the child test named `child`.
+fn run_child(
+    child: &str,
+    dir: &Path,
+    wait_for: &str,
+    pause_at: &str,
+    delay: Duration,
+) -> Vec<(String, Instant)> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "rekey::child_rotates_the_key",
+            child,
             "--exact",
             "--ignored",
             "--nocapture",
@@ -270,4 +287,79 @@ async fn a_rotation_killed_at_any_point_leaves_a_wallet_that_opens() {
         killed_mid_rekey > 0,
         "no kill landed inside PRAGMA rekey: {outcomes:?}"
     );
+}
+
+const NEW_PASSPHRASE: &str = "a passphrase set while being killed";
+
+/// The other half of `a_passphrase_change_killed_at_any_point_leaves_one_that_opens`.
+#[tokio::test]
+#[ignore = "runs only as the crash test's child process"]
+async fn child_changes_the_passphrase() {
+    let Ok(dir) = std::env::var(CHILD_DIR) else {
+        return;
+    };
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+    let mut out = std::io::stdout();
+    writeln!(out, "STEP Changing").unwrap();
+    out.flush().unwrap();
+    let new = Passphrase::new(NEW_PASSPHRASE.into());
+    wallet
+        .change_passphrase(&new, KdfParams::INSECURE_FOR_TESTS)
+        .await
+        .unwrap();
+    writeln!(out, "STEP Done").unwrap();
+    out.flush().unwrap();
+}
+
+/// SIGKILL anywhere in a passphrase change leaves a wallet that opens with the old or the
+/// new passphrase (never neither), and always with the recovery key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passphrase_change_killed_at_any_point_leaves_one_that_opens() {
+    let (dir, mut wallet, created) = passphrase_wallet().await;
+    wallet.lock().await;
+    let pristine = wallet.paths().dir().to_path_buf();
+    let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
+    let child = "rekey::child_changes_the_passphrase";
+    let timing = dir.path().join("timing");
+    copy_wallet(&pristine, &timing);
+    let seen = run_child(child, &timing, "Done", "", Duration::ZERO);
+    let takes = seen[1].1 - seen[0].1;
+    let (mut old_opens, mut new_opens) = (0, 0);
+    for tenths in 0..=12 {
+        let run = dir.path().join(format!("run{tenths}"));
+        copy_wallet(&pristine, &run);
+        run_child(child, &run, "Changing", "", takes * tenths / 10);
+        let mut reopened = Wallet::new(WalletPaths::in_dir(&run), None, now());
+        let old = reopened
+            .unlock(Unlock::Passphrase(&passphrase()), now())
+            .await
+            .is_ok();
+        reopened.lock().await;
+        let new = reopened
+            .unlock(
+                Unlock::Passphrase(&Passphrase::new(NEW_PASSPHRASE.into())),
+                now(),
+            )
+            .await
+            .is_ok();
+        reopened.lock().await;
+        assert!(
+            old != new,
+            "killed at {tenths}/10: old opens {old}, new opens {new}"
+        );
+        old_opens += usize::from(old);
+        new_opens += usize::from(new);
+        reopened
+            .unlock(Unlock::RecoveryKey(&recovery), now())
+            .await
+            .unwrap();
+        reopened.lock().await;
+    }
+    // The last kills come after the change completed (the first ones usually land before
+    // it; how many depends on the machine's load, so only the late side is asserted).
+    assert!(new_opens > 0, "every kill came too early ({old_opens} old)");
 }
