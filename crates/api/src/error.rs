@@ -37,7 +37,10 @@ pub enum ErrorCode {
     PlatformRejected,
     /// The cardholder cancelled it (an export); nothing was left behind.
     Cancelled,
-    /// Something on this machine failed (file system, database); the message says what.
+    /// A file could not be written or read: read-only folder, full disk, file-size limit,
+    /// a file where a folder should be. The message names the file and the problem.
+    Storage,
+    /// Something on this machine failed (database, a bug); the message says what.
     Internal,
 }
 
@@ -81,6 +84,7 @@ impl From<StoreError> for ApiError {
             | StoreError::CardNumberInText { .. }
             | StoreError::Invalid { .. } => ErrorCode::InvalidInput,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
+            StoreError::Io { .. } => ErrorCode::Storage,
             _ => ErrorCode::Internal,
         };
         if code == ErrorCode::Internal {

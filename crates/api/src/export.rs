@@ -365,8 +365,8 @@ fn api_error(error: ExportError) -> ApiError {
             ErrorCode::Internal
         }
         ExportError::Cancelled => ErrorCode::Cancelled,
-        // The cardholder chose the destination: its path and the OS error help them.
-        ExportError::Io { .. } => ErrorCode::Internal,
+        // The cardholder chose the destination: its path and the problem help them.
+        ExportError::Io { .. } => ErrorCode::Storage,
         ExportError::Encryption(_) | ExportError::Internal(_) => {
             tracing::error!(error = %error, "export failed");
             ErrorCode::Internal

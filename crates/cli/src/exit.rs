@@ -115,6 +115,7 @@ impl From<ApiError> for CliError {
             | consentry_api::ErrorCode::PlatformUnavailable
             | consentry_api::ErrorCode::PlatformUnauthorized
             | consentry_api::ErrorCode::PlatformRejected => Status::Platform,
+            consentry_api::ErrorCode::Storage => Status::Io,
             _ => Status::Other,
         };
         Self::new(status, error.message)

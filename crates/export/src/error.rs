@@ -35,7 +35,7 @@ pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Writing the export failed.
-    #[error("{context} {}: {source}", path.display())]
+    #[error("{context} {}: {} ({source})", path.display(), consentry_store::IoProblem::of(source).explain())]
     Io {
         /// What was being done.
         context: &'static str,

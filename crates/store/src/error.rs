@@ -1,7 +1,7 @@
 //! The store's error type. Database internals stay inside: the api crate maps these variants to
 //! `{code, message}` for the UI.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::keystore::KeyStoreError;
 use crate::state::WalletState;
@@ -105,11 +105,13 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(sqlx::Error),
-    /// A file system error, with what was being done.
-    #[error("{context}: {source}")]
+    /// A file system error: what was being done, on which file, and what kind of problem.
+    #[error("{context} {}: {} ({source})", path.display(), IoProblem::of(source).explain())]
     Io {
         /// What was being done.
         context: &'static str,
+        /// The file or folder.
+        path: PathBuf,
         /// The cause.
         #[source]
         source: std::io::Error,
@@ -124,9 +126,54 @@ const SQLITE_CORRUPT: &str = "11";
 /// SQLite's `SQLITE_NOTADB`: what SQLCipher reports when a page fails its HMAC.
 const SQLITE_NOTADB: &str = "26";
 
+/// What kind of file system problem an I/O error is, in terms a person can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoProblem {
+    /// The folder or file cannot be written (read-only file system, no permission).
+    ReadOnly,
+    /// No space left (or the quota is used up).
+    DiskFull,
+    /// The file would pass the size limit set for this program.
+    FileTooLarge,
+    /// Something in the path is not what it should be (a file where a folder is expected).
+    BadPath,
+    /// Anything else.
+    Other,
+}
+
+impl IoProblem {
+    /// Classifies `error` by its OS error number (Linux values).
+    pub fn of(error: &std::io::Error) -> Self {
+        match error.raw_os_error() {
+            Some(1 | 13 | 30) => IoProblem::ReadOnly, // EPERM, EACCES, EROFS
+            Some(28 | 122) => IoProblem::DiskFull,    // ENOSPC, EDQUOT
+            Some(27) => IoProblem::FileTooLarge,      // EFBIG
+            Some(20 | 21 | 2) => IoProblem::BadPath,  // ENOTDIR, EISDIR, ENOENT
+            _ => IoProblem::Other,
+        }
+    }
+
+    /// One sentence for the person.
+    pub fn explain(self) -> &'static str {
+        match self {
+            IoProblem::ReadOnly => {
+                "the folder or file cannot be written (read-only, or no permission)"
+            }
+            IoProblem::DiskFull => "the disk is full",
+            IoProblem::FileTooLarge => "the file-size limit for this program was reached",
+            IoProblem::BadPath => "the path does not lead to a usable folder",
+            IoProblem::Other => "the file system refused",
+        }
+    }
+}
+
 impl StoreError {
-    pub(crate) fn io(context: &'static str, source: std::io::Error) -> Self {
-        Self::Io { context, source }
+    pub(crate) fn io(context: &'static str, path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            context,
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
@@ -168,9 +215,61 @@ impl From<sqlx::Error> for StoreError {
         if is_corruption(&error) {
             return StoreError::Corrupted(error.to_string());
         }
+        if let Some(os_error) = disk_problem(&error) {
+            return StoreError::Io {
+                context: "writing the wallet database",
+                path: PathBuf::from("wallet.db"),
+                source: std::io::Error::from_raw_os_error(os_error),
+            };
+        }
         match error {
             sqlx::Error::PoolClosed => StoreError::Locked,
+            sqlx::Error::Io(source) => StoreError::Io {
+                context: "using the wallet database",
+                path: PathBuf::from("wallet.db"),
+                source,
+            },
             other => StoreError::Database(other),
         }
+    }
+}
+
+/// SQLite's own words for a full disk or a read-only file, as the OS error
+/// that means the same (so they read, and map to exit codes, like any other I/O problem).
+fn disk_problem(error: &sqlx::Error) -> Option<i32> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    // Primary result codes: SQLITE_READONLY 8, SQLITE_FULL 13.
+    let primary = db.code()?.parse::<i32>().ok()? & 0xff;
+    match primary {
+        8 => Some(30),  // EROFS
+        13 => Some(28), // ENOSPC
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_problems_are_told_apart_by_their_os_error() {
+        let of = |n| IoProblem::of(&std::io::Error::from_raw_os_error(n));
+        assert_eq!(of(30), IoProblem::ReadOnly);
+        assert_eq!(of(13), IoProblem::ReadOnly);
+        assert_eq!(of(28), IoProblem::DiskFull);
+        assert_eq!(of(122), IoProblem::DiskFull);
+        assert_eq!(of(27), IoProblem::FileTooLarge);
+        assert_eq!(of(20), IoProblem::BadPath);
+        assert_eq!(of(5), IoProblem::Other);
+        let error = StoreError::io(
+            "creating the wallet folder",
+            Path::new("/media/usb/consentry"),
+            std::io::Error::from_raw_os_error(28),
+        );
+        let text = error.to_string();
+        assert!(text.contains("/media/usb/consentry"), "{text}");
+        assert!(text.contains("the disk is full"), "{text}");
     }
 }

@@ -186,7 +186,7 @@ impl KeyFile {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::io("reading the key file", e)),
+            Err(e) => return Err(StoreError::io("reading the key file", path, e)),
         };
         let file: Self = serde_json::from_slice(&bytes)
             .map_err(|e| StoreError::KeyFile(format!("{}: {e}", path.display())))?;
@@ -210,7 +210,7 @@ impl KeyFile {
 
 /// Atomic replace of a small file (see [`KeyFile::write_atomic`]).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let io = |what: &'static str| move |e| StoreError::io(what, e);
+    let io = |what: &'static str| move |e| StoreError::io(what, path, e);
     let tmp = path.with_extension("json.tmp");
     {
         let mut options = OpenOptions::new();
@@ -235,7 +235,7 @@ pub(crate) fn owner_only(path: &Path) -> Result<(), StoreError> {
     {
         use std::os::unix::fs::PermissionsExt as _;
         fs::set_permissions(path, fs::Permissions::from_mode(0o600))
-            .map_err(|e| StoreError::io("restricting the wallet file's permissions", e))?;
+            .map_err(|e| StoreError::io("restricting the permissions of", path, e))?;
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -248,7 +248,7 @@ pub(crate) fn owner_only_dir(path: &Path) -> Result<(), StoreError> {
     {
         use std::os::unix::fs::PermissionsExt as _;
         fs::set_permissions(path, fs::Permissions::from_mode(0o700))
-            .map_err(|e| StoreError::io("restricting the wallet folder's permissions", e))?;
+            .map_err(|e| StoreError::io("restricting the permissions of", path, e))?;
     }
     #[cfg(not(unix))]
     let _ = path;

@@ -87,7 +87,7 @@ async fn backup(
         .await?;
     tokio::fs::create_dir_all(backups_dir)
         .await
-        .map_err(|e| StoreError::io("creating the backups folder", e))?;
+        .map_err(|e| StoreError::io("creating the backups folder", backups_dir, e))?;
     crate::keyfile::owner_only_dir(backups_dir)?;
     let name = format!(
         "wallet-{}-schema-{schema_version}.db",
@@ -97,16 +97,16 @@ async fn backup(
     let partial = target.with_extension("db.partial");
     tokio::fs::copy(db_path, &partial)
         .await
-        .map_err(|e| StoreError::io("copying the wallet before migrating", e))?;
+        .map_err(|e| StoreError::io("copying the wallet before migrating to", &partial, e))?;
     let file = tokio::fs::File::open(&partial)
         .await
-        .map_err(|e| StoreError::io("opening the backup", e))?;
+        .map_err(|e| StoreError::io("opening the backup", &partial, e))?;
     file.sync_all()
         .await
-        .map_err(|e| StoreError::io("syncing the backup", e))?;
+        .map_err(|e| StoreError::io("syncing the backup", &partial, e))?;
     tokio::fs::rename(&partial, &target)
         .await
-        .map_err(|e| StoreError::io("naming the backup", e))?;
+        .map_err(|e| StoreError::io("naming the backup", &target, e))?;
     sync_dir(&target)?;
     tracing::info!(backup = %target.display(), "backed up the wallet before migrating");
     Ok(target)

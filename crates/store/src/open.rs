@@ -189,12 +189,12 @@ async fn check_not_plaintext(db: &std::path::Path) -> Result<(), StoreError> {
     use tokio::io::AsyncReadExt as _;
     let mut file = tokio::fs::File::open(db)
         .await
-        .map_err(|e| StoreError::io("opening the wallet file", e))?;
+        .map_err(|e| StoreError::io("opening the wallet file", db, e))?;
     let mut header = [0u8; 16];
     let read = file
         .read(&mut header)
         .await
-        .map_err(|e| StoreError::io("reading the wallet file", e))?;
+        .map_err(|e| StoreError::io("reading the wallet file", db, e))?;
     if read == 16 && &header == PLAINTEXT_HEADER {
         return Err(StoreError::Corrupted(
             "the wallet file is not encrypted (plain SQLite header)".into(),

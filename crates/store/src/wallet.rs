@@ -253,7 +253,7 @@ impl Wallet {
         }
         tokio::fs::create_dir_all(&paths.dir)
             .await
-            .map_err(|e| StoreError::io("creating the wallet folder", e))?;
+            .map_err(|e| StoreError::io("creating the wallet folder", &paths.dir, e))?;
         crate::keyfile::owner_only_dir(&paths.dir)?;
 
         let wallet_id = WalletId::generate();
@@ -353,7 +353,7 @@ async fn write_files(
     remove_if_exists(&building).await?;
     tokio::fs::File::create(&building)
         .await
-        .map_err(|e| StoreError::io("marking the wallet being created", e))?;
+        .map_err(|e| StoreError::io("marking the wallet being created", &building, e))?;
     file.write_atomic(&paths.keys())?;
     // One plain connection, not a pool: its close is a barrier, so the file is complete
     // (WAL folded in) before it is renamed into place.
@@ -367,7 +367,7 @@ async fn write_files(
     built?;
     tokio::fs::rename(&building, paths.db())
         .await
-        .map_err(|e| StoreError::io("moving the new wallet into place", e))?;
+        .map_err(|e| StoreError::io("moving the new wallet into place at", &paths.db(), e))?;
     sync_dir(&paths.db())
 }
 
@@ -400,7 +400,7 @@ async fn remove_if_exists(path: &Path) -> Result<(), StoreError> {
         match tokio::fs::remove_file(&p).await {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(StoreError::io("removing an unfinished wallet", e)),
+            Err(e) => return Err(StoreError::io("removing an unfinished wallet", &p, e)),
         }
     }
     Ok(())

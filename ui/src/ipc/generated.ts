@@ -278,7 +278,7 @@ export type DiffLine = { change: LineChange, text: string, };
 
 export type DiscountView = { "kind": "percent", bps: number, } | { "kind": "amount", amount: Money, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "storage" | "internal";
 
 export type EventBody = { "kind": "transaction" } & TransactionBody | { "kind": "receipt" } & ReceiptBody | { "kind": "points" } & PointsBody | { "kind": "cashback" } & CashbackBody | { "kind": "offer" } & OfferBody | { "kind": "recommendation" } & MessageBody | { "kind": "social_post" } & MessageBody | { "kind": "consent_change" } & ConsentChangeBody | { "kind": "terms" } & TermsBody;
 

@@ -38,6 +38,7 @@ const KNOWN: Record<ErrorCode, true> = {
   platform_unauthorized: true,
   platform_rejected: true,
   cancelled: true,
+  storage: true,
   internal: true,
 };
 const CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN));

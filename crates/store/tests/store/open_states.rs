@@ -449,3 +449,34 @@ async fn wallet_and_query_futures_are_send() {
     let f = consentry_store::history::page(&pool, &filter, None, 50);
     assert_send(&f);
 }
+
+/// A wallet folder that cannot be made (a file in the way) is an I/O error naming it.
+#[tokio::test]
+async fn a_folder_that_cannot_be_made_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("blocked"), b"a file").unwrap();
+    let paths = WalletPaths::in_dir(dir.path().join("blocked").join("wallet"));
+    let phrase = passphrase();
+    let err = Wallet::new(paths, None, now())
+        .create(
+            CreateOptions {
+                keyring: None,
+                passphrase: Some(&phrase),
+                kdf: KdfParams::INSECURE_FOR_TESTS,
+            },
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Io { path, .. } if path.ends_with("blocked/wallet")),
+        "{err}"
+    );
+    assert_eq!(
+        consentry_store::IoProblem::of(match &err {
+            StoreError::Io { source, .. } => source,
+            _ => unreachable!(),
+        }),
+        consentry_store::IoProblem::BadPath
+    );
+}
