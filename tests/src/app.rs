@@ -372,8 +372,9 @@ impl Drop for RunningApp {
     }
 }
 
-/// The pids of app processes started for `data_dir` (found by their environment).
-fn app_pids(data_dir: &Path) -> Vec<String> {
+/// The pids of processes started for `data_dir` (found by their environment: the app, the
+/// processes it started, and the test's driver).
+pub(crate) fn app_pids(data_dir: &Path) -> Vec<String> {
     let needle = format!("CONSENTRY_DATA_DIR={}", data_dir.display()).into_bytes();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();

@@ -191,39 +191,30 @@ fn count_in(haystack: &[u8], needle: &[u8]) -> usize {
 }
 
 /// The app process started for `data_dir` and every process it started (WebKit's web and
-/// network processes), found through `/proc`.
+/// network processes), not the WebDriver processes that share its environment.
 pub fn app_processes(data_dir: &Path) -> Vec<u32> {
-    let marker = format!("CONSENTRY_DATA_DIR={}", data_dir.display());
-    let pids: Vec<u32> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+    let pids: Vec<u32> = crate::app::app_pids(data_dir)
+        .iter()
+        .filter_map(|pid| pid.parse().ok())
         .collect();
+    let comm = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     let parent_of = |pid: u32| -> Option<u32> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        let after = stat.rsplit_once(')')?.1;
-        after.split_whitespace().nth(1)?.parse().ok()
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
     };
     let apps: Vec<u32> = pids
         .iter()
         .copied()
-        .filter(|pid| {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            comm.trim() == "consentry-app"
-                && environ
-                    .split(|&b| b == 0)
-                    .any(|var| var == marker.as_bytes())
-        })
+        .filter(|&pid| comm(pid).trim() == "consentry-app")
         .collect();
-    let mut all = apps.clone();
-    for pid in pids {
-        if parent_of(pid).is_some_and(|p| apps.contains(&p)) {
-            all.push(pid);
-        }
-    }
-    all
+    pids.into_iter()
+        .filter(|&pid| apps.contains(&pid) || parent_of(pid).is_some_and(|p| apps.contains(&p)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -159,16 +159,7 @@ async fn screenshots_of_every_screen_in_both_languages() {
     std::fs::create_dir_all(&out).unwrap();
     let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
     // A lived-in wallet: the demo card, three apps allowed, a few purchases.
-    app.create_keyring_wallet_to_first_card().await;
-    app.type_into("#first-card-number", "4242424242424242")
-        .await;
-    app.click("#first-card-month option[value='12']").await;
-    let year = (chrono_year() + 3).to_string();
-    app.click(&format!("#first-card-year option[value='{year}']"))
-        .await;
-    app.click_button("Link this card").await;
-    app.text("[data-testid=first-card-done]").await;
-    app.click_button("Continue").await;
+    link_first_card(&app).await;
     app.click("nav a[data-route='consents']").await;
     for app_id in ["app_quire", "app_cashcove", "app_beanstamp"] {
         app.click(&format!(
@@ -446,16 +437,7 @@ async fn a_second_device_pairs_through_the_window_and_a_platform_claim_is_shown_
         ("CONSENTRY_TEST_DIALOGS", dialogs.path()),
     ])
     .await;
-    app.create_keyring_wallet_to_first_card().await;
-    app.type_into("#first-card-number", "4242424242424242")
-        .await;
-    app.click("#first-card-month option[value='12']").await;
-    let year = (chrono_year() + 3).to_string();
-    app.click(&format!("#first-card-year option[value='{year}']"))
-        .await;
-    app.click_button("Link this card").await;
-    app.text("[data-testid=first-card-done]").await;
-    app.click_button("Continue").await;
+    link_first_card(&app).await;
     app.wait_text("h1", "Cards").await;
 
     // A second device of this cardholder (played by the test over HTTP): enrolled with the
@@ -839,17 +821,7 @@ async fn after_lock_no_process_of_the_app_holds_a_secret() {
     let started = Instant::now();
     app.click_button("Lock now").await;
     // Locked once the old web process is gone and a new one shows the page.
-    loop {
-        let now = web_processes(&app);
-        if !now.is_empty() && now.iter().all(|pid| !web_before.contains(pid)) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the web process stayed"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_web_process_replaced(&app, &web_before, "Lock now").await;
     let lock_took = started.elapsed();
     tokio::time::sleep(Duration::from_secs(1)).await;
     // The key, read from the wallet file with the passphrase now that the app closed it.
@@ -869,6 +841,37 @@ async fn after_lock_no_process_of_the_app_holds_a_secret() {
         .collect();
     assert!(held.is_empty(), "after lock: {held:?}");
     app.stop().await;
+}
+
+/// Creates a keyring wallet and links the demo Visa in the first-run step.
+async fn link_first_card(app: &RunningApp) {
+    app.create_keyring_wallet_to_first_card().await;
+    app.type_into("#first-card-number", "4242424242424242")
+        .await;
+    app.click("#first-card-month option[value='12']").await;
+    let year = (chrono_year() + 3).to_string();
+    app.click(&format!("#first-card-year option[value='{year}']"))
+        .await;
+    app.click_button("Link this card").await;
+    app.text("[data-testid=first-card-done]").await;
+    app.click_button("Continue").await;
+}
+
+/// Waits until every web process in `before` is gone and a new one runs (what a lock does);
+/// fails after 20 s, naming `what` was waited for.
+async fn wait_web_process_replaced(app: &RunningApp, before: &[u32], what: &str) {
+    let started = Instant::now();
+    loop {
+        let now = web_processes(app);
+        if !now.is_empty() && now.iter().all(|pid| !before.contains(pid)) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what}: the web process stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// The app's WebKit web processes.
@@ -922,18 +925,7 @@ async fn the_auto_lock_fires_while_activity_is_open() {
     let before = web_processes(&app);
     let idle_since = Instant::now();
     // Locked: the web process is replaced (which ends the WebDriver session).
-    loop {
-        let now = web_processes(&app);
-        if !now.is_empty() && now.iter().all(|pid| !before.contains(pid)) {
-            break;
-        }
-        assert!(
-            idle_since.elapsed() < Duration::from_secs(20),
-            "no auto-lock after {:?} on Activity",
-            idle_since.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_web_process_replaced(&app, &before, "auto-lock on Activity").await;
     eprintln!(
         "auto-lock fired {:?} after the last input",
         idle_since.elapsed()

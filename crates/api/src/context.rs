@@ -226,10 +226,9 @@ impl Context {
         &self.exports
     }
 
-    /// The pool if the wallet is unlocked, without counting as the cardholder's activity
-    /// (background work must not keep the wallet from locking itself).
+    /// The pool if the wallet is unlocked.
     pub(crate) async fn pool_if_unlocked(&self) -> Option<SqlitePool> {
-        self.wallet.read().await.pool().ok().cloned()
+        self.pool().await.ok()
     }
 
     /// Starts syncing the wallet that was just unlocked or created.

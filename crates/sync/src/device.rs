@@ -131,9 +131,9 @@ impl Engine {
             }
             None => {
                 self.paired = false;
-                if let Some(code) = self.join_code.clone() {
+                if let Some(typed) = self.typed_code().await? {
                     let proof = pairing_proof(
-                        &code,
+                        &typed.code,
                         &enrollment.cardholder_id,
                         &enrollment.device_id,
                         &public_key,
@@ -172,7 +172,6 @@ impl Engine {
             self.last_reconcile_at = None;
         }
         self.paired = true;
-        self.join_code = None;
         sync_state::delete(&self.pool, JOIN_CODE).await?;
         self.chain = Some(chain);
         Ok(())
@@ -198,7 +197,8 @@ impl Engine {
             .ok_or(SyncError::NotPaired)?;
         // A code is good for as long as the device that showed it keeps it: a receipt that
         // comes later is refused, which bounds the time anyone has to guess the code.
-        let code = sync_state::read::<TypedCode>(&self.pool, JOIN_CODE)
+        let code = self
+            .typed_code()
             .await?
             .filter(|typed| typed.typed_at + PAIRING_CODE_LIFETIME > now)
             .map(|typed| typed.code);
@@ -225,7 +225,7 @@ impl Engine {
 
     /// Remembers the code typed on this device until it joined (a restart in between keeps it).
     pub(crate) async fn set_join_code(
-        &mut self,
+        &self,
         code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), SyncError> {
@@ -233,9 +233,12 @@ impl Engine {
             code: code.to_owned(),
             typed_at: now,
         };
-        sync_state::write(&self.pool, JOIN_CODE, &typed, now).await?;
-        self.join_code = Some(code.to_owned());
-        Ok(())
+        sync_state::write(&self.pool, JOIN_CODE, &typed, now).await
+    }
+
+    /// The pairing code typed on this device, until it joined the chain.
+    async fn typed_code(&self) -> Result<Option<TypedCode>, SyncError> {
+        sync_state::read::<TypedCode>(&self.pool, JOIN_CODE).await
     }
 
     /// [`Engine::ensure_in_chain`], skipped when this device is known to be in the chain.

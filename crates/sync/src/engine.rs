@@ -61,8 +61,6 @@ pub(crate) struct Engine {
     pub chain: Option<consentry_domain::DeviceChain>,
     /// This device is in the chain.
     pub paired: bool,
-    /// The pairing code the cardholder typed here to join the chain, until it joined.
-    pub join_code: Option<String>,
     /// Pairing codes this device shows.
     pub pairing_codes: Vec<crate::device::PairingCode>,
     /// The grants held before changes were signed have been signed (read once from the wallet).
@@ -101,7 +99,6 @@ impl Engine {
             device_key: None,
             chain: None,
             paired: false,
-            join_code: None,
             pairing_codes: Vec::new(),
             existing_signed: false,
         };

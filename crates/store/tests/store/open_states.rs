@@ -7,7 +7,7 @@ use consentry_store::{
     Unlock, Wallet, WalletPaths, WalletState,
 };
 
-use crate::support::{file_digest, now, passphrase, passphrase_wallet};
+use crate::support::{create_with_passphrase, file_digest, now, passphrase, passphrase_wallet};
 
 #[tokio::test]
 async fn a_new_wallet_is_encrypted_on_disk() {
@@ -310,19 +310,8 @@ async fn creating_next_to_any_wallet_file_is_refused_and_names_it() {
     let keys_before = file_digest(&paths.keys());
     // The database moved away: the key file alone would be replaced before this work.
     std::fs::rename(paths.db(), dir.path().join("moved.db")).unwrap();
-    let create = || async {
-        let phrase = passphrase();
-        Wallet::new(paths.clone(), None, now())
-            .create(
-                CreateOptions {
-                    keyring: None,
-                    passphrase: Some(&phrase),
-                    kdf: KdfParams::INSECURE_FOR_TESTS,
-                },
-                now(),
-            )
-            .await
-    };
+    let create =
+        || async { create_with_passphrase(&mut Wallet::new(paths.clone(), None, now())).await };
     let err = create().await.unwrap_err();
     assert!(
         matches!(&err, StoreError::WalletExists(file) if *file == paths.keys()),
@@ -456,16 +445,7 @@ async fn a_folder_that_cannot_be_made_is_named() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("blocked"), b"a file").unwrap();
     let paths = WalletPaths::in_dir(dir.path().join("blocked").join("wallet"));
-    let phrase = passphrase();
-    let err = Wallet::new(paths, None, now())
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            now(),
-        )
+    let err = create_with_passphrase(&mut Wallet::new(paths, None, now()))
         .await
         .unwrap_err();
     assert!(

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use consentry_store::{CreateOptions, Created, KdfParams, Passphrase, Wallet, WalletPaths};
+use consentry_store::{
+    CreateOptions, Created, KdfParams, Passphrase, StoreError, Wallet, WalletPaths,
+};
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
@@ -26,8 +28,14 @@ pub fn file_digest(path: &Path) -> String {
 pub async fn passphrase_wallet() -> (TempDir, Wallet, Created) {
     let dir = tempfile::tempdir().unwrap();
     let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path().join("w")), None, now());
+    let created = create_with_passphrase(&mut wallet).await.unwrap();
+    (dir, wallet, created)
+}
+
+/// Creates `wallet` protected by [`PASSPHRASE`] (cheap KDF), no keyring.
+pub async fn create_with_passphrase(wallet: &mut Wallet) -> Result<Created, StoreError> {
     let phrase = passphrase();
-    let created = wallet
+    wallet
         .create(
             CreateOptions {
                 keyring: None,
@@ -37,6 +45,4 @@ pub async fn passphrase_wallet() -> (TempDir, Wallet, Created) {
             now(),
         )
         .await
-        .unwrap();
-    (dir, wallet, created)
 }
