@@ -19,6 +19,8 @@ macro_rules! for_each_command {
             wallet_user_active($crate::WalletUserActiveRequest) -> $crate::WalletStatus;
             wallet_set_passphrase($crate::WalletPassphraseRequest) -> $crate::WalletStatus;
             wallet_set_keyring($crate::WalletKeyringRequest) -> $crate::WalletStatus;
+            wallet_recovery_key_new($crate::RecoveryKeyNewRequest) -> $crate::NewRecoveryKey;
+            wallet_recovery_key_confirm($crate::RecoveryKeyConfirmRequest) -> $crate::WalletStatus;
             wallet_set_auto_lock($crate::WalletAutoLockRequest) -> $crate::WalletStatus;
             wallet_check_integrity($crate::IntegrityCheckRequest) -> $crate::IntegrityResult;
             cards_list($crate::CardsListRequest) -> $crate::CardList;

@@ -81,6 +81,9 @@ pub struct Context {
     exports: crate::export::ExportHub,
     /// Counts the locks (by the cardholder or the idle timer) for whoever must forget with it.
     locks: watch::Sender<u64>,
+    /// A new recovery key shown but not yet typed back (`wallet_recovery_key_new`); dropped
+    /// (and zeroized) on lock.
+    pending_recovery_key: std::sync::Mutex<Option<consentry_store::RecoveryKey>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -113,6 +116,7 @@ impl Context {
             unread: Default::default(),
             exports: Default::default(),
             locks: watch::channel(0).0,
+            pending_recovery_key: std::sync::Mutex::new(None),
         }
     }
 
@@ -214,7 +218,31 @@ impl Context {
 
     /// Tells the subscribers of [`Context::subscribe_locks`] that the wallet was just locked.
     pub(crate) fn announce_lock(&self) {
+        self.set_pending_recovery_key(None);
         self.locks.send_modify(|n| *n += 1);
+    }
+
+    pub(crate) fn set_pending_recovery_key(&self, key: Option<consentry_store::RecoveryKey>) {
+        *self
+            .pending_recovery_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = key;
+    }
+
+    /// The pending new recovery key, taken out only when `typed` is the same key.
+    pub(crate) fn take_pending_recovery_key_if(
+        &self,
+        typed: &consentry_store::RecoveryKey,
+    ) -> Option<consentry_store::RecoveryKey> {
+        let mut pending = self
+            .pending_recovery_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if pending.as_ref().is_some_and(|p| p == typed) {
+            pending.take()
+        } else {
+            None
+        }
     }
 
     /// Progress of the running export (the shell turns it into `export_progress` events).

@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// A file could not be written or read: read-only folder, full disk, file-size limit,
     /// a file where a folder should be. The message names the file and the problem.
     Storage,
+    /// The wallet's key file is missing or damaged (the message names it): restore it from a
+    /// backup; no secret opens the wallet without it.
+    KeyFile,
     /// Something on this machine failed (database, a bug); the message says what.
     Internal,
 }
@@ -85,6 +88,7 @@ impl From<StoreError> for ApiError {
             | StoreError::Invalid { .. } => ErrorCode::InvalidInput,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::Io { .. } => ErrorCode::Storage,
+            StoreError::KeyFile { .. } => ErrorCode::KeyFile,
             _ => ErrorCode::Internal,
         };
         if code == ErrorCode::Internal {

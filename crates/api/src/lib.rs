@@ -77,9 +77,11 @@ pub use sync::{
     SyncStatusView,
 };
 pub use wallet::{
-    wallet_check_integrity, wallet_create, wallet_lock, wallet_set_auto_lock, wallet_set_keyring,
-    wallet_set_passphrase, wallet_status, wallet_unlock, wallet_user_active, IntegrityCheckRequest,
-    IntegrityResult, WalletAutoLockRequest, WalletCreateRequest, WalletCreated,
-    WalletKeyringRequest, WalletLockRequest, WalletPassphraseRequest, WalletStateDto, WalletStatus,
-    WalletStatusRequest, WalletUnlockRequest, WalletUserActiveRequest,
+    wallet_check_integrity, wallet_create, wallet_lock, wallet_recovery_key_confirm,
+    wallet_recovery_key_new, wallet_set_auto_lock, wallet_set_keyring, wallet_set_passphrase,
+    wallet_status, wallet_unlock, wallet_user_active, IntegrityCheckRequest, IntegrityResult,
+    NewRecoveryKey, RecoveryKeyConfirmRequest, RecoveryKeyNewRequest, WalletAutoLockRequest,
+    WalletCreateRequest, WalletCreated, WalletKeyringRequest, WalletLockRequest,
+    WalletPassphraseRequest, WalletStateDto, WalletStatus, WalletStatusRequest,
+    WalletUnlockRequest, WalletUserActiveRequest,
 };

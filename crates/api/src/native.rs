@@ -67,6 +67,22 @@ impl Native for NoNative {
     }
 }
 
+/// A command typed in a terminal: typing it was the confirmation (the CLI has no window a
+/// page could script), so every question is answered yes; nothing is saved through a dialog
+/// (the CLI takes paths as arguments).
+#[derive(Debug, Default)]
+pub struct TypedCommand;
+
+impl Native for TypedCommand {
+    fn save(&self, _dialog: SaveDialog) -> NativeFuture<'_, Option<PathBuf>> {
+        Box::pin(async { None })
+    }
+
+    fn confirm(&self, _question: Confirmation) -> NativeFuture<'_, bool> {
+        Box::pin(async { true })
+    }
+}
+
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -207,6 +223,20 @@ pub(crate) mod texts {
                 "Quiconque le voit peut inscrire un appareil à votre nom auprès de la plateforme. Ne l'affichez que pour configurer votre propre appareil.",
             ),
             ("Show", "Afficher"),
+        )
+    }
+
+    /// Before a new recovery key is made and shown.
+    pub fn new_recovery_key(locale: DialogLocale) -> Confirmation {
+        question(
+            locale,
+            ("Make a new recovery key?", "Créer une nouvelle clé de secours ?"),
+            pick(
+                locale,
+                "Consentry will show a new recovery key on screen. Once you type it back, the current recovery key stops opening this wallet. Do this only if you are alone in front of the screen.",
+                "Consentry affichera une nouvelle clé de secours à l'écran. Dès que vous l'aurez ressaisie, la clé de secours actuelle n'ouvrira plus ce portefeuille. Ne le faites que si vous êtes seul devant l'écran.",
+            ),
+            ("Show a new key", "Afficher une nouvelle clé"),
         )
     }
 

@@ -316,6 +316,95 @@ pub async fn wallet_set_keyring(
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
+pub struct RecoveryKeyNewRequest {}
+
+/// A new recovery key, shown once. It opens nothing until the cardholder types it back
+/// (`wallet_recovery_key_confirm`); until then the current one keeps working.
+#[derive(Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRecoveryKey {
+    pub recovery_key: String,
+}
+
+impl std::fmt::Debug for NewRecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewRecoveryKey(<redacted>)")
+    }
+}
+
+/// `wallet_recovery_key_new`: after a native "yes" (the page cannot give it), makes a new
+/// recovery key and shows it. Nothing changes in the wallet yet: the key waits in memory
+/// (gone on lock) for the cardholder to type it back, which proves it was written down.
+pub async fn wallet_recovery_key_new(
+    ctx: &Context,
+    _request: RecoveryKeyNewRequest,
+) -> Result<NewRecoveryKey, ApiError> {
+    ctx.pool().await?;
+    let question = crate::native::texts::new_recovery_key(ctx.dialog_locale().await);
+    if !ctx.native().confirm(question).await {
+        return Err(ApiError::new(
+            ErrorCode::Cancelled,
+            "no new recovery key was made: it was not confirmed",
+        ));
+    }
+    let key = RecoveryKey::generate();
+    let shown = key.reveal();
+    ctx.set_pending_recovery_key(Some(key));
+    Ok(NewRecoveryKey {
+        recovery_key: shown.as_str().to_owned(),
+    })
+}
+
+/// The new recovery key, typed back by the cardholder.
+#[derive(Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RecoveryKeyConfirmRequest {
+    pub recovery_key: String,
+}
+
+impl std::fmt::Debug for RecoveryKeyConfirmRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKeyConfirmRequest(<redacted>)")
+    }
+}
+
+/// `wallet_recovery_key_confirm`: the typed key matches the one just shown, so the wallet is
+/// re-encrypted under a new key sealed to it (see `Wallet::replace_recovery_key`): from then
+/// on the old recovery key opens nothing, not even an old copy of the key file. Sync pauses
+/// for the few seconds the re-encryption takes.
+pub async fn wallet_recovery_key_confirm(
+    ctx: &Context,
+    request: RecoveryKeyConfirmRequest,
+) -> Result<WalletStatus, ApiError> {
+    let typed = RecoveryKey::parse(&request.recovery_key)?;
+    let Some(pending) = ctx.take_pending_recovery_key_if(&typed) else {
+        return Err(ApiError::new(
+            ErrorCode::KeyMismatch,
+            "that is not the new recovery key shown; nothing was changed (the current one still works)",
+        ));
+    };
+    let mut wallet = ctx.wallet().write().await;
+    wallet.pool()?;
+    ctx.sync().stop().await;
+    let keyring = wallet
+        .key_homes()
+        .is_some_and(|(keyring, _)| keyring)
+        .then(|| ctx.keystore());
+    let result = wallet
+        .replace_recovery_key(&pending, keyring, &mut |_| {})
+        .await;
+    let status = status_of(ctx, &wallet);
+    let pool = wallet.pool().ok().cloned();
+    drop(wallet);
+    if let Some(pool) = pool {
+        ctx.start_sync(pool).await?;
+    }
+    result?;
+    Ok(status)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct WalletUserActiveRequest {}
 
 /// The person is using the window (the page reports its input events, at most every few

@@ -493,6 +493,116 @@ mod wallet {
             .unwrap();
     }
 
+    /// A new recovery key: shown only after a native yes, effective only once typed back,
+    /// forgotten on lock; afterwards the old one opens nothing.
+    #[tokio::test]
+    async fn a_new_recovery_key_needs_a_native_yes_and_to_be_typed_back() {
+        use consentry_api::native::{Answer, Asked, ScriptedNative};
+        use consentry_api::{
+            wallet_recovery_key_confirm, wallet_recovery_key_new, RecoveryKeyConfirmRequest,
+            RecoveryKeyNewRequest,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let native = std::sync::Arc::new(ScriptedNative::default());
+        let make = || {
+            let mut options = ContextOptions::new(dir.path().to_path_buf(), "0.0.0");
+            options.kdf = KdfParams::INSECURE_FOR_TESTS;
+            options.native = native.clone();
+            Context::new(options)
+        };
+        let ctx = make();
+        let created = wallet_create(
+            &ctx,
+            WalletCreateRequest {
+                use_keyring: false,
+                passphrase: Some("correct horse".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let old = created.recovery_key.clone();
+        let confirm = |key: &str| RecoveryKeyConfirmRequest {
+            recovery_key: key.into(),
+        };
+
+        // Declined (or no answer at all): nothing shown, nothing pending.
+        let err = wallet_recovery_key_new(&ctx, RecoveryKeyNewRequest {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Cancelled);
+        assert!(matches!(native.asked().last(), Some(Asked::Confirm(_))));
+        // Typing any key (even the current one) with nothing pending changes nothing.
+        let err = wallet_recovery_key_confirm(&ctx, confirm(&old))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::KeyMismatch);
+
+        // Shown after a yes; a lock forgets it, so it cannot be confirmed afterwards.
+        native.push(Answer::Accept);
+        let forgotten = wallet_recovery_key_new(&ctx, RecoveryKeyNewRequest {})
+            .await
+            .unwrap();
+        assert!(!format!("{forgotten:?}").contains(&forgotten.recovery_key));
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        wallet_unlock(&ctx, passphrase("correct horse"))
+            .await
+            .unwrap();
+        let err = wallet_recovery_key_confirm(&ctx, confirm(&forgotten.recovery_key))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::KeyMismatch);
+
+        native.push(Answer::Accept);
+        let shown = wallet_recovery_key_new(&ctx, RecoveryKeyNewRequest {})
+            .await
+            .unwrap();
+        assert_ne!(shown.recovery_key, old);
+        // A typo is a typo; another well-formed key is refused; the shown one (in lower case,
+        // without dashes, as people type) is accepted.
+        let mut typo = shown.recovery_key.clone();
+        typo.replace_range(0..1, if typo.starts_with('A') { "B" } else { "A" });
+        assert_eq!(
+            wallet_recovery_key_confirm(&ctx, confirm(&typo))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            wallet_recovery_key_confirm(&ctx, confirm(&forgotten.recovery_key))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::KeyMismatch
+        );
+        let sloppy = shown.recovery_key.replace('-', "").to_lowercase();
+        let status = wallet_recovery_key_confirm(&ctx, confirm(&sloppy))
+            .await
+            .unwrap();
+        assert_eq!(status.state, WalletStateDto::Unlocked);
+        // Still usable right away (the sync and the pool came back).
+        wallet_check_integrity(&ctx, IntegrityCheckRequest {})
+            .await
+            .unwrap();
+
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        let ctx = make();
+        let recovery = |key: &str| WalletUnlockRequest::RecoveryKey {
+            recovery_key: key.into(),
+        };
+        assert_eq!(
+            wallet_unlock(&ctx, recovery(&old)).await.unwrap_err().code,
+            ErrorCode::KeyMismatch
+        );
+        wallet_unlock(&ctx, recovery(&shown.recovery_key))
+            .await
+            .unwrap();
+        wallet_lock(&ctx, WalletLockRequest {}).await.unwrap();
+        wallet_unlock(&ctx, passphrase("correct horse"))
+            .await
+            .unwrap();
+    }
+
     #[tokio::test]
     async fn create_needs_a_key_home_and_requests_redact_secrets() {
         let dir = tempfile::tempdir().unwrap();

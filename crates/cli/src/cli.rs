@@ -57,6 +57,10 @@ pub enum Command {
     /// Keep the key in the OS keyring, or take it out (then the passphrase unlocks).
     #[command(after_help = EXIT_CODES_HELP)]
     Keyring(KeyringArgs),
+    /// Make a new recovery key (printed first), then re-encrypt the wallet under it: the old
+    /// recovery key stops opening the wallet, even with an old copy of its files.
+    #[command(after_help = EXIT_CODES_HELP)]
+    NewRecoveryKey,
     /// Write the consent proof: the device chain and every change your devices signed.
     #[command(after_help = EXIT_CODES_HELP)]
     ExportConsent(ExportConsentArgs),

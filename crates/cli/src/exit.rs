@@ -12,7 +12,7 @@ Exit codes:
   0  success
   1  any other error (damaged wallet, encryption failure, cancelled, bug)
   2  usage: a bad flag or option value
-  3  the wallet is locked or its key is missing or wrong (keyring, passphrase)
+  3  the wallet is locked or its key is missing or wrong (keyring, passphrase, key file)
   4  not found: no wallet in the data folder, an unknown card or app, a missing output folder
   5  input/output: a file could not be written or read
   6  platform: not connected, unreachable, or it refused the request (changes stay queued)
@@ -68,7 +68,7 @@ fn store_status(error: &StoreError) -> Status {
         | StoreError::KeyMismatch(_)
         | StoreError::NoPassphrase
         | StoreError::KeyStore(_)
-        | StoreError::KeyFile(_)
+        | StoreError::KeyFile { .. }
         | StoreError::RecoveryKeyMalformed
         | StoreError::PassphraseTooShort { .. } => Status::Key,
         StoreError::Io { .. } => Status::Io,
@@ -110,7 +110,8 @@ impl From<ApiError> for CliError {
             consentry_api::ErrorCode::WalletLocked
             | consentry_api::ErrorCode::KeyMissing
             | consentry_api::ErrorCode::KeyMismatch
-            | consentry_api::ErrorCode::KeyringUnavailable => Status::Key,
+            | consentry_api::ErrorCode::KeyringUnavailable
+            | consentry_api::ErrorCode::KeyFile => Status::Key,
             consentry_api::ErrorCode::NotEnrolled
             | consentry_api::ErrorCode::PlatformUnavailable
             | consentry_api::ErrorCode::PlatformUnauthorized

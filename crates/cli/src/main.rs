@@ -16,6 +16,16 @@ use crate::cli::Cli;
 fn main() -> ExitCode {
     // Usage errors exit with 2 and `--help` with 0, both printed by clap.
     let cli = Cli::parse();
+    // Warnings (an interrupted key rotation settled, a keyring repaired) on standard error,
+    // where the README says; `CONSENTRY_LOG` changes the level.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CONSENTRY_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -16,11 +16,16 @@ const PASSPHRASE: &str = "correct horse battery staple";
 
 /// A wallet with a few settled payments, locked again, in `<temp>/data`.
 async fn wallet() -> TempDir {
+    wallet_and_recovery_key().await.0
+}
+
+/// [`wallet`], and the text of its recovery key.
+async fn wallet_and_recovery_key() -> (TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
     let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path().join("data")), None, now);
     let phrase = Passphrase::new(PASSPHRASE.to_owned());
-    wallet
+    let created = wallet
         .create(
             CreateOptions {
                 keyring: None,
@@ -57,7 +62,7 @@ async fn wallet() -> TempDir {
         .await
         .unwrap();
     wallet.lock().await;
-    dir
+    (dir, created.recovery_key.reveal().as_str().to_owned())
 }
 
 fn consentry(dir: &Path, args: &[&str]) -> Output {
@@ -501,4 +506,117 @@ async fn the_passphrase_changes_only_with_a_proof_and_the_old_one_stops_opening(
         &[("P", "a brand new passphrase")],
     );
     assert_eq!(code(&new), 0, "{}", stderr(&new));
+}
+
+#[tokio::test]
+async fn a_new_recovery_key_is_printed_then_replaces_the_old_one() {
+    use consentry_store::{RecoveryKey, StoreError, Unlock};
+    let (dir, old) = wallet_and_recovery_key().await;
+    let data = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || unlocked(&data, &["new-recovery-key"]))
+        .await
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let printed = text
+        .lines()
+        .find(|line| line.len() > 60 && line.matches('-').count() == 13)
+        .unwrap_or_else(|| panic!("no key printed: {text}"));
+    assert!(text.contains("old one no longer opens"), "{text}");
+    let paths = WalletPaths::in_dir(dir.path().join("data"));
+    let mut wallet = Wallet::new(paths, None, Utc::now());
+    let err = wallet
+        .unlock(
+            Unlock::RecoveryKey(&RecoveryKey::parse(&old).unwrap()),
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::KeyMismatch(_)), "{err}");
+    wallet
+        .unlock(
+            Unlock::RecoveryKey(&RecoveryKey::parse(printed).unwrap()),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    wallet.lock().await;
+}
+
+#[tokio::test]
+async fn a_missing_or_damaged_key_file_exits_3_and_names_it() {
+    let dir = wallet().await;
+    let keys = dir.path().join("data").join("wallet.keys.json");
+    let good = std::fs::read(&keys).unwrap();
+    for damage in [None, Some(b"{\"format\": 1".to_vec())] {
+        match &damage {
+            None => std::fs::remove_file(&keys).unwrap(),
+            Some(bytes) => std::fs::write(&keys, bytes).unwrap(),
+        }
+        let data = dir.path().to_owned();
+        let out = tokio::task::spawn_blocking(move || unlocked(&data, &["status"]))
+            .await
+            .unwrap();
+        assert_eq!(code(&out), 3, "{}", stderr(&out));
+        let said = stderr(&out);
+        assert!(said.contains("wallet.keys.json"), "{said}");
+        let problem = if damage.is_none() {
+            "is missing"
+        } else {
+            "is damaged"
+        };
+        assert!(said.contains(problem), "{said}");
+    }
+    std::fs::write(&keys, good).unwrap();
+    let data = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || unlocked(&data, &["status"]))
+        .await
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// The CLI logs warnings on standard error (README "Where your data lives"); `CONSENTRY_LOG`
+/// sets the level. An interrupted key rotation left in the key file is settled with a warning.
+#[tokio::test]
+async fn warnings_are_logged_on_stderr_and_consentry_log_sets_the_level() {
+    let dir = wallet().await;
+    let keys = dir.path().join("data").join("wallet.keys.json");
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&keys).unwrap()).unwrap();
+    // A rotation that never reached the database: its generation names a key nobody has.
+    let mut next = file["current"].clone();
+    next["number"] = 2.into();
+    next["key_check"] = "00".repeat(16).into();
+    file["next"] = next;
+    let interrupted = serde_json::to_vec(&file).unwrap();
+    for (level, shown) in [(None, true), (Some("error"), false)] {
+        std::fs::write(&keys, &interrupted).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_consentry"));
+        command
+            .args(["--data-dir", "data", "--passphrase-env", "P", "unlock"])
+            .env_remove("CONSENTRY_LOG")
+            .env("P", PASSPHRASE)
+            .current_dir(dir.path());
+        if let Some(level) = level {
+            command.env("CONSENTRY_LOG", level);
+        }
+        let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let said = stderr(&out);
+        assert_eq!(
+            said.contains("discarding an interrupted key rotation"),
+            shown,
+            "CONSENTRY_LOG={level:?}: {said}"
+        );
+        assert!(
+            !stdout(&out).contains("interrupted"),
+            "logs stay off stdout"
+        );
+        assert!(!said.contains(PASSPHRASE));
+        let settled: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&keys).unwrap()).unwrap();
+        assert!(settled["next"].is_null(), "settled on unlock");
+    }
 }

@@ -71,9 +71,15 @@ pub enum StoreError {
     /// The OS keyring failed or did not answer in time.
     #[error(transparent)]
     KeyStore(#[from] KeyStoreError),
-    /// `wallet.keys.json` is missing, unreadable or malformed.
-    #[error("the wallet's key file is unusable: {0}")]
-    KeyFile(String),
+    /// `wallet.keys.json` is missing or not a key file this version can read. Nothing opens
+    /// the wallet without it (it holds the key sealed to the passphrase and recovery key).
+    #[error("the wallet's key file {} {problem}", path.display())]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: KeyFileProblem,
+    },
     /// The linked SQLite library is not SQLCipher: refusing to write an unencrypted wallet.
     #[error("SQLCipher is not linked: refusing to open an unencrypted wallet")]
     NotEncrypted,
@@ -119,6 +125,25 @@ pub enum StoreError {
     /// A bug or an impossible state.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What is wrong with a key file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyFileProblem {
+    /// There is none beside the database.
+    #[error("is missing: restore it from the backup it was copied with")]
+    Missing,
+    /// It is not JSON of the key file's shape, or a field is out of its range.
+    #[error("is damaged: {0}")]
+    Malformed(String),
+    /// A newer (or unknown) format.
+    #[error("has format {found}, which this version cannot read (it reads format {supported})")]
+    UnsupportedFormat {
+        /// The format the file names.
+        found: u32,
+        /// The format this build reads.
+        supported: u32,
+    },
 }
 
 /// SQLite's `SQLITE_CORRUPT`.
@@ -173,6 +198,13 @@ impl StoreError {
             context,
             path: path.to_path_buf(),
             source,
+        }
+    }
+
+    pub(crate) fn key_file(path: &Path, problem: KeyFileProblem) -> Self {
+        Self::KeyFile {
+            path: path.to_path_buf(),
+            problem,
         }
     }
 

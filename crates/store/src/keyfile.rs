@@ -15,10 +15,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use x25519_dalek::{PublicKey, StaticSecret};
 
-use crate::error::StoreError;
+use crate::error::{KeyFileProblem, StoreError};
 use crate::key::DbKey;
 use crate::passphrase::KdfParams;
 use crate::seal::{self, SealedKey};
+use crate::secrets::RecoveryKey;
 use crate::wallet_id::WalletId;
 
 /// The key file format this build writes and reads.
@@ -37,6 +38,10 @@ pub(crate) struct KeyFile {
     pub current: Generation,
     /// Present only while a key rotation is in flight (or was interrupted).
     pub next: Option<Generation>,
+    /// The recovery key `next` is sealed to, when the rotation also replaces the recovery
+    /// key: it becomes `recovery` when `next` becomes `current`, and goes when `next` goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_recovery: Option<RecoveryRecipient>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,7 +95,8 @@ pub(crate) fn seal_generation(
     key: &DbKey,
     number: u32,
 ) -> Result<Generation, StoreError> {
-    let recovery_public = seal::decode_public(&recovery.public_key)?;
+    let public = |text: &str| seal::decode_public(text).map_err(StoreError::Internal);
+    let recovery_public = public(&recovery.public_key)?;
     let recovery = seal::seal(
         key,
         &recovery_public,
@@ -99,7 +105,7 @@ pub(crate) fn seal_generation(
     let passphrase = match passphrase {
         Some(p) => Some(seal::seal(
             key,
-            &seal::decode_public(&p.public_key)?,
+            &public(&p.public_key)?,
             &context(wallet_id, Slot::Passphrase, number),
         )?),
         None => None,
@@ -112,6 +118,16 @@ pub(crate) fn seal_generation(
     })
 }
 
+impl RecoveryRecipient {
+    /// The recipient that `key` opens.
+    pub(crate) fn of(key: &RecoveryKey) -> Self {
+        let secret = StaticSecret::from(*key.expose_bytes());
+        Self {
+            public_key: seal::encode_public(&PublicKey::from(&secret)),
+        }
+    }
+}
+
 impl PassphraseRecipient {
     pub(crate) fn new(params: KdfParams, salt: &[u8], secret: &StaticSecret) -> Self {
         Self {
@@ -122,12 +138,21 @@ impl PassphraseRecipient {
         }
     }
 
-    pub(crate) fn salt_bytes(&self) -> Result<Vec<u8>, StoreError> {
+    /// The salt; the error says what is wrong with the recipient (checked when the key file
+    /// is read, so a file that was read never fails here).
+    pub(crate) fn salt_bytes(&self) -> Result<Vec<u8>, String> {
         if self.kdf != "argon2id" {
-            return Err(StoreError::KeyFile(format!("unknown KDF {:?}", self.kdf)));
+            return Err(format!("unknown passphrase KDF {:?}", self.kdf));
         }
         B64.decode(&self.salt)
-            .map_err(|_| StoreError::KeyFile("passphrase salt is malformed".into()))
+            .map_err(|_| "the passphrase salt is not base64".to_owned())
+    }
+
+    fn problem(&self) -> Option<String> {
+        self.salt_bytes()
+            .err()
+            .or_else(|| self.params.problem())
+            .or_else(|| seal::decode_public(&self.public_key).err())
     }
 }
 
@@ -145,6 +170,22 @@ impl KeyFile {
             key,
             number,
         )
+    }
+
+    /// Makes the `next` generation `current` (and its recovery recipient, if it has its own).
+    pub(crate) fn promote_next(&mut self) {
+        if let Some(next) = self.next.take() {
+            self.current = next;
+            if let Some(recovery) = self.next_recovery.take() {
+                self.recovery = recovery;
+            }
+        }
+    }
+
+    /// Drops an interrupted rotation's `next` generation.
+    pub(crate) fn discard_next(&mut self) {
+        self.next = None;
+        self.next_recovery = None;
     }
 
     /// Opens the `slot` of a generation with `secret`: `None` when the secret does not fit.
@@ -181,22 +222,61 @@ impl KeyFile {
         self.generations().any(|g| g.key_check == check)
     }
 
-    /// Reads the key file; `Ok(None)` when there is none.
+    /// Reads the key file; `Ok(None)` when there is none. Every field is checked here, so a
+    /// damaged file is reported once, naming it, rather than deep inside an unlock.
     pub(crate) fn read(path: &Path) -> Result<Option<Self>, StoreError> {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::io("reading the key file", path, e)),
         };
-        let file: Self = serde_json::from_slice(&bytes)
-            .map_err(|e| StoreError::KeyFile(format!("{}: {e}", path.display())))?;
-        if file.format != KEY_FILE_FORMAT {
-            return Err(StoreError::KeyFile(format!(
-                "key file format {} is not supported by this version (expects {KEY_FILE_FORMAT})",
-                file.format
-            )));
+        let damaged =
+            |reason: String| StoreError::key_file(path, KeyFileProblem::Malformed(reason));
+        // The format is looked at first, so a newer file says so instead of "damaged".
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
+        }
+        let Format { format } =
+            serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
+        if format != KEY_FILE_FORMAT {
+            return Err(StoreError::key_file(
+                path,
+                KeyFileProblem::UnsupportedFormat {
+                    found: format,
+                    supported: KEY_FILE_FORMAT,
+                },
+            ));
+        }
+        let file: Self = serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
+        if let Some(reason) = file.problem() {
+            return Err(damaged(reason));
         }
         Ok(Some(file))
+    }
+
+    /// Reads the key file, which must be there.
+    pub(crate) fn read_required(path: &Path) -> Result<Self, StoreError> {
+        Self::read(path)?.ok_or_else(|| StoreError::key_file(path, KeyFileProblem::Missing))
+    }
+
+    /// What makes this file unusable, if anything: a public key, salt, KDF parameter or
+    /// sealed slot that does not decode.
+    fn problem(&self) -> Option<String> {
+        let recipients = std::iter::once(&self.recovery).chain(self.next_recovery.iter());
+        recipients
+            .filter_map(|r| seal::decode_public(&r.public_key).err())
+            .chain(
+                self.passphrase
+                    .as_ref()
+                    .and_then(PassphraseRecipient::problem),
+            )
+            .chain(self.generations().flat_map(|g| {
+                std::iter::once(&g.recovery)
+                    .chain(g.passphrase.as_ref())
+                    .filter_map(|sealed| sealed.parts().err())
+            }))
+            .next()
     }
 
     /// Replaces the key file atomically: write a temporary file, fsync it, rename it over the

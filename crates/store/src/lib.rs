@@ -52,7 +52,7 @@ pub mod settings;
 pub mod signed_changes;
 
 pub use connect::open_plain_pool_for_benchmarks;
-pub use error::{IoProblem, KeySource, StoreError};
+pub use error::{IoProblem, KeyFileProblem, KeySource, StoreError};
 pub use key::{DbKey, DB_KEY_LEN};
 pub use keyfile::KEY_FILE_FORMAT;
 pub use keystore::{

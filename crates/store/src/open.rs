@@ -91,9 +91,7 @@ impl Wallet {
         check_not_plaintext(&db).await?;
         let file = match how {
             Unlock::RawKey(_) => KeyFile::read(&paths.keys()).ok().flatten(),
-            _ => Some(KeyFile::read(&paths.keys())?.ok_or_else(|| {
-                StoreError::KeyFile(format!("{} is missing", paths.keys().display()))
-            })?),
+            _ => Some(KeyFile::read_required(&paths.keys())?),
         };
         let (candidates, keyring_view) = candidates(how, file.as_ref()).await?;
         // Keys the key file does not know never reach SQLite.
@@ -244,7 +242,7 @@ pub(crate) async fn candidates(
             let recipient = file.passphrase.as_ref().ok_or(StoreError::NoPassphrase)?;
             let secret = passphrase::derive_secret_blocking(
                 passphrase,
-                recipient.salt_bytes()?,
+                recipient.salt_bytes().map_err(StoreError::Internal)?,
                 recipient.params,
             )
             .await?;

@@ -39,17 +39,20 @@ impl KdfParams {
         p_cost: 1,
     };
 
-    fn argon2(&self) -> Result<Argon2<'static>, StoreError> {
+    /// Why these parameters cannot be used (out of range, or refused by Argon2), if they cannot.
+    pub(crate) fn problem(&self) -> Option<String> {
+        self.argon2().err()
+    }
+
+    fn argon2(&self) -> Result<Argon2<'static>, String> {
         if self.m_cost_kib > Self::MAX_M_COST_KIB
             || self.t_cost > Self::MAX_T_COST
             || self.p_cost > Self::MAX_P_COST
         {
-            return Err(StoreError::KeyFile(format!(
-                "Argon2id parameters out of range: {self:?}"
-            )));
+            return Err(format!("Argon2id parameters out of range: {self:?}"));
         }
         let params = Params::new(self.m_cost_kib, self.t_cost, self.p_cost, Some(32))
-            .map_err(|e| StoreError::KeyFile(format!("Argon2id parameters rejected: {e}")))?;
+            .map_err(|e| format!("Argon2id parameters rejected: {e}"))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 }
@@ -81,9 +84,10 @@ pub(crate) fn derive_secret(
 ) -> Result<StaticSecret, StoreError> {
     let mut out = Zeroizing::new([0u8; 32]);
     params
-        .argon2()?
+        .argon2()
+        .map_err(|reason| StoreError::invalid("kdf", reason))?
         .hash_password_into(passphrase.expose(), salt, out.as_mut())
-        .map_err(|e| StoreError::KeyFile(format!("Argon2id failed: {e}")))?;
+        .map_err(|e| StoreError::invalid("kdf", format!("Argon2id failed: {e}")))?;
     Ok(StaticSecret::from(*out))
 }
 

@@ -22,12 +22,12 @@
 use crate::connect;
 use crate::error::StoreError;
 use crate::key::DbKey;
-use crate::keyfile::{KeyFile, PassphraseRecipient};
+use crate::keyfile::{seal_generation, KeyFile, PassphraseRecipient, RecoveryRecipient};
 use crate::keystore::KeyStore;
 use crate::open::keyring_accounts;
 use crate::open::Unlock;
 use crate::passphrase::{self, KdfParams};
-use crate::secrets::Passphrase;
+use crate::secrets::{Passphrase, RecoveryKey};
 use crate::state::WalletState;
 use crate::wallet::{Session, Wallet, WalletPaths};
 
@@ -67,12 +67,13 @@ pub(crate) async fn settle_after_open(
 ) -> Result<(), StoreError> {
     let check = key.check_value(&file.wallet_id);
     let mut settled = file.clone();
-    if let Some(next) = settled.next.take() {
+    if let Some(next) = &settled.next {
         if next.key_check == check {
             tracing::warn!("finishing an interrupted key rotation");
-            settled.current = next;
+            settled.promote_next();
         } else {
             tracing::warn!("discarding an interrupted key rotation");
+            settled.discard_next();
         }
         settled.write_atomic(&paths.keys())?;
     }
@@ -96,9 +97,33 @@ impl Wallet {
         keyring: Option<&dyn KeyStore>,
         observer: &mut (dyn FnMut(RekeyStep) + Send),
     ) -> Result<(), StoreError> {
+        self.rotate(keyring, None, observer).await
+    }
+
+    /// Replaces the recovery key with `new`: a key rotation whose new key is sealed to `new`
+    /// instead of the old recovery key. Once it completes the old recovery key opens nothing,
+    /// not even a copy of the old key file (the database is re-encrypted under a key it never
+    /// sealed). A crash leaves the old recovery key working (before the re-encryption
+    /// commits) or the new one (after), with the passphrase and the keyring working
+    /// throughout; so show `new` to the cardholder *before* calling this.
+    pub async fn replace_recovery_key(
+        &mut self,
+        new: &RecoveryKey,
+        keyring: Option<&dyn KeyStore>,
+        observer: &mut (dyn FnMut(RekeyStep) + Send),
+    ) -> Result<(), StoreError> {
+        self.rotate(keyring, Some(RecoveryRecipient::of(new)), observer)
+            .await
+    }
+
+    async fn rotate(
+        &mut self,
+        keyring: Option<&dyn KeyStore>,
+        new_recovery: Option<RecoveryRecipient>,
+        observer: &mut (dyn FnMut(RekeyStep) + Send),
+    ) -> Result<(), StoreError> {
         let paths = self.paths.clone();
-        let mut file = KeyFile::read(&paths.keys())?
-            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        let mut file = KeyFile::read_required(&paths.keys())?;
         let keyring = match (file.keyring, keyring) {
             (true, None) => {
                 return Err(StoreError::invalid(
@@ -117,7 +142,15 @@ impl Wallet {
         self.state = WalletState::Locked;
 
         let new_key = DbKey::generate();
-        let result = rotate(&paths, &mut file, &old_key, &new_key, keyring, observer).await;
+        let result = rotate(
+            &paths,
+            &mut file,
+            (&old_key, &new_key),
+            new_recovery,
+            keyring,
+            observer,
+        )
+        .await;
         // Reopen with whichever key the file now has: the new one after success; after a
         // failure, the old one unless the rekey itself had committed. A key that does not fit
         // fails at connect, before anything is written.
@@ -164,8 +197,7 @@ impl Wallet {
             .ok_or(StoreError::Locked)?
             .key
             .duplicate();
-        let mut file = KeyFile::read(&self.paths.keys())?
-            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        let mut file = KeyFile::read_required(&self.paths.keys())?;
         if file.next.is_some() {
             return Err(StoreError::Internal("a key rotation is unfinished".into()));
         }
@@ -180,8 +212,7 @@ impl Wallet {
     /// passphrase or the keyring entry changes, so an open window alone cannot change them.
     pub async fn proves(&self, how: Unlock<'_>) -> Result<bool, StoreError> {
         let session = self.session.as_ref().ok_or(StoreError::Locked)?;
-        let file = KeyFile::read(&self.paths.keys())?
-            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        let file = KeyFile::read_required(&self.paths.keys())?;
         let (keys, _) = crate::open::candidates(how, Some(&file)).await?;
         Ok(keys.contains(&session.key))
     }
@@ -198,8 +229,7 @@ impl Wallet {
     /// a crash in between leaves an entry nobody uses, never a wallet that claims one.
     pub async fn remove_key_from(&mut self, store: &dyn KeyStore) -> Result<(), StoreError> {
         self.session.as_ref().ok_or(StoreError::Locked)?;
-        let mut file = KeyFile::read(&self.paths.keys())?
-            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        let mut file = KeyFile::read_required(&self.paths.keys())?;
         if file.passphrase.is_none() {
             return Err(StoreError::Invalid {
                 field: "keyring",
@@ -226,8 +256,7 @@ impl Wallet {
             .ok_or(StoreError::Locked)?
             .key
             .duplicate();
-        let mut file = KeyFile::read(&self.paths.keys())?
-            .ok_or_else(|| StoreError::KeyFile("the key file is missing".into()))?;
+        let mut file = KeyFile::read_required(&self.paths.keys())?;
         let (main, _) = keyring_accounts(&file);
         store.save(&main, &key).await?;
         if !file.keyring {
@@ -241,12 +270,20 @@ impl Wallet {
 async fn rotate(
     paths: &WalletPaths,
     file: &mut KeyFile,
-    old_key: &DbKey,
-    new_key: &DbKey,
+    (old_key, new_key): (&DbKey, &DbKey),
+    new_recovery: Option<RecoveryRecipient>,
     keyring: Option<&dyn KeyStore>,
     observer: &mut (dyn FnMut(RekeyStep) + Send),
 ) -> Result<(), StoreError> {
-    file.next = Some(file.seal_generation(new_key, file.current.number + 1)?);
+    let number = file.current.number + 1;
+    file.next = Some(seal_generation(
+        &file.wallet_id,
+        new_recovery.as_ref().unwrap_or(&file.recovery),
+        file.passphrase.as_ref(),
+        new_key,
+        number,
+    )?);
+    file.next_recovery = new_recovery;
     file.write_atomic(&paths.keys())?;
     observer(RekeyStep::NextKeySealed);
     let (main, next) = keyring_accounts(file);
@@ -270,9 +307,7 @@ async fn rotate(
         .await?;
     sqlx::Connection::close(conn).await?;
 
-    if let Some(next_generation) = file.next.take() {
-        file.current = next_generation;
-    }
+    file.promote_next();
     file.write_atomic(&paths.keys())?;
     observer(RekeyStep::KeyFileCommitted);
     if let Some(store) = keyring {

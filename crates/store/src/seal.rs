@@ -50,8 +50,8 @@ pub(crate) fn seal(
     let ephemeral = PublicKey::from(&ephemeral_secret);
     let shared = ephemeral_secret.diffie_hellman(recipient);
     if !shared.was_contributory() {
-        return Err(StoreError::KeyFile(
-            "a key slot's public key is invalid".into(),
+        return Err(StoreError::Internal(
+            "a key slot's public key is a low-order point".into(),
         ));
     }
     let wrap = Zeroizing::new(wrapping_key(shared.as_bytes(), &ephemeral, recipient));
@@ -81,25 +81,12 @@ pub(crate) fn open(
     secret: &StaticSecret,
     context: &[u8],
 ) -> Result<Option<DbKey>, StoreError> {
-    let malformed = |what: &str| StoreError::KeyFile(format!("key slot: {what} is malformed"));
-    let ephemeral: [u8; 32] = B64
-        .decode(&sealed.ephemeral_public)
-        .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| malformed("ephemeral_public"))?;
-    let nonce: [u8; 24] = B64
-        .decode(&sealed.nonce)
-        .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| malformed("nonce"))?;
-    let ciphertext = B64
-        .decode(&sealed.ciphertext)
-        .map_err(|_| malformed("ciphertext"))?;
+    let (ephemeral, nonce, ciphertext) = sealed.parts().map_err(StoreError::Internal)?;
     let ephemeral = PublicKey::from(ephemeral);
     let recipient = PublicKey::from(secret);
     let shared = secret.diffie_hellman(&ephemeral);
     if !shared.was_contributory() {
-        return Err(malformed("ephemeral_public"));
+        return Ok(None);
     }
     let wrap = Zeroizing::new(wrapping_key(shared.as_bytes(), &ephemeral, &recipient));
     let cipher = XChaCha20Poly1305::new(wrap.as_ref().into());
@@ -116,7 +103,7 @@ pub(crate) fn open(
     let bytes: [u8; DB_KEY_LEN] = plain
         .as_slice()
         .try_into()
-        .map_err(|_| malformed("ciphertext length"))?;
+        .map_err(|_| StoreError::Internal("a key slot holds a key of the wrong length".into()))?;
     Ok(Some(DbKey::from_bytes(bytes)))
 }
 
@@ -125,14 +112,39 @@ pub(crate) fn encode_public(key: &PublicKey) -> String {
     B64.encode(key.as_bytes())
 }
 
-/// Reads a base64 public key from the key file.
-pub(crate) fn decode_public(text: &str) -> Result<PublicKey, StoreError> {
+/// Reads a base64 public key from the key file; the error says what is wrong.
+pub(crate) fn decode_public(text: &str) -> Result<PublicKey, String> {
     let bytes: [u8; 32] = B64
         .decode(text)
         .ok()
         .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| StoreError::KeyFile("a key slot's public key is malformed".into()))?;
+        .ok_or_else(|| "a public key is not 32 bytes of base64".to_owned())?;
     Ok(PublicKey::from(bytes))
+}
+
+/// A sealed key's decoded parts: the ephemeral public key, the nonce, the ciphertext.
+pub(crate) type SealedParts = ([u8; 32], [u8; 24], Vec<u8>);
+
+impl SealedKey {
+    /// The decoded parts; the error says which is not what it should be (the key file is
+    /// checked with this when it is read).
+    pub(crate) fn parts(&self) -> Result<SealedParts, String> {
+        let malformed = |what: &str| format!("a key slot's {what} is malformed");
+        let ephemeral: [u8; 32] = B64
+            .decode(&self.ephemeral_public)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| malformed("ephemeral_public"))?;
+        let nonce: [u8; 24] = B64
+            .decode(&self.nonce)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| malformed("nonce"))?;
+        let ciphertext = B64
+            .decode(&self.ciphertext)
+            .map_err(|_| malformed("ciphertext"))?;
+        Ok((ephemeral, nonce, ciphertext))
+    }
 }
 
 #[cfg(test)]

@@ -63,7 +63,8 @@ const GROUP: usize = 4;
 pub struct RecoveryKey([u8; SECRET_LEN]);
 
 impl RecoveryKey {
-    pub(crate) fn generate() -> Self {
+    /// A new random recovery key (256 bits from the OS).
+    pub fn generate() -> Self {
         let mut bytes = [0u8; SECRET_LEN];
         OsRng.fill_bytes(&mut bytes);
         Self(bytes)
@@ -155,6 +156,19 @@ fn checksum_chars(secret: &[u8; SECRET_LEN]) -> [u8; CHECK_CHARS] {
     }
     out
 }
+
+/// Compares in constant time (a typed key is checked against the one shown).
+impl PartialEq for RecoveryKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+impl Eq for RecoveryKey {}
 
 impl fmt::Debug for RecoveryKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

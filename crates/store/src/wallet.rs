@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqlitePool;
-use x25519_dalek::{PublicKey, StaticSecret};
 
 use crate::connect;
 use crate::error::StoreError;
@@ -16,7 +15,6 @@ use crate::keyfile::{
 use crate::keystore::KeyStore;
 use crate::migrate;
 use crate::passphrase::{self, KdfParams};
-use crate::seal;
 use crate::secrets::{Passphrase, RecoveryKey};
 use crate::state::{AutoLock, WalletState};
 use crate::wallet_id::WalletId;
@@ -259,7 +257,6 @@ impl Wallet {
         let wallet_id = WalletId::generate();
         let key = DbKey::generate();
         let recovery_key = RecoveryKey::generate();
-        let recovery_public = PublicKey::from(&StaticSecret::from(*recovery_key.expose_bytes()));
         let passphrase = match options.passphrase {
             Some(p) => {
                 let salt = passphrase::new_salt();
@@ -269,9 +266,7 @@ impl Wallet {
             }
             None => None,
         };
-        let recovery = RecoveryRecipient {
-            public_key: seal::encode_public(&recovery_public),
-        };
+        let recovery = RecoveryRecipient::of(&recovery_key);
         let current = seal_generation(&wallet_id, &recovery, passphrase.as_ref(), &key, 1)?;
         let file = KeyFile {
             format: KEY_FILE_FORMAT,
@@ -282,6 +277,7 @@ impl Wallet {
             passphrase,
             current,
             next: None,
+            next_recovery: None,
         };
 
         if let Some(store) = options.keyring {

@@ -278,7 +278,7 @@ export type DiffLine = { change: LineChange, text: string, };
 
 export type DiscountView = { "kind": "percent", bps: number, } | { "kind": "amount", amount: Money, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "storage" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "storage" | "key_file" | "internal";
 
 export type EventBody = { "kind": "transaction" } & TransactionBody | { "kind": "receipt" } & ReceiptBody | { "kind": "points" } & PointsBody | { "kind": "cashback" } & CashbackBody | { "kind": "offer" } & OfferBody | { "kind": "recommendation" } & MessageBody | { "kind": "social_post" } & MessageBody | { "kind": "consent_change" } & ConsentChangeBody | { "kind": "terms" } & TermsBody;
 
@@ -491,6 +491,8 @@ export type MonthlyPoints = {
  */
 month: string, appId: string | null, points: number, };
 
+export type NewRecoveryKey = { recoveryKey: string, };
+
 export type NoticeLocale = "en" | "fr";
 
 export type NotificationPrefs = { apps: Array<AppNotificationPref>, locale: NoticeLocale, };
@@ -604,6 +606,10 @@ tax: Money,
 total: Money, payment: PaymentView, };
 
 export type ReceiptLineView = { quantity: number, description: string, unitPrice: Money, tax: Money, total: Money, };
+
+export type RecoveryKeyConfirmRequest = { recoveryKey: string, };
+
+export type RecoveryKeyNewRequest = Record<symbol, never>;
 
 export type RevokeAllRequest = { cardToken: string | null, appId: string | null, };
 
@@ -826,6 +832,8 @@ export type Commands = {
   wallet_user_active: { request: WalletUserActiveRequest; response: WalletStatus };
   wallet_set_passphrase: { request: WalletPassphraseRequest; response: WalletStatus };
   wallet_set_keyring: { request: WalletKeyringRequest; response: WalletStatus };
+  wallet_recovery_key_new: { request: RecoveryKeyNewRequest; response: NewRecoveryKey };
+  wallet_recovery_key_confirm: { request: RecoveryKeyConfirmRequest; response: WalletStatus };
   wallet_set_auto_lock: { request: WalletAutoLockRequest; response: WalletStatus };
   wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
   cards_list: { request: CardsListRequest; response: CardList };

@@ -99,6 +99,8 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   wallet_user_active: { ok: unlocked },
   wallet_set_passphrase: { ok: { ...unlocked, hasPassphrase: true } },
   wallet_set_keyring: { ok: unlocked },
+  wallet_recovery_key_new: { ok: { recoveryKey: 'N3WK-3YAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH-JJJJ-KKKK-MMMM-NNNN-PPPP' } },
+  wallet_recovery_key_confirm: { ok: unlocked },
   wallet_set_auto_lock: { ok: unlocked },
   wallet_check_integrity: { ok: { intact: true, problems: [] } },
   cards_list: { ok: { cards: [card] } },

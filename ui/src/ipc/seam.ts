@@ -39,6 +39,7 @@ const KNOWN: Record<ErrorCode, true> = {
   platform_rejected: true,
   cancelled: true,
   storage: true,
+  key_file: true,
   internal: true,
 };
 const CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN));

@@ -131,3 +131,26 @@ test('after a passphrase unlock, nothing is offered', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Cards' })).toBeVisible();
   expect(await callsOf(page, 'wallet_set_keyring')).toHaveLength(0);
 });
+
+test('settings: a new recovery key is shown, typed back, then active; a cancelled dialog shows nothing', async ({ page }) => {
+  await openAt(page, '#/settings', {
+    wallet_recovery_key_new: { error: { code: 'cancelled', message: 'no new recovery key was made: it was not confirmed' } },
+  });
+  await page.getByRole('button', { name: 'Make a new recovery key' }).click();
+  await expect(page.getByTestId('recovery-new-key')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toBeVisible();
+});
+
+test('settings: the new recovery key becomes active only once typed back', async ({ page }) => {
+  await openAt(page, '#/settings');
+  await page.getByRole('button', { name: 'Make a new recovery key' }).click();
+  await expect(page.getByTestId('recovery-new-key')).toContainText('N3WK-3YAA');
+  const confirm = page.getByRole('button', { name: 'Switch to the new key' });
+  await expect(confirm).toBeDisabled();
+  expect(await callsOf(page, 'wallet_recovery_key_confirm')).toHaveLength(0);
+  await page.getByLabel('Type the new key back').fill('n3wk3yaa');
+  await confirm.click();
+  await expect(page.getByTestId('recovery-done')).toContainText('the old one no longer opens');
+  await expect(page.getByTestId('recovery-new-key')).toHaveCount(0);
+  expect((await callsOf(page, 'wallet_recovery_key_confirm'))[0]?.request).toEqual({ recoveryKey: 'n3wk3yaa' });
+});

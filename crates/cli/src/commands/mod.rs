@@ -23,6 +23,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Unlock => wallet::unlock(&data_dir, &cli.unlock).await,
         Command::SetPassphrase(args) => wallet::set_passphrase(&data_dir, &cli.unlock, &args).await,
         Command::Keyring(args) => wallet::keyring(&data_dir, &cli.unlock, &args).await,
+        Command::NewRecoveryKey => wallet::new_recovery_key(&data_dir, &cli.unlock).await,
         Command::ExportConsent(args) => consent::export(&data_dir, &cli.unlock, args).await,
         Command::VerifyConsent(args) => consent::verify(&args),
     }

@@ -9,8 +9,9 @@ use clap::{Args, ValueEnum};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
     Context, ContextOptions, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
-    SyncNowRequest, SyncStatusRequest, SyncStatusView, WalletKeyringRequest, WalletLockRequest,
-    WalletPassphraseRequest, WalletStatusRequest, WalletUnlockRequest,
+    RecoveryKeyConfirmRequest, RecoveryKeyNewRequest, SyncNowRequest, SyncStatusRequest,
+    SyncStatusView, WalletKeyringRequest, WalletLockRequest, WalletPassphraseRequest,
+    WalletStatusRequest, WalletUnlockRequest,
 };
 
 use crate::exit::CliError;
@@ -24,6 +25,7 @@ pub(crate) async fn open(
 ) -> Result<Context, CliError> {
     let mut options = ContextOptions::new(data_dir.to_owned(), env!("CARGO_PKG_VERSION"));
     options.platform_url = platform_url;
+    options.native = std::sync::Arc::new(consentry_api::native::TypedCommand);
     let ctx = Context::new(options);
     let request = match &unlock.passphrase_env {
         Some(var) => WalletUnlockRequest::Passphrase {
@@ -422,4 +424,30 @@ pub async fn keyring(
     } else {
         "the key is no longer in the OS keyring: unlock with --passphrase-env\n"
     })
+}
+
+/// `new-recovery-key`: prints a new recovery key, then switches the wallet to it. The key is
+/// printed (and flushed) before anything changes, so a crash at any point leaves a key the
+/// person has: the old one until the re-encryption commits, the printed one after.
+pub async fn new_recovery_key(data_dir: &Path, unlock: &UnlockArgs) -> Result<(), CliError> {
+    let ctx = open(data_dir, unlock, None).await?;
+    let result = async {
+        let new = consentry_api::wallet_recovery_key_new(&ctx, RecoveryKeyNewRequest {}).await?;
+        print(&format!(
+            "new recovery key (write it down; it is shown only now):\n{}\n",
+            new.recovery_key
+        ))?;
+        consentry_api::wallet_recovery_key_confirm(
+            &ctx,
+            RecoveryKeyConfirmRequest {
+                recovery_key: new.recovery_key,
+            },
+        )
+        .await?;
+        Ok::<_, CliError>(())
+    }
+    .await;
+    close(&ctx).await;
+    result?;
+    print("the new recovery key is active: the old one no longer opens the wallet\n")
 }

@@ -174,3 +174,105 @@ async fn a_keyring_call_that_does_not_answer_times_out_with_a_clear_error() {
     );
     assert!(err.to_string().contains("did not answer"));
 }
+
+/// The other half of `a_keyring_change_killed_at_any_point_leaves_a_wallet_that_opens`:
+/// `keep` or `remove` (passed as the pause point).
+#[tokio::test]
+#[ignore = "runs only as the crash test's child process"]
+async fn child_changes_the_keyring() {
+    use std::io::Write as _;
+    let Ok(dir) = std::env::var(crate::rekey::CHILD_DIR) else {
+        return;
+    };
+    let action = std::env::var(crate::rekey::CHILD_PAUSE_AT).unwrap();
+    let store = KeyringStore::new();
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
+    wallet
+        .unlock(Unlock::Passphrase(&crate::support::passphrase()), now())
+        .await
+        .unwrap();
+    let mut out = std::io::stdout();
+    writeln!(out, "STEP Changing").unwrap();
+    out.flush().unwrap();
+    match action.as_str() {
+        "keep" => wallet.save_key_to(&store).await.unwrap(),
+        _ => wallet.remove_key_from(&store).await.unwrap(),
+    }
+    writeln!(out, "STEP Done").unwrap();
+    out.flush().unwrap();
+}
+
+/// SIGKILL anywhere while putting the key into the keyring or taking it out leaves a wallet
+/// that opens with the passphrase, and whose key file never claims a keyring entry that
+/// does not open it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyring_change_killed_at_any_point_leaves_a_wallet_that_opens() {
+    if !keyring_available("a_keyring_change_killed_at_any_point_leaves_a_wallet_that_opens") {
+        return;
+    }
+    use crate::rekey::{copy_wallet, run_child};
+    let (dir, mut wallet, _created) = crate::support::passphrase_wallet().await;
+    wallet.lock().await;
+    let pristine = wallet.paths().dir().to_path_buf();
+    let store = KeyringStore::new();
+    let child = "keyring::child_changes_the_keyring";
+    for action in ["keep", "remove"] {
+        // Before each run: the keyring as the action expects to find it.
+        let prepare = |run: &std::path::Path| {
+            copy_wallet(&pristine, run);
+            let run = run.to_path_buf();
+            let store = &store;
+            async move {
+                let mut w = Wallet::new(WalletPaths::in_dir(run), None, now());
+                w.unlock(Unlock::Passphrase(&crate::support::passphrase()), now())
+                    .await
+                    .unwrap();
+                match action {
+                    "keep" => w.remove_key_from(store).await.unwrap(),
+                    _ => w.save_key_to(store).await.unwrap(),
+                }
+                w.lock().await;
+            }
+        };
+        let timing = dir.path().join(format!("{action}-timing"));
+        prepare(&timing).await;
+        let seen = run_child(child, &timing, "Done", action, Duration::ZERO);
+        let takes = seen[1].1 - seen[0].1;
+        let (mut before, mut after) = (0, 0);
+        for tenths in 0..=12 {
+            let run = dir.path().join(format!("{action}{tenths}"));
+            prepare(&run).await;
+            run_child(child, &run, "Changing", action, takes * tenths / 10);
+            let mut reopened = Wallet::new(WalletPaths::in_dir(&run), None, now());
+            let (in_keyring, _) = reopened.key_homes().unwrap();
+            let by_keyring = reopened
+                .unlock(Unlock::Keyring(&store), now())
+                .await
+                .is_ok();
+            reopened.lock().await;
+            if in_keyring {
+                assert!(by_keyring, "{action} killed at {tenths}/10: the key file claims a keyring entry that does not open it");
+            }
+            reopened
+                .unlock(Unlock::Passphrase(&crate::support::passphrase()), now())
+                .await
+                .unwrap_or_else(|e| panic!("{action} killed at {tenths}/10: {e}"));
+            reopened.lock().await;
+            let done = match action {
+                "keep" => in_keyring,
+                _ => !in_keyring,
+            };
+            before += usize::from(!done);
+            after += usize::from(done);
+        }
+        assert!(
+            after > 0,
+            "{action}: every kill came too early ({before} before)"
+        );
+    }
+    let mut last = Wallet::new(WalletPaths::in_dir(&pristine), None, now());
+    last.unlock(Unlock::Passphrase(&crate::support::passphrase()), now())
+        .await
+        .unwrap();
+    last.remove_key_from(&store).await.unwrap();
+}

@@ -3,8 +3,8 @@
 use std::io::{Read, Seek, SeekFrom, Write};
 
 use consentry_store::{
-    settings, CreateOptions, DbKey, KdfParams, KeySource, Passphrase, RecoveryKey, StoreError,
-    Unlock, Wallet, WalletPaths, WalletState,
+    settings, CreateOptions, DbKey, KdfParams, KeyFileProblem, KeySource, Passphrase, RecoveryKey,
+    StoreError, Unlock, Wallet, WalletPaths, WalletState,
 };
 
 use crate::support::{create_with_passphrase, file_digest, now, passphrase, passphrase_wallet};
@@ -459,4 +459,102 @@ async fn a_folder_that_cannot_be_made_is_named() {
         }),
         consentry_store::IoProblem::BadPath
     );
+}
+
+/// A missing, damaged or newer key file is reported as such, naming the file, and the
+/// database is left as it was (nothing opens the wallet without the key file).
+#[tokio::test]
+async fn key_file_problems_are_typed_and_name_the_file() {
+    let (_dir, mut wallet, _created) = passphrase_wallet().await;
+    wallet.lock().await;
+    let (db, keys) = (wallet.paths().db(), wallet.paths().keys());
+    let db_before = file_digest(&db);
+    let good = std::fs::read(&keys).unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&good).unwrap();
+
+    let mut newer = json.clone();
+    newer["format"] = 2.into();
+    let mut bad_salt = json.clone();
+    bad_salt["passphrase"]["salt"] = "not base64!".into();
+    let mut bad_slot = json.clone();
+    bad_slot["current"]["recovery"]["nonce"] = "AAAA".into();
+    let mut absurd_kdf = json.clone();
+    absurd_kdf["passphrase"]["params"]["m_cost_kib"] = u32::MAX.into();
+    let mut bad_public = json.clone();
+    bad_public["recovery"]["public_key"] = "short".into();
+    json["format"] = "one".into();
+
+    type Case = (&'static str, Option<Vec<u8>>, fn(&KeyFileProblem) -> bool);
+    let cases: Vec<Case> = vec![
+        ("missing", None, |p| *p == KeyFileProblem::Missing),
+        ("not JSON", Some(b"\x00garbage".to_vec()), |p| {
+            matches!(p, KeyFileProblem::Malformed(_))
+        }),
+        (
+            "a newer format",
+            Some(newer.to_string().into_bytes()),
+            |p| {
+                *p == KeyFileProblem::UnsupportedFormat {
+                    found: 2,
+                    supported: consentry_store::KEY_FILE_FORMAT,
+                }
+            },
+        ),
+        (
+            "a format of the wrong type",
+            Some(json.to_string().into_bytes()),
+            |p| matches!(p, KeyFileProblem::Malformed(_)),
+        ),
+        (
+            "a salt that is not base64",
+            Some(bad_salt.to_string().into_bytes()),
+            |p| matches!(p, KeyFileProblem::Malformed(r) if r.contains("salt")),
+        ),
+        (
+            "a slot with a short nonce",
+            Some(bad_slot.to_string().into_bytes()),
+            |p| matches!(p, KeyFileProblem::Malformed(r) if r.contains("nonce")),
+        ),
+        (
+            "absurd Argon2 parameters",
+            Some(absurd_kdf.to_string().into_bytes()),
+            |p| matches!(p, KeyFileProblem::Malformed(r) if r.contains("Argon2id")),
+        ),
+        (
+            "a public key of the wrong size",
+            Some(bad_public.to_string().into_bytes()),
+            |p| matches!(p, KeyFileProblem::Malformed(r) if r.contains("public key")),
+        ),
+    ];
+    let recovery_text = other_recovery_key();
+    for (what, content, expected) in cases {
+        match content {
+            None => std::fs::remove_file(&keys).unwrap(),
+            Some(bytes) => std::fs::write(&keys, bytes).unwrap(),
+        }
+        for how in ["passphrase", "recovery key"] {
+            let recovery = RecoveryKey::parse(&recovery_text).unwrap();
+            let phrase = passphrase();
+            let unlock = match how {
+                "passphrase" => Unlock::Passphrase(&phrase),
+                _ => Unlock::RecoveryKey(&recovery),
+            };
+            let err = wallet.unlock(unlock, now()).await.unwrap_err();
+            match &err {
+                StoreError::KeyFile { path, problem } => {
+                    assert_eq!(path, &keys, "{what}");
+                    assert!(expected(problem), "{what}: {problem:?}");
+                }
+                other => panic!("{what} with the {how}: {other:?}"),
+            }
+            let shown = err.to_string();
+            assert!(shown.contains("wallet.keys.json"), "{what}: {shown}");
+        }
+        assert_eq!(file_digest(&db), db_before, "{what}: the database changed");
+    }
+    std::fs::write(&keys, &good).unwrap();
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
 }

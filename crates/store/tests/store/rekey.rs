@@ -13,8 +13,10 @@ use consentry_store::{
 use crate::fixtures::{incoming, mixed};
 use crate::support::{now, passphrase, passphrase_wallet};
 
-const CHILD_DIR: &str = "CONSENTRY_TEST_REKEY_CHILD_DIR";
-const CHILD_PAUSE_AT: &str = "CONSENTRY_TEST_REKEY_PAUSE_AT";
+pub(crate) const CHILD_DIR: &str = "CONSENTRY_TEST_REKEY_CHILD_DIR";
+pub(crate) const CHILD_PAUSE_AT: &str = "CONSENTRY_TEST_REKEY_PAUSE_AT";
+/// The recovery key a child sets (its text), for the recovery-key crash test.
+const CHILD_NEW_RECOVERY: &str = "CONSENTRY_TEST_REKEY_NEW_RECOVERY";
 
 async fn count(wallet: &Wallet) -> u64 {
     events::count(wallet.pool().unwrap()).await.unwrap()
@@ -127,7 +129,7 @@ async fn child_rotates_the_key() {
     writeln!(std::io::stdout(), "STEP Done").unwrap();
 }
 
-fn copy_wallet(from: &Path, to: &Path) {
+pub(crate) fn copy_wallet(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -155,7 +157,7 @@ fn run_child_and_kill(
 }
 
 /// [`run_child_and_kill`] with the child test named `child`.
-fn run_child(
+pub(crate) fn run_child(
     child: &str,
     dir: &Path,
     wait_for: &str,
@@ -172,6 +174,7 @@ fn run_child(
         ])
         .env(CHILD_DIR, dir)
         .env(CHILD_PAUSE_AT, pause_at)
+        .env(CHILD_NEW_RECOVERY, NEW_RECOVERY.reveal().as_str())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -362,4 +365,172 @@ async fn a_passphrase_change_killed_at_any_point_leaves_one_that_opens() {
     // The last kills come after the change completed (the first ones usually land before
     // it; how many depends on the machine's load, so only the late side is asserted).
     assert!(new_opens > 0, "every kill came too early ({old_opens} old)");
+}
+
+/// The recovery key the crash test's children set (one per test process).
+static NEW_RECOVERY: std::sync::LazyLock<RecoveryKey> =
+    std::sync::LazyLock::new(|| match std::env::var(CHILD_NEW_RECOVERY) {
+        Ok(text) => RecoveryKey::parse(&text).unwrap(),
+        Err(_) => RecoveryKey::generate(),
+    });
+
+async fn opens(wallet: &mut Wallet, how: Unlock<'_>) -> bool {
+    let opened = wallet.unlock(how, now()).await.is_ok();
+    wallet.lock().await;
+    opened
+}
+
+#[tokio::test]
+async fn a_new_recovery_key_retires_the_old_one_even_with_the_old_key_file() {
+    let (dir, mut wallet, created) = passphrase_wallet().await;
+    let batch: Vec<_> = (0..50)
+        .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
+        .collect();
+    events::ingest(wallet.pool().unwrap(), &batch, now())
+        .await
+        .unwrap();
+    let old = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
+    let old_key_file = std::fs::read(wallet.paths().keys()).unwrap();
+    let new = RecoveryKey::generate();
+    let mut steps = Vec::new();
+    wallet
+        .replace_recovery_key(&new, None, &mut |s| steps.push(s))
+        .await
+        .unwrap();
+    assert_eq!(steps.last(), Some(&RekeyStep::Reopened));
+    assert_eq!(count(&wallet).await, 50, "still open after the change");
+    wallet.lock().await;
+
+    assert!(opens(&mut wallet, Unlock::RecoveryKey(&new)).await);
+    assert!(opens(&mut wallet, Unlock::Passphrase(&passphrase())).await);
+    let err = wallet
+        .unlock(Unlock::RecoveryKey(&old), now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::KeyMismatch(KeySource::RecoveryKey)),
+        "{err}"
+    );
+
+    // Someone who kept a copy of the old key file and the old recovery key gets the old
+    // database key out of it, and it no longer opens the (re-encrypted) wallet.
+    let copy = dir.path().join("copy");
+    copy_wallet(wallet.paths().dir(), &copy);
+    std::fs::write(WalletPaths::in_dir(&copy).keys(), &old_key_file).unwrap();
+    let mut thief = Wallet::new(WalletPaths::in_dir(&copy), None, now());
+    assert!(!opens(&mut thief, Unlock::RecoveryKey(&old)).await);
+    assert!(!opens(&mut thief, Unlock::Passphrase(&passphrase())).await);
+
+    // The new recipient stays after a later passphrase change re-seals the key.
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+    wallet
+        .change_passphrase(
+            &Passphrase::new("another passphrase entirely".into()),
+            KdfParams::INSECURE_FOR_TESTS,
+        )
+        .await
+        .unwrap();
+    wallet.lock().await;
+    assert!(opens(&mut wallet, Unlock::RecoveryKey(&new)).await);
+    assert!(!opens(&mut wallet, Unlock::RecoveryKey(&old)).await);
+}
+
+/// The other half of `a_recovery_key_change_killed_at_any_point_leaves_one_that_opens`.
+#[tokio::test]
+#[ignore = "runs only as the crash test's child process"]
+async fn child_replaces_the_recovery_key() {
+    let Ok(dir) = std::env::var(CHILD_DIR) else {
+        return;
+    };
+    let pause_at = std::env::var(CHILD_PAUSE_AT).unwrap_or_default();
+    let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+    let mut observer = |step: RekeyStep| {
+        let name = format!("{step:?}");
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "STEP {name}").unwrap();
+        out.flush().unwrap();
+        if name == pause_at {
+            std::thread::sleep(Duration::from_secs(30));
+        }
+    };
+    wallet
+        .replace_recovery_key(&NEW_RECOVERY, None, &mut observer)
+        .await
+        .unwrap();
+    writeln!(std::io::stdout(), "STEP Done").unwrap();
+}
+
+/// SIGKILL at every step of a recovery-key change leaves a wallet that opens with the
+/// passphrase and with exactly one of the two recovery keys: the old one until the
+/// re-encryption commits, the new one after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovery_key_change_killed_at_any_point_leaves_one_that_opens() {
+    let (dir, mut wallet, created) = passphrase_wallet().await;
+    let batch: Vec<_> = (0..5_000)
+        .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
+        .collect();
+    events::ingest(wallet.pool().unwrap(), &batch, now())
+        .await
+        .unwrap();
+    wallet.lock().await;
+    let pristine = wallet.paths().dir().to_path_buf();
+    let old = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
+    let child = "rekey::child_replaces_the_recovery_key";
+    let cases = [
+        (
+            "NextKeySealed",
+            "NextKeySealed",
+            Duration::ZERO,
+            Some(false),
+        ),
+        // Inside `PRAGMA rekey`: either side, depending on how far it got.
+        ("Rekeying", "", Duration::ZERO, None),
+        ("Rekeyed", "Rekeyed", Duration::ZERO, Some(true)),
+        (
+            "KeyFileCommitted",
+            "KeyFileCommitted",
+            Duration::ZERO,
+            Some(true),
+        ),
+        ("Done", "", Duration::ZERO, Some(true)),
+    ];
+    for (n, (wait_for, pause_at, delay, new_expected)) in cases.into_iter().enumerate() {
+        let run = dir.path().join(format!("run{n}"));
+        copy_wallet(&pristine, &run);
+        let seen = run_child(child, &run, wait_for, pause_at, delay);
+        assert!(
+            seen.iter().any(|(s, _)| s == wait_for),
+            "child never reached {wait_for}: {seen:?}"
+        );
+        let mut reopened = Wallet::new(WalletPaths::in_dir(&run), None, now());
+        reopened
+            .unlock(Unlock::Passphrase(&passphrase()), now())
+            .await
+            .unwrap_or_else(|e| panic!("killed after {wait_for}: {e}"));
+        assert_eq!(
+            count(&reopened).await,
+            5_000,
+            "data intact after {wait_for}"
+        );
+        reopened.lock().await;
+        let old_opens = opens(&mut reopened, Unlock::RecoveryKey(&old)).await;
+        let new_opens = opens(&mut reopened, Unlock::RecoveryKey(&NEW_RECOVERY)).await;
+        assert!(
+            old_opens != new_opens && new_expected.is_none_or(|new| new == new_opens),
+            "killed after {wait_for}: old opens {old_opens}, new opens {new_opens}"
+        );
+        let keys: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(reopened.paths().keys()).unwrap()).unwrap();
+        assert!(
+            keys["next"].is_null() && keys["next_recovery"].is_null(),
+            "{wait_for}: settled"
+        );
+    }
 }
