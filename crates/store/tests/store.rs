@@ -25,6 +25,9 @@ mod history;
 #[path = "store/ingest.rs"]
 mod ingest;
 
+#[path = "store/disk_full.rs"]
+mod disk_full;
+
 #[path = "store/migrations.rs"]
 mod migrations;
 
