@@ -935,3 +935,115 @@ async fn the_auto_lock_fires_while_activity_is_open() {
     app.wait_text("h1", "Unlock your wallet").await;
     app.stop().await;
 }
+
+/// Settings → Wallet in the real window: a passphrase set with the recovery key as proof,
+/// changed with the current one, the key taken out of the keyring, a new recovery key shown
+/// (after the native yes) and typed back. A new process then refuses the old recovery key and
+/// the first passphrase, opens with the new recovery key (and offers the keyring), and with
+/// the current passphrase.
+#[tokio::test(flavor = "multi_thread")]
+async fn passphrase_keyring_and_recovery_key_change_in_the_window() {
+    if skip_unless_available() {
+        return;
+    }
+    const FIRST: &str = "first passphrase 1234";
+    const SECOND: &str = "second passphrase 5678";
+    let dialogs = DialogScript::new(true);
+    let app = RunningApp::start_with(&[
+        ("CONSENTRY_DEMO_EVERY", "0"),
+        ("CONSENTRY_TEST_DIALOGS", dialogs.path()),
+    ])
+    .await;
+    let old_recovery = app.create_keyring_wallet().await;
+    app.click("nav a[data-route='settings']").await;
+    app.wait_text("[data-testid=keys-passphrase]", "not set")
+        .await;
+    // Without a passphrase the recovery key is the proof (already selected).
+    app.type_into("#key-proof", &old_recovery).await;
+    app.type_into("#key-new", FIRST).await;
+    app.type_into("#key-confirm", FIRST).await;
+    app.click_button("Set a passphrase").await;
+    app.wait_text("[data-testid=keys-passphrase]", "set").await;
+
+    app.click("label:nth-child(1) > input[name=key-proof]")
+        .await;
+    app.type_into("#key-proof", FIRST).await;
+    app.type_into("#key-new", SECOND).await;
+    app.type_into("#key-confirm", SECOND).await;
+    app.click_button("Change the passphrase").await;
+    app.wait_text(
+        "[data-testid=keys-done]",
+        "Passphrase saved: the old one no longer opens the wallet.",
+    )
+    .await;
+
+    app.type_into("#key-proof", SECOND).await;
+    app.click_button("Take the key out of the keyring").await;
+    app.wait_text("[data-testid=keys-keyring]", "not used")
+        .await;
+
+    app.click_button("Make a new recovery key").await;
+    let new_recovery = app.text("[data-testid=recovery-new-key]").await;
+    assert!(
+        new_recovery.len() > 40 && new_recovery != old_recovery,
+        "{new_recovery:?}"
+    );
+    assert!(
+        dialogs.asked().contains("Make a new recovery key?"),
+        "asked natively first: {}",
+        dialogs.asked()
+    );
+    app.type_into("#recovery-typed", &new_recovery.to_lowercase())
+        .await;
+    app.click_button("Switch to the new key").await;
+    app.wait_text(
+        "[data-testid=recovery-done]",
+        "New recovery key active: the old one no longer opens this wallet.",
+    )
+    .await;
+
+    let app = app.restart().await;
+    app.wait_text("h1", "Unlock your wallet").await;
+    for (method, secret) in [(2, old_recovery.as_str()), (1, FIRST)] {
+        app.click(&format!(".tabs label:nth-child({method}) > input"))
+            .await;
+        app.type_into("#unlock-secret", secret).await;
+        app.click_button("Unlock").await;
+        // The attempt is over when the field is cleared; it was refused if the gate stays.
+        let started = Instant::now();
+        while unlock_field_value(&app).await != "" {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{secret:?}: no answer"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        app.text("[role=alert][data-code=key_mismatch]").await;
+        app.wait_text("h1", "Unlock your wallet").await;
+    }
+    app.click(".tabs label:nth-child(2) > input").await;
+    app.type_into("#unlock-secret", &new_recovery).await;
+    app.click_button("Unlock").await;
+    app.wait_text("h1", "Keep the key in the system keyring?")
+        .await;
+    app.click_button("Not now").await;
+    app.wait_text("h1", "Cards").await;
+
+    let app = app.restart().await;
+    app.wait_text("h1", "Unlock your wallet").await;
+    app.click(".tabs label:nth-child(1) > input").await;
+    app.type_into("#unlock-secret", SECOND).await;
+    app.click_button("Unlock").await;
+    app.wait_text("h1", "Cards").await;
+    app.stop().await;
+}
+
+/// What the unlock screen's secret field holds now.
+async fn unlock_field_value(app: &RunningApp) -> String {
+    let field = app
+        .client
+        .find(fantoccini::Locator::Css("#unlock-secret"))
+        .await
+        .unwrap();
+    field.prop("value").await.unwrap().unwrap_or_default()
+}
