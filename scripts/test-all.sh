@@ -47,6 +47,8 @@ check svelte-check npm --prefix ui run --silent check
 check ui-build npm --prefix ui run --silent build
 check cargo-build cargo build "${CARGO_FLAGS[@]}"
 check bindings-drift scripts/check-bindings.sh
+check module-cycles-self-test python3 scripts/check-module-cycles.py --self-test
+check module-cycles python3 scripts/check-module-cycles.py
 check clippy cargo clippy "${CARGO_FLAGS[@]}" -- -D warnings
 
 # Rust tests (unit, integration, end to end) in one run, inside a private D-Bus session with an

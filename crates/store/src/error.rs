@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::keystore::KeyStoreError;
-use crate::state::WalletState;
+use crate::vault::keystore::KeyStoreError;
+use crate::vault::state::WalletState;
 
 /// Which secret was tried when a key did not fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

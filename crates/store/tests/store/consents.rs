@@ -202,6 +202,6 @@ async fn the_grant_projection_can_be_rebuilt_from_the_ledger() {
         .execute(pool)
         .await
         .unwrap();
-    assert_eq!(grants::rebuild_from_ledger(pool, now()).await.unwrap(), 2);
+    assert_eq!(ledger::rebuild_grants(pool, now()).await.unwrap(), 2);
     assert_eq!(grants::list(pool).await.unwrap(), before);
 }

@@ -7,8 +7,9 @@ use consentry_domain::{EventType, GrantRefusal, GrantStatus, Sha256Digest, Viola
 use consentry_store::apps::{self, AppListing};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::history::{self, HistoryCursor, HistoryFilter};
+use consentry_store::reward_stats::{self, CashbackState};
 use consentry_store::search::{self, SearchTarget};
-use consentry_store::{quarantine, rewards, settings};
+use consentry_store::{quarantine, settings};
 
 use crate::fixtures::{
     cashback, incoming, mixed, points, receipts_app, transaction, RECEIPTS_APP_TERMS,
@@ -254,50 +255,85 @@ async fn reward_totals_per_program_currency_and_month() {
     .map(incoming);
     events::ingest(pool, &batch, now()).await.unwrap();
 
-    let programs = rewards::points_by_program(pool, None).await.unwrap();
+    let programs = reward_stats::points_by_program(pool, None).await.unwrap();
     assert_eq!(programs.len(), 2);
     assert_eq!(
         (
             programs[0].program.as_str(),
+            programs[0].app_id.as_deref(),
             programs[0].net,
             programs[0].latest_balance,
             programs[0].awards
         ),
-        ("Miles", 130, 130, 3)
+        ("Miles", Some("app_points"), 130, 130, 3)
     );
     assert_eq!(
         (programs[1].program.as_str(), programs[1].net),
         ("Stars", 7)
     );
-    let only_b = rewards::points_by_program(pool, Some("tok_b"))
+    let only_b = reward_stats::points_by_program(pool, Some("tok_b"))
         .await
         .unwrap();
     assert_eq!(only_b.len(), 1);
 
-    let months = rewards::points_by_month(pool, None).await.unwrap();
-    let flat: Vec<(&str, &str, i64)> = months
+    let months = reward_stats::points_by_app_month(
+        pool,
+        None,
+        nov - Duration::days(30),
+        dec + Duration::days(1),
+    )
+    .await
+    .unwrap();
+    let flat: Vec<(&str, Option<&str>, i64)> = months
         .iter()
-        .map(|m| (m.month.as_str(), m.program.as_str(), m.net))
+        .map(|m| (m.month.as_str(), m.app_id.as_deref(), m.net))
         .collect();
     assert_eq!(
         flat,
         [
-            ("2026-11", "Miles", 100),
-            ("2026-11", "Stars", 7),
-            ("2026-12", "Miles", 30)
+            ("2026-11", Some("app_points"), 107),
+            ("2026-12", Some("app_points"), 30)
         ]
     );
 
-    let totals = rewards::cashback_by_currency(pool, None).await.unwrap();
-    assert_eq!(totals.len(), 1);
-    assert_eq!((totals[0].pending.minor, totals[0].paid.minor), (250, 349));
-    assert_eq!(totals[0].paid.currency.code(), "EUR");
-    let monthly = rewards::cashback_by_month(pool, None).await.unwrap();
-    let flat: Vec<(Option<&str>, i64, i64)> = monthly
-        .iter()
-        .map(|m| (m.month.as_deref(), m.pending.minor, m.paid.minor))
+    // Cashback events without a purchase are one cashback each: 250 announced, 250 + 99 paid,
+    // all in euros; by the month each was earned: 250 pending in November, 349 paid in December.
+    let outcomes = reward_stats::cashback_outcomes(pool, None).await.unwrap();
+    assert!(outcomes.iter().all(|o| o.currency == "EUR"));
+    let sum = |state: CashbackState, month: Option<&str>| -> i64 {
+        outcomes
+            .iter()
+            .filter(|o| o.state == state)
+            .filter(|o| {
+                month.is_none_or(|m| {
+                    chrono::DateTime::from_timestamp_millis(o.earned_at_ms)
+                        .unwrap()
+                        .format("%Y-%m")
+                        .to_string()
+                        == m
+                })
+            })
+            .map(|o| o.amount_minor)
+            .sum()
+    };
+    assert_eq!(
+        (
+            sum(CashbackState::Pending, None),
+            sum(CashbackState::Paid, None)
+        ),
+        (250, 349)
+    );
+    let flat: Vec<(&str, i64, i64)> = ["2026-11", "2026-12"]
+        .into_iter()
+        .map(|m| {
+            (
+                m,
+                sum(CashbackState::Pending, Some(m)),
+                sum(CashbackState::Paid, Some(m)),
+            )
+        })
         .collect();
-    assert_eq!(flat, [(Some("2026-11"), 250, 0), (Some("2026-12"), 0, 349)]);
+    assert_eq!(flat, [("2026-11", 250, 0), ("2026-12", 0, 349)]);
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use chrono::Duration;
 use consentry_domain::{GrantRefusal, GrantStatus, ViolationReason};
 use consentry_store::events::{self, IncomingEvent, EVENTS_PER_TRANSACTION};
 use consentry_store::history::{self, HistoryFilter};
-use consentry_store::{rewards, search, settings};
+use consentry_store::{reward_stats, search, settings};
 
 use crate::fixtures::{incoming, mixed, points, transaction, MERCHANTS};
 use crate::support::{now, passphrase_wallet};
@@ -136,7 +136,7 @@ async fn a_multi_transaction_ingest_keeps_every_row_and_the_arrival_order() {
     assert_eq!(page.items[0].event, batch[n as usize - 1].event);
     let hits = search::search(pool, "grocer", 200).await.unwrap();
     assert_eq!(hits.len(), 200);
-    let programs = rewards::points_by_program(pool, None).await.unwrap();
+    let programs = reward_stats::points_by_program(pool, None).await.unwrap();
     assert_eq!(
         programs.iter().map(|p| p.awards).sum::<u64>() as i64,
         per_kind(13..=15)

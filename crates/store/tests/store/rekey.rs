@@ -106,27 +106,34 @@ async fn changing_the_passphrase_retires_the_old_one() {
 #[tokio::test]
 #[ignore = "runs only as the crash test's child process"]
 async fn child_rotates_the_key() {
-    let Ok(dir) = std::env::var(CHILD_DIR) else {
+    let Some((mut wallet, mut observer)) = child_wallet().await else {
         return;
     };
+    wallet.rotate_key(None, &mut observer).await.unwrap();
+    writeln!(std::io::stdout(), "STEP Done").unwrap();
+}
+
+/// In a crash test's child: the wallet of `CHILD_DIR`, unlocked, and an observer that prints
+/// each step and holds still at `CHILD_PAUSE_AT` so the parent kills it exactly there.
+/// `None` when not run as a child.
+async fn child_wallet() -> Option<(Wallet, impl FnMut(RekeyStep) + Send)> {
+    let dir = std::env::var(CHILD_DIR).ok()?;
     let pause_at = std::env::var(CHILD_PAUSE_AT).unwrap_or_default();
     let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
     wallet
         .unlock(Unlock::Passphrase(&passphrase()), now())
         .await
         .unwrap();
-    let mut observer = |step: RekeyStep| {
+    let observer = move |step: RekeyStep| {
         let name = format!("{step:?}");
         let mut out = std::io::stdout().lock();
         writeln!(out, "STEP {name}").unwrap();
         out.flush().unwrap();
         if name == pause_at {
-            // Hold still so the parent kills us exactly here.
             std::thread::sleep(Duration::from_secs(30));
         }
     };
-    wallet.rotate_key(None, &mut observer).await.unwrap();
-    writeln!(std::io::stdout(), "STEP Done").unwrap();
+    Some((wallet, observer))
 }
 
 pub(crate) fn copy_wallet(from: &Path, to: &Path) {
@@ -442,23 +449,8 @@ async fn a_new_recovery_key_retires_the_old_one_even_with_the_old_key_file() {
 #[tokio::test]
 #[ignore = "runs only as the crash test's child process"]
 async fn child_replaces_the_recovery_key() {
-    let Ok(dir) = std::env::var(CHILD_DIR) else {
+    let Some((mut wallet, mut observer)) = child_wallet().await else {
         return;
-    };
-    let pause_at = std::env::var(CHILD_PAUSE_AT).unwrap_or_default();
-    let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
-    let mut observer = |step: RekeyStep| {
-        let name = format!("{step:?}");
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "STEP {name}").unwrap();
-        out.flush().unwrap();
-        if name == pause_at {
-            std::thread::sleep(Duration::from_secs(30));
-        }
     };
     wallet
         .replace_recovery_key(&NEW_RECOVERY, None, &mut observer)
