@@ -351,7 +351,7 @@ impl Engine {
     /// The id of the refused (unendorsed) key that signed `item`, if one did.
     fn unendorsed_signer(&self, item: &FeedItem) -> Option<String> {
         self.unendorsed_keys.iter().find_map(|key| {
-            let verifying = crate::webhook::decode_public_key(&key.public_key).ok()?;
+            let verifying = crate::wire::decode_public_key(&key.public_key).ok()?;
             crate::webhook::verify_any(
                 &[verifying],
                 &item.id,

@@ -25,7 +25,7 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::engine::{Engine, PLATFORM_DEVICE};
+use crate::engine::{Engine, PairingCode, PLATFORM_DEVICE};
 use crate::error::SyncError;
 use crate::sync_state;
 
@@ -40,14 +40,6 @@ pub const PAIRING_CODE_LIFETIME: Duration = Duration::minutes(10);
 /// Letters of a pairing code: no digits (nothing that looks like a number), no I or O.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 const CODE_LETTERS: usize = 10;
-
-/// A pairing code this device shows, and until when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PairingCode {
-    /// `ABCDE-FGHJK`: ten letters, about 46 bits.
-    pub code: String,
-    pub expires_at: DateTime<Utc>,
-}
 
 /// The chain as this wallet last verified it, and the root it pinned.
 #[derive(Debug, Clone, Serialize, Deserialize)]

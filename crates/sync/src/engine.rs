@@ -9,18 +9,19 @@ use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantKey, Sha256Digest};
 use consentry_store::ledger::{self, ChangeOrigin};
 use consentry_store::outbox::{self, OutboxItem};
-use consentry_store::{apps, grants};
+use consentry_store::{apps, events, feed_gaps, grants, platform_claims, quarantine};
 use rand::rngs::StdRng;
 use rand::SeedableRng as _;
+use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 use crate::client::PlatformClient;
+use crate::config::SyncConfig;
 use crate::enrollment::{self, Enrollment};
 use crate::error::{SyncError, SyncErrorInfo};
-use crate::status::SyncCounters;
+use crate::status::{SyncCounters, SyncStatus};
 use crate::sync_state::{self, InFlightMap, Versions, GRANT_VERSIONS, IN_FLIGHT};
 use crate::webhook::FeedVerifier;
-use crate::SyncConfig;
 
 /// The device id written in ledger entries that record what the platform decided.
 pub const PLATFORM_DEVICE: &str = "platform";
@@ -54,7 +55,7 @@ pub(crate) struct Engine {
     /// The cursor after which the feed could not be read, and in how many passes.
     pub unreadable_at: Option<(u64, u32)>,
     /// Keys the platform lists that no trusted key endorsed (refused).
-    pub unendorsed_keys: Vec<crate::webhook::SigningKeyInfo>,
+    pub unendorsed_keys: Vec<crate::wire::SigningKeyInfo>,
     /// This device's signing key (loaded or made by `device.rs`).
     pub device_key: Option<consentry_domain::DeviceKey>,
     /// The cardholder's device chain as last verified.
@@ -62,7 +63,7 @@ pub(crate) struct Engine {
     /// This device is in the chain.
     pub paired: bool,
     /// Pairing codes this device shows.
-    pub pairing_codes: Vec<crate::device::PairingCode>,
+    pub pairing_codes: Vec<PairingCode>,
     /// The grants held before changes were signed have been signed (read once from the wallet).
     pub existing_signed: bool,
 }
@@ -267,5 +268,73 @@ impl Engine {
     /// The current local grant of `key`.
     pub async fn local_grant(&self, key: &GrantKey) -> Result<Option<Grant>, SyncError> {
         Ok(grants::get(&self.pool, key).await?)
+    }
+}
+
+/// A pairing code this device shows, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingCode {
+    /// `ABCDE-FGHJK`: ten letters, about 46 bits.
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Engine {
+    /// Records the outcome of a pass for the status and the backoff.
+    pub(crate) fn note_outcome(&mut self, result: Result<(), &SyncError>, now: DateTime<Utc>) {
+        match result {
+            Ok(()) => {
+                self.failures = 0;
+                self.next_retry_at = None;
+                self.last_error = None;
+                self.last_success_at = Some(now);
+            }
+            Err(e) => {
+                self.failures = self.failures.saturating_add(1);
+                self.last_error = Some(e.info());
+                self.next_retry_at = e.is_retryable().then(|| {
+                    self.config.backoff.next_attempt(
+                        self.failures,
+                        e.retry_after(),
+                        now,
+                        &mut self.rng,
+                    )
+                });
+            }
+        }
+    }
+
+    /// The status as it stands.
+    pub(crate) async fn status(&self, syncing: bool) -> Result<SyncStatus, SyncError> {
+        let pending_outbox = outbox::pending_count(&self.pool).await?;
+        let head_retry = if pending_outbox > 0 {
+            outbox::next_batch(&self.pool, DateTime::<Utc>::MAX_UTC, 1)
+                .await?
+                .first()
+                .filter(|i| i.attempts > 0)
+                .map(|i| i.next_attempt_at)
+        } else {
+            None
+        };
+        let next_retry_at = match (head_retry, self.next_retry_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(SyncStatus {
+            enrolled: self.enrollment.is_some(),
+            syncing,
+            last_success_at: self.last_success_at,
+            pending_outbox,
+            last_error: self.last_error.clone(),
+            next_retry_at,
+            quarantined: quarantine::count(&self.pool).await?,
+            violations: events::violation_count(&self.pool).await?,
+            events_received: self.counters.events_stored,
+            conflicts: self.counters.conflicts,
+            feed_gaps: feed_gaps::open_count(&self.pool).await?,
+            unendorsed_keys: self.unendorsed_keys.len() as u64,
+            platform_claims: platform_claims::count(&self.pool).await?,
+            paired: self.paired,
+        })
     }
 }

@@ -11,7 +11,7 @@ use crate::client::{ClientConfig, PlatformClient};
 use crate::error::SyncError;
 use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::sync_state::{self, InFlightMap, Versions, ENROLLMENT, GRANT_VERSIONS, IN_FLIGHT};
-use crate::webhook::SigningKeyInfo;
+use crate::wire::SigningKeyInfo;
 
 /// What `platform_enroll` asks for.
 #[derive(Debug, Clone)]

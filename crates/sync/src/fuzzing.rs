@@ -25,8 +25,9 @@ use consentry_store::{admission, events};
 use ed25519_dalek::{Signer as _, SigningKey};
 use sha2::{Digest as _, Sha256};
 
-use crate::webhook::{FeedVerifier, SigningKeyInfo, Verdict, DEFAULT_TIMESTAMP_TOLERANCE};
+use crate::webhook::{FeedVerifier, Verdict, DEFAULT_TIMESTAMP_TOLERANCE};
 use crate::wire;
+use crate::wire::SigningKeyInfo;
 
 /// A delivery signature that [`feed_page`] replaces by a valid one under [`test_key`].
 pub const SIGN_ME: &str = "sign-me";

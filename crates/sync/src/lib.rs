@@ -80,6 +80,7 @@ mod backoff;
 mod cardholder_api;
 mod change;
 mod client;
+mod config;
 mod consent;
 mod deliveries;
 mod device;
@@ -106,8 +107,10 @@ pub use backoff::Backoff;
 pub use cardholder_api::{DataRequestKind, PlatformDataRequest, SimulatedPurchase};
 pub use change::{grant_id_for, is_valid_grant_id, GrantChange};
 pub use client::{parse_platform_url, ClientConfig, PlatformClient};
+pub use config::SyncConfig;
 pub use consent::consent_evidence;
-pub use device::{consent_proof, PairingCode, PAIRING_CODE_LIFETIME};
+pub use device::{consent_proof, PAIRING_CODE_LIFETIME};
+pub use engine::PairingCode;
 pub use engine::PLATFORM_DEVICE;
 pub use enrollment::{load as load_enrollment, EnrollRequest, Enrollment, EnrollmentSummary};
 pub use error::{RetryAfter, SyncError, SyncErrorCode, SyncErrorInfo};
@@ -115,11 +118,12 @@ pub use platform_api::{EnrolledDevice, PutOutcome, MAX_PAGE, MAX_WAIT};
 pub use secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 pub use status::{SyncCounters, SyncReport, SyncStatus};
 pub use sync_state::FEED;
-pub use syncer::{SyncConfig, Syncer};
+pub use syncer::Syncer;
 pub use webhook::{
-    decode_public_key, endorsement_content, extend_trust, verify_any, Endorsement, FeedVerifier,
-    SigningKeyInfo, Verdict, DEFAULT_TIMESTAMP_TOLERANCE,
+    endorsement_content, extend_trust, verify_any, FeedVerifier, Verdict,
+    DEFAULT_TIMESTAMP_TOLERANCE,
 };
 pub use wire::{
-    FeedItem, FeedPage, PairingRequest, PlatformApp, PlatformCard, RemoteGrant, UnreadableDelivery,
+    decode_public_key, Endorsement, FeedItem, FeedPage, PairingRequest, PlatformApp, PlatformCard,
+    RemoteGrant, SigningKeyInfo, UnreadableDelivery,
 };

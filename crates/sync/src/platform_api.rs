@@ -13,7 +13,7 @@ use crate::change::is_valid_grant_id;
 use crate::client::{error_from, PlatformClient};
 use crate::error::SyncError;
 use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
-use crate::webhook::SigningKeyInfo;
+use crate::wire::SigningKeyInfo;
 use crate::wire::{
     self, AppList, CardList, EnrollAnswer, EnrollBody, ErrorBody, ExpirationDto, FeedItem,
     FeedPage, GrantList, KeyList, PlatformApp, PlatformCard, RemoteGrant,

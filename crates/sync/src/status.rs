@@ -2,11 +2,9 @@
 //! `tokio::sync::watch` channel) and what a pass did ([`SyncCounters`]).
 
 use chrono::{DateTime, Utc};
-use consentry_store::{events, feed_gaps, outbox, platform_claims, quarantine};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Engine;
-use crate::error::{SyncError, SyncErrorInfo};
+use crate::error::SyncErrorInfo;
 
 /// The sync state for the status bar, the settings screen and `consentry status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -119,64 +117,4 @@ pub struct SyncReport {
     pub counters: SyncCounters,
     /// Consent changes still waiting for the platform after the pass.
     pub pending_outbox: u64,
-}
-
-impl Engine {
-    /// Records the outcome of a pass for the status and the backoff.
-    pub(crate) fn note_outcome(&mut self, result: Result<(), &SyncError>, now: DateTime<Utc>) {
-        match result {
-            Ok(()) => {
-                self.failures = 0;
-                self.next_retry_at = None;
-                self.last_error = None;
-                self.last_success_at = Some(now);
-            }
-            Err(e) => {
-                self.failures = self.failures.saturating_add(1);
-                self.last_error = Some(e.info());
-                self.next_retry_at = e.is_retryable().then(|| {
-                    self.config.backoff.next_attempt(
-                        self.failures,
-                        e.retry_after(),
-                        now,
-                        &mut self.rng,
-                    )
-                });
-            }
-        }
-    }
-
-    /// The status as it stands.
-    pub(crate) async fn status(&self, syncing: bool) -> Result<SyncStatus, SyncError> {
-        let pending_outbox = outbox::pending_count(&self.pool).await?;
-        let head_retry = if pending_outbox > 0 {
-            outbox::next_batch(&self.pool, DateTime::<Utc>::MAX_UTC, 1)
-                .await?
-                .first()
-                .filter(|i| i.attempts > 0)
-                .map(|i| i.next_attempt_at)
-        } else {
-            None
-        };
-        let next_retry_at = match (head_retry, self.next_retry_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        Ok(SyncStatus {
-            enrolled: self.enrollment.is_some(),
-            syncing,
-            last_success_at: self.last_success_at,
-            pending_outbox,
-            last_error: self.last_error.clone(),
-            next_retry_at,
-            quarantined: quarantine::count(&self.pool).await?,
-            violations: events::violation_count(&self.pool).await?,
-            events_received: self.counters.events_stored,
-            conflicts: self.counters.conflicts,
-            feed_gaps: feed_gaps::open_count(&self.pool).await?,
-            unendorsed_keys: self.unendorsed_keys.len() as u64,
-            platform_claims: platform_claims::count(&self.pool).await?,
-            paired: self.paired,
-        })
-    }
 }

@@ -20,36 +20,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
-use serde::{Deserialize, Serialize};
 
 use crate::error::SyncError;
-use crate::wire::FeedItem;
+use crate::wire::{decode_public_key, FeedItem, SigningKeyInfo};
 
 /// How far a delivery's timestamp may be from the local clock.
 pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(5 * 60);
-
-const PUBLIC_KEY_PREFIX: &str = "whpk_";
-
-/// A public key that signs the feed, as published at enrollment and by `GET /v1/keys`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SigningKeyInfo {
-    pub key_id: String,
-    /// `whpk_<base64 of the 32-byte Ed25519 key>`.
-    pub public_key: String,
-    /// `active`, `next` or `retired`.
-    pub status: String,
-    /// The statement of the key that vouches for this one (`None` for the platform's first).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endorsement: Option<Endorsement>,
-}
-
-/// A key's endorsement: the key `signed_by` signed [`endorsement_content`] of this key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endorsement {
-    pub signed_by: String,
-    /// `v1a,<base64 of the Ed25519 signature>`.
-    pub signature: String,
-}
 
 /// The exact text a key's endorsement signs.
 pub fn endorsement_content(key_id: &str, public_key: &str) -> String {
@@ -106,20 +82,6 @@ pub fn extend_trust(
         }
     }
     (kept, waiting.into_iter().cloned().collect())
-}
-
-/// Reads `whpk_<base64>`.
-pub fn decode_public_key(text: &str) -> Result<VerifyingKey, SyncError> {
-    let encoded = text
-        .strip_prefix(PUBLIC_KEY_PREFIX)
-        .ok_or_else(|| SyncError::bad_response("a signing key does not start with whpk_"))?;
-    let bytes = STANDARD
-        .decode(encoded)
-        .map_err(|_| SyncError::bad_response("a signing key is not base64"))?;
-    let bytes = <[u8; 32]>::try_from(bytes.as_slice())
-        .map_err(|_| SyncError::bad_response("a signing key is not 32 bytes"))?;
-    VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| SyncError::bad_response("a signing key is not an Ed25519 public key"))
 }
 
 /// The verdict on one delivery.
@@ -283,6 +245,7 @@ pub fn verify_any(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::PUBLIC_KEY_PREFIX;
     use ed25519_dalek::{Signer as _, SigningKey};
 
     fn info(key: &SigningKey, id: &str) -> SigningKeyInfo {

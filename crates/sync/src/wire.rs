@@ -9,8 +9,11 @@ use consentry_domain::{
 use consentry_store::apps::AppListing;
 use serde::{Deserialize, Serialize};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use ed25519_dalek::VerifyingKey;
+
 use crate::error::SyncError;
-use crate::webhook::{Endorsement, SigningKeyInfo};
 
 /// `{code, message}` (plus `current` on some 409s).
 #[derive(Debug, Deserialize)]
@@ -79,7 +82,7 @@ pub(crate) fn signing_keys(keys: Vec<PublicKeyDto>) -> Result<Vec<SigningKeyInfo
         })
         .collect();
     for key in &keys {
-        crate::webhook::decode_public_key(&key.public_key)?;
+        decode_public_key(&key.public_key)?;
     }
     if keys.is_empty() {
         return Err(SyncError::bad_response(
@@ -454,4 +457,41 @@ impl TryFrom<FeedPageDto> for FeedPage {
             has_more: dto.has_more,
         })
     }
+}
+
+pub(crate) const PUBLIC_KEY_PREFIX: &str = "whpk_";
+
+/// A public key that signs the feed, as published at enrollment and by `GET /v1/keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKeyInfo {
+    pub key_id: String,
+    /// `whpk_<base64 of the 32-byte Ed25519 key>`.
+    pub public_key: String,
+    /// `active`, `next` or `retired`.
+    pub status: String,
+    /// The statement of the key that vouches for this one (`None` for the platform's first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endorsement: Option<Endorsement>,
+}
+
+/// A key's endorsement: the key `signed_by` signed [`endorsement_content`] of this key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endorsement {
+    pub signed_by: String,
+    /// `v1a,<base64 of the Ed25519 signature>`.
+    pub signature: String,
+}
+
+/// Reads `whpk_<base64>`.
+pub fn decode_public_key(text: &str) -> Result<VerifyingKey, SyncError> {
+    let encoded = text
+        .strip_prefix(PUBLIC_KEY_PREFIX)
+        .ok_or_else(|| SyncError::bad_response("a signing key does not start with whpk_"))?;
+    let bytes = STANDARD
+        .decode(encoded)
+        .map_err(|_| SyncError::bad_response("a signing key is not base64"))?;
+    let bytes = <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| SyncError::bad_response("a signing key is not 32 bytes"))?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| SyncError::bad_response("a signing key is not an Ed25519 public key"))
 }
