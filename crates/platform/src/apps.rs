@@ -14,8 +14,8 @@ use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, Recipient};
 use crate::extract::{refuse_card_number, ApiJson, ApiPath};
+use crate::grant_store;
 use crate::state::AppState;
-use crate::{grant_changes, grant_store};
 
 const MAX_TERMS_TEXT: usize = 20_000;
 
@@ -231,7 +231,7 @@ pub async fn publish_terms(
             .needs_reconsent(request.version, now)
             .map_err(ApiError::internal)?;
         grant_store::save(&mut tx, &cardholder_id, &next, "platform", None).await?;
-        grant_changes::emit_change(
+        events::emit_change(
             &mut tx,
             &cardholder_id,
             ConsentAction::NeedsReconsent,

@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson, ApiPath};
 use crate::ids::new_letters_id;
 use crate::state::AppState;
-use crate::{grant_changes, grant_store};
+use crate::{events, grant_store};
 
 const MAX_NICKNAME: usize = 40;
 /// The networks this platform links, as CardSpring did.
@@ -222,7 +222,7 @@ pub async fn remove(
             None,
         )
         .await?;
-        grant_changes::emit_change(
+        events::emit_change(
             &mut tx,
             &device.cardholder_id,
             ConsentAction::Revoke,

@@ -15,7 +15,7 @@ use sqlx::SqliteConnection;
 use crate::apps;
 use crate::error::ApiError;
 use crate::extract::deny_unknown_keys;
-use crate::grant_changes::GrantChange;
+use crate::grant_request::GrantChange;
 use crate::grant_store::SIGNED_FIELD;
 
 const SIGNED_FIELDS: &[&str] = &["statement", "signature"];

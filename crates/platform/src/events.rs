@@ -6,7 +6,7 @@
 //! wallet.
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Event, EventPayload};
+use consentry_domain::{ConsentAction, ConsentChanged, Event, EventPayload, Grant, SignedConsent};
 use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
@@ -65,4 +65,29 @@ pub async fn append(
     .execute(&mut *conn)
     .await?;
     Ok(event.id)
+}
+
+/// `consent.changed` to every device of the cardholder (the sender recognises its own
+/// change by grant id and version), with the device-signed change that produced `grant`
+/// (`None` for the platform's own changes).
+pub async fn emit_change(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    action: ConsentAction,
+    grant: &Grant,
+    signed: Option<&SignedConsent>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let to = Recipient {
+        cardholder_id,
+        card_token: &grant.card_token,
+        app_id: Some(&grant.app_id),
+    };
+    let payload = EventPayload::ConsentChanged(ConsentChanged {
+        action,
+        grant: grant.clone(),
+        signed: signed.cloned().map(Box::new),
+    });
+    append(conn, &to, now, payload).await?;
+    Ok(())
 }

@@ -7,7 +7,7 @@
 //! stale timestamps, bad signatures) apply to the event feed.
 
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -21,7 +21,6 @@ use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// What to break. Every rate is a probability from 0 to 1; the default breaks nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,8 +188,8 @@ impl Faults {
 }
 
 /// Middleware applying request-level faults to the `/v1/` routes it wraps.
-pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (latency, fail) = state.faults.before_request();
+pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
+    let (latency, fail) = faults.before_request();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -205,7 +204,7 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
     let writes = [Method::POST, Method::PUT, Method::DELETE, Method::PATCH];
     let is_write = writes.contains(request.method());
     let response = next.run(request).await;
-    if is_write && response.status().is_success() && state.faults.drop_after_commit() {
+    if is_write && response.status().is_success() && faults.drop_after_commit() {
         // The body fails before its first byte: hyper closes the connection without
         // sending the status line, as if the network had dropped it.
         return Response::new(Body::new(FailingBody));

@@ -5,79 +5,18 @@
 //! signed statement agrees with it ([`crate::consent_signatures`]), and records the result
 //! with its signature.
 
-use std::collections::BTreeSet;
-
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use consentry_domain::{
-    Channel, ConsentAction, ConsentChanged, EventPayload, Grant, GrantDetails, GrantError, Money,
-    Scope, SignedConsent, Trigger,
-};
-use serde::Deserialize;
+use consentry_domain::{ConsentAction, Grant, GrantDetails, GrantError, SignedConsent};
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
 use crate::consent_signatures as signatures;
 use crate::error::ApiError;
-use crate::events::{self, Recipient};
+use crate::events;
+use crate::grant_request::GrantChange;
 use crate::grant_store::StoredGrant;
 use crate::{apps, cards, grant_store};
-
-/// The request body, tagged by `action` (without its `signed` field, which
-/// [`signatures::split`] takes off first).
-#[derive(Debug, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
-pub enum GrantChange {
-    /// A first grant, or an explicit new grant on the same app × card × scope (the only
-    /// way back from `revoked`). Replaces channels, trigger, minimum and expiry.
-    Grant {
-        base_version: u64,
-        app_id: String,
-        card_token: String,
-        scope: Scope,
-        channels: BTreeSet<Channel>,
-        trigger: Trigger,
-        #[serde(default)]
-        min_purchase: Option<Money>,
-        #[serde(default)]
-        expires_at: Option<DateTime<Utc>>,
-        terms_version: u32,
-    },
-    Revoke {
-        base_version: u64,
-    },
-    /// New expiry (`null`: none).
-    Renew {
-        base_version: u64,
-        #[serde(default)]
-        expires_at: Option<DateTime<Utc>>,
-    },
-    /// Accept the app's current terms after `app.terms_changed`.
-    Reconsent {
-        base_version: u64,
-        terms_version: u32,
-    },
-}
-
-impl GrantChange {
-    pub fn action(&self) -> ConsentAction {
-        match self {
-            GrantChange::Grant { .. } => ConsentAction::Grant,
-            GrantChange::Revoke { .. } => ConsentAction::Revoke,
-            GrantChange::Renew { .. } => ConsentAction::Renew,
-            GrantChange::Reconsent { .. } => ConsentAction::Reconsent,
-        }
-    }
-
-    pub fn base_version(&self) -> u64 {
-        match self {
-            GrantChange::Grant { base_version, .. }
-            | GrantChange::Revoke { base_version }
-            | GrantChange::Renew { base_version, .. }
-            | GrantChange::Reconsent { base_version, .. } => *base_version,
-        }
-    }
-}
 
 /// What a change produced: the HTTP status and the grant to return.
 pub struct Applied {
@@ -237,7 +176,7 @@ pub async fn apply(
     let next = next.map_err(|e| grant_error(&e, stored.as_ref()).unwrap_or_else(|e| e))?;
     signatures::check_produced(statement, &next)?;
     grant_store::save(conn, cardholder_id, &next, device_id, Some(signed)).await?;
-    emit_change(conn, cardholder_id, action, &next, Some(signed), now).await?;
+    events::emit_change(conn, cardholder_id, action, &next, Some(signed), now).await?;
     let status = if current.is_none() {
         StatusCode::CREATED
     } else {
@@ -255,29 +194,4 @@ fn terms_outdated(current: u32) -> ApiError {
         format!("the app's current terms are version {current}; show them and send that version"),
     )
     .with("current_terms_version", json!(current))
-}
-
-/// `consent.changed` to every device of the cardholder (the sender recognises its own
-/// change by grant id and version), with the device-signed change that produced `grant`
-/// (`None` for the platform's own changes).
-pub async fn emit_change(
-    conn: &mut SqliteConnection,
-    cardholder_id: &str,
-    action: ConsentAction,
-    grant: &Grant,
-    signed: Option<&SignedConsent>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let to = Recipient {
-        cardholder_id,
-        card_token: &grant.card_token,
-        app_id: Some(&grant.app_id),
-    };
-    let payload = EventPayload::ConsentChanged(ConsentChanged {
-        action,
-        grant: grant.clone(),
-        signed: signed.cloned().map(Box::new),
-    });
-    events::append(conn, &to, now, payload).await?;
-    Ok(())
 }

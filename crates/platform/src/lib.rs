@@ -33,6 +33,7 @@ mod faults;
 mod feed;
 mod fx;
 mod grant_changes;
+mod grant_request;
 mod grant_store;
 mod grants;
 mod idempotency;

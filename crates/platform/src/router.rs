@@ -73,7 +73,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             post(data_requests::create).get(data_requests::list),
         )
         .route_layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.faults.clone(),
             faults::inject,
         ));
     let operator_api = Router::new()

@@ -20,7 +20,8 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub db: SqlitePool,
     pub keys: KeyRing,
-    pub faults: Faults,
+    /// Shared with the fault-injection middleware, which needs nothing else.
+    pub faults: Arc<Faults>,
     pub clock: Clock,
     pub max_wait: Duration,
     admin_token_hash: Option<[u8; 32]>,
@@ -55,7 +56,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             db: parts.db,
             keys: parts.keys,
-            faults: parts.faults,
+            faults: Arc::new(parts.faults),
             clock: Clock::default(),
             max_wait: parts.max_wait,
             admin_token_hash: parts
