@@ -8,37 +8,13 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantDetails, GrantKey};
 use consentry_store::ledger::{self, ChangeOrigin, LedgerCheck};
 use consentry_store::outbox::{self, Delivery};
-use consentry_store::{apps, grants, settings};
+use consentry_store::{apps, grants};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
 use crate::{ApiError, Context, ErrorCode};
-
-/// The settings key of this installation's device id, written once.
-const DEVICE_ID: &str = "device_id";
-
-/// A random id made of letters only: ids pass the store's card-number guard, and a digits-only
-/// run in a hex id could (rarely) look like a Luhn-valid card number.
-pub(crate) fn letters_id(prefix: &str) -> String {
-    let letters: String = uuid::Uuid::new_v4()
-        .as_bytes()
-        .iter()
-        .map(|b| char::from(b'a' + b % 26))
-        .collect();
-    format!("{prefix}_{letters}")
-}
-
-/// The id this device signs its ledger entries with.
-pub(crate) async fn device_id(pool: &SqlitePool, now: DateTime<Utc>) -> Result<String, ApiError> {
-    if let Some(id) = settings::get(pool, DEVICE_ID).await? {
-        return Ok(id);
-    }
-    let id = letters_id("dev");
-    settings::put(pool, DEVICE_ID, &id, now).await?;
-    Ok(id)
-}
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -320,7 +296,7 @@ async fn record(
     terms_hash: &consentry_domain::Sha256Digest,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let device = device_id(pool, now).await?;
+    let device = crate::runtime::device::device_id(pool, now).await?;
     let change = ConsentChange::recording(action, grant, device, *terms_hash);
     ledger::record(pool, change, Some(grant), ChangeOrigin::Local, now).await?;
     Ok(())

@@ -9,7 +9,7 @@ use consentry_sync::SyncConfig;
 use sqlx::SqlitePool;
 use tokio::sync::{watch, RwLock};
 
-use crate::sync::{default_device_name, SyncHub, SyncStatusView};
+use crate::runtime::sync_hub::{default_device_name, SyncHub, SyncStatusView};
 use crate::ApiError;
 
 /// What the shell or the CLI resolved at start-up.
@@ -77,8 +77,8 @@ pub struct Context {
     keystore: Arc<dyn KeyStore>,
     wallet: RwLock<Wallet>,
     sync: SyncHub,
-    unread: crate::notifications::UnreadHub,
-    exports: crate::export::ExportHub,
+    unread: crate::runtime::unread::UnreadHub,
+    exports: crate::runtime::exports::ExportHub,
     /// Counts the locks (by the cardholder or the idle timer) for whoever must forget with it.
     locks: watch::Sender<u64>,
     /// A new recovery key shown but not yet typed back (`wallet_recovery_key_new`); dropped
@@ -160,7 +160,7 @@ impl Context {
         let Some(pool) = self.pool_if_unlocked().await else {
             return crate::native::DialogLocale::En;
         };
-        match consentry_store::settings::get(&pool, crate::notifications::LOCALE_KEY)
+        match consentry_store::settings::get(&pool, crate::runtime::LOCALE_KEY)
             .await
             .ok()
             .flatten()
@@ -205,7 +205,7 @@ impl Context {
         self.unread.subscribe()
     }
 
-    pub(crate) fn unread(&self) -> &crate::notifications::UnreadHub {
+    pub(crate) fn unread(&self) -> &crate::runtime::unread::UnreadHub {
         &self.unread
     }
 
@@ -246,11 +246,13 @@ impl Context {
     }
 
     /// Progress of the running export (the shell turns it into `export_progress` events).
-    pub fn subscribe_export_progress(&self) -> watch::Receiver<crate::export::ExportProgress> {
+    pub fn subscribe_export_progress(
+        &self,
+    ) -> watch::Receiver<crate::runtime::exports::ExportProgress> {
         self.exports.subscribe()
     }
 
-    pub(crate) fn exports(&self) -> &crate::export::ExportHub {
+    pub(crate) fn exports(&self) -> &crate::runtime::exports::ExportHub {
         &self.exports
     }
 
@@ -261,7 +263,7 @@ impl Context {
 
     /// Starts syncing the wallet that was just unlocked or created.
     pub(crate) async fn start_sync(&self, pool: SqlitePool) -> Result<(), ApiError> {
-        let device_id = crate::consents::device_id(&pool, Utc::now()).await?;
+        let device_id = crate::runtime::device::device_id(&pool, Utc::now()).await?;
         self.sync.start(pool, device_id).await
     }
 

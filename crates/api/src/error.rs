@@ -102,3 +102,34 @@ impl From<StoreError> for ApiError {
         Self::new(code, error.to_string())
     }
 }
+
+impl From<consentry_sync::SyncError> for ApiError {
+    fn from(error: consentry_sync::SyncError) -> Self {
+        let code = match error.code() {
+            consentry_sync::SyncErrorCode::NotEnrolled => ErrorCode::NotEnrolled,
+            consentry_sync::SyncErrorCode::InvalidInput => ErrorCode::InvalidInput,
+            consentry_sync::SyncErrorCode::Unreachable
+            | consentry_sync::SyncErrorCode::Timeout
+            | consentry_sync::SyncErrorCode::PlatformUnavailable
+            | consentry_sync::SyncErrorCode::RateLimited => ErrorCode::PlatformUnavailable,
+            consentry_sync::SyncErrorCode::Unauthorized
+            | consentry_sync::SyncErrorCode::InvalidCredentials
+            | consentry_sync::SyncErrorCode::NotPaired => ErrorCode::PlatformUnauthorized,
+            consentry_sync::SyncErrorCode::Rejected
+            | consentry_sync::SyncErrorCode::BadResponse
+            | consentry_sync::SyncErrorCode::ClockSkew
+            | consentry_sync::SyncErrorCode::Signing => ErrorCode::PlatformRejected,
+            consentry_sync::SyncErrorCode::Wallet => {
+                if let consentry_sync::SyncError::Store(store) = error {
+                    return ApiError::from(store);
+                }
+                ErrorCode::Internal
+            }
+            consentry_sync::SyncErrorCode::Internal => ErrorCode::Internal,
+        };
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %error, "sync error");
+        }
+        ApiError::new(code, error.to_string())
+    }
+}

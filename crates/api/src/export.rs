@@ -3,17 +3,16 @@
 //! by `consentry-export`; this is the IPC boundary: DTOs in, validation, a summary out.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
 use consentry_export::{
-    ArchivePassword, CancelFlag, ExportControl, ExportError, ExportFilter,
-    ExportFormat as CoreFormat, ExportRequest as CoreRequest, ExportSummary as CoreSummary,
+    ArchivePassword, ExportControl, ExportError, ExportFilter, ExportFormat as CoreFormat,
+    ExportRequest as CoreRequest, ExportSummary as CoreSummary,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
 use ts_rs::TS;
 
+pub use crate::runtime::exports::ExportProgress;
 use crate::{ApiError, Context, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -169,19 +168,6 @@ impl ExportRequest {
     }
 }
 
-/// How far the running export has come: the `export_progress` event.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportProgress {
-    /// Counts up from 1 with each export, so the UI can tell a new run from the last one.
-    pub run: u64,
-    pub rows_done: u64,
-    /// At least `rows_done`.
-    pub total_estimate: u64,
-    /// False once the export ended (finished, failed or cancelled).
-    pub running: bool,
-}
-
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ExportCancelRequest {}
@@ -191,82 +177,6 @@ pub struct ExportCancelRequest {}
 pub struct ExportCancelled {
     /// False when no export was running.
     pub cancelled: bool,
-}
-
-/// The running export's cancel button and progress (one export at a time).
-#[derive(Debug)]
-pub(crate) struct ExportHub {
-    running: Mutex<Option<CancelFlag>>,
-    progress: Arc<watch::Sender<ExportProgress>>,
-}
-
-impl Default for ExportHub {
-    fn default() -> Self {
-        Self {
-            running: Mutex::new(None),
-            progress: Arc::new(watch::channel(ExportProgress::default()).0),
-        }
-    }
-}
-
-impl ExportHub {
-    pub(crate) fn subscribe(&self) -> watch::Receiver<ExportProgress> {
-        self.progress.subscribe()
-    }
-
-    /// Registers a new run, or refuses while one is running.
-    fn start(&self) -> Result<(ExportControl, u64), ApiError> {
-        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        if running.is_some() {
-            return Err(ApiError::invalid_input(
-                "an export is already running: wait for it or cancel it",
-            ));
-        }
-        let cancel = CancelFlag::new();
-        *running = Some(cancel.clone());
-        let run = self.progress.borrow().run + 1;
-        self.progress.send_replace(ExportProgress {
-            run,
-            rows_done: 0,
-            total_estimate: 0,
-            running: true,
-        });
-        let progress = Arc::clone(&self.progress);
-        let report: consentry_export::ProgressFn = Arc::new(move |p| {
-            progress.send_replace(ExportProgress {
-                run,
-                rows_done: p.rows_done,
-                total_estimate: p.total_estimate.max(p.rows_done),
-                running: true,
-            });
-        });
-        Ok((
-            ExportControl {
-                cancel,
-                progress: Some(report),
-            },
-            run,
-        ))
-    }
-
-    fn finish(&self, run: u64) {
-        *self.running.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        self.progress.send_modify(|p| {
-            if p.run == run {
-                p.running = false;
-            }
-        });
-    }
-
-    fn cancel(&self) -> bool {
-        match &*self.running.lock().unwrap_or_else(PoisonError::into_inner) {
-            Some(flag) => {
-                flag.cancel();
-                true
-            }
-            None => false,
-        }
-    }
 }
 
 /// `export_history`: exports, reporting progress (`export_progress` events through

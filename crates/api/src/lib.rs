@@ -26,6 +26,7 @@ pub mod platform;
 pub mod platform_trust;
 pub mod reconsent;
 pub mod rewards;
+mod runtime;
 pub mod sync;
 pub mod vocabulary;
 pub mod wallet;

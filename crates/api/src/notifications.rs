@@ -18,15 +18,13 @@ use consentry_store::activity::ActivityRow;
 use consentry_store::{apps, arrivals, settings};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
-use tokio::sync::watch;
 use ts_rs::TS;
 
 use crate::{ApiError, Context};
 
 /// Settings key: JSON object `{app_id: bool}`; apps not in it are switched on.
 pub const PREFS_KEY: &str = "notifications.apps";
-/// Settings key: the language notifications are phrased in (`en`, `fr`).
-pub const LOCALE_KEY: &str = "notifications.locale";
+pub use crate::runtime::LOCALE_KEY;
 /// Settings key: the `seq` of the last event considered for a notification.
 pub const NOTIFIED_KEY: &str = "notifications.last_seq";
 /// Settings key: the `seq` of the newest event when Activity was last opened.
@@ -104,34 +102,6 @@ pub struct UnreadCount {
 pub struct Notice {
     pub title: String,
     pub body: String,
-}
-
-/// Who follows the unread count (the tray). `None` while the wallet is locked.
-#[derive(Debug)]
-pub(crate) struct UnreadHub {
-    sender: watch::Sender<Option<u64>>,
-}
-
-impl Default for UnreadHub {
-    fn default() -> Self {
-        Self {
-            sender: watch::channel(None).0,
-        }
-    }
-}
-
-impl UnreadHub {
-    pub(crate) fn subscribe(&self) -> watch::Receiver<Option<u64>> {
-        self.sender.subscribe()
-    }
-
-    pub(crate) fn publish(&self, count: Option<u64>) {
-        self.sender.send_if_modified(|current| {
-            let changed = *current != count;
-            *current = count;
-            changed
-        });
-    }
 }
 
 async fn enabled_map(pool: &SqlitePool) -> Result<BTreeMap<String, bool>, ApiError> {
