@@ -150,7 +150,8 @@ async fn write_chunk(
     received_ms: i64,
 ) -> Result<u64, StoreError> {
     let base: i64 = overlap(
-        sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM events").fetch_one(&mut *conn),
+        sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM events"#)
+            .fetch_one(&mut *conn),
         || prepare_some(&mut next),
     )
     .await?;
@@ -161,9 +162,11 @@ async fn write_chunk(
     let ids = serde_json::to_string(&rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
         .map_err(internal)?;
     let stored: Vec<String> = overlap(
-        sqlx::query_scalar("SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(ids)
-            .fetch_all(&mut *conn),
+        sqlx::query_scalar!(
+            r#"SELECT id AS "id!: String" FROM events WHERE id IN (SELECT value FROM json_each(?))"#,
+            ids
+        )
+        .fetch_all(&mut *conn),
         || prepare_some(&mut next),
     )
     .await?;
@@ -439,8 +442,7 @@ async fn insert_late(
 
 /// Whether an event id is already stored.
 pub async fn exists(pool: &SqlitePool, id: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
-        .bind(id)
+    let found = sqlx::query_scalar!(r#"SELECT 1 AS "one!: i64" FROM events WHERE id = ?"#, id)
         .fetch_optional(pool)
         .await?;
     Ok(found.is_some())
@@ -480,7 +482,7 @@ pub async fn late_by_ms(pool: &SqlitePool, id: &str) -> Result<Option<i64>, Stor
 
 /// How many events are stored.
 pub async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+    let n = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM events"#)
         .fetch_one(pool)
         .await?;
     Ok(u64::try_from(n).unwrap_or_default())
@@ -488,7 +490,7 @@ pub async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
 
 /// How many stored events are flagged as consent violations.
 pub async fn violation_count(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM violations")
+    let n = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM violations"#)
         .fetch_one(pool)
         .await?;
     Ok(u64::try_from(n).unwrap_or_default())

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::LedgerEntry;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -41,31 +41,44 @@ pub(crate) async fn enqueue(
 ) -> Result<Uuid, StoreError> {
     let key = crate::time::uuid_v7(now);
     let payload = serde_json::to_string(entry).map_err(internal)?;
-    sqlx::query(
+    let (key_text, seq, at) = (
+        key.to_string(),
+        i64::try_from(entry.seq).map_err(internal)?,
+        to_ms(now),
+    );
+    sqlx::query!(
         "INSERT INTO outbox (idempotency_key, ledger_seq, payload, attempts, next_attempt_at_ms,
                              created_at_ms)
          VALUES (?, ?, ?, 0, ?, ?)",
+        key_text,
+        seq,
+        payload,
+        at,
+        at,
     )
-    .bind(key.to_string())
-    .bind(i64::try_from(entry.seq).map_err(internal)?)
-    .bind(payload)
-    .bind(to_ms(now))
-    .bind(to_ms(now))
     .execute(&mut *conn)
     .await?;
     Ok(key)
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxItem, StoreError> {
-    let key: String = row.try_get("idempotency_key")?;
-    let payload: String = row.try_get("payload")?;
+/// An outbox row's columns, as `next_batch` reads them.
+struct Row {
+    idempotency_key: String,
+    payload: String,
+    attempts: i64,
+    next_attempt_at_ms: i64,
+    last_error: Option<String>,
+    created_at_ms: i64,
+}
+
+fn from_row(row: Row) -> Result<OutboxItem, StoreError> {
     Ok(OutboxItem {
-        idempotency_key: key.parse().map_err(internal)?,
-        entry: serde_json::from_str(&payload).map_err(internal)?,
-        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).map_err(internal)?,
-        next_attempt_at: from_ms(row.try_get("next_attempt_at_ms")?),
-        last_error: row.try_get("last_error")?,
-        created_at: from_ms(row.try_get("created_at_ms")?),
+        idempotency_key: row.idempotency_key.parse().map_err(internal)?,
+        entry: serde_json::from_str(&row.payload).map_err(internal)?,
+        attempts: u32::try_from(row.attempts).map_err(internal)?,
+        next_attempt_at: from_ms(row.next_attempt_at_ms),
+        last_error: row.last_error,
+        created_at: from_ms(row.created_at_ms),
     })
 }
 
@@ -77,14 +90,17 @@ pub async fn next_batch(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<OutboxItem>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT idempotency_key, payload, attempts, next_attempt_at_ms, last_error, created_at_ms
-         FROM outbox WHERE acked_at_ms IS NULL ORDER BY ledger_seq LIMIT ?",
+    let limit = i64::from(limit);
+    let rows = sqlx::query_as!(
+        Row,
+        r#"SELECT idempotency_key AS "idempotency_key!: String", payload, attempts,
+                  next_attempt_at_ms, last_error, created_at_ms
+           FROM outbox WHERE acked_at_ms IS NULL ORDER BY ledger_seq LIMIT ?"#,
+        limit,
     )
-    .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
-    let items: Vec<OutboxItem> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let items: Vec<OutboxItem> = rows.into_iter().map(from_row).collect::<Result<_, _>>()?;
     match items.first() {
         Some(head) if head.next_attempt_at > now => Ok(Vec::new()),
         _ => Ok(items),
@@ -93,9 +109,11 @@ pub async fn next_batch(
 
 /// How many changes wait for the platform.
 pub async fn pending_count(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE acked_at_ms IS NULL")
-        .fetch_one(pool)
-        .await?;
+    let n = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!: i64" FROM outbox WHERE acked_at_ms IS NULL"#
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
@@ -110,13 +128,14 @@ pub async fn mark_failed(
         .chars()
         .take(MAX_ERROR_CHARS)
         .collect();
-    let done = sqlx::query(
+    let (at, key_text) = (to_ms(next_attempt_at), key.to_string());
+    let done = sqlx::query!(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?
          WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+        error,
+        at,
+        key_text,
     )
-    .bind(error)
-    .bind(to_ms(next_attempt_at))
-    .bind(key.to_string())
     .execute(pool)
     .await?;
     if done.rows_affected() == 0 {
@@ -136,22 +155,25 @@ pub async fn mark_acked(
     platform_version: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let (at, key_text) = (to_ms(now), key.to_string());
+    let done = sqlx::query!(
         "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
          WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+        at,
+        platform_version,
+        key_text,
     )
-    .bind(to_ms(now))
-    .bind(platform_version)
-    .bind(key.to_string())
     .execute(pool)
     .await?;
     if done.rows_affected() == 1 {
         return Ok(true);
     }
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM outbox WHERE idempotency_key = ?")
-        .bind(key.to_string())
-        .fetch_optional(pool)
-        .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT 1 AS "one!: i64" FROM outbox WHERE idempotency_key = ?"#,
+        key_text,
+    )
+    .fetch_optional(pool)
+    .await?;
     match exists {
         Some(_) => Ok(false),
         None => Err(StoreError::NotFound {
@@ -174,14 +196,16 @@ pub async fn mark_acked_many(
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut first = 0;
+    let at = to_ms(now);
     for (key, platform_version) in acks {
-        let done = sqlx::query(
+        let key_text = key.to_string();
+        let done = sqlx::query!(
             "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
              WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+            at,
+            platform_version,
+            key_text,
         )
-        .bind(to_ms(now))
-        .bind(platform_version)
-        .bind(key.to_string())
         .execute(&mut *tx)
         .await?;
         first += done.rows_affected();
@@ -209,32 +233,34 @@ pub enum Delivery {
 pub async fn latest_by_grant(
     pool: &SqlitePool,
 ) -> Result<std::collections::HashMap<String, Delivery>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT grant_id, attempts, last_error, next_attempt_at_ms, acked_at_ms, platform_version
-         FROM (SELECT l.grant_id, o.attempts, o.last_error, o.next_attempt_at_ms, o.acked_at_ms,
-                      o.platform_version,
-                      row_number() OVER (PARTITION BY l.grant_id ORDER BY o.ledger_seq DESC) AS n
-               FROM outbox o JOIN consent_ledger l ON l.seq = o.ledger_seq)
-         WHERE n = 1",
+    let rows = sqlx::query!(
+        r#"SELECT grant_id AS "grant_id!: String", attempts AS "attempts!: i64",
+                  last_error AS "last_error?: String",
+                  next_attempt_at_ms AS "next_attempt_at_ms!: i64",
+                  acked_at_ms AS "acked_at_ms?: i64", platform_version AS "platform_version?: i64"
+           FROM (SELECT l.grant_id, o.attempts, o.last_error, o.next_attempt_at_ms, o.acked_at_ms,
+                        o.platform_version,
+                        row_number() OVER (PARTITION BY l.grant_id ORDER BY o.ledger_seq DESC)
+                            AS n
+                 FROM outbox o JOIN consent_ledger l ON l.seq = o.ledger_seq)
+           WHERE n = 1"#,
     )
     .fetch_all(pool)
     .await?;
     let mut out = std::collections::HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let grant_id: String = row.try_get("grant_id")?;
-        let acked: Option<i64> = row.try_get("acked_at_ms")?;
-        let version: Option<i64> = row.try_get("platform_version")?;
-        let last_error: Option<String> = row.try_get("last_error")?;
-        let delivery = match (acked, version) {
+    for row in rows {
+        let delivery = match (row.acked_at_ms, row.platform_version) {
             (None, _) => Delivery::Pending {
-                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).map_err(internal)?,
-                last_error,
-                next_attempt_at: from_ms(row.try_get("next_attempt_at_ms")?),
+                attempts: u32::try_from(row.attempts).map_err(internal)?,
+                last_error: row.last_error,
+                next_attempt_at: from_ms(row.next_attempt_at_ms),
             },
-            (Some(_), Some(v)) if v < 0 => Delivery::NotApplied { reason: last_error },
+            (Some(_), Some(v)) if v < 0 => Delivery::NotApplied {
+                reason: row.last_error,
+            },
             (Some(at), _) => Delivery::Delivered { at: from_ms(at) },
         };
-        out.insert(grant_id, delivery);
+        out.insert(row.grant_id, delivery);
     }
     Ok(out)
 }
@@ -243,12 +269,12 @@ pub async fn latest_by_grant(
 /// were waiting for a later retry.
 pub async fn retry_now(pool: &SqlitePool, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let now_ms = to_ms(now);
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE outbox SET next_attempt_at_ms = ?
          WHERE acked_at_ms IS NULL AND next_attempt_at_ms > ?",
+        now_ms,
+        now_ms,
     )
-    .bind(now_ms)
-    .bind(now_ms)
     .execute(pool)
     .await?;
     Ok(done.rows_affected())

@@ -36,14 +36,18 @@ pub async fn put(
 ) -> Result<i64, StoreError> {
     let kept = &body[..body.len().min(MAX_BODY_BYTES)];
     let text = String::from_utf8_lossy(kept);
-    let id = sqlx::query_scalar(
-        "INSERT INTO quarantine (event_id, reason, body, received_at_ms) VALUES (?, ?, ?, ?)
-         RETURNING id",
+    let event_id = event_id.map(|e| redact_card_numbers(e).into_owned());
+    let reason = redact_card_numbers(reason);
+    let body = redact_card_numbers(&text);
+    let (reason, body, at) = (reason.as_ref(), body.as_ref(), to_ms(now));
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO quarantine (event_id, reason, body, received_at_ms) VALUES (?, ?, ?, ?)
+           RETURNING id AS "id!: i64""#,
+        event_id,
+        reason,
+        body,
+        at,
     )
-    .bind(event_id.map(|e| redact_card_numbers(e).into_owned()))
-    .bind(redact_card_numbers(reason).as_ref())
-    .bind(redact_card_numbers(&text).as_ref())
-    .bind(to_ms(now))
     .fetch_one(pool)
     .await?;
     Ok(id)
@@ -51,28 +55,29 @@ pub async fn put(
 
 /// The most recent quarantined deliveries.
 pub async fn recent(pool: &SqlitePool, limit: u32) -> Result<Vec<Quarantined>, StoreError> {
-    let rows: Vec<(i64, Option<String>, String, String, i64)> = sqlx::query_as(
-        "SELECT id, event_id, reason, body, received_at_ms FROM quarantine
-         ORDER BY id DESC LIMIT ?",
+    let limit = i64::from(limit);
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!: i64", event_id, reason, body, received_at_ms FROM quarantine
+           ORDER BY id DESC LIMIT ?"#,
+        limit,
     )
-    .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, event_id, reason, body, at)| Quarantined {
-            id,
-            event_id,
-            reason,
-            body,
-            received_at: from_ms(at),
+        .map(|row| Quarantined {
+            id: row.id,
+            event_id: row.event_id,
+            reason: row.reason,
+            body: row.body,
+            received_at: from_ms(row.received_at_ms),
         })
         .collect())
 }
 
 /// How many deliveries are kept in quarantine.
 pub async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM quarantine")
+    let n = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM quarantine"#)
         .fetch_one(pool)
         .await?;
     Ok(u64::try_from(n).unwrap_or_default())
