@@ -456,7 +456,8 @@ mod export_progress {
     async fn cancel_stops_the_running_export_and_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let (ctx, pool) = wallet(dir.path()).await;
-        some_events(&pool, 30).await;
+        // Enough rows that the export is still running when the cancel arrives.
+        some_events(&pool, 20_000).await;
         let nothing = export_cancel(&ctx, ExportCancelRequest {}).await.unwrap();
         assert!(!nothing.cancelled);
 
@@ -468,8 +469,16 @@ mod export_progress {
             let out = out.clone();
             tokio::spawn(async move { export_history_to(&ctx, request(), out).await })
         };
-        // The run is registered (and cancellable) before it writes anything.
-        progress.wait_for(|p| p.running).await.unwrap();
+        // The run is registered (and cancellable) before it writes anything. Waiting for its
+        // number (which only grows) cannot miss it, as waiting for `running` could if the run
+        // ended first.
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            progress.wait_for(|p| p.run >= 1),
+        )
+        .await
+        .expect("the export never started")
+        .unwrap();
         let cancel = export_cancel(&ctx, ExportCancelRequest {}).await.unwrap();
         assert!(cancel.cancelled);
         let err = running.await.unwrap().unwrap_err();

@@ -206,19 +206,25 @@ pub(crate) fn run_child(
     seen
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rotation_killed_at_any_point_leaves_a_wallet_that_opens() {
+/// A passphrase wallet holding `n` events, locked: its temp dir, its folder (the copy every
+/// crash run starts from) and its recovery key.
+async fn locked_wallet_with_events(n: u64) -> (tempfile::TempDir, std::path::PathBuf, RecoveryKey) {
     let (dir, mut wallet, created) = passphrase_wallet().await;
-    // Enough pages that `PRAGMA rekey` takes a while, so a kill can land inside it.
-    let batch: Vec<_> = (0..20_000)
+    let batch: Vec<_> = (0..n)
         .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
         .collect();
     events::ingest(wallet.pool().unwrap(), &batch, now())
         .await
         .unwrap();
     wallet.lock().await;
-    let pristine = wallet.paths().dir().to_path_buf();
     let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
+    (dir, wallet.paths().dir().to_path_buf(), recovery)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_killed_at_any_point_leaves_a_wallet_that_opens() {
+    // Enough pages that `PRAGMA rekey` takes a while, so a kill can land inside it.
+    let (dir, pristine, recovery) = locked_wallet_with_events(20_000).await;
 
     // One undisturbed run measures how long `PRAGMA rekey` takes here, so the kills below
     // land at fractions of it whatever the machine's speed.
@@ -464,16 +470,7 @@ async fn child_replaces_the_recovery_key() {
 /// re-encryption commits, the new one after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recovery_key_change_killed_at_any_point_leaves_one_that_opens() {
-    let (dir, mut wallet, created) = passphrase_wallet().await;
-    let batch: Vec<_> = (0..5_000)
-        .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
-        .collect();
-    events::ingest(wallet.pool().unwrap(), &batch, now())
-        .await
-        .unwrap();
-    wallet.lock().await;
-    let pristine = wallet.paths().dir().to_path_buf();
-    let old = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
+    let (dir, pristine, old) = locked_wallet_with_events(5_000).await;
     let child = "rekey::child_replaces_the_recovery_key";
     let cases = [
         (
