@@ -191,6 +191,22 @@ mod wallet {
         Context::new(options)
     }
 
+    /// Creates a passphrase wallet (no keyring) in `ctx`.
+    async fn create_with_passphrase(
+        ctx: &Context,
+        passphrase: &str,
+    ) -> consentry_api::WalletCreated {
+        wallet_create(
+            ctx,
+            WalletCreateRequest {
+                use_keyring: false,
+                passphrase: Some(passphrase.into()),
+            },
+        )
+        .await
+        .unwrap()
+    }
+
     fn passphrase(text: &str) -> WalletUnlockRequest {
         WalletUnlockRequest::Passphrase {
             passphrase: text.into(),
@@ -204,15 +220,7 @@ mod wallet {
         let status = wallet_status(&ctx, WalletStatusRequest {}).await.unwrap();
         assert_eq!(status.state, WalletStateDto::New);
 
-        let created = wallet_create(
-            &ctx,
-            WalletCreateRequest {
-                use_keyring: false,
-                passphrase: Some("correct horse".into()),
-            },
-        )
-        .await
-        .unwrap();
+        let created = create_with_passphrase(&ctx, "correct horse").await;
         assert_eq!(created.status.state, WalletStateDto::Unlocked);
         assert_eq!(
             created.status.auto_lock_minutes,
@@ -511,15 +519,7 @@ mod wallet {
             Context::new(options)
         };
         let ctx = make();
-        let created = wallet_create(
-            &ctx,
-            WalletCreateRequest {
-                use_keyring: false,
-                passphrase: Some("correct horse".into()),
-            },
-        )
-        .await
-        .unwrap();
+        let created = create_with_passphrase(&ctx, "correct horse").await;
         let old = created.recovery_key.clone();
         let confirm = |key: &str| RecoveryKeyConfirmRequest {
             recovery_key: key.into(),
