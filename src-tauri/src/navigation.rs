@@ -2,7 +2,8 @@
 //! by navigating (`location.href = "https://…?" + secret`) or by opening a window: every
 //! navigation away from the app's own origin is refused, new windows are refused, and a
 //! web address the page tried to reach is offered to the person, in a native dialog showing
-//! it whole, to open in their browser (`docs/decisions.md`, issue 13).
+//! it whole, to open in their browser (`docs/decisions.md`, "The backend decides where data
+//! goes").
 
 use consentry_api::Context;
 use tauri::webview::NewWindowResponse;

@@ -2,7 +2,7 @@
 //! freed (and before a reallocation moves it). Whatever passed through Rust memory — an IPC
 //! request with the passphrase, the recovery key on its way to the window, a key in a
 //! buffer of some library — is gone from the process once its owner drops it, not left in
-//! freed heap until reused. Locking then leaves no copy of a secret behind (issue 13; the
+//! freed heap until reused. Locking then leaves no copy of a secret behind (the
 //! end-to-end memory scan checks it).
 //!
 //! C libraries (GTK, WebKit, GLib) use glibc's `malloc` directly and are not covered (see

@@ -831,7 +831,7 @@ async fn after_lock_no_process_of_the_app_holds_a_secret() {
     let locked = secret_copies(&app, &secrets);
     eprintln!("memory scan, unlocked: {unlocked:?}");
     eprintln!("memory scan, after lock ({lock_took:?} until a new web process): {locked:?}");
-    // Known gap (docs/decisions.md, issue 13 left open): the answer that carried the
+    // Known gap (docs/decisions.md, "Lock means gone"): the answer that carried the
     // recovery key to the page at creation can stay in the C heap of the app process (GLib
     // and WebKit's side of the IPC). Everything else must be gone from every process.
     let held: Vec<_> = locked

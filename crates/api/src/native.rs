@@ -1,6 +1,6 @@
 //! What only the person at the computer can answer, in windows the page can neither draw nor
 //! click: where a file goes, and "yes" to the few steps that send secrets or data out of the
-//! wallet (issue 13, `docs/decisions.md` "The backend decides where data goes").
+//! wallet (`docs/decisions.md`, "The backend decides where data goes").
 //!
 //! A compromised page can call any command it is granted, with any request; it cannot answer
 //! a native dialog. So no request names a path to write, and each step that would hand the
