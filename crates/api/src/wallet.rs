@@ -386,12 +386,9 @@ pub async fn wallet_recovery_key_confirm(
     let mut wallet = ctx.wallet().write().await;
     wallet.pool()?;
     ctx.sync().stop().await;
-    let keyring = wallet
-        .key_homes()
-        .is_some_and(|(keyring, _)| keyring)
-        .then(|| ctx.keystore());
+    // The store uses the keystore only when the key file says the key lives there.
     let result = wallet
-        .replace_recovery_key(&pending, keyring, &mut |_| {})
+        .replace_recovery_key(&pending, Some(ctx.keystore()), &mut |_| {})
         .await;
     let status = status_of(ctx, &wallet);
     let pool = wallet.pool().ok().cloned();

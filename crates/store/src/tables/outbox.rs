@@ -147,6 +147,26 @@ pub async fn mark_failed(
     Ok(())
 }
 
+/// Marks one pending change acknowledged; 1 if it was pending, 0 if not (already
+/// acknowledged, or unknown).
+async fn ack(
+    conn: &mut SqliteConnection,
+    key: &str,
+    platform_version: i64,
+    at_ms: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query!(
+        "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
+         WHERE idempotency_key = ? AND acked_at_ms IS NULL",
+        at_ms,
+        platform_version,
+        key,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Records the platform's acknowledgement. Idempotent: acknowledging twice keeps the first.
 /// Returns whether this call was the first acknowledgement.
 pub async fn mark_acked(
@@ -155,17 +175,16 @@ pub async fn mark_acked(
     platform_version: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let (at, key_text) = (to_ms(now), key.to_string());
-    let done = sqlx::query!(
-        "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
-         WHERE idempotency_key = ? AND acked_at_ms IS NULL",
-        at,
+    let key_text = key.to_string();
+    if ack(
+        &mut *pool.acquire().await?,
+        &key_text,
         platform_version,
-        key_text,
+        to_ms(now),
     )
-    .execute(pool)
-    .await?;
-    if done.rows_affected() == 1 {
+    .await?
+        == 1
+    {
         return Ok(true);
     }
     let exists = sqlx::query_scalar!(
@@ -198,17 +217,7 @@ pub async fn mark_acked_many(
     let mut first = 0;
     let at = to_ms(now);
     for (key, platform_version) in acks {
-        let key_text = key.to_string();
-        let done = sqlx::query!(
-            "UPDATE outbox SET acked_at_ms = ?, platform_version = ?
-             WHERE idempotency_key = ? AND acked_at_ms IS NULL",
-            at,
-            platform_version,
-            key_text,
-        )
-        .execute(&mut *tx)
-        .await?;
-        first += done.rows_affected();
+        first += ack(&mut tx, &key.to_string(), *platform_version, at).await?;
     }
     tx.commit().await?;
     Ok(first)

@@ -233,22 +233,22 @@ impl KeyFile {
         let damaged =
             |reason: String| StoreError::key_file(path, KeyFileProblem::Malformed(reason));
         // The format is looked at first, so a newer file says so instead of "damaged".
-        #[derive(Deserialize)]
-        struct Format {
-            format: u32,
-        }
-        let Format { format } =
+        let json: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
-        if format != KEY_FILE_FORMAT {
+        let format = json
+            .get("format")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| damaged("`format` is not a number".into()))?;
+        if format != u64::from(KEY_FILE_FORMAT) {
             return Err(StoreError::key_file(
                 path,
                 KeyFileProblem::UnsupportedFormat {
-                    found: format,
+                    found: u32::try_from(format).unwrap_or(u32::MAX),
                     supported: KEY_FILE_FORMAT,
                 },
             ));
         }
-        let file: Self = serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
+        let file: Self = serde_json::from_value(json).map_err(|e| damaged(e.to_string()))?;
         if let Some(reason) = file.problem() {
             return Err(damaged(reason));
         }

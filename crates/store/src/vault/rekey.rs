@@ -183,12 +183,7 @@ impl Wallet {
         kdf: KdfParams,
     ) -> Result<(), StoreError> {
         new.validate_new()?;
-        let key = self
-            .session
-            .as_ref()
-            .ok_or(StoreError::Locked)?
-            .key
-            .duplicate();
+        let key = self.raw_key()?;
         let mut file = KeyFile::read_required(&self.paths.keys())?;
         if file.next.is_some() {
             return Err(StoreError::Internal("a key rotation is unfinished".into()));
@@ -242,12 +237,7 @@ impl Wallet {
     /// Stores the current key in `store` (after unlocking with the recovery key because the
     /// keyring entry was lost, or to switch a passphrase-only wallet to the keyring).
     pub async fn save_key_to(&mut self, store: &dyn KeyStore) -> Result<(), StoreError> {
-        let key = self
-            .session
-            .as_ref()
-            .ok_or(StoreError::Locked)?
-            .key
-            .duplicate();
+        let key = self.raw_key()?;
         let mut file = KeyFile::read_required(&self.paths.keys())?;
         let (main, _) = keyring_accounts(&file);
         store.save(&main, &key).await?;
