@@ -3,8 +3,6 @@
 use std::process::ExitCode;
 
 use consentry_api::ApiError;
-use consentry_export::ExportError;
-use consentry_store::StoreError;
 
 /// The exit codes, as `--help` lists them.
 pub const EXIT_CODES_HELP: &str = "\
@@ -57,46 +55,6 @@ impl CliError {
 
     pub fn other(message: impl Into<String>) -> Self {
         Self::new(Status::Other, message)
-    }
-}
-
-fn store_status(error: &StoreError) -> Status {
-    match error {
-        StoreError::WalletNotFound(_) | StoreError::NotFound { .. } => Status::NotFound,
-        StoreError::Locked
-        | StoreError::KeyMissing
-        | StoreError::KeyMismatch(_)
-        | StoreError::NoPassphrase
-        | StoreError::KeyStore(_)
-        | StoreError::KeyFile { .. }
-        | StoreError::RecoveryKeyMalformed
-        | StoreError::PassphraseTooShort { .. } => Status::Key,
-        StoreError::Io { .. } => Status::Io,
-        StoreError::Invalid { .. } | StoreError::CardNumberInText { .. } => Status::Usage,
-        _ => Status::Other,
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(error: StoreError) -> Self {
-        Self::new(store_status(&error), error.to_string())
-    }
-}
-
-impl From<ExportError> for CliError {
-    fn from(error: ExportError) -> Self {
-        let status = match &error {
-            ExportError::InvalidOption { .. } | ExportError::DestinationNotEmpty(_) => {
-                Status::Usage
-            }
-            ExportError::UnknownCard(_)
-            | ExportError::UnknownApp(_)
-            | ExportError::FolderNotFound(_) => Status::NotFound,
-            ExportError::Io { .. } => Status::Io,
-            ExportError::Store(store) => store_status(store),
-            _ => Status::Other,
-        };
-        Self::new(status, error.to_string())
     }
 }
 

@@ -6,13 +6,13 @@ use std::io::Write;
 use std::path::Path;
 
 use consentry_domain::EventType;
+use consentry_store::event_stream::{EventQuery, EventReader};
 use sqlx::SqlitePool;
 
 use crate::control::Tracker;
 use crate::csv_table::CsvTable;
 use crate::error::{ExportError, IoContext};
 use crate::source::{Directory, Selection};
-use crate::stream::{self, Batches, Reader};
 
 /// What one CSV table held.
 pub(crate) struct TableDone<W> {
@@ -57,9 +57,9 @@ pub(crate) async fn write_table<W: Write>(
     let Some(selection) = selection.only_kinds(&[table.kind()]) else {
         return finish(writer, 0, path);
     };
-    let mut reader = Reader::open(pool).await?;
-    let mut query = stream::events_query(&selection);
-    let mut batches = Batches::new(query.build().fetch(reader.conn()));
+    let mut reader = EventReader::open(pool).await?;
+    let mut query = EventQuery::new(&selection);
+    let mut batches = reader.batches(&mut query);
     let written = async {
         while let Some(items) = batches.next().await? {
             for item in &items {
@@ -91,7 +91,7 @@ fn finish<W: Write>(
 /// of its kind), so the wallet is read once whatever the number of files. For a folder, where
 /// every file can be open at once; the archive's zip takes one file at a time instead.
 pub(crate) async fn write_tables<W: Write>(
-    reader: &mut Reader,
+    reader: &mut EventReader,
     selection: &Selection,
     outputs: Vec<(CsvTable, W, std::path::PathBuf)>,
     directory: &Directory,
@@ -108,8 +108,8 @@ pub(crate) async fn write_tables<W: Write>(
         by_kind.entry(table.kind()).or_default().push(index);
         writers.push((table, writer, path, 0_u64));
     }
-    let mut query = stream::events_query(selection);
-    let mut batches = Batches::new(query.build().fetch(reader.conn()));
+    let mut query = EventQuery::new(selection);
+    let mut batches = reader.batches(&mut query);
     while let Some(items) = batches.next().await? {
         for item in &items {
             let Some(targets) = by_kind.get(&item.event.event_type()) else {

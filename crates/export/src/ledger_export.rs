@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use consentry_domain::LedgerEntry;
+use consentry_store::ledger;
 use consentry_store::pan_guard::redact_json_text;
 use sqlx::SqlitePool;
 
@@ -20,7 +21,7 @@ pub const LEDGER_FORMAT: &str = "consentry-consent-ledger";
 /// Its `version` field.
 pub const LEDGER_VERSION: u32 = 1;
 
-const PAGE: i64 = 500;
+const PAGE: u32 = 500;
 
 const COLUMNS: &[&str] = &[
     "seq",
@@ -43,16 +44,7 @@ const COLUMNS: &[&str] = &[
     "hash",
 ];
 
-/// How many entries the ledger holds.
-pub(crate) async fn count(pool: &SqlitePool) -> Result<u64, ExportError> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM consent_ledger")
-        .fetch_one(pool)
-        .await
-        .map_err(consentry_store::StoreError::from)?;
-    Ok(u64::try_from(n).unwrap_or_default())
-}
-
-/// Keyset pages of the ledger, oldest first.
+/// Pages of the ledger, oldest first.
 struct Entries<'p> {
     pool: &'p SqlitePool,
     after: i64,
@@ -64,25 +56,12 @@ impl Entries<'_> {
         if self.done {
             return Ok(None);
         }
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT seq, entry FROM consent_ledger WHERE seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(self.after)
-        .bind(PAGE)
-        .fetch_all(self.pool)
-        .await
-        .map_err(consentry_store::StoreError::from)?;
-        self.done = rows.len() < PAGE as usize;
-        if let Some((seq, _)) = rows.last() {
-            self.after = *seq;
+        let page = ledger::entries_after(self.pool, self.after, PAGE).await?;
+        self.done = page.len() < PAGE as usize;
+        if let Some(last) = page.last() {
+            self.after = i64::try_from(last.seq).unwrap_or(i64::MAX);
         }
-        rows.iter()
-            .map(|(seq, json)| {
-                serde_json::from_str(json)
-                    .map_err(|e| ExportError::Internal(format!("ledger entry {seq}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        Ok(Some(page))
     }
 }
 

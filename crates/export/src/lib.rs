@@ -31,7 +31,6 @@ mod options;
 mod output;
 mod run;
 mod source;
-mod stream;
 mod summary;
 mod text;
 

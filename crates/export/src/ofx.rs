@@ -14,7 +14,7 @@ use consentry_domain::{Currency, EventPayload, EventType, Money};
 use consentry_store::history::HistoryItem;
 use consentry_store::pan_guard::redact_card_numbers;
 use sha2::{Digest, Sha256};
-use sqlx::{QueryBuilder, SqlitePool};
+use sqlx::SqlitePool;
 
 use crate::control::Tracker;
 use crate::error::{ExportError, IoContext};
@@ -46,26 +46,18 @@ pub(crate) async fn statements(
     let Some(selection) = selection.only_kinds(OFX_KINDS) else {
         return Ok(Vec::new());
     };
-    let mut sql = QueryBuilder::new(
-        "SELECT e.card_token, e.payload ->> '$.amount.currency' AS currency, \
-         min(e.occurred_at_ms), max(e.occurred_at_ms), count(*) FROM events e WHERE 1 = 1",
-    );
-    selection.push_conditions(&mut sql);
-    sql.push(" GROUP BY 1, 2 ORDER BY 1, 2");
-    let rows: Vec<(String, String, i64, i64, i64)> = sql
-        .build_query_as()
-        .fetch_all(pool)
-        .await
-        .map_err(consentry_store::StoreError::from)?;
-    rows.into_iter()
-        .map(|(card, code, first, last, rows)| {
+    let spans = selection.spans_by_card_and_currency(pool).await?;
+    spans
+        .into_iter()
+        .map(|span| {
+            let code = span.currency;
             Ok(Statement {
-                card,
+                card: span.card_token,
                 currency: Currency::new(&code)
                     .map_err(|e| ExportError::Internal(format!("stored currency {code:?}: {e}")))?,
-                first: from_ms(first)?,
-                last: from_ms(last)?,
-                rows: u64::try_from(rows).unwrap_or_default(),
+                first: from_ms(span.first_ms)?,
+                last: from_ms(span.last_ms)?,
+                rows: span.events,
             })
         })
         .collect()

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use consentry_store::event_stream::EventReader;
 use sqlx::SqlitePool;
 
 use crate::archive::{self, Plan};
@@ -11,10 +12,9 @@ use crate::csv_table::CsvTable;
 use crate::error::ExportError;
 use crate::options::{ExportFormat, ExportRequest};
 use crate::output::{self, PendingDir, PendingFile};
-use crate::source::{Directory, Selection};
-use crate::stream::Reader;
+use crate::source::{self, Directory, Selection};
 use crate::summary::{ExportSummary, ExportedFile};
-use crate::{csv_export, json_export, ledger_export, ofx};
+use crate::{csv_export, json_export, ofx};
 
 /// Exports the wallet's history as `request` says, reading `pool` (an unlocked wallet) in
 /// keyset pages with constant memory.
@@ -28,13 +28,13 @@ pub async fn export(
     control: &ExportControl,
 ) -> Result<ExportSummary, ExportError> {
     request.validate()?;
-    let selection = Selection::resolve(pool, &request.filter).await?;
+    let selection = source::resolve(pool, &request.filter).await?;
     let directory = Directory::load(pool).await?;
     let dest = request.destination.as_path();
     let (events, files, bytes) = match request.format {
         ExportFormat::Csv => {
             let tables = csv_export::tables(&selection);
-            let mut reader = Reader::open(pool).await?;
+            let mut reader = EventReader::open(pool).await?;
             let written = async {
                 let mut tracker = Tracker::new(control, reader.count(&selection).await?);
                 tracker.check()?;
@@ -100,7 +100,7 @@ pub async fn export(
             let total = csv_export::pass_rows(&plan.tables, &counts)
                 + counts.values().sum::<u64>()
                 + ofx::estimate(&plan.statements)
-                + 2 * ledger_export::count(pool).await?;
+                + 2 * consentry_store::ledger::count(pool).await?;
             let mut tracker = Tracker::new(control, total);
             tracker.check()?;
             let (files, bytes) = archive::write(
@@ -131,7 +131,7 @@ pub async fn export(
 }
 
 async fn csv_folder(
-    reader: &mut Reader,
+    reader: &mut EventReader,
     selection: &Selection,
     directory: &Directory,
     tables: &[CsvTable],

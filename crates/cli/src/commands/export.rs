@@ -3,15 +3,12 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use clap::{Args, ValueEnum};
-use consentry_export::{
-    export, parse_from, parse_kind, parse_to, ArchivePassword, ExportControl, ExportFilter,
-    ExportFormat, ExportRequest,
-};
+use consentry_api::export::{ExportFormat, ExportRequest};
 
+use crate::commands::wallet::{close, open};
 use crate::exit::CliError;
-use crate::unlock::{open_wallet, UnlockArgs};
+use crate::unlock::UnlockArgs;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -65,64 +62,54 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
-    fn request(self) -> Result<ExportRequest, CliError> {
-        let filter = ExportFilter {
-            from: self.from.as_deref().map(parse_from).transpose()?,
-            until: self.to.as_deref().map(parse_to).transpose()?,
-            cards: self.card,
-            apps: self.app,
-            kinds: self
-                .kind
-                .iter()
-                .map(|k| parse_kind(k))
-                .collect::<Result<_, _>>()?,
-        };
+    /// The api's request and the destination; the password is read from its variable here.
+    fn request(self) -> Result<(ExportRequest, PathBuf), CliError> {
         let password = match &self.password_env {
-            Some(var) => Some(ArchivePassword::new(std::env::var(var).map_err(|_| {
+            Some(var) => Some(std::env::var(var).map_err(|_| {
                 CliError::usage(format!("--password-env: the variable {var} is not set"))
-            })?)),
+            })?),
             None => None,
         };
         let request = ExportRequest {
             format: self.format.into(),
-            destination: self.out,
-            filter,
+            from: self.from,
+            to: self.to,
+            cards: self.card,
+            apps: self.app,
+            kinds: self.kind,
             password,
-            now: Utc::now(),
         };
         // Bad options fail before the wallet is opened.
-        request.validate()?;
-        Ok(request)
+        request.to_core(self.out.clone())?;
+        Ok((request, self.out))
     }
 }
 
+/// `consentry export`: through the api, as the app's Export screen does (without its dialog:
+/// the destination is `--out`).
 pub async fn run(data_dir: &Path, unlock: &UnlockArgs, args: ExportArgs) -> Result<(), CliError> {
-    let request = args.request()?;
-    let mut wallet = open_wallet(data_dir, unlock).await?;
-    let outcome = async {
-        let pool = wallet.pool()?.clone();
-        Ok::<_, CliError>(export(&pool, &request, &ExportControl::default()).await?)
-    }
-    .await;
-    wallet.lock().await;
+    let (request, destination) = args.request()?;
+    let ctx = open(data_dir, unlock, None).await?;
+    let outcome = consentry_api::export_history_to(&ctx, request, destination).await;
+    close(&ctx).await;
     let summary = outcome?;
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(
         stdout,
         "exported {} events to {} ({} files, {} bytes)",
         summary.events,
-        summary.destination.display(),
+        summary.destination,
         summary.files.len(),
         summary.bytes
     );
     for file in &summary.files {
         let _ = writeln!(stdout, "  {:<28} {:>9} rows", file.name, file.rows);
     }
-    if summary.format != ExportFormat::Archive {
+    if !summary.encrypted {
         let _ = writeln!(
             std::io::stderr(),
             "note: {} is not encrypted; it holds your payment history",
-            summary.destination.display()
+            summary.destination
         );
     }
     Ok(())

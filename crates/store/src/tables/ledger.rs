@@ -140,6 +140,36 @@ pub async fn entries(pool: &SqlitePool) -> Result<Vec<LedgerEntry>, StoreError> 
         .collect()
 }
 
+/// How many entries the ledger holds.
+pub async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let n = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM consent_ledger"#)
+        .fetch_one(pool)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// Up to `limit` entries after the one numbered `after_seq` (0: from the start), in order: the
+/// ledger a page at a time.
+pub async fn entries_after(
+    pool: &SqlitePool,
+    after_seq: i64,
+    limit: u32,
+) -> Result<Vec<LedgerEntry>, StoreError> {
+    let rows = sqlx::query!(
+        "SELECT seq, entry FROM consent_ledger WHERE seq > ? ORDER BY seq LIMIT ?",
+        after_seq,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            serde_json::from_str(&row.entry)
+                .map_err(|e| StoreError::Internal(format!("ledger entry {}: {e}", row.seq)))
+        })
+        .collect()
+}
+
 /// Checks the stored chain: each row's columns agree with its entry, and the entries form an
 /// unbroken hash chain from genesis. Reports the first broken link.
 pub async fn verify(pool: &SqlitePool) -> Result<LedgerCheck, StoreError> {

@@ -1,76 +1,73 @@
-//! Reading the selected events in ONE streamed query, for the CSV tables (which need every
-//! event of their kinds and nothing else).
+//! Reading selected events in ONE streamed query, for callers that need every selected event
+//! and nothing else (the export's CSV tables).
 //!
-//! Why not the keyset pages of [`crate::source::Pages`]: a page is a new statement (a new
+//! Why not the keyset pages of [`crate::selection::Pages`]: a page is a new statement (a new
 //! index seek, a new row buffer) every 500 rows, and each stored event is decoded as a whole
 //! domain `Event`, whose flattened, tagged payload makes serde buffer every field first. Here:
 //!
 //! - one statement, in one read transaction (a consistent snapshot), streamed row by row;
 //! - on a dedicated connection: a small page cache (a streamed scan reads each page once, so a
-//!   big cache only costs memory) and a deep row channel, so SQLite runs ahead of the writer
+//!   big cache only costs memory) and a deep row channel, so SQLite runs ahead of the consumer
 //!   on the other core instead of waking it for every row;
 //! - the envelope comes from the table's columns and the payload is decoded straight into the
 //!   struct of its kind (the `kind` column says which), which serde reads in one pass.
 //!
-//! Rows still come as [`HistoryItem`]s, in batches, so the tables are written by the same code
-//! as before, and progress and cancellation are checked between batches.
+//! Rows come as [`HistoryItem`]s, in batches, so callers can report progress and stop
+//! between batches.
 
 use std::future::poll_fn;
 use std::str::FromStr as _;
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{Event, EventPayload, EventType};
-use consentry_store::history::HistoryItem;
-use consentry_store::StoreError;
 use futures_core::stream::BoxStream;
 use serde_json::from_str;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection as _, QueryBuilder, Row as _, SqliteConnection};
 use sqlx::{Sqlite, SqlitePool};
 
-use crate::error::ExportError;
-use crate::source::Selection;
+use crate::history::HistoryItem;
+use crate::selection::EventSelection;
+use crate::StoreError;
 
 /// Rows per batch: progress and cancellation are checked between batches.
-pub(crate) const BATCH: usize = 500;
-/// Page cache of the export's connection, in KiB (the wallet's connections keep 32 MiB).
+pub const BATCH: usize = 500;
+/// Page cache of the reader's connection, in KiB (the wallet's connections keep 32 MiB).
 const CACHE_KIB: u32 = 4096;
 
-/// A connection of its own for one export, with the wallet's key and settings.
-pub(crate) struct Reader {
+/// A connection of its own for one long read, with the wallet's key and settings.
+pub struct EventReader {
     conn: SqliteConnection,
 }
 
-impl Reader {
+impl EventReader {
     /// Takes a connection out of `pool` (already keyed: the key is not in the pool's options,
-    /// see `consentry_store` `connect`), tuned for one long scan; it is closed, not returned,
-    /// when the export ends.
-    pub async fn open(pool: &SqlitePool) -> Result<Self, ExportError> {
-        let mut conn = pool.acquire().await.map_err(StoreError::from)?.detach();
+    /// see `vault::connect`), tuned for one long scan; it is closed, not returned, at
+    /// [`EventReader::close`].
+    pub async fn open(pool: &SqlitePool) -> Result<Self, StoreError> {
+        let mut conn = pool.acquire().await?.detach();
         // Reads only: this connection never takes the write lock.
         let tune = format!("PRAGMA cache_size = -{CACHE_KIB}; PRAGMA query_only = ON");
-        sqlx::query(&tune)
-            .execute(&mut conn)
-            .await
-            .map_err(StoreError::from)?;
+        sqlx::query(&tune).execute(&mut conn).await?;
         Ok(Self { conn })
     }
 
     /// How many events match (the progress estimate).
-    pub async fn count(&mut self, selection: &Selection) -> Result<u64, ExportError> {
-        let mut sql = QueryBuilder::new("SELECT count(*) FROM events e WHERE 1 = 1");
-        selection.push_conditions(&mut sql);
-        let n: i64 = sql
+    pub async fn count(&mut self, selection: &EventSelection) -> Result<u64, StoreError> {
+        let n: i64 = selection
+            .count_query()
             .build_query_scalar()
             .fetch_one(&mut self.conn)
-            .await
-            .map_err(StoreError::from)?;
+            .await?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
-    /// The connection, for [`Batches::new`].
-    pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.conn
+    /// The events `query` selects, a batch at a time.
+    pub fn batches<'c>(&'c mut self, query: &'c mut EventQuery) -> Batches<'c> {
+        Batches {
+            rows: query.0.build().fetch(&mut self.conn),
+            done: false,
+        }
     }
 
     /// Closes the connection.
@@ -79,9 +76,17 @@ impl Reader {
     }
 }
 
-/// The query of the selected events, newest first (the history's order): run it with
-/// `Batches::new(events_query(s).build().fetch(reader.conn()))`.
-pub(crate) fn events_query(selection: &Selection) -> QueryBuilder<'static, Sqlite> {
+/// The query of a selection's events, newest first (the history's order); the stream of
+/// [`EventReader::batches`] borrows its text.
+pub struct EventQuery(QueryBuilder<'static, Sqlite>);
+
+impl EventQuery {
+    pub fn new(selection: &EventSelection) -> Self {
+        Self(events_query(selection))
+    }
+}
+
+fn events_query(selection: &EventSelection) -> QueryBuilder<'static, Sqlite> {
     let mut sql = QueryBuilder::new(
         "SELECT e.seq, e.kind, e.id, e.occurred_at_ms, e.card_token, e.app_id, \
          e.signature_verified, e.received_at_ms, v.reason, e.payload \
@@ -92,23 +97,19 @@ pub(crate) fn events_query(selection: &Selection) -> QueryBuilder<'static, Sqlit
     sql
 }
 
-/// The rows of [`events_query`], a batch at a time.
-pub(crate) struct Batches<'c> {
+/// The rows of one selection's query, a batch at a time ([`EventReader::batches`]).
+pub struct Batches<'c> {
     rows: BoxStream<'c, Result<SqliteRow, sqlx::Error>>,
     done: bool,
 }
 
-impl<'c> Batches<'c> {
-    pub fn new(rows: BoxStream<'c, Result<SqliteRow, sqlx::Error>>) -> Self {
-        Self { rows, done: false }
-    }
-
+impl Batches<'_> {
     /// The next batch (never empty), or `None` at the end.
-    pub async fn next(&mut self) -> Result<Option<Vec<HistoryItem>>, ExportError> {
+    pub async fn next(&mut self) -> Result<Option<Vec<HistoryItem>>, StoreError> {
         let mut items = Vec::with_capacity(BATCH);
         while !self.done && items.len() < BATCH {
             match poll_fn(|cx| self.rows.as_mut().poll_next(cx)).await {
-                Some(row) => items.push(item(&row.map_err(StoreError::from)?)?),
+                Some(row) => items.push(item(&row?)?),
                 None => self.done = true,
             }
         }
@@ -116,35 +117,32 @@ impl<'c> Batches<'c> {
     }
 }
 
-fn item(row: &SqliteRow) -> Result<HistoryItem, ExportError> {
-    let seq: i64 = row.try_get(0).map_err(StoreError::from)?;
-    let kind: &str = row.try_get(1).map_err(StoreError::from)?;
-    let payload: &str = row.try_get(9).map_err(StoreError::from)?;
+fn item(row: &SqliteRow) -> Result<HistoryItem, StoreError> {
+    let seq: i64 = row.try_get(0)?;
+    let kind: &str = row.try_get(1)?;
+    let payload: &str = row.try_get(9)?;
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-        ExportError::from(StoreError::Internal(format!("stored {what} {seq}: {e}")))
+        StoreError::Internal(format!("stored {what} {seq}: {e}"))
     };
     let kind = EventType::from_str(kind).map_err(|e| corrupt("event kind", &e))?;
-    let violation: Option<&str> = row.try_get(8).map_err(StoreError::from)?;
-    let occurred_at_ms: i64 = row.try_get(3).map_err(StoreError::from)?;
+    let violation: Option<&str> = row.try_get(8)?;
+    let occurred_at_ms: i64 = row.try_get(3)?;
     let event = Event {
-        id: row.try_get(2).map_err(StoreError::from)?,
+        id: row.try_get(2)?,
         occurred_at: occurred_at(payload, occurred_at_ms),
-        card_token: row
-            .try_get::<Option<String>, _>(4)
-            .map_err(StoreError::from)?
-            .unwrap_or_default(),
-        app_id: row.try_get(5).map_err(StoreError::from)?,
+        card_token: row.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+        app_id: row.try_get(5)?,
         payload: decode_payload(kind, payload).map_err(|e| corrupt("event", &e))?,
     };
     Ok(HistoryItem {
         seq,
         event,
-        signature_verified: row.try_get(6).map_err(StoreError::from)?,
+        signature_verified: row.try_get(6)?,
         violation: violation
             .map(from_str)
             .transpose()
             .map_err(|e| corrupt("violation", &e))?,
-        received_at: millis(row.try_get(7).map_err(StoreError::from)?),
+        received_at: millis(row.try_get(7)?),
     })
 }
 
