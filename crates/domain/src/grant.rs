@@ -50,6 +50,13 @@ pub struct GrantKey {
     pub scope: Scope,
 }
 
+impl GrantKey {
+    /// Whether the key is of this app (if one is given) and on this card (if one is given).
+    pub fn matches(&self, app_id: Option<&str>, card_token: Option<&str>) -> bool {
+        app_id.is_none_or(|a| a == self.app_id) && card_token.is_none_or(|c| c == self.card_token)
+    }
+}
+
 /// What the cardholder chose when granting (everything except lifecycle bookkeeping).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GrantDetails {

@@ -1,6 +1,11 @@
 //! Who follows the unread count (the tray icon's label).
 
+use consentry_store::{arrivals, settings, StoreError};
+use sqlx::SqlitePool;
 use tokio::sync::watch;
+
+/// Settings key: the `seq` of the newest event when Activity was last opened.
+pub const SEEN_KEY: &str = "activity.seen_seq";
 
 /// Who follows the unread count (the tray). `None` while the wallet is locked.
 #[derive(Debug)]
@@ -28,4 +33,10 @@ impl UnreadHub {
             changed
         });
     }
+}
+
+/// Events received since Activity was last opened.
+pub(crate) async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let seen = settings::get_i64(pool, SEEN_KEY).await?.unwrap_or(0);
+    arrivals::count_after(pool, seen).await
 }

@@ -20,6 +20,11 @@ pub async fn get(db: impl SqliteExecutor<'_>, key: &str) -> Result<Option<String
     )
 }
 
+/// Reads a setting holding a whole number (`None` when absent or not a number).
+pub async fn get_i64(db: impl SqliteExecutor<'_>, key: &str) -> Result<Option<i64>, StoreError> {
+    Ok(get(db, key).await?.and_then(|v| v.parse().ok()))
+}
+
 /// Writes a setting (refuses values that contain a card number).
 pub async fn put(
     db: impl SqliteExecutor<'_>,

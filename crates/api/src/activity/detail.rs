@@ -3,17 +3,15 @@
 //! received outside the cardholder's consent, the grant history that proves it.
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{
-    ConsentDecision, Discount, Event, EventPayload, GrantRefusal, PaymentRef, ViolationReason,
-};
+use consentry_domain::{ConsentDecision, Event, EventPayload, PaymentRef};
 use consentry_store::activity::{self, ActivityRow};
 use consentry_store::ledger;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use crate::activity::ActivityItem;
-use crate::consents::LedgerEntryView;
+use super::ActivityItem;
+use crate::views::{DiscountView, LedgerEntryView, ViolationReasonView};
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope};
 use crate::{ApiError, Context, ErrorCode};
 
@@ -104,30 +102,6 @@ pub struct CashbackBody {
     pub payment: Option<PaymentView>,
 }
 
-/// How much an offer takes off.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DiscountView {
-    /// Basis points: 500 = 5 %.
-    Percent {
-        bps: u32,
-    },
-    Amount {
-        amount: Money,
-    },
-}
-
-impl From<&Discount> for DiscountView {
-    fn from(d: &Discount) -> Self {
-        match d {
-            Discount::Percent { bps } => Self::Percent { bps: *bps },
-            Discount::Amount { amount } => Self::Amount {
-                amount: Money::from(amount),
-            },
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferBody {
@@ -195,78 +169,6 @@ pub struct TransactionStep {
     pub merchant: String,
     pub amount: Money,
     pub commission: Money,
-}
-
-/// Why an event was not covered by a grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ViolationReasonView {
-    /// The app never had this permission on this card before the event.
-    NeverGranted,
-    /// The grant was revoked (or waiting for re-consent) when the event happened.
-    NotActive {
-        status: GrantStatus,
-    },
-    Expired {
-        #[serde(rename = "expiresAt")]
-        #[ts(rename = "expiresAt")]
-        expires_at: DateTime<Utc>,
-    },
-    NotYetGranted {
-        #[serde(rename = "grantedAt")]
-        #[ts(rename = "grantedAt")]
-        granted_at: DateTime<Utc>,
-    },
-    ChannelNotGranted {
-        channel: Channel,
-    },
-    BelowMinimum {
-        minimum: Money,
-    },
-    CurrencyMismatch {
-        minimum: Money,
-        found: Money,
-    },
-    /// Revoked, the revocation acknowledged by the platform, and this made after that.
-    DeliveredAfterRevocation {
-        #[serde(rename = "revokedAt")]
-        #[ts(rename = "revokedAt")]
-        revoked_at: DateTime<Utc>,
-    },
-}
-
-impl From<&ViolationReason> for ViolationReasonView {
-    fn from(reason: &ViolationReason) -> Self {
-        match reason {
-            ViolationReason::NeverGranted => Self::NeverGranted,
-            ViolationReason::DeliveredAfterRevocation { revoked_at } => {
-                Self::DeliveredAfterRevocation {
-                    revoked_at: *revoked_at,
-                }
-            }
-            ViolationReason::Refused { refusal } => match refusal {
-                GrantRefusal::NotActive { status } => Self::NotActive {
-                    status: (*status).into(),
-                },
-                GrantRefusal::Expired { expires_at } => Self::Expired {
-                    expires_at: *expires_at,
-                },
-                GrantRefusal::NotYetGranted { granted_at } => Self::NotYetGranted {
-                    granted_at: *granted_at,
-                },
-                GrantRefusal::ChannelNotGranted { channel } => Self::ChannelNotGranted {
-                    channel: (*channel).into(),
-                },
-                GrantRefusal::BelowMinimum { minimum } => Self::BelowMinimum {
-                    minimum: Money::from(minimum),
-                },
-                GrantRefusal::CurrencyMismatch { minimum, found } => Self::CurrencyMismatch {
-                    minimum: Money::from(minimum),
-                    found: Money::from(found),
-                },
-            },
-        }
-    }
 }
 
 /// A consent violation and the evidence.

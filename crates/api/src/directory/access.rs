@@ -7,8 +7,8 @@ use consentry_store::{access, apps};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::activity::EventKind;
-use crate::event_detail::ViolationReasonView;
+use crate::views::EventKind;
+use crate::views::ViolationReasonView;
 use crate::vocabulary::Scope;
 use crate::{ApiError, Context, ErrorCode};
 

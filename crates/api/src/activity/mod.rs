@@ -1,16 +1,20 @@
 //! The activity feed: one list of everything the wallet received (transactions, receipts,
 //! rewards, offers, posts, consent changes), filtered by card, app, kind and dates, searched
 //! through the store's full-text index, served in keyset pages ([`activity_list`]). The
-//! detail of one event is in [`crate::event_detail`].
+//! detail of one event is in [`detail`].
+
+pub mod detail;
+pub mod unread;
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{EventPayload, EventType};
+use consentry_domain::EventPayload;
 use consentry_store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow, Direction};
 use consentry_store::history::HistoryFilter;
 use consentry_store::platform_claims;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::views::EventKind;
 use crate::vocabulary::{Channel, Money};
 use crate::{ApiError, Context};
 
@@ -18,67 +22,6 @@ use crate::{ApiError, Context};
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Longest search text accepted.
 pub const MAX_SEARCH_CHARS: usize = 200;
-
-/// The kind of an event, with the platform's names (`receipt.issued` …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
-pub enum EventKind {
-    #[serde(rename = "transaction.authorized")]
-    TransactionAuthorized,
-    #[serde(rename = "transaction.settled")]
-    TransactionSettled,
-    #[serde(rename = "transaction.reversed")]
-    TransactionReversed,
-    #[serde(rename = "receipt.issued")]
-    ReceiptIssued,
-    #[serde(rename = "points.awarded")]
-    PointsAwarded,
-    #[serde(rename = "cashback.pending")]
-    CashbackPending,
-    #[serde(rename = "cashback.paid")]
-    CashbackPaid,
-    #[serde(rename = "offer.issued")]
-    OfferIssued,
-    #[serde(rename = "offer.redeemed")]
-    OfferRedeemed,
-    #[serde(rename = "recommendation.made")]
-    RecommendationMade,
-    #[serde(rename = "social.posted")]
-    SocialPosted,
-    #[serde(rename = "consent.changed")]
-    ConsentChanged,
-    #[serde(rename = "app.terms_changed")]
-    AppTermsChanged,
-}
-
-macro_rules! kinds_mirror {
-    ($($variant:ident),+ $(,)?) => {
-        impl From<EventType> for EventKind {
-            fn from(value: EventType) -> Self {
-                match value { $(EventType::$variant => Self::$variant),+ }
-            }
-        }
-        impl From<EventKind> for EventType {
-            fn from(value: EventKind) -> Self {
-                match value { $(EventKind::$variant => Self::$variant),+ }
-            }
-        }
-    };
-}
-kinds_mirror!(
-    TransactionAuthorized,
-    TransactionSettled,
-    TransactionReversed,
-    ReceiptIssued,
-    PointsAwarded,
-    CashbackPending,
-    CashbackPaid,
-    OfferIssued,
-    OfferRedeemed,
-    RecommendationMade,
-    SocialPosted,
-    ConsentChanged,
-    AppTermsChanged,
-);
 
 /// Which events to list, and from where. Every filter is optional; `cursor` continues with
 /// older events, `newerThan` asks for events newer than the list's first row (to prepend them).

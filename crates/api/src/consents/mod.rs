@@ -1,18 +1,16 @@
-//! Consent commands: the permission matrix (grant, revoke, revoke everything), the ledger
-//! timeline and its verification. Every change is one ledger entry plus one outbox row,
-//! written together by the store; sync carries the outbox to the platform.
-
+//! The permission matrix: list, grant, revoke, revoke everything. Every change is one ledger
+//! entry plus one outbox row, written together by the store (`crate::changes`); sync carries
+//! the outbox to the platform.
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantDetails, GrantKey};
-use consentry_store::ledger::{self, ChangeOrigin, LedgerCheck};
+use consentry_domain::{ConsentAction, Grant, GrantDetails, GrantKey};
 use consentry_store::outbox::{self, Delivery};
 use consentry_store::{apps, grants};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use ts_rs::TS;
 
+use crate::changes::{record, refused, revoke_one};
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
 use crate::{ApiError, Context, ErrorCode};
 
@@ -156,7 +154,10 @@ pub async fn grants_list(ctx: &Context, request: GrantsListRequest) -> Result<Gr
     let grants = grants::list(&pool)
         .await?
         .iter()
-        .filter(|g| selected(&request.app_id, &request.card_token, &g.key()))
+        .filter(|g| {
+            g.key()
+                .matches(request.app_id.as_deref(), request.card_token.as_deref())
+        })
         .map(|g| GrantView {
             sync: deliveries
                 .get(&g.id)
@@ -218,22 +219,12 @@ pub struct GrantSetRequest {
     pub expiry: GrantExpiry,
 }
 
-/// Whether a grant key passes the optional app and card filters of a request.
-fn selected(app_id: &Option<String>, card_token: &Option<String>, key: &GrantKey) -> bool {
-    app_id.as_ref().is_none_or(|a| *a == key.app_id)
-        && card_token.as_ref().is_none_or(|c| *c == key.card_token)
-}
-
 fn key_of(app_id: &str, card_token: &str, scope: Scope) -> GrantKey {
     GrantKey {
         app_id: app_id.to_owned(),
         card_token: card_token.to_owned(),
         scope: scope.into(),
     }
-}
-
-fn refused(e: consentry_domain::GrantError) -> ApiError {
-    ApiError::invalid_input(e.to_string())
 }
 
 pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantView, ApiError> {
@@ -289,41 +280,6 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
     Ok(GrantView::queued(&grant, now))
 }
 
-async fn record(
-    pool: &SqlitePool,
-    action: ConsentAction,
-    grant: &Grant,
-    terms_hash: &consentry_domain::Sha256Digest,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let device = crate::runtime::device::device_id(pool, now).await?;
-    let change = ConsentChange::recording(action, grant, device, *terms_hash);
-    ledger::record(pool, change, Some(grant), ChangeOrigin::Local, now).await?;
-    Ok(())
-}
-
-/// The terms hash recorded with a revocation: the terms the grant was given under.
-async fn terms_hash_of(
-    pool: &SqlitePool,
-    grant: &Grant,
-) -> Result<consentry_domain::Sha256Digest, ApiError> {
-    Ok(apps::terms(pool, &grant.app_id, grant.terms_version)
-        .await?
-        .map(|(_, hash)| hash)
-        .unwrap_or(consentry_domain::Sha256Digest::ZERO))
-}
-
-pub(crate) async fn revoke_one(
-    pool: &SqlitePool,
-    grant: &Grant,
-    now: DateTime<Utc>,
-) -> Result<Grant, ApiError> {
-    let revoked = grant.revoke(now).map_err(refused)?;
-    let hash = terms_hash_of(pool, grant).await?;
-    record(pool, ConsentAction::Revoke, &revoked, &hash, now).await?;
-    Ok(revoked)
-}
-
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GrantRevokeRequest {
@@ -376,7 +332,9 @@ pub async fn revoke_all(
     let now = Utc::now();
     let mut revoked = Vec::new();
     for grant in grants::list(&pool).await? {
-        let matches = selected(&request.app_id, &request.card_token, &grant.key());
+        let matches = grant
+            .key()
+            .matches(request.app_id.as_deref(), request.card_token.as_deref());
         if matches && grant.status != consentry_domain::GrantStatus::Revoked {
             let grant = revoke_one(&pool, &grant, now).await?;
             revoked.push(GrantView::queued(&grant, now));
@@ -386,177 +344,4 @@ pub async fn revoke_all(
         ctx.sync().wake().await;
     }
     Ok(RevokeAllResult { revoked })
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerEntryView {
-    pub seq: u64,
-    pub action: String,
-    pub grant_id: String,
-    pub app_id: String,
-    pub card_token: String,
-    pub scope: Scope,
-    pub channels: Vec<Channel>,
-    pub device_id: String,
-    pub at: DateTime<Utc>,
-    pub terms_version: u32,
-    pub terms_hash: String,
-    pub hash: String,
-}
-
-impl From<consentry_domain::LedgerEntry> for LedgerEntryView {
-    fn from(e: consentry_domain::LedgerEntry) -> Self {
-        Self {
-            seq: e.seq,
-            action: e.action.as_str().to_owned(),
-            grant_id: e.grant_id,
-            scope: e.grant.scope.into(),
-            channels: e.grant.channels.iter().map(|c| (*c).into()).collect(),
-            app_id: e.grant.app_id,
-            card_token: e.grant.card_token,
-            device_id: e.device_id,
-            at: e.at,
-            terms_version: e.terms_version,
-            terms_hash: e.terms_hash.to_string(),
-            hash: e.hash.to_string(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct LedgerListRequest {
-    pub app_id: Option<String>,
-    pub card_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct LedgerList {
-    /// Newest first.
-    pub entries: Vec<LedgerEntryView>,
-}
-
-pub async fn ledger_list(
-    ctx: &Context,
-    request: LedgerListRequest,
-) -> Result<LedgerList, ApiError> {
-    let pool = ctx.pool().await?;
-    let mut entries: Vec<LedgerEntryView> = ledger::entries(&pool)
-        .await?
-        .into_iter()
-        .filter(|e| selected(&request.app_id, &request.card_token, &e.grant.key()))
-        .map(LedgerEntryView::from)
-        .collect();
-    entries.reverse();
-    Ok(LedgerList { entries })
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct LedgerVerifyRequest {}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerVerifyResult {
-    pub intact: bool,
-    pub entries: u64,
-    /// The first broken link, when not intact.
-    pub broken_at: Option<u64>,
-    pub reason: Option<String>,
-}
-
-pub async fn ledger_verify(
-    ctx: &Context,
-    _request: LedgerVerifyRequest,
-) -> Result<LedgerVerifyResult, ApiError> {
-    let pool = ctx.pool().await?;
-    Ok(match ledger::verify(&pool).await? {
-        LedgerCheck::Intact { entries } => LedgerVerifyResult {
-            intact: true,
-            entries,
-            broken_at: None,
-            reason: None,
-        },
-        LedgerCheck::Broken { seq, reason } => LedgerVerifyResult {
-            intact: false,
-            entries: 0,
-            broken_at: Some(seq),
-            reason: Some(reason),
-        },
-    })
-}
-
-/// An app from the platform's directory (as last fetched).
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AppView {
-    pub id: String,
-    pub name: String,
-    pub publisher: String,
-    pub description: String,
-    pub requested_scopes: Vec<Scope>,
-    pub terms_version: u32,
-    pub terms_text: String,
-    /// What the platform earns when this app acts on a purchase, in plain English (the CLI's
-    /// wording; the UI words `feeModel` in the cardholder's language).
-    pub fee: String,
-    pub fee_model: FeeModelView,
-}
-
-/// What the platform earns when this app acts on a purchase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum FeeModelView {
-    /// A share of each purchase, in basis points (150 = 1.5 %).
-    Percent { bps: u32 },
-    /// A fixed amount for each event of one scope.
-    PerEvent { amount: Money, per: Scope },
-    /// Nothing.
-    None,
-}
-
-impl From<&consentry_domain::FeeModel> for FeeModelView {
-    fn from(fee: &consentry_domain::FeeModel) -> Self {
-        match fee {
-            consentry_domain::FeeModel::Percent { bps } => Self::Percent { bps: *bps },
-            consentry_domain::FeeModel::PerEvent { amount, per } => Self::PerEvent {
-                amount: Money::from(amount),
-                per: (*per).into(),
-            },
-            consentry_domain::FeeModel::None => Self::None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct AppsListRequest {}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct AppList {
-    pub apps: Vec<AppView>,
-}
-
-pub async fn apps_list(ctx: &Context, _request: AppsListRequest) -> Result<AppList, ApiError> {
-    let pool = ctx.pool().await?;
-    let apps = apps::list(&pool)
-        .await?
-        .into_iter()
-        .map(|cached| {
-            let app = cached.listing;
-            AppView {
-                fee: app.fee_model.describe(),
-                fee_model: FeeModelView::from(&app.fee_model),
-                requested_scopes: app.requested_scopes.iter().map(|s| (*s).into()).collect(),
-                id: app.id,
-                name: app.name,
-                publisher: app.publisher,
-                description: app.description,
-                terms_version: app.terms_version,
-                terms_text: consentry_domain::neutralize(&app.terms_text).into_owned(),
-            }
-        })
-        .collect();
-    Ok(AppList { apps })
 }

@@ -5,6 +5,8 @@
 //!
 //! Money never mixes currencies: every total is per currency, in integer minor units.
 
+pub mod claims;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
@@ -15,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use crate::event_detail::DiscountView;
+use crate::views::DiscountView;
 use crate::vocabulary::Money;
 use crate::{ApiError, Context, ErrorCode};
 

@@ -27,8 +27,6 @@ pub const PREFS_KEY: &str = "notifications.apps";
 pub use crate::runtime::LOCALE_KEY;
 /// Settings key: the `seq` of the last event considered for a notification.
 pub const NOTIFIED_KEY: &str = "notifications.last_seq";
-/// Settings key: the `seq` of the newest event when Activity was last opened.
-pub const SEEN_KEY: &str = "activity.seen_seq";
 /// At most this many notifications per round; the rest are summed up in one.
 pub const MAX_NOTICES_PER_ROUND: usize = 5;
 
@@ -80,21 +78,6 @@ pub struct AppNotificationPref {
 pub struct NotificationPrefs {
     pub apps: Vec<AppNotificationPref>,
     pub locale: NoticeLocale,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct ActivityMarkSeenRequest {}
-
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct ActivityUnreadRequest {}
-
-/// Events received since Activity was last opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct UnreadCount {
-    pub count: u64,
 }
 
 /// One desktop notification, ready to show.
@@ -179,41 +162,6 @@ pub async fn notification_prefs_set(
     prefs(&pool).await
 }
 
-async fn seq_setting(pool: &SqlitePool, key: &str) -> Result<Option<i64>, ApiError> {
-    Ok(settings::get(pool, key)
-        .await?
-        .and_then(|v| v.parse::<i64>().ok()))
-}
-
-async fn unread_in(pool: &SqlitePool) -> Result<u64, ApiError> {
-    let seen = seq_setting(pool, SEEN_KEY).await?.unwrap_or(0);
-    Ok(arrivals::count_after(pool, seen).await?)
-}
-
-/// `activity_unread`: events received since Activity was last opened.
-pub async fn activity_unread(
-    ctx: &Context,
-    _request: ActivityUnreadRequest,
-) -> Result<UnreadCount, ApiError> {
-    let count = unread_in(&ctx.pool().await?).await?;
-    ctx.unread().publish(Some(count));
-    Ok(UnreadCount { count })
-}
-
-/// `activity_mark_seen`: the cardholder is looking at Activity; everything received so far
-/// is read.
-pub async fn activity_mark_seen(
-    ctx: &Context,
-    _request: ActivityMarkSeenRequest,
-) -> Result<UnreadCount, ApiError> {
-    let pool = ctx.pool().await?;
-    let latest = arrivals::latest_seq(&pool).await?;
-    settings::put(&pool, SEEN_KEY, &latest.to_string(), Utc::now()).await?;
-    let count = unread_in(&pool).await?;
-    ctx.unread().publish(Some(count));
-    Ok(UnreadCount { count })
-}
-
 /// What the shell does after sync stored events: the notifications to show (for the apps
 /// switched on, at most [`MAX_NOTICES_PER_ROUND`], the rest summed up) and the new unread
 /// count (also published to [`Context::subscribe_unread`]).
@@ -227,7 +175,8 @@ pub async fn poll_notices(ctx: &Context, now: DateTime<Utc>) -> Result<Vec<Notic
         return Ok(Vec::new());
     };
     let notices = notices_since_mark(&pool, now).await?;
-    ctx.unread().publish(Some(unread_in(&pool).await?));
+    ctx.unread()
+        .publish(Some(crate::runtime::unread::count(&pool).await?));
     Ok(notices)
 }
 
@@ -235,7 +184,7 @@ async fn notices_since_mark(
     pool: &SqlitePool,
     now: DateTime<Utc>,
 ) -> Result<Vec<Notice>, ApiError> {
-    let Some(mark) = seq_setting(pool, NOTIFIED_KEY).await? else {
+    let Some(mark) = settings::get_i64(pool, NOTIFIED_KEY).await? else {
         let latest = arrivals::latest_seq(pool).await?;
         settings::put(pool, NOTIFIED_KEY, &latest.to_string(), now).await?;
         return Ok(Vec::new());

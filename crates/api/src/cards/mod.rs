@@ -1,6 +1,8 @@
 //! Card commands that need only the wallet: list and rename. (Linking and unlinking go
 //! through the platform; see `platform.rs`.)
 
+pub mod link;
+
 use chrono::{Datelike, NaiveDate, Utc};
 use consentry_domain::mask_last4;
 use consentry_store::cards::{self, Card, CardStatus as StoreCardStatus};

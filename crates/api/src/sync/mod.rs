@@ -1,6 +1,9 @@
 //! Sync commands: connect this wallet to a platform, sync now, pair a device, and the status
 //! the status bar shows. The sync hub inside the [`Context`] (`runtime::sync_hub`) owns one
 //! `consentry_sync::Syncer` per unlocked wallet: started on unlock or create, stopped on lock.
+
+pub mod trust;
+
 use chrono::{DateTime, Utc};
 use consentry_sync::{
     CardholderCredentials, CardholderSecret, EnrollRequest, SyncError, SyncErrorCode,
