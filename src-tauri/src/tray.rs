@@ -30,7 +30,7 @@ fn build(app: &AppHandle, data_dir: &Path) -> tauri::Result<()> {
     let menu = Menu::with_items(app, &[&open, &lock, &separator, &quit])?;
     let mut tray = TrayIconBuilder::with_id(TRAY_ID)
         .menu(&menu)
-        .tooltip(label(None))
+        .tooltip("Consentry")
         // Linux hands the icon to the tray host as a file: keep it with the wallet's data.
         .temp_dir_path(data_dir.join("tray-icon"))
         .on_menu_event(|app, event| match event.id().as_ref() {
@@ -46,14 +46,6 @@ fn build(app: &AppHandle, data_dir: &Path) -> tauri::Result<()> {
     Ok(())
 }
 
-/// "Consentry — 3 new", or just "Consentry".
-fn label(unread: Option<u64>) -> String {
-    match unread {
-        Some(n) if n > 0 => format!("Consentry — {n} new"),
-        _ => "Consentry".to_owned(),
-    }
-}
-
 fn follow_unread(app: AppHandle) {
     let mut updates = app.state::<Context>().subscribe_unread();
     tauri::async_runtime::spawn(async move {
@@ -62,7 +54,8 @@ fn follow_unread(app: AppHandle) {
             let Some(tray) = app.tray_by_id(TRAY_ID) else {
                 return;
             };
-            let text = label(unread);
+            let text =
+                consentry_api::notifications::tray_label(&app.state::<Context>(), unread).await;
             if let Err(e) = tray.set_tooltip(Some(&text)) {
                 tracing::debug!("tray tooltip: {e}");
             }

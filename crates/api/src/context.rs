@@ -154,27 +154,24 @@ impl Context {
         self.options.native.as_ref()
     }
 
-    /// The language of native dialogs: the one the cardholder chose for notifications (the
-    /// UI sets both), English while locked.
-    pub(crate) async fn dialog_locale(&self) -> crate::native::DialogLocale {
+    /// The language of the backend's own texts (dialogs, notifications, the tray): the one
+    /// the cardholder chose (the UI sets it with the notification preferences), English while
+    /// locked.
+    pub(crate) async fn lang(&self) -> crate::messages::Lang {
         let Some(pool) = self.pool_if_unlocked().await else {
-            return crate::native::DialogLocale::En;
+            return crate::messages::Lang::En;
         };
-        match consentry_store::settings::get(&pool, crate::runtime::LOCALE_KEY)
+        let code = consentry_store::settings::get(&pool, crate::runtime::LOCALE_KEY)
             .await
             .ok()
-            .flatten()
-            .as_deref()
-        {
-            Some("fr") => crate::native::DialogLocale::Fr,
-            _ => crate::native::DialogLocale::En,
-        }
+            .flatten();
+        crate::messages::Lang::from_code(code.as_deref())
     }
 
     /// Asks the person, natively, whether to open `url` (a page the window tried to leave
     /// for) in the web browser. Only a yes opens it; the window itself never leaves the app.
     pub async fn ask_open_link(&self, url: &str) -> bool {
-        let question = crate::native::texts::open_link(self.dialog_locale().await, url);
+        let question = crate::native::texts::open_link(self.lang().await, url);
         self.native().confirm(question).await
     }
 

@@ -14,6 +14,7 @@ mod context;
 mod error;
 /// Entry points for fuzz targets and their corpus regression test.
 pub mod fuzzing;
+pub mod messages;
 pub mod native;
 pub mod paths;
 mod runtime;

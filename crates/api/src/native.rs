@@ -158,120 +158,55 @@ impl Native for ScriptedNative {
     }
 }
 
-/// The language of the dialogs: the one the cardholder chose for the app's texts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DialogLocale {
-    #[default]
-    En,
-    Fr,
-}
-
-/// The texts of every dialog the wallet raises.
+/// The texts of every dialog the wallet raises, from the app's catalogue (`crate::messages`).
 pub(crate) mod texts {
-    use super::{Confirmation, DialogLocale, SaveDialog};
+    use super::{Confirmation, SaveDialog};
+    use crate::messages::{text, Lang};
 
-    fn pick(locale: DialogLocale, en: &str, fr: &str) -> String {
-        match locale {
-            DialogLocale::En => en.to_owned(),
-            DialogLocale::Fr => fr.to_owned(),
-        }
-    }
-
-    fn question(
-        locale: DialogLocale,
-        title: (&str, &str),
-        message: String,
-        accept: (&str, &str),
-    ) -> Confirmation {
+    fn question(lang: Lang, name: &str, args: &[(&str, crate::messages::Arg<'_>)]) -> Confirmation {
         Confirmation {
-            title: pick(locale, title.0, title.1),
-            message,
-            accept: pick(locale, accept.0, accept.1),
-            decline: pick(locale, "Cancel", "Annuler"),
+            title: text(lang, &format!("dialog.{name}.title"), args),
+            message: text(lang, &format!("dialog.{name}.message"), args),
+            accept: text(lang, &format!("dialog.{name}.accept"), args),
+            decline: text(lang, "dialog.cancel", &[]),
         }
     }
 
     /// Before the wallet talks to a platform the app was not started with.
-    pub fn platform(locale: DialogLocale, url: &str) -> Confirmation {
-        let message = match locale {
-            DialogLocale::En => format!(
-                "Consentry will send this wallet's card links and consent changes to\n\n{url}\n\nOnly continue if you typed this address yourself and trust it."
-            ),
-            DialogLocale::Fr => format!(
-                "Consentry enverra les cartes liées et les changements de consentement de ce portefeuille à\n\n{url}\n\nNe continuez que si vous avez saisi cette adresse vous-même et lui faites confiance."
-            ),
-        };
-        question(
-            locale,
-            (
-                "Connect to another platform?",
-                "Se connecter à une autre plateforme ?",
-            ),
-            message,
-            ("Connect", "Se connecter"),
-        )
+    pub fn platform(lang: Lang, url: &str) -> Confirmation {
+        question(lang, "platform", &[("url", url.into())])
     }
 
     /// Before the cardholder secret is shown on screen.
-    pub fn reveal_credentials(locale: DialogLocale) -> Confirmation {
-        question(
-            locale,
-            ("Show the cardholder secret?", "Afficher le secret du titulaire ?"),
-            pick(
-                locale,
-                "Anyone who sees it can enroll a device as you with the platform. Show it only to set up your own device.",
-                "Quiconque le voit peut inscrire un appareil à votre nom auprès de la plateforme. Ne l'affichez que pour configurer votre propre appareil.",
-            ),
-            ("Show", "Afficher"),
-        )
+    pub fn reveal_credentials(lang: Lang) -> Confirmation {
+        question(lang, "revealCredentials", &[])
     }
 
     /// Before a new recovery key is made and shown.
-    pub fn new_recovery_key(locale: DialogLocale) -> Confirmation {
-        question(
-            locale,
-            ("Make a new recovery key?", "Créer une nouvelle clé de secours ?"),
-            pick(
-                locale,
-                "Consentry will show a new recovery key on screen. Once you type it back, the current recovery key stops opening this wallet. Do this only if you are alone in front of the screen.",
-                "Consentry affichera une nouvelle clé de secours à l'écran. Dès que vous l'aurez ressaisie, la clé de secours actuelle n'ouvrira plus ce portefeuille. Ne le faites que si vous êtes seul devant l'écran.",
-            ),
-            ("Show a new key", "Afficher une nouvelle clé"),
-        )
+    pub fn new_recovery_key(lang: Lang) -> Confirmation {
+        question(lang, "newRecoveryKey", &[])
     }
 
     /// Before the window leaves the app for a web page (in the system browser).
-    pub fn open_link(locale: DialogLocale, url: &str) -> Confirmation {
-        let message = match locale {
-            DialogLocale::En => format!("Open this address in your web browser?\n\n{url}"),
-            DialogLocale::Fr => {
-                format!("Ouvrir cette adresse dans votre navigateur ?\n\n{url}")
-            }
-        };
-        question(
-            locale,
-            ("Leave Consentry?", "Quitter Consentry ?"),
-            message,
-            ("Open in browser", "Ouvrir dans le navigateur"),
-        )
+    pub fn open_link(lang: Lang, url: &str) -> Confirmation {
+        question(lang, "openLink", &[("url", url.into())])
     }
 
     /// Where to save an export.
     pub fn save_export(
-        locale: DialogLocale,
+        lang: Lang,
         folder: bool,
         encrypted: bool,
         file_name: String,
         extension: &str,
     ) -> SaveDialog {
-        let title = match (encrypted, locale) {
-            (true, DialogLocale::En) => "Save the encrypted archive",
-            (true, DialogLocale::Fr) => "Enregistrer l'archive chiffrée",
-            (false, DialogLocale::En) => "Save your history (not encrypted)",
-            (false, DialogLocale::Fr) => "Enregistrer votre historique (non chiffré)",
+        let title = if encrypted {
+            "dialog.saveExport.encrypted"
+        } else {
+            "dialog.saveExport.plain"
         };
         SaveDialog {
-            title: title.to_owned(),
+            title: text(lang, title, &[]),
             file_name,
             folder,
             filter_label: if folder {
@@ -288,17 +223,51 @@ pub(crate) mod texts {
     }
 
     /// Where to save a claim pack.
-    pub fn save_claim_pack(locale: DialogLocale, file_name: String) -> SaveDialog {
+    pub fn save_claim_pack(lang: Lang, file_name: String) -> SaveDialog {
         SaveDialog {
-            title: pick(
-                locale,
-                "Save the claim pack",
-                "Enregistrer le dossier de réclamation",
-            ),
+            title: text(lang, "dialog.saveClaimPack.title", &[]),
             file_name,
             folder: false,
             filter_label: "JSON".into(),
             extensions: vec!["json".into()],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::texts;
+    use crate::messages::Lang;
+
+    #[test]
+    fn every_dialog_is_phrased_in_both_languages() {
+        for lang in [Lang::En, Lang::Fr] {
+            let questions = [
+                texts::platform(lang, "https://platform.example"),
+                texts::reveal_credentials(lang),
+                texts::new_recovery_key(lang),
+                texts::open_link(lang, "https://example.org"),
+            ];
+            for q in &questions {
+                for part in [&q.title, &q.message, &q.accept, &q.decline] {
+                    assert!(!part.starts_with("dialog."), "{lang:?}: key shown: {part}");
+                    assert!(!part.contains(['{', '}']), "{lang:?}: {part}");
+                }
+            }
+            assert!(questions[0].message.contains("https://platform.example"));
+            let saves = [
+                texts::save_export(lang, false, true, "a.age".into(), "age"),
+                texts::save_export(lang, true, false, "csv".into(), ""),
+                texts::save_claim_pack(lang, "claim.json".into()),
+            ];
+            for save in &saves {
+                assert!(!save.title.starts_with("dialog."), "{}", save.title);
+            }
+        }
+        assert_eq!(texts::reveal_credentials(Lang::Fr).decline, "Annuler");
+        assert_ne!(
+            texts::new_recovery_key(Lang::Fr).title,
+            texts::new_recovery_key(Lang::En).title
+        );
     }
 }

@@ -190,7 +190,7 @@ pub async fn export_history(
 ) -> Result<ExportSummary, ApiError> {
     // Checked before asking, so a wrong date is not reported after the dialog.
     request.to_core(PathBuf::from("chosen-next"))?;
-    let locale = ctx.dialog_locale().await;
+    let locale = ctx.lang().await;
     let format = CoreFormat::from(request.format);
     let extension = match format {
         CoreFormat::Csv => "",

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
+use crate::messages::{text, Arg, Lang};
 use crate::{ApiError, Context};
 
 /// Settings key: JSON object `{app_id: bool}`; apps not in it are switched on.
@@ -215,8 +216,10 @@ async fn notices_since_mark(
     Ok(phrase_round(&wanted, locale))
 }
 
-/// At most [`MAX_NOTICES_PER_ROUND`] notices: the newest ones, and one that sums up the rest.
+/// One round of notifications: at most [`MAX_NOTICES_PER_ROUND`], the newest, preceded by one
+/// that sums up the rest.
 pub fn phrase_round(rows: &[&ActivityRow], locale: NoticeLocale) -> Vec<Notice> {
+    let lang = locale.into();
     let shown = rows.len().min(MAX_NOTICES_PER_ROUND);
     let skipped = rows.len() - shown;
     let mut notices: Vec<Notice> = rows[skipped..]
@@ -224,17 +227,12 @@ pub fn phrase_round(rows: &[&ActivityRow], locale: NoticeLocale) -> Vec<Notice> 
         .filter_map(|row| phrase(row, locale))
         .collect();
     if skipped > 0 {
+        let count = i64::try_from(skipped).unwrap_or(i64::MAX);
         notices.insert(
             0,
-            match locale {
-                NoticeLocale::En => Notice {
-                    title: format!("{skipped} more receipts and rewards"),
-                    body: "Open Activity in Consentry to see them.".into(),
-                },
-                NoticeLocale::Fr => Notice {
-                    title: format!("{skipped} autres reçus et récompenses"),
-                    body: "Ouvrez l’activité dans Consentry pour les voir.".into(),
-                },
+            Notice {
+                title: text(lang, "notice.more.title", &[("count", count.into())]),
+                body: text(lang, "notice.more.body", &[]),
             },
         );
     }
@@ -244,7 +242,7 @@ pub fn phrase_round(rows: &[&ActivityRow], locale: NoticeLocale) -> Vec<Notice> 
 /// The text of one notification; `None` for kinds that are not notified. Names the card by its
 /// masked last 4 only, never its number.
 pub fn phrase(row: &ActivityRow, locale: NoticeLocale) -> Option<Notice> {
-    let fr = locale == NoticeLocale::Fr;
+    let lang = Lang::from(locale);
     let app = row
         .app_name
         .clone()
@@ -254,73 +252,105 @@ pub fn phrase(row: &ActivityRow, locale: NoticeLocale) -> Option<Notice> {
         .card_last4
         .as_deref()
         .filter(|l| l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()))
-        .map(|l| {
-            if fr {
-                format!(" · carte •••• {l}")
-            } else {
-                format!(" · card •••• {l}")
-            }
-        })
+        .map(|l| text(lang, "notice.card", &[("last4", l.into())]))
         .unwrap_or_default();
-    let (title, body) = match &row.event.payload {
+    let (kind, args): (&str, Vec<(&str, String)>) = match &row.event.payload {
         EventPayload::ReceiptIssued(r) => (
-            if fr {
-                format!("Reçu de {}", r.receipt.merchant)
-            } else {
-                format!("Receipt from {}", r.receipt.merchant)
-            },
-            format!("{app}: {}{card}", r.receipt.total),
+            "receipt",
+            vec![
+                ("merchant", r.receipt.merchant.clone()),
+                ("total", r.receipt.total.to_string()),
+            ],
         ),
         EventPayload::PointsAwarded(p) => (
-            if fr {
-                format!("{:+} points {}", p.delta, p.program)
-            } else {
-                format!("{:+} {} points", p.delta, p.program)
-            },
-            if fr {
-                format!("{app} · solde {}{card}", p.balance)
-            } else {
-                format!("{app} · balance {}{card}", p.balance)
-            },
+            "points",
+            vec![
+                ("delta", format!("{:+}", p.delta)),
+                ("program", p.program.clone()),
+                ("balance", p.balance.to_string()),
+            ],
         ),
-        EventPayload::CashbackPending(c) => (
-            if fr {
-                format!("Cashback en route : {}", c.amount)
-            } else {
-                format!("Cashback on its way: {}", c.amount)
-            },
-            format!("{app}{card}"),
-        ),
+        EventPayload::CashbackPending(c) => {
+            ("cashbackPending", vec![("amount", c.amount.to_string())])
+        }
         EventPayload::CashbackPaid(c) => (
-            if fr {
-                format!("Cashback versé : {}", c.amount)
-            } else {
-                format!("Cashback paid: {}", c.amount)
-            },
-            format!("{app} → {}{card}", c.destination),
+            "cashbackPaid",
+            vec![
+                ("amount", c.amount.to_string()),
+                ("destination", c.destination.to_string()),
+            ],
         ),
         EventPayload::OfferIssued(o) => (
-            if fr {
-                format!("Nouvelle offre de {app}")
-            } else {
-                format!("New offer from {app}")
-            },
-            format!("{} ({}){card}", o.description, o.code),
+            "offerIssued",
+            vec![
+                ("description", o.description.clone()),
+                ("code", o.code.clone()),
+            ],
         ),
-        EventPayload::OfferRedeemed(o) => (
-            if fr {
-                format!("Offre utilisée : {}", o.code)
-            } else {
-                format!("Offer redeemed: {}", o.code)
-            },
-            format!("{app}{card}"),
-        ),
+        EventPayload::OfferRedeemed(o) => ("offerRedeemed", vec![("code", o.code.clone())]),
         _ => return None,
     };
+    let mut all: Vec<(&str, Arg<'_>)> = vec![("app", (&app).into()), ("card", (&card).into())];
+    all.extend(args.iter().map(|(name, value)| (*name, Arg::from(value))));
     // Free text from the platform passes the same card-number guard as everything stored.
     let clean = |s: String| consentry_store::pan_guard::redact_card_numbers(&s).into_owned();
     Some(Notice {
-        title: clean(title),
-        body: clean(body),
+        title: clean(text(lang, &format!("notice.{kind}.title"), &all)),
+        body: clean(text(lang, &format!("notice.{kind}.body"), &all)),
     })
+}
+
+impl From<NoticeLocale> for Lang {
+    fn from(locale: NoticeLocale) -> Self {
+        match locale {
+            NoticeLocale::En => Self::En,
+            NoticeLocale::Fr => Self::Fr,
+        }
+    }
+}
+
+/// The tray's label: "Consentry — 3 new", or just "Consentry", in the cardholder's language.
+pub async fn tray_label(ctx: &Context, unread: Option<u64>) -> String {
+    let count = unread.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    text(ctx.lang().await, "tray.label", &[("count", count.into())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_round_is_summed_up_in_the_cardholders_language() {
+        for (locale, one, many) in [
+            (
+                NoticeLocale::En,
+                "1 more receipt or reward",
+                "7 more receipts and rewards",
+            ),
+            (
+                NoticeLocale::Fr,
+                "1 autre reçu ou récompense",
+                "7 autres reçus et récompenses",
+            ),
+        ] {
+            let lang = Lang::from(locale);
+            assert_eq!(text(lang, "notice.more.title", &[("count", 1.into())]), one);
+            assert_eq!(
+                text(lang, "notice.more.title", &[("count", 7.into())]),
+                many
+            );
+        }
+        assert_eq!(
+            text(Lang::En, "tray.label", &[("count", 0.into())]),
+            "Consentry"
+        );
+        assert_eq!(
+            text(Lang::En, "tray.label", &[("count", 3.into())]),
+            "Consentry — 3 new"
+        );
+        assert_eq!(
+            text(Lang::Fr, "tray.label", &[("count", 3.into())]),
+            "Consentry — 3 nouveaux"
+        );
+    }
 }

@@ -325,8 +325,7 @@ pub async fn missing_reward_save_at(
     let mut json = serde_json::to_vec_pretty(&file)
         .map_err(|e| ApiError::internal(format!("claim pack: {e}")))?;
     json.push(b'\n');
-    let dialog =
-        crate::native::texts::save_claim_pack(ctx.dialog_locale().await, claim_file_name(claim));
+    let dialog = crate::native::texts::save_claim_pack(ctx.lang().await, claim_file_name(claim));
     let destination: PathBuf = ctx.native().save(dialog).await.ok_or_else(|| {
         ApiError::new(
             ErrorCode::Cancelled,

@@ -94,7 +94,7 @@ async fn confirm_platform(ctx: &Context, url: &str) -> Result<(), ApiError> {
     {
         return Ok(());
     }
-    let question = crate::native::texts::platform(ctx.dialog_locale().await, url);
+    let question = crate::native::texts::platform(ctx.lang().await, url);
     if ctx.native().confirm(question).await {
         Ok(())
     } else {
@@ -225,7 +225,7 @@ pub async fn platform_credentials(
             "this device was added without the cardholder secret; show it on the first device",
         )
     })?;
-    let question = crate::native::texts::reveal_credentials(ctx.dialog_locale().await);
+    let question = crate::native::texts::reveal_credentials(ctx.lang().await);
     if !ctx.native().confirm(question).await {
         return Err(ApiError::new(
             ErrorCode::Cancelled,

@@ -340,7 +340,7 @@ pub async fn wallet_recovery_key_new(
     _request: RecoveryKeyNewRequest,
 ) -> Result<NewRecoveryKey, ApiError> {
     ctx.pool().await?;
-    let question = crate::native::texts::new_recovery_key(ctx.dialog_locale().await);
+    let question = crate::native::texts::new_recovery_key(ctx.lang().await);
     if !ctx.native().confirm(question).await {
         return Err(ApiError::new(
             ErrorCode::Cancelled,

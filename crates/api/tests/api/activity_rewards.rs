@@ -2,10 +2,10 @@
 //! dir, with events stored the way sync stores them.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use consentry_api::EventKind;
 use consentry_api::activity::detail::EventBody;
 use consentry_api::views::ViolationReasonView;
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
+use consentry_api::EventKind;
 use consentry_api::{
     activity_list, event_detail, grant_revoke, grant_set, rewards_summary, ActivityListRequest,
     Context, ErrorCode, EventDetailRequest, GrantExpiry, GrantRevokeRequest, GrantSetRequest,

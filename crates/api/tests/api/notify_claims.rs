@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use consentry_api::rewards::claims::{missing_reward_save_at, missing_rewards_at, DAYS_KEY};
 use consentry_api::export::{ExportFormat, ExportRequest};
 use consentry_api::native::{Answer, Asked, ScriptedNative};
+use consentry_api::rewards::claims::{missing_reward_save_at, missing_rewards_at, DAYS_KEY};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
     activity_mark_seen, activity_unread, export_cancel, export_history, export_history_to,

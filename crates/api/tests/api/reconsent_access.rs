@@ -2,9 +2,9 @@
 //! over a real SQLCipher wallet in a temp dir, with events stored the way sync stores them.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use consentry_api::EventKind;
 use consentry_api::views::ViolationReasonView;
 use consentry_api::vocabulary::{Channel, GrantStatus as GrantStatusView, Scope, Trigger};
+use consentry_api::EventKind;
 use consentry_api::{
     app_access, grant_set, ledger_list, terms_diff, AppAccessRequest, Context, ErrorCode,
     GrantExpiry, GrantSetRequest, LedgerListRequest, LineChange, TermsDiffRequest,
