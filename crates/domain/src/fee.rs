@@ -1,8 +1,10 @@
 //! What the platform (and the app) earns when an app acts on a cardholder's payment.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::{Money, MoneyError, Scope};
+use crate::{Currency, EventType, Money, MoneyError, Scope};
 
 /// An app's fee model, shown to the cardholder before they grant anything.
 ///
@@ -54,6 +56,72 @@ fn percent_text(bps: u32) -> String {
         let fraction = format!("{hundredths:02}");
         format!("{whole}.{}", fraction.trim_end_matches('0'))
     }
+}
+
+/// One app's events on one purchase, of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppAction {
+    /// The app.
+    pub app_id: String,
+    /// What it produced.
+    pub kind: EventType,
+    /// How many of them.
+    pub count: u32,
+}
+
+/// Splits a purchase's commission (`commission_minor`, in the purchase's `currency`) between the apps that acted on it, in proportion to what
+/// each one's fee model charges on it; equally when a fee cannot be compared (priced in another
+/// currency). Parts add up to the commission exactly (leftover minor units go to the first).
+/// `None` takes it all when no app acted.
+pub fn attribute_commission(
+    amount_minor: i64,
+    currency: &str,
+    commission_minor: i64,
+    actions: &[AppAction],
+    fees: &HashMap<String, FeeModel>,
+) -> Vec<(Option<String>, i64)> {
+    let total = commission_minor;
+    let mut apps: Vec<&str> = actions.iter().map(|a| a.app_id.as_str()).collect();
+    apps.dedup();
+    if apps.is_empty() {
+        return vec![(None, total)];
+    }
+    let currency = currency.parse::<Currency>().ok();
+    let weight = |app: &str| -> Option<i64> {
+        let fee = fees.get(app)?;
+        let currency = currency?;
+        let events = actions
+            .iter()
+            .filter(|a| a.app_id == app)
+            .filter(|a| match fee {
+                FeeModel::PerEvent { per, .. } => a.kind.scope() == Some(*per),
+                _ => false,
+            })
+            .map(|a| a.count)
+            .sum();
+        let amount = Money::new(amount_minor, currency);
+        let charged = fee.commission(&amount, events).ok()?;
+        (charged.currency == currency).then_some(charged.minor.max(0))
+    };
+    let weights: Option<Vec<i64>> = apps.iter().map(|a| weight(a)).collect();
+    let weights = match weights {
+        Some(w) if w.iter().sum::<i64>() > 0 => w,
+        _ => vec![1; apps.len()],
+    };
+    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+    let mut parts: Vec<(Option<String>, i64)> = apps
+        .iter()
+        .zip(&weights)
+        .map(|(app, w)| {
+            let share = i128::from(total) * i128::from(*w) / sum;
+            (Some((*app).to_owned()), i64::try_from(share).unwrap_or(0))
+        })
+        .collect();
+    let given: i64 = parts.iter().map(|(_, m)| m).sum();
+    if let Some(first) = parts.first_mut() {
+        first.1 += total - given;
+    }
+    parts
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub use event::{
     EventError, EventPayload, EventType, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded,
     ReceiptIssued, RecommendationMade, SocialPosted, Transaction,
 };
-pub use fee::FeeModel;
+pub use fee::{attribute_commission, AppAction, FeeModel};
 pub use grant::{ConsentAction, Grant, GrantDetails, GrantError, GrantKey, GrantStatus};
 pub use ledger::{BrokenLink, ConsentChange, Ledger, LedgerEntry, LinkFault};
 pub use money::{Money, MoneyError, BPS_PER_UNIT};

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use consentry_domain::{EventPayload, FeeModel};
 use consentry_store::apps;
-use consentry_store::reward_stats::{self, CashbackState, TransactionCommission};
+use consentry_store::reward_stats::{self, CashbackState};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
@@ -190,59 +190,6 @@ fn money(minor: i64, currency: &str) -> Money {
     }
 }
 
-/// Splits a purchase's commission between the apps that acted on it, in proportion to what
-/// each one's fee model charges on it; equally when a fee cannot be compared (priced in another
-/// currency). Parts add up to the commission exactly (leftover minor units go to the first).
-/// `None` takes it all when no app acted.
-pub fn attribute_commission(
-    purchase: &TransactionCommission,
-    fees: &HashMap<String, FeeModel>,
-) -> Vec<(Option<String>, i64)> {
-    let total = purchase.commission_minor;
-    let mut apps: Vec<&str> = purchase.actions.iter().map(|a| a.app_id.as_str()).collect();
-    apps.dedup();
-    if apps.is_empty() {
-        return vec![(None, total)];
-    }
-    let currency = purchase.currency.parse::<consentry_domain::Currency>().ok();
-    let weight = |app: &str| -> Option<i64> {
-        let fee = fees.get(app)?;
-        let currency = currency?;
-        let events = purchase
-            .actions
-            .iter()
-            .filter(|a| a.app_id == app)
-            .filter(|a| match fee {
-                FeeModel::PerEvent { per, .. } => a.kind.scope() == Some(*per),
-                _ => false,
-            })
-            .map(|a| a.count)
-            .sum();
-        let amount = consentry_domain::Money::new(purchase.amount_minor, currency);
-        let charged = fee.commission(&amount, events).ok()?;
-        (charged.currency == currency).then_some(charged.minor.max(0))
-    };
-    let weights: Option<Vec<i64>> = apps.iter().map(|a| weight(a)).collect();
-    let weights = match weights {
-        Some(w) if w.iter().sum::<i64>() > 0 => w,
-        _ => vec![1; apps.len()],
-    };
-    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
-    let mut parts: Vec<(Option<String>, i64)> = apps
-        .iter()
-        .zip(&weights)
-        .map(|(app, w)| {
-            let share = i128::from(total) * i128::from(*w) / sum;
-            (Some((*app).to_owned()), i64::try_from(share).unwrap_or(0))
-        })
-        .collect();
-    let given: i64 = parts.iter().map(|(_, m)| m).sum();
-    if let Some(first) = parts.first_mut() {
-        first.1 += total - given;
-    }
-    parts
-}
-
 /// Adds `amount` to `total`. A total past what 64 bits hold is a clear error, never a wrapped
 /// or panicking sum (the wallet admits amounts up to 10¹³ each; only a platform sending about
 /// a million of them could get there).
@@ -343,7 +290,13 @@ async fn commission_part(
     let mut by_month: BTreeMap<(String, Option<String>, String), i64> = BTreeMap::new();
     for purchase in &purchases {
         let month = month_of(purchase.at_ms);
-        for (app, minor) in attribute_commission(purchase, fees) {
+        for (app, minor) in consentry_domain::attribute_commission(
+            purchase.amount_minor,
+            &purchase.currency,
+            purchase.commission_minor,
+            &purchase.actions,
+            fees,
+        ) {
             let a = by_app
                 .entry((app.clone(), purchase.currency.clone()))
                 .or_default();

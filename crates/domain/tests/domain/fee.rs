@@ -92,3 +92,82 @@ fn serde_is_tagged_by_kind() {
     assert_eq!(percent, FeeModel::Percent { bps: 150 });
     assert!(serde_json::from_str::<FeeModel>(r#"{"kind":"per_minute"}"#).is_err());
 }
+
+mod attribution {
+    use std::collections::HashMap;
+
+    use consentry_domain::{attribute_commission, AppAction, EventType, FeeModel, Money, Scope};
+
+    fn acted(app: &str, kind: EventType, count: u32) -> AppAction {
+        AppAction {
+            app_id: app.into(),
+            kind,
+            count,
+        }
+    }
+
+    fn fees() -> HashMap<String, FeeModel> {
+        HashMap::from([
+            ("app_pct".to_owned(), FeeModel::Percent { bps: 300 }),
+            (
+                "app_receipts".to_owned(),
+                FeeModel::PerEvent {
+                    amount: Money::new(10, "EUR".parse().unwrap()),
+                    per: Scope::Receipts,
+                },
+            ),
+            ("app_free".to_owned(), FeeModel::None),
+        ])
+    }
+
+    fn sum(parts: &[(Option<String>, i64)]) -> i64 {
+        parts.iter().map(|(_, m)| m).sum()
+    }
+
+    #[test]
+    fn with_no_app_acting_the_platform_keeps_it_all() {
+        assert_eq!(
+            attribute_commission(1000, "EUR", 37, &[], &fees()),
+            vec![(None, 37)]
+        );
+    }
+
+    #[test]
+    fn shares_follow_what_each_fee_model_charges_and_add_up_exactly() {
+        // 3 % of €10.00 = 30 cents; one receipt at 10 cents: weights 30 : 10.
+        let actions = [
+            acted("app_pct", EventType::PointsAwarded, 1),
+            acted("app_receipts", EventType::ReceiptIssued, 1),
+        ];
+        let parts = attribute_commission(1000, "EUR", 41, &actions, &fees());
+        assert_eq!(sum(&parts), 41);
+        // 41 × 30/40 = 30.75 → 30, 41 × 10/40 = 10.25 → 10, the leftover cent to the first.
+        assert_eq!(
+            parts,
+            vec![
+                (Some("app_pct".into()), 31),
+                (Some("app_receipts".into()), 10)
+            ]
+        );
+    }
+
+    #[test]
+    fn fees_that_cannot_be_compared_split_equally() {
+        // A purchase in a currency the per-event fee is not priced in, and an unknown code.
+        let actions = [
+            acted("app_receipts", EventType::ReceiptIssued, 2),
+            acted("app_free", EventType::OfferIssued, 1),
+        ];
+        let parts = attribute_commission(1000, "USD", 9, &actions, &fees());
+        assert_eq!(
+            parts,
+            vec![
+                (Some("app_receipts".into()), 5),
+                (Some("app_free".into()), 4)
+            ]
+        );
+        let parts = attribute_commission(1000, "???", 9, &actions, &fees());
+        assert_eq!(sum(&parts), 9);
+        assert_eq!(parts.len(), 2);
+    }
+}

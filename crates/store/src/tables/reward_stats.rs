@@ -242,16 +242,7 @@ pub async fn open_offers(
         .collect()
 }
 
-/// One app's events on one purchase, of one kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppAction {
-    /// The app.
-    pub app_id: String,
-    /// What it produced.
-    pub kind: EventType,
-    /// How many of them.
-    pub count: u32,
-}
+pub use consentry_domain::AppAction;
 
 /// A purchase's platform commission as its latest transaction event states it (authorized so
 /// far, settled, or zero once reversed), with the apps that acted on it.
