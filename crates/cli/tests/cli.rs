@@ -9,10 +9,10 @@ use std::process::{Command, Output};
 use chrono::{TimeZone, Utc};
 use consentry_domain::{Channel, Currency, Event, EventPayload, Money, Transaction};
 use consentry_store::events::{self, IncomingEvent};
-use consentry_store::{CreateOptions, KdfParams, Passphrase, Wallet, WalletPaths};
+use consentry_store::{Passphrase, Wallet, WalletPaths};
 use tempfile::TempDir;
 
-const PASSPHRASE: &str = "correct horse battery staple";
+use consentry_testkit::PASSPHRASE;
 
 /// A wallet with a few settled payments, locked again, in `<temp>/data`.
 async fn wallet() -> TempDir {
@@ -22,20 +22,8 @@ async fn wallet() -> TempDir {
 /// [`wallet`], and the text of its recovery key.
 async fn wallet_and_recovery_key() -> (TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
-    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path().join("data")), None, now);
-    let phrase = Passphrase::new(PASSPHRASE.to_owned());
-    let created = wallet
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            now,
-        )
-        .await
-        .unwrap();
+    let now = consentry_testkit::fixed_now();
+    let (mut wallet, created) = consentry_testkit::new_wallet(&dir.path().join("data"), now).await;
     let eur = Currency::new("EUR").unwrap();
     let incoming: Vec<IncomingEvent> = (0..25)
         .map(|i| IncomingEvent {
@@ -427,12 +415,11 @@ async fn sync_needs_a_platform_and_unlock_checks_the_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_connects_to_the_platform_and_status_shows_it() {
     let dir = wallet().await;
-    let platform = consentry_platform::serve(consentry_platform::PlatformConfig {
+    let platform = consentry_testkit::platform::serve(consentry_platform::PlatformConfig {
         data: consentry_platform::DataLocation::Directory(dir.path().join("platform")),
         ..consentry_platform::PlatformConfig::default()
     })
-    .await
-    .unwrap();
+    .await;
     let url = platform.base_url();
     let data = dir.path().to_owned();
     let synced =

@@ -23,8 +23,7 @@ use chrono::{TimeZone, Utc};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::history::{self, HistoryCursor, HistoryFilter};
 use consentry_store::{
-    open_plain_pool_for_benchmarks, search, CreateOptions, KdfParams, Passphrase, Unlock, Wallet,
-    WalletPaths, MIGRATOR,
+    open_plain_pool_for_benchmarks, search, Unlock, Wallet, WalletPaths, MIGRATOR,
 };
 use sqlx::SqlitePool;
 
@@ -76,17 +75,7 @@ async fn fresh(kind: Kind) -> Result<Db> {
     match kind {
         Kind::Cipher => {
             let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path()), None, now);
-            let phrase = Passphrase::new("benchmark passphrase".into());
-            wallet
-                .create(
-                    CreateOptions {
-                        keyring: None,
-                        passphrase: Some(&phrase),
-                        kdf: KdfParams::INSECURE_FOR_TESTS,
-                    },
-                    now,
-                )
-                .await?;
+            consentry_testkit::create_with_passphrase(&mut wallet, now).await?;
             let pool = wallet.pool()?.clone();
             Ok(Db {
                 dir,

@@ -21,7 +21,7 @@ use consentry_domain::{
 use consentry_platform::{serve, PlatformConfig};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::ledger::{self, ChangeOrigin};
-use consentry_store::{grants, outbox, CreateOptions, KdfParams, Passphrase, Wallet, WalletPaths};
+use consentry_store::{grants, outbox, Wallet, WalletPaths};
 use consentry_sync::{
     grant_id_for, EnrollRequest, Enrollment, FeedVerifier, PlatformClient, SyncConfig, Syncer,
     Verdict, DEFAULT_TIMESTAMP_TOLERANCE,
@@ -70,17 +70,7 @@ impl Device {
 async fn device(config: &SyncConfig) -> Result<Device> {
     let dir = tempfile::tempdir()?;
     let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path()), None, Utc::now());
-    let phrase = Passphrase::new("benchmark passphrase".into());
-    wallet
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            Utc::now(),
-        )
-        .await?;
+    consentry_testkit::create_with_passphrase(&mut wallet, Utc::now()).await?;
     let pool = wallet.pool()?.clone();
     let syncer = Syncer::new(pool.clone(), config.clone()).await?;
     Ok(Device {

@@ -17,7 +17,7 @@ use consentry_store::apps::{self, AppListing};
 use consentry_store::cards::{self, NewCard};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::ledger::{self, ChangeOrigin};
-use consentry_store::{CreateOptions, KdfParams, Passphrase, Wallet, WalletPaths};
+use consentry_store::Wallet;
 use sqlx::SqlitePool;
 use tempfile::TempDir;
 
@@ -36,7 +36,7 @@ pub const FORMULA_MERCHANT: &str = "=HYPERLINK(\"http://evil.example\",\"click\"
 pub const QUOTED_MERCHANT: &str = "Ben \"the baker\", Ltd\r\nParis";
 
 pub fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
+    consentry_testkit::fixed_now()
 }
 
 pub fn start() -> DateTime<Utc> {
@@ -111,19 +111,7 @@ fn details(app: &str, card: &str, scope: Scope) -> GrantDetails {
 /// and a dozen special ones covering every kind and the awkward cases.
 pub async fn filled_wallet() -> Filled {
     let dir = tempfile::tempdir().unwrap();
-    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path().join("wallet")), None, now());
-    let phrase = Passphrase::new("correct horse battery staple".to_owned());
-    wallet
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
+    let (wallet, _) = consentry_testkit::new_wallet(&dir.path().join("wallet"), now()).await;
     let pool = wallet.pool().unwrap().clone();
     for (token, last4) in CARDS {
         cards::insert(

@@ -284,18 +284,7 @@ async fn creating_over_an_existing_wallet_is_refused() {
     wallet.lock().await;
     let before = file_digest(&wallet.paths().db());
     let mut again = Wallet::new(wallet.paths().clone(), None, now());
-    let phrase = passphrase();
-    let err = again
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            now(),
-        )
-        .await
-        .unwrap_err();
+    let err = create_with_passphrase(&mut again).await.unwrap_err();
     assert!(matches!(err, StoreError::WalletExists(_)), "{err}");
     assert_eq!(file_digest(&wallet.paths().db()), before);
 }

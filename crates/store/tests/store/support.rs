@@ -2,21 +2,14 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, TimeZone, Utc};
-use consentry_store::{
-    CreateOptions, Created, KdfParams, Passphrase, StoreError, Wallet, WalletPaths,
-};
+use chrono::{DateTime, Utc};
+use consentry_store::{Created, StoreError, Wallet, WalletPaths};
+pub use consentry_testkit::passphrase;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
-pub const PASSPHRASE: &str = "correct horse battery staple";
-
 pub fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
-}
-
-pub fn passphrase() -> Passphrase {
-    Passphrase::new(PASSPHRASE.to_owned())
+    consentry_testkit::fixed_now()
 }
 
 /// SHA-256 of a file's bytes.
@@ -34,15 +27,5 @@ pub async fn passphrase_wallet() -> (TempDir, Wallet, Created) {
 
 /// Creates `wallet` protected by [`PASSPHRASE`] (cheap KDF), no keyring.
 pub async fn create_with_passphrase(wallet: &mut Wallet) -> Result<Created, StoreError> {
-    let phrase = passphrase();
-    wallet
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            now(),
-        )
-        .await
+    consentry_testkit::create_with_passphrase(wallet, now()).await
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use consentry_domain::{CardNumber, Channel, Expiry, GrantKey, Scope};
 use consentry_platform::{PlatformConfig, RunningPlatform};
-use consentry_store::{CreateOptions, KdfParams, Passphrase, Unlock, Wallet, WalletPaths};
+use consentry_store::{Passphrase, Unlock, Wallet};
 use consentry_sync::{
     Backoff, CardholderCredentials, EnrollRequest, Enrollment, SyncConfig, Syncer,
 };
@@ -66,7 +66,7 @@ pub async fn platform_on_disk(dir: &std::path::Path) -> Platform {
 }
 
 pub async fn platform_with(config: PlatformConfig) -> Platform {
-    let running = consentry_platform::serve(config).await.unwrap();
+    let running = consentry_testkit::platform::serve(config).await;
     let url = running.base_url();
     Platform {
         _running: running,
@@ -173,30 +173,11 @@ pub struct Device {
 }
 
 pub async fn new_wallet(dir: &std::path::Path) -> Wallet {
-    let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, Utc::now());
-    let phrase = Passphrase::new(PASSPHRASE.to_owned());
-    wallet
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(&phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-    wallet
+    consentry_testkit::new_wallet(dir, Utc::now()).await.0
 }
 
 pub async fn open_wallet(dir: &std::path::Path) -> Wallet {
-    let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, Utc::now());
-    let phrase = Passphrase::new(PASSPHRASE.to_owned());
-    wallet
-        .unlock(Unlock::Passphrase(&phrase), Utc::now())
-        .await
-        .unwrap();
-    wallet
+    consentry_testkit::open_wallet(dir, Utc::now()).await
 }
 
 impl Device {

@@ -1,0 +1,43 @@
+//! The reference platform, seeded and deterministic, on a loopback port.
+
+#![allow(
+    clippy::expect_used,
+    reason = "test support: a platform that does not start ends the test"
+)]
+
+use std::path::Path;
+
+use consentry_platform::{DataLocation, PlatformConfig, RunningPlatform};
+
+/// The operator token of test platforms.
+pub const ADMIN: &str = "test-admin";
+
+/// A platform with the seeded directory, signing keys derived from `seed`, the operator API on
+/// ([`ADMIN`]), its database in `dir` (or in memory). Stops when dropped.
+///
+/// A platform on disk survives clients that vanish mid-request (crash tests): the in-memory
+/// one loses its one connection, and every table with it, when a handler is cancelled.
+///
+/// # Panics
+/// When the platform cannot start: the test cannot go on.
+pub async fn seeded(seed: u64, dir: Option<&Path>) -> RunningPlatform {
+    let mut config = PlatformConfig {
+        admin_token: Some(ADMIN.into()),
+        signing_seed: Some(seed),
+        ..PlatformConfig::default()
+    };
+    if let Some(dir) = dir {
+        config.data = DataLocation::Directory(dir.to_path_buf());
+    }
+    serve(config).await
+}
+
+/// A platform with this configuration.
+///
+/// # Panics
+/// When the platform cannot start.
+pub async fn serve(config: PlatformConfig) -> RunningPlatform {
+    consentry_platform::serve(config)
+        .await
+        .expect("start the reference platform")
+}
