@@ -58,6 +58,32 @@ impl Default for FaultConfig {
     }
 }
 
+impl FaultConfig {
+    /// Checks rates and bounds; the message names the offending field.
+    pub fn validate(&self) -> Result<(), String> {
+        let rates = [
+            ("error_rate", self.error_rate),
+            ("drop_after_commit_rate", self.drop_after_commit_rate),
+            ("duplicate_rate", self.duplicate_rate),
+            ("out_of_order_rate", self.out_of_order_rate),
+            ("stale_timestamp_rate", self.stale_timestamp_rate),
+            ("bad_signature_rate", self.bad_signature_rate),
+        ];
+        for (name, rate) in rates {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        if self.latency_ms > 60_000 {
+            return Err("latency_ms must be at most 60000".into());
+        }
+        if self.stale_by_seconds > 31_536_000 {
+            return Err("stale_by_seconds must be at most one year (31536000)".into());
+        }
+        Ok(())
+    }
+}
+
 // `POST /v1/admin/clock`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
