@@ -2,14 +2,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use consentry_wire::{AdvanceClock, ClockState, FaultConfig, KeyList};
 
 use crate::auth::Admin;
-use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson};
-use crate::faults::FaultConfig;
-use crate::keys::PublicKey;
 use crate::settler;
 use crate::state::AppState;
 
@@ -38,20 +35,6 @@ pub async fn put_faults(
     Ok(Json(state.faults.get()))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdvanceClock {
-    advance_seconds: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ClockState {
-    now: String,
-    offset_seconds: i64,
-    /// Transactions settled or reversed because their date was passed.
-    settled: usize,
-}
-
 pub async fn advance_clock(
     State(state): State<AppState>,
     _admin: Admin,
@@ -69,23 +52,15 @@ pub async fn advance_clock(
     // Settle what became due right away, so the caller sees a consistent world.
     let settled = settler::settle_due(&state).await?;
     Ok(Json(ClockState {
-        now: rfc3339(state.clock.now()),
+        now: state.clock.now(),
         offset_seconds: state.clock.offset_ms() / 1000,
-        settled,
+        settled: u64::try_from(settled).unwrap_or(u64::MAX),
     }))
 }
 
-#[derive(Debug, Serialize)]
-pub struct KeysResponse {
-    keys: Vec<PublicKey>,
-}
-
-pub async fn rotate_keys(
-    State(state): State<AppState>,
-    _admin: Admin,
-) -> ApiResult<Json<KeysResponse>> {
+pub async fn rotate_keys(State(state): State<AppState>, _admin: Admin) -> ApiResult<Json<KeyList>> {
     state.keys.rotate(&state.db, state.clock.now()).await?;
-    Ok(Json(KeysResponse {
+    Ok(Json(KeyList {
         keys: state.keys.published(),
     }))
 }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use consentry_domain::{DeviceChain, DeviceLink};
-use serde::Serialize;
+use consentry_wire::DeviceChain as ChainResponse;
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
@@ -30,11 +30,6 @@ const LINK_FIELDS: &[&str] = &[
     "signature",
     "pairing_receipt",
 ];
-
-#[derive(Debug, Serialize)]
-pub struct ChainResponse {
-    links: Vec<DeviceLink>,
-}
 
 /// The cardholder's links, root first.
 pub async fn links(

@@ -4,47 +4,20 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use consentry_wire::{EnrollRequest, Enrollment, KeyList};
 
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson};
 use crate::ids::{hash_secret, new_id, new_secret};
-use crate::keys::PublicKey;
 use crate::state::AppState;
 
 const MAX_DEVICE_NAME: usize = 80;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollRequest {
-    device_name: String,
-    /// Both set: add a device to this cardholder. Both absent: a new cardholder.
-    cardholder_id: Option<String>,
-    cardholder_secret: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EnrollResponse {
-    cardholder_id: String,
-    /// Only when a new cardholder was created: keep it to enroll further devices.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cardholder_secret: Option<String>,
-    device_id: String,
-    /// Bearer token of this device for every other endpoint.
-    token: String,
-    signing_keys: Vec<PublicKey>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct KeysResponse {
-    keys: Vec<PublicKey>,
-}
-
 pub async fn enroll(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<EnrollRequest>,
-) -> ApiResult<(StatusCode, Json<EnrollResponse>)> {
+) -> ApiResult<(StatusCode, Json<Enrollment>)> {
     refuse_card_number("device_name", &request.device_name)?;
     let device_name = request.device_name.trim();
     if device_name.is_empty() || device_name.chars().count() > MAX_DEVICE_NAME {
@@ -103,7 +76,7 @@ pub async fn enroll(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    let response = EnrollResponse {
+    let response = Enrollment {
         cardholder_id,
         cardholder_secret,
         device_id,
@@ -113,8 +86,8 @@ pub async fn enroll(
     Ok((StatusCode::CREATED, Json(response)))
 }
 
-pub async fn keys(State(state): State<AppState>) -> Json<KeysResponse> {
-    Json(KeysResponse {
+pub async fn keys(State(state): State<AppState>) -> Json<KeyList> {
+    Json(KeyList {
         keys: state.keys.published(),
     })
 }

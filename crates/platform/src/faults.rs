@@ -18,82 +18,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
-use serde::{Deserialize, Serialize};
+
+pub use consentry_wire::FaultConfig;
 
 use crate::error::ApiError;
-
-/// What to break. Every rate is a probability from 0 to 1; the default breaks nothing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FaultConfig {
-    /// Seed of the fault generator; setting a configuration restarts it from this seed.
-    pub seed: u64,
-    /// Share of requests answered 500 `injected_fault` before anything is done.
-    pub error_rate: f64,
-    /// Delay added before every request, in milliseconds.
-    pub latency_ms: u64,
-    /// Share of successful writes (POST, PUT, DELETE) whose connection is dropped after
-    /// the change was committed, so the client never sees the answer.
-    pub drop_after_commit_rate: f64,
-    /// Share of feed items delivered twice in the same page.
-    pub duplicate_rate: f64,
-    /// Share of feed pages delivered in shuffled order.
-    pub out_of_order_rate: f64,
-    /// Share of feed items whose `webhook-timestamp` lies `stale_by_seconds` in the past
-    /// (correctly signed, but too old to accept).
-    pub stale_timestamp_rate: f64,
-    pub stale_by_seconds: u64,
-    /// Share of feed items delivered with a signature that does not verify.
-    pub bad_signature_rate: f64,
-    /// Events always delivered with a bad signature, by event id ...
-    pub bad_signature_event_ids: Vec<String>,
-    /// ... or by event type (e.g. `receipt.issued`).
-    pub bad_signature_event_types: Vec<String>,
-}
-
-impl Default for FaultConfig {
-    fn default() -> Self {
-        FaultConfig {
-            seed: 0,
-            error_rate: 0.0,
-            latency_ms: 0,
-            drop_after_commit_rate: 0.0,
-            duplicate_rate: 0.0,
-            out_of_order_rate: 0.0,
-            stale_timestamp_rate: 0.0,
-            stale_by_seconds: 3600,
-            bad_signature_rate: 0.0,
-            bad_signature_event_ids: Vec::new(),
-            bad_signature_event_types: Vec::new(),
-        }
-    }
-}
-
-impl FaultConfig {
-    /// Checks rates and bounds; the message names the offending field.
-    pub fn validate(&self) -> Result<(), String> {
-        let rates = [
-            ("error_rate", self.error_rate),
-            ("drop_after_commit_rate", self.drop_after_commit_rate),
-            ("duplicate_rate", self.duplicate_rate),
-            ("out_of_order_rate", self.out_of_order_rate),
-            ("stale_timestamp_rate", self.stale_timestamp_rate),
-            ("bad_signature_rate", self.bad_signature_rate),
-        ];
-        for (name, rate) in rates {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("{name} must be between 0 and 1, got {rate}"));
-            }
-        }
-        if self.latency_ms > 60_000 {
-            return Err("latency_ms must be at most 60000".into());
-        }
-        if self.stale_by_seconds > 31_536_000 {
-            return Err("stale_by_seconds must be at most one year (31536000)".into());
-        }
-        Ok(())
-    }
-}
 
 /// How one feed item is to be delivered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use consentry_wire::{FeedItem, FeedPage, FeedQuery};
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
@@ -22,36 +22,6 @@ use crate::state::AppState;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeedQuery {
-    after: Option<String>,
-    limit: Option<u32>,
-    wait: Option<u32>,
-}
-
-/// One delivery: what a webhook would carry in headers and body.
-#[derive(Debug, Clone, Serialize)]
-pub struct FeedItem {
-    /// `webhook-id`.
-    pub id: String,
-    /// Resume after this item with `?after=`.
-    pub cursor: String,
-    /// `webhook-timestamp`: delivery time, Unix seconds.
-    pub timestamp: i64,
-    /// The raw body, verbatim: verify the signature over these exact characters.
-    pub body: String,
-    /// `webhook-signature`: `v1a,<base64>`.
-    pub signature: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct FeedPage {
-    pub events: Vec<FeedItem>,
-    pub next_cursor: String,
-    pub has_more: bool,
-}
 
 struct Row {
     seq: i64,

@@ -8,7 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use consentry_wire::GrantList;
 use serde_json::Value;
 
 use crate::auth::Device;
@@ -18,12 +18,6 @@ use crate::extract::{check_identifier, refuse_card_number, too_large, ApiPath};
 use crate::grant_changes;
 use crate::idempotency::{self, Stored};
 use crate::{consent_signatures, device_chain, grant_store, state::AppState};
-
-#[derive(Debug, Serialize)]
-pub struct GrantList {
-    /// Each a [`consentry_domain::Grant`] object plus `"signed"`.
-    grants: Vec<Value>,
-}
 
 pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<GrantList>> {
     let mut conn = state.db.acquire().await?;

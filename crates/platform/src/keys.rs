@@ -13,14 +13,14 @@
 use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
+use consentry_wire::{Endorsement, PublicKey};
 use ed25519_dalek::SigningKey;
 use rand::rngs::{OsRng, StdRng};
 use rand::SeedableRng as _;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::clock::rfc3339;
+use crate::clock::{parse_rfc3339, rfc3339};
 use crate::error::{ApiError, PlatformError};
 use crate::ids::nibble_letters;
 use crate::signing;
@@ -30,7 +30,7 @@ struct Key {
     id: String,
     signing: SigningKey,
     status: String,
-    created_at: String,
+    created_at: DateTime<Utc>,
     position: i64,
     endorsement: Option<Endorsement>,
 }
@@ -48,30 +48,6 @@ impl Key {
             signature: signing::endorse(&self.signing, &key.id, &key.public_text()),
         }
     }
-}
-
-/// A key's rotation statement: the key made before it vouches for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Endorsement {
-    /// `key_id` of the endorsing key.
-    pub signed_by: String,
-    /// `v1a,<base64>` over `consentry.key-endorsement.v1.{key_id}.{public_key}`.
-    pub signature: String,
-}
-
-/// A published public key, as returned at enrollment and by `GET /v1/keys`.
-#[derive(Debug, Clone, Serialize)]
-pub struct PublicKey {
-    pub key_id: String,
-    pub algorithm: &'static str,
-    pub scheme: &'static str,
-    pub public_key: String,
-    /// `active` (signs now), `next` (will sign after the next rotation) or `retired`.
-    pub status: String,
-    pub created_at: String,
-    /// `null` for the platform's first key only.
-    pub endorsement: Option<Endorsement>,
 }
 
 /// The keys, cached in memory (signing happens on every feed read) and persisted.
@@ -126,7 +102,7 @@ impl KeyRing {
             id: format!("key_{}", nibble_letters(&digest[..8])),
             signing,
             status: status.to_owned(),
-            created_at: rfc3339(now),
+            created_at: now,
             position,
             endorsement: None,
         };
@@ -168,11 +144,11 @@ impl KeyRing {
             .filter(|k| k.status != "retired" || Some(k.position) == last_retired)
             .map(|k| PublicKey {
                 key_id: k.id.clone(),
-                algorithm: "ed25519",
-                scheme: signing::SCHEME,
+                algorithm: "ed25519".into(),
+                scheme: signing::SCHEME.into(),
                 public_key: k.public_text(),
                 status: k.status.clone(),
-                created_at: k.created_at.clone(),
+                created_at: k.created_at,
                 endorsement: k.endorsement.clone(),
             })
             .collect()
@@ -220,7 +196,7 @@ async fn insert(conn: &mut SqliteConnection, key: &Key) -> Result<(), PlatformEr
     .bind(&key.id)
     .bind(signing::encode_secret_key(&key.signing))
     .bind(&key.status)
-    .bind(&key.created_at)
+    .bind(rfc3339(key.created_at))
     .bind(key.position)
     .bind(endorsement)
     .execute(&mut *conn)
@@ -294,6 +270,9 @@ async fn load_from(conn: &mut SqliteConnection) -> Result<Vec<Key>, PlatformErro
                 .map_err(|e| {
                     PlatformError::Config(format!("stored endorsement of signing key {id}: {e}"))
                 })?;
+            let created_at = parse_rfc3339(&created_at).ok_or_else(|| {
+                PlatformError::Config(format!("stored signing key {id}: bad created_at"))
+            })?;
             Ok(Key {
                 id,
                 signing,

@@ -5,7 +5,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderValue;
 use axum::response::IntoResponse;
 use axum::Json;
-use serde_json::{json, Value};
+use consentry_wire::Health;
 
 /// The OpenAPI 3.1 document, embedded at build time from the repository.
 pub const DOCUMENT: &str = include_str!("../../../docs/platform/openapi.json");
@@ -17,6 +17,8 @@ pub async fn document() -> impl IntoResponse {
     )
 }
 
-pub async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
 }

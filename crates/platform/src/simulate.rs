@@ -6,8 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::TimeDelta;
-use consentry_domain::{Channel, Money};
-use serde::Deserialize;
+use consentry_wire::{PurchaseRequest, TransactionRef};
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
@@ -20,25 +19,6 @@ const MAX_SETTLE_AFTER_MS: u64 = 7 * 24 * 3600 * 1000;
 /// One million units of any currency.
 const MAX_AMOUNT_MAJOR: i64 = 1_000_000;
 const MAX_MERCHANT: usize = 80;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PurchaseRequest {
-    card_token: String,
-    amount: Money,
-    merchant: String,
-    channel: Channel,
-    #[serde(default)]
-    settle_after_ms: Option<u64>,
-    #[serde(default)]
-    outcome: Outcome,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransactionRef {
-    transaction_id: String,
-}
 
 pub async fn purchase(
     State(state): State<AppState>,

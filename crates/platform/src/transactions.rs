@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use consentry_domain::{Channel, Currency, EventPayload, Money, Trigger};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::SqliteConnection;
 
 use crate::cards;
@@ -16,14 +16,7 @@ use crate::ids::new_id;
 use crate::purchases::{self, Decision};
 use crate::reactions::Purchase;
 
-/// What happens at the settlement date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    #[default]
-    Settle,
-    Reverse,
-}
+pub use consentry_wire::Outcome;
 
 /// A new purchase to authorize.
 pub struct NewPurchase {

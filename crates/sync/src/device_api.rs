@@ -30,7 +30,10 @@ impl PlatformClient {
     /// `POST /v1/devices/pairings`: this (new) device's key and its proof of the pairing code.
     pub async fn request_pairing(&self, public_key: &str, proof: &str) -> Result<(), SyncError> {
         let url = self.url("v1/devices/pairings", &[])?;
-        let body = PairingBody { public_key, proof };
+        let body = PairingBody {
+            public_key: public_key.to_owned(),
+            proof: proof.to_owned(),
+        };
         let answer = self
             .call(self.authed(self.http.post(url))?.json(&body), None)
             .await?;

@@ -15,7 +15,7 @@ use crate::error::SyncError;
 use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::wire::SigningKeyInfo;
 use crate::wire::{
-    self, AppList, CardList, EnrollAnswer, EnrollBody, ErrorBody, ExpirationDto, FeedItem,
+    self, AppList, CardList, EnrollAnswer, EnrollRequest, ErrorBody, ExpirationDto, FeedItem,
     FeedPage, GrantList, KeyList, PlatformApp, PlatformCard, RemoteGrant,
 };
 
@@ -83,10 +83,10 @@ impl PlatformClient {
         if name.is_empty() || name.chars().count() > 80 {
             return Err(SyncError::invalid("device name", "1 to 80 characters"));
         }
-        let body = EnrollBody {
-            device_name: name,
-            cardholder_id: existing.map(|c| c.cardholder_id.as_str()),
-            cardholder_secret: existing.map(|c| c.secret.expose_secret()),
+        let body = EnrollRequest {
+            device_name: name.to_owned(),
+            cardholder_id: existing.map(|c| c.cardholder_id.clone()),
+            cardholder_secret: existing.map(|c| c.secret.expose_secret().to_owned()),
         };
         let url = self.url("v1/enroll", &[])?;
         let answer = self.call(self.http.post(url).json(&body), None).await?;

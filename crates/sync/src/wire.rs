@@ -13,34 +13,11 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use ed25519_dalek::VerifyingKey;
 
+pub use consentry_wire::Endorsement;
+pub(crate) use consentry_wire::{EnrollRequest, ErrorBody, PairingRequest as PairingBody};
+use consentry_wire::{FeedItem as FeedItemDto, FeedPage as WireFeedPage};
+
 use crate::error::SyncError;
-
-/// `{code, message}` (plus `current` on some 409s).
-#[derive(Debug, Deserialize)]
-pub(crate) struct ErrorBody {
-    pub code: String,
-    pub message: String,
-    /// Absent, `null` (no such grant) or the grant as it is now.
-    #[serde(default, deserialize_with = "present")]
-    pub current: Option<Option<serde_json::Value>>,
-}
-
-/// Distinguishes an absent field (`None`) from `null` (`Some(None)`).
-fn present<'de, D>(d: D) -> Result<Option<Option<serde_json::Value>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    Option::<serde_json::Value>::deserialize(d).map(Some)
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct EnrollBody<'a> {
-    pub device_name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cardholder_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cardholder_secret: Option<&'a str>,
-}
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct EnrollAnswer {
@@ -302,12 +279,6 @@ pub(crate) struct ChainDto {
     pub links: Vec<DeviceLink>,
 }
 
-#[derive(Debug, Serialize)]
-pub(crate) struct PairingBody<'a> {
-    pub public_key: &'a str,
-    pub proof: &'a str,
-}
-
 /// A device waiting to be vouched for (it posted its key and a proof of the pairing code).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PairingRequest {
@@ -337,24 +308,6 @@ pub(crate) fn grant_from(value: serde_json::Value) -> Result<Grant, SyncError> {
         ));
     }
     Ok(grant)
-}
-
-/// A feed page as sent. Each delivery is read on its own, so that one unreadable delivery
-/// (a field of the wrong type, a missing one) is set aside instead of spoiling the page.
-#[derive(Debug, Deserialize)]
-pub(crate) struct FeedPageDto {
-    pub events: Vec<serde_json::Value>,
-    pub next_cursor: String,
-    pub has_more: bool,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct FeedItemDto {
-    pub id: String,
-    pub cursor: String,
-    pub timestamp: i64,
-    pub body: String,
-    pub signature: String,
 }
 
 /// One signed delivery from the feed, not yet verified.
@@ -433,15 +386,16 @@ fn read_item(value: serde_json::Value) -> Result<FeedItem, UnreadableDelivery> {
 
 /// Reads a feed page as sent (`GET /v1/events`): the one way the client reads one.
 pub(crate) fn parse_feed_page(bytes: &[u8]) -> Result<FeedPage, SyncError> {
-    let dto: FeedPageDto = serde_json::from_slice(bytes)
+    // Each delivery stays JSON until read on its own (`read_item`).
+    let dto: WireFeedPage<serde_json::Value> = serde_json::from_slice(bytes)
         .map_err(|e| SyncError::bad_response(format!("unreadable feed page: {e}")))?;
     FeedPage::try_from(dto)
 }
 
-impl TryFrom<FeedPageDto> for FeedPage {
+impl TryFrom<WireFeedPage<serde_json::Value>> for FeedPage {
     type Error = SyncError;
 
-    fn try_from(dto: FeedPageDto) -> Result<Self, SyncError> {
+    fn try_from(dto: WireFeedPage<serde_json::Value>) -> Result<Self, SyncError> {
         let mut items = Vec::with_capacity(dto.events.len());
         let mut unreadable = Vec::new();
         for value in dto.events {
@@ -472,14 +426,6 @@ pub struct SigningKeyInfo {
     /// The statement of the key that vouches for this one (`None` for the platform's first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endorsement: Option<Endorsement>,
-}
-
-/// A key's endorsement: the key `signed_by` signed [`endorsement_content`] of this key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endorsement {
-    pub signed_by: String,
-    /// `v1a,<base64 of the Ed25519 signature>`.
-    pub signature: String,
 }
 
 /// Reads `whpk_<base64>`.

@@ -1,0 +1,53 @@
+//! Card tokenization: `POST /v1/cards`, `GET /v1/cards`, `DELETE /v1/cards/{token}`.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expiration {
+    #[schemars(range(min = 1, max = 12))]
+    pub month: u8,
+    #[schemars(range(min = 2000, max = 2099))]
+    pub year: u16,
+}
+
+// `POST /v1/cards`.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCardRequest {
+    /// The full card number (PAN), digits with optional spaces or dashes. Used to tokenize,
+    /// then forgotten: never stored, logged or returned.
+    // Raw JSON, so that the server never echoes a wrongly typed number in a serde message.
+    #[schemars(with = "String", extend("examples" = ["4242 4242 4242 4242"]))]
+    pub number: Value,
+    pub expiration: Expiration,
+    /// Text holding a card number is refused (`card_number_in_text`).
+    #[schemars(length(max = 40))]
+    pub nickname: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Card {
+    /// The platform's token for the card.
+    #[schemars(regex(pattern = "^card_"))]
+    pub token: String,
+    #[schemars(with = "crate::schema::CardBrand")]
+    pub brand: consentry_domain::Brand,
+    #[schemars(regex(pattern = "^[0-9]{4}$"))]
+    pub last4: String,
+    pub expiration: Expiration,
+    #[schemars(with = "crate::schema::Nullable<String>")]
+    pub nickname: Option<String>,
+    #[schemars(extend("enum" = ["active", "removed"]))]
+    pub status: String,
+    #[serde(serialize_with = "crate::time::millis")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CardList {
+    pub cards: Vec<Card>,
+}
