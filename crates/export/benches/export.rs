@@ -1,8 +1,8 @@
 //! `cargo bench -p consentry-export`: export 1,000,000 events to CSV from an encrypted wallet,
 //! side by side with Debian's `sqlite3` command-line tool writing the same rows as CSV from a
 //! plain copy of the same data (made with `sqlcipher_export`). Prints wall times, their ratio
-//! and the export's peak extra memory; asserts nothing (targets are in issue 7: at least 0.8 of
-//! the tool's speed, at most 50 MB of extra memory).
+//! and the export's peak extra memory; asserts nothing (the targets: at least 0.8 of the
+//! tool's speed, at most 50 MB of extra memory).
 //!
 //! The wallet is locked and unlocked again before the export, so SQLite's page cache starts
 //! cold, as when the cardholder opens the app and exports. Peak memory is the process's

@@ -12,7 +12,10 @@
 //! 5. its meaning: app events judged against the consent ledger (`consent.rs`), marked late
 //!    when they claim a time before the previous complete read of the feed;
 //! 6. then the events, the quarantined deliveries and (for the main feed) the new cursor
-//!    are committed.
+//!    are committed, in one store transaction.
+//!
+//! Before step 5 the platform's own `consent.changed` and `app.terms_changed` events of the
+//! page are applied to the wallet's grants (`consent.rs`), so the judging sees them.
 //!
 //! Nothing a delivery holds can stop the ones after it: whatever fails goes to quarantine
 //! with a reason, and is counted in the status.
@@ -21,8 +24,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{Event, EventDecodeError, EventPayload};
+use consentry_store::admission;
 use consentry_store::events::{self, IncomingEvent};
-use consentry_store::{admission, quarantine};
+use consentry_store::quarantine::{self, Refusal};
 
 use crate::client::PlatformClient;
 use crate::consent::LedgerIndex;
@@ -30,7 +34,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::sync_state::FEED;
 use crate::webhook::Verdict;
-use crate::wire::{FeedItem, FeedPage};
+use crate::wire::{FeedItem, FeedPage, UnreadableDelivery};
 
 /// How often a delivery that failed its checks is fetched again on its own.
 const REFETCHES: usize = 3;
@@ -68,6 +72,26 @@ pub(crate) enum Destination {
     Feed { cursor: u64 },
     /// A gap being retried: events are stored, the cursor stays where it is.
     Gap,
+}
+
+impl Destination {
+    /// Where the page starts: the main feed's cursor, or 0 for a gap.
+    fn start(self) -> u64 {
+        match self {
+            Self::Feed { cursor } => cursor,
+            Self::Gap => 0,
+        }
+    }
+}
+
+/// What [`Engine::verify`] let through.
+struct Verified {
+    /// Deliveries whose signature and time are good (or a fresh copy's are), in order.
+    accepted: Vec<FeedItem>,
+    /// The furthest position checked.
+    reached: u64,
+    /// A stale delivery that stopped the page there.
+    stop: Option<SyncError>,
 }
 
 /// What storing a page did.
@@ -126,7 +150,9 @@ fn both_bodies(stored: &str, delivered: &str) -> String {
 }
 
 impl Engine {
-    /// Checks, judges and stores one page read after `cursor` (see the module notes).
+    /// Checks, judges and stores one page read after `cursor`, in the steps of the module
+    /// notes: receive, verify, decode, drop what is known, apply the platform's consent
+    /// events, judge, commit.
     pub(crate) async fn process_page(
         &mut self,
         page: FeedPage,
@@ -134,8 +160,38 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<PageOutcome, SyncError> {
         let client = self.client()?;
-        let mut refused: Vec<Refused> = page
-            .unreadable
+        let start = destination.start();
+        let (items, mut refused) = self.receive(page.items, page.unreadable);
+        let verified = self
+            .verify(&client, items, &mut refused, destination, now)
+            .await?;
+        let next = match &verified.stop {
+            Some(_) => verified.reached,
+            None => verified.reached.max(page.next_cursor),
+        };
+        let decoded = self.decode(verified.accepted, &mut refused, now);
+        let decoded = self.drop_known(decoded, &mut refused).await?;
+        self.apply_consent_events(&decoded, now).await?;
+        let incoming = self.judge(decoded, now).await?;
+        let stored = self
+            .commit(&incoming, refused, destination, next, now)
+            .await?;
+        Ok(PageOutcome {
+            stored,
+            advanced: next > start,
+            complete: verified.stop.is_none(),
+            stop: verified.stop,
+        })
+    }
+
+    /// Receive: the page's deliveries in cursor order, with its unreadable ones and the second
+    /// delivery of an id set aside.
+    fn receive(
+        &mut self,
+        mut items: Vec<FeedItem>,
+        unreadable: Vec<UnreadableDelivery>,
+    ) -> (Vec<FeedItem>, Vec<Refused>) {
+        let mut refused: Vec<Refused> = unreadable
             .into_iter()
             .map(|bad| Refused {
                 event_id: bad.id,
@@ -143,27 +199,37 @@ impl Engine {
                 body: bad.text,
             })
             .collect();
-        let mut items = page.items;
         items.sort_by_key(|i| i.cursor);
         self.counters.deliveries += (items.len() + refused.len()) as u64;
         self.set_aside_repeats(&mut items, &mut refused);
+        (items, refused)
+    }
 
+    /// Verify: each delivery's signature and timestamp. A forged one is refused (its fresh
+    /// copy kept, if the platform has one); a stale one stops the page there, unless the
+    /// platform keeps serving it stale, then it becomes a gap to retry and the page goes on.
+    async fn verify(
+        &mut self,
+        client: &PlatformClient,
+        items: Vec<FeedItem>,
+        refused: &mut Vec<Refused>,
+        destination: Destination,
+        now: DateTime<Utc>,
+    ) -> Result<Verified, SyncError> {
         let verdicts = match &self.verifier {
             Some(verifier) => verifier.check_page(&items, now).await,
             None => return Err(SyncError::NotEnrolled),
         };
-        let start = match destination {
-            Destination::Feed { cursor } => cursor,
-            Destination::Gap => 0,
+        let mut verified = Verified {
+            accepted: Vec::with_capacity(items.len()),
+            reached: destination.start(),
+            stop: None,
         };
-        let mut accepted = Vec::with_capacity(items.len());
-        let mut stop = None;
-        let mut reached = start;
         for (item, verdict) in items.into_iter().zip(verdicts) {
             let position = item.cursor;
             let id = item.id.clone();
-            match self.check(&client, item, verdict, now).await? {
-                Checked::Valid(item) => accepted.push(item),
+            match self.check(client, item, verdict, now).await? {
+                Checked::Valid(item) => verified.accepted.push(item),
                 Checked::Forged {
                     delivery,
                     replacement,
@@ -180,7 +246,7 @@ impl Engine {
                         reason,
                         body: delivery.body,
                     });
-                    accepted.extend(replacement);
+                    verified.accepted.extend(replacement);
                 }
                 Checked::Stale { offset_seconds } => {
                     let error = SyncError::ClockSkew {
@@ -190,26 +256,28 @@ impl Engine {
                     match destination {
                         Destination::Feed { .. } if self.stale_again(&id) => {
                             // The platform keeps serving it stale: skip it, keep trying it.
-                            self.open_gap(reached, position, Some(&id), &error, now)
+                            self.open_gap(verified.reached, position, Some(&id), &error, now)
                                 .await?;
                         }
                         _ => {
-                            stop = Some(error);
+                            verified.stop = Some(error);
                             break;
                         }
                     }
                 }
             }
-            reached = reached.max(position);
+            verified.reached = verified.reached.max(position);
         }
-        let next = match &stop {
-            Some(_) => reached,
-            None => reached.max(page.next_cursor),
-        };
+        Ok(verified)
+    }
 
-        let decoded = self.decode(accepted, &mut refused, now);
-        let decoded = self.drop_known(decoded, &mut refused).await?;
-
+    /// Apply: the platform's `consent.changed` and `app.terms_changed` events of the page,
+    /// applied to the wallet's grants before anything is judged against them.
+    async fn apply_consent_events(
+        &mut self,
+        decoded: &[(u64, Event)],
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
         let platform_events: Vec<&Event> = decoded
             .iter()
             .map(|(_, event)| event)
@@ -220,8 +288,16 @@ impl Engine {
                 )
             })
             .collect();
-        self.apply_platform_events(&platform_events, now).await?;
+        self.apply_platform_events(&platform_events, now).await
+    }
 
+    /// Judge: app events judged against the consent ledger, and marked late when they claim
+    /// a time before the previous complete read of the feed.
+    async fn judge(
+        &mut self,
+        decoded: Vec<(u64, Event)>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IncomingEvent>, SyncError> {
         let index = LedgerIndex::load(&self.pool).await?;
         let late_before = self.feed_read_at.map(|at| at - LATE_WINDOW);
         let incoming: Vec<IncomingEvent> = decoded
@@ -241,22 +317,30 @@ impl Engine {
             .collect();
         self.counters.late_events +=
             incoming.iter().filter(|e| e.late_by_ms.is_some()).count() as u64;
-        self.quarantine_all(refused, now).await?;
-        let report = match destination {
-            Destination::Feed { .. } => {
-                events::ingest_with_cursor(&self.pool, &incoming, FEED, &next.to_string(), now)
-                    .await?
-            }
-            Destination::Gap => events::ingest(&self.pool, &incoming, now).await?,
+        Ok(incoming)
+    }
+
+    /// Commit: the events, the refused deliveries not already kept, and (for the main feed)
+    /// the new cursor, in one store transaction. Returns the events stored.
+    async fn commit(
+        &mut self,
+        incoming: &[IncomingEvent],
+        refused: Vec<Refused>,
+        destination: Destination,
+        next: u64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        let refusals = self.not_yet_kept(refused).await?;
+        let next = next.to_string();
+        let cursor = match destination {
+            Destination::Feed { .. } => Some((FEED, next.as_str())),
+            Destination::Gap => None,
         };
+        let report = events::ingest_page(&self.pool, incoming, &refusals, cursor, now).await?;
+        self.counters.quarantined += refusals.len() as u64;
         self.counters.events_stored += report.inserted;
         self.counters.duplicate_deliveries += report.duplicates;
-        Ok(PageOutcome {
-            stored: report.inserted,
-            advanced: next > start,
-            complete: stop.is_none(),
-            stop,
-        })
+        Ok(report.inserted)
     }
 
     /// Drops a page's second delivery of an id: a plain repeat when its body is the same,
@@ -433,36 +517,29 @@ impl Engine {
         }
     }
 
-    /// Keeps refused deliveries, skipping one already kept with the same id and reason.
-    pub(crate) async fn quarantine_all(
-        &mut self,
-        refused: Vec<Refused>,
-        now: DateTime<Utc>,
-    ) -> Result<(), SyncError> {
+    /// The refused deliveries to keep: one already kept with the same id and reason (before a
+    /// crash, or on an earlier pass) is not kept twice.
+    async fn not_yet_kept(&self, refused: Vec<Refused>) -> Result<Vec<Refusal>, SyncError> {
         if refused.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let recent = quarantine::recent(&self.pool, QUARANTINE_LOOKBACK).await?;
         let mut kept: HashSet<(String, String)> = recent
             .into_iter()
             .filter_map(|q| q.event_id.map(|id| (id, q.reason)))
             .collect();
-        for r in refused {
-            if let Some(id) = &r.event_id {
-                if !kept.insert((id.clone(), r.reason.clone())) {
-                    continue;
-                }
-            }
-            quarantine::put(
-                &self.pool,
-                r.event_id.as_deref(),
-                &r.reason,
-                r.body.as_bytes(),
-                now,
-            )
-            .await?;
-            self.counters.quarantined += 1;
-        }
-        Ok(())
+        Ok(refused
+            .into_iter()
+            .filter(|r| {
+                r.event_id
+                    .as_ref()
+                    .is_none_or(|id| kept.insert((id.clone(), r.reason.clone())))
+            })
+            .map(|r| Refusal {
+                event_id: r.event_id,
+                reason: r.reason,
+                body: r.body,
+            })
+            .collect())
     }
 }

@@ -24,6 +24,7 @@ use consentry_domain::ViolationReason;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
+use crate::tables::quarantine::{self, Refusal};
 use crate::time::to_ms;
 use bulk::{overlap, values_sql, BulkSettings};
 use rows::{Preparing, Reward, Row};
@@ -71,7 +72,7 @@ pub async fn ingest(
     events: &[IncomingEvent],
     received_at: DateTime<Utc>,
 ) -> Result<IngestReport, StoreError> {
-    ingest_inner(pool, events, None, received_at).await
+    ingest_page(pool, events, &[], None, received_at).await
 }
 
 /// Stores `events` and moves the feed's cursor in the same transaction as the last of them,
@@ -84,35 +85,77 @@ pub async fn ingest_with_cursor(
     cursor: &str,
     received_at: DateTime<Utc>,
 ) -> Result<IngestReport, StoreError> {
-    ingest_inner(pool, events, Some((feed, cursor)), received_at).await
+    ingest_page(pool, events, &[], Some((feed, cursor)), received_at).await
 }
 
-async fn ingest_inner(
+/// One page of a feed, committed at once: `events`, the deliveries `refused` (quarantined)
+/// and, when given, the feed's new `cursor` go in one transaction (pages hold fewer than
+/// [`EVENTS_PER_TRANSACTION`] events; a larger batch commits in several, the refusals and the
+/// cursor with the last). A crash leaves all of it or none of it.
+pub async fn ingest_page(
     pool: &SqlitePool,
     events: &[IncomingEvent],
+    refused: &[Refusal],
     cursor: Option<(&str, &str)>,
     received_at: DateTime<Utc>,
 ) -> Result<IngestReport, StoreError> {
-    if events.is_empty() {
-        if let Some((feed, position)) = cursor {
-            crate::tables::settings::set_sync_cursor(pool, feed, position, received_at).await?;
-        }
+    if events.is_empty() && refused.is_empty() && cursor.is_none() {
         return Ok(IngestReport::default());
     }
     let mut conn = pool.acquire().await?;
+    if events.is_empty() {
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+        finish_page(&mut tx, refused, cursor, received_at).await?;
+        tx.commit().await?;
+        return Ok(IngestReport::default());
+    }
     let settings = BulkSettings::apply(&mut conn).await?;
-    let result = ingest_chunks(&mut conn, events, cursor, to_ms(received_at), received_at).await;
+    let page = Page {
+        refused,
+        cursor,
+        received_at,
+    };
+    let result = ingest_chunks(&mut conn, events, &page).await;
     settings.restore(&mut conn).await;
     result
+}
+
+/// What a page commits besides its events.
+struct Page<'a> {
+    refused: &'a [Refusal],
+    cursor: Option<(&'a str, &'a str)>,
+    received_at: DateTime<Utc>,
+}
+
+/// The refusals and the cursor, in the page's (last) transaction.
+async fn finish_page(
+    conn: &mut SqliteConnection,
+    refused: &[Refusal],
+    cursor: Option<(&str, &str)>,
+    received_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for r in refused {
+        quarantine::put(
+            &mut *conn,
+            r.event_id.as_deref(),
+            &r.reason,
+            r.body.as_bytes(),
+            received_at,
+        )
+        .await?;
+    }
+    if let Some((feed, position)) = cursor {
+        crate::tables::settings::set_sync_cursor(&mut *conn, feed, position, received_at).await?;
+    }
+    Ok(())
 }
 
 async fn ingest_chunks(
     conn: &mut SqliteConnection,
     events: &[IncomingEvent],
-    cursor: Option<(&str, &str)>,
-    received_ms: i64,
-    received_at: DateTime<Utc>,
+    page: &Page<'_>,
 ) -> Result<IngestReport, StoreError> {
+    let received_ms = to_ms(page.received_at);
     let mut report = IngestReport::default();
     let mut chunks = events.chunks(EVENTS_PER_TRANSACTION);
     let mut current = chunks.next().map(Preparing::new);
@@ -123,10 +166,7 @@ async fn ingest_chunks(
         let total = rows.len() as u64;
         let inserted = write_chunk(&mut tx, rows, next.as_mut(), received_ms).await?;
         if next.is_none() {
-            if let Some((feed, position)) = cursor {
-                crate::tables::settings::set_sync_cursor(&mut *tx, feed, position, received_at)
-                    .await?;
-            }
+            finish_page(&mut tx, page.refused, page.cursor, page.received_at).await?;
         }
         overlap(tx.commit(), || prepare_some(&mut next.as_mut())).await?;
         report.inserted += inserted;

@@ -2,7 +2,7 @@
 //! inspection instead of being dropped, with card numbers masked.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::{SqliteExecutor, SqlitePool};
 
 use crate::error::StoreError;
 use crate::tables::pan_guard::redact_card_numbers;
@@ -26,9 +26,20 @@ pub struct Quarantined {
     pub received_at: DateTime<Utc>,
 }
 
+/// A refused delivery, to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The event id, when it could be read.
+    pub event_id: Option<String>,
+    /// Why it was refused.
+    pub reason: String,
+    /// The body as received.
+    pub body: String,
+}
+
 /// Keeps a refused delivery.
 pub async fn put(
-    pool: &SqlitePool,
+    db: impl SqliteExecutor<'_>,
     event_id: Option<&str>,
     reason: &str,
     body: &[u8],
@@ -48,7 +59,7 @@ pub async fn put(
         body,
         at,
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok(id)
 }

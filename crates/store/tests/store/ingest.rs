@@ -207,3 +207,95 @@ async fn the_connection_goes_back_to_the_pool_with_its_settings() {
         held.push(conn);
     }
 }
+
+#[tokio::test]
+async fn a_page_commits_its_events_refusals_and_cursor_together() {
+    use consentry_store::quarantine::{self, Refusal};
+    let (_dir, wallet, _) = passphrase_wallet().await;
+    let pool = wallet.pool().unwrap();
+    let refusal = |id: &str| Refusal {
+        event_id: Some(id.into()),
+        reason: format!("bad_signature: {CARD_NUMBER}"),
+        body: format!("{{\"card\":\"{CARD_NUMBER}\"}}"),
+    };
+    let page: Vec<IncomingEvent> = (0..3)
+        .map(|i| incoming(mixed(i, &cards(), now())))
+        .collect();
+    let report = events::ingest_page(
+        pool,
+        &page,
+        &[refusal("evt_forged")],
+        Some(("feed", "42")),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.inserted, 3);
+    assert_eq!(
+        settings::sync_cursor(pool, "feed")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("42")
+    );
+    let kept = quarantine::recent(pool, 10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].event_id.as_deref(), Some("evt_forged"));
+    assert!(!kept[0].body.contains(CARD_NUMBER) && !kept[0].reason.contains(CARD_NUMBER));
+
+    // A page of refusals only still moves the cursor with them; a gap (no cursor) leaves it.
+    events::ingest_page(
+        pool,
+        &[],
+        &[refusal("evt_other")],
+        Some(("feed", "43")),
+        now(),
+    )
+    .await
+    .unwrap();
+    events::ingest_page(pool, &page, &[refusal("evt_gap")], None, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        settings::sync_cursor(pool, "feed")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("43")
+    );
+    assert_eq!(quarantine::count(pool).await.unwrap(), 3);
+    assert_eq!(count(pool, "SELECT count(*) FROM events").await, 3);
+
+    // A page whose refusal cannot be written leaves nothing of itself: no event, no cursor.
+    sqlx::query(
+        "CREATE TRIGGER refuse_quarantine BEFORE INSERT ON quarantine \
+         BEGIN SELECT RAISE(ABORT, 'the disk says no'); END",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let later: Vec<IncomingEvent> = (10..13)
+        .map(|i| incoming(mixed(i, &cards(), now())))
+        .collect();
+    let failed = events::ingest_page(
+        pool,
+        &later,
+        &[refusal("evt_late")],
+        Some(("feed", "99")),
+        now(),
+    )
+    .await;
+    assert!(failed.is_err());
+    assert_eq!(count(pool, "SELECT count(*) FROM events").await, 3);
+    assert_eq!(
+        settings::sync_cursor(pool, "feed")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("43")
+    );
+    sqlx::query("DROP TRIGGER refuse_quarantine")
+        .execute(pool)
+        .await
+        .unwrap();
+}
