@@ -829,14 +829,26 @@ mod consents {
     }
 }
 
-#[path = "api/activity_rewards.rs"]
-mod activity_rewards;
+#[path = "api/activity.rs"]
+mod activity;
 
-#[path = "api/reconsent_access.rs"]
-mod reconsent_access;
+#[path = "api/rewards.rs"]
+mod rewards;
 
-#[path = "api/notify_claims.rs"]
-mod notify_claims;
+#[path = "api/directory.rs"]
+mod directory;
+
+#[path = "api/notifications.rs"]
+mod notifications;
+
+#[path = "api/export.rs"]
+mod export;
+
+#[path = "api/claims.rs"]
+mod claims;
+
+#[path = "api/wallet_fixtures.rs"]
+mod wallet_fixtures;
 
 #[path = "api/fuzz_corpus.rs"]
 mod fuzz_corpus;
