@@ -690,7 +690,51 @@ mod consents {
             fee_model: FeeModel::Percent { bps: 150 },
         };
         apps::upsert(&pool, &listing, Utc::now()).await.unwrap();
+        for (token, last4) in [
+            ("tok_a", "4242"),
+            ("tok_kept", "1111"),
+            ("tok_lost", "0005"),
+        ] {
+            consentry_store::cards::insert(
+                &pool,
+                &consentry_testkit::visa(token, last4),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        }
         ctx
+    }
+
+    #[tokio::test]
+    async fn a_grant_on_a_card_the_wallet_does_not_hold_is_not_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        let unknown = grant_set(&ctx, receipts_on("tok_nobody"))
+            .await
+            .unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::NotFound, "{unknown:?}");
+        assert!(
+            unknown.message.contains("tok_nobody"),
+            "{}",
+            unknown.message
+        );
+        let pool = ctx.pool().await.unwrap();
+        consentry_store::cards::set_status(
+            &pool,
+            "tok_lost",
+            consentry_store::cards::CardStatus::Unlinked,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let unlinked = grant_set(&ctx, receipts_on("tok_lost")).await.unwrap_err();
+        assert_eq!(unlinked.code, ErrorCode::NotFound);
+        // Nothing was recorded for either.
+        let ledger = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap();
+        assert!(ledger.entries.is_empty());
     }
 
     fn receipts_on(card: &str) -> GrantSetRequest {

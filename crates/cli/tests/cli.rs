@@ -339,6 +339,13 @@ async fn with_receipts_app(dir: &Path) {
     apps::upsert(wallet.pool().unwrap(), &listing, now)
         .await
         .unwrap();
+    consentry_store::cards::insert(
+        wallet.pool().unwrap(),
+        &consentry_testkit::visa("tok_visa", "4242"),
+        now,
+    )
+    .await
+    .unwrap();
     wallet.lock().await;
 }
 
@@ -374,11 +381,14 @@ async fn grant_grants_and_revoke_go_through_the_same_commands_as_the_app() {
         1
     );
 
-    // Unknown app: not found (4); bad scope: usage (2).
+    // Unknown app or card: not found (4); bad scope: usage (2).
     assert_eq!(
         code(&run(&["grant", "app_nope", "tok_visa", "receipts"])),
         4
     );
+    let unknown_card = run(&["grant", "app_quire", "tok_nobody", "receipts"]);
+    assert_eq!(code(&unknown_card), 4, "{}", stderr(&unknown_card));
+    assert!(stderr(&unknown_card).contains("no linked card tok_nobody"));
     assert_eq!(
         code(&run(&["grant", "app_quire", "tok_visa", "coupons"])),
         2

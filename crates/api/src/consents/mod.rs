@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consentry_domain::{ConsentAction, Grant, GrantDetails, GrantKey};
+use consentry_store::cards::{self, CardStatus};
 use consentry_store::outbox::{self, Delivery};
 use consentry_store::{apps, grants};
 use serde::{Deserialize, Serialize};
@@ -239,6 +240,15 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
     if request.channels.is_empty() {
         return Err(ApiError::invalid_input(
             "choose at least one payment channel",
+        ));
+    }
+    let linked = cards::get(&pool, &request.card_token)
+        .await?
+        .is_some_and(|card| card.status != CardStatus::Unlinked);
+    if !linked {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no linked card {}", request.card_token),
         ));
     }
     let details = GrantDetails {
