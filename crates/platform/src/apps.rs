@@ -6,11 +6,11 @@ use axum::Json;
 use consentry_domain::{
     AppTermsChanged, ConsentAction, EventPayload, FeeModel, Scope, Sha256Digest,
 };
-use serde::{Deserialize, Serialize};
+use consentry_wire::{App, AppList, PublishTerms, Terms};
 use sqlx::SqliteConnection;
 
 use crate::auth::{Admin, Device};
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, Recipient};
 use crate::extract::{refuse_card_number, ApiJson, ApiPath};
@@ -18,43 +18,6 @@ use crate::grant_store;
 use crate::state::AppState;
 
 const MAX_TERMS_TEXT: usize = 20_000;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Terms {
-    pub version: u32,
-    pub text: String,
-    pub published_at: String,
-    /// SHA-256 (hex) of `text`, as in `app.terms_changed`.
-    pub hash: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct App {
-    pub id: String,
-    pub name: String,
-    pub publisher: String,
-    pub description: String,
-    pub category: String,
-    pub requested_scopes: Vec<Scope>,
-    pub terms: Terms,
-    pub fee_model: FeeModel,
-    /// The fee in plain English: "1.5% of each purchase", "€0.10 per receipt".
-    pub fee_description: String,
-    pub privacy_url: String,
-    pub website_url: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AppList {
-    apps: Vec<App>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PublishTerms {
-    version: u32,
-    text: String,
-}
 
 type AppRow = (
     String,
@@ -92,6 +55,7 @@ fn from_row(row: AppRow) -> Result<App, ApiError> {
     ) = row;
     let requested_scopes: Vec<Scope> = serde_json::from_str(&scopes)?;
     let fee_model: FeeModel = serde_json::from_str(&fee)?;
+    let published_at = stored_time(&published_at, "apps.terms_published_at")?;
     Ok(App {
         id,
         name,

@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use consentry_domain::{Brand, CardNumber, CardNumberError, ConsentAction, Expiry, GrantStatus};
-use serde::{Deserialize, Serialize};
+use consentry_wire::{Card, CardList, Expiration, LinkCardRequest};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
 use crate::auth::Device;
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson, ApiPath};
 use crate::ids::new_letters_id;
@@ -23,38 +23,6 @@ use crate::{events, grant_store};
 const MAX_NICKNAME: usize = 40;
 /// The networks this platform links, as CardSpring did.
 const SUPPORTED_BRANDS: [Brand; 4] = [Brand::Visa, Brand::Mastercard, Brand::Amex, Brand::Discover];
-
-#[derive(Debug, Deserialize, Serialize, Clone, Copy)]
-#[serde(deny_unknown_fields)]
-pub struct Expiration {
-    pub month: u8,
-    pub year: u16,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinkCardRequest {
-    /// Kept as raw JSON so a wrongly typed number is never echoed in a serde message.
-    number: Value,
-    expiration: Expiration,
-    nickname: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Card {
-    pub token: String,
-    pub brand: String,
-    pub last4: String,
-    pub expiration: Expiration,
-    pub nickname: Option<String>,
-    pub status: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CardList {
-    cards: Vec<Card>,
-}
 
 fn number_error(error: &CardNumberError) -> ApiError {
     let code = match error {
@@ -113,12 +81,12 @@ pub async fn link(
     };
     let card = Card {
         token: new_letters_id("card"),
-        brand: brand.as_str().to_owned(),
+        brand,
         last4: number.last4(),
         expiration: request.expiration,
         nickname,
         status: "active".into(),
-        created_at: rfc3339(now),
+        created_at: now,
     };
     drop(number);
     sqlx::query(
@@ -127,12 +95,12 @@ pub async fn link(
     )
     .bind(&card.token)
     .bind(&device.cardholder_id)
-    .bind(&card.brand)
+    .bind(card.brand.as_str())
     .bind(&card.last4)
     .bind(month)
     .bind(year)
     .bind(&card.nickname)
-    .bind(&card.created_at)
+    .bind(rfc3339(card.created_at))
     .execute(&state.db)
     .await?;
     Ok((StatusCode::CREATED, Json(card)))
@@ -151,9 +119,13 @@ type CardRow = (
 
 const CARD_COLUMNS: &str = "token, brand, last4, exp_month, exp_year, nickname, status, created_at";
 
-fn from_row(row: CardRow) -> Card {
+fn from_row(row: CardRow) -> Result<Card, ApiError> {
     let (token, brand, last4, month, year, nickname, status, created_at) = row;
-    Card {
+    let brand: Brand = brand
+        .parse()
+        .map_err(|e| ApiError::internal(format!("card {token}: {e}")))?;
+    let created_at = stored_time(&created_at, "cards.created_at")?;
+    Ok(Card {
         token,
         brand,
         last4,
@@ -161,7 +133,7 @@ fn from_row(row: CardRow) -> Card {
         nickname,
         status,
         created_at,
-    }
+    })
 }
 
 /// The cardholder's active card with this token, if any.
@@ -177,7 +149,7 @@ pub async fn find_active(
     .bind(token)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(from_row))
+    row.map(from_row).transpose()
 }
 
 pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<CardList>> {
@@ -188,7 +160,7 @@ pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Js
     .fetch_all(&state.db)
     .await?;
     Ok(Json(CardList {
-        cards: rows.into_iter().map(from_row).collect(),
+        cards: rows.into_iter().map(from_row).collect::<Result<_, _>>()?,
     }))
 }
 

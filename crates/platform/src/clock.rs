@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::error::ApiError;
+
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_ms: AtomicI64,
@@ -39,4 +41,9 @@ pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Reads a time from a row: an unreadable one fails the request (`internal`).
+pub fn stored_time(text: &str, what: &str) -> Result<DateTime<Utc>, ApiError> {
+    parse_rfc3339(text).ok_or_else(|| ApiError::internal(format!("unreadable stored {what}")))
 }

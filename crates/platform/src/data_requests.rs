@@ -6,11 +6,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
+use consentry_wire::{DataRequest, DataRequestKind, DataRequestList, NewDataRequest};
 
 use crate::apps;
 use crate::auth::Device;
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::ids::new_id;
@@ -18,44 +18,15 @@ use crate::state::AppState;
 
 const RESPONSE_DAYS: i64 = 30;
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Access,
-    Deletion,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Access => "access",
-            Kind::Deletion => "deletion",
-        }
+/// Reads a stored kind.
+fn kind_from(text: &str) -> Result<DataRequestKind, ApiError> {
+    match text {
+        "access" => Ok(DataRequestKind::Access),
+        "deletion" => Ok(DataRequestKind::Deletion),
+        other => Err(ApiError::internal(format!(
+            "unknown data request kind {other:?}"
+        ))),
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewDataRequest {
-    app_id: String,
-    kind: Kind,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DataRequest {
-    id: String,
-    app_id: String,
-    kind: String,
-    /// `received`, `in_progress`, `completed` or `rejected`.
-    status: String,
-    created_at: String,
-    due_at: String,
-    updated_at: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DataRequestList {
-    data_requests: Vec<DataRequest>,
 }
 
 pub async fn create(
@@ -74,11 +45,11 @@ pub async fn create(
     let created = DataRequest {
         id: new_id("dsr"),
         app_id: request.app_id,
-        kind: request.kind.as_str().to_owned(),
+        kind: request.kind,
         status: "received".into(),
-        created_at: rfc3339(now),
-        due_at: rfc3339(now + TimeDelta::days(RESPONSE_DAYS)),
-        updated_at: rfc3339(now),
+        created_at: now,
+        due_at: now + TimeDelta::days(RESPONSE_DAYS),
+        updated_at: now,
     };
     sqlx::query(
         "INSERT INTO data_requests (id, cardholder_id, app_id, kind, status, created_at, due_at, updated_at)
@@ -87,11 +58,11 @@ pub async fn create(
     .bind(&created.id)
     .bind(&device.cardholder_id)
     .bind(&created.app_id)
-    .bind(&created.kind)
+    .bind(created.kind.as_str())
     .bind(&created.status)
-    .bind(&created.created_at)
-    .bind(&created.due_at)
-    .bind(&created.updated_at)
+    .bind(rfc3339(created.created_at))
+    .bind(rfc3339(created.due_at))
+    .bind(rfc3339(created.updated_at))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -112,16 +83,18 @@ pub async fn list(
     let data_requests = rows
         .into_iter()
         .map(
-            |(id, app_id, kind, status, created_at, due_at, updated_at)| DataRequest {
-                id,
-                app_id,
-                kind,
-                status,
-                created_at,
-                due_at,
-                updated_at,
+            |(id, app_id, kind, status, created_at, due_at, updated_at)| {
+                Ok(DataRequest {
+                    kind: kind_from(&kind)?,
+                    created_at: stored_time(&created_at, "data_requests.created_at")?,
+                    due_at: stored_time(&due_at, "data_requests.due_at")?,
+                    updated_at: stored_time(&updated_at, "data_requests.updated_at")?,
+                    id,
+                    app_id,
+                    status,
+                })
             },
         )
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(Json(DataRequestList { data_requests }))
 }

@@ -9,7 +9,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use consentry_domain::redact_card_numbers;
-use serde_json::{Map, Value};
+use consentry_wire::{ErrorBody, Transaction};
+use serde_json::Value;
 
 /// Why the platform could not start or stopped unexpectedly.
 #[derive(Debug, thiserror::Error)]
@@ -36,14 +37,17 @@ pub enum PlatformError {
     Task(String),
 }
 
-/// A failed request: HTTP status, a stable machine `code`, a human `message`, and
-/// optionally extra fields (e.g. `current` on a version conflict).
+/// A failed request: HTTP status, a stable machine `code`, a human `message`, and the fields
+/// a few codes add (e.g. `current` on a version conflict), as in [`ErrorBody`].
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub extra: Map<String, Value>,
+    current: Option<Option<Value>>,
+    current_terms_version: Option<u32>,
+    transaction: Option<Box<Transaction>>,
+    field: Option<String>,
 }
 
 /// Result of a handler.
@@ -60,13 +64,34 @@ impl ApiError {
             status,
             code,
             message,
-            extra: Map::new(),
+            current: None,
+            current_terms_version: None,
+            transaction: None,
+            field: None,
         }
     }
 
-    /// Adds a field next to `code` and `message`.
-    pub fn with(mut self, key: &str, value: Value) -> Self {
-        self.extra.insert(key.to_owned(), value);
+    /// `current`: the grant as it is now, with its signed change; `None` writes `null` (no grant).
+    pub fn with_current(mut self, current: Option<Value>) -> Self {
+        self.current = Some(current);
+        self
+    }
+
+    /// `current_terms_version`: the app's current terms version.
+    pub fn with_current_terms_version(mut self, version: u32) -> Self {
+        self.current_terms_version = Some(version);
+        self
+    }
+
+    /// `transaction`: the transaction as it is now.
+    pub fn with_transaction(mut self, transaction: Transaction) -> Self {
+        self.transaction = Some(Box::new(transaction));
+        self
+    }
+
+    /// `field`: the request field at fault.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
         self
     }
 
@@ -104,12 +129,15 @@ impl ApiError {
         )
     }
 
-    /// The JSON body: `{"code": ..., "message": ..., ...extra}`.
-    pub fn body(&self) -> Value {
-        let mut body = self.extra.clone();
-        body.insert("code".into(), Value::from(self.code));
-        body.insert("message".into(), Value::from(self.message.clone()));
-        Value::Object(body)
+    /// The body: `{code, message}` and the fields this code adds.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            current: self.current.clone(),
+            current_terms_version: self.current_terms_version,
+            transaction: self.transaction.as_deref().cloned(),
+            field: self.field.clone(),
+            ..ErrorBody::new(self.code, self.message.clone())
+        }
     }
 }
 

@@ -143,7 +143,7 @@ pub fn refuse_card_number(field: &str, text: &str) -> Result<(), ApiError> {
             "card_number_in_text",
             format!("{field} seems to contain a card number; the platform stores no card number outside tokenization: remove it"),
         )
-        .with("field", field.into()));
+        .with_field(field));
     }
     Ok(())
 }

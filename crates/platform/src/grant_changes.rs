@@ -8,7 +8,6 @@
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, Grant, GrantDetails, GrantError, SignedConsent};
-use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
 use crate::consent_signatures as signatures;
@@ -27,16 +26,13 @@ pub struct Applied {
 /// The 409 for a stale `base_version`, carrying the current state with its signed change
 /// (or `null`).
 pub fn version_conflict(current: Option<&StoredGrant>) -> Result<ApiError, ApiError> {
-    let current_json = match current {
-        Some(stored) => stored.to_json()?,
-        None => Value::Null,
-    };
+    let current_json = current.map(StoredGrant::to_json).transpose()?;
     let version = current.map_or(0, |g| g.grant.version);
     Ok(ApiError::conflict(
         "version_conflict",
         format!("the grant is at version {version}; fetch it, re-apply your change and send it with that base_version"),
     )
-    .with("current", current_json))
+    .with_current(current_json))
 }
 
 fn grant_error(error: &GrantError, current: Option<&StoredGrant>) -> Result<ApiError, ApiError> {
@@ -52,7 +48,7 @@ fn grant_error(error: &GrantError, current: Option<&StoredGrant>) -> Result<ApiE
     };
     let mut api = ApiError::new(status, code, error.to_string());
     if let Some(stored) = current {
-        api = api.with("current", stored.to_json()?);
+        api = api.with_current(Some(stored.to_json()?));
     }
     Ok(api)
 }
@@ -193,5 +189,5 @@ fn terms_outdated(current: u32) -> ApiError {
         "terms_outdated",
         format!("the app's current terms are version {current}; show them and send that version"),
     )
-    .with("current_terms_version", json!(current))
+    .with_current_terms_version(current)
 }

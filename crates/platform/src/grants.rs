@@ -117,7 +117,7 @@ pub async fn put(
         Ok(applied) => (applied.status, serde_json::to_string(&applied.grant)?),
         // A conflict is an answer about state: stored, so a retry sees the same answer.
         Err(error) if error.status == StatusCode::CONFLICT => {
-            (error.status, error.body().to_string())
+            (error.status, serde_json::to_string(&error.body())?)
         }
         Err(error) => return Err(error),
     };

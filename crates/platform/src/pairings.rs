@@ -10,40 +10,15 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use consentry_wire::{Pairing, PairingList, PairingRequest};
 use sqlx::SqliteConnection;
 
 use crate::auth::Device;
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, stored_time};
 use crate::device_chain;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PairingRequest {
-    /// The calling device's key, `dpk_<base64>`.
-    public_key: String,
-    /// 64 lowercase hex characters.
-    proof: String,
-}
-
-/// One pending request to join the chain.
-#[derive(Debug, Serialize)]
-pub struct Pairing {
-    device_id: String,
-    /// The name the device enrolled with, to show next to the request.
-    device_name: String,
-    public_key: String,
-    proof: String,
-    created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PairingList {
-    pairings: Vec<Pairing>,
-}
 
 fn is_proof(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
@@ -54,15 +29,16 @@ type PairingRow = (String, String, String, String, String);
 const PAIRING_COLUMNS: &str =
     "p.device_id, d.name, p.public_key, p.proof, p.created_at FROM pairing_requests p JOIN devices d ON d.id = p.device_id";
 
-fn from_row(row: PairingRow) -> Pairing {
+fn from_row(row: PairingRow) -> Result<Pairing, ApiError> {
     let (device_id, device_name, public_key, proof, created_at) = row;
-    Pairing {
+    let created_at = stored_time(&created_at, "pairing_requests.created_at")?;
+    Ok(Pairing {
         device_id,
         device_name,
         public_key,
         proof,
         created_at,
-    }
+    })
 }
 
 async fn one(conn: &mut SqliteConnection, device_id: &str) -> Result<Pairing, ApiError> {
@@ -71,7 +47,7 @@ async fn one(conn: &mut SqliteConnection, device_id: &str) -> Result<Pairing, Ap
             .bind(device_id)
             .fetch_one(&mut *conn)
             .await?;
-    Ok(from_row(row))
+    from_row(row)
 }
 
 /// Stores (or replaces) the calling device's request.
@@ -130,6 +106,6 @@ pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Js
     .fetch_all(&state.db)
     .await?;
     Ok(Json(PairingList {
-        pairings: rows.into_iter().map(from_row).collect(),
+        pairings: rows.into_iter().map(from_row).collect::<Result<_, _>>()?,
     }))
 }

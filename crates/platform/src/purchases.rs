@@ -8,32 +8,17 @@ use chrono::{DateTime, Utc};
 use consentry_domain::{
     Cashback, EventPayload, FeeModel, GrantRefusal, Money, Scope, Transaction, Trigger,
 };
+use consentry_wire::{App, Decision};
 use rand::rngs::StdRng;
 use rand::SeedableRng as _;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
-use crate::apps::{self, App};
+use crate::apps;
 use crate::error::ApiError;
 use crate::events::{self, Recipient};
 use crate::reactions::{self, Purchase};
 use crate::{fx, grant_store};
-
-/// Why a grant on the card did or did not let its app react.
-#[derive(Debug, Clone, Serialize)]
-pub struct Decision {
-    pub grant_id: String,
-    pub app_id: String,
-    pub scope: Scope,
-    /// `reacted` or `skipped`.
-    pub outcome: &'static str,
-    /// Why it was skipped: `other_trigger`, `not_active`, `expired`, `not_yet_granted`,
-    /// `channel_not_granted`, `below_minimum`, `currency_mismatch`, `terms_outdated`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    pub event_ids: Vec<String>,
-}
 
 /// The result of one step, ready to append.
 pub struct Phase {
@@ -107,8 +92,9 @@ pub async fn run_phase(
                 "skipped"
             } else {
                 "reacted"
-            },
-            reason,
+            }
+            .into(),
+            reason: reason.map(str::to_owned),
             event_ids: Vec::new(),
         });
         if reason.is_some() {

@@ -7,12 +7,12 @@ use consentry_domain::{
     Cashback, Channel, Discount, EventPayload, Money, OfferIssued, OfferRedeemed, PaymentRef,
     PointsAwarded, ReceiptIssued, RecommendationMade, Scope, SocialPosted,
 };
+use consentry_wire::App;
 use rand::rngs::StdRng;
 use rand::Rng as _;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
-use crate::apps::App;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::ids::new_id;

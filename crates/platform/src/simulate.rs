@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::TimeDelta;
-use consentry_wire::{PurchaseRequest, TransactionRef};
+use consentry_wire::{PurchaseRequest, StepResult, TransactionRef};
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson};
 use crate::state::AppState;
-use crate::transactions::{self, NewPurchase, Outcome, StepResult};
+use crate::transactions::{self, NewPurchase, Outcome};
 
 /// A week: longer schedules are not useful in a simulation.
 const MAX_SETTLE_AFTER_MS: u64 = 7 * 24 * 3600 * 1000;

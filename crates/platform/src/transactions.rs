@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use consentry_domain::{Channel, Currency, EventPayload, Money, Trigger};
-use serde::Serialize;
+use consentry_wire::{StepResult, Transaction};
 use sqlx::SqliteConnection;
 
 use crate::cards;
-use crate::clock::{parse_rfc3339, rfc3339};
+use crate::clock::{parse_rfc3339, rfc3339, stored_time};
 use crate::error::ApiError;
 use crate::ids::new_id;
-use crate::purchases::{self, Decision};
+use crate::purchases;
 use crate::reactions::Purchase;
 
 pub use consentry_wire::Outcome;
@@ -28,32 +28,6 @@ pub struct NewPurchase {
     /// an explicit `POST /v1/simulate/settle` or `/reverse`.
     pub settle_after: Option<TimeDelta>,
     pub outcome: Outcome,
-}
-
-/// A transaction as returned by the simulate endpoints.
-#[derive(Debug, Clone, Serialize)]
-pub struct TransactionView {
-    pub id: String,
-    pub card_token: String,
-    pub amount: Money,
-    pub merchant: String,
-    pub channel: Channel,
-    /// `authorized`, `settled` or `reversed`.
-    pub status: String,
-    /// The platform's commission so far, in the purchase currency.
-    pub commission: Money,
-    pub authorized_at: String,
-    pub settle_at: Option<String>,
-    pub finalized_at: Option<String>,
-}
-
-/// The answer of every simulate endpoint: the transaction, the events this step
-/// produced (feed order), and what each grant on the card decided.
-#[derive(Debug, Serialize)]
-pub struct StepResult {
-    pub transaction: TransactionView,
-    pub event_ids: Vec<String>,
-    pub decisions: Vec<Decision>,
 }
 
 type Row = (
@@ -73,7 +47,7 @@ type Row = (
 );
 
 struct Record {
-    view: TransactionView,
+    view: Transaction,
     cardholder_id: String,
     charged: BTreeSet<String>,
 }
@@ -107,8 +81,14 @@ async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Record>, A
     };
     let currency = Currency::new(&currency).map_err(ApiError::internal)?;
     let channel: Channel = channel.parse().map_err(ApiError::internal)?;
+    let settle_at = settle_at
+        .map(|t| stored_time(&t, "transactions.settle_at"))
+        .transpose()?;
+    let finalized_at = finalized_at
+        .map(|t| stored_time(&t, "transactions.finalized_at"))
+        .transpose()?;
     Ok(Some(Record {
-        view: TransactionView {
+        view: Transaction {
             id,
             card_token,
             amount: Money::new(minor, currency),
@@ -116,7 +96,7 @@ async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Record>, A
             channel,
             status,
             commission: Money::new(commission, currency),
-            authorized_at,
+            authorized_at: stored_time(&authorized_at, "transactions.authorized_at")?,
             settle_at,
             finalized_at,
         },
@@ -156,7 +136,7 @@ pub async fn authorize(
     let payload = EventPayload::TransactionAuthorized(transaction);
     let event_ids =
         purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now).await?;
-    let settle_at = new.settle_after.map(|after| rfc3339(now + after));
+    let settle_at = new.settle_after.map(|after| now + after);
     let outcome = match new.outcome {
         Outcome::Settle => "settle",
         Outcome::Reverse => "reverse",
@@ -174,13 +154,13 @@ pub async fn authorize(
     .bind(&purchase.merchant)
     .bind(purchase.channel.as_str())
     .bind(outcome)
-    .bind(&settle_at)
+    .bind(settle_at.map(rfc3339))
     .bind(serde_json::to_string(&charged)?)
     .bind(phase.commission.minor)
     .bind(rfc3339(now))
     .execute(&mut *conn)
     .await?;
-    let transaction = TransactionView {
+    let transaction = Transaction {
         id: purchase.transaction_id.clone(),
         card_token: purchase.card_token.clone(),
         amount: purchase.amount,
@@ -188,7 +168,7 @@ pub async fn authorize(
         channel: purchase.channel,
         status: "authorized".into(),
         commission: phase.commission,
-        authorized_at: rfc3339(now),
+        authorized_at: now,
         settle_at,
         finalized_at: None,
     };
@@ -219,7 +199,7 @@ pub async fn finalize(
             "transaction_not_pending",
             format!("the transaction is already {}", record.view.status),
         )
-        .with("transaction", serde_json::to_value(&record.view)?));
+        .with_transaction(record.view));
     }
     let Record {
         mut view,
@@ -282,7 +262,7 @@ pub async fn finalize(
     .execute(&mut *conn)
     .await?;
     view.status = status.into();
-    view.finalized_at = Some(rfc3339(now));
+    view.finalized_at = Some(now);
     Ok(StepResult {
         transaction: view,
         event_ids,

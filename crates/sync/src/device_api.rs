@@ -6,7 +6,7 @@ use consentry_domain::DeviceLink;
 
 use crate::client::PlatformClient;
 use crate::error::SyncError;
-use crate::wire::{ChainDto, PairingBody, PairingList, PairingRequest};
+use crate::wire::{DeviceChain, PairingBody, PairingList, PairingRequest};
 
 impl PlatformClient {
     /// `GET /v1/devices/chain`: the links in the order they were added.
@@ -14,7 +14,7 @@ impl PlatformClient {
         let url = self.url("v1/devices/chain", &[])?;
         let answer = self.call(self.authed(self.http.get(url))?, None).await?;
         crate::platform_api::expect_success(&answer)?;
-        Ok(answer.json::<ChainDto>("device chain")?.links)
+        Ok(answer.json::<DeviceChain>("device chain")?.links)
     }
 
     /// `POST /v1/devices/chain`: adds a link (this device's root, or one it vouches for).
@@ -24,7 +24,7 @@ impl PlatformClient {
             .call(self.authed(self.http.post(url))?.json(link), None)
             .await?;
         crate::platform_api::expect_success(&answer)?;
-        Ok(answer.json::<ChainDto>("device chain")?.links)
+        Ok(answer.json::<DeviceChain>("device chain")?.links)
     }
 
     /// `POST /v1/devices/pairings`: this (new) device's key and its proof of the pairing code.

@@ -15,7 +15,7 @@ use crate::error::SyncError;
 use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::wire::SigningKeyInfo;
 use crate::wire::{
-    self, AppList, CardList, EnrollAnswer, EnrollRequest, ErrorBody, ExpirationDto, FeedItem,
+    self, AppList, Card, CardList, EnrollRequest, Enrollment, ErrorBody, Expiration, FeedItem,
     FeedPage, GrantList, KeyList, PlatformApp, PlatformCard, RemoteGrant,
 };
 
@@ -56,10 +56,12 @@ pub enum PutOutcome {
     },
 }
 
+// `consentry_wire::LinkCardRequest` as sent: the number stays borrowed, never copied into a
+// JSON value that would outlive the zeroized request body.
 #[derive(Serialize)]
 struct LinkCardBody<'a> {
     number: &'a str,
-    expiration: ExpirationDto,
+    expiration: Expiration,
     nickname: Option<&'a str>,
 }
 
@@ -91,7 +93,7 @@ impl PlatformClient {
         let url = self.url("v1/enroll", &[])?;
         let answer = self.call(self.http.post(url).json(&body), None).await?;
         expect_success(&answer)?;
-        let enrolled: EnrollAnswer = answer.json("enrollment")?;
+        let enrolled: Enrollment = answer.json("enrollment")?;
         if enrolled.token.is_empty() || enrolled.device_id.is_empty() {
             return Err(SyncError::bad_response(
                 "the enrollment has no token or device id",
@@ -124,7 +126,7 @@ impl PlatformClient {
     ) -> Result<PlatformCard, SyncError> {
         let body = LinkCardBody {
             number: number.expose_digits(),
-            expiration: ExpirationDto {
+            expiration: Expiration {
                 month: expiry.month(),
                 year: expiry.year(),
             },
@@ -140,7 +142,7 @@ impl PlatformClient {
             .body(json.to_vec());
         let answer = self.call(request, None).await?;
         expect_success(&answer)?;
-        PlatformCard::try_from(answer.json::<wire::CardDto>("card")?)
+        PlatformCard::try_from(answer.json::<Card>("card")?)
     }
 
     /// `GET /v1/cards`.
@@ -157,7 +159,7 @@ impl PlatformClient {
         let url = self.url("v1/cards", &[token])?;
         let answer = self.call(self.authed(self.http.delete(url))?, None).await?;
         expect_success(&answer)?;
-        PlatformCard::try_from(answer.json::<wire::CardDto>("card")?)
+        PlatformCard::try_from(answer.json::<Card>("card")?)
     }
 
     /// `GET /v1/apps`: the directory.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{
-    neutralize, Brand, DeviceLink, Expiry, FeeModel, Grant, Scope, Sha256Digest, SignedConsent,
+    neutralize, Brand, Expiry, FeeModel, Grant, Scope, Sha256Digest, SignedConsent,
 };
 use consentry_store::apps::AppListing;
 use serde::{Deserialize, Serialize};
@@ -14,40 +14,18 @@ use base64::Engine as _;
 use ed25519_dalek::VerifyingKey;
 
 pub use consentry_wire::Endorsement;
-pub(crate) use consentry_wire::{EnrollRequest, ErrorBody, PairingRequest as PairingBody};
+/// A device waiting to be vouched for (it posted its key and a proof of the pairing code).
+pub use consentry_wire::Pairing as PairingRequest;
+pub(crate) use consentry_wire::{
+    App, AppList, Card, CardList, DeviceChain, EnrollRequest, Enrollment, ErrorBody, Expiration,
+    GrantList, KeyList, PairingList, PairingRequest as PairingBody, PublicKey,
+};
 use consentry_wire::{FeedItem as FeedItemDto, FeedPage as WireFeedPage};
 
 use crate::error::SyncError;
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct EnrollAnswer {
-    pub cardholder_id: String,
-    #[serde(default)]
-    pub cardholder_secret: Option<String>,
-    pub device_id: String,
-    pub token: String,
-    pub signing_keys: Vec<PublicKeyDto>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct PublicKeyDto {
-    key_id: String,
-    algorithm: String,
-    scheme: String,
-    public_key: String,
-    status: String,
-    /// `null` for the platform's first key.
-    #[serde(default)]
-    endorsement: Option<Endorsement>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct KeyList {
-    pub keys: Vec<PublicKeyDto>,
-}
-
 /// The Ed25519/v1a keys of a key list (others are for schemes we do not speak), checked.
-pub(crate) fn signing_keys(keys: Vec<PublicKeyDto>) -> Result<Vec<SigningKeyInfo>, SyncError> {
+pub(crate) fn signing_keys(keys: Vec<PublicKey>) -> Result<Vec<SigningKeyInfo>, SyncError> {
     let keys: Vec<SigningKeyInfo> = keys
         .into_iter()
         .filter(|k| k.algorithm == "ed25519" && k.scheme == "v1a")
@@ -69,29 +47,6 @@ pub(crate) fn signing_keys(keys: Vec<PublicKeyDto>) -> Result<Vec<SigningKeyInfo
     Ok(keys)
 }
 
-#[derive(Debug, Deserialize, Serialize)]
-pub(crate) struct ExpirationDto {
-    pub month: u8,
-    pub year: u16,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct CardDto {
-    token: String,
-    brand: Brand,
-    last4: String,
-    expiration: ExpirationDto,
-    #[serde(default)]
-    nickname: Option<String>,
-    status: String,
-    created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct CardList {
-    pub cards: Vec<CardDto>,
-}
-
 /// A card as the platform knows it: its token, never its number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlatformCard {
@@ -105,10 +60,10 @@ pub struct PlatformCard {
     pub linked_at: DateTime<Utc>,
 }
 
-impl TryFrom<CardDto> for PlatformCard {
+impl TryFrom<Card> for PlatformCard {
     type Error = SyncError;
 
-    fn try_from(dto: CardDto) -> Result<Self, SyncError> {
+    fn try_from(dto: Card) -> Result<Self, SyncError> {
         if dto.token.is_empty()
             || dto.last4.len() != 4
             || !dto.last4.bytes().all(|b| b.is_ascii_digit())
@@ -138,38 +93,6 @@ impl TryFrom<CardDto> for PlatformCard {
             linked_at: dto.created_at,
         })
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct TermsDto {
-    version: u32,
-    text: String,
-    published_at: DateTime<Utc>,
-    hash: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct AppDto {
-    id: String,
-    name: String,
-    publisher: String,
-    description: String,
-    #[serde(default)]
-    category: String,
-    requested_scopes: Vec<Scope>,
-    terms: TermsDto,
-    fee_model: FeeModel,
-    #[serde(default)]
-    fee_description: String,
-    #[serde(default)]
-    privacy_url: String,
-    #[serde(default)]
-    website_url: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct AppList {
-    pub apps: Vec<AppDto>,
 }
 
 /// An app of the platform's directory.
@@ -210,10 +133,10 @@ impl PlatformApp {
     }
 }
 
-impl TryFrom<AppDto> for PlatformApp {
+impl TryFrom<App> for PlatformApp {
     type Error = SyncError;
 
-    fn try_from(dto: AppDto) -> Result<Self, SyncError> {
+    fn try_from(dto: App) -> Result<Self, SyncError> {
         let hash: Sha256Digest = dto.terms.hash.parse().map_err(SyncError::bad_response)?;
         if Sha256Digest::of_terms(&dto.terms.text) != hash || dto.id.is_empty() {
             return Err(SyncError::bad_response(format!(
@@ -243,11 +166,6 @@ impl TryFrom<AppDto> for PlatformApp {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct GrantList {
-    pub grants: Vec<serde_json::Value>,
-}
-
 /// A grant as the platform reports it, with the device-signed change that produced it
 /// (its `signed` key; `None` when absent, `null` or unreadable — never trusted without it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,27 +189,6 @@ pub(crate) fn remote_grant_from(value: serde_json::Value) -> Result<RemoteGrant,
         grant: grant_from(value)?,
         signed,
     })
-}
-
-/// `{"links": [...]}`: the cardholder's device chain, as stored by the platform.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ChainDto {
-    pub links: Vec<DeviceLink>,
-}
-
-/// A device waiting to be vouched for (it posted its key and a proof of the pairing code).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct PairingRequest {
-    pub device_id: String,
-    #[serde(default)]
-    pub device_name: String,
-    pub public_key: String,
-    pub proof: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct PairingList {
-    pub pairings: Vec<PairingRequest>,
 }
 
 /// A grant from the platform, checked: the wire form is the domain `Grant`.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{FeeModel, Scope};
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Serialize};
 
 use crate::schema;
@@ -19,12 +19,16 @@ pub struct Terms {
     pub hash: String,
 }
 
+// A wallet reads an app without `category`, `fee_description` or its URLs (empty); the
+// document keeps them required.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = app_always_sent)]
 pub struct App {
     pub id: String,
     pub name: String,
     pub publisher: String,
     pub description: String,
+    #[serde(default)]
     pub category: String,
     #[schemars(with = "Vec<schema::Scope>")]
     pub requested_scopes: Vec<Scope>,
@@ -32,12 +36,20 @@ pub struct App {
     #[schemars(with = "schema::FeeModel")]
     pub fee_model: FeeModel,
     /// The fee in plain English.
+    #[serde(default)]
     #[schemars(extend("examples" = ["1.5% of each purchase", "€0.10 per receipt", "Free"]))]
     pub fee_description: String,
+    #[serde(default)]
     #[schemars(extend("format" = "uri"))]
     pub privacy_url: String,
+    #[serde(default)]
     #[schemars(extend("format" = "uri"))]
     pub website_url: String,
+}
+
+fn app_always_sent(schema: &mut Schema) {
+    let names = ["category", "fee_description", "privacy_url", "website_url"];
+    schema::always_sent(schema, &names);
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

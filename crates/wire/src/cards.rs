@@ -2,16 +2,36 @@
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+// Unknown fields are refused in a request ([`LinkCardRequest`]) and accepted in an answer (a
+// wallet reads what the platform may grow); the document says the object is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(extend("additionalProperties" = false))]
 pub struct Expiration {
     #[schemars(range(min = 1, max = 12))]
     pub month: u8,
     #[schemars(range(min = 2000, max = 2099))]
     pub year: u16,
+}
+
+impl Expiration {
+    /// Reads an expiration that has no other field than `month` and `year`.
+    fn strict<'de, D: Deserializer<'de>>(d: D) -> Result<Expiration, D::Error> {
+        let strict::Expiration { month, year } = strict::Expiration::deserialize(d)?;
+        Ok(Expiration { month, year })
+    }
+}
+
+mod strict {
+    // The same name, so that serde's messages read as they would for the public type.
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Expiration {
+        pub month: u8,
+        pub year: u16,
+    }
 }
 
 // `POST /v1/cards`.
@@ -23,6 +43,7 @@ pub struct LinkCardRequest {
     // Raw JSON, so that the server never echoes a wrongly typed number in a serde message.
     #[schemars(with = "String", extend("examples" = ["4242 4242 4242 4242"]))]
     pub number: Value,
+    #[serde(deserialize_with = "Expiration::strict")]
     pub expiration: Expiration,
     /// Text holding a card number is refused (`card_number_in_text`).
     #[schemars(length(max = 40))]

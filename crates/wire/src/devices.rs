@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::DeviceLink;
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Serialize};
 
 use crate::schema;
@@ -115,10 +115,13 @@ pub struct PairingRequest {
 }
 
 /// A new device's pending request to join the chain.
+// A wallet reads a pairing without `device_name` (empty); the document keeps it required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = pairing_always_sent)]
 pub struct Pairing {
     pub device_id: String,
     /// The name the device enrolled with.
+    #[serde(default)]
     pub device_name: String,
     /// `dpk_` + base64 (standard, padded) of the device's 32-byte Ed25519 public key.
     #[schemars(regex(pattern = "^dpk_[A-Za-z0-9+/]{43}=$"))]
@@ -128,6 +131,10 @@ pub struct Pairing {
     pub proof: String,
     #[serde(serialize_with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
+}
+
+fn pairing_always_sent(schema: &mut Schema) {
+    schema::always_sent(schema, &["device_name"]);
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

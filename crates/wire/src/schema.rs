@@ -280,6 +280,32 @@ impl<T: JsonSchema> JsonSchema for Nullable<T> {
     }
 }
 
+/// For a container transform: `names` are required in the document although the type reads
+/// them with `#[serde(default)]` (a platform always sends them; a wallet tolerates their
+/// absence). schemars would list them as optional, with a `default`.
+pub fn always_sent(schema: &mut Schema, names: &[&str]) {
+    for name in names {
+        if let Some(property) = schema
+            .get_mut("properties")
+            .and_then(|properties| properties.get_mut(*name))
+            .and_then(Value::as_object_mut)
+        {
+            property.remove("default");
+        }
+        let Some(object) = schema.as_object_mut() else {
+            return;
+        };
+        let required = object
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(required) = required.as_array_mut() {
+            if !required.iter().any(|r| r == *name) {
+                required.push(Value::from(*name));
+            }
+        }
+    }
+}
+
 /// The event types and, for each, its description and the schema of its payload.
 fn event_payloads() -> Vec<(&'static str, &'static str, Value)> {
     let payment = schema_ref("PaymentRef");

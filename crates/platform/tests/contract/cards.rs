@@ -130,3 +130,38 @@ async fn the_card_number_is_never_written_to_disk() {
     }
     assert!(scanned > 0);
 }
+
+/// A stored time the platform cannot read fails that request with `internal`; the platform
+/// keeps serving the rest.
+#[tokio::test]
+async fn an_unreadable_stored_time_is_an_internal_error_for_that_request() {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions as _, Connection as _};
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = start_in(dir.path()).await;
+    let w = p.enroll().await;
+    w.link_card("4242 4242 4242 4242").await;
+    p.running.shutdown().await.unwrap();
+
+    let path = dir.path().join(consentry_platform::DATABASE_FILE);
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("UPDATE cards SET created_at = 'yesterday'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let p = start_in(dir.path()).await;
+    let w = Wallet {
+        base: p.base.clone(),
+        http: p.http.clone(),
+        ..w
+    };
+    assert_error(&w.get("/v1/cards").await, 500, "internal");
+    assert_eq!(w.get("/v1/apps").await.0, 200);
+}
