@@ -13,7 +13,25 @@ use clap::Parser as _;
 
 use crate::cli::Cli;
 
+/// The first argument that holds a card number, if one does: it would stay in the shell's
+/// history and in every process listing, so it is refused before anything else.
+fn card_number_argument() -> Option<usize> {
+    std::env::args_os()
+        .skip(1)
+        .position(|arg| consentry_domain::contains_card_number(&arg.to_string_lossy()))
+        .map(|i| i + 1)
+}
+
 fn main() -> ExitCode {
+    if let Some(position) = card_number_argument() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "consentry: argument {position} looks like a card number; a card number never goes \
+             on the command line (your shell keeps it in its history). `consentry card link` \
+             reads it from the terminal, unseen, or from standard input."
+        );
+        return exit::Status::Usage.into();
+    }
     // Usage errors exit with 2 and `--help` with 0, both printed by clap.
     let cli = Cli::parse();
     // Warnings (an interrupted key rotation settled, a keyring repaired) on standard error,

@@ -617,3 +617,359 @@ async fn warnings_are_logged_on_stderr_and_consentry_log_sets_the_level() {
         assert!(settled["next"].is_null(), "settled on unlock");
     }
 }
+
+/// [`unlocked`] with `input` on standard input.
+fn unlocked_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut all = vec!["--data-dir", "data", "--passphrase-env", "TEST_PASSPHRASE"];
+    all.extend_from_slice(args);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_consentry"))
+        .args(&all)
+        .env_remove("CONSENTRY_DATA_DIR")
+        .env("TEST_PASSPHRASE", PASSPHRASE)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_card_number_on_the_command_line_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["grant", "app_quire", "4242424242424242", "receipts"],
+        vec![
+            "card",
+            "link",
+            "--expiry",
+            "12/30",
+            "--nickname",
+            "4242 4242 4242 4242",
+        ],
+        vec!["activity", "--search=4111-1111-1111-1111"],
+    ] {
+        let refused = consentry(dir.path(), &args);
+        assert_eq!(code(&refused), 2, "{args:?}");
+        let message = stderr(&refused);
+        assert!(message.contains("looks like a card number"), "{message}");
+        assert!(!message.contains("4242424242424242") && !message.contains("4111"));
+    }
+    // Digits that are not a card number pass (a 4-digit filter, a date).
+    let fine = consentry(dir.path(), &["activity", "--help"]);
+    assert_eq!(code(&fine), 0);
+}
+
+#[test]
+fn init_shows_the_recovery_key_once_and_recover_sets_a_new_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |args: &[&str]| {
+        let mut all = vec![
+            "--data-dir",
+            "data",
+            "init",
+            "--new-passphrase-env",
+            "TEST_PASSPHRASE",
+        ];
+        all.extend_from_slice(args);
+        consentry(dir.path(), &all)
+    };
+    let created = init(&["--print-recovery-key", "--json"]);
+    assert_eq!(code(&created), 0, "{}", stderr(&created));
+    let json: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let key = json["recovery_key"].as_str().unwrap().to_owned();
+    assert!(key.len() > 20, "{json}");
+    assert_eq!(json["keyring"], false);
+    // Once: a second init finds the wallet and changes nothing (exit 1).
+    assert_eq!(code(&init(&["--print-recovery-key"])), 1);
+
+    let recover = |key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_consentry"))
+            .args([
+                "--data-dir",
+                "data",
+                "recover",
+                "--recovery-key-env",
+                "KEY",
+                "--new-passphrase-env",
+                "NEW",
+            ])
+            .env_remove("CONSENTRY_DATA_DIR")
+            .env("KEY", key)
+            .env("NEW", "a brand new passphrase")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    // Not a recovery key at all: a bad value (2); another wallet's: the wrong key (3).
+    assert_eq!(code(&recover("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")), 2);
+    let other = consentry(
+        dir.path(),
+        &[
+            "--data-dir",
+            "other",
+            "--json",
+            "init",
+            "--new-passphrase-env",
+            "TEST_PASSPHRASE",
+            "--print-recovery-key",
+        ],
+    );
+    let other: serde_json::Value = serde_json::from_slice(&other.stdout).unwrap();
+    assert_eq!(code(&recover(other["recovery_key"].as_str().unwrap())), 3);
+    let recovered = recover(&key);
+    assert_eq!(code(&recovered), 0, "{}", stderr(&recovered));
+    let with = |passphrase: &str| {
+        Command::new(env!("CARGO_BIN_EXE_consentry"))
+            .args(["--data-dir", "data", "--passphrase-env", "P", "unlock"])
+            .env_remove("CONSENTRY_DATA_DIR")
+            .env("P", passphrase)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(code(&with("a brand new passphrase")), 0);
+    assert_eq!(code(&with(PASSPHRASE)), 3);
+    // A missing variable is a usage error.
+    let missing = consentry(
+        dir.path(),
+        &[
+            "--data-dir",
+            "data",
+            "recover",
+            "--recovery-key-env",
+            "NOPE",
+            "--new-passphrase-env",
+            "NEW",
+        ],
+    );
+    assert_eq!(code(&missing), 2);
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = consentry(dir.path(), &["completions", shell]);
+        assert_eq!(code(&script), 0, "{shell}");
+        let text = stdout(&script);
+        for word in ["revoke-all", "ledger", "activity", "passphrase-env"] {
+            assert!(text.contains(word), "{shell}: {word} missing");
+        }
+    }
+    assert_eq!(code(&consentry(dir.path(), &["completions", "cmd.exe"])), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_headless_subcommand_goes_through_the_api_with_its_exit_code() {
+    let dir = wallet().await;
+    with_receipts_app(dir.path()).await;
+    let platform = consentry_testkit::platform::seeded(5, Some(&dir.path().join("platform"))).await;
+    let url = platform.base_url();
+    let data = dir.path().to_owned();
+    let run = move |args: Vec<String>, input: Option<String>| {
+        let data = data.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                match input {
+                    Some(input) => unlocked_with_stdin(&data, &args, &input),
+                    None => unlocked(&data, &args),
+                }
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let args = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+
+    // Linking: the number from standard input, never echoed back.
+    let linked = run(
+        args(&[
+            "--json",
+            "card",
+            "link",
+            "--expiry",
+            "12/2030",
+            "--nickname",
+            "Daily",
+            "--platform-url",
+            &url,
+        ]),
+        Some("4000 0566 5566 5556\n".into()),
+    )
+    .await;
+    assert_eq!(code(&linked), 0, "{}", stderr(&linked));
+    assert!(
+        !stdout(&linked).contains("5556 5566") && !stdout(&linked).contains("4000056655665556")
+    );
+    let card: serde_json::Value = serde_json::from_slice(&linked.stdout).unwrap();
+    let token = card["token"].as_str().unwrap().to_owned();
+    assert_eq!(card["last4"], "5556");
+    let empty = run(
+        args(&["card", "link", "--expiry", "12/2030"]),
+        Some(String::new()),
+    )
+    .await;
+    assert_eq!(code(&empty), 2, "{}", stderr(&empty));
+    assert_eq!(
+        code(
+            &run(
+                args(&["card", "link", "--expiry", "13-30"]),
+                Some("x\n".into())
+            )
+            .await
+        ),
+        2
+    );
+
+    let listed = stdout(&run(args(&["card", "list"]), None).await);
+    assert!(
+        listed.contains(&token) && listed.contains("Daily"),
+        "{listed}"
+    );
+    let renamed = run(args(&["card", "rename", &token, "Groceries"]), None).await;
+    assert_eq!(code(&renamed), 0, "{}", stderr(&renamed));
+    assert!(stdout(&run(args(&["card", "list"]), None).await).contains("Groceries"));
+    assert_eq!(
+        code(&run(args(&["card", "rename", "tok_nobody", "x"]), None).await),
+        4
+    );
+
+    let apps = run(args(&["apps"]), None).await;
+    assert_eq!(code(&apps), 0, "{}", stderr(&apps));
+    assert!(stdout(&apps).contains("app_quire"), "{}", stdout(&apps));
+
+    // Consent: grant, revoke everything on the card, the ledger and its check.
+    let granted = run(args(&["grant", "app_quire", &token, "receipts"]), None).await;
+    assert_eq!(code(&granted), 0, "{}", stderr(&granted));
+    let all = run(args(&["--json", "revoke-all", "--card", &token]), None).await;
+    assert_eq!(code(&all), 0, "{}", stderr(&all));
+    let revoked: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(revoked["revoked"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        code(&run(args(&["revoke-all"]), None).await),
+        2,
+        "neither an app nor a card"
+    );
+    let ledger = stdout(&run(args(&["ledger", "list", "--card", &token]), None).await);
+    assert_eq!(ledger.lines().count(), 3, "{ledger}");
+    let verified = run(args(&["ledger", "verify"]), None).await;
+    assert_eq!(code(&verified), 0);
+    assert!(
+        stdout(&verified).contains("intact"),
+        "{}",
+        stdout(&verified)
+    );
+
+    // What the wallet holds: activity with filters and paging, rewards.
+    let page = run(args(&["--json", "activity", "--limit", "10"]), None).await;
+    assert_eq!(code(&page), 0, "{}", stderr(&page));
+    let page: serde_json::Value = serde_json::from_slice(&page.stdout).unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 10);
+    let next = page["nextCursor"].as_str().unwrap().to_owned();
+    let rest = run(
+        args(&["--json", "activity", "--limit", "200", "--cursor", &next]),
+        None,
+    )
+    .await;
+    let rest: serde_json::Value = serde_json::from_slice(&rest.stdout).unwrap();
+    assert_eq!(
+        rest["items"].as_array().unwrap().len(),
+        15,
+        "25 settled payments in all"
+    );
+    let march = stdout(
+        &run(
+            args(&["activity", "--from", "2026-03-05", "--to", "2026-03-06"]),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(march.lines().count(), 3, "a header and two days: {march}");
+    assert_eq!(
+        code(&run(args(&["activity", "--from", "5 March"]), None).await),
+        2
+    );
+    assert_eq!(
+        code(&run(args(&["activity", "--limit", "0"]), None).await),
+        2
+    );
+    let rewards = run(args(&["rewards", "--months", "24"]), None).await;
+    assert_eq!(code(&rewards), 0, "{}", stderr(&rewards));
+    assert!(
+        stdout(&rewards).contains("platform commission"),
+        "{}",
+        stdout(&rewards)
+    );
+
+    // Data requests go to the platform.
+    let asked = run(args(&["requests", "create", "app_quire", "access"]), None).await;
+    assert_eq!(code(&asked), 0, "{}", stderr(&asked));
+    let requests = stdout(&run(args(&["requests", "list"]), None).await);
+    assert!(requests.contains("app_quire\taccess"), "{requests}");
+
+    // Sync and status, then unlinking (twice: the second finds nothing).
+    assert_eq!(code(&run(args(&["sync"]), None).await), 0);
+    let status = run(args(&["--json", "status"]), None).await;
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(
+        status["cards"], 2,
+        "the fixture's card and the linked one: {status}"
+    );
+    let unlinked = run(args(&["card", "unlink", &token]), None).await;
+    assert_eq!(code(&unlinked), 0, "{}", stderr(&unlinked));
+    assert_eq!(code(&run(args(&["card", "unlink", &token]), None).await), 4);
+
+    // Joining with a wrong secret: the platform refuses (6).
+    let joined = Command::new(env!("CARGO_BIN_EXE_consentry"))
+        .args([
+            "--data-dir",
+            "other",
+            "init",
+            "--new-passphrase-env",
+            "P",
+            "--print-recovery-key",
+        ])
+        .env("P", PASSPHRASE)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&joined), 0, "{}", stderr(&joined));
+    let url2 = url.clone();
+    let refused = tokio::task::spawn_blocking({
+        let dir = dir.path().to_owned();
+        move || {
+            Command::new(env!("CARGO_BIN_EXE_consentry"))
+                .args([
+                    "--data-dir",
+                    "other",
+                    "--passphrase-env",
+                    "P",
+                    "join",
+                    "--platform-url",
+                    &url2,
+                    "--cardholder-id",
+                    "ch_nobody",
+                    "--secret-env",
+                    "S",
+                ])
+                .env("P", PASSPHRASE)
+                .env("S", "not the secret")
+                .current_dir(dir)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code(&refused), 6, "{}", stderr(&refused));
+}

@@ -23,9 +23,6 @@ pub struct VerifyConsentArgs {
     /// A proof written by `consentry export-consent`.
     #[arg(value_name = "FILE")]
     pub proof: PathBuf,
-    /// Print the verdict as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// Writes the wallet's consent proof.
@@ -61,7 +58,7 @@ pub async fn export(
 }
 
 /// Checks a proof; exits with [`Status::Unverified`] when anything fails.
-pub fn verify(args: &VerifyConsentArgs) -> Result<(), CliError> {
+pub fn verify(args: &VerifyConsentArgs, json: bool) -> Result<(), CliError> {
     let text = std::fs::read(&args.proof).map_err(|e| {
         CliError::new(
             Status::Io,
@@ -75,7 +72,7 @@ pub fn verify(args: &VerifyConsentArgs) -> Result<(), CliError> {
         ))
     })?;
     let report = proof.verify();
-    if args.json {
+    if json {
         let json = serde_json::json!({ "valid": report.is_valid(), "report": report });
         print(&format!("{json:#}\n"))?;
     } else {

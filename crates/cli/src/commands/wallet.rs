@@ -8,12 +8,13 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
-    Context, ContextOptions, GrantExpiry, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
-    RecoveryKeyConfirmRequest, RecoveryKeyNewRequest, SyncNowRequest, SyncStatusRequest,
-    SyncStatusView, WalletKeyringRequest, WalletLockRequest, WalletPassphraseRequest,
-    WalletStatusRequest, WalletUnlockRequest,
+    Context, ContextOptions, GrantExpiry, GrantList, GrantRevokeRequest, GrantSetRequest,
+    GrantsListRequest, RecoveryKeyConfirmRequest, RecoveryKeyNewRequest, RevokeAllRequest,
+    SyncNowRequest, SyncStatusRequest, SyncStatusView, WalletKeyringRequest, WalletLockRequest,
+    WalletPassphraseRequest, WalletStatusRequest, WalletUnlockRequest,
 };
 
+use super::Run;
 use crate::exit::CliError;
 use crate::unlock::UnlockArgs;
 
@@ -50,7 +51,7 @@ pub(crate) fn print(text: &str) -> Result<(), CliError> {
         .map_err(|e| CliError::new(crate::exit::Status::Io, format!("cannot write: {e}")))
 }
 
-fn describe_sync(status: &SyncStatusView) -> String {
+pub(crate) fn describe_sync(status: &SyncStatusView) -> String {
     let mut text = String::new();
     match &status.platform {
         Some(p) => text.push_str(&format!("platform: {} ({})\n", p.url, p.device_name)),
@@ -74,20 +75,9 @@ fn describe_sync(status: &SyncStatusView) -> String {
     text
 }
 
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
 /// `consentry status`: the wallet, its platform and what waits to be sent.
-pub async fn status(
-    data_dir: &Path,
-    unlock: &UnlockArgs,
-    args: StatusArgs,
-) -> Result<(), CliError> {
-    let ctx = open(data_dir, unlock, None).await?;
+pub async fn status(run: &Run<'_>) -> Result<(), CliError> {
+    let ctx = open(run.data_dir, run.unlock, None).await?;
     let wallet = consentry_api::wallet_status(&ctx, WalletStatusRequest {}).await?;
     let sync = consentry_api::sync_status(&ctx, SyncStatusRequest {}).await?;
     let cards = consentry_api::cards_list(&ctx, consentry_api::CardsListRequest {}).await?;
@@ -98,7 +88,7 @@ pub async fn status(
         .iter()
         .filter(|g| g.status == consentry_api::vocabulary::GrantStatus::Active)
         .count();
-    if args.json {
+    if run.json {
         let json = serde_json::json!({
             "wallet_id": wallet.wallet_id,
             "cards": cards.cards.len(),
@@ -125,11 +115,13 @@ pub struct SyncArgs {
 }
 
 /// `consentry sync`: send pending consent changes and fetch new events, now.
-pub async fn sync(data_dir: &Path, unlock: &UnlockArgs, args: SyncArgs) -> Result<(), CliError> {
-    let ctx = open(data_dir, unlock, args.platform_url).await?;
-    let result = consentry_api::sync_now(&ctx, SyncNowRequest {}).await;
-    close(&ctx).await;
-    print(&describe_sync(&result?))
+pub async fn sync(run: &Run<'_>, args: SyncArgs) -> Result<(), CliError> {
+    let status = run
+        .with_wallet(args.platform_url, async |ctx| {
+            Ok(consentry_api::sync_now(ctx, SyncNowRequest {}).await?)
+        })
+        .await?;
+    run.show(&status, describe_sync)
 }
 
 #[derive(Debug, Args)]
@@ -143,20 +135,22 @@ pub struct GrantsArgs {
 }
 
 /// `consentry grants`: every permission, one per line (tab-separated).
-pub async fn grants(
-    data_dir: &Path,
-    unlock: &UnlockArgs,
-    args: GrantsArgs,
-) -> Result<(), CliError> {
-    let ctx = open(data_dir, unlock, None).await?;
+pub async fn grants(run: &Run<'_>, args: GrantsArgs) -> Result<(), CliError> {
     let request = GrantsListRequest {
         app_id: args.app,
         card_token: args.card,
     };
-    let result = consentry_api::grants_list(&ctx, request).await;
-    close(&ctx).await;
+    let list = run
+        .with_wallet(None, async |ctx| {
+            Ok(consentry_api::grants_list(ctx, request).await?)
+        })
+        .await?;
+    run.show(&list, grants_text)
+}
+
+fn grants_text(list: &GrantList) -> String {
     let mut text = String::from("app\tcard\tscope\tstatus\tsync\texpires\n");
-    for g in result?.grants {
+    for g in &list.grants {
         text.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{}\n",
             g.app_id,
@@ -168,11 +162,37 @@ pub async fn grants(
                 .map_or_else(|| "never".to_owned(), |t| t.to_rfc3339()),
         ));
     }
-    print(&text)
+    text
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeAllArgs {
+    /// Every permission of this app.
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+    /// Every permission on this card (its token).
+    #[arg(long, value_name = "TOKEN")]
+    pub card: Option<String>,
+}
+
+/// `consentry revoke-all --app APP | --card TOKEN`.
+pub async fn revoke_all(run: &Run<'_>, args: RevokeAllArgs) -> Result<(), CliError> {
+    let request = RevokeAllRequest {
+        card_token: args.card,
+        app_id: args.app,
+    };
+    let result = run
+        .with_wallet(None, async |ctx| {
+            Ok(consentry_api::revoke_all(ctx, request).await?)
+        })
+        .await?;
+    run.show(&result, |r| {
+        format!("revoked {} permissions\n", r.revoked.len())
+    })
 }
 
 /// The wire name of a snake_case enum.
-fn serde_name(value: &impl serde::Serialize) -> String {
+pub(crate) fn serde_name(value: &impl serde::Serialize) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
