@@ -4,8 +4,9 @@
 
 use crate::ApiError;
 use chrono::{DateTime, Utc};
-use consentry_domain::{ConsentAction, ConsentChange, Grant};
-use consentry_store::apps;
+use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantDetails};
+use consentry_store::apps::{self, AppListing};
+use consentry_store::grants;
 use consentry_store::ledger::{self, ChangeOrigin};
 use sqlx::SqlitePool;
 
@@ -35,6 +36,28 @@ pub(crate) async fn terms_hash_of(
         .await?
         .map(|(_, hash)| hash)
         .unwrap_or(consentry_domain::Sha256Digest::ZERO))
+}
+
+/// Grants (or grants again, with these details) under the app's current terms.
+pub(crate) async fn grant_one(
+    pool: &SqlitePool,
+    details: GrantDetails,
+    app: &AppListing,
+    now: DateTime<Utc>,
+) -> Result<Grant, ApiError> {
+    let grant = match grants::get(pool, &details.key()).await? {
+        // Derived from app × card × scope, so every device names this grant the same.
+        None => {
+            let id = consentry_sync::grant_id_for(&details.key());
+            Grant::new(id, details, app.terms_version, now).map_err(refused)?
+        }
+        // The same id for the life of the key, so the platform sees one grant's history.
+        Some(current) => current
+            .regrant(current.id.clone(), details, app.terms_version, now)
+            .map_err(refused)?,
+    };
+    record(pool, ConsentAction::Grant, &grant, &app.terms_hash, now).await?;
+    Ok(grant)
 }
 
 pub(crate) async fn revoke_one(

@@ -41,6 +41,10 @@ macro_rules! for_each_command {
             grant_set($crate::GrantSetRequest) -> $crate::GrantView;
             grant_revoke($crate::GrantRevokeRequest) -> $crate::GrantView;
             revoke_all($crate::RevokeAllRequest) -> $crate::RevokeAllResult;
+            // conflicts
+            conflicts_list($crate::ConflictsListRequest) -> $crate::ConflictList;
+            conflict_dismiss($crate::ConflictResolveRequest) -> $crate::ConflictList;
+            conflict_reapply($crate::ConflictResolveRequest) -> $crate::ConflictList;
             // ledger
             ledger_list($crate::LedgerListRequest) -> $crate::LedgerList;
             ledger_verify($crate::LedgerVerifyRequest) -> $crate::LedgerVerifyResult;

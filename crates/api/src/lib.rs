@@ -25,6 +25,7 @@ pub mod vocabulary;
 pub mod about;
 pub mod activity;
 pub mod cards;
+pub mod conflicts;
 pub mod consents;
 pub mod demo;
 pub mod directory;
@@ -45,6 +46,10 @@ pub use activity::unread::{
 pub use activity::{activity_list, ActivityItem, ActivityListRequest, ActivityPage, ConsentOrigin};
 pub use cards::link::{card_link, card_unlink, CardLinkRequest, CardUnlinkRequest, CardUnlinked};
 pub use cards::{card_rename, cards_list, CardList, CardRenameRequest, CardView, CardsListRequest};
+pub use conflicts::{
+    conflict_dismiss, conflict_reapply, conflicts_list, ConflictList, ConflictResolveRequest,
+    ConflictView, ConflictsListRequest,
+};
 pub use consents::{
     grant_revoke, grant_set, grants_list, revoke_all, GrantExpiry, GrantList, GrantRevokeRequest,
     GrantSetRequest, GrantView, GrantsListRequest, RevokeAllRequest, RevokeAllResult,

@@ -737,6 +737,73 @@ mod consents {
         assert!(ledger.entries.is_empty());
     }
 
+    #[tokio::test]
+    async fn a_conflict_is_listed_until_kept_or_applied_again() {
+        use consentry_api::{
+            conflict_dismiss, conflict_reapply, conflicts_list, ConflictResolveRequest,
+            ConflictsListRequest,
+        };
+        use consentry_store::conflicts::{self, NewConflict};
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        let pool = ctx.pool().await.unwrap();
+        // This device granted; another device's revocation reached the platform first.
+        let mine = grant_set(&ctx, receipts_on("tok_a")).await.unwrap();
+        let asked = consentry_store::grants::list(&pool).await.unwrap()[0].clone();
+        let theirs = asked.revoke(Utc::now()).unwrap();
+        for _ in 0..2 {
+            let set_aside = NewConflict {
+                outbox_key: uuid::Uuid::now_v7(),
+                grant_id: &asked.id,
+                asked_action: consentry_domain::ConsentAction::Grant,
+                asked: &asked.details(),
+                asked_at: mine.changed_at,
+                won: Some(&theirs),
+                reason: "version_conflict: changed elsewhere first",
+            };
+            conflicts::record(&pool, &set_aside, Utc::now())
+                .await
+                .unwrap();
+        }
+        let listed = conflicts_list(&ctx, ConflictsListRequest {}).await.unwrap();
+        assert_eq!(listed.conflicts.len(), 2);
+        let first = &listed.conflicts[0];
+        assert_eq!(
+            (first.asked.as_str(), first.scope),
+            ("grant", Scope::Receipts)
+        );
+        assert_eq!(first.won_status, Some(GrantStatus::Revoked));
+
+        let left = conflict_dismiss(&ctx, ConflictResolveRequest { id: first.id })
+            .await
+            .unwrap();
+        assert_eq!(left.conflicts.len(), 1);
+        let again = conflict_dismiss(&ctx, ConflictResolveRequest { id: first.id })
+            .await
+            .unwrap_err();
+        assert_eq!(again.code, ErrorCode::NotFound);
+
+        // Applying mine again is a new grant on top, in the ledger and the outbox.
+        let before = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap();
+        let id = left.conflicts[0].id;
+        let none = conflict_reapply(&ctx, ConflictResolveRequest { id })
+            .await
+            .unwrap();
+        assert!(none.conflicts.is_empty());
+        let after = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(after.entries.len(), before.entries.len() + 1);
+        assert_eq!(after.entries[0].action, "grant");
+        assert_eq!(
+            conflicts::count_open(&pool).await.unwrap(),
+            0,
+            "nothing left open"
+        );
+    }
+
     fn receipts_on(card: &str) -> GrantSetRequest {
         GrantSetRequest {
             app_id: "app_receipts".into(),

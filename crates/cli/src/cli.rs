@@ -13,7 +13,8 @@ use crate::commands::consent::{ExportConsentArgs, VerifyConsentArgs};
 use crate::commands::export::ExportArgs;
 use crate::commands::setup::{InitArgs, JoinArgs, RecoverArgs};
 use crate::commands::wallet::{
-    GrantArgs, GrantsArgs, KeyringArgs, RevokeAllArgs, RevokeArgs, SetPassphraseArgs, SyncArgs,
+    ConflictsCommand, GrantArgs, GrantsArgs, KeyringArgs, RevokeAllArgs, RevokeArgs,
+    SetPassphraseArgs, SyncArgs,
 };
 use crate::exit::EXIT_CODES_HELP;
 use crate::unlock::UnlockArgs;
@@ -95,6 +96,13 @@ pub enum Command {
     /// Withdraw every permission of an app, on a card, or both.
     #[command(after_help = EXIT_CODES_HELP)]
     RevokeAll(RevokeAllArgs),
+    /// Your changes another device's change beat at the platform: list, keep theirs, or
+    /// apply yours again.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Conflicts {
+        #[command(subcommand)]
+        command: Option<ConflictsCommand>,
+    },
     /// The consent ledger: every change, and the check of its hash chain.
     #[command(subcommand)]
     Ledger(LedgerCommand),

@@ -973,3 +973,59 @@ async fn every_headless_subcommand_goes_through_the_api_with_its_exit_code() {
     .unwrap();
     assert_eq!(code(&refused), 6, "{}", stderr(&refused));
 }
+
+#[tokio::test]
+async fn open_conflicts_are_listed_counted_and_dismissed_from_the_store() {
+    let dir = wallet().await;
+    with_receipts_app(dir.path()).await;
+    {
+        let now = consentry_testkit::fixed_now();
+        let mut wallet = consentry_testkit::open_wallet(&dir.path().join("data"), now).await;
+        let pool = wallet.pool().unwrap().clone();
+        let details = consentry_domain::GrantDetails {
+            app_id: "app_quire".into(),
+            card_token: "tok_visa".into(),
+            scope: consentry_domain::Scope::Receipts,
+            channels: [consentry_domain::Channel::Card].into(),
+            trigger: consentry_domain::Trigger::Authorization,
+            min_purchase: None,
+            expires_at: None,
+        };
+        let theirs = consentry_domain::Grant::new("grant_q", details.clone(), 1, now)
+            .unwrap()
+            .revoke(now)
+            .unwrap();
+        let set_aside = consentry_store::conflicts::NewConflict {
+            outbox_key: uuid::Uuid::now_v7(),
+            grant_id: "grant_q",
+            asked_action: consentry_domain::ConsentAction::Grant,
+            asked: &details,
+            asked_at: now,
+            won: Some(&theirs),
+            reason: "version_conflict: changed elsewhere first",
+        };
+        consentry_store::conflicts::record(&pool, &set_aside, now)
+            .await
+            .unwrap();
+        wallet.lock().await;
+    }
+    let run = |args: &[&str]| unlocked(dir.path(), args);
+    let listed = run(&["conflicts"]);
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    let text = stdout(&listed);
+    assert!(
+        text.contains("you asked to grant receipts for app_quire on tok_visa"),
+        "{text}"
+    );
+    assert!(text.contains("now: revoked"), "{text}");
+    let status: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "status"]).stdout).unwrap();
+    assert_eq!(status["sync"]["openConflicts"], 1, "{status}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "conflicts", "list"]).stdout).unwrap();
+    let id = json["conflicts"][0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(code(&run(&["conflicts", "reapply", "999"])), 4);
+    assert_eq!(code(&run(&["conflicts", "dismiss", &id])), 0);
+    assert_eq!(code(&run(&["conflicts", "dismiss", &id])), 4);
+    assert!(stdout(&run(&["conflicts"])).contains("no open conflicts"));
+}

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantKey, Sha256Digest};
 use consentry_store::ledger::{self, ChangeOrigin};
 use consentry_store::outbox::{self, OutboxItem};
-use consentry_store::{apps, events, feed_gaps, grants, platform_claims, quarantine};
+use consentry_store::{apps, conflicts, events, feed_gaps, grants, platform_claims, quarantine};
 use rand::rngs::StdRng;
 use rand::SeedableRng as _;
 use serde::{Deserialize, Serialize};
@@ -331,6 +331,7 @@ impl Engine {
             violations: events::violation_count(&self.pool).await?,
             events_received: self.counters.events_stored,
             conflicts: self.counters.conflicts,
+            open_conflicts: conflicts::count_open(&self.pool).await?,
             feed_gaps: feed_gaps::open_count(&self.pool).await?,
             unendorsed_keys: self.unendorsed_keys.len() as u64,
             platform_claims: platform_claims::count(&self.pool).await?,

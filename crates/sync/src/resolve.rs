@@ -15,6 +15,7 @@
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantStatus};
+use consentry_store::conflicts::{self, NewConflict};
 use consentry_store::ledger::{self, ChangeOrigin};
 use consentry_store::outbox::{self, OutboxItem};
 use uuid::Uuid;
@@ -117,6 +118,25 @@ impl Engine {
             .filter(|i| i.entry.key() == key)
             .collect();
         let local = self.local_grant(&key).await?;
+        if conflict {
+            // Every change of this grant that is not a revocation is set aside (a revocation
+            // stands, see above): each one is listed for the cardholder until dismissed.
+            for item in pending
+                .iter()
+                .filter(|i| i.entry.action != ConsentAction::Revoke)
+            {
+                let set_aside = NewConflict {
+                    outbox_key: item.idempotency_key,
+                    grant_id: &item.entry.grant_id,
+                    asked_action: item.entry.action,
+                    asked: &item.entry.grant,
+                    asked_at: item.entry.at,
+                    won: platform.as_ref(),
+                    reason: &note,
+                };
+                conflicts::record(&self.pool, &set_aside, now).await?;
+            }
+        }
         let not_applied = if conflict {
             format!("not applied: the grant was changed elsewhere first ({note})")
         } else {

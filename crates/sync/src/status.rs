@@ -29,6 +29,10 @@ pub struct SyncStatus {
     pub events_received: u64,
     /// Conflicts settled since this syncer started (each is also in the consent ledger).
     pub conflicts: u64,
+    /// Open conflicts: this device's changes that another device's change beat at the
+    /// platform, kept in the wallet until the cardholder dismisses them.
+    #[serde(default)]
+    pub open_conflicts: u64,
     /// Stretches of the feed skipped because they could not be read, still open (retried).
     #[serde(default)]
     pub feed_gaps: u64,

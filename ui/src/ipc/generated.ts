@@ -244,6 +244,30 @@ export type ClaimReceipt = { eventId: string, appId: string | null, merchant: st
 
 export type ClaimReceiptLine = { description: string, quantity: number, total: Money, };
 
+export type ConflictList = { 
+/**
+ * Newest first.
+ */
+conflicts: Array<ConflictView>, };
+
+export type ConflictResolveRequest = { id: number, };
+
+export type ConflictView = { id: number, appId: string, cardToken: string, scope: Scope, 
+/**
+ * What this device asked: `grant` or `revoke`.
+ */
+asked: string, askedAt: string, 
+/**
+ * The permission as the platform holds it instead; `null` when it holds none.
+ */
+wonStatus: GrantStatus | null, wonAt: string | null, 
+/**
+ * The platform's words.
+ */
+reason: string, detectedAt: string, };
+
+export type ConflictsListRequest = Record<symbol, never>;
+
 export type ConsentChangeBody = { 
 /**
  * `grant`, `revoke`, `renew`, `expire`, `needs_reconsent`, `reconsent`.
@@ -693,6 +717,10 @@ eventsReceived: number,
  */
 conflicts: number, 
 /**
+ * This device's changes that another device's change beat, listed until dismissed.
+ */
+openConflicts: number, 
+/**
  * Stretches of the feed skipped because the platform served them unreadably; retried.
  */
 feedGaps: number, 
@@ -848,6 +876,9 @@ export type Commands = {
   grant_set: { request: GrantSetRequest; response: GrantView };
   grant_revoke: { request: GrantRevokeRequest; response: GrantView };
   revoke_all: { request: RevokeAllRequest; response: RevokeAllResult };
+  conflicts_list: { request: ConflictsListRequest; response: ConflictList };
+  conflict_dismiss: { request: ConflictResolveRequest; response: ConflictList };
+  conflict_reapply: { request: ConflictResolveRequest; response: ConflictList };
   ledger_list: { request: LedgerListRequest; response: LedgerList };
   ledger_verify: { request: LedgerVerifyRequest; response: LedgerVerifyResult };
   activity_list: { request: ActivityListRequest; response: ActivityPage };

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { open } from './support';
+import { calls, open } from './support';
 
 test('cards: populated list with masked number, rename and the lost-card action', async ({ page }) => {
   await open(page, '#/cards');
@@ -74,4 +74,41 @@ test('export: an archive needs a password; plain formats need an explicit yes', 
   await page.getByLabel('I understand, write it unencrypted').check();
   await submit.click();
   await expect(page.getByTestId('export-done')).toContainText('Exported 1312 events');
+});
+
+const conflict = {
+  id: 7,
+  appId: 'app_receipts',
+  cardToken: 'tok_demo_visa',
+  scope: 'receipts',
+  asked: 'grant',
+  askedAt: '2026-11-26T09:00:00Z',
+  wonStatus: 'revoked',
+  wonAt: '2026-11-26T08:59:00Z',
+  reason: 'version_conflict: the grant changed',
+  detectedAt: '2026-11-26T09:01:00Z',
+};
+
+test('apps: a change another device beat is listed until kept or applied again', async ({ page }) => {
+  await open(page, '#/consents', { conflicts_list: { ok: { conflicts: [conflict] } } });
+  const list = page.getByTestId('conflicts');
+  await expect(list).toContainText('you allowed Receipts for PaperLess Receipts on Everyday •••• 4242');
+  await expect(list).toContainText('the permission is now revoked');
+  await page.getByRole('button', { name: "Keep the other device's change to Receipts for PaperLess Receipts on Everyday •••• 4242" }).click();
+  await expect(list).toHaveCount(0);
+  expect(await calls(page, 'conflict_dismiss')).toEqual([{ id: 7 }]);
+
+  const again = await page.context().newPage();
+  await open(again, '#/consents', { conflicts_list: { ok: { conflicts: [conflict] } } });
+  await again.getByRole('button', { name: 'Apply your change to Receipts for PaperLess Receipts on Everyday •••• 4242 again' }).click();
+  await expect(again.getByTestId('conflicts')).toHaveCount(0);
+  expect(await calls(again, 'conflict_reapply')).toEqual([{ id: 7 }]);
+});
+
+test('apps: conflicts in French', async ({ page }) => {
+  await open(page, '#/consents', { conflicts_list: { ok: { conflicts: [{ ...conflict, asked: 'revoke', wonStatus: null }] } } }, 'fr');
+  const list = page.getByTestId('conflicts');
+  await expect(list).toContainText('vous avez retiré');
+  await expect(list).toContainText('l’autorisation n’existe plus');
+  await expect(page.getByRole('button', { name: /^Garder la modification de l’autre appareil/ })).toHaveText('Garder la leur');
 });

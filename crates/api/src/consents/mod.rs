@@ -4,14 +4,14 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use consentry_domain::{ConsentAction, Grant, GrantDetails, GrantKey};
+use consentry_domain::{Grant, GrantDetails, GrantKey};
 use consentry_store::cards::{self, CardStatus};
 use consentry_store::outbox::{self, Delivery};
 use consentry_store::{apps, grants};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::changes::{record, refused, revoke_one};
+use crate::changes::{grant_one, revoke_one};
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
 use crate::{ApiError, Context, ErrorCode};
 
@@ -268,24 +268,7 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
             .transpose()?,
         expires_at: request.expiry.at(now)?,
     };
-    let terms_version = app.listing.terms_version;
-    let existing = grants::get(&pool, &details.key()).await?;
-    let (action, grant) = match existing {
-        None => {
-            // Derived from app × card × scope, so every device names this grant the same.
-            let id = consentry_sync::grant_id_for(&details.key());
-            (
-                ConsentAction::Grant,
-                Grant::new(id, details, terms_version, now).map_err(refused)?,
-            )
-        }
-        // The same id for the life of the key, so the platform sees one grant's history.
-        Some(current) => {
-            let next = current.regrant(current.id.clone(), details, terms_version, now);
-            (ConsentAction::Grant, next.map_err(refused)?)
-        }
-    };
-    record(&pool, action, &grant, &app.listing.terms_hash, now).await?;
+    let grant = grant_one(&pool, details, &app.listing, now).await?;
     ctx.sync().wake().await;
     Ok(GrantView::queued(&grant, now))
 }

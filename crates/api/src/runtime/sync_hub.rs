@@ -68,6 +68,8 @@ pub struct SyncStatusView {
     pub events_received: u64,
     /// Conflicts with another device settled since the wallet was unlocked.
     pub conflicts: u64,
+    /// This device's changes that another device's change beat, listed until dismissed.
+    pub open_conflicts: u64,
     /// Stretches of the feed skipped because the platform served them unreadably; retried.
     pub feed_gaps: u64,
     /// Signing keys the platform lists that no key this wallet trusts endorsed (refused).
@@ -101,6 +103,7 @@ impl SyncStatusView {
             violations: status.violations,
             events_received: status.events_received,
             conflicts: status.conflicts,
+            open_conflicts: status.open_conflicts,
             feed_gaps: status.feed_gaps,
             unendorsed_keys: status.unendorsed_keys,
             platform_claims: status.platform_claims,

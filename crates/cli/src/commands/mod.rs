@@ -88,6 +88,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Grant(args) => wallet::grant(dir, unlock, args).await,
         Command::Revoke(args) => wallet::revoke(dir, unlock, args).await,
         Command::RevokeAll(args) => wallet::revoke_all(&run, args).await,
+        Command::Conflicts { command } => wallet::conflicts(&run, command).await,
         Command::Ledger(LedgerCommand::List(args)) => activity::ledger_list(&run, args).await,
         Command::Ledger(LedgerCommand::Verify) => activity::ledger_verify(&run).await,
         Command::Activity(args) => activity::activity(&run, args).await,

@@ -8,9 +8,10 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 use consentry_api::vocabulary::{Channel, Scope, Trigger};
 use consentry_api::{
-    Context, ContextOptions, GrantExpiry, GrantList, GrantRevokeRequest, GrantSetRequest,
-    GrantsListRequest, RecoveryKeyConfirmRequest, RecoveryKeyNewRequest, RevokeAllRequest,
-    SyncNowRequest, SyncStatusRequest, SyncStatusView, WalletKeyringRequest, WalletLockRequest,
+    ConflictList, ConflictResolveRequest, ConflictsListRequest, Context, ContextOptions,
+    GrantExpiry, GrantList, GrantRevokeRequest, GrantSetRequest, GrantsListRequest,
+    RecoveryKeyConfirmRequest, RecoveryKeyNewRequest, RevokeAllRequest, SyncNowRequest,
+    SyncStatusRequest, SyncStatusView, WalletKeyringRequest, WalletLockRequest,
     WalletPassphraseRequest, WalletStatusRequest, WalletUnlockRequest,
 };
 
@@ -69,8 +70,8 @@ pub(crate) fn describe_sync(status: &SyncStatusView) -> String {
         text.push_str(&format!("next retry: {}\n", at.to_rfc3339()));
     }
     text.push_str(&format!(
-        "violations: {}\nquarantined: {}\n",
-        status.violations, status.quarantined
+        "violations: {}\nquarantined: {}\nopen conflicts: {}\n",
+        status.violations, status.quarantined, status.open_conflicts
     ));
     text
 }
@@ -114,14 +115,83 @@ pub struct SyncArgs {
     pub platform_url: Option<String>,
 }
 
-/// `consentry sync`: send pending consent changes and fetch new events, now.
+/// `consentry sync`: send pending consent changes and fetch new events, now; then the open
+/// conflicts, if any.
 pub async fn sync(run: &Run<'_>, args: SyncArgs) -> Result<(), CliError> {
-    let status = run
+    let (status, open) = run
         .with_wallet(args.platform_url, async |ctx| {
-            Ok(consentry_api::sync_now(ctx, SyncNowRequest {}).await?)
+            let status = consentry_api::sync_now(ctx, SyncNowRequest {}).await?;
+            let open = consentry_api::conflicts_list(ctx, ConflictsListRequest {}).await?;
+            Ok((status, open))
         })
         .await?;
-    run.show(&status, describe_sync)
+    run.show(&status, |s| describe_sync(s) + &conflicts_text(&open))
+}
+
+/// The open conflicts, one per line, after a heading (nothing when there are none).
+fn conflicts_text(list: &ConflictList) -> String {
+    let mut text = String::new();
+    if list.conflicts.is_empty() {
+        return text;
+    }
+    text.push_str("set aside (another device changed the permission first):\n");
+    for c in &list.conflicts {
+        text.push_str(&format!(
+            "  {}\tyou asked to {} {} for {} on {} ({})\tnow: {}\n",
+            c.id,
+            c.asked,
+            serde_name(&c.scope),
+            c.app_id,
+            c.card_token,
+            c.asked_at.to_rfc3339(),
+            c.won_status
+                .as_ref()
+                .map_or_else(|| "no such permission".to_owned(), serde_name)
+        ));
+    }
+    text
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConflictsCommand {
+    /// The open conflicts (the default).
+    List,
+    /// Keep the other device's change: the conflict leaves the list.
+    Dismiss {
+        /// The conflict's number (see `conflicts list`).
+        id: i64,
+    },
+    /// Make your change again, on top of the other device's (sent at the next sync).
+    Reapply {
+        /// The conflict's number (see `conflicts list`).
+        id: i64,
+    },
+}
+
+/// `consentry conflicts [list|dismiss ID|reapply ID]`.
+pub async fn conflicts(run: &Run<'_>, command: Option<ConflictsCommand>) -> Result<(), CliError> {
+    let list = run
+        .with_wallet(None, async |ctx| {
+            Ok(match command.unwrap_or(ConflictsCommand::List) {
+                ConflictsCommand::List => {
+                    consentry_api::conflicts_list(ctx, ConflictsListRequest {}).await?
+                }
+                ConflictsCommand::Dismiss { id } => {
+                    consentry_api::conflict_dismiss(ctx, ConflictResolveRequest { id }).await?
+                }
+                ConflictsCommand::Reapply { id } => {
+                    consentry_api::conflict_reapply(ctx, ConflictResolveRequest { id }).await?
+                }
+            })
+        })
+        .await?;
+    run.show(&list, |l| {
+        if l.conflicts.is_empty() {
+            "no open conflicts\n".to_owned()
+        } else {
+            conflicts_text(l)
+        }
+    })
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod apps;
 pub mod arrivals;
 pub mod cards;
 pub mod claims;
+pub mod conflicts;
 pub mod event_stream;
 pub mod events;
 pub mod feed_gaps;

@@ -205,3 +205,65 @@ async fn the_grant_projection_can_be_rebuilt_from_the_ledger() {
     assert_eq!(ledger::rebuild_grants(pool, now()).await.unwrap(), 2);
     assert_eq!(grants::list(pool).await.unwrap(), before);
 }
+
+#[tokio::test]
+async fn a_conflict_is_kept_once_until_it_is_resolved_and_survives_a_restart() {
+    use consentry_store::conflicts::{self, NewConflict, Resolution};
+    let (dir, mut wallet, _) = passphrase_wallet().await;
+    let pool = wallet.pool().unwrap().clone();
+    let mine = Grant::new("grant_a", details("tok_a", Scope::Receipts), 1, now()).unwrap();
+    let theirs = mine.revoke(now() + Duration::seconds(5)).unwrap();
+    let key = uuid::Uuid::now_v7();
+    let asked = details("tok_a", Scope::Receipts);
+    let conflict = NewConflict {
+        outbox_key: key,
+        grant_id: &mine.id,
+        asked_action: ConsentAction::Grant,
+        asked: &asked,
+        asked_at: now(),
+        won: Some(&theirs),
+        reason: "version_conflict: changed by 4242 4242 4242 4242 first",
+    };
+    assert!(conflicts::record(&pool, &conflict, now()).await.unwrap());
+    // The same change refused again (a crash, a replayed answer): still one.
+    assert!(!conflicts::record(&pool, &conflict, now()).await.unwrap());
+    let other = NewConflict {
+        outbox_key: uuid::Uuid::now_v7(),
+        won: None,
+        ..conflict.clone()
+    };
+    assert!(
+        conflicts::record(&pool, &other, now() + Duration::seconds(1))
+            .await
+            .unwrap()
+    );
+    assert_eq!(conflicts::count_open(&pool).await.unwrap(), 2);
+
+    // A restart: the wallet is locked and opened again.
+    wallet.lock().await;
+    let wallet = crate::support::open_with_passphrase(dir.path().join("w")).await;
+    let pool = wallet.pool().unwrap().clone();
+    let open = conflicts::open(&pool).await.unwrap();
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].won, None, "newest first");
+    assert_eq!(open[1].asked, asked);
+    assert_eq!(open[1].grant_id, "grant_a");
+    assert_eq!(open[1].won.as_ref(), Some(&theirs));
+    assert!(!open[1].reason.contains("4242 4242"), "{}", open[1].reason);
+
+    let gone = conflicts::resolve(&pool, open[1].id, Resolution::Dismissed, now())
+        .await
+        .unwrap();
+    assert_eq!(gone.map(|c| c.asked), Some(asked));
+    assert!(
+        conflicts::resolve(&pool, open[1].id, Resolution::Reapplied, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(conflicts::resolve(&pool, 999, Resolution::Dismissed, now())
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(conflicts::count_open(&pool).await.unwrap(), 1);
+}

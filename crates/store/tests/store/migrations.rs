@@ -33,6 +33,10 @@ const RELEASED: &[(i64, &str)] = &[
         20261219120000,
         "6cf352bd368dc5a58bb03468c49f7f4e732d9a9eb891bfb81ade0e464a1c81d5166ec46d04371b4702f639afa9d5b522",
     ),
+    (
+        20261226120000,
+        "d3a8c88bd2b40c05dd50c2ec7c36f2eefa1bfb76d879ae5957a495bb30bde2e98994869b92ddb6599757c3cfd38564bd",
+    ),
 ];
 
 #[test]

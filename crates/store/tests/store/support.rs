@@ -29,3 +29,8 @@ pub async fn passphrase_wallet() -> (TempDir, Wallet, Created) {
 pub async fn create_with_passphrase(wallet: &mut Wallet) -> Result<Created, StoreError> {
     consentry_testkit::create_with_passphrase(wallet, now()).await
 }
+
+/// The wallet in `dir`, opened again with [`PASSPHRASE`](consentry_testkit::PASSPHRASE).
+pub async fn open_with_passphrase(dir: std::path::PathBuf) -> Wallet {
+    consentry_testkit::open_wallet(&dir, now()).await
+}

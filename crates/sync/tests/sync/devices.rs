@@ -153,6 +153,22 @@ async fn concurrent_edits_are_settled_by_the_platform_order() {
     assert_eq!(a.grant_of(&k).await.unwrap().expires_at, Some(late));
     assert_converged(&[&a, &b]).await;
     assert_eq!(b.syncer.status().conflicts + a.syncer.status().conflicts, 2);
+    // Each set-aside change is listed in its wallet until the cardholder dismisses it: b's
+    // first grant, a's renewal; they survive the syncer (it reads them from the store).
+    let open_a = consentry_store::conflicts::open(&a.pool).await.unwrap();
+    let open_b = consentry_store::conflicts::open(&b.pool).await.unwrap();
+    assert_eq!((open_a.len(), open_b.len()), (1, 1));
+    assert_eq!(
+        open_b[0].asked.channels.iter().copied().collect::<Vec<_>>(),
+        [Channel::Nfc]
+    );
+    assert_eq!(open_a[0].asked.expires_at, Some(early));
+    assert_eq!(
+        open_a[0].won.as_ref().and_then(|g| g.expires_at),
+        Some(late)
+    );
+    a.syncer.sync_once(Utc::now()).await.unwrap();
+    assert_eq!(a.syncer.status().open_conflicts, 1);
     let audit = audit(
         &platform_history(&platform, &a).await,
         &all_rows(&a, &b).await,
