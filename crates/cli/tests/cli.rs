@@ -618,6 +618,19 @@ async fn warnings_are_logged_on_stderr_and_consentry_log_sets_the_level() {
     }
 }
 
+/// `consentry <args>` in `dir` with these environment variables (and no data-dir variable).
+fn consentry_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_consentry"));
+    command
+        .args(args)
+        .env_remove("CONSENTRY_DATA_DIR")
+        .current_dir(dir);
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
 /// [`unlocked`] with `input` on standard input.
 fn unlocked_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
     use std::io::Write as _;
@@ -692,22 +705,13 @@ fn init_shows_the_recovery_key_once_and_recover_sets_a_new_passphrase() {
     assert_eq!(code(&init(&["--print-recovery-key"])), 1);
 
     let recover = |key: &str| {
-        Command::new(env!("CARGO_BIN_EXE_consentry"))
-            .args([
-                "--data-dir",
-                "data",
-                "recover",
-                "--recovery-key-env",
-                "KEY",
-                "--new-passphrase-env",
-                "NEW",
-            ])
-            .env_remove("CONSENTRY_DATA_DIR")
-            .env("KEY", key)
-            .env("NEW", "a brand new passphrase")
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
+        let args = ["--data-dir", "data", "recover", "--recovery-key-env", "KEY"];
+        let args = [&args[..], &["--new-passphrase-env", "NEW"]].concat();
+        consentry_env(
+            dir.path(),
+            &args,
+            &[("KEY", key), ("NEW", "a brand new passphrase")],
+        )
     };
     // Not a recovery key at all: a bad value (2); another wallet's: the wrong key (3).
     assert_eq!(code(&recover("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")), 2);
@@ -728,13 +732,8 @@ fn init_shows_the_recovery_key_once_and_recover_sets_a_new_passphrase() {
     let recovered = recover(&key);
     assert_eq!(code(&recovered), 0, "{}", stderr(&recovered));
     let with = |passphrase: &str| {
-        Command::new(env!("CARGO_BIN_EXE_consentry"))
-            .args(["--data-dir", "data", "--passphrase-env", "P", "unlock"])
-            .env_remove("CONSENTRY_DATA_DIR")
-            .env("P", passphrase)
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
+        let args = ["--data-dir", "data", "--passphrase-env", "P", "unlock"];
+        consentry_env(dir.path(), &args, &[("P", passphrase)])
     };
     assert_eq!(code(&with("a brand new passphrase")), 0);
     assert_eq!(code(&with(PASSPHRASE)), 3);
@@ -930,43 +929,30 @@ async fn every_headless_subcommand_goes_through_the_api_with_its_exit_code() {
     assert_eq!(code(&run(args(&["card", "unlink", &token]), None).await), 4);
 
     // Joining with a wrong secret: the platform refuses (6).
-    let joined = Command::new(env!("CARGO_BIN_EXE_consentry"))
-        .args([
+    let joined = consentry_env(
+        dir.path(),
+        &[
             "--data-dir",
             "other",
             "init",
             "--new-passphrase-env",
             "P",
             "--print-recovery-key",
-        ])
-        .env("P", PASSPHRASE)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+        ],
+        &[("P", PASSPHRASE)],
+    );
     assert_eq!(code(&joined), 0, "{}", stderr(&joined));
     let url2 = url.clone();
     let refused = tokio::task::spawn_blocking({
         let dir = dir.path().to_owned();
         move || {
-            Command::new(env!("CARGO_BIN_EXE_consentry"))
-                .args([
-                    "--data-dir",
-                    "other",
-                    "--passphrase-env",
-                    "P",
-                    "join",
-                    "--platform-url",
-                    &url2,
-                    "--cardholder-id",
-                    "ch_nobody",
-                    "--secret-env",
-                    "S",
-                ])
-                .env("P", PASSPHRASE)
-                .env("S", "not the secret")
-                .current_dir(dir)
-                .output()
-                .unwrap()
+            let args = ["--data-dir", "other", "--passphrase-env", "P", "join"];
+            let args = [
+                &args[..],
+                &["--platform-url", &url2, "--cardholder-id", "ch_nobody"],
+            ];
+            let args = [&args.concat()[..], &["--secret-env", "S"]].concat();
+            consentry_env(&dir, &args, &[("P", PASSPHRASE), ("S", "not the secret")])
         }
     })
     .await

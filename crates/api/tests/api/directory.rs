@@ -10,11 +10,11 @@ use consentry_api::{
     GrantExpiry, GrantSetRequest, LedgerListRequest, LineChange, TermsDiffRequest,
 };
 use consentry_domain::{
-    Brand, ConsentAction, ConsentChange, Currency, Event, EventPayload, Expiry, FeeModel, GrantKey,
-    GrantRefusal, GrantStatus, Money, PointsAwarded, Sha256Digest, ViolationReason,
+    ConsentAction, ConsentChange, Currency, Event, EventPayload, FeeModel, GrantKey, GrantRefusal,
+    GrantStatus, Money, PointsAwarded, Sha256Digest, ViolationReason,
 };
 use consentry_store::apps::{self, AppListing};
-use consentry_store::cards::{self, NewCard};
+use consentry_store::cards::{self};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::grants;
 use consentry_store::ledger::{self, ChangeOrigin};
@@ -52,13 +52,7 @@ async fn wallet(dir: &std::path::Path) -> (Context, SqlitePool) {
     apps::upsert(&pool, &listing(OTHER_APP, 1, "Receipts.", &points), now)
         .await
         .unwrap();
-    let card = NewCard {
-        token: CARD.into(),
-        brand: Brand::Visa,
-        last4: "4242".into(),
-        expiry: Expiry::new(12, 2030).unwrap(),
-        nickname: None,
-    };
+    let card = consentry_testkit::visa(CARD, "4242");
     cards::insert(&pool, &card, now).await.unwrap();
     (ctx, pool)
 }

@@ -18,11 +18,11 @@ pub(crate) use consentry_api::{
     NotificationPrefsGetRequest, NotificationPrefsSetRequest,
 };
 pub(crate) use consentry_domain::{
-    Brand, Cashback, Currency, Event, EventPayload, Expiry, FeeModel, Money, PaymentRef,
-    PointsAwarded, Receipt, ReceiptIssued, ReceiptLine, Sha256Digest, Transaction,
+    Cashback, Currency, Event, EventPayload, FeeModel, Money, PaymentRef, PointsAwarded, Receipt,
+    ReceiptIssued, ReceiptLine, Sha256Digest, Transaction,
 };
 pub(crate) use consentry_store::apps::{self, AppListing};
-pub(crate) use consentry_store::cards::{self, NewCard};
+pub(crate) use consentry_store::cards::{self};
 pub(crate) use consentry_store::events::{self, IncomingEvent};
 pub(crate) use consentry_store::settings;
 pub(crate) use sqlx::SqlitePool;
@@ -73,13 +73,7 @@ pub(crate) async fn wallet_answering(
     apps::upsert(&pool, &listing(COFFEE_APP, "Bean Counter"), now)
         .await
         .unwrap();
-    let card = NewCard {
-        token: CARD.into(),
-        brand: Brand::Visa,
-        last4: "4242".into(),
-        expiry: Expiry::new(12, 2030).unwrap(),
-        nickname: None,
-    };
+    let card = consentry_testkit::visa(CARD, "4242");
     cards::insert(&pool, &card, now).await.unwrap();
     (ctx, pool)
 }
