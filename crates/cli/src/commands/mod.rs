@@ -100,6 +100,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export(args) => export::run(dir, unlock, args).await,
         Command::ExportConsent(args) => consent::export(dir, unlock, args).await,
         Command::VerifyConsent(args) => consent::verify(&args, cli.json),
-        Command::Completions(args) => completions::print(&args),
+        Command::Completions(args) => {
+            completions::print(&args, <Cli as clap::CommandFactory>::command())
+        }
     }
 }
