@@ -472,6 +472,22 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
     assert_eq!(seen.grants.len(), 1, "{seen:?}");
     assert_eq!(seen.grants[0].status, GrantStatus::Active);
     assert_eq!(seen.grants[0].app_id, RECEIPTS_APP);
+
+    // The same card linked on the second device is the first device's card: one token per
+    // card per cardholder, so the grant above is on the card the second device now holds.
+    let same = card_link(&second, link(VISA)).await.unwrap();
+    assert_eq!(same.token, card.token);
+    assert_eq!(seen.grants[0].card_token, same.token);
+    // Linking it again on the first device changes nothing, and does not unlink it.
+    let again = card_link(&first, link(VISA)).await.unwrap();
+    assert_eq!(again.token, card.token);
+    let listed = cards_list(&first, CardsListRequest {}).await.unwrap();
+    assert_eq!(listed.cards.len(), 1, "{listed:?}");
+    sync_now(&first, SyncNowRequest {}).await.unwrap();
+    let after = grants_list(&first, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(after.grants[0].status, GrantStatus::Active, "still granted");
 }
 
 #[tokio::test]

@@ -79,6 +79,7 @@ pub async fn link(
         Some("") | None => None,
         Some(n) => Some(n.to_owned()),
     };
+    let fingerprint = state.fingerprints.of(&device.cardholder_id, &number);
     let card = Card {
         token: new_letters_id("card"),
         brand,
@@ -89,9 +90,16 @@ pub async fn link(
         created_at: now,
     };
     drop(number);
+    // Already linked by this cardholder (here or on another device): the card they have.
+    let mut tx = state.db.begin().await?;
+    if let Some(existing) =
+        find_by_fingerprint(&mut tx, &device.cardholder_id, &fingerprint).await?
+    {
+        return Ok((StatusCode::OK, Json(existing)));
+    }
     sqlx::query(
-        "INSERT INTO cards (token, cardholder_id, brand, last4, exp_month, exp_year, nickname, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+        "INSERT INTO cards (token, cardholder_id, brand, last4, exp_month, exp_year, nickname, status, created_at, fingerprint)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
     )
     .bind(&card.token)
     .bind(&device.cardholder_id)
@@ -101,9 +109,27 @@ pub async fn link(
     .bind(year)
     .bind(&card.nickname)
     .bind(rfc3339(card.created_at))
-    .execute(&state.db)
+    .bind(&fingerprint)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(card)))
+}
+
+/// The cardholder's active card with this fingerprint, if any.
+async fn find_by_fingerprint(
+    db: &mut sqlx::SqliteConnection,
+    cardholder_id: &str,
+    fingerprint: &str,
+) -> Result<Option<Card>, ApiError> {
+    let row: Option<CardRow> = sqlx::query_as(&format!(
+        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND fingerprint = ? AND status = 'active'"
+    ))
+    .bind(cardholder_id)
+    .bind(fingerprint)
+    .fetch_optional(db)
+    .await?;
+    row.map(from_row).transpose()
 }
 
 type CardRow = (

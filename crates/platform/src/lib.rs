@@ -31,6 +31,7 @@ mod events;
 mod extract;
 mod faults;
 mod feed;
+mod fingerprints;
 mod fx;
 mod grant_changes;
 mod grant_request;

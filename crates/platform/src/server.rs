@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::config::PlatformConfig;
 use crate::error::PlatformError;
 use crate::faults::Faults;
+use crate::fingerprints::FingerprintKey;
 use crate::keys::KeyRing;
 use crate::state::{AppState, StateParts};
 use crate::{db, router, seed, settler, simulator};
@@ -88,6 +89,7 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
     let now = Utc::now();
     seed::seed_directory(&pool, now).await?;
     let keys = KeyRing::load_or_create(&pool, config.signing_seed, now).await?;
+    let fingerprints = FingerprintKey::load_or_create(&pool).await?;
     let listener =
         TcpListener::bind(config.listen)
             .await
@@ -106,6 +108,7 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
     let state = AppState::new(StateParts {
         db: pool,
         keys,
+        fingerprints,
         faults: Faults::new(config.faults.clone()),
         max_wait: config.max_wait,
         admin_token: config.admin_token.clone(),

@@ -11,6 +11,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::clock::Clock;
 use crate::faults::Faults;
+use crate::fingerprints::FingerprintKey;
 use crate::keys::KeyRing;
 
 /// Cheap to clone; the pool is already synchronized, nothing here needs a lock around it.
@@ -20,6 +21,8 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub db: SqlitePool,
     pub keys: KeyRing,
+    /// Recognises a card number already linked by the same cardholder.
+    pub fingerprints: FingerprintKey,
     /// Shared with the fault-injection middleware, which needs nothing else.
     pub faults: Arc<Faults>,
     pub clock: Clock,
@@ -44,6 +47,7 @@ impl Deref for AppState {
 pub struct StateParts {
     pub db: SqlitePool,
     pub keys: KeyRing,
+    pub fingerprints: FingerprintKey,
     pub faults: Faults,
     pub max_wait: Duration,
     pub admin_token: Option<String>,
@@ -56,6 +60,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             db: parts.db,
             keys: parts.keys,
+            fingerprints: parts.fingerprints,
             faults: Arc::new(parts.faults),
             clock: Clock::default(),
             max_wait: parts.max_wait,

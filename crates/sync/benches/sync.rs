@@ -173,15 +173,10 @@ async fn main() -> Result<()> {
         )
         .await?;
     let client = laptop.syncer.client().await?;
-    let number = CardNumber::parse("4242 4242 4242 4242")?;
+    // Ten different cards: the platform keeps one token per card per cardholder.
     let mut cards = Vec::new();
-    for _ in 0..10 {
-        cards.push(
-            client
-                .link_card(&number, Expiry::new(12, 2031)?, None)
-                .await?
-                .token,
-        );
+    for i in 0..10 {
+        cards.push(link(&client, &visa(i)?).await?);
     }
     let keys: Vec<GrantKey> = cards
         .iter()
@@ -239,7 +234,7 @@ async fn main() -> Result<()> {
         )
         .await?;
     let owner_client = owner.syncer.client().await?;
-    let card = link(&owner_client, &number).await?;
+    let card = link(&owner_client, &visa(0)?).await?;
     let card_keys: Vec<GrantKey> = APP_SCOPES
         .iter()
         .map(|(app, scope)| GrantKey {
@@ -454,6 +449,16 @@ fn consent_signatures() -> Result<()> {
     Ok(())
 }
 
+/// The `i`-th of a series of valid Visa numbers (its last digit is the Luhn check digit).
+fn visa(i: u64) -> Result<CardNumber> {
+    let body = format!("4{i:014}");
+    let number = (0..10)
+        .map(|check| format!("{body}{check}"))
+        .find(|n| consentry_domain::luhn_valid(n))
+        .ok_or("no check digit")?;
+    Ok(CardNumber::parse(&number)?)
+}
+
 /// Links a card whose token the wallet accepts (about one hex token in 600 looks like a card
 /// number to the store's guard; such a card is unlinked and linked again).
 async fn link(client: &PlatformClient, number: &CardNumber) -> Result<String> {
@@ -461,6 +466,7 @@ async fn link(client: &PlatformClient, number: &CardNumber) -> Result<String> {
         let token = client
             .link_card(number, Expiry::new(12, 2031)?, None)
             .await?
+            .card
             .token;
         if !consentry_store::pan_guard::contains_card_number(&token) {
             return Ok(token);

@@ -124,6 +124,6 @@ pub use webhook::{
     DEFAULT_TIMESTAMP_TOLERANCE,
 };
 pub use wire::{
-    decode_public_key, Endorsement, FeedItem, FeedPage, PairingRequest, PlatformApp, PlatformCard,
-    RemoteGrant, SigningKeyInfo, UnreadableDelivery,
+    decode_public_key, Endorsement, FeedItem, FeedPage, LinkedCard, PairingRequest, PlatformApp,
+    PlatformCard, RemoteGrant, SigningKeyInfo, UnreadableDelivery,
 };

@@ -16,7 +16,7 @@ use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::wire::SigningKeyInfo;
 use crate::wire::{
     self, AppList, Card, CardList, EnrollRequest, Enrollment, ErrorBody, Expiration, FeedItem,
-    FeedPage, GrantList, KeyList, PlatformApp, PlatformCard, RemoteGrant,
+    FeedPage, GrantList, KeyList, LinkedCard, PlatformApp, PlatformCard, RemoteGrant,
 };
 
 /// Largest page the platform serves.
@@ -123,7 +123,7 @@ impl PlatformClient {
         number: &CardNumber,
         expiry: Expiry,
         nickname: Option<&str>,
-    ) -> Result<PlatformCard, SyncError> {
+    ) -> Result<LinkedCard, SyncError> {
         let body = LinkCardBody {
             number: number.expose_digits(),
             expiration: Expiration {
@@ -142,7 +142,13 @@ impl PlatformClient {
             .body(json.to_vec());
         let answer = self.call(request, None).await?;
         expect_success(&answer)?;
-        PlatformCard::try_from(answer.json::<Card>("card")?)
+        // 200: the cardholder had linked this number already (the platform keeps one token
+        // per card per cardholder); 201: a new card.
+        let already_linked = answer.status == reqwest::StatusCode::OK;
+        Ok(LinkedCard {
+            card: PlatformCard::try_from(answer.json::<Card>("card")?)?,
+            already_linked,
+        })
     }
 
     /// `GET /v1/cards`.

@@ -60,6 +60,14 @@ pub struct PlatformCard {
     pub linked_at: DateTime<Utc>,
 }
 
+/// What linking a card gave: the card, and whether the cardholder had linked it already
+/// (from this device or another), in which case the platform changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedCard {
+    pub card: PlatformCard,
+    pub already_linked: bool,
+}
+
 impl TryFrom<Card> for PlatformCard {
     type Error = SyncError;
 

@@ -62,6 +62,18 @@ pub async fn card_link(ctx: &Context, request: CardLinkRequest) -> Result<CardVi
         .link_card(&number, expiry, nickname.as_deref())
         .await?;
     drop(number);
+    let (already_linked, linked) = (linked.already_linked, linked.card);
+    // The platform keeps one token per card per cardholder: a card this wallet already holds
+    // (linked here before, or on another device) is the same card, linked again if it was
+    // unlinked here.
+    if let Some(held) = cards::get(&pool, &linked.token).await? {
+        let card = if held.status == StoreCardStatus::Unlinked {
+            cards::set_status(&pool, &held.token, StoreCardStatus::Active, now).await?
+        } else {
+            held
+        };
+        return Ok(CardView::of(&card, now.date_naive()));
+    }
     let card = NewCard {
         token: linked.token.clone(),
         brand: linked.brand,
@@ -72,9 +84,12 @@ pub async fn card_link(ctx: &Context, request: CardLinkRequest) -> Result<CardVi
     match cards::insert(&pool, &card, now).await {
         Ok(card) => Ok(CardView::of(&card, now.date_naive())),
         Err(e) => {
-            // Never leave a card on the platform that the wallet does not know.
-            if let Err(undo) = client.remove_card(&linked.token).await {
-                tracing::warn!(error = %undo, "could not unlink a card the wallet refused");
+            // Never leave a card on the platform that the wallet does not know, unless the
+            // cardholder had it before this request (another device holds it).
+            if !already_linked {
+                if let Err(undo) = client.remove_card(&linked.token).await {
+                    tracing::warn!(error = %undo, "could not unlink a card the wallet refused");
+                }
             }
             Err(e.into())
         }

@@ -165,3 +165,49 @@ async fn an_unreadable_stored_time_is_an_internal_error_for_that_request() {
     assert_error(&w.get("/v1/cards").await, 500, "internal");
     assert_eq!(w.get("/v1/apps").await.0, 200);
 }
+
+#[tokio::test]
+async fn a_card_has_one_token_per_cardholder_whichever_device_links_it() {
+    let p = start().await;
+    let laptop = p.enroll().await;
+    let (status, first) = link(&laptop, json!("4242 4242 4242 4242"), 12, 2031).await;
+    assert_eq!(status, 201, "{first}");
+    // The same number again, written differently: the card it has, nothing new.
+    let (status, again) = link(&laptop, json!("4242-4242-4242-4242"), 12, 2031).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["token"], first["token"]);
+    // Another device of the same cardholder gets the same token.
+    let (status, body) = read(
+        p.http
+            .post(p.url("/v1/enroll"))
+            .json(&json!({"device_name": "phone", "cardholder_id": laptop.cardholder_id, "cardholder_secret": laptop.secret}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let phone = Wallet::from_enrollment(&p, &body);
+    let (status, from_phone) = link(&phone, json!("4242424242424242"), 12, 2031).await;
+    assert_eq!(status, 200, "{from_phone}");
+    assert_eq!(from_phone["token"], first["token"]);
+    let (_, cards) = phone.get("/v1/cards").await;
+    assert_eq!(cards["cards"].as_array().unwrap().len(), 1, "{cards}");
+    // Another cardholder linking the same number has a card of its own.
+    let stranger = p.enroll().await;
+    let (status, theirs) = link(&stranger, json!("4242 4242 4242 4242"), 12, 2031).await;
+    assert_eq!(status, 201, "{theirs}");
+    assert_ne!(theirs["token"], first["token"]);
+    // Unlinked, then linked again: a new card (the old token stays unlinked).
+    let token = first["token"].as_str().unwrap();
+    let (status, _) = laptop.delete(&format!("/v1/cards/{token}")).await;
+    assert_eq!(status, 200);
+    let (status, relinked) = link(&laptop, json!("4242 4242 4242 4242"), 12, 2031).await;
+    assert_eq!(status, 201, "{relinked}");
+    assert_ne!(relinked["token"], first["token"]);
+    // Nothing that identifies the number is in the platform's answers.
+    for answer in [&first, &again, &from_phone, &relinked] {
+        assert!(!answer.to_string().contains("4242424242424242"));
+        assert!(answer.get("fingerprint").is_none());
+    }
+}

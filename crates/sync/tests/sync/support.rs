@@ -282,6 +282,7 @@ impl Device {
                 .link_card(&number, Expiry::new(12, 2031).unwrap(), Some("Everyday"))
                 .await
                 .unwrap()
+                .card
                 .token;
             if !consentry_store::pan_guard::contains_card_number(&token) {
                 return token;
