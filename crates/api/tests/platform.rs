@@ -473,8 +473,14 @@ async fn a_second_device_joins_with_the_credentials_and_sees_the_grants() {
     assert_eq!(seen.grants[0].status, GrantStatus::Active);
     assert_eq!(seen.grants[0].app_id, RECEIPTS_APP);
 
-    // The same card linked on the second device is the first device's card: one token per
-    // card per cardholder, so the grant above is on the card the second device now holds.
+    // The second device learned the cardholder's card when it joined: its grant is on a
+    // card it holds, not on a token it does not know.
+    let learned = cards_list(&second, CardsListRequest {}).await.unwrap();
+    assert_eq!(learned.cards.len(), 1, "{learned:?}");
+    assert_eq!(learned.cards[0].token, card.token);
+    assert_eq!(learned.cards[0].last4, "4242");
+    // Linking the same card there is the first device's card: one token per card per
+    // cardholder.
     let same = card_link(&second, link(VISA)).await.unwrap();
     assert_eq!(same.token, card.token);
     assert_eq!(seen.grants[0].card_token, same.token);
