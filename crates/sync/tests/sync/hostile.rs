@@ -662,3 +662,34 @@ async fn a_delivery_signed_for_another_cardholder_is_refused() {
     );
     wallet_still_works(&device).await;
 }
+
+#[tokio::test]
+async fn a_card_list_with_a_token_the_wallet_cannot_keep_still_adds_the_others() {
+    let (_platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;
+    let listed = |token: &str, last4: &str| {
+        json!({"token": token, "brand": "visa", "last4": last4,
+               "expiration": {"month": 12, "year": 2031}, "nickname": null,
+               "status": "active", "created_at": "2026-11-27T12:00:00.000Z"})
+    };
+    proxy.hostility.lock().unwrap().extra_cards = vec![
+        // A token holding a card number: the store's guard refuses it.
+        listed("card_4242424242424242", "4242"),
+        // A card linked on another device: kept.
+        listed("card_fromthephone", "5556"),
+    ];
+    device.syncer.reconcile(Utc::now()).await.unwrap();
+    let held: Vec<String> = consentry_store::cards::list(&device.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.token)
+        .collect();
+    assert!(held.contains(&card), "{held:?}");
+    assert!(held.contains(&"card_fromthephone".to_owned()), "{held:?}");
+    assert!(
+        !held.iter().any(|t| t.contains("4242424242424242")),
+        "{held:?}"
+    );
+    // And the next pass goes on as usual.
+    device.settle(5).await;
+}

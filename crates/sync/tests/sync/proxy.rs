@@ -50,6 +50,8 @@ pub struct Hostility {
     pub oversize_ids: Vec<String>,
     /// Keys added to every `GET /v1/keys` answer.
     pub extra_keys: Vec<Value>,
+    /// Cards added to every `GET /v1/cards` answer.
+    pub extra_cards: Vec<Value>,
     /// Served instead of the real answer to every `GET /v1/devices/chain`.
     pub chain: Option<Value>,
     /// The body of the last `POST /v1/devices/pairings` that went through.
@@ -234,6 +236,15 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         if let (false, Ok(mut list)) = (extra.is_empty(), serde_json::from_slice::<Value>(&bytes)) {
             if let Some(keys) = list["keys"].as_array_mut() {
                 keys.extend(extra);
+            }
+            bytes = Bytes::from(list.to_string());
+        }
+    }
+    if path == "/v1/cards" && method == axum::http::Method::GET && status == StatusCode::OK {
+        let extra = state.hostility.lock().unwrap().extra_cards.clone();
+        if let (false, Ok(mut list)) = (extra.is_empty(), serde_json::from_slice::<Value>(&bytes)) {
+            if let Some(cards) = list["cards"].as_array_mut() {
+                cards.extend(extra);
             }
             bytes = Bytes::from(list.to_string());
         }
