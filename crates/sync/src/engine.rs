@@ -4,6 +4,7 @@
 //! time, so the persisted state has one writer.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, ConsentChange, Grant, GrantKey, Sha256Digest};
@@ -26,11 +27,32 @@ use crate::webhook::FeedVerifier;
 /// The device id written in ledger entries that record what the platform decided.
 pub const PLATFORM_DEVICE: &str = "platform";
 
+/// The current platform client, readable without the engine's lock.
+#[derive(Clone, Default)]
+pub(crate) struct ClientSlot(Arc<RwLock<Option<PlatformClient>>>);
+
+impl ClientSlot {
+    /// The client; `NotEnrolled` before enrollment.
+    pub fn get(&self) -> Result<PlatformClient, SyncError> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or(SyncError::NotEnrolled)
+    }
+
+    fn set(&self, client: Option<PlatformClient>) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = client;
+    }
+}
+
 pub(crate) struct Engine {
     pub pool: SqlitePool,
     pub config: SyncConfig,
     pub enrollment: Option<Enrollment>,
-    pub client: Option<PlatformClient>,
+    /// The enrolled platform's client, shared with the syncer so that a caller who only needs
+    /// to talk to the platform (link a card, list apps) does not wait for a sync pass.
+    pub client: ClientSlot,
     pub verifier: Option<FeedVerifier>,
     pub in_flight: InFlightMap,
     /// `in_flight` differs from what is stored.
@@ -79,7 +101,7 @@ impl Engine {
             pool,
             config,
             enrollment: None,
-            client: None,
+            client: ClientSlot::default(),
             verifier: None,
             in_flight: InFlightMap::new(),
             in_flight_dirty: false,
@@ -127,10 +149,11 @@ impl Engine {
     }
 
     pub fn adopt_enrollment(&mut self, enrollment: Option<Enrollment>) -> Result<(), SyncError> {
-        self.client = match &enrollment {
+        let client = match &enrollment {
             Some(e) => Some(e.client(self.config.client.clone())?),
             None => None,
         };
+        self.client.set(client);
         self.verifier = match &enrollment {
             Some(e) => Some(FeedVerifier::new(
                 &e.signing_keys,
@@ -143,7 +166,7 @@ impl Engine {
     }
 
     pub fn client(&self) -> Result<PlatformClient, SyncError> {
-        self.client.clone().ok_or(SyncError::NotEnrolled)
+        self.client.get()
     }
 
     /// The platform version of `grant_id` as this device knows it (0: none).

@@ -10,8 +10,8 @@ use tokio::sync::{watch, Mutex, MutexGuard, Notify};
 
 use crate::client::PlatformClient;
 use crate::config::SyncConfig;
-use crate::engine::Engine;
 use crate::engine::PairingCode;
+use crate::engine::{ClientSlot, Engine};
 use crate::enrollment::{self, EnrollRequest, Enrollment};
 use crate::error::{SyncError, SyncErrorCode};
 use crate::status::{SyncCounters, SyncReport, SyncStatus};
@@ -28,6 +28,8 @@ struct Steps {
 
 struct Inner {
     engine: Mutex<Engine>,
+    /// The engine's platform client, read without waiting for the engine.
+    client: ClientSlot,
     status: watch::Sender<SyncStatus>,
     wake: Notify,
 }
@@ -54,8 +56,10 @@ impl Syncer {
         let engine = Engine::load(pool, config).await?;
         let status = engine.status(false).await?;
         let (sender, _) = watch::channel(status);
+        let client = engine.client.clone();
         Ok(Syncer {
             inner: Arc::new(Inner {
+                client,
                 engine: Mutex::new(engine),
                 status: sender,
                 wake: Notify::new(),
@@ -161,7 +165,7 @@ impl Syncer {
 
     /// A client of the enrolled platform, authenticated as this device (cards, apps, …).
     pub async fn client(&self) -> Result<PlatformClient, SyncError> {
-        self.inner.engine.lock().await.client()
+        self.inner.client.get()
     }
 
     /// Totals since the syncer started.

@@ -282,6 +282,11 @@ impl SyncHub {
     /// The syncer, enrolled with the default platform first when it is not enrolled yet.
     pub(crate) async fn enrolled_syncer(&self) -> Result<Syncer, ApiError> {
         let syncer = self.syncer().await?;
+        // Enrolled already: the platform's client is at hand without waiting for a running
+        // sync pass (linking a card does not queue behind a slow feed).
+        if syncer.client().await.is_ok() {
+            return Ok(syncer);
+        }
         if let Some(url) = &self.default_platform {
             enroll_if_needed(&syncer, url, &self.device_name).await?;
             self.remember_enrollment(&syncer).await;

@@ -693,3 +693,28 @@ async fn a_card_list_with_a_token_the_wallet_cannot_keep_still_adds_the_others()
     // And the next pass goes on as usual.
     device.settle(5).await;
 }
+
+#[tokio::test]
+async fn a_slow_feed_does_not_hold_up_talking_to_the_platform() {
+    let (_platform, proxy, device, _card) = behind_proxy(test_config("laptop")).await;
+    proxy.hostility.lock().unwrap().feed_delay = Some(std::time::Duration::from_secs(5));
+    let syncer = device.syncer.clone();
+    let pass = tokio::spawn(async move { syncer.sync_once(Utc::now()).await });
+    // The pass is now waiting on the feed, holding the engine.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let client = tokio::time::timeout(std::time::Duration::from_secs(2), device.syncer.client())
+        .await
+        .expect("the client is at hand while a pass waits on the feed")
+        .unwrap();
+    let cards = tokio::time::timeout(std::time::Duration::from_secs(2), client.cards())
+        .await
+        .expect("listing cards does not queue behind the pass")
+        .unwrap();
+    assert_eq!(cards.len(), 1);
+    assert!(
+        !pass.is_finished(),
+        "the pass was still waiting on the feed"
+    );
+    proxy.hostility.lock().unwrap().feed_delay = None;
+    pass.await.unwrap().unwrap();
+}

@@ -52,6 +52,8 @@ pub struct Hostility {
     pub extra_keys: Vec<Value>,
     /// Cards added to every `GET /v1/cards` answer.
     pub extra_cards: Vec<Value>,
+    /// Held this long before every `GET /v1/events` is forwarded (a slow feed).
+    pub feed_delay: Option<std::time::Duration>,
     /// Served instead of the real answer to every `GET /v1/devices/chain`.
     pub chain: Option<Value>,
     /// The body of the last `POST /v1/devices/pairings` that went through.
@@ -198,6 +200,12 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
     }
     if method == axum::http::Method::POST && path == "/v1/devices/pairings" {
         state.hostility.lock().unwrap().pairing_request = serde_json::from_slice(&body).ok();
+    }
+    if path == "/v1/events" {
+        let delay = state.hostility.lock().unwrap().feed_delay;
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
     }
     if method == axum::http::Method::GET && path == "/v1/devices/chain" {
         if let Some(chain) = state.hostility.lock().unwrap().chain.clone() {
