@@ -93,7 +93,7 @@ pub async fn link(
     // Already linked by this cardholder (here or on another device): the card they have.
     let mut tx = state.db.begin().await?;
     if let Some(existing) =
-        find_by_fingerprint(&mut tx, &device.cardholder_id, &fingerprint).await?
+        find_active_by(&mut tx, &device.cardholder_id, "fingerprint", &fingerprint).await?
     {
         return Ok((StatusCode::OK, Json(existing)));
     }
@@ -114,22 +114,6 @@ pub async fn link(
     .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(card)))
-}
-
-/// The cardholder's active card with this fingerprint, if any.
-async fn find_by_fingerprint(
-    db: &mut sqlx::SqliteConnection,
-    cardholder_id: &str,
-    fingerprint: &str,
-) -> Result<Option<Card>, ApiError> {
-    let row: Option<CardRow> = sqlx::query_as(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND fingerprint = ? AND status = 'active'"
-    ))
-    .bind(cardholder_id)
-    .bind(fingerprint)
-    .fetch_optional(db)
-    .await?;
-    row.map(from_row).transpose()
 }
 
 type CardRow = (
@@ -168,11 +152,21 @@ pub async fn find_active(
     cardholder_id: &str,
     token: &str,
 ) -> Result<Option<Card>, ApiError> {
+    find_active_by(conn, cardholder_id, "token", token).await
+}
+
+/// The cardholder's active card whose `column` (`token` or `fingerprint`) is `value`.
+async fn find_active_by(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<Card>, ApiError> {
     let row: Option<CardRow> = sqlx::query_as(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND token = ? AND status = 'active'"
+        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND {column} = ? AND status = 'active'"
     ))
     .bind(cardholder_id)
-    .bind(token)
+    .bind(value)
     .fetch_optional(&mut *conn)
     .await?;
     row.map(from_row).transpose()

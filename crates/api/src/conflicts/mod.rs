@@ -107,10 +107,8 @@ pub async fn conflict_reapply(
 ) -> Result<ConflictList, ApiError> {
     let pool = ctx.pool().await?;
     let now = Utc::now();
-    let conflict = conflicts::open(&pool)
+    let conflict = conflicts::get_open(&pool, request.id)
         .await?
-        .into_iter()
-        .find(|c| c.id == request.id)
         .ok_or_else(|| not_open(request.id))?;
     let current = grants::get(&pool, &conflict.asked.key()).await?;
     match conflict.asked_action {

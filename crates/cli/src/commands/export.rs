@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use consentry_api::export::{ExportFormat, ExportRequest};
 
-use crate::commands::wallet::{close, open};
+use crate::commands::wallet::{close, env_secret, open};
 use crate::exit::CliError;
 use crate::unlock::UnlockArgs;
 
@@ -64,12 +64,11 @@ pub struct ExportArgs {
 impl ExportArgs {
     /// The api's request and the destination; the password is read from its variable here.
     fn request(self) -> Result<(ExportRequest, PathBuf), CliError> {
-        let password = match &self.password_env {
-            Some(var) => Some(std::env::var(var).map_err(|_| {
-                CliError::usage(format!("--password-env: the variable {var} is not set"))
-            })?),
-            None => None,
-        };
+        let password = self
+            .password_env
+            .as_deref()
+            .map(|var| env_secret("--password-env", var))
+            .transpose()?;
         let request = ExportRequest {
             format: self.format.into(),
             from: self.from,

@@ -5,19 +5,12 @@ use std::io::{IsTerminal as _, Write as _};
 
 use clap::Args;
 use consentry_api::{
-    Context, ContextOptions, PlatformEnrollRequest, WalletCreateRequest, WalletPassphraseRequest,
-    WalletUnlockRequest,
+    PlatformEnrollRequest, WalletCreateRequest, WalletPassphraseRequest, WalletUnlockRequest,
 };
 
-use super::wallet::{close, print};
+use super::wallet::{close, context, env_secret, print};
 use super::Run;
 use crate::exit::{CliError, Status};
-
-/// Reads the environment variable `var` named by the option `flag`.
-pub(crate) fn env_secret(flag: &str, var: &str) -> Result<String, CliError> {
-    std::env::var(var)
-        .map_err(|_| CliError::usage(format!("{flag}: the variable {var} is not set")))
-}
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -67,9 +60,7 @@ pub async fn init(run: &Run<'_>, args: InitArgs) -> Result<(), CliError> {
     let use_keyring = args.keyring || passphrase.is_none();
     // Decided before anything is created: a key with nowhere to go would be lost.
     let mut output = key_output(args.print_recovery_key)?;
-    let mut options = ContextOptions::new(run.data_dir.to_owned(), env!("CARGO_PKG_VERSION"));
-    options.native = std::sync::Arc::new(consentry_api::native::TypedCommand);
-    let ctx = Context::new(options);
+    let ctx = context(run.data_dir, None);
     let created = consentry_api::wallet_create(
         &ctx,
         WalletCreateRequest {
@@ -173,9 +164,7 @@ pub struct RecoverArgs {
 pub async fn recover(run: &Run<'_>, args: &RecoverArgs) -> Result<(), CliError> {
     let recovery_key = env_secret("--recovery-key-env", &args.recovery_key_env)?;
     let new_passphrase = env_secret("--new-passphrase-env", &args.new_passphrase_env)?;
-    let mut options = ContextOptions::new(run.data_dir.to_owned(), env!("CARGO_PKG_VERSION"));
-    options.native = std::sync::Arc::new(consentry_api::native::TypedCommand);
-    let ctx = Context::new(options);
+    let ctx = context(run.data_dir, None);
     let result = async {
         consentry_api::wallet_unlock(
             &ctx,

@@ -19,21 +19,31 @@ use super::Run;
 use crate::exit::CliError;
 use crate::unlock::UnlockArgs;
 
+/// A context over the wallet in `data_dir`, still locked; its questions are answered by what
+/// the person typed on the command line.
+pub(crate) fn context(data_dir: &Path, platform_url: Option<String>) -> Context {
+    let mut options = ContextOptions::new(data_dir.to_owned(), env!("CARGO_PKG_VERSION"));
+    options.platform_url = platform_url;
+    options.native = std::sync::Arc::new(consentry_api::native::TypedCommand);
+    Context::new(options)
+}
+
+/// The value of the environment variable `var`, named on the command line by `flag`.
+pub(crate) fn env_secret(flag: &str, var: &str) -> Result<String, CliError> {
+    std::env::var(var)
+        .map_err(|_| CliError::usage(format!("{flag}: the variable {var} is not set")))
+}
+
 /// An unlocked context over the wallet in `data_dir`.
 pub(crate) async fn open(
     data_dir: &Path,
     unlock: &UnlockArgs,
     platform_url: Option<String>,
 ) -> Result<Context, CliError> {
-    let mut options = ContextOptions::new(data_dir.to_owned(), env!("CARGO_PKG_VERSION"));
-    options.platform_url = platform_url;
-    options.native = std::sync::Arc::new(consentry_api::native::TypedCommand);
-    let ctx = Context::new(options);
+    let ctx = context(data_dir, platform_url);
     let request = match &unlock.passphrase_env {
         Some(var) => WalletUnlockRequest::Passphrase {
-            passphrase: std::env::var(var).map_err(|_| {
-                CliError::usage(format!("--passphrase-env: the variable {var} is not set"))
-            })?,
+            passphrase: env_secret("--passphrase-env", var)?,
         },
         None => WalletUnlockRequest::Keyring,
     };
@@ -426,8 +436,7 @@ impl ProofArgs {
         let Some(var) = &self.proof_env else {
             return Ok(None);
         };
-        let text = std::env::var(var)
-            .map_err(|_| CliError::usage(format!("--proof-env: the variable {var} is not set")))?;
+        let text = env_secret("--proof-env", var)?;
         Ok(Some(if self.proof_is_recovery_key {
             WalletUnlockRequest::RecoveryKey { recovery_key: text }
         } else {
@@ -455,12 +464,7 @@ pub async fn set_passphrase(
         .proof
         .request()?
         .ok_or_else(|| CliError::usage("--proof-env: name the variable holding the proof"))?;
-    let new_passphrase = std::env::var(&args.new_env).map_err(|_| {
-        CliError::usage(format!(
-            "--new-env: the variable {} is not set",
-            args.new_env
-        ))
-    })?;
+    let new_passphrase = env_secret("--new-env", &args.new_env)?;
     let ctx = open(data_dir, unlock, None).await?;
     let result = consentry_api::wallet_set_passphrase(
         &ctx,

@@ -107,32 +107,61 @@ pub async fn record(
 
 /// The open conflicts, newest first.
 pub async fn open(pool: &SqlitePool) -> Result<Vec<Conflict>, StoreError> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        Row,
         r#"SELECT id AS "id!: i64", grant_id, asked_action, asked, asked_at_ms, won, reason,
                   detected_at_ms
            FROM conflicts WHERE resolved_at_ms IS NULL ORDER BY detected_at_ms DESC, id DESC"#
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Conflict {
-                id: row.id,
-                grant_id: row.grant_id,
-                asked_action: row.asked_action.parse().map_err(internal)?,
-                asked: serde_json::from_str(&row.asked).map_err(internal)?,
-                asked_at: from_ms(row.asked_at_ms),
-                won: row
-                    .won
-                    .as_deref()
-                    .map(serde_json::from_str)
-                    .transpose()
-                    .map_err(internal)?,
-                reason: row.reason,
-                detected_at: from_ms(row.detected_at_ms),
-            })
+    rows.into_iter().map(Row::into_conflict).collect()
+}
+
+/// The open conflict `id`, if there is one.
+pub async fn get_open(pool: &SqlitePool, id: i64) -> Result<Option<Conflict>, StoreError> {
+    let row = sqlx::query_as!(
+        Row,
+        r#"SELECT id AS "id!: i64", grant_id, asked_action, asked, asked_at_ms, won, reason,
+                  detected_at_ms
+           FROM conflicts WHERE id = ? AND resolved_at_ms IS NULL"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(Row::into_conflict).transpose()
+}
+
+/// A stored conflict as its columns hold it.
+struct Row {
+    id: i64,
+    grant_id: String,
+    asked_action: String,
+    asked: String,
+    asked_at_ms: i64,
+    won: Option<String>,
+    reason: String,
+    detected_at_ms: i64,
+}
+
+impl Row {
+    fn into_conflict(self) -> Result<Conflict, StoreError> {
+        Ok(Conflict {
+            id: self.id,
+            grant_id: self.grant_id,
+            asked_action: self.asked_action.parse().map_err(internal)?,
+            asked: serde_json::from_str(&self.asked).map_err(internal)?,
+            asked_at: from_ms(self.asked_at_ms),
+            won: self
+                .won
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(internal)?,
+            reason: self.reason,
+            detected_at: from_ms(self.detected_at_ms),
         })
-        .collect()
+    }
 }
 
 /// How many conflicts are open.
@@ -152,7 +181,7 @@ pub async fn resolve(
     how: Resolution,
     now: DateTime<Utc>,
 ) -> Result<Option<Conflict>, StoreError> {
-    let Some(conflict) = open(pool).await?.into_iter().find(|c| c.id == id) else {
+    let Some(conflict) = get_open(pool, id).await? else {
         return Ok(None);
     };
     let (at, how) = (to_ms(now), how.as_str());
