@@ -67,6 +67,9 @@ macro_rules! for_each_command {
             platform_credentials($crate::PlatformCredentialsRequest) -> $crate::PlatformCredentials;
             platform_trust($crate::PlatformTrustRequest) -> $crate::PlatformTrust;
             device_pairing_start($crate::DevicePairingStartRequest) -> $crate::DevicePairingCode;
+            // devices
+            devices_list($crate::DevicesListRequest) -> $crate::DeviceList;
+            device_remove($crate::DeviceRemoveRequest) -> $crate::DeviceList;
             // requests
             data_request_create($crate::DataRequestCreateRequest) -> $crate::DataRequestView;
             data_requests_list($crate::DataRequestsListRequest) -> $crate::DataRequestList;

@@ -28,6 +28,7 @@ pub mod cards;
 pub mod conflicts;
 pub mod consents;
 pub mod demo;
+pub mod devices;
 pub mod directory;
 pub mod export;
 pub mod ledger;
@@ -56,6 +57,9 @@ pub use consents::{
 };
 pub use context::{Context, ContextOptions};
 pub use demo::{purchase_simulate, PurchaseSimulateRequest, PurchaseSimulated};
+pub use devices::{
+    device_remove, devices_list, DeviceList, DeviceRemoveRequest, DeviceView, DevicesListRequest,
+};
 pub use directory::access::{
     app_access, AccessCount, AccessViolation, AppAccess, AppAccessRequest,
 };

@@ -6,6 +6,7 @@ use consentry_domain::{Discount, EventType, GrantRefusal, ViolationReason};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::devices::DeviceNames;
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope};
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -19,10 +20,23 @@ pub struct LedgerEntryView {
     pub scope: Scope,
     pub channels: Vec<Channel>,
     pub device_id: String,
+    /// The name of the device that made it; `null` for the platform or an unknown device.
+    pub device_name: Option<String>,
     pub at: DateTime<Utc>,
     pub terms_version: u32,
     pub terms_hash: String,
     pub hash: String,
+}
+
+impl LedgerEntryView {
+    /// The entry, saying which device made it.
+    pub(crate) fn named(e: consentry_domain::LedgerEntry, names: &DeviceNames) -> Self {
+        let name = names.name(&e.device_id);
+        Self {
+            device_name: name,
+            ..Self::from(e)
+        }
+    }
 }
 
 impl From<consentry_domain::LedgerEntry> for LedgerEntryView {
@@ -36,6 +50,7 @@ impl From<consentry_domain::LedgerEntry> for LedgerEntryView {
             app_id: e.grant.app_id,
             card_token: e.grant.card_token,
             device_id: e.device_id,
+            device_name: None,
             at: e.at,
             terms_version: e.terms_version,
             terms_hash: e.terms_hash.to_string(),
@@ -169,6 +184,8 @@ pub enum EventKind {
     ConsentChanged,
     #[serde(rename = "app.terms_changed")]
     AppTermsChanged,
+    #[serde(rename = "card.changed")]
+    CardChanged,
 }
 
 macro_rules! kinds_mirror {
@@ -199,4 +216,5 @@ kinds_mirror!(
     SocialPosted,
     ConsentChanged,
     AppTermsChanged,
+    CardChanged,
 );

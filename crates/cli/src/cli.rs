@@ -103,6 +103,12 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<ConflictsCommand>,
     },
+    /// The cardholder's devices: list them, or remove a lost one.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Devices {
+        #[command(subcommand)]
+        command: Option<crate::commands::devices::DevicesCommand>,
+    },
     /// The consent ledger: every change, and the check of its hash chain.
     #[command(subcommand)]
     Ledger(LedgerCommand),

@@ -918,6 +918,27 @@ async fn every_headless_subcommand_goes_through_the_api_with_its_exit_code() {
 
     // Sync and status, then unlinking (twice: the second finds nothing).
     assert_eq!(code(&run(args(&["sync"]), None).await), 0);
+    // The devices: this one alone; it cannot remove itself (2), nor a device that is not
+    // the cardholder's (the platform: 4).
+    let devices = run(args(&["--json", "devices"]), None).await;
+    assert_eq!(code(&devices), 0, "{}", stderr(&devices));
+    let devices: serde_json::Value = serde_json::from_slice(&devices.stdout).unwrap();
+    let own = &devices["devices"][0];
+    assert_eq!(
+        (
+            own["thisDevice"].as_bool(),
+            devices["devices"].as_array().unwrap().len()
+        ),
+        (Some(true), 1)
+    );
+    let own_id = own["deviceId"].as_str().unwrap().to_owned();
+    assert!(stdout(&run(args(&["devices", "list"]), None).await).contains("\tthis device\n"));
+    assert_eq!(
+        code(&run(args(&["devices", "remove", &own_id]), None).await),
+        2
+    );
+    let stranger = run(args(&["devices", "remove", "dev_nobody"]), None).await;
+    assert_eq!(code(&stranger), 4, "{}", stderr(&stranger));
     let status = run(args(&["--json", "status"]), None).await;
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(

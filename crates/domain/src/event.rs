@@ -9,7 +9,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Channel, ConsentAction, Grant, Money, Receipt, ReceiptError, Scope, Sha256Digest};
+use crate::{
+    Brand, Channel, ConsentAction, Expiry, Grant, Money, Receipt, ReceiptError, Scope, Sha256Digest,
+};
 
 vocabulary! {
     /// The `type` of an event.
@@ -27,6 +29,16 @@ vocabulary! {
         SocialPosted => "social.posted",
         ConsentChanged => "consent.changed",
         AppTermsChanged => "app.terms_changed",
+        CardChanged => "card.changed",
+    }
+}
+
+vocabulary! {
+    /// What happened to a card in `card.changed`.
+    CardChange, "card change" {
+        Linked => "linked",
+        Renamed => "renamed",
+        Unlinked => "unlinked",
     }
 }
 
@@ -44,7 +56,8 @@ impl EventType {
             | EventType::TransactionSettled
             | EventType::TransactionReversed
             | EventType::ConsentChanged
-            | EventType::AppTermsChanged => None,
+            | EventType::AppTermsChanged
+            | EventType::CardChanged => None,
         }
     }
 }
@@ -175,6 +188,21 @@ pub struct AppTermsChanged {
     pub terms_hash: Sha256Digest,
 }
 
+/// A card of the cardholder was linked, renamed or unlinked, on one of their devices (the
+/// envelope's `card_token` is the card). Every device of the cardholder hears of it, so
+/// they all hold the same cards under the same names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardChanged {
+    pub change: CardChange,
+    pub brand: Brand,
+    pub last4: String,
+    pub expiration: Expiry,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// The device that made the change (the platform's id for it).
+    pub device_id: String,
+}
+
 /// What happened, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -205,6 +233,8 @@ pub enum EventPayload {
     ConsentChanged(ConsentChanged),
     #[serde(rename = "app.terms_changed")]
     AppTermsChanged(AppTermsChanged),
+    #[serde(rename = "card.changed")]
+    CardChanged(CardChanged),
 }
 
 impl EventPayload {
@@ -223,6 +253,7 @@ impl EventPayload {
             EventPayload::SocialPosted(_) => EventType::SocialPosted,
             EventPayload::ConsentChanged(_) => EventType::ConsentChanged,
             EventPayload::AppTermsChanged(_) => EventType::AppTermsChanged,
+            EventPayload::CardChanged(_) => EventType::CardChanged,
         }
     }
 
@@ -240,7 +271,8 @@ impl EventPayload {
             | EventPayload::TransactionSettled(_)
             | EventPayload::TransactionReversed(_)
             | EventPayload::ConsentChanged(_)
-            | EventPayload::AppTermsChanged(_) => None,
+            | EventPayload::AppTermsChanged(_)
+            | EventPayload::CardChanged(_) => None,
         }
     }
 }
@@ -261,6 +293,8 @@ pub enum EventError {
     },
     #[error("the grant in consent.changed is for another card")]
     CardMismatch,
+    #[error("last4 must be the card's last four digits")]
+    Last4,
 }
 
 /// Why bytes from the feed are not a usable event.
@@ -346,6 +380,11 @@ impl Event {
             }
             EventPayload::ConsentChanged(c) if c.grant.card_token != self.card_token => {
                 return Err(EventError::CardMismatch);
+            }
+            EventPayload::CardChanged(c)
+                if c.last4.len() != 4 || !c.last4.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                return Err(EventError::Last4);
             }
             _ => {}
         }

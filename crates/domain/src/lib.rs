@@ -36,9 +36,9 @@ pub use device_signing::{
 };
 pub use digest::{DigestParseError, Sha256Digest};
 pub use event::{
-    is_masked, AppTermsChanged, Cashback, ConsentChanged, Discount, Event, EventDecodeError,
-    EventError, EventPayload, EventType, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded,
-    ReceiptIssued, RecommendationMade, SocialPosted, Transaction,
+    is_masked, AppTermsChanged, CardChange, CardChanged, Cashback, ConsentChanged, Discount, Event,
+    EventDecodeError, EventError, EventPayload, EventType, OfferIssued, OfferRedeemed, PaymentRef,
+    PointsAwarded, ReceiptIssued, RecommendationMade, SocialPosted, Transaction,
 };
 pub use fee::{attribute_commission, AppAction, FeeModel};
 pub use grant::{ConsentAction, Grant, GrantDetails, GrantError, GrantKey, GrantStatus};

@@ -92,6 +92,7 @@ const CONSENT: &[&str] = &[
     "grant_version",
 ];
 const TERMS: &[&str] = &["terms_version", "terms_hash"];
+const CARD: &[&str] = &["change", "brand", "last4", "nickname", "device_id"];
 
 impl CsvTable {
     /// The tables for `kinds`, in the order of `kinds`, receipt lines after receipts.
@@ -139,6 +140,7 @@ impl CsvTable {
                 EventType::SocialPosted => SOCIAL,
                 EventType::ConsentChanged => CONSENT,
                 EventType::AppTermsChanged => TERMS,
+                EventType::CardChanged => CARD,
             },
         };
         COMMON.iter().chain(specific).copied().collect()
@@ -292,6 +294,13 @@ fn specific<'a>(payload: &'a EventPayload, row: &mut Row<'a>) {
         EventPayload::AppTermsChanged(t) => row.extend([
             t.terms_version.to_string().into(),
             t.terms_hash.to_hex().into(),
+        ]),
+        EventPayload::CardChanged(c) => row.extend([
+            c.change.as_str().into(),
+            c.brand.as_str().into(),
+            csv_text(&c.last4),
+            c.nickname.as_deref().map(csv_text).unwrap_or_default(),
+            csv_text(&c.device_id),
         ]),
     }
 }

@@ -44,11 +44,13 @@ impl FromRequestParts<AppState> for Device {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT id, cardholder_id FROM devices WHERE token_hash = ?")
-                .bind(hash_secret(token))
-                .fetch_optional(&state.db)
-                .await?;
+        // A removed device's token is refused like an unknown one.
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, cardholder_id FROM devices WHERE token_hash = ? AND removed_at IS NULL",
+        )
+        .bind(hash_secret(token))
+        .fetch_optional(&state.db)
+        .await?;
         let (device_id, cardholder_id) = row.ok_or_else(|| {
             ApiError::unauthorized(
                 "unknown or revoked device token; enroll again with POST /v1/enroll",

@@ -7,8 +7,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use consentry_domain::{Brand, CardNumber, CardNumberError, ConsentAction, Expiry, GrantStatus};
-use consentry_wire::{Card, CardList, Expiration, LinkCardRequest};
+use consentry_domain::{
+    Brand, CardChange, CardNumber, CardNumberError, ConsentAction, Expiry, GrantStatus,
+};
+use consentry_wire::{Card, CardList, Expiration, LinkCardRequest, RenameCardRequest};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
@@ -31,6 +33,18 @@ fn number_error(error: &CardNumberError) -> ApiError {
         CardNumberError::Luhn => "card_number_luhn",
     };
     ApiError::unprocessable(code, error.to_string())
+}
+
+/// A nickname as kept: trimmed, blank is none, at most [`MAX_NICKNAME`] characters.
+fn nickname(text: Option<&str>) -> Result<Option<String>, ApiError> {
+    match text.map(str::trim) {
+        Some(n) if n.chars().count() > MAX_NICKNAME => Err(ApiError::unprocessable(
+            "invalid_nickname",
+            format!("nickname must be at most {MAX_NICKNAME} characters"),
+        )),
+        Some("") | None => Ok(None),
+        Some(n) => Ok(Some(n.to_owned())),
+    }
 }
 
 pub async fn link(
@@ -69,16 +83,7 @@ pub async fn link(
             format!("the card expired in {expiry}"),
         ));
     }
-    let nickname = match request.nickname.as_deref().map(str::trim) {
-        Some(n) if n.chars().count() > MAX_NICKNAME => {
-            return Err(ApiError::unprocessable(
-                "invalid_nickname",
-                format!("nickname must be at most {MAX_NICKNAME} characters"),
-            ))
-        }
-        Some("") | None => None,
-        Some(n) => Some(n.to_owned()),
-    };
+    let nickname = nickname(request.nickname.as_deref())?;
     let fingerprint = state.fingerprints.of(&device.cardholder_id, &number);
     let card = Card {
         token: new_letters_id("card"),
@@ -112,7 +117,17 @@ pub async fn link(
     .bind(&fingerprint)
     .execute(&mut *tx)
     .await?;
+    events::emit_card_change(
+        &mut tx,
+        &device.cardholder_id,
+        CardChange::Linked,
+        &card,
+        &device.device_id,
+        now,
+    )
+    .await?;
     tx.commit().await?;
+    state.feed_changed();
     Ok((StatusCode::CREATED, Json(card)))
 }
 
@@ -184,6 +199,44 @@ pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Js
     }))
 }
 
+pub async fn rename(
+    State(state): State<AppState>,
+    device: Device,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(request): ApiJson<RenameCardRequest>,
+) -> ApiResult<Json<Card>> {
+    if let Some(text) = &request.nickname {
+        refuse_card_number("nickname", text)?;
+    }
+    let nickname = nickname(request.nickname.as_deref())?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut card = find_active(&mut tx, &device.cardholder_id, &token)
+        .await?
+        .ok_or_else(|| ApiError::not_found("card_not_found", "no linked card with this token"))?;
+    if card.nickname == nickname {
+        return Ok(Json(card));
+    }
+    sqlx::query("UPDATE cards SET nickname = ? WHERE token = ?")
+        .bind(&nickname)
+        .bind(&token)
+        .execute(&mut *tx)
+        .await?;
+    card.nickname = nickname;
+    events::emit_card_change(
+        &mut tx,
+        &device.cardholder_id,
+        CardChange::Renamed,
+        &card,
+        &device.device_id,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.feed_changed();
+    Ok(Json(card))
+}
+
 pub async fn remove(
     State(state): State<AppState>,
     device: Device,
@@ -224,8 +277,17 @@ pub async fn remove(
         )
         .await?;
     }
+    card.status = "removed".into();
+    events::emit_card_change(
+        &mut tx,
+        &device.cardholder_id,
+        CardChange::Unlinked,
+        &card,
+        &device.device_id,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.feed_changed();
-    card.status = "removed".into();
     Ok(Json(card))
 }

@@ -6,7 +6,11 @@
 //! wallet.
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{ConsentAction, ConsentChanged, Event, EventPayload, Grant, SignedConsent};
+use consentry_domain::{
+    CardChange, CardChanged, ConsentAction, ConsentChanged, Event, EventPayload, Expiry, Grant,
+    SignedConsent,
+};
+use consentry_wire::Card;
 use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
@@ -87,6 +91,47 @@ pub async fn emit_change(
         action,
         grant: grant.clone(),
         signed: signed.cloned().map(Box::new),
+    });
+    append(conn, &to, now, payload).await?;
+    Ok(())
+}
+
+/// `card.changed` to every device of the cardholder: `card` as it is after the change, made
+/// by `device_id`. Only when the cardholder has another active device: a device that joins
+/// later reads the cards as they are (`GET /v1/cards`), so a one-device cardholder's feed
+/// carries no news it made itself.
+pub async fn emit_card_change(
+    conn: &mut SqliteConnection,
+    cardholder_id: &str,
+    change: CardChange,
+    card: &Card,
+    device_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let others: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM devices WHERE cardholder_id = ? AND id <> ? AND removed_at IS NULL",
+    )
+    .bind(cardholder_id)
+    .bind(device_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if others == 0 {
+        return Ok(());
+    }
+    let to = Recipient {
+        cardholder_id,
+        card_token: &card.token,
+        app_id: None,
+    };
+    let expiration = Expiry::new(card.expiration.month, card.expiration.year)
+        .map_err(|e| ApiError::internal(format!("card {}: {e}", card.token)))?;
+    let payload = EventPayload::CardChanged(CardChanged {
+        change,
+        brand: card.brand,
+        last4: card.last4.clone(),
+        expiration,
+        nickname: card.nickname.clone(),
+        device_id: device_id.to_owned(),
     });
     append(conn, &to, now, payload).await?;
     Ok(())

@@ -25,6 +25,7 @@ mod consent_signatures;
 mod data_requests;
 mod db;
 mod device_chain;
+mod devices;
 mod enroll;
 mod error;
 mod events;

@@ -3,15 +3,15 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    admin, apps, cards, data_requests, device_chain, enroll, error, faults, feed, grants, openapi,
-    pairings, simulate,
+    admin, apps, cards, data_requests, device_chain, devices, enroll, error, faults, feed, grants,
+    openapi, pairings, simulate,
 };
 
 /// Every operation, as `(method, path)` in OpenAPI path syntax; the contract tests check
@@ -19,12 +19,15 @@ use crate::{
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/enroll"),
     ("get", "/v1/keys"),
+    ("get", "/v1/devices"),
+    ("delete", "/v1/devices/{device_id}"),
     ("get", "/v1/devices/chain"),
     ("post", "/v1/devices/chain"),
     ("get", "/v1/devices/pairings"),
     ("post", "/v1/devices/pairings"),
     ("post", "/v1/cards"),
     ("get", "/v1/cards"),
+    ("patch", "/v1/cards/{token}"),
     ("delete", "/v1/cards/{token}"),
     ("get", "/v1/apps"),
     ("post", "/v1/apps/{app_id}/terms"),
@@ -50,6 +53,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let cardholder_api = Router::new()
         .route("/v1/enroll", post(enroll::enroll))
         .route("/v1/keys", get(enroll::keys))
+        .route("/v1/devices", get(devices::list))
+        .route("/v1/devices/{device_id}", delete(devices::remove))
         .route(
             "/v1/devices/chain",
             get(device_chain::get).post(device_chain::post),
@@ -59,7 +64,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             post(pairings::create).get(pairings::list),
         )
         .route("/v1/cards", post(cards::link).get(cards::list))
-        .route("/v1/cards/{token}", delete(cards::remove))
+        .route(
+            "/v1/cards/{token}",
+            patch(cards::rename).delete(cards::remove),
+        )
         .route("/v1/apps", get(apps::list))
         .route("/v1/grants", get(grants::list))
         .route("/v1/grants/{grant_id}", put(grants::put))

@@ -63,6 +63,9 @@ mod card_number_text;
 #[path = "contract/device_chain.rs"]
 mod device_chain;
 
+#[path = "contract/devices.rs"]
+mod devices;
+
 #[path = "contract/signed_changes.rs"]
 mod signed_changes;
 

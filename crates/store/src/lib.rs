@@ -19,8 +19,8 @@ mod time;
 pub mod vault;
 
 pub use tables::{
-    access, activity, admission, apps, arrivals, cards, claims, conflicts, event_stream, events,
-    feed_gaps, grants, history, ledger, outbox, pan_guard, platform_claims, quarantine,
+    access, activity, admission, apps, arrivals, cards, claims, conflicts, devices, event_stream,
+    events, feed_gaps, grants, history, ledger, outbox, pan_guard, platform_claims, quarantine,
     reward_stats, search, selection, settings, signed_changes,
 };
 pub use vault::integrity;

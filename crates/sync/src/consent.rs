@@ -10,7 +10,7 @@ use consentry_domain::{
     check_consent, AppTermsChanged, ConsentAction, ConsentDecision, ConsentQuery, Event,
     EventPayload, GrantKey, GrantStatus, LedgerEntry, ViolationReason,
 };
-use consentry_store::{grants, ledger, outbox};
+use consentry_store::{devices, grants, ledger, outbox};
 use sqlx::SqlitePool;
 
 use crate::engine::{Engine, PLATFORM_DEVICE};
@@ -86,7 +86,8 @@ pub async fn consent_evidence(
 }
 
 impl Engine {
-    /// Applies `consent.changed` and `app.terms_changed` events (new ones, in feed order).
+    /// Applies `consent.changed`, `app.terms_changed` and `card.changed` events (new ones, in
+    /// feed order).
     pub(crate) async fn apply_platform_events(
         &mut self,
         events: &[&Event],
@@ -118,9 +119,13 @@ impl Engine {
                     self.needs_reconsent(event, terms, now).await?;
                     new_terms = true;
                 }
+                EventPayload::CardChanged(changed) => {
+                    self.apply_card_change(event, changed, now).await?;
+                }
                 _ => {}
             }
         }
+        self.learn_device_names(events, now).await;
         if new_terms {
             // The new terms text, for the re-consent screen; the feed goes on without it.
             if let Err(e) = self.refresh_directory(now).await {
@@ -160,5 +165,27 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Re-reads the device list when a change names a device this wallet has no name for.
+    async fn learn_device_names(&mut self, events: &[&Event], now: DateTime<Utc>) {
+        let authors = events.iter().filter_map(|e| match &e.payload {
+            EventPayload::ConsentChanged(c) => c.signed.as_ref().map(|s| &s.statement.device_id),
+            EventPayload::CardChanged(c) => Some(&c.device_id),
+            _ => None,
+        });
+        let names = match devices::names(&self.pool).await {
+            Ok(names) => names,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the device names");
+                return;
+            }
+        };
+        let mut authors = authors;
+        if authors.any(|id| !names.contains_key(id)) {
+            if let Err(e) = self.refresh_devices(now).await {
+                tracing::warn!(error = %e, "could not read the cardholder's devices");
+            }
+        }
     }
 }

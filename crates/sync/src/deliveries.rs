@@ -284,7 +284,9 @@ impl Engine {
             .filter(|event| {
                 matches!(
                     event.payload,
-                    EventPayload::ConsentChanged(_) | EventPayload::AppTermsChanged(_)
+                    EventPayload::ConsentChanged(_)
+                        | EventPayload::AppTermsChanged(_)
+                        | EventPayload::CardChanged(_)
                 )
             })
             .collect();

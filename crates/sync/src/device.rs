@@ -20,7 +20,7 @@ use consentry_domain::{
     encode_device_key, pairing_proof, pairing_receipt, proofs_match, ConsentStatement, DeviceChain,
     DeviceKey, DeviceLink, Grant, GrantStatus, SignedConsent, SigningError,
 };
-use consentry_store::platform_claims;
+use consentry_store::{devices, platform_claims};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -351,9 +351,17 @@ impl Engine {
                 verdict = self.verify_signed(signed);
             }
         }
-        match verdict {
-            Ok(()) => Ok(signed.statement.device_id.clone()),
-            Err(e) => Err(format!("bad_signature: {e}")),
+        if let Err(e) = verdict {
+            return Err(format!("bad_signature: {e}"));
+        }
+        // A device the cardholder removed speaks for them no longer.
+        let author = &signed.statement.device_id;
+        match devices::removed_at(&self.pool, author).await {
+            Ok(Some(removed)) if signed.statement.at >= removed => Err(format!(
+                "removed_device: device {author} was removed before it signed this change"
+            )),
+            Ok(_) => Ok(author.clone()),
+            Err(e) => Err(format!("unreadable device list: {e}")),
         }
     }
 

@@ -8,7 +8,33 @@ use crate::client::PlatformClient;
 use crate::error::SyncError;
 use crate::wire::{DeviceChain, PairingBody, PairingList, PairingRequest};
 
+/// A device of the cardholder as the platform lists it (its name made safe to show).
+pub type PlatformDevice = consentry_wire::DeviceInfo;
+
+fn shown(mut list: consentry_wire::DeviceList) -> Vec<PlatformDevice> {
+    for device in &mut list.devices {
+        device.name = consentry_domain::neutralize(&device.name).into_owned();
+    }
+    list.devices
+}
+
 impl PlatformClient {
+    /// `GET /v1/devices`: every device of the cardholder, removed ones included.
+    pub async fn devices(&self) -> Result<Vec<PlatformDevice>, SyncError> {
+        let url = self.url("v1/devices", &[])?;
+        let answer = self.call(self.authed(self.http.get(url))?, None).await?;
+        crate::platform_api::expect_success(&answer)?;
+        Ok(shown(answer.json("device list")?))
+    }
+
+    /// `DELETE /v1/devices/{device_id}`: removes another device; the list as it now is.
+    pub async fn remove_device(&self, device_id: &str) -> Result<Vec<PlatformDevice>, SyncError> {
+        let url = self.url("v1/devices", &[device_id])?;
+        let answer = self.call(self.authed(self.http.delete(url))?, None).await?;
+        crate::platform_api::expect_success(&answer)?;
+        Ok(shown(answer.json("device list")?))
+    }
+
     /// `GET /v1/devices/chain`: the links in the order they were added.
     pub async fn device_chain(&self) -> Result<Vec<DeviceLink>, SyncError> {
         let url = self.url("v1/devices/chain", &[])?;

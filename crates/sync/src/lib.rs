@@ -78,6 +78,7 @@
 
 mod backoff;
 mod cardholder_api;
+mod cards;
 mod change;
 mod client;
 mod config;
@@ -105,11 +106,13 @@ mod wire;
 
 pub use backoff::Backoff;
 pub use cardholder_api::{DataRequestKind, PlatformDataRequest, SimulatedPurchase};
+pub use cards::remember_devices;
 pub use change::{grant_id_for, is_valid_grant_id, GrantChange};
 pub use client::{parse_platform_url, ClientConfig, PlatformClient};
 pub use config::SyncConfig;
 pub use consent::consent_evidence;
 pub use device::{consent_proof, PAIRING_CODE_LIFETIME};
+pub use device_api::PlatformDevice;
 pub use engine::PairingCode;
 pub use engine::PLATFORM_DEVICE;
 pub use enrollment::{load as load_enrollment, EnrollRequest, Enrollment, EnrollmentSummary};

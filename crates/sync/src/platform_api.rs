@@ -17,6 +17,7 @@ use crate::wire::SigningKeyInfo;
 use crate::wire::{
     self, AppList, Card, CardList, EnrollRequest, Enrollment, ErrorBody, Expiration, FeedItem,
     FeedPage, GrantList, KeyList, LinkedCard, PlatformApp, PlatformCard, RemoteGrant,
+    RenameCardRequest,
 };
 
 /// Largest page the platform serves.
@@ -158,6 +159,23 @@ impl PlatformClient {
         expect_success(&answer)?;
         let list: CardList = answer.json("card list")?;
         list.cards.into_iter().map(PlatformCard::try_from).collect()
+    }
+
+    /// `PATCH /v1/cards/{token}`: the nickname every device of the cardholder shows.
+    pub async fn rename_card(
+        &self,
+        token: &str,
+        nickname: Option<&str>,
+    ) -> Result<PlatformCard, SyncError> {
+        let url = self.url("v1/cards", &[token])?;
+        let body = RenameCardRequest {
+            nickname: nickname.map(str::to_owned),
+        };
+        let answer = self
+            .call(self.authed(self.http.patch(url))?.json(&body), None)
+            .await?;
+        expect_success(&answer)?;
+        PlatformCard::try_from(answer.json::<Card>("card")?)
     }
 
     /// `DELETE /v1/cards/{token}`: the platform revokes the card's grants and unlinks it.

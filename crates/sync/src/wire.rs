@@ -18,7 +18,7 @@ pub use consentry_wire::Endorsement;
 pub use consentry_wire::Pairing as PairingRequest;
 pub(crate) use consentry_wire::{
     App, AppList, Card, CardList, DeviceChain, EnrollRequest, Enrollment, ErrorBody, Expiration,
-    GrantList, KeyList, PairingList, PairingRequest as PairingBody, PublicKey,
+    GrantList, KeyList, PairingList, PairingRequest as PairingBody, PublicKey, RenameCardRequest,
 };
 use consentry_wire::{FeedItem as FeedItemDto, FeedPage as WireFeedPage};
 

@@ -1,4 +1,4 @@
-//! Card tokenization: `POST /v1/cards`, `GET /v1/cards`, `DELETE /v1/cards/{token}`.
+//! Card tokenization: `POST /v1/cards`, `GET /v1/cards`, `PATCH` and `DELETE /v1/cards/{token}`.
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -47,6 +47,16 @@ pub struct LinkCardRequest {
     pub expiration: Expiration,
     /// Text holding a card number is refused (`card_number_in_text`).
     #[schemars(length(max = 40))]
+    pub nickname: Option<String>,
+}
+
+// `PATCH /v1/cards/{token}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameCardRequest {
+    /// The new name; `null` or blank clears it. Text holding a card number is refused
+    /// (`card_number_in_text`).
+    #[schemars(with = "crate::schema::Nullable<String>", length(max = 40))]
     pub nickname: Option<String>,
 }
 

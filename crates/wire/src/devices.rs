@@ -141,3 +141,27 @@ fn pairing_always_sent(schema: &mut Schema) {
 pub struct PairingList {
     pub pairings: Vec<Pairing>,
 }
+
+/// One device of the cardholder, as `GET /v1/devices` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DeviceInfo {
+    pub device_id: String,
+    /// The name given at enrollment.
+    pub name: String,
+    #[serde(serialize_with = "crate::time::millis")]
+    pub enrolled_at: DateTime<Utc>,
+    /// When another device of the cardholder removed it: its token stops working and the
+    /// platform refuses its changes from then on. Absent: (`null`) still active.
+    #[serde(default, serialize_with = "crate::time::millis_option")]
+    #[schemars(with = "schema::Nullable<DateTime<Utc>>")]
+    pub removed_at: Option<DateTime<Utc>>,
+    /// The device that asked (`true` for exactly one entry).
+    pub this_device: bool,
+}
+
+// The answer to `GET /v1/devices` and `DELETE /v1/devices/{device_id}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DeviceList {
+    /// Every device the cardholder enrolled, removed ones included, oldest first.
+    pub devices: Vec<DeviceInfo>,
+}

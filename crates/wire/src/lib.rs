@@ -28,10 +28,10 @@ pub mod time;
 
 pub use admin::{AdvanceClock, ClockState, FaultConfig, Health};
 pub use apps::{App, AppList, PublishTerms, Terms};
-pub use cards::{Card, CardList, Expiration, LinkCardRequest};
+pub use cards::{Card, CardList, Expiration, LinkCardRequest, RenameCardRequest};
 pub use devices::{
-    DeviceChain, Endorsement, EnrollRequest, Enrollment, KeyList, Pairing, PairingList,
-    PairingRequest, PublicKey,
+    DeviceChain, DeviceInfo, DeviceList, Endorsement, EnrollRequest, Enrollment, KeyList, Pairing,
+    PairingList, PairingRequest, PublicKey,
 };
 pub use error::ErrorBody;
 pub use feed::{FeedItem, FeedPage, FeedQuery};

@@ -342,6 +342,14 @@ fn event_payloads() -> Vec<(&'static str, &'static str, Value)> {
             "terms_version": { "type": "integer", "minimum": 1 },
             "terms_hash": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
         }), &["terms_version", "terms_hash"])),
+        ("card.changed", "A card (envelope `card_token`) was linked, renamed or unlinked on one of the cardholder's devices; every device applies it, so all hold the same cards under the same names. Sent only while the cardholder has another active device than the one that made the change (a device that joins later reads `GET /v1/cards`); linking a card the cardholder already has sends nothing.", object(json!({
+            "change": { "type": "string", "enum": ["linked", "renamed", "unlinked"] },
+            "brand": schema_ref("CardBrand"),
+            "last4": { "type": "string", "pattern": "^[0-9]{4}$" },
+            "expiration": schema_ref("Expiration"),
+            "nickname": { "type": "string", "description": "The card's name after the change; absent: none." },
+            "device_id": { "type": "string", "description": "The device that made the change (`GET /v1/devices` names it)." },
+        }), &["change", "brand", "last4", "expiration", "device_id"])),
     ]
 }
 

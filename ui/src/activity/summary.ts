@@ -14,7 +14,11 @@ export const KIND_GROUPS: Record<string, EventKind[]> = {
   recommendations: ['recommendation.made'],
   social: ['social.posted'],
   consent: ['consent.changed', 'app.terms_changed'],
+  cards: ['card.changed'],
 };
+
+/** The card changes a `card.changed` item's label names. */
+const CARD_CHANGES = ['linked', 'renamed', 'unlinked'];
 
 /** `receipt.issued` → `receipt_issued`: i18n keys cannot hold dots. */
 export function kindKey(kind: EventKind): string {
@@ -33,11 +37,30 @@ export function summaryLine(item: ActivityItem, t: Translate, locale: string): s
   if (item.kind === 'consent.changed') {
     values.label = item.label ? t(`ledger.actions.${item.label}`) : '';
     values.text = item.text ? t(`scopes.${item.text}.name`) : '';
-    // Who made it: this device, another one (signature verified), the platform restricting
-    // on its own, or only the platform's claim (no device signed it).
-    return t(`activity.consentOrigin.${item.consentOrigin ?? 'other_device'}`, { values });
+    // Who made it: this device, another one (signature verified, by name when the wallet
+    // knows it), the platform restricting on its own, or only the platform's claim (no device
+    // signed it).
+    const origin = item.consentOrigin ?? 'other_device';
+    if (origin === 'other_device' && item.deviceName) {
+      return t('activity.consentOrigin.other_device_named', { values: { ...values, device: item.deviceName } });
+    }
+    return t(`activity.consentOrigin.${origin}`, { values });
+  }
+  if (item.kind === 'card.changed') {
+    values.card = item.cardLast4 ? `•••• ${item.cardLast4}` : item.cardToken;
+    values.nickname = item.text ?? '';
+    values.where = whereMade(item, t);
+    const change = item.label && CARD_CHANGES.includes(item.label) ? item.label : null;
+    if (change === null) return t('activity.summary.card_changed', { values });
+    return t(`activity.cardChange.${change === 'renamed' && !item.text ? 'renamedNoName' : change}`, { values });
   }
   return t(`activity.summary.${kindKey(item.kind)}`, { values });
+}
+
+/** "on Laptop", "on this device", "on another device": where a card change was made. */
+function whereMade(item: Pick<ActivityItem, 'deviceName' | 'consentOrigin'>, t: Translate): string {
+  if (item.deviceName) return t('activity.where.named', { values: { device: item.deviceName } });
+  return t(item.consentOrigin === 'this_device' ? 'activity.where.this_device' : 'activity.where.other_device');
 }
 
 /** "Everyday •••• 4242", "•••• 4242", or the token when the card is gone. */

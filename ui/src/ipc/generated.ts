@@ -63,9 +63,13 @@ text: string | null,
  */
 violation: boolean, 
 /**
- * For a consent change: who made it.
+ * For a consent or card change: who made it.
  */
-consentOrigin: ConsentOrigin | null, };
+consentOrigin: ConsentOrigin | null, 
+/**
+ * For a consent or card change made on a device: its name (`null` when unknown).
+ */
+deviceName: string | null, };
 
 export type ActivityListRequest = { cardToken: string | null, appId: string | null, 
 /**
@@ -182,6 +186,24 @@ apps: number, };
 
 export type BuildProfile = "debug" | "release";
 
+export type CardChangeBody = { 
+/**
+ * `linked`, `renamed` or `unlinked`.
+ */
+change: string, 
+/**
+ * The network's name ("Visa").
+ */
+brand: string, last4: string, 
+/**
+ * The card's name after the change.
+ */
+nickname: string | null, 
+/**
+ * The device that made the change; `null` when the wallet has no name for it.
+ */
+deviceName: string | null, thisDevice: boolean, };
+
 export type CardLinkRequest = { 
 /**
  * Digits, optionally grouped with spaces or dashes.
@@ -294,9 +316,29 @@ export type DataRequestsListRequest = {
  */
 appId: string | null, };
 
+export type DeviceList = { 
+/**
+ * Oldest first.
+ */
+devices: Array<DeviceView>, };
+
 export type DevicePairingCode = { code: string, expiresAt: string, };
 
 export type DevicePairingStartRequest = Record<symbol, never>;
+
+export type DeviceRemoveRequest = { deviceId: string, };
+
+export type DeviceView = { deviceId: string, name: string, enrolledAt: string, 
+/**
+ * When it was removed; `null`: active.
+ */
+removedAt: string | null, 
+/**
+ * The device this wallet runs on.
+ */
+thisDevice: boolean, };
+
+export type DevicesListRequest = Record<symbol, never>;
 
 export type DiffLine = { change: LineChange, text: string, };
 
@@ -304,7 +346,7 @@ export type DiscountView = { "kind": "percent", bps: number, } | { "kind": "amou
 
 export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "storage" | "key_file" | "internal";
 
-export type EventBody = { "kind": "transaction" } & TransactionBody | { "kind": "receipt" } & ReceiptBody | { "kind": "points" } & PointsBody | { "kind": "cashback" } & CashbackBody | { "kind": "offer" } & OfferBody | { "kind": "recommendation" } & MessageBody | { "kind": "social_post" } & MessageBody | { "kind": "consent_change" } & ConsentChangeBody | { "kind": "terms" } & TermsBody;
+export type EventBody = { "kind": "transaction" } & TransactionBody | { "kind": "receipt" } & ReceiptBody | { "kind": "points" } & PointsBody | { "kind": "cashback" } & CashbackBody | { "kind": "offer" } & OfferBody | { "kind": "recommendation" } & MessageBody | { "kind": "social_post" } & MessageBody | { "kind": "consent_change" } & ConsentChangeBody | { "kind": "terms" } & TermsBody | { "kind": "card_change" } & CardChangeBody;
 
 export type EventDetail = { item: ActivityItem, receivedAt: string, signatureVerified: boolean, body: EventBody, 
 /**
@@ -318,7 +360,7 @@ export type EventDetailRequest = {
  */
 id: string, };
 
-export type EventKind = "transaction.authorized" | "transaction.settled" | "transaction.reversed" | "receipt.issued" | "points.awarded" | "cashback.pending" | "cashback.paid" | "offer.issued" | "offer.redeemed" | "recommendation.made" | "social.posted" | "consent.changed" | "app.terms_changed";
+export type EventKind = "transaction.authorized" | "transaction.settled" | "transaction.reversed" | "receipt.issued" | "points.awarded" | "cashback.pending" | "cashback.paid" | "offer.issued" | "offer.redeemed" | "recommendation.made" | "social.posted" | "consent.changed" | "app.terms_changed" | "card.changed";
 
 export type ExportCancelRequest = Record<symbol, never>;
 
@@ -433,7 +475,11 @@ export type IntegrityResult = { intact: boolean,
  */
 problems: Array<string>, };
 
-export type LedgerEntryView = { seq: number, action: string, grantId: string, appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, deviceId: string, at: string, termsVersion: number, termsHash: string, hash: string, };
+export type LedgerEntryView = { seq: number, action: string, grantId: string, appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, deviceId: string, 
+/**
+ * The name of the device that made it; `null` for the platform or an unknown device.
+ */
+deviceName: string | null, at: string, termsVersion: number, termsHash: string, hash: string, };
 
 export type LedgerList = { 
 /**
@@ -896,6 +942,8 @@ export type Commands = {
   platform_credentials: { request: PlatformCredentialsRequest; response: PlatformCredentials };
   platform_trust: { request: PlatformTrustRequest; response: PlatformTrust };
   device_pairing_start: { request: DevicePairingStartRequest; response: DevicePairingCode };
+  devices_list: { request: DevicesListRequest; response: DeviceList };
+  device_remove: { request: DeviceRemoveRequest; response: DeviceList };
   data_request_create: { request: DataRequestCreateRequest; response: DataRequestView };
   data_requests_list: { request: DataRequestsListRequest; response: DataRequestList };
   notification_prefs_get: { request: NotificationPrefsGetRequest; response: NotificationPrefs };

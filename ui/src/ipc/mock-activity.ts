@@ -1,16 +1,20 @@
 // Mock data for the activity feed, event detail and rewards summary: a synthetic feed served in
 // keyset pages (so the plain browser and page tests exercise the virtualised list), a receipt
-// in full, and a year of rewards.
+// and a card change in full, and a year of rewards.
 import type { ActivityItem, ActivityListRequest, ActivityPage, EventDetail, RewardsSummary } from './generated';
 
 const MERCHANTS = ['Café Rose', 'Grocer Market', 'Book Nook', 'City Bikes', 'Bean Counter Coffee'];
 const START = Date.UTC(2026, 10, 27, 12, 0, 0);
+
+/** The synthetic feed's one card change: the card renamed on another device. */
+const CARD_CHANGE_AT = 2;
 
 /** Item `n` of a synthetic feed (0 is the newest), one event every 7 minutes. */
 export function syntheticItem(n: number): ActivityItem {
   const merchant = MERCHANTS[n % MERCHANTS.length] ?? 'Shop';
   const at = new Date(START - n * 7 * 60_000).toISOString();
   const receipt = n % 3 === 1;
+  if (n === CARD_CHANGE_AT) return cardChangeItem(n, at);
   return {
     id: `evt_${n}`,
     cursor: `${START - n * 7 * 60_000}.${1_000_000 - n}`,
@@ -30,6 +34,31 @@ export function syntheticItem(n: number): ActivityItem {
     text: null,
     violation: false,
     consentOrigin: null,
+    deviceName: null,
+  };
+}
+
+function cardChangeItem(n: number, at: string): ActivityItem {
+  return {
+    id: `evt_${n}`,
+    cursor: `${START - n * 7 * 60_000}.${1_000_000 - n}`,
+    kind: 'card.changed',
+    occurredAt: at,
+    cardToken: 'tok_demo_visa',
+    cardLast4: '4242',
+    cardNickname: 'Everyday',
+    appId: null,
+    appName: null,
+    merchant: null,
+    amount: null,
+    purchase: null,
+    channel: null,
+    points: null,
+    label: 'renamed',
+    text: 'Everyday',
+    violation: false,
+    consentOrigin: 'other_device',
+    deviceName: 'Desktop',
   };
 }
 
@@ -85,6 +114,28 @@ export const receiptDetail: EventDetail = {
   ],
   violation: null,
 };
+
+export const cardChangeDetail: EventDetail = {
+  item: syntheticItem(CARD_CHANGE_AT),
+  receivedAt: syntheticItem(CARD_CHANGE_AT).occurredAt,
+  signatureVerified: true,
+  body: {
+    kind: 'card_change',
+    change: 'renamed',
+    brand: 'Visa',
+    last4: '4242',
+    nickname: 'Everyday',
+    deviceName: 'Desktop',
+    thisDevice: false,
+  },
+  transaction: [],
+  violation: null,
+};
+
+/** The detail of event `id`: the card change for its item, a receipt for every other one. */
+export function mockDetail(request: { id: string }): EventDetail {
+  return request.id === cardChangeDetail.item.id ? cardChangeDetail : receiptDetail;
+}
 
 const eur = (minor: number) => ({ minor, currency: 'EUR' });
 const MONTHS = ['2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11'];

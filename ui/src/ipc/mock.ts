@@ -5,6 +5,7 @@ import type {
   ApiError,
   CardView,
   CommandName,
+  DeviceView,
   EventName,
   Events,
   GrantView,
@@ -12,7 +13,7 @@ import type {
   WalletStatus,
 } from './generated';
 import type { Ipc, Request, Response } from './seam';
-import { receiptDetail, rewardsSummary, syntheticFeed } from './mock-activity';
+import { mockDetail, rewardsSummary, syntheticFeed } from './mock-activity';
 import { missingRewards } from './mock-claims';
 import { IpcError } from './seam';
 
@@ -81,6 +82,13 @@ export const syncedStatus: SyncStatusView = {
     canAddDevices: true,
   },
 };
+
+/** The cardholder's devices, oldest first: a lost phone already removed, a desktop, this laptop. */
+const devices: DeviceView[] = [
+  { deviceId: 'dev_phone', name: 'Old phone', enrolledAt: '2026-03-02T18:20:00Z', removedAt: '2026-10-15T12:00:00Z', thisDevice: false },
+  { deviceId: 'dev_desktop', name: 'Desktop', enrolledAt: '2026-09-01T12:00:00Z', removedAt: null, thisDevice: false },
+  { deviceId: 'dev_laptop', name: 'Laptop', enrolledAt: '2026-11-27T11:00:00Z', removedAt: null, thisDevice: true },
+];
 
 export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   app_info: {
@@ -151,6 +159,12 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   },
   platform_trust: { ok: { setAside: [], setAsideTotal: 0, gaps: [], unendorsedKeys: 0, claims: [], paired: true } },
   device_pairing_start: { ok: { code: 'ABCDE-FGHJK', expiresAt: '2026-11-27T10:15:00Z' } },
+  devices_list: { ok: { devices } },
+  device_remove: {
+    handle: (request) => ({
+      devices: devices.map((d) => (d.deviceId === request.deviceId ? { ...d, removedAt: '2026-11-27T12:00:00Z' } : d)),
+    }),
+  },
   card_link: { ok: card },
   card_unlink: { ok: { token: card.token, revoked: 1 } },
   apps_refresh: { ok: { apps: 2 } },
@@ -178,7 +192,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
     },
   },
   activity_list: { handle: syntheticFeed(240) },
-  event_detail: { ok: receiptDetail },
+  event_detail: { handle: mockDetail },
   rewards_summary: { ok: rewardsSummary },
   terms_diff: {
     ok: {

@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { get } from 'svelte/store';
+import { _, locale } from 'svelte-i18n';
 import { listWindow, scrollToReveal } from '../../src/activity/virtual';
 import { cardLabel, kindKey, summaryLine, KIND_GROUPS } from '../../src/activity/summary';
 import { emptyFilters, requestFor } from '../../src/activity/feed.svelte';
 import { syntheticFeed, syntheticItem } from '../../src/ipc/mock-activity';
+import type { ActivityItem } from '../../src/ipc';
+import { setupI18n } from '../../src/lib/i18n';
 import en from '../../src/locales/en.json';
 import fr from '../../src/locales/fr.json';
 
@@ -111,7 +115,7 @@ describe('feed lines', () => {
 
   it('has a label and a phrase for every kind, in English and French', () => {
     const kinds = Object.values(KIND_GROUPS).flat();
-    expect(kinds).toHaveLength(13);
+    expect(kinds).toHaveLength(14);
     for (const tree of [en, fr]) {
       for (const kind of kinds) {
         expect((tree.activity.kinds as Record<string, string>)[kindKey(kind)]).toBeTruthy();
@@ -124,5 +128,93 @@ describe('feed lines', () => {
     expect(cardLabel({ cardToken: 't', cardLast4: '4242', cardNickname: 'Everyday' })).toBe('Everyday •••• 4242');
     expect(cardLabel({ cardToken: 't', cardLast4: '4242', cardNickname: null })).toBe('•••• 4242');
     expect(cardLabel({ cardToken: 'tok_gone', cardLast4: null, cardNickname: null })).toBe('tok_gone');
+  });
+});
+
+describe('card and device lines, as the reader sees them', () => {
+  beforeAll(() => setupI18n('en'));
+
+  const cardChange = (over: Partial<ActivityItem>): ActivityItem => ({
+    ...syntheticItem(0),
+    kind: 'card.changed',
+    merchant: null,
+    amount: null,
+    channel: null,
+    label: 'linked',
+    text: null,
+    consentOrigin: 'other_device',
+    deviceName: null,
+    ...over,
+  });
+  const consent = (over: Partial<ActivityItem>): ActivityItem => ({
+    ...syntheticItem(0),
+    kind: 'consent.changed',
+    label: 'grant',
+    text: 'receipts',
+    ...over,
+  });
+
+  async function lines(lang: 'en' | 'fr', items: ActivityItem[]): Promise<string[]> {
+    await locale.set(lang);
+    const t = get(_);
+    return items.map((item) => summaryLine(item, t, lang));
+  }
+
+  const items = [
+    cardChange({ label: 'linked', deviceName: 'Laptop', consentOrigin: 'this_device' }),
+    cardChange({ label: 'renamed', text: 'Groceries', deviceName: 'Laptop' }),
+    cardChange({ label: 'unlinked', consentOrigin: 'this_device' }),
+    cardChange({ label: 'unlinked' }),
+    cardChange({ label: 'renamed', text: null, deviceName: 'Desktop' }),
+    cardChange({ label: 'paused', deviceName: 'Desktop' }),
+    cardChange({ label: 'linked', cardLast4: null, cardToken: 'tok_gone' }),
+  ];
+
+  it('says which card changed, how, and on which device, in English', async () => {
+    expect(await lines('en', items)).toEqual([
+      'Card •••• 4242 linked on Laptop',
+      'Card •••• 4242 renamed “Groceries” on Laptop',
+      'Card •••• 4242 unlinked on this device',
+      'Card •••• 4242 unlinked on another device',
+      'Card •••• 4242: nickname removed on Desktop',
+      'Card •••• 4242 changed on Desktop',
+      'Card tok_gone linked on another device',
+    ]);
+  });
+
+  it('says the same in French', async () => {
+    expect(await lines('fr', items)).toEqual([
+      'Carte •••• 4242 liée sur Laptop',
+      'Carte •••• 4242 renommée « Groceries » sur Laptop',
+      'Carte •••• 4242 déliée sur cet appareil',
+      'Carte •••• 4242 déliée sur un autre appareil',
+      'Carte •••• 4242 : surnom retiré sur Desktop',
+      'Carte •••• 4242 modifiée sur Desktop',
+      'Carte tok_gone liée sur un autre appareil',
+    ]);
+    await locale.set('en');
+  });
+
+  it('names the other device that changed a consent, when the wallet knows it', async () => {
+    const consents = [
+      consent({ consentOrigin: 'other_device', deviceName: 'Laptop' }),
+      consent({ consentOrigin: 'other_device', deviceName: null }),
+      consent({ consentOrigin: 'this_device', deviceName: 'Desk' }),
+      consent({ consentOrigin: 'platform', label: 'expire' }),
+    ];
+    expect(await lines('en', consents)).toEqual([
+      'Granted on Laptop: Receipts',
+      'Granted on another device: Receipts',
+      'Granted on this device: Receipts',
+      'Expired by the platform: Receipts',
+    ]);
+    expect(await lines('fr', consents.slice(0, 2))).toEqual(['Autorisé sur Laptop : Tickets', 'Autorisé sur un autre appareil : Tickets']);
+    await locale.set('en');
+  });
+
+  it('puts card changes in a filter group of their own', () => {
+    expect(KIND_GROUPS.cards).toEqual(['card.changed']);
+    expect(en.activity.groups.cards).toBe('Cards');
+    expect(fr.activity.groups.cards).toBe('Cartes');
   });
 });

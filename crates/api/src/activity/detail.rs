@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use super::ActivityItem;
+use super::{author_of, ActivityItem};
+use crate::devices::DeviceNames;
 use crate::views::{DiscountView, LedgerEntryView, ViolationReasonView};
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope};
 use crate::{ApiError, Context, ErrorCode};
@@ -144,6 +145,22 @@ pub struct TermsBody {
     pub terms_hash: String,
 }
 
+/// A card linked, renamed or unlinked on one of the cardholder's devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CardChangeBody {
+    /// `linked`, `renamed` or `unlinked`.
+    pub change: String,
+    /// The network's name ("Visa").
+    pub brand: String,
+    pub last4: String,
+    /// The card's name after the change.
+    pub nickname: Option<String>,
+    /// The device that made the change; `null` when the wallet has no name for it.
+    pub device_name: Option<String>,
+    pub this_device: bool,
+}
+
 /// What the event says, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -157,6 +174,7 @@ pub enum EventBody {
     SocialPost(MessageBody),
     ConsentChange(ConsentChangeBody),
     Terms(TermsBody),
+    CardChange(CardChangeBody),
 }
 
 /// One state of a purchase, as a transaction event stated it.
@@ -202,7 +220,7 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal("the wallet could not complete this; see the log for details")
 }
 
-fn body_of(event: &Event) -> Result<EventBody, ApiError> {
+fn body_of(event: &Event, names: &DeviceNames) -> Result<EventBody, ApiError> {
     let payment = |p: Option<&PaymentRef>| p.map(PaymentView::from);
     Ok(match &event.payload {
         EventPayload::TransactionAuthorized(t)
@@ -287,6 +305,14 @@ fn body_of(event: &Event) -> Result<EventBody, ApiError> {
             terms_version: t.terms_version,
             terms_hash: t.terms_hash.to_string(),
         }),
+        EventPayload::CardChanged(c) => EventBody::CardChange(CardChangeBody {
+            change: c.change.as_str().to_owned(),
+            brand: c.brand.label().to_owned(),
+            last4: c.last4.clone(),
+            nickname: c.nickname.clone(),
+            device_name: names.name(&c.device_id),
+            this_device: names.is_own(&c.device_id),
+        }),
     })
 }
 
@@ -332,6 +358,7 @@ fn transaction_id_of(event: &Event) -> Option<&str> {
 async fn violation_of(
     pool: &SqlitePool,
     row: &ActivityRow,
+    names: &DeviceNames,
 ) -> Result<Option<ViolationView>, ApiError> {
     let Some(stored) = &row.violation else {
         return Ok(None);
@@ -361,7 +388,10 @@ async fn violation_of(
         reason: ViolationReasonView::from(&reason),
         message: reason.to_string(),
         scope: scope.map(Scope::from),
-        grant_history: history.into_iter().map(LedgerEntryView::from).collect(),
+        grant_history: history
+            .into_iter()
+            .map(|e| LedgerEntryView::named(e, names))
+            .collect(),
     }))
 }
 
@@ -384,12 +414,15 @@ pub async fn event_detail(
         }
         None => Vec::new(),
     };
+    let names = DeviceNames::load(ctx, &pool).await?;
+    let mut item = ActivityItem::from(&row);
+    item.device_name = author_of(&row.event).and_then(|id| names.name(id));
     Ok(EventDetail {
-        item: ActivityItem::from(&row),
+        item,
         received_at: row.received_at,
         signature_verified: row.signature_verified,
-        body: body_of(&row.event)?,
+        body: body_of(&row.event, &names)?,
         transaction,
-        violation: violation_of(&pool, &row).await?,
+        violation: violation_of(&pool, &row, &names).await?,
     })
 }

@@ -14,6 +14,7 @@ use consentry_store::platform_claims;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::devices::DeviceNames;
 use crate::views::EventKind;
 use crate::vocabulary::{Channel, Money};
 use crate::{ApiError, Context};
@@ -82,8 +83,10 @@ pub struct ActivityItem {
     pub text: Option<String>,
     /// Received outside the cardholder's consent.
     pub violation: bool,
-    /// For a consent change: who made it.
+    /// For a consent or card change: who made it.
     pub consent_origin: Option<ConsentOrigin>,
+    /// For a consent or card change made on a device: its name (`null` when unknown).
+    pub device_name: Option<String>,
 }
 
 /// Who made a consent change the feed delivered.
@@ -100,14 +103,33 @@ pub enum ConsentOrigin {
     PlatformClaim,
 }
 
+/// The device that made the consent or card change `event` carries (as signed or stated).
+pub(crate) fn author_of(event: &consentry_domain::Event) -> Option<&str> {
+    match &event.payload {
+        EventPayload::ConsentChanged(c) => {
+            c.signed.as_ref().map(|s| s.statement.device_id.as_str())
+        }
+        EventPayload::CardChanged(c) => Some(c.device_id.as_str()),
+        _ => None,
+    }
+}
+
 /// Who made the consent change `event` carries, when it is one.
 fn consent_origin(
     event: &consentry_domain::Event,
     own_device: Option<&str>,
     claimed: bool,
 ) -> Option<ConsentOrigin> {
-    let EventPayload::ConsentChanged(change) = &event.payload else {
-        return None;
+    let change = match &event.payload {
+        EventPayload::ConsentChanged(change) => change,
+        EventPayload::CardChanged(c) => {
+            return Some(if Some(c.device_id.as_str()) == own_device {
+                ConsentOrigin::ThisDevice
+            } else {
+                ConsentOrigin::OtherDevice
+            })
+        }
+        _ => return None,
     };
     Some(match (&change.signed, claimed) {
         (_, true) => ConsentOrigin::PlatformClaim,
@@ -141,6 +163,7 @@ impl From<&ActivityRow> for ActivityItem {
             text: None,
             violation: row.violation.is_some(),
             consent_origin: None,
+            device_name: None,
         };
         match &event.payload {
             EventPayload::TransactionAuthorized(t)
@@ -179,6 +202,10 @@ impl From<&ActivityRow> for ActivityItem {
                 item.text = Some(c.grant.scope.as_str().to_owned());
             }
             EventPayload::AppTermsChanged(t) => item.label = Some(t.terms_version.to_string()),
+            EventPayload::CardChanged(c) => {
+                item.label = Some(c.change.as_str().to_owned());
+                item.text = c.nickname.clone();
+            }
         }
         item
     }
@@ -263,12 +290,19 @@ pub async fn activity_list(
         Ok(syncer) => syncer.enrollment().await.map(|e| e.device_id),
         Err(_) => None,
     };
+    let names = DeviceNames::load(ctx, &pool).await?;
     let mut items = Vec::with_capacity(page.rows.len());
     for row in &page.rows {
         let mut item = ActivityItem::from(row);
-        if matches!(row.event.payload, EventPayload::ConsentChanged(_)) {
-            let claimed = platform_claims::is_claim_event(&pool, &row.event.id).await?;
-            item.consent_origin = consent_origin(&row.event, own_device.as_deref(), claimed);
+        let claimed = match row.event.payload {
+            EventPayload::ConsentChanged(_) => {
+                platform_claims::is_claim_event(&pool, &row.event.id).await?
+            }
+            _ => false,
+        };
+        item.consent_origin = consent_origin(&row.event, own_device.as_deref(), claimed);
+        if !claimed {
+            item.device_name = author_of(&row.event).and_then(|id| names.name(id));
         }
         items.push(item);
     }

@@ -9,7 +9,7 @@ use consentry_store::cards::{self, Card, CardStatus as StoreCardStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{ApiError, Context};
+use crate::{ApiError, Context, ErrorCode};
 
 /// Warn about expiry this many days ahead.
 pub const EXPIRY_WARNING_DAYS: i64 = 60;
@@ -108,8 +108,33 @@ pub struct CardRenameRequest {
     pub nickname: Option<String>,
 }
 
+/// Renames a card. With a platform, the platform first (so every device of the cardholder
+/// shows the new name); without one, only here.
 pub async fn card_rename(ctx: &Context, request: CardRenameRequest) -> Result<CardView, ApiError> {
     let pool = ctx.pool().await?;
+    let held = cards::get(&pool, &request.token)
+        .await?
+        .filter(|c| c.status != StoreCardStatus::Unlinked)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "there is no such linked card"))?;
+    let nickname = request
+        .nickname
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if held.nickname.as_deref() == nickname {
+        return Ok(CardView::of(&held, today()));
+    }
+    // Checked here first, so that the platform never sees a name the wallet would refuse.
+    cards::validate_nickname(nickname)?;
+    let syncer = ctx.sync().syncer().await?;
+    if let Ok(client) = syncer.client().await {
+        match client.rename_card(&request.token, nickname).await {
+            Ok(_) => syncer.wake(),
+            // A card the platform does not know (linked before enrolling): a local name.
+            Err(e) if e.platform_code() == Some("card_not_found") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let card = cards::set_nickname(
         &pool,
         &request.token,

@@ -1,5 +1,6 @@
 //! The consent ledger: its timeline and the check of its hash chain.
 
+use crate::devices::DeviceNames;
 use crate::views::LedgerEntryView;
 use crate::{ApiError, Context};
 use consentry_store::ledger::{self, LedgerCheck};
@@ -24,6 +25,7 @@ pub async fn ledger_list(
     request: LedgerListRequest,
 ) -> Result<LedgerList, ApiError> {
     let pool = ctx.pool().await?;
+    let names = DeviceNames::load(ctx, &pool).await?;
     let mut entries: Vec<LedgerEntryView> = ledger::entries(&pool)
         .await?
         .into_iter()
@@ -32,7 +34,7 @@ pub async fn ledger_list(
                 .key()
                 .matches(request.app_id.as_deref(), request.card_token.as_deref())
         })
-        .map(LedgerEntryView::from)
+        .map(|e| LedgerEntryView::named(e, &names))
         .collect();
     entries.reverse();
     Ok(LedgerList { entries })

@@ -88,6 +88,8 @@ pub enum KindArg {
     Social,
     Consent,
     Terms,
+    /// A card linked, renamed or unlinked on another device.
+    Card,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +149,7 @@ fn kind_of(kind: KindArg) -> Vec<EventKind> {
         KindArg::Social => vec![K::SocialPosted],
         KindArg::Consent => vec![K::ConsentChanged],
         KindArg::Terms => vec![K::AppTermsChanged],
+        KindArg::Card => vec![K::CardChanged],
     }
 }
 

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod cards;
 pub mod completions;
 pub mod consent;
+pub mod devices;
 pub mod export;
 pub mod setup;
 pub mod wallet;
@@ -89,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Revoke(args) => wallet::revoke(dir, unlock, args).await,
         Command::RevokeAll(args) => wallet::revoke_all(&run, args).await,
         Command::Conflicts { command } => wallet::conflicts(&run, command).await,
+        Command::Devices { command } => devices::devices(&run, command).await,
         Command::Ledger(LedgerCommand::List(args)) => activity::ledger_list(&run, args).await,
         Command::Ledger(LedgerCommand::Verify) => activity::ledger_verify(&run).await,
         Command::Activity(args) => activity::activity(&run, args).await,

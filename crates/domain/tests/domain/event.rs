@@ -1,8 +1,9 @@
 use consentry_domain::{
-    AppTermsChanged, Cashback, Channel, ConsentAction, ConsentChanged, Currency, Discount, Event,
-    EventDecodeError, EventError, EventPayload, EventType, Grant, Money, OfferIssued,
-    OfferRedeemed, PaymentRef, PointsAwarded, Receipt, ReceiptError, ReceiptIssued, ReceiptLine,
-    RecommendationMade, Scope, Sha256Digest, SocialPosted, Transaction,
+    AppTermsChanged, Brand, CardChange, CardChanged, Cashback, Channel, ConsentAction,
+    ConsentChanged, Currency, Discount, Event, EventDecodeError, EventError, EventPayload,
+    EventType, Expiry, Grant, Money, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded,
+    Receipt, ReceiptError, ReceiptIssued, ReceiptLine, RecommendationMade, Scope, Sha256Digest,
+    SocialPosted, Transaction,
 };
 
 use super::support::{day, details, eur};
@@ -106,7 +107,42 @@ fn one_of_each() -> Vec<Event> {
             terms_version: 2,
             terms_hash: Sha256Digest::of_terms("v2"),
         })),
+        Event {
+            app_id: None,
+            ..event(EventPayload::CardChanged(card_changed()))
+        },
     ]
+}
+
+fn card_changed() -> CardChanged {
+    CardChanged {
+        change: CardChange::Renamed,
+        brand: Brand::Visa,
+        last4: "4242".into(),
+        expiration: Expiry::new(12, 2031).unwrap(),
+        nickname: Some("Groceries".into()),
+        device_id: "dev_laptop".into(),
+    }
+}
+
+#[test]
+fn a_card_change_names_only_the_last_four_digits() {
+    let base = serde_json::to_value(Event {
+        app_id: None,
+        ..event(EventPayload::CardChanged(card_changed()))
+    })
+    .unwrap();
+    for (field, value) in [
+        ("last4", serde_json::json!("42424242")),
+        ("last4", serde_json::json!("42a2")),
+        ("change", serde_json::json!("stolen")),
+        ("expiration", serde_json::json!({"month": 13, "year": 2031})),
+    ] {
+        let mut hostile = base.clone();
+        hostile[field] = value;
+        let bytes = serde_json::to_vec(&hostile).unwrap();
+        assert!(Event::from_json(&bytes).is_err(), "{field}: {hostile}");
+    }
 }
 
 #[test]
@@ -151,6 +187,7 @@ fn wire_names_are_the_vocabulary() {
             "social.posted",
             "consent.changed",
             "app.terms_changed",
+            "card.changed",
         ]
     );
 }

@@ -107,7 +107,8 @@ fn validate_token(token: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn validate_nickname(nickname: Option<&str>) -> Result<(), StoreError> {
+/// A nickname the wallet keeps: at most 40 characters, no card number.
+pub fn validate_nickname(nickname: Option<&str>) -> Result<(), StoreError> {
     let Some(nickname) = nickname else {
         return Ok(());
     };

@@ -181,5 +181,6 @@ fn decode_payload(kind: EventType, json: &str) -> serde_json::Result<EventPayloa
         EventType::SocialPosted => P::SocialPosted(from_str(json)?),
         EventType::ConsentChanged => P::ConsentChanged(from_str(json)?),
         EventType::AppTermsChanged => P::AppTermsChanged(from_str(json)?),
+        EventType::CardChanged => P::CardChanged(from_str(json)?),
     })
 }

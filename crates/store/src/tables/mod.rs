@@ -9,6 +9,7 @@ pub mod arrivals;
 pub mod cards;
 pub mod claims;
 pub mod conflicts;
+pub mod devices;
 pub mod event_stream;
 pub mod events;
 pub mod feed_gaps;

@@ -3,7 +3,8 @@
 
 use chrono::{Duration, Utc};
 use consentry_domain::{Channel, ConsentAction, GrantStatus, Scope};
-use consentry_store::ledger;
+use consentry_store::cards::{self, CardStatus};
+use consentry_store::{devices, ledger};
 
 use crate::checks::{assert_converged, audit, outbox_rows, platform_history};
 use crate::support::{key, two_devices, Device, RECEIPTS_APP};
@@ -193,4 +194,102 @@ async fn reconciliation_adopts_what_the_feed_did_not_bring() {
     assert_eq!(report.counters.remote_changes, 0);
     assert_eq!(ledger::entries(&b.pool).await.unwrap().len(), 1);
     assert_converged(&[&a, &b]).await;
+}
+
+#[tokio::test]
+async fn cards_linked_renamed_and_unlinked_on_one_device_follow_on_the_other() {
+    let (_platform, a, b, card) = two_devices().await;
+    b.settle(5).await;
+    let held = cards::get(&b.pool, &card)
+        .await
+        .unwrap()
+        .expect("the phone holds the card the laptop linked");
+    assert_eq!(
+        (held.last4.as_str(), held.nickname.as_deref()),
+        ("4242", Some("Everyday"))
+    );
+    assert_eq!(held.status, CardStatus::Active);
+    // The phone knows who linked it, by name.
+    let laptop = a.enrollment().await.device_id;
+    let names = devices::names(&b.pool).await.unwrap();
+    assert_eq!(names.get(&laptop).map(String::as_str), Some("laptop"));
+
+    let client = a.syncer.client().await.unwrap();
+    client.rename_card(&card, Some("Groceries")).await.unwrap();
+    b.settle(5).await;
+    let renamed = cards::get(&b.pool, &card).await.unwrap().unwrap();
+    assert_eq!(renamed.nickname.as_deref(), Some("Groceries"));
+
+    client.remove_card(&card).await.unwrap();
+    b.settle(5).await;
+    let unlinked = cards::get(&b.pool, &card).await.unwrap().unwrap();
+    assert_eq!(unlinked.status, CardStatus::Unlinked);
+}
+
+#[tokio::test]
+async fn a_removed_device_changes_nothing_any_more() {
+    let (_platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    a.grant(&k, &[Channel::Card], Utc::now()).await;
+    a.settle(5).await;
+    b.settle(5).await;
+    let (laptop, phone) = (
+        a.enrollment().await.device_id,
+        b.enrollment().await.device_id,
+    );
+    let client = a.syncer.client().await.unwrap();
+    let refused = client.remove_device(&laptop).await.unwrap_err();
+    assert_eq!(refused.platform_code(), Some("cannot_remove_self"));
+    let listed = client.remove_device(&phone).await.unwrap();
+    let removed = listed.iter().find(|d| d.device_id == phone).unwrap();
+    assert!(removed.removed_at.is_some() && !removed.this_device);
+    // Removing it again is a retry: nothing changes.
+    assert_eq!(client.remove_device(&phone).await.unwrap(), listed);
+
+    // The phone's token no longer works: its revoke stays on the phone.
+    b.revoke(&k, Utc::now()).await;
+    let e = b.syncer.sync_once(Utc::now()).await.unwrap_err();
+    assert_eq!(e.code(), consentry_sync::SyncErrorCode::Unauthorized, "{e}");
+    a.settle(5).await;
+    assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Active);
+    let kept = devices::list(&a.pool).await.unwrap();
+    assert!(kept
+        .iter()
+        .any(|d| d.device_id == phone && d.removed_at.is_some()));
+}
+
+#[tokio::test]
+async fn a_change_a_removed_device_dated_after_its_removal_is_refused() {
+    // The phone signs a revoke dated an hour ahead and the platform takes it before the
+    // phone is removed: once the laptop knows of the removal, that signature speaks for the
+    // cardholder no more, whatever the platform relays.
+    let (_platform, a, b, card) = two_devices().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    a.grant(&k, &[Channel::Card], Utc::now()).await;
+    a.settle(5).await;
+    b.settle(5).await;
+    let later = Utc::now() + Duration::hours(1);
+    b.revoke(&k, later).await;
+    for _ in 0..5 {
+        if b.syncer.sync_once(later).await.is_ok() && b.syncer.status().pending_outbox == 0 {
+            break;
+        }
+    }
+    assert_eq!(
+        b.syncer.status().pending_outbox,
+        0,
+        "the platform took the revoke"
+    );
+    let phone = b.enrollment().await.device_id;
+    a.syncer
+        .client()
+        .await
+        .unwrap()
+        .remove_device(&phone)
+        .await
+        .unwrap();
+    a.syncer.reconcile(Utc::now()).await.unwrap();
+    a.settle(5).await;
+    assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Active);
+    assert!(a.syncer.counters().await.platform_claims >= 1);
 }

@@ -61,6 +61,13 @@ pub fn card() -> Value {
     })
 }
 
+pub fn devices() -> Value {
+    json!({ "devices": [
+        { "device_id": device_a(), "name": "Laptop", "enrolled_at": "2026-01-05T09:57:40.120Z", "removed_at": null, "this_device": true },
+        { "device_id": device_b(), "name": "Desktop", "enrolled_at": "2026-01-06T18:02:11.530Z", "removed_at": null, "this_device": false },
+    ] })
+}
+
 fn key_0(status: &str) -> Value {
     json!({
         "key_id": "key_oppdnjnnfpoccnad", "algorithm": "ed25519", "scheme": "v1a",

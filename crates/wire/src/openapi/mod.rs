@@ -132,6 +132,8 @@ fn schemas() -> Value {
     add::<crate::PairingList>(&mut generator);
     add::<crate::LinkCardRequest>(&mut generator);
     add::<crate::CardList>(&mut generator);
+    add::<crate::RenameCardRequest>(&mut generator);
+    add::<crate::DeviceList>(&mut generator);
     add::<crate::AppList>(&mut generator);
     add::<crate::PublishTerms>(&mut generator);
     add::<crate::GrantChange>(&mut generator);

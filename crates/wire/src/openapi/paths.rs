@@ -155,6 +155,25 @@ pub fn paths() -> Value {
         }),
     );
     put(
+        "/v1/devices",
+        json!({ "get": Op::new("listDevices", "The cardholder's devices", "devices")
+            .describe("Names for the device ids that consent changes and `card.changed` events carry, and which devices were removed.")
+            .responses(with_errors(vec![ok(200, "Every device, removed ones included, oldest first.", "DeviceList", &[("two devices", ex::devices())])], &[])) }),
+    );
+    put(
+        "/v1/devices/{device_id}",
+        json!({ "delete": Op::new("removeDevice", "Remove another device of the cardholder", "devices")
+            .describe("For a lost or sold device: its token stops working at once (`401`), so the platform takes no change from it any more; wallets refuse a consent change it signed at or after `removed_at`. A device cannot remove itself (`cannot_remove_self`); removing a removed device changes nothing.")
+            .params(json!([path_param("device_id", "The device to remove.", None)]))
+            .responses(with_errors(
+                vec![ok(200, "Removed: every device, as `GET /v1/devices` now lists them.", "DeviceList", &[])],
+                &[
+                    (404, "No device of the cardholder has this id.", vec![e("device_not_found", "the cardholder has no device with this id")]),
+                    (409, "The caller named itself.", vec![e("cannot_remove_self", "a device cannot remove itself; remove it from another device")]),
+                ],
+            )) }),
+    );
+    put(
         "/v1/devices/pairings",
         json!({
             "post": Op::new("requestPairing", "Ask to join the device chain (from the new device)", "devices")
@@ -194,12 +213,25 @@ pub fn paths() -> Value {
     );
     put(
         "/v1/cards/{token}",
-        json!({ "delete": Op::new("removeCard", "Unlink a card", "cards")
-        .params(json!([path_param("token", "The card token.", None)]))
-        .responses(with_errors(
-            vec![ok(200, "Removed. Its grants are revoked, each with a `consent.changed` event to every device.", "Card", &[])],
-            &[(404, "No active card with this token.", vec![e("card_not_found", "no linked card with this token")])],
-        )) }),
+        json!({
+            "patch": Op::new("renameCard", "Rename a card", "cards")
+                .describe("Sets the nickname every device of the cardholder shows (each hears of it through `card.changed`). Renaming to the current name changes nothing and sends nothing. Codes: `invalid_nickname` (over 40 characters), `card_number_in_text`.")
+                .params(json!([path_param("token", "The card token.", None)]))
+                .body("RenameCardRequest", &[("rename", json!({ "nickname": "Groceries" })), ("clear", json!({ "nickname": null }))])
+                .responses(with_errors(
+                    vec![ok(200, "Renamed: the card as it now is.", "Card", &[("renamed", ex::card())])],
+                    &[
+                        (404, "No active card with this token.", vec![e("card_not_found", "no linked card with this token")]),
+                        (422, "The nickname is too long or holds a card number.", vec![e("invalid_nickname", "nickname must be at most 40 characters"), pan_text("nickname")]),
+                    ],
+                )),
+            "delete": Op::new("removeCard", "Unlink a card", "cards")
+                .params(json!([path_param("token", "The card token.", None)]))
+                .responses(with_errors(
+                    vec![ok(200, "Removed. Its grants are revoked, each with a `consent.changed` event to every device, and every device hears `card.changed` (`unlinked`).", "Card", &[])],
+                    &[(404, "No active card with this token.", vec![e("card_not_found", "no linked card with this token")])],
+                )),
+        }),
     );
     put(
         "/v1/apps",
