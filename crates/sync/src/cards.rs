@@ -52,17 +52,10 @@ impl Engine {
             CardChange::Renamed => {
                 let held = cards::get(&self.pool, token).await?;
                 if held.is_some_and(|c| c.nickname != changed.nickname) {
-                    match cards::set_nickname(&self.pool, token, changed.nickname.as_deref(), now)
-                        .await
-                    {
-                        Ok(_) => {}
-                        Err(
-                            e @ (StoreError::Invalid { .. } | StoreError::CardNumberInText { .. }),
-                        ) => {
-                            tracing::warn!(error = %e, "a card's new name cannot be kept");
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
+                    let renamed =
+                        cards::set_nickname(&self.pool, token, changed.nickname.as_deref(), now)
+                            .await;
+                    kept_or_refused(renamed, "a card's new name cannot be kept")?;
                 }
             }
             CardChange::Unlinked => {
@@ -116,14 +109,8 @@ impl Engine {
                     expiry: card.expiry,
                     nickname: card.nickname.map(str::to_owned),
                 };
-                match cards::insert(&self.pool, &new, now).await {
-                    Ok(_) => Ok(true),
-                    Err(e @ (StoreError::Invalid { .. } | StoreError::CardNumberInText { .. })) => {
-                        tracing::warn!(error = %e, "a card of the cardholder cannot be kept");
-                        Ok(false)
-                    }
-                    Err(e) => Err(e.into()),
-                }
+                let inserted = cards::insert(&self.pool, &new, now).await;
+                kept_or_refused(inserted, "a card of the cardholder cannot be kept")
             }
         }
     }
@@ -132,6 +119,19 @@ impl Engine {
     pub(crate) async fn refresh_devices(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
         let listed = self.client()?.devices().await?;
         remember_devices(&self.pool, listed, now).await
+    }
+}
+
+/// Whether the store kept what it was given: a value its guard refuses (a card number in a
+/// token or a name) is left out with a warning rather than stopping the feed.
+fn kept_or_refused<T>(result: Result<T, StoreError>, what: &str) -> Result<bool, SyncError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(e @ (StoreError::Invalid { .. } | StoreError::CardNumberInText { .. })) => {
+            tracing::warn!(error = %e, "{what}");
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

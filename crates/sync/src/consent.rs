@@ -169,11 +169,6 @@ impl Engine {
 
     /// Re-reads the device list when a change names a device this wallet has no name for.
     async fn learn_device_names(&mut self, events: &[&Event], now: DateTime<Utc>) {
-        let authors = events.iter().filter_map(|e| match &e.payload {
-            EventPayload::ConsentChanged(c) => c.signed.as_ref().map(|s| &s.statement.device_id),
-            EventPayload::CardChanged(c) => Some(&c.device_id),
-            _ => None,
-        });
         let names = match devices::names(&self.pool).await {
             Ok(names) => names,
             Err(e) => {
@@ -181,8 +176,17 @@ impl Engine {
                 return;
             }
         };
-        let mut authors = authors;
-        if authors.any(|id| !names.contains_key(id)) {
+        let unknown = events.iter().any(|e| {
+            let author = match &e.payload {
+                EventPayload::ConsentChanged(c) => {
+                    c.signed.as_ref().map(|s| &s.statement.device_id)
+                }
+                EventPayload::CardChanged(c) => Some(&c.device_id),
+                _ => None,
+            };
+            author.is_some_and(|id| !names.contains_key(id))
+        });
+        if unknown {
             if let Err(e) = self.refresh_devices(now).await {
                 tracing::warn!(error = %e, "could not read the cardholder's devices");
             }

@@ -56,11 +56,12 @@ pub async fn devices_list(
             "connect to a platform first: devices are the platform's list",
         ));
     };
-    match syncer.client().await {
-        Ok(client) => match client.devices().await {
-            Ok(listed) => remember_devices(&pool, listed, chrono::Utc::now()).await?,
-            Err(e) => tracing::warn!(error = %e, "showing the last known device list"),
-        },
+    let listed = match syncer.client().await {
+        Ok(client) => client.devices().await,
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok(listed) => remember_devices(&pool, listed, Utc::now()).await?,
         Err(e) => tracing::warn!(error = %e, "showing the last known device list"),
     }
     list_of(&pool, &enrollment.device_id).await
@@ -99,7 +100,7 @@ pub async fn device_remove(
         }
         Err(e) => return Err(e.into()),
     };
-    remember_devices(&pool, listed, chrono::Utc::now()).await?;
+    remember_devices(&pool, listed, Utc::now()).await?;
     list_of(&pool, &own).await
 }
 
