@@ -55,9 +55,16 @@ pub struct LinkCardRequest {
 #[serde(deny_unknown_fields)]
 pub struct RenameCardRequest {
     /// The new name; `null` or blank clears it. Text holding a card number is refused
-    /// (`card_number_in_text`).
+    /// (`card_number_in_text`). Required: `{}` is refused rather than read as "clear".
+    #[serde(deserialize_with = "required_nullable")]
     #[schemars(with = "crate::schema::Nullable<String>", length(max = 40))]
     pub nickname: Option<String>,
+}
+
+/// A field that must be present but may be `null` (serde reads a missing `Option` as `None`
+/// unless the field has its own deserializer).
+fn required_nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

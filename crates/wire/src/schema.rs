@@ -111,10 +111,15 @@ named_schema!(
     })
 );
 
+/// `consentry_domain::Brand`, as the platform links them; written inline wherever it is used.
+fn card_brand() -> Value {
+    json!({ "type": "string", "enum": ["visa", "mastercard", "amex", "discover"] })
+}
+
 inline_schema!(
     /// `consentry_domain::Brand`, as the platform links them.
     CardBrand,
-    json!({ "type": "string", "enum": ["visa", "mastercard", "amex", "discover"] })
+    card_brand()
 );
 
 inline_schema!(
@@ -344,7 +349,7 @@ fn event_payloads() -> Vec<(&'static str, &'static str, Value)> {
         }), &["terms_version", "terms_hash"])),
         ("card.changed", "A card (envelope `card_token`) was linked, renamed or unlinked on one of the cardholder's devices; every device applies it, so all hold the same cards under the same names. Sent only while the cardholder has another active device than the one that made the change (a device that joins later reads `GET /v1/cards`); linking a card the cardholder already has sends nothing.", object(json!({
             "change": { "type": "string", "enum": ["linked", "renamed", "unlinked"] },
-            "brand": schema_ref("CardBrand"),
+            "brand": card_brand(),
             "last4": { "type": "string", "pattern": "^[0-9]{4}$" },
             "expiration": schema_ref("Expiration"),
             "nickname": { "type": "string", "description": "The card's name after the change; absent: none." },

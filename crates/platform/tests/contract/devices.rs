@@ -194,6 +194,18 @@ async fn a_rename_is_checked_like_a_link() {
         "card_number_in_text",
     );
     assert_error(&rename(&w, &token, json!(42)).await, 422, "invalid_body");
+    // An empty body is refused, not read as "clear the name" (the schema requires the field).
+    let empty = read(
+        w.http
+            .patch(w.url(&format!("/v1/cards/{token}")))
+            .bearer_auth(&w.token)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&empty, 422, "invalid_body");
     assert_error(
         &rename(&w, "card_nothing", json!("Groceries")).await,
         404,
