@@ -67,9 +67,12 @@ pub fn run() -> ExitCode {
     // default directory), so a test's --data-dir keeps it away from the user's.
     let window_state = data_dir.join("window-state.json").display().to_string();
     let result = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            focus_main_window(app)
-        }))
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&data_dir))
+                .callback(|app, _args, _cwd| focus_main_window(app))
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(
@@ -128,6 +131,23 @@ fn open_main_window(app: &tauri::AppHandle, data_dir: &Path) -> tauri::Result<()
         .data_directory(data_dir.join("webview"))
         .build()?;
     Ok(())
+}
+
+/// One running app per wallet: the single-instance name carries the wallet's directory, so a
+/// second launch on the same wallet hands over to the first, while another wallet (another
+/// `--data-dir`, e.g. a second profile) runs beside it. FNV-1a: stable across builds.
+fn instance_id(data_dir: &Path) -> String {
+    let path = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_path_buf());
+    let hash = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("org.consentry.app.w{hash:016x}")
 }
 
 /// A second launch lands here: bring the running window forward instead.

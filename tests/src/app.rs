@@ -139,7 +139,8 @@ async fn connect(port: u16) -> Result<Client, String> {
     }
 }
 
-/// The app is single-instance per user session: tests in one binary take turns.
+/// Tests in one binary take turns (a test that needs two apps starts the second one beside
+/// the first: [`RunningApp::start_beside`]); two cores run one app well, not several tests'.
 static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// One running app with its own data directory, driven over WebDriver.
@@ -149,6 +150,7 @@ pub struct RunningApp {
     /// `None` once stopped; dropping a running app (a failed test) stops it too.
     driver: Option<Child>,
     home: Option<tempfile::TempDir>,
+    /// The test's turn; `None` for an app started beside another (which holds it).
     turn: Option<tokio::sync::MutexGuard<'static, ()>>,
     env: Vec<(String, String)>,
 }
@@ -166,17 +168,21 @@ impl RunningApp {
         let home = tempfile::tempdir().expect("temp dir");
         let data_dir = home.path().join("data");
         let turn = ONE_APP_AT_A_TIME.lock().await;
-        let env = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Self::start_in(home, data_dir, turn, env).await
+        Self::start_in(home, data_dir, Some(turn), owned(env)).await
+    }
+
+    /// Starts a second app, on its own wallet (data directory), while this one runs: another
+    /// device of the same person. The app is single-instance per wallet, so both run.
+    pub async fn start_beside(&self, env: &[(&str, &str)]) -> Self {
+        let home = tempfile::tempdir().expect("temp dir");
+        let data_dir = home.path().join("data");
+        Self::start_in(home, data_dir, None, owned(env)).await
     }
 
     async fn start_in(
         home: tempfile::TempDir,
         data_dir: PathBuf,
-        turn: tokio::sync::MutexGuard<'static, ()>,
+        turn: Option<tokio::sync::MutexGuard<'static, ()>>,
         env: Vec<(String, String)>,
     ) -> Self {
         for dir in ["config", "cache"] {
@@ -204,7 +210,7 @@ impl RunningApp {
             data_dir,
             driver: Some(driver),
             home: Some(home),
-            turn: Some(turn),
+            turn,
             env,
         }
     }
@@ -213,7 +219,7 @@ impl RunningApp {
     pub async fn restart(mut self) -> Self {
         self.shutdown().await;
         let home = self.home.take().expect("home");
-        let turn = self.turn.take().expect("turn");
+        let turn = self.turn.take();
         let env = std::mem::take(&mut self.env);
         Self::start_in(home, self.data_dir.clone(), turn, env).await
     }
@@ -411,6 +417,12 @@ fn wait_for_app_exit(data_dir: &Path) {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+fn owned(env: &[(&str, &str)]) -> Vec<(String, String)> {
+    env.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 /// Stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver and the app running).

@@ -32,6 +32,23 @@ pub async fn seeded(seed: u64, dir: Option<&Path>) -> RunningPlatform {
     serve(config).await
 }
 
+/// [`seeded`] with its database in `dir`, listening on `listen`: the same platform again after
+/// a [`RunningPlatform::shutdown`] (same address, same data, same keys), for tests that take
+/// the platform away from running wallets and bring it back.
+///
+/// # Panics
+/// When the platform cannot start.
+pub async fn seeded_at(seed: u64, dir: &Path, listen: std::net::SocketAddr) -> RunningPlatform {
+    serve(PlatformConfig {
+        admin_token: Some(ADMIN.into()),
+        signing_seed: Some(seed),
+        data: DataLocation::Directory(dir.to_path_buf()),
+        listen,
+        ..PlatformConfig::default()
+    })
+    .await
+}
+
 /// A platform with this configuration.
 ///
 /// # Panics

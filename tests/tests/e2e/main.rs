@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use consentry_tests::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
 
+mod devices;
+
 const SCREENS: [(&str, &str, &str); 6] = [
     ("cards", "Cards", "Cartes"),
     (
