@@ -44,6 +44,9 @@ screenshots: build
 	CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' dbus-run-session -- \
 	  scripts/with-keyring.sh cargo test --workspace --all-targets --locked --test e2e -- \
 	  --ignored screenshots_of_every_screen_in_both_languages
+	CONSENTRY_SCREENSHOTS=$(CURDIR)/docs/screens CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' \
+	  dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-targets --locked \
+	  --test e2e -- two_apps_share_cards
 
 ## An optimised build (target/release/consentry-app).
 release: ui

@@ -759,6 +759,7 @@ mod consents {
                 asked: &asked.details(),
                 asked_at: mine.changed_at,
                 won: Some(&theirs),
+                won_by: Some("dev_other"),
                 reason: "version_conflict: changed elsewhere first",
             };
             conflicts::record(&pool, &set_aside, Utc::now())
@@ -773,6 +774,11 @@ mod consents {
             ("grant", Scope::Receipts)
         );
         assert_eq!(first.won_status, Some(GrantStatus::Revoked));
+        // A device this wallet never heard of has no name, and it is not the platform.
+        assert_eq!(
+            (first.won_by.as_deref(), first.won_by_platform),
+            (None, false)
+        );
 
         let left = conflict_dismiss(&ctx, ConflictResolveRequest { id: first.id })
             .await

@@ -1009,9 +1009,19 @@ async fn open_conflicts_are_listed_counted_and_dismissed_from_the_store() {
             asked: &details,
             asked_at: now,
             won: Some(&theirs),
+            won_by: Some("dev_phone"),
             reason: "version_conflict: changed elsewhere first",
         };
         consentry_store::conflicts::record(&pool, &set_aside, now)
+            .await
+            .unwrap();
+        let phone = consentry_store::devices::Device {
+            device_id: "dev_phone".into(),
+            name: "phone".into(),
+            added_at: now,
+            removed_at: None,
+        };
+        consentry_store::devices::remember(&pool, &[phone], now)
             .await
             .unwrap();
         wallet.lock().await;
@@ -1024,13 +1034,14 @@ async fn open_conflicts_are_listed_counted_and_dismissed_from_the_store() {
         text.contains("you asked to grant receipts for app_quire on tok_visa"),
         "{text}"
     );
-    assert!(text.contains("now: revoked"), "{text}");
+    assert!(text.contains("now: revoked (by phone)"), "{text}");
     let status: serde_json::Value =
         serde_json::from_slice(&run(&["--json", "status"]).stdout).unwrap();
     assert_eq!(status["sync"]["openConflicts"], 1, "{status}");
     let json: serde_json::Value =
         serde_json::from_slice(&run(&["--json", "conflicts", "list"]).stdout).unwrap();
     let id = json["conflicts"][0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(json["conflicts"][0]["wonBy"], "phone", "{json}");
     assert_eq!(code(&run(&["conflicts", "reapply", "999"])), 4);
     assert_eq!(code(&run(&["conflicts", "dismiss", &id])), 0);
     assert_eq!(code(&run(&["conflicts", "dismiss", &id])), 4);

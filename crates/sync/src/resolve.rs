@@ -119,6 +119,15 @@ impl Engine {
             .collect();
         let local = self.local_grant(&key).await?;
         if conflict {
+            // Whose change won: the device that signed it, when the chain vouches for it.
+            let won_by = match &reported {
+                Some(r) => Some(
+                    self.vouched(&r.grant, r.signed.as_deref(), now)
+                        .await
+                        .unwrap_or_else(|_| PLATFORM_DEVICE.to_owned()),
+                ),
+                None => None,
+            };
             // Every change of this grant that is not a revocation is set aside (a revocation
             // stands, see above): each one is listed for the cardholder until dismissed.
             for item in pending
@@ -132,6 +141,7 @@ impl Engine {
                     asked: &item.entry.grant,
                     asked_at: item.entry.at,
                     won: platform.as_ref(),
+                    won_by: won_by.as_deref(),
                     reason: &note,
                 };
                 conflicts::record(&self.pool, &set_aside, now).await?;

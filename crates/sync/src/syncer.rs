@@ -91,7 +91,12 @@ impl Syncer {
     ) -> Result<Enrollment, SyncError> {
         let mut engine = self.inner.engine.lock().await;
         let client_config = engine.config.client.clone();
+        let before = engine.enrollment.as_ref().map(|e| e.cardholder_id.clone());
         let enrollment = enrollment::enroll(&engine.pool, request, client_config, now).await?;
+        if before.is_some_and(|id| id != enrollment.cardholder_id) {
+            // Another cardholder's devices: theirs are listed at the next pass.
+            consentry_store::devices::forget_all(&engine.pool).await?;
+        }
         engine.reload().await?;
         // The first device of a cardholder roots its device chain at once; a later one waits
         // for a pairing code (`pair_with_code`).

@@ -61,6 +61,24 @@ async fn conflicts(app: &RunningApp) -> Vec<String> {
     app.texts("[data-testid=conflicts] li").await
 }
 
+/// With `CONSENTRY_SCREENSHOTS` set (`make screenshots`), saves the window as `name` there,
+/// scrolled to `css`.
+async fn screenshot(app: &RunningApp, name: &str, css: &str) {
+    let Some(out) = std::env::var_os("CONSENTRY_SCREENSHOTS") else {
+        return;
+    };
+    app.client
+        .execute(
+            "document.querySelector(arguments[0])?.closest('section')?.scrollIntoView({block: 'start'})",
+            vec![css.into()],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = app.client.screenshot().await.unwrap();
+    std::fs::write(Path::new(&out).join(name), png).unwrap();
+}
+
 /// The platform again, on the same address with the same data, after it was shut down.
 async fn bring_back(dir: &Path, addr: SocketAddr) -> RunningPlatform {
     // The port was just released; the first bind may race the old listener's close.
@@ -92,6 +110,7 @@ async fn two_apps_share_cards_and_grants_and_the_losing_change_of_a_conflict_sta
     link_first_card(&laptop).await;
     laptop.wait_text("h1", "Cards").await;
     let (_, cardholder, secret) = shown_credentials(&laptop).await;
+    let laptop_name = laptop.text("[data-testid=platform-device]").await;
     laptop.click("[data-testid=pairing-start]").await;
     let code = laptop.text("[data-testid=pairing-code]").await;
 
@@ -191,9 +210,29 @@ async fn two_apps_share_cards_and_grants_and_the_losing_change_of_a_conflict_sta
     let listed = conflicts(&desktop).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(listed[0].contains("Cashcove"), "{listed:?}");
+    // It says which device's change won, by name.
+    assert!(
+        listed[0].contains(&format!("made on {laptop_name} came first")),
+        "{listed:?}"
+    );
     assert!(conflicts(&laptop).await.is_empty(), "the winner has none");
     // Both show the grant that won.
     assert_eq!(switch_on(&desktop, CASHCOVE).await, Some(true));
+    screenshot(&desktop, "conflicts-en.png", "[data-testid=conflicts]").await;
+    // Both devices are listed on each, by name.
+    desktop.click("nav a[data-route='settings']").await;
+    desktop
+        .wait_texts(
+            "[data-testid=devices] li",
+            Duration::from_secs(20),
+            |rows| rows.len() == 2 && rows.iter().any(|r| r.contains(&laptop_name)),
+            || async {
+                desktop.click("nav a[data-route='cards']").await;
+                desktop.click("nav a[data-route='settings']").await;
+            },
+        )
+        .await;
+    screenshot(&desktop, "devices-en.png", "[data-testid=devices]").await;
 
     // The conflict is in the desktop's wallet, not in its memory: it is there after a restart.
     let desktop = desktop.restart().await;

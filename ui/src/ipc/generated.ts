@@ -284,6 +284,15 @@ asked: string, askedAt: string,
  */
 wonStatus: GrantStatus | null, wonAt: string | null, 
 /**
+ * The name of the device whose change won; `null` when the platform alone made it, or
+ * when the wallet does not know that device (yet).
+ */
+wonBy: string | null, 
+/**
+ * The change that won is the platform's alone: no device of the cardholder vouched for it.
+ */
+wonByPlatform: boolean, 
+/**
  * The platform's words.
  */
 reason: string, detectedAt: string, };

@@ -85,6 +85,8 @@ const conflict = {
   askedAt: '2026-11-26T09:00:00Z',
   wonStatus: 'revoked',
   wonAt: '2026-11-26T08:59:00Z',
+  wonBy: 'Work laptop',
+  wonByPlatform: false,
   reason: 'version_conflict: the grant changed',
   detectedAt: '2026-11-26T09:01:00Z',
 };
@@ -93,7 +95,7 @@ test('apps: a change another device beat is listed until kept or applied again',
   await open(page, '#/consents', { conflicts_list: { ok: { conflicts: [conflict] } } });
   const list = page.getByTestId('conflicts');
   await expect(list).toContainText('you allowed Receipts for PaperLess Receipts on Everyday •••• 4242');
-  await expect(list).toContainText('the permission is now revoked');
+  await expect(list).toContainText('The change made on Work laptop came first: the permission is now revoked');
   await page.getByRole('button', { name: "Keep the other device's change to Receipts for PaperLess Receipts on Everyday •••• 4242" }).click();
   await expect(list).toHaveCount(0);
   expect(await calls(page, 'conflict_dismiss')).toEqual([{ id: 7 }]);
@@ -103,6 +105,13 @@ test('apps: a change another device beat is listed until kept or applied again',
   await again.getByRole('button', { name: 'Apply your change to Receipts for PaperLess Receipts on Everyday •••• 4242 again' }).click();
   await expect(again.getByTestId('conflicts')).toHaveCount(0);
   expect(await calls(again, 'conflict_reapply')).toEqual([{ id: 7 }]);
+});
+
+test('apps: a change the platform alone made is not credited to a device', async ({ page }) => {
+  await open(page, '#/consents', { conflicts_list: { ok: { conflicts: [{ ...conflict, wonBy: null, wonByPlatform: true }] } } });
+  const list = page.getByTestId('conflicts');
+  await expect(list).toContainText('The platform changed it first, and none of your devices vouched for that change');
+  await expect(list).not.toContainText('Work laptop');
 });
 
 test('apps: conflicts in French', async ({ page }) => {

@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, GrantStatus};
 use consentry_store::conflicts::{self, Conflict, Resolution};
 use consentry_store::{apps, grants};
+use consentry_sync::PLATFORM_DEVICE;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::changes::{grant_one, revoke_one};
+use crate::devices::DeviceNames;
 use crate::vocabulary::{GrantStatus as GrantStatusView, Scope};
 use crate::{ApiError, Context, ErrorCode};
 
@@ -27,13 +29,18 @@ pub struct ConflictView {
     /// The permission as the platform holds it instead; `null` when it holds none.
     pub won_status: Option<GrantStatusView>,
     pub won_at: Option<DateTime<Utc>>,
+    /// The name of the device whose change won; `null` when the platform alone made it, or
+    /// when the wallet does not know that device (yet).
+    pub won_by: Option<String>,
+    /// The change that won is the platform's alone: no device of the cardholder vouched for it.
+    pub won_by_platform: bool,
     /// The platform's words.
     pub reason: String,
     pub detected_at: DateTime<Utc>,
 }
 
-impl From<&Conflict> for ConflictView {
-    fn from(c: &Conflict) -> Self {
+impl ConflictView {
+    fn named(c: &Conflict, names: &DeviceNames) -> Self {
         Self {
             id: c.id,
             app_id: c.asked.app_id.clone(),
@@ -43,6 +50,8 @@ impl From<&Conflict> for ConflictView {
             asked_at: c.asked_at,
             won_status: c.won.as_ref().map(|g| g.status.into()),
             won_at: c.won.as_ref().map(|g| g.changed_at),
+            won_by: c.won_by.as_deref().and_then(|id| names.name(id)),
+            won_by_platform: c.won_by.as_deref() == Some(PLATFORM_DEVICE),
             reason: c.reason.clone(),
             detected_at: c.detected_at,
         }
@@ -62,8 +71,12 @@ pub struct ConflictList {
 async fn list(ctx: &Context) -> Result<ConflictList, ApiError> {
     let pool = ctx.pool().await?;
     let open = conflicts::open(&pool).await?;
+    let names = DeviceNames::load(ctx, &pool).await?;
     Ok(ConflictList {
-        conflicts: open.iter().map(ConflictView::from).collect(),
+        conflicts: open
+            .iter()
+            .map(|c| ConflictView::named(c, &names))
+            .collect(),
     })
 }
 

@@ -146,8 +146,13 @@ fn conflicts_text(list: &ConflictList) -> String {
     }
     text.push_str("set aside (another device changed the permission first):\n");
     for c in &list.conflicts {
+        let by = match (&c.won_by, c.won_by_platform) {
+            (Some(name), _) => format!(" (by {name})"),
+            (None, true) => " (by the platform)".to_owned(),
+            (None, false) => String::new(),
+        };
         text.push_str(&format!(
-            "  {}\tyou asked to {} {} for {} on {} ({})\tnow: {}\n",
+            "  {}\tyou asked to {} {} for {} on {} ({})\tnow: {}{by}\n",
             c.id,
             c.asked,
             serde_name(&c.scope),

@@ -26,6 +26,8 @@ pub struct NewConflict<'a> {
     pub asked_at: DateTime<Utc>,
     /// The grant as the platform holds it instead (`None`: it holds no such grant).
     pub won: Option<&'a Grant>,
+    /// The device whose change that is (`platform` when no device vouched for it).
+    pub won_by: Option<&'a str>,
     /// The platform's words.
     pub reason: &'a str,
 }
@@ -39,6 +41,7 @@ pub struct Conflict {
     pub asked: GrantDetails,
     pub asked_at: DateTime<Utc>,
     pub won: Option<Grant>,
+    pub won_by: Option<String>,
     pub reason: String,
     pub detected_at: DateTime<Utc>,
 }
@@ -85,8 +88,8 @@ pub async fn record(
     let (asked_at, detected_at) = (to_ms(conflict.asked_at), to_ms(now));
     let done = sqlx::query!(
         "INSERT INTO conflicts (outbox_key, grant_id, app_id, card_token, scope, asked_action,
-                                asked, asked_at_ms, won, reason, detected_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                asked, asked_at_ms, won, won_by, reason, detected_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (outbox_key) DO NOTHING",
         key,
         conflict.grant_id,
@@ -97,6 +100,7 @@ pub async fn record(
         asked,
         asked_at,
         won,
+        conflict.won_by,
         reason,
         detected_at,
     )
@@ -109,8 +113,8 @@ pub async fn record(
 pub async fn open(pool: &SqlitePool) -> Result<Vec<Conflict>, StoreError> {
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT id AS "id!: i64", grant_id, asked_action, asked, asked_at_ms, won, reason,
-                  detected_at_ms
+        r#"SELECT id AS "id!: i64", grant_id, asked_action, asked, asked_at_ms, won, won_by,
+                  reason, detected_at_ms
            FROM conflicts WHERE resolved_at_ms IS NULL ORDER BY detected_at_ms DESC, id DESC"#
     )
     .fetch_all(pool)
@@ -122,8 +126,8 @@ pub async fn open(pool: &SqlitePool) -> Result<Vec<Conflict>, StoreError> {
 pub async fn get_open(pool: &SqlitePool, id: i64) -> Result<Option<Conflict>, StoreError> {
     let row = sqlx::query_as!(
         Row,
-        r#"SELECT id AS "id!: i64", grant_id, asked_action, asked, asked_at_ms, won, reason,
-                  detected_at_ms
+        r#"SELECT id AS "id!: i64", grant_id, asked_action, asked, asked_at_ms, won, won_by,
+                  reason, detected_at_ms
            FROM conflicts WHERE id = ? AND resolved_at_ms IS NULL"#,
         id
     )
@@ -140,6 +144,7 @@ struct Row {
     asked: String,
     asked_at_ms: i64,
     won: Option<String>,
+    won_by: Option<String>,
     reason: String,
     detected_at_ms: i64,
 }
@@ -158,6 +163,7 @@ impl Row {
                 .map(serde_json::from_str)
                 .transpose()
                 .map_err(internal)?,
+            won_by: self.won_by,
             reason: self.reason,
             detected_at: from_ms(self.detected_at_ms),
         })

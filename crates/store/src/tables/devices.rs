@@ -94,3 +94,10 @@ pub async fn removed_at(
     .await?;
     Ok(at.flatten().map(from_ms))
 }
+
+/// Forgets every device: the wallet now belongs to another cardholder, whose devices the
+/// platform lists at the next pass.
+pub async fn forget_all(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query!("DELETE FROM devices").execute(pool).await?;
+    Ok(())
+}

@@ -222,6 +222,7 @@ async fn a_conflict_is_kept_once_until_it_is_resolved_and_survives_a_restart() {
         asked: &asked,
         asked_at: now(),
         won: Some(&theirs),
+        won_by: Some("dev_laptop"),
         reason: "version_conflict: changed by 4242 4242 4242 4242 first",
     };
     assert!(conflicts::record(&pool, &conflict, now()).await.unwrap());
@@ -230,6 +231,7 @@ async fn a_conflict_is_kept_once_until_it_is_resolved_and_survives_a_restart() {
     let other = NewConflict {
         outbox_key: uuid::Uuid::now_v7(),
         won: None,
+        won_by: None,
         ..conflict.clone()
     };
     assert!(
@@ -248,6 +250,7 @@ async fn a_conflict_is_kept_once_until_it_is_resolved_and_survives_a_restart() {
     assert_eq!(open[0].won, None, "newest first");
     assert_eq!(open[1].asked, asked);
     assert_eq!(open[1].grant_id, "grant_a");
+    assert_eq!(open[1].won_by.as_deref(), Some("dev_laptop"));
     assert_eq!(open[1].won.as_ref(), Some(&theirs));
     assert!(!open[1].reason.contains("4242 4242"), "{}", open[1].reason);
 

@@ -163,6 +163,13 @@ async fn concurrent_edits_are_settled_by_the_platform_order() {
         open_b[0].asked.channels.iter().copied().collect::<Vec<_>>(),
         [Channel::Nfc]
     );
+    // Each knows which device's change won (the one that signed it).
+    let (laptop, phone) = (
+        a.enrollment().await.device_id,
+        b.enrollment().await.device_id,
+    );
+    assert_eq!(open_b[0].won_by.as_deref(), Some(laptop.as_str()));
+    assert_eq!(open_a[0].won_by.as_deref(), Some(phone.as_str()));
     assert_eq!(open_a[0].asked.expires_at, Some(early));
     assert_eq!(
         open_a[0].won.as_ref().and_then(|g| g.expires_at),
@@ -292,4 +299,27 @@ async fn a_change_a_removed_device_dated_after_its_removal_is_refused() {
     a.settle(5).await;
     assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Active);
     assert!(a.syncer.counters().await.platform_claims >= 1);
+}
+
+#[tokio::test]
+async fn joining_another_cardholder_forgets_the_devices_of_the_first() {
+    let platform = crate::support::platform().await;
+    let laptop = Device::new("laptop").await;
+    let first = laptop.enroll(&platform, None).await;
+    let desktop = Device::new("desktop").await;
+    desktop.enroll(&platform, None).await;
+    desktop.syncer.sync_once(Utc::now()).await.unwrap();
+    assert_eq!(devices::list(&desktop.pool).await.unwrap().len(), 1);
+
+    // The desktop joins the laptop's cardholder: only that cardholder's devices are listed.
+    let joined = desktop.enroll(&platform, first.credentials()).await;
+    desktop.syncer.sync_once(Utc::now()).await.ok();
+    let listed: Vec<String> = devices::list(&desktop.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.device_id)
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.contains(&first.device_id) && listed.contains(&joined.device_id));
 }
