@@ -200,7 +200,7 @@ impl Engine {
             })
             .collect();
         items.sort_by_key(|i| i.cursor);
-        self.counters.deliveries += (items.len() + refused.len()) as u64;
+        self.health.counters.deliveries += (items.len() + refused.len()) as u64;
         self.set_aside_repeats(&mut items, &mut refused);
         (items, refused)
     }
@@ -216,7 +216,7 @@ impl Engine {
         destination: Destination,
         now: DateTime<Utc>,
     ) -> Result<Verified, SyncError> {
-        let verdicts = match &self.verifier {
+        let verdicts = match &self.feed.verifier {
             Some(verifier) => verifier.check_page(&items, now).await,
             None => return Err(SyncError::NotEnrolled),
         };
@@ -301,7 +301,7 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<Vec<IncomingEvent>, SyncError> {
         let index = LedgerIndex::load(&self.pool).await?;
-        let late_before = self.feed_read_at.map(|at| at - LATE_WINDOW);
+        let late_before = self.feed.read_at.map(|at| at - LATE_WINDOW);
         let incoming: Vec<IncomingEvent> = decoded
             .into_iter()
             .map(|(position, event)| {
@@ -317,7 +317,7 @@ impl Engine {
                 }
             })
             .collect();
-        self.counters.late_events +=
+        self.health.counters.late_events +=
             incoming.iter().filter(|e| e.late_by_ms.is_some()).count() as u64;
         Ok(incoming)
     }
@@ -339,9 +339,9 @@ impl Engine {
             Destination::Gap => None,
         };
         let report = events::ingest_page(&self.pool, incoming, &refusals, cursor, now).await?;
-        self.counters.quarantined += refusals.len() as u64;
-        self.counters.events_stored += report.inserted;
-        self.counters.duplicate_deliveries += report.duplicates;
+        self.health.counters.quarantined += refusals.len() as u64;
+        self.health.counters.events_stored += report.inserted;
+        self.health.counters.duplicate_deliveries += report.duplicates;
         Ok(report.inserted)
     }
 
@@ -358,10 +358,10 @@ impl Engine {
                     kept.push(item);
                 }
                 Some(&index) if kept[index].body == item.body => {
-                    self.counters.duplicate_deliveries += 1;
+                    self.health.counters.duplicate_deliveries += 1;
                 }
                 Some(&index) => {
-                    self.counters.equivocations += 1;
+                    self.health.counters.equivocations += 1;
                     refused.push(Refused {
                         reason: format!(
                             "equivocation: event {:?} was delivered twice in one page with different bodies",
@@ -418,10 +418,10 @@ impl Engine {
             };
             let now_stored = events::stored_payload(&event)?;
             if *before == now_stored {
-                self.counters.duplicate_deliveries += 1;
+                self.health.counters.duplicate_deliveries += 1;
                 continue;
             }
-            self.counters.equivocations += 1;
+            self.health.counters.equivocations += 1;
             refused.push(Refused {
                 reason: format!(
                     "equivocation: event {:?} was delivered again with another body; the first one is kept",
@@ -436,7 +436,7 @@ impl Engine {
 
     /// The id of the refused (unendorsed) key that signed `item`, if one did.
     fn unendorsed_signer(&self, item: &FeedItem) -> Option<String> {
-        self.unendorsed_keys.iter().find_map(|key| {
+        self.feed.unendorsed_keys.iter().find_map(|key| {
             let verifying = crate::wire::decode_public_key(&key.public_key).ok()?;
             crate::webhook::verify_any(
                 &[verifying],
@@ -450,13 +450,14 @@ impl Engine {
     }
 
     fn tolerance_seconds(&self) -> i64 {
-        self.verifier
+        self.feed
+            .verifier
             .as_ref()
             .map_or(0, crate::webhook::FeedVerifier::tolerance_seconds)
     }
 
     fn verdict(&self, item: &FeedItem, now: DateTime<Utc>) -> Result<Verdict, SyncError> {
-        let verifier = self.verifier.as_ref().ok_or(SyncError::NotEnrolled)?;
+        let verifier = self.feed.verifier.as_ref().ok_or(SyncError::NotEnrolled)?;
         Ok(verifier.check(&item.id, item.timestamp, &item.body, &item.signature, now))
     }
 
@@ -471,7 +472,7 @@ impl Engine {
             // Judged before a key refresh earlier in this page? Judge again with today's keys.
             verdict = self.verdict(&item, now)?;
         }
-        if verdict == Verdict::BadSignature && !self.keys_refreshed {
+        if verdict == Verdict::BadSignature && !self.feed.keys_refreshed {
             // The platform may have rotated to a key endorsed after we enrolled.
             self.refresh_keys(now).await?;
             verdict = self.verdict(&item, now)?;
@@ -479,7 +480,7 @@ impl Engine {
         let mut stale = match verdict {
             Verdict::Valid => return Ok(Checked::Valid(item)),
             Verdict::Stale { offset_seconds } => {
-                self.counters.stale_deliveries += 1;
+                self.health.counters.stale_deliveries += 1;
                 Some(offset_seconds)
             }
             Verdict::BadSignature => None,
@@ -487,7 +488,7 @@ impl Engine {
         // Ask for fresh copies: a delivery spoiled on the way comes right; a forgery does not
         // exist on the platform (404).
         for _ in 0..REFETCHES {
-            self.counters.refetched += 1;
+            self.health.counters.refetched += 1;
             let Some(mut copy) = client.event(&item.id).await? else {
                 break;
             };

@@ -25,8 +25,9 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::engine::{Engine, PairingCode, PLATFORM_DEVICE};
+use crate::engine::{Engine, PLATFORM_DEVICE};
 use crate::error::SyncError;
+use crate::state::PairingCode;
 use crate::sync_state;
 
 const DEVICE_KEY: &str = "sync.device_key";
@@ -71,23 +72,24 @@ impl Drop for StoredKey {
 impl Engine {
     /// This device's key, made and stored the first time.
     pub(crate) async fn ensure_device_key(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
-        if self.device_key.is_some() {
+        if self.device.key.is_some() {
             return Ok(());
         }
         if let Some(stored) = sync_state::read::<StoredKey>(&self.pool, DEVICE_KEY).await? {
-            self.device_key = Some(DeviceKey::from_seed(&stored.seed));
+            self.device.key = Some(DeviceKey::from_seed(&stored.seed));
             return Ok(());
         }
         let mut seed = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill(&mut *seed);
         let stored = StoredKey { seed: *seed };
         sync_state::write(&self.pool, DEVICE_KEY, &stored, now).await?;
-        self.device_key = Some(DeviceKey::from_seed(&seed));
+        self.device.key = Some(DeviceKey::from_seed(&seed));
         Ok(())
     }
 
     fn device_key(&self) -> Result<&DeviceKey, SyncError> {
-        self.device_key
+        self.device
+            .key
             .as_ref()
             .ok_or_else(|| SyncError::Internal("the device key was not loaded".into()))
     }
@@ -122,7 +124,7 @@ impl Engine {
                 ))
             }
             None => {
-                self.paired = false;
+                self.device.paired = false;
                 if let Some(typed) = self.typed_code().await? {
                     let proof = pairing_proof(
                         &typed.code,
@@ -159,13 +161,13 @@ impl Engine {
             now,
         )
         .await?;
-        if !self.paired {
+        if !self.device.paired {
             // Newly paired: what other devices decided is now verifiable; read it all again.
-            self.last_reconcile_at = None;
+            self.health.last_reconcile_at = None;
         }
-        self.paired = true;
+        self.device.paired = true;
         sync_state::delete(&self.pool, JOIN_CODE).await?;
-        self.chain = Some(chain);
+        self.device.chain = Some(chain);
         Ok(())
     }
 
@@ -235,7 +237,7 @@ impl Engine {
 
     /// [`Engine::ensure_in_chain`], skipped when this device is known to be in the chain.
     pub(crate) async fn ensure_paired(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
-        if self.paired && self.chain.is_some() {
+        if self.device.paired && self.device.chain.is_some() {
             return Ok(());
         }
         self.ensure_in_chain(now).await
@@ -251,23 +253,23 @@ impl Engine {
             code: format!("{}-{}", &letters[..5], &letters[5..]),
             expires_at: now + PAIRING_CODE_LIFETIME,
         };
-        self.pairing_codes.retain(|c| c.expires_at > now);
-        self.pairing_codes.push(code.clone());
+        self.device.pairing_codes.retain(|c| c.expires_at > now);
+        self.device.pairing_codes.push(code.clone());
         code
     }
 
     /// Vouches for every waiting device that proved a pairing code this device shows (each
     /// code once). Returns how many devices joined.
     pub(crate) async fn accept_pairings(&mut self, now: DateTime<Utc>) -> Result<u64, SyncError> {
-        self.pairing_codes.retain(|c| c.expires_at > now);
-        if self.pairing_codes.is_empty() || !self.paired {
+        self.device.pairing_codes.retain(|c| c.expires_at > now);
+        if self.device.pairing_codes.is_empty() || !self.device.paired {
             return Ok(0);
         }
         let enrollment = self.enrollment.clone().ok_or(SyncError::NotEnrolled)?;
         let client = self.client()?;
         let mut joined = 0;
         for request in client.pairings().await? {
-            let matching = self.pairing_codes.iter().position(|c| {
+            let matching = self.device.pairing_codes.iter().position(|c| {
                 let expected = pairing_proof(
                     &c.code,
                     &enrollment.cardholder_id,
@@ -280,6 +282,7 @@ impl Engine {
                 continue;
             };
             let chain = self
+                .device
                 .chain
                 .as_ref()
                 .ok_or_else(|| SyncError::Internal("paired without a verified chain".into()))?;
@@ -301,7 +304,7 @@ impl Engine {
                 now,
             )?;
             link.pairing_receipt = Some(pairing_receipt(
-                &self.pairing_codes[index].code,
+                &self.device.pairing_codes[index].code,
                 &enrollment.cardholder_id,
                 &root_id,
                 &root_key,
@@ -309,7 +312,7 @@ impl Engine {
                 &request.public_key,
             ));
             client.add_device_link(&link).await?;
-            self.pairing_codes.remove(index);
+            self.device.pairing_codes.remove(index);
             joined += 1;
         }
         if joined > 0 {
@@ -366,7 +369,7 @@ impl Engine {
     }
 
     fn verify_signed(&self, signed: &SignedConsent) -> Result<(), SigningError> {
-        match &self.chain {
+        match &self.device.chain {
             Some(chain) => signed.verify(&chain.keys),
             None => Err(SigningError::UnknownDevice(
                 signed.statement.device_id.clone(),
@@ -384,7 +387,7 @@ impl Engine {
     ) -> Result<(), SyncError> {
         tracing::warn!(grant = %grant.id, reason, "a grant state the platform reported is only its claim");
         if platform_claims::put(&self.pool, grant, reason, event_id, now).await? {
-            self.counters.platform_claims += 1;
+            self.health.counters.platform_claims += 1;
         }
         Ok(())
     }
@@ -396,14 +399,14 @@ impl Engine {
         &mut self,
         now: DateTime<Utc>,
     ) -> Result<u64, SyncError> {
-        if !self.paired || self.existing_signed {
+        if !self.device.paired || self.device.existing_signed {
             return Ok(0);
         }
         if sync_state::read::<bool>(&self.pool, SIGNED_EXISTING)
             .await?
             .is_some()
         {
-            self.existing_signed = true;
+            self.device.existing_signed = true;
             return Ok(0);
         }
         let mut signed = 0;
@@ -434,7 +437,7 @@ impl Engine {
             signed += 1;
         }
         sync_state::write(&self.pool, SIGNED_EXISTING, &true, now).await?;
-        self.existing_signed = true;
+        self.device.existing_signed = true;
         Ok(signed)
     }
 }

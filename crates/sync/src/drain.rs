@@ -69,7 +69,7 @@ impl Engine {
             let mut tasks = JoinSet::new();
             for (item, flight) in requests {
                 let client = client.clone();
-                self.counters.changes_sent += 1;
+                self.health.counters.changes_sent += 1;
                 tasks.spawn(async move {
                     let outcome = client
                         .put_grant(&flight.grant_id, flight.wire_key, &flight.body)
@@ -91,14 +91,15 @@ impl Engine {
                 match outcome {
                     Ok(PutOutcome::Applied { grant, replayed }) => {
                         if replayed {
-                            self.counters.replays_suppressed += 1;
+                            self.health.counters.replays_suppressed += 1;
                         } else {
-                            self.counters.changes_applied += 1;
+                            self.health.counters.changes_applied += 1;
                         }
                         let version = i64::try_from(grant.version).unwrap_or(i64::MAX);
                         seen_versions.push((grant.id.clone(), grant.version));
                         acked.push((item.idempotency_key, version));
                         if let Some(signed) = self
+                            .outgoing
                             .in_flight
                             .get(&item.idempotency_key)
                             .and_then(|f| crate::change::signed_of(&f.body))
@@ -113,7 +114,7 @@ impl Engine {
                         replayed,
                     }) => {
                         if replayed {
-                            self.counters.replays_suppressed += 1;
+                            self.health.counters.replays_suppressed += 1;
                         }
                         to_settle.push((
                             item,
@@ -125,7 +126,7 @@ impl Engine {
                         ));
                     }
                     Err(e) if e.is_retryable() => {
-                        self.counters.retries += 1;
+                        self.health.counters.retries += 1;
                         let failures = item.attempts.saturating_add(1);
                         let at = self.config.backoff.next_attempt(
                             failures,
@@ -150,8 +151,8 @@ impl Engine {
             }
             outbox::mark_acked_many(&self.pool, &acked, now).await?;
             for (key, _) in &acked {
-                if self.in_flight.remove(key).is_some() {
-                    self.in_flight_dirty = true;
+                if self.outgoing.in_flight.remove(key).is_some() {
+                    self.outgoing.in_flight_dirty = true;
                 }
             }
             progress |= !acked.is_empty() || !to_settle.is_empty();
@@ -162,7 +163,7 @@ impl Engine {
                 break;
             }
         }
-        if self.in_flight_dirty {
+        if self.outgoing.in_flight_dirty {
             self.persist_in_flight(now).await?;
         }
         match first_error {
@@ -181,18 +182,20 @@ impl Engine {
         let mut requests = Vec::with_capacity(items.len());
         let mut new = false;
         for item in items {
-            let flight = match self.in_flight.get(&item.idempotency_key) {
+            let flight = match self.outgoing.in_flight.get(&item.idempotency_key) {
                 Some(flight) => flight.clone(),
                 None => {
                     let flight = self.new_request(item, item.idempotency_key, 0)?;
-                    self.in_flight.insert(item.idempotency_key, flight.clone());
+                    self.outgoing
+                        .in_flight
+                        .insert(item.idempotency_key, flight.clone());
                     new = true;
                     flight
                 }
             };
             requests.push((item.clone(), flight));
         }
-        if new || self.in_flight_dirty {
+        if new || self.outgoing.in_flight_dirty {
             self.persist_in_flight(now).await?;
         }
         Ok(requests)

@@ -13,15 +13,15 @@ use consentry_store::outbox::{self, OutboxItem};
 use consentry_store::{apps, conflicts, events, feed_gaps, grants, platform_claims, quarantine};
 use rand::rngs::StdRng;
 use rand::SeedableRng as _;
-use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 use crate::client::PlatformClient;
 use crate::config::SyncConfig;
 use crate::enrollment::{self, Enrollment};
-use crate::error::{SyncError, SyncErrorInfo};
-use crate::status::{SyncCounters, SyncStatus};
-use crate::sync_state::{self, InFlightMap, Versions, GRANT_VERSIONS, IN_FLIGHT};
+use crate::error::SyncError;
+use crate::state::{DeviceState, FeedState, Outgoing, PassHealth};
+use crate::status::SyncStatus;
+use crate::sync_state::{self, GRANT_VERSIONS, IN_FLIGHT};
 use crate::webhook::FeedVerifier;
 
 /// The device id written in ledger entries that record what the platform decided.
@@ -53,41 +53,17 @@ pub(crate) struct Engine {
     /// The enrolled platform's client, shared with the syncer so that a caller who only needs
     /// to talk to the platform (link a card, list apps) does not wait for a sync pass.
     pub client: ClientSlot,
-    pub verifier: Option<FeedVerifier>,
-    pub in_flight: InFlightMap,
-    /// `in_flight` differs from what is stored.
-    pub in_flight_dirty: bool,
-    pub versions: Versions,
     pub rng: StdRng,
-    pub counters: SyncCounters,
-    /// Consecutive failed passes, for the backoff of the feed and reconciliation.
-    pub failures: u32,
-    pub next_retry_at: Option<DateTime<Utc>>,
-    pub last_error: Option<SyncErrorInfo>,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_reconcile_at: Option<DateTime<Utc>>,
-    /// Keys are re-read from the platform at most once per pass.
-    pub keys_refreshed: bool,
     /// Terms hashes by (app, version), as learned.
     pub terms_hashes: HashMap<(String, u32), Sha256Digest>,
-    /// When the last complete read of the feed started (dates late events).
-    pub feed_read_at: Option<DateTime<Utc>>,
-    /// Passes stopped by each stale delivery, by event id (see `feed.rs`).
-    pub stale_tries: HashMap<String, u32>,
-    /// The cursor after which the feed could not be read, and in how many passes.
-    pub unreadable_at: Option<(u64, u32)>,
-    /// Keys the platform lists that no trusted key endorsed (refused).
-    pub unendorsed_keys: Vec<crate::wire::SigningKeyInfo>,
-    /// This device's signing key (loaded or made by `device.rs`).
-    pub device_key: Option<consentry_domain::DeviceKey>,
-    /// The cardholder's device chain as last verified.
-    pub chain: Option<consentry_domain::DeviceChain>,
-    /// This device is in the chain.
-    pub paired: bool,
-    /// Pairing codes this device shows.
-    pub pairing_codes: Vec<PairingCode>,
-    /// The grants held before changes were signed have been signed (read once from the wallet).
-    pub existing_signed: bool,
+    /// The drain's requests in flight and known versions.
+    pub outgoing: Outgoing,
+    /// The feed's trust and read position.
+    pub feed: FeedState,
+    /// This device's key and place in the chain.
+    pub device: DeviceState,
+    /// How the passes went.
+    pub health: PassHealth,
 }
 
 impl Engine {
@@ -102,28 +78,12 @@ impl Engine {
             config,
             enrollment: None,
             client: ClientSlot::default(),
-            verifier: None,
-            in_flight: InFlightMap::new(),
-            in_flight_dirty: false,
-            versions: Versions::new(),
             rng,
-            counters: SyncCounters::default(),
-            failures: 0,
-            next_retry_at: None,
-            last_error: None,
-            last_success_at: None,
-            last_reconcile_at: None,
-            keys_refreshed: false,
             terms_hashes: HashMap::new(),
-            feed_read_at: None,
-            stale_tries: HashMap::new(),
-            unreadable_at: None,
-            unendorsed_keys: Vec::new(),
-            device_key: None,
-            chain: None,
-            paired: false,
-            pairing_codes: Vec::new(),
-            existing_signed: false,
+            outgoing: Outgoing::default(),
+            feed: FeedState::default(),
+            device: DeviceState::default(),
+            health: PassHealth::default(),
         };
         engine.reload().await?;
         Ok(engine)
@@ -133,18 +93,19 @@ impl Engine {
     pub async fn reload(&mut self) -> Result<(), SyncError> {
         let enrollment = enrollment::load(&self.pool).await?;
         self.adopt_enrollment(enrollment)?;
-        self.in_flight = sync_state::read(&self.pool, IN_FLIGHT)
+        self.outgoing.in_flight = sync_state::read(&self.pool, IN_FLIGHT)
             .await?
             .unwrap_or_default();
-        self.in_flight_dirty = false;
-        self.versions = sync_state::read(&self.pool, GRANT_VERSIONS)
+        self.outgoing.in_flight_dirty = false;
+        self.outgoing.versions = sync_state::read(&self.pool, GRANT_VERSIONS)
             .await?
             .unwrap_or_default();
-        self.last_success_at = sync_state::read(&self.pool, sync_state::LAST_SUCCESS).await?;
-        self.feed_read_at = sync_state::read(&self.pool, sync_state::FEED_READ_AT).await?;
+        self.health.last_success_at =
+            sync_state::read(&self.pool, sync_state::LAST_SUCCESS).await?;
+        self.feed.read_at = sync_state::read(&self.pool, sync_state::FEED_READ_AT).await?;
         // Read again from the platform on the next pass (another cardholder, perhaps).
-        self.chain = None;
-        self.paired = false;
+        self.device.chain = None;
+        self.device.paired = false;
         Ok(())
     }
 
@@ -154,7 +115,7 @@ impl Engine {
             None => None,
         };
         self.client.set(client);
-        self.verifier = match &enrollment {
+        self.feed.verifier = match &enrollment {
             Some(e) => Some(FeedVerifier::new(
                 &e.signing_keys,
                 self.config.timestamp_tolerance,
@@ -171,7 +132,7 @@ impl Engine {
 
     /// The platform version of `grant_id` as this device knows it (0: none).
     pub fn known_version(&self, grant_id: &str) -> u64 {
-        self.versions.get(grant_id).copied().unwrap_or(0)
+        self.outgoing.versions.get(grant_id).copied().unwrap_or(0)
     }
 
     /// Raises the known versions (never lowers them) and stores them before returning.
@@ -182,22 +143,22 @@ impl Engine {
     ) -> Result<(), SyncError> {
         let mut changed = false;
         for (grant_id, version) in seen {
-            let known = self.versions.entry(grant_id.clone()).or_insert(0);
+            let known = self.outgoing.versions.entry(grant_id.clone()).or_insert(0);
             if *version > *known {
                 *known = *version;
                 changed = true;
             }
         }
         if changed {
-            sync_state::write(&self.pool, GRANT_VERSIONS, &self.versions, now).await?;
+            sync_state::write(&self.pool, GRANT_VERSIONS, &self.outgoing.versions, now).await?;
         }
         Ok(())
     }
 
     /// Stores the in-flight requests (call before sending any new one).
     pub async fn persist_in_flight(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
-        sync_state::write(&self.pool, IN_FLIGHT, &self.in_flight, now).await?;
-        self.in_flight_dirty = false;
+        sync_state::write(&self.pool, IN_FLIGHT, &self.outgoing.in_flight, now).await?;
+        self.outgoing.in_flight_dirty = false;
         Ok(())
     }
 
@@ -284,7 +245,7 @@ impl Engine {
         let change = ConsentChange::recording(action, target, author, terms_hash);
         let recorded =
             ledger::record(&self.pool, change, Some(target), ChangeOrigin::Remote, now).await?;
-        self.counters.remote_changes += 1;
+        self.health.counters.remote_changes += 1;
         Ok(recorded.entry.seq)
     }
 
@@ -294,37 +255,11 @@ impl Engine {
     }
 }
 
-/// A pairing code this device shows, and until when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PairingCode {
-    /// `ABCDE-FGHJK`: ten letters, about 46 bits.
-    pub code: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 impl Engine {
     /// Records the outcome of a pass for the status and the backoff.
     pub(crate) fn note_outcome(&mut self, result: Result<(), &SyncError>, now: DateTime<Utc>) {
-        match result {
-            Ok(()) => {
-                self.failures = 0;
-                self.next_retry_at = None;
-                self.last_error = None;
-                self.last_success_at = Some(now);
-            }
-            Err(e) => {
-                self.failures = self.failures.saturating_add(1);
-                self.last_error = Some(e.info());
-                self.next_retry_at = e.is_retryable().then(|| {
-                    self.config.backoff.next_attempt(
-                        self.failures,
-                        e.retry_after(),
-                        now,
-                        &mut self.rng,
-                    )
-                });
-            }
-        }
+        self.health
+            .note(result, now, &self.config.backoff, &mut self.rng);
     }
 
     /// The status as it stands.
@@ -339,26 +274,26 @@ impl Engine {
         } else {
             None
         };
-        let next_retry_at = match (head_retry, self.next_retry_at) {
+        let next_retry_at = match (head_retry, self.health.next_retry_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         Ok(SyncStatus {
             enrolled: self.enrollment.is_some(),
             syncing,
-            last_success_at: self.last_success_at,
+            last_success_at: self.health.last_success_at,
             pending_outbox,
-            last_error: self.last_error.clone(),
+            last_error: self.health.last_error.clone(),
             next_retry_at,
             quarantined: quarantine::count(&self.pool).await?,
             violations: events::violation_count(&self.pool).await?,
-            events_received: self.counters.events_stored,
-            conflicts: self.counters.conflicts,
+            events_received: self.health.counters.events_stored,
+            conflicts: self.health.counters.conflicts,
             open_conflicts: conflicts::count_open(&self.pool).await?,
             feed_gaps: feed_gaps::open_count(&self.pool).await?,
-            unendorsed_keys: self.unendorsed_keys.len() as u64,
+            unendorsed_keys: self.feed.unendorsed_keys.len() as u64,
             platform_claims: platform_claims::count(&self.pool).await?,
-            paired: self.paired,
+            paired: self.device.paired,
         })
     }
 }

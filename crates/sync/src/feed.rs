@@ -97,7 +97,7 @@ impl Engine {
                 }
                 Err(e) => return Err(e),
             };
-            self.unreadable_at = None;
+            self.feed.unreadable_at = None;
             let has_more = page.has_more;
             if has_more && page.next_cursor > cursor {
                 // The platform serves (and signs) the next page while we check this one.
@@ -152,28 +152,28 @@ impl Engine {
     ) -> Result<(), SyncError> {
         outbox::set_feed_horizons(&self.pool, started_at, cursor).await?;
         sync_state::write(&self.pool, FEED_READ_AT, &started_at, started_at).await?;
-        self.feed_read_at = Some(started_at);
+        self.feed.read_at = Some(started_at);
         Ok(())
     }
 
     /// Counts one more pass that could not read the delivery after `cursor`; `true` once
     /// it is time to skip it.
     fn unreadable_again(&mut self, cursor: u64) -> bool {
-        let tries = match self.unreadable_at {
+        let tries = match self.feed.unreadable_at {
             Some((at, tries)) if at == cursor => tries + 1,
             _ => 1,
         };
-        self.unreadable_at = Some((cursor, tries));
+        self.feed.unreadable_at = Some((cursor, tries));
         tries >= MAX_TRIES
     }
 
     /// Counts one more pass stopped by the stale delivery `id`; `true` once it is time to
     /// skip it.
     pub(crate) fn stale_again(&mut self, id: &str) -> bool {
-        let tries = self.stale_tries.entry(id.to_owned()).or_insert(0);
+        let tries = self.feed.stale_tries.entry(id.to_owned()).or_insert(0);
         *tries += 1;
         if *tries >= MAX_TRIES {
-            self.stale_tries.remove(id);
+            self.feed.stale_tries.remove(id);
             return true;
         }
         false
@@ -190,7 +190,7 @@ impl Engine {
     ) -> Result<(), SyncError> {
         tracing::warn!(after, until, error = %error, "skipping part of the feed");
         feed_gaps::open(&self.pool, after, until, event_id, &error.to_string(), now).await?;
-        self.counters.gaps_opened += 1;
+        self.health.counters.gaps_opened += 1;
         Ok(())
     }
 
@@ -236,7 +236,7 @@ impl Engine {
         }
         self.open_gap(cursor, high, None, error, now).await?;
         settings::set_sync_cursor(&self.pool, FEED, &high.to_string(), now).await?;
-        self.unreadable_at = None;
+        self.feed.unreadable_at = None;
         Ok(high)
     }
 
@@ -284,7 +284,7 @@ impl Engine {
                 Ok(outcome) if outcome.complete => {
                     stored += outcome.stored;
                     feed_gaps::close(&self.pool, gap.id, now).await?;
-                    self.counters.gaps_closed += 1;
+                    self.health.counters.gaps_closed += 1;
                 }
                 Ok(outcome) => {
                     let error = outcome.stop.map_or_else(String::new, |e| e.to_string());
@@ -300,7 +300,7 @@ impl Engine {
     /// Re-reads the platform's published keys; trusts a new one only when a key this wallet
     /// already trusts endorsed it (see `webhook.rs`).
     pub(crate) async fn refresh_keys(&mut self, now: DateTime<Utc>) -> Result<(), SyncError> {
-        self.keys_refreshed = true;
+        self.feed.keys_refreshed = true;
         let listed = self.client()?.signing_keys().await?;
         let Some(mut enrollment) = self.enrollment.clone() else {
             return Ok(());
@@ -308,7 +308,7 @@ impl Engine {
         let (trusted, refused) = crate::webhook::extend_trust(&enrollment.signing_keys, &listed);
         if !refused.is_empty() {
             tracing::warn!(keys = ?refused, "the platform lists signing keys no trusted key endorsed");
-            self.unendorsed_keys = refused;
+            self.feed.unendorsed_keys = refused;
         }
         if trusted != enrollment.signing_keys {
             enrollment.signing_keys = trusted;

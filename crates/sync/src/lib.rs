@@ -37,26 +37,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! ## The public API
-//!
-//! - [`Syncer`] (one per unlocked wallet; cheap to clone):
-//!   `Syncer::new(pool, SyncConfig) -> Result<Syncer>`,
-//!   `enroll(&EnrollRequest, now) -> Result<Enrollment>`, `enrollment() -> Option<Enrollment>`,
-//!   `sync_once(now) -> Result<SyncReport>` (drain + feed + reconcile), and each step alone:
-//!   `drain_outbox(now)`, `pull_events(now)`, `reconcile(now)`;
-//!   `run(shutdown)` (the background loop; ends on shutdown or when the wallet locks),
-//!   `wake()` (after recording a consent change), `status() -> SyncStatus`,
-//!   `subscribe() -> watch::Receiver<SyncStatus>`, `counters() -> SyncCounters`,
-//!   `client() -> Result<PlatformClient>`, `refresh_directory(now) -> Result<usize>`.
-//! - [`PlatformClient`]: `enroll`, `signing_keys`, `link_card`, `cards`, `remove_card`, `apps`,
-//!   `grants`, `put_grant`, `events` (long-poll), `event`; every failure a [`SyncError`] with
-//!   `code()` ([`SyncErrorCode`]), `is_retryable()`, `retry_after()`, `info()` (`{code, message}`).
-//! - [`grant_id_for`]: **create grants with this id** — the same on every device, so two
-//!   devices granting the same app × card × scope change one platform grant.
-//! - [`consent_evidence`]: the verdict on a stored event with the grant history proving it.
-//! - [`load_enrollment`], [`Enrollment::summary`] (no secrets, for the UI),
-//!   [`Enrollment::credentials`] (what adds another device), [`DeviceToken`] and
-//!   [`CardholderSecret`] (redacted `Debug`, no `Serialize`, wiped on drop).
+//! [`grant_id_for`] gives the id every device uses for an app × card × scope, so two devices
+//! granting the same permission change one platform grant.
 //!
 //! # The rules it keeps
 //!
@@ -64,17 +46,21 @@
 //!   grants in parallel; the exact request (idempotency key + body) stored before its first
 //!   send and repeated verbatim after any failure or crash; backoff with jitter, `Retry-After`.
 //! - **Conflicts** (`resolve.rs`): the platform's version order decides, a revocation is
-//!   never undone, every conflict is a ledger note plus an ordinary entry for the outcome.
-//! - **Other devices** (`remote.rs`, `reconcile.rs`): remote states enter the ledger as
-//!   remote entries (`ChangeOrigin::Remote`, device `platform`), never while a local change
-//!   of that grant is pending.
+//!   never undone, every conflict is a ledger note plus an ordinary entry for the outcome,
+//!   and each change set aside is kept for the cardholder with the device whose change won.
+//! - **Other devices** (`remote.rs`, `reconcile.rs`, `device.rs`): a remote state enters the
+//!   ledger as a remote entry (`ChangeOrigin::Remote`) under the device that signed it, when
+//!   the cardholder's device chain vouches for that device; otherwise it is the platform's
+//!   claim. Never while a local change of that grant is pending.
+//! - **Cards** (`cards.rs`): cards linked, renamed or unlinked on another device follow here.
 //! - **Feed** (`feed.rs`, `webhook.rs`): Ed25519 Standard Webhooks signatures against the
 //!   enrolled keys, a ±5 min delivery-timestamp window (the platform signs at delivery),
 //!   dedupe by id, cursor and events in one transaction, quarantine for what fails.
 //! - **Consent** (`consent.rs`): violations judged at the event's time against the ledger;
 //!   `app.terms_changed` puts the app's grants on needs-re-consent.
 //!
-//! Logic takes `now` as a parameter; only [`Syncer::run`] reads the clock.
+//! The engine's state is grouped by the step that owns it (`state.rs`). Logic takes `now` as a
+//! parameter; only [`Syncer::run`] reads the clock.
 
 mod backoff;
 mod cardholder_api;
@@ -98,6 +84,7 @@ mod reconcile;
 mod remote;
 mod resolve;
 mod secret;
+mod state;
 mod status;
 mod sync_state;
 mod syncer;
@@ -113,12 +100,12 @@ pub use config::SyncConfig;
 pub use consent::consent_evidence;
 pub use device::{consent_proof, PAIRING_CODE_LIFETIME};
 pub use device_api::PlatformDevice;
-pub use engine::PairingCode;
 pub use engine::PLATFORM_DEVICE;
 pub use enrollment::{load as load_enrollment, EnrollRequest, Enrollment, EnrollmentSummary};
 pub use error::{RetryAfter, SyncError, SyncErrorCode, SyncErrorInfo};
 pub use platform_api::{EnrolledDevice, PutOutcome, MAX_PAGE, MAX_WAIT};
 pub use secret::{CardholderCredentials, CardholderSecret, DeviceToken};
+pub use state::PairingCode;
 pub use status::{SyncCounters, SyncReport, SyncStatus};
 pub use sync_state::FEED;
 pub use syncer::Syncer;

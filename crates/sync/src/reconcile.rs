@@ -45,7 +45,7 @@ impl Engine {
                 adopted += 1;
             }
         }
-        self.last_reconcile_at = Some(now);
+        self.health.last_reconcile_at = Some(now);
         Ok(adopted)
     }
 }

@@ -25,6 +25,14 @@ use crate::error::SyncError;
 use crate::remote::{action_between, same_state};
 use crate::wire::RemoteGrant;
 
+/// A refusal, read: whether it was a conflict, the platform's words, and the grant as the
+/// platform holds it (`None`: it holds none).
+struct Refusal {
+    conflict: bool,
+    note: String,
+    reported: Option<RemoteGrant>,
+}
+
 /// Why a change needs settling.
 pub(crate) enum Settle {
     /// A 409 about state, with the grant as the platform has it when it said so.
@@ -52,59 +60,23 @@ fn new_key(now: DateTime<Utc>) -> Uuid {
 }
 
 impl Engine {
+    /// Settles `head`, refused by the platform: in named steps, what the platform holds, the
+    /// conflict listed (when it is one), then the outcome for every pending change of the grant.
     pub(crate) async fn settle(
         &mut self,
         head: &OutboxItem,
         settle: Settle,
         now: DateTime<Utc>,
     ) -> Result<(), SyncError> {
-        let (conflict, note, current) = match settle {
-            Settle::Refused {
-                code,
-                message,
-                current,
-            } => (true, format!("{code}: {message}"), current),
-            // A revocation is never dropped: refused for anything but the grant's state (a
-            // signature the platform will not take, say), it waits and is tried again later,
-            // with the error shown, rather than being sent again at once.
-            Settle::Rejected(e) if head.entry.action == ConsentAction::Revoke => {
-                self.counters.rejected += 1;
-                let at = self.config.backoff.next_attempt(
-                    head.attempts.saturating_add(1),
-                    e.retry_after(),
-                    now,
-                    &mut self.rng,
-                );
-                outbox::mark_failed(&self.pool, head.idempotency_key, &e.to_string(), at).await?;
-                return Ok(());
-            }
-            Settle::Rejected(e) => (false, e.to_string(), None),
+        let Some(refusal) = self.refusal(head, settle, now).await? else {
+            return Ok(());
         };
-        let reported = match current {
-            Some(state) => state,
-            None => match self.fetch_platform_grant(&head.entry.grant_id).await {
-                Ok(state) => state,
-                Err(e) if e.is_retryable() => {
-                    // Cannot tell what the platform has: try the whole thing again later.
-                    let at = self.config.backoff.next_attempt(
-                        head.attempts.saturating_add(1),
-                        e.retry_after(),
-                        now,
-                        &mut self.rng,
-                    );
-                    outbox::mark_failed(&self.pool, head.idempotency_key, &e.to_string(), at)
-                        .await?;
-                    return Ok(());
-                }
-                Err(e) => return Err(e),
-            },
-        };
-        let platform: Option<Grant> = reported.as_ref().map(|r| r.grant.clone());
-        if conflict {
-            self.counters.conflicts += 1;
+        let platform: Option<Grant> = refusal.reported.as_ref().map(|r| r.grant.clone());
+        if refusal.conflict {
+            self.health.counters.conflicts += 1;
             self.note_conflict(head, now).await?;
         } else {
-            self.counters.rejected += 1;
+            self.health.counters.rejected += 1;
         }
         if let Some(c) = &platform {
             self.remember_versions(&[(c.id.clone(), c.version)], now)
@@ -117,37 +89,123 @@ impl Engine {
             .into_iter()
             .filter(|i| i.entry.key() == key)
             .collect();
-        let local = self.local_grant(&key).await?;
-        if conflict {
-            // Whose change won: the device that signed it, when the chain vouches for it.
-            let won_by = match &reported {
-                Some(r) => Some(
-                    self.vouched(&r.grant, r.signed.as_deref(), now)
-                        .await
-                        .unwrap_or_else(|_| PLATFORM_DEVICE.to_owned()),
-                ),
-                None => None,
-            };
-            // Every change of this grant that is not a revocation is set aside (a revocation
-            // stands, see above): each one is listed for the cardholder until dismissed.
-            for item in pending
-                .iter()
-                .filter(|i| i.entry.action != ConsentAction::Revoke)
-            {
-                let set_aside = NewConflict {
-                    outbox_key: item.idempotency_key,
-                    grant_id: &item.entry.grant_id,
-                    asked_action: item.entry.action,
-                    asked: &item.entry.grant,
-                    asked_at: item.entry.at,
-                    won: platform.as_ref(),
-                    won_by: won_by.as_deref(),
-                    reason: &note,
-                };
-                conflicts::record(&self.pool, &set_aside, now).await?;
-            }
+        if refusal.conflict {
+            self.set_aside(&pending, &refusal, now).await?;
         }
-        let not_applied = if conflict {
+        self.outcome(head, &pending, &refusal, now).await
+    }
+
+    /// Why `head` was refused and what the platform holds; `None` when it waits for a later
+    /// try instead (a refused revocation, or a platform that cannot say what it holds).
+    async fn refusal(
+        &mut self,
+        head: &OutboxItem,
+        settle: Settle,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Refusal>, SyncError> {
+        let (conflict, note, current) = match settle {
+            Settle::Refused {
+                code,
+                message,
+                current,
+            } => (true, format!("{code}: {message}"), current),
+            // A revocation is never dropped: refused for anything but the grant's state (a
+            // signature the platform will not take, say), it waits and is tried again later,
+            // with the error shown, rather than being sent again at once.
+            Settle::Rejected(e) if head.entry.action == ConsentAction::Revoke => {
+                self.health.counters.rejected += 1;
+                self.retry_later(head, &e, now).await?;
+                return Ok(None);
+            }
+            Settle::Rejected(e) => (false, e.to_string(), None),
+        };
+        let reported = match current {
+            Some(state) => state,
+            None => match self.fetch_platform_grant(&head.entry.grant_id).await {
+                Ok(state) => state,
+                Err(e) if e.is_retryable() => {
+                    // Cannot tell what the platform has: try the whole thing again later.
+                    self.retry_later(head, &e, now).await?;
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        Ok(Some(Refusal {
+            conflict,
+            note,
+            reported,
+        }))
+    }
+
+    /// Leaves `head` queued, to be sent again after the backoff.
+    async fn retry_later(
+        &mut self,
+        head: &OutboxItem,
+        e: &SyncError,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let at = self.config.backoff.next_attempt(
+            head.attempts.saturating_add(1),
+            e.retry_after(),
+            now,
+            &mut self.rng,
+        );
+        outbox::mark_failed(&self.pool, head.idempotency_key, &e.to_string(), at).await?;
+        Ok(())
+    }
+
+    /// Lists every pending change of the grant that is not a revocation (a revocation stands)
+    /// for the cardholder, with what won and whose change that was.
+    async fn set_aside(
+        &mut self,
+        pending: &[OutboxItem],
+        refusal: &Refusal,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        // Whose change won: the device that signed it, when the chain vouches for it.
+        let won_by = match &refusal.reported {
+            Some(r) => Some(
+                self.vouched(&r.grant, r.signed.as_deref(), now)
+                    .await
+                    .unwrap_or_else(|_| PLATFORM_DEVICE.to_owned()),
+            ),
+            None => None,
+        };
+        let won = refusal.reported.as_ref().map(|r| &r.grant);
+        for item in pending
+            .iter()
+            .filter(|i| i.entry.action != ConsentAction::Revoke)
+        {
+            let set_aside = NewConflict {
+                outbox_key: item.idempotency_key,
+                grant_id: &item.entry.grant_id,
+                asked_action: item.entry.action,
+                asked: &item.entry.grant,
+                asked_at: item.entry.at,
+                won,
+                won_by: won_by.as_deref(),
+                reason: &refusal.note,
+            };
+            conflicts::record(&self.pool, &set_aside, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The grant ends as the rule says (see the module's head), and every pending change of it
+    /// is acknowledged with its outcome.
+    async fn outcome(
+        &mut self,
+        head: &OutboxItem,
+        pending: &[OutboxItem],
+        refusal: &Refusal,
+        now: DateTime<Utc>,
+    ) -> Result<(), SyncError> {
+        let note = &refusal.note;
+        let reported = &refusal.reported;
+        let platform: Option<Grant> = reported.as_ref().map(|r| r.grant.clone());
+        let local = self.local_grant(&head.entry.key()).await?;
+        let not_applied = if refusal.conflict {
             format!("not applied: the grant was changed elsewhere first ({note})")
         } else {
             format!("not applied: the platform refused it ({note})")
@@ -166,12 +224,15 @@ impl Engine {
                 // A key that got a refusal is spent: the platform keeps that answer for it.
                 let is_head = carrier.idempotency_key == head.idempotency_key;
                 let rebase = self
+                    .outgoing
                     .in_flight
                     .get(&carrier.idempotency_key)
                     .map(|f| (is_head || f.base_version != c.version, f.generation));
                 if let Some((true, generation)) = rebase {
                     let flight = self.new_request(&carrier, new_key(now), generation + 1)?;
-                    self.in_flight.insert(carrier.idempotency_key, flight);
+                    self.outgoing
+                        .in_flight
+                        .insert(carrier.idempotency_key, flight);
                     self.persist_in_flight(now).await?;
                 }
                 if !local_revoked {
@@ -248,8 +309,13 @@ impl Engine {
         for item in items {
             outbox::mark_failed(&self.pool, item.idempotency_key, reason, now).await?;
             outbox::mark_acked(&self.pool, item.idempotency_key, platform_version, now).await?;
-            if self.in_flight.remove(&item.idempotency_key).is_some() {
-                self.in_flight_dirty = true;
+            if self
+                .outgoing
+                .in_flight
+                .remove(&item.idempotency_key)
+                .is_some()
+            {
+                self.outgoing.in_flight_dirty = true;
             }
         }
         Ok(())

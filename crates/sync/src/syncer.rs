@@ -10,10 +10,10 @@ use tokio::sync::{watch, Mutex, MutexGuard, Notify};
 
 use crate::client::PlatformClient;
 use crate::config::SyncConfig;
-use crate::engine::PairingCode;
 use crate::engine::{ClientSlot, Engine};
 use crate::enrollment::{self, EnrollRequest, Enrollment};
 use crate::error::{SyncError, SyncErrorCode};
+use crate::state::PairingCode;
 use crate::status::{SyncCounters, SyncReport, SyncStatus};
 use crate::sync_state::{self, LAST_SUCCESS};
 
@@ -104,9 +104,7 @@ impl Syncer {
             Ok(()) | Err(SyncError::NotPaired) => {}
             Err(e) => tracing::warn!(error = %e, "the device chain could not be read yet"),
         }
-        engine.last_error = None;
-        engine.failures = 0;
-        engine.next_retry_at = None;
+        engine.health.forget_failures();
         self.publish(&engine, false).await;
         drop(engine);
         self.wake();
@@ -175,7 +173,7 @@ impl Syncer {
 
     /// Totals since the syncer started.
     pub async fn counters(&self) -> SyncCounters {
-        self.inner.engine.lock().await.counters
+        self.inner.engine.lock().await.health.counters
     }
 
     /// A full pass: send pending consent changes, pull the feed, reconcile grants.
@@ -238,8 +236,8 @@ impl Syncer {
     async fn pass(&self, now: DateTime<Utc>, steps: Steps) -> Result<SyncReport, SyncError> {
         let mut engine = self.inner.engine.lock().await;
         self.publish(&engine, true).await;
-        let before = engine.counters;
-        engine.keys_refreshed = false;
+        let before = engine.health.counters;
+        engine.feed.keys_refreshed = false;
         let mut result = run_steps(&mut engine, steps, now).await;
         if result.is_ok() {
             result = sync_state::write(&engine.pool, LAST_SUCCESS, &now, now).await;
@@ -248,7 +246,7 @@ impl Syncer {
         self.publish(&engine, false).await;
         result?;
         Ok(SyncReport {
-            counters: engine.counters.since(&before),
+            counters: engine.health.counters.since(&before),
             pending_outbox: self.inner.status.borrow().pending_outbox,
         })
     }
@@ -363,7 +361,7 @@ impl Syncer {
                     engine.note_outcome(Err(e), now);
                     self.publish(&engine, false).await;
                     let sleep = engine
-                        .next_retry_at
+                        .health.next_retry_at
                         .map(|at| (at - now).to_std().unwrap_or(Duration::ZERO))
                         .unwrap_or(Duration::from_secs(5));
                     drop(engine);
@@ -413,7 +411,7 @@ async fn run_steps(engine: &mut Engine, steps: Steps, now: DateTime<Utc>) -> Res
         }
     }
     let reconcile = steps.reconcile.unwrap_or_else(|| {
-        engine.last_reconcile_at.is_none_or(|at| {
+        engine.health.last_reconcile_at.is_none_or(|at| {
             (now - at).to_std().unwrap_or(Duration::ZERO) >= engine.config.reconcile_every
         })
     });
