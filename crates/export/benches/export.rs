@@ -12,8 +12,7 @@
 //! `CONSENTRY_BENCH_KEEP=DIR` keeps the filled wallet and its plain copy in DIR and reuses them
 //! on the next run (to profile the export without filling a million events again).
 
-#[path = "../tests/export/fixtures.rs"]
-mod fixtures;
+use consentry_testkit::events as fixtures;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};

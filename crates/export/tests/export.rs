@@ -5,9 +5,6 @@
 // Helpers outside `#[test]` functions fail loudly too: this is test code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "export/fixtures.rs"]
-mod fixtures;
-
 #[path = "export/support.rs"]
 mod support;
 

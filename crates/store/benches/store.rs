@@ -12,8 +12,7 @@
 //! `CONSENTRY_BENCH_SCALE=0.1` shrinks every size tenfold for a quick run;
 //! `CONSENTRY_BENCH_ONLY=ingest` stops after part 1 (for profiling the ingest).
 
-#[path = "../tests/store/fixtures.rs"]
-mod fixtures;
+use consentry_testkit::events as fixtures;
 
 use std::error::Error;
 use std::path::Path;

@@ -10,9 +10,6 @@ mod support;
 #[path = "store/open_states.rs"]
 mod open_states;
 
-#[path = "store/fixtures.rs"]
-mod fixtures;
-
 #[path = "store/cards.rs"]
 mod cards;
 

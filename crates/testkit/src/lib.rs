@@ -21,6 +21,7 @@ use consentry_store::{
 use sqlx::SqlitePool;
 use tempfile::TempDir;
 
+pub mod events;
 #[cfg(feature = "platform")]
 pub mod platform;
 

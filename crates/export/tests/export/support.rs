@@ -21,7 +21,8 @@ use consentry_store::Wallet;
 use sqlx::SqlitePool;
 use tempfile::TempDir;
 
-use crate::fixtures::{self, eur, incoming};
+use consentry_testkit::eur;
+use consentry_testkit::events::{self as fixtures, incoming};
 
 pub const CARDS: &[(&str, &str)] = &[
     ("tok_visa", "4242"),
@@ -205,7 +206,8 @@ fn at(day: i64) -> DateTime<Utc> {
 }
 
 fn special_tx(n: u32, card: &str, merchant: &str, amount: Money, day: i64, kind: &str) -> Event {
-    let mut event = fixtures::transaction(format!("evt_s{n:02}"), card, merchant, amount, at(day));
+    let mut event = fixtures::transaction_of(n.into(), card, merchant, amount, at(day));
+    event.id = format!("evt_s{n:02}");
     if let EventPayload::TransactionSettled(t) = &event.payload {
         let t: Transaction = t.clone();
         event.payload = match kind {
@@ -243,13 +245,14 @@ fn specials(revoked: &Grant) -> Vec<IncomingEvent> {
         },
     });
     let mut never = incoming(fixtures::cashback(
-        "evt_s11".into(),
+        11,
         "tok_mc",
         "app_rogue",
         true,
-        eur(99),
+        99,
         at(21),
     ));
+    never.event.id = "evt_s11".into();
     never.violation = Some(ViolationReason::NeverGranted);
     let mut out: Vec<IncomingEvent> = [
         special_tx(1, "tok_visa", "Corner Bakery", eur(1234), 3, "authorized"),
@@ -319,14 +322,18 @@ fn specials(revoked: &Grant) -> Vec<IncomingEvent> {
                 payment: None,
             }),
         ),
-        fixtures::cashback(
-            "evt_s14".into(),
-            "tok_a_long_platform_token_for_ofx",
-            "app_cashback",
-            true,
-            eur(150),
-            at(13),
-        ),
+        {
+            let mut paid = fixtures::cashback(
+                14,
+                "tok_a_long_platform_token_for_ofx",
+                "app_cashback",
+                true,
+                150,
+                at(13),
+            );
+            paid.id = "evt_s14".into();
+            paid
+        },
     ]
     .into_iter()
     .map(incoming)

@@ -21,11 +21,15 @@ async fn second_device(p: &Platform, first: &Wallet, name: &str) -> Wallet {
 }
 
 async fn rename(w: &Wallet, token: &str, nickname: Value) -> (reqwest::StatusCode, Value) {
+    patch_card(w, token, json!({ "nickname": nickname })).await
+}
+
+async fn patch_card(w: &Wallet, token: &str, body: Value) -> (reqwest::StatusCode, Value) {
     read(
         w.http
             .patch(w.url(&format!("/v1/cards/{token}")))
             .bearer_auth(&w.token)
-            .json(&json!({ "nickname": nickname }))
+            .json(&body)
             .send()
             .await
             .unwrap(),
@@ -195,17 +199,11 @@ async fn a_rename_is_checked_like_a_link() {
     );
     assert_error(&rename(&w, &token, json!(42)).await, 422, "invalid_body");
     // An empty body is refused, not read as "clear the name" (the schema requires the field).
-    let empty = read(
-        w.http
-            .patch(w.url(&format!("/v1/cards/{token}")))
-            .bearer_auth(&w.token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_error(&empty, 422, "invalid_body");
+    assert_error(
+        &patch_card(&w, &token, json!({})).await,
+        422,
+        "invalid_body",
+    );
     assert_error(
         &rename(&w, "card_nothing", json!("Groceries")).await,
         404,

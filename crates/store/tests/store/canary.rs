@@ -18,8 +18,8 @@ use consentry_store::{cards, events, outbox, quarantine, settings, StoreError};
 
 use crate::cards::new_card;
 use crate::consents::details;
-use crate::fixtures::{cashback, incoming, points, receipt, transaction};
 use crate::support::{now, passphrase_wallet};
+use consentry_testkit::events::{cashback, incoming, points, receipt, transaction};
 
 /// Test numbers of five networks (all Luhn-valid).
 const CANARIES: &[&str] = &[

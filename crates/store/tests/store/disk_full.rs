@@ -6,8 +6,8 @@ use std::process::Command;
 
 use consentry_store::{events, integrity, IoProblem, StoreError, Unlock, Wallet, WalletPaths};
 
-use crate::fixtures::{incoming, mixed};
 use crate::support::{create_with_passphrase, now, passphrase};
+use consentry_testkit::events::{incoming, mixed};
 
 /// A tmpfs of `size` mounted on a fresh folder, unmounted when dropped.
 struct SmallDisk {

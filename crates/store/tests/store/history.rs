@@ -11,10 +11,10 @@ use consentry_store::reward_stats::{self, CashbackState};
 use consentry_store::search::{self, SearchTarget};
 use consentry_store::{quarantine, settings};
 
-use crate::fixtures::{
+use crate::support::{now, passphrase_wallet};
+use consentry_testkit::events::{
     cashback, incoming, mixed, points, receipts_app, transaction, RECEIPTS_APP_TERMS,
 };
-use crate::support::{now, passphrase_wallet};
 
 fn cards() -> Vec<String> {
     ["tok_a", "tok_b", "tok_c"].map(String::from).to_vec()
@@ -343,7 +343,7 @@ async fn search_finds_merchants_items_and_apps_newest_first() {
     let batch = [
         transaction(1, "tok_a", "Blue Bottle Coffee", 450, now()),
         transaction(2, "tok_a", "Petit Café", 300, now() + Duration::minutes(1)),
-        crate::fixtures::receipt(
+        consentry_testkit::events::receipt(
             3,
             "tok_a",
             "app_receipts",

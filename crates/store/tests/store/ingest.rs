@@ -8,8 +8,8 @@ use consentry_store::events::{self, IncomingEvent, EVENTS_PER_TRANSACTION};
 use consentry_store::history::{self, HistoryFilter};
 use consentry_store::{reward_stats, search, settings};
 
-use crate::fixtures::{incoming, mixed, points, transaction, MERCHANTS};
 use crate::support::{now, passphrase_wallet};
+use consentry_testkit::events::{incoming, mixed, points, transaction, MERCHANTS};
 
 const CARD_NUMBER: &str = "4111 1111 1111 1111";
 

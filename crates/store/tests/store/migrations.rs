@@ -8,8 +8,8 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::fixtures::{incoming, receipt, receipts_app, transaction};
 use crate::support::now;
+use consentry_testkit::events::{incoming, receipt, receipts_app, transaction};
 
 /// Every released migration and the SHA-384 checksum sqlx computed for it. A released file
 /// must never be edited (every installed wallet would refuse to open): add a new one instead,

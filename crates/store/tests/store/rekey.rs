@@ -10,8 +10,8 @@ use consentry_store::{
     Unlock, Wallet, WalletPaths,
 };
 
-use crate::fixtures::{incoming, mixed};
 use crate::support::{now, passphrase, passphrase_wallet};
+use consentry_testkit::events::{incoming, mixed};
 
 pub(crate) const CHILD_DIR: &str = "CONSENTRY_TEST_REKEY_CHILD_DIR";
 pub(crate) const CHILD_PAUSE_AT: &str = "CONSENTRY_TEST_REKEY_PAUSE_AT";

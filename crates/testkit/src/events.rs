@@ -1,15 +1,25 @@
-//! Deterministic domain events for tests and the benchmark (included by both).
+//! Deterministic domain events of every kind, for the store's and the export's tests and
+//! benchmarks: one builder per kind (event number `i` gives the id `evt_{i:012}` and the
+//! transaction `tx_{i}`), a realistic mix ([`mixed`]), and the directory listing of a receipts
+//! app.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    reason = "fixtures: small constant values"
+)]
 
 use chrono::{DateTime, Duration, Utc};
 use consentry_domain::{
-    Cashback, Channel, Currency, Discount, Event, EventPayload, FeeModel, Money, OfferIssued,
-    PaymentRef, PointsAwarded, Receipt, ReceiptIssued, ReceiptLine, RecommendationMade, Scope,
-    Sha256Digest, SocialPosted, Transaction,
+    Cashback, Channel, Discount, Event, EventPayload, FeeModel, Money, OfferIssued, PaymentRef,
+    PointsAwarded, Receipt, ReceiptIssued, ReceiptLine, RecommendationMade, Scope, Sha256Digest,
+    SocialPosted, Transaction,
 };
 use consentry_store::apps::AppListing;
 use consentry_store::events::IncomingEvent;
+
+use crate::eur;
 
 pub const MERCHANTS: &[&str] = &[
     "Blue Bottle Coffee",
@@ -37,11 +47,16 @@ pub const ITEMS: &[&str] = &[
     "popcorn",
 ];
 
-pub fn eur(minor: i64) -> Money {
-    Money::new(minor, Currency::new("EUR").unwrap())
+/// The apps [`mixed`] spreads app events over.
+pub const APPS: &[&str] = &["app_receipts", "app_points", "app_cashback", "app_social"];
+
+/// The id of event number `i`.
+pub fn event_id(i: u64) -> String {
+    format!("evt_{i:012}")
 }
 
-fn payment(i: u64, amount: Money) -> PaymentRef {
+/// The payment behind an app event of number `i`.
+pub fn payment(i: u64, amount: Money) -> PaymentRef {
     PaymentRef {
         transaction_id: format!("tx_{i}"),
         channel: Channel::ALL[(i % Channel::ALL.len() as u64) as usize],
@@ -49,15 +64,16 @@ fn payment(i: u64, amount: Money) -> PaymentRef {
     }
 }
 
-fn envelope(
-    i: u64,
+/// An event with this id, card, app (`None`: the platform's own) and time.
+pub fn envelope(
+    id: impl Into<String>,
     card: &str,
     app: Option<&str>,
     at: DateTime<Utc>,
     payload: EventPayload,
 ) -> Event {
     Event {
-        id: format!("evt_{i:012}"),
+        id: id.into(),
         occurred_at: at,
         card_token: card.to_owned(),
         app_id: app.map(str::to_owned),
@@ -65,22 +81,36 @@ fn envelope(
     }
 }
 
+/// A settled purchase of `minor` euro cents.
 pub fn transaction(i: u64, card: &str, merchant: &str, minor: i64, at: DateTime<Utc>) -> Event {
+    transaction_of(i, card, merchant, eur(minor), at)
+}
+
+/// A settled purchase of `amount` (any currency); the platform's commission is 1 %.
+pub fn transaction_of(
+    i: u64,
+    card: &str,
+    merchant: &str,
+    amount: Money,
+    at: DateTime<Utc>,
+) -> Event {
+    let commission = Money::new(amount.minor / 100, amount.currency);
     envelope(
-        i,
+        event_id(i),
         card,
         None,
         at,
         EventPayload::TransactionSettled(Transaction {
             transaction_id: format!("tx_{i}"),
-            amount: eur(minor),
+            amount,
             merchant: merchant.to_owned(),
             channel: Channel::Nfc,
-            commission: eur(minor / 100),
+            commission,
         }),
     )
 }
 
+/// A receipt with one line per item (two of each).
 pub fn receipt(
     i: u64,
     card: &str,
@@ -105,7 +135,7 @@ pub fn receipt(
         .collect();
     let total = eur(lines.iter().map(|l| l.total.minor).sum());
     envelope(
-        i,
+        event_id(i),
         card,
         Some(app),
         at,
@@ -121,6 +151,7 @@ pub fn receipt(
     )
 }
 
+/// Points awarded in `program`.
 pub fn points(
     i: u64,
     card: &str,
@@ -131,7 +162,7 @@ pub fn points(
     at: DateTime<Utc>,
 ) -> Event {
     envelope(
-        i,
+        event_id(i),
         card,
         Some(app),
         at,
@@ -144,6 +175,7 @@ pub fn points(
     )
 }
 
+/// Cashback of `minor` euro cents, announced or paid.
 pub fn cashback(i: u64, card: &str, app: &str, paid: bool, minor: i64, at: DateTime<Utc>) -> Event {
     let body = Cashback {
         amount: eur(minor),
@@ -155,17 +187,18 @@ pub fn cashback(i: u64, card: &str, app: &str, paid: bool, minor: i64, at: DateT
     } else {
         EventPayload::CashbackPending(body)
     };
-    envelope(i, card, Some(app), at, payload)
+    envelope(event_id(i), card, Some(app), at, payload)
 }
 
 /// Event number `i` of a realistic mix over `cards`, one minute apart from `start`:
-/// 45 % transactions, 20 % receipts, 15 % points, 10 % cashback, 10 % offers,
-/// recommendations and social posts.
+/// 45 % settled transactions, 20 % receipts, 15 % points, 10 % cashback (half paid),
+/// 5 % offers, 5 % recommendations and social posts.
 pub fn mixed(i: u64, cards: &[String], start: DateTime<Utc>) -> Event {
     let card = &cards[(i % cards.len() as u64) as usize];
     let at = start + Duration::minutes(i as i64);
     let merchant = MERCHANTS[(i % MERCHANTS.len() as u64) as usize];
-    let app = ["app_receipts", "app_points", "app_cashback", "app_social"][(i % 4) as usize];
+    let app = APPS[(i % APPS.len() as u64) as usize];
+    let app_event = |payload| envelope(event_id(i), card, Some(app), at, payload);
     match i % 20 {
         0..=8 => transaction(i, card, merchant, 500 + (i % 5000) as i64, at),
         9..=12 => {
@@ -173,55 +206,35 @@ pub fn mixed(i: u64, cards: &[String], start: DateTime<Utc>) -> Event {
             let b = ITEMS[((i / 3) % ITEMS.len() as u64) as usize];
             receipt(i, card, app, merchant, &[a, b], at)
         }
-        13..=15 => points(
-            i,
-            card,
-            app,
-            ["Miles", "Stars", "Beans"][(i % 3) as usize],
-            10,
-            i as i64,
-            at,
-        ),
-        16 | 17 => cashback(i, card, app, i.is_multiple_of(2), 25, at),
-        18 => envelope(
-            i,
-            card,
-            Some(app),
-            at,
-            EventPayload::OfferIssued(OfferIssued {
-                offer_id: format!("offer_{i}"),
-                code: "SAVE10".to_owned(),
-                description: "10 % off your next coffee".to_owned(),
-                discount: Discount::Percent { bps: 1000 },
-                expires_at: None,
-                payment: None,
-            }),
-        ),
-        _ if i.is_multiple_of(2) => envelope(
-            i,
-            card,
-            Some(app),
-            at,
-            EventPayload::RecommendationMade(RecommendationMade {
+        13..=15 => {
+            let program = ["Miles", "Stars", "Beans"][(i % 3) as usize];
+            points(i, card, app, program, 10, i as i64, at)
+        }
+        16 | 17 => cashback(i, card, app, i.is_multiple_of(2), 25 + (i % 7) as i64, at),
+        18 => app_event(EventPayload::OfferIssued(OfferIssued {
+            offer_id: format!("offer_{i}"),
+            code: "SAVE10".to_owned(),
+            description: "10 % off your next coffee".to_owned(),
+            discount: Discount::Percent { bps: 1000 },
+            expires_at: None,
+            payment: None,
+        })),
+        _ if i.is_multiple_of(2) => {
+            app_event(EventPayload::RecommendationMade(RecommendationMade {
                 text: "Try the oat latte".to_owned(),
                 product: None,
                 payment: None,
-            }),
-        ),
-        _ => envelope(
-            i,
-            card,
-            Some(app),
-            at,
-            EventPayload::SocialPosted(SocialPosted {
-                network: "mastodon".to_owned(),
-                text: "Had a great coffee".to_owned(),
-                payment: None,
-            }),
-        ),
+            }))
+        }
+        _ => app_event(EventPayload::SocialPosted(SocialPosted {
+            network: "mastodon".to_owned(),
+            text: "Had a great coffee".to_owned(),
+            payment: None,
+        })),
     }
 }
 
+/// `event` as the feed hands it to the store: signature verified, no violation, on time.
 pub fn incoming(event: Event) -> IncomingEvent {
     IncomingEvent {
         event,
