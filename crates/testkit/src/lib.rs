@@ -21,7 +21,11 @@ use consentry_store::{
 use sqlx::SqlitePool;
 use tempfile::TempDir;
 
+#[cfg(feature = "webdriver")]
+pub mod app;
 pub mod events;
+#[cfg(feature = "webdriver")]
+pub mod memscan;
 #[cfg(feature = "platform")]
 pub mod platform;
 

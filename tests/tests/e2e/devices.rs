@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use consentry_platform::RunningPlatform;
-use consentry_tests::app::{skip_unless_available, DialogScript, RunningApp};
+use consentry_testkit::app::{skip_unless_available, DialogScript, RunningApp};
 use fantoccini::Locator;
 
 use super::{link_first_card, shown_credentials};
@@ -196,53 +196,60 @@ async fn two_apps_share_cards_and_grants_and_the_losing_change_of_a_conflict_sta
         .click(&format!("{CASHCOVE} input[role=switch]"))
         .await;
     let platform = bring_back(platform_dir.path(), addr).await;
-    sync_until(&[&laptop], "the laptop's grant is synced", || async {
-        laptop
-            .texts(&format!("{CASHCOVE} [data-testid=grant-sync] .badge"))
-            .await
-            == ["Synced"]
-    })
+    // Whichever reaches the platform first wins (both retry on their own as well); the other's
+    // change is set aside and listed there, naming the winner.
+    sync_until(
+        &[&laptop, &desktop],
+        "one of them lists a conflict",
+        || async { conflicts(&laptop).await.len() + conflicts(&desktop).await.len() == 1 },
+    )
     .await;
-    sync_until(&[&desktop], "the desktop lists its conflict", || async {
-        !conflicts(&desktop).await.is_empty()
-    })
-    .await;
-    let listed = conflicts(&desktop).await;
+    let ((loser, loser_name), (winner, winner_name)) = if conflicts(&desktop).await.is_empty() {
+        ((laptop, laptop_name), (desktop, "desktop".to_owned()))
+    } else {
+        ((desktop, "desktop".to_owned()), (laptop, laptop_name))
+    };
+    let listed = conflicts(&loser).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(listed[0].contains("Cashcove"), "{listed:?}");
     // It says which device's change won, by name.
     assert!(
-        listed[0].contains(&format!("made on {laptop_name} came first")),
+        listed[0].contains(&format!("made on {winner_name} came first")),
         "{listed:?}"
     );
-    assert!(conflicts(&laptop).await.is_empty(), "the winner has none");
+    assert!(conflicts(&winner).await.is_empty(), "the winner has none");
     // Both show the grant that won.
-    assert_eq!(switch_on(&desktop, CASHCOVE).await, Some(true));
-    screenshot(&desktop, "conflicts-en.png", "[data-testid=conflicts]").await;
-    // Both devices are listed on each, by name.
-    desktop.click("nav a[data-route='settings']").await;
-    desktop
+    assert_eq!(switch_on(&loser, CASHCOVE).await, Some(true));
+    assert_eq!(switch_on(&winner, CASHCOVE).await, Some(true));
+    screenshot(&loser, "conflicts-en.png", "[data-testid=conflicts]").await;
+    // Both devices are listed, by name.
+    loser.click("nav a[data-route='settings']").await;
+    loser
         .wait_texts(
             "[data-testid=devices] li",
             Duration::from_secs(20),
-            |rows| rows.len() == 2 && rows.iter().any(|r| r.contains(&laptop_name)),
+            |rows| {
+                rows.len() == 2
+                    && rows.iter().any(|r| r.contains(&winner_name))
+                    && rows.iter().any(|r| r.contains(&loser_name))
+            },
             || async {
-                desktop.click("nav a[data-route='cards']").await;
-                desktop.click("nav a[data-route='settings']").await;
+                loser.click("nav a[data-route='cards']").await;
+                loser.click("nav a[data-route='settings']").await;
             },
         )
         .await;
-    screenshot(&desktop, "devices-en.png", "[data-testid=devices]").await;
+    screenshot(&loser, "devices-en.png", "[data-testid=devices]").await;
 
-    // The conflict is in the desktop's wallet, not in its memory: it is there after a restart.
-    let desktop = desktop.restart().await;
-    desktop.wait_text("h1", "Unlock your wallet").await;
-    desktop.click_button("Unlock with the system keyring").await;
-    desktop.wait_text("h1", "Cards").await;
-    let again = conflicts(&desktop).await;
+    // The conflict is in the loser's wallet, not in its memory: it is there after a restart.
+    let loser = loser.restart().await;
+    loser.wait_text("h1", "Unlock your wallet").await;
+    loser.click_button("Unlock with the system keyring").await;
+    loser.wait_text("h1", "Cards").await;
+    let again = conflicts(&loser).await;
     assert_eq!(again, listed);
 
-    desktop.stop().await;
-    laptop.stop().await;
+    loser.stop().await;
+    winner.stop().await;
     platform.shutdown().await.unwrap();
 }

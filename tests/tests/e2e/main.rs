@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use consentry_tests::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
+use consentry_testkit::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
 
 mod devices;
 
@@ -761,12 +761,12 @@ async fn a_script_injected_into_the_page_cannot_send_data_out() {
 /// processes it started, by process.
 fn secret_copies(
     app: &RunningApp,
-    secrets: &[consentry_tests::memscan::Secret],
-) -> Vec<consentry_tests::memscan::Found> {
-    let pids = consentry_tests::memscan::app_processes(&app.data_dir);
+    secrets: &[consentry_testkit::memscan::Secret],
+) -> Vec<consentry_testkit::memscan::Found> {
+    let pids = consentry_testkit::memscan::app_processes(&app.data_dir);
     assert!(!pids.is_empty(), "the app's processes were not found");
     pids.iter()
-        .flat_map(|&pid| consentry_tests::memscan::scan(pid, secrets).unwrap_or_default())
+        .flat_map(|&pid| consentry_testkit::memscan::scan(pid, secrets).unwrap_or_default())
         .collect()
 }
 
@@ -806,9 +806,9 @@ async fn after_lock_no_process_of_the_app_holds_a_secret() {
         .unwrap();
     assert_eq!(app.text("#control").await, CONTROL);
     let typed = [
-        consentry_tests::memscan::Secret::text("control read by webdriver", CONTROL),
-        consentry_tests::memscan::Secret::text("passphrase", PASSPHRASE),
-        consentry_tests::memscan::Secret::text("recovery key", &recovery_key),
+        consentry_testkit::memscan::Secret::text("control read by webdriver", CONTROL),
+        consentry_testkit::memscan::Secret::text("passphrase", PASSPHRASE),
+        consentry_testkit::memscan::Secret::text("recovery key", &recovery_key),
     ];
     let unlocked = secret_copies(&app, &typed);
     for secret in ["passphrase", "recovery key", "control read by webdriver"] {
@@ -828,7 +828,7 @@ async fn after_lock_no_process_of_the_app_holds_a_secret() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     // The key, read from the wallet file with the passphrase now that the app closed it.
     let key = wallet_key(&app.data_dir, PASSPHRASE).await;
-    let mut secrets = vec![consentry_tests::memscan::Secret::key("wallet key", &key)];
+    let mut secrets = vec![consentry_testkit::memscan::Secret::key("wallet key", &key)];
     secrets.extend(typed);
     let locked = secret_copies(&app, &secrets);
     eprintln!("memory scan, unlocked: {unlocked:?}");
@@ -878,7 +878,7 @@ async fn wait_web_process_replaced(app: &RunningApp, before: &[u32], what: &str)
 
 /// The app's WebKit web processes.
 fn web_processes(app: &RunningApp) -> Vec<u32> {
-    consentry_tests::memscan::app_processes(&app.data_dir)
+    consentry_testkit::memscan::app_processes(&app.data_dir)
         .into_iter()
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))

@@ -1,6 +1,12 @@
 //! Drives the real desktop app over WebDriver: `tauri-driver` in front of Debian's
 //! `WebKitWebDriver`, the app binary built with the embedded UI, a temporary data directory.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "test support: a window that does not do what the test expects ends the test"
+)]
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -57,7 +63,7 @@ pub fn app_binary() -> PathBuf {
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     target.join("debug/consentry-app")
 }
 
