@@ -11,6 +11,7 @@ pub mod bindings;
 mod changes;
 mod commands;
 mod context;
+mod device_names;
 mod error;
 /// Entry points for fuzz targets and their corpus regression test.
 pub mod fuzzing;

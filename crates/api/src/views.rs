@@ -6,7 +6,7 @@ use consentry_domain::{Discount, EventType, GrantRefusal, ViolationReason};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::devices::DeviceNames;
+use crate::device_names::DeviceNames;
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope};
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -11,7 +11,7 @@ use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use super::{author_of, ActivityItem};
-use crate::devices::DeviceNames;
+use crate::device_names::DeviceNames;
 use crate::views::{DiscountView, LedgerEntryView, ViolationReasonView};
 use crate::vocabulary::{Channel, GrantStatus, Money, Scope};
 use crate::{ApiError, Context, ErrorCode};

@@ -14,7 +14,7 @@ use consentry_store::platform_claims;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::devices::DeviceNames;
+use crate::device_names::DeviceNames;
 use crate::views::EventKind;
 use crate::vocabulary::{Channel, Money};
 use crate::{ApiError, Context};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::changes::{grant_one, revoke_one};
-use crate::devices::DeviceNames;
+use crate::device_names::DeviceNames;
 use crate::vocabulary::{GrantStatus as GrantStatusView, Scope};
 use crate::{ApiError, Context, ErrorCode};
 

@@ -1,16 +1,13 @@
-//! The cardholder's devices: which ones there are (names, this one, removed ones), removing a
-//! lost one, and the names every screen shows for the device that made a change.
-
-use std::collections::HashMap;
+//! The cardholder's devices: which ones there are (names, this one, removed ones), and removing
+//! a lost one.
 
 use chrono::{DateTime, Utc};
 use consentry_store::devices;
-use consentry_sync::{remember_devices, PLATFORM_DEVICE};
+use consentry_sync::remember_devices;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use crate::runtime::device::device_id;
 use crate::{ApiError, Context, ErrorCode};
 
 /// One device of the cardholder.
@@ -117,38 +114,4 @@ async fn list_of(pool: &SqlitePool, own: &str) -> Result<DeviceList, ApiError> {
         })
         .collect();
     Ok(DeviceList { devices })
-}
-
-/// The names of the devices that made changes, for every screen that says who did what.
-pub(crate) struct DeviceNames {
-    names: HashMap<String, String>,
-    /// The ids of this device: its ledger id and its platform id.
-    own: Vec<String>,
-}
-
-impl DeviceNames {
-    pub async fn load(ctx: &Context, pool: &SqlitePool) -> Result<DeviceNames, ApiError> {
-        let mut names = devices::names(pool).await?;
-        let mut own = vec![device_id(pool, Utc::now()).await?];
-        if let Ok(syncer) = ctx.sync().syncer().await {
-            if let Some(enrollment) = syncer.enrollment().await {
-                names.insert(own[0].clone(), enrollment.device_name.clone());
-                own.push(enrollment.device_id);
-            }
-        }
-        Ok(DeviceNames { names, own })
-    }
-
-    /// The device's name; `None` for the platform and for a device never listed.
-    pub fn name(&self, device_id: &str) -> Option<String> {
-        if device_id == PLATFORM_DEVICE {
-            return None;
-        }
-        self.names.get(device_id).cloned()
-    }
-
-    /// Whether `device_id` is this device.
-    pub fn is_own(&self, device_id: &str) -> bool {
-        self.own.iter().any(|id| id == device_id)
-    }
 }

@@ -1,6 +1,6 @@
 //! The consent ledger: its timeline and the check of its hash chain.
 
-use crate::devices::DeviceNames;
+use crate::device_names::DeviceNames;
 use crate::views::LedgerEntryView;
 use crate::{ApiError, Context};
 use consentry_store::ledger::{self, LedgerCheck};
