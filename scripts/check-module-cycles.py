@@ -11,6 +11,10 @@ Circles listed in `scripts/module-cycles.known` (same format as printed) are rep
 not fail: they are the ones left to untangle. A listed circle that is gone fails too, so the
 list only shrinks.
 
+The api crate's features (`crates/api/src/<feature>/`, every folder but `runtime`) must not
+use one another at all: what two features share moves beside them. A feature naming another
+fails the check too.
+
 Usage: scripts/check-module-cycles.py [crate dir …]
 """
 
@@ -176,6 +180,17 @@ def cycles(edges):
     return out
 
 
+def feature_crossings(src: Path) -> list[str]:
+    """`a -> b` for every feature folder `a` that uses another feature folder `b`."""
+    features = {p.name for p in src.iterdir() if p.is_dir() and p.name not in ("runtime", "bin")}
+    out = []
+    for mod, targets in graph(src).items():
+        for target in targets:
+            if mod and target and mod[0] in features and target[0] in features and mod[0] != target[0]:
+                out.append(f"{'::'.join(mod)} -> {'::'.join(target)}")
+    return sorted(set(out))
+
+
 def self_test() -> int:
     """The check finds a circle through a grouped import and a root re-export, and ignores a
     parent and its submodule using each other."""
@@ -193,11 +208,24 @@ def self_test() -> int:
         (src / "wing" / "b.rs").write_text("use super::c;\n")
         (src / "wing" / "c.rs").write_text("use crate::Thing;\nuse super::super::wing;\n")
         found = cycles(graph(src))
+        # Two feature folders (and `runtime`, which any feature may use): one naming the other.
+        feats = Path(tmp) / "feats"
+        for name in ("alpha", "beta", "runtime"):
+            (feats / name).mkdir(parents=True)
+        (feats / "lib.rs").write_text("mod alpha;\nmod beta;\nmod runtime;\n")
+        (feats / "alpha" / "mod.rs").write_text("use crate::beta::View;\nuse crate::runtime::Hub;\n")
+        (feats / "beta" / "mod.rs").write_text("pub struct View;\nuse crate::runtime::Hub;\n")
+        (feats / "runtime" / "mod.rs").write_text("pub struct Hub;\n")
+        crossing = feature_crossings(feats)
+    if crossing != ["alpha -> beta"]:
+        print(f"self-test: expected the crossing alpha -> beta, found {crossing}", file=sys.stderr)
+        return 1
     expected = [[("a",), ("wing", "b"), ("wing", "c")]]
     if found != expected:
         print(f"self-test: expected {expected}, found {found}", file=sys.stderr)
         return 1
-    print("self-test: the circle a -> wing::b -> wing::c -> a is found, nothing else")
+    print("self-test: the circle a -> wing::b -> wing::c -> a is found, nothing else;")
+    print("self-test: the feature crossing alpha -> beta is found, runtime is not one")
     return 0
 
 
@@ -229,7 +257,11 @@ def main(argv):
         print(f"NEW circle between modules: {line}")
     for line in gone:
         print(f"circle gone, remove it from scripts/module-cycles.known: {line}")
-    if new or gone:
+    api = ROOT / "crates" / "api" / "src"
+    crossings = feature_crossings(api) if not argv and api.is_dir() else []
+    for line in crossings:
+        print(f"api feature uses another feature's internals: {line}")
+    if new or gone or crossings:
         return 1
     print(f"no new circle between modules ({len(found)} known left)")
     return 0
