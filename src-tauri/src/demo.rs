@@ -16,8 +16,15 @@ const PORT_FILE: &str = "port";
 /// The running demo platform, kept in Tauri's state for the life of the app.
 pub struct DemoPlatform(#[allow(dead_code)] pub RunningPlatform);
 
+/// A demo platform this app started, and the operator token minted for it at this launch
+/// (the demo controls' only key to `/v1/admin/*`; it never leaves the process).
+pub struct Started {
+    pub platform: RunningPlatform,
+    pub operator: String,
+}
+
 /// Starts the demo platform; `simulate_every` of zero turns the simulator off.
-pub async fn start(data_dir: &Path, simulate_every: Duration) -> Result<RunningPlatform, String> {
+pub async fn start(data_dir: &Path, simulate_every: Duration) -> Result<Started, String> {
     let dir = data_dir.join(DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let port_file = dir.join(PORT_FILE);
@@ -28,6 +35,8 @@ pub async fn start(data_dir: &Path, simulate_every: Duration) -> Result<RunningP
     let mut config = PlatformConfig::demo(simulate_every);
     config.simulator.enabled = !simulate_every.is_zero();
     config.data = DataLocation::Directory(dir.clone());
+    let operator = consentry_platform::ids::new_secret("op");
+    config.admin_token = Some(operator.clone());
     let mut running = None;
     if let Some(port) = remembered {
         config.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
@@ -51,5 +60,5 @@ pub async fn start(data_dir: &Path, simulate_every: Duration) -> Result<RunningP
         }
     }
     tracing::info!(url = %platform.base_url(), "demo platform running");
-    Ok(platform)
+    Ok(Started { platform, operator })
 }

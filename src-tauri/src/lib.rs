@@ -88,9 +88,10 @@ pub fn run() -> ExitCode {
             // before it would start a second demo platform.
             if options.platform_url.is_none() {
                 match tauri::async_runtime::block_on(demo::start(&data_dir, demo_every)) {
-                    Ok(platform) => {
+                    Ok(demo::Started { platform, operator }) => {
                         options.platform_url = Some(platform.base_url());
                         options.demo_platform = true;
+                        options.demo_operator = Some(consentry_api::OperatorToken::new(operator));
                         // Managed, so it lives as long as the app.
                         app.manage(demo::DemoPlatform(platform));
                     }

@@ -78,6 +78,7 @@ macro_rules! for_each_command {
             notification_prefs_set($crate::NotificationPrefsSetRequest) -> $crate::NotificationPrefs;
             // demo
             purchase_simulate($crate::PurchaseSimulateRequest) -> $crate::PurchaseSimulated;
+            demo_terms_publish($crate::DemoTermsPublishRequest) -> $crate::DemoTermsPublished;
         }
     };
 }

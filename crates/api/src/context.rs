@@ -31,6 +31,9 @@ pub struct ContextOptions {
     pub device_name: String,
     /// `platform_url` is the embedded demo platform.
     pub demo_platform: bool,
+    /// The operator token of the embedded demo platform, for its demo controls (an app
+    /// publishing new terms); `None` for any other platform.
+    pub demo_operator: Option<consentry_sync::OperatorToken>,
     /// How long one minute of the auto-lock setting lasts (a minute; end-to-end tests
     /// shorten it to watch a "1 minute" auto-lock fire).
     pub auto_lock_minute: std::time::Duration,
@@ -52,6 +55,7 @@ impl ContextOptions {
             background_sync: false,
             device_name: default_device_name(),
             demo_platform: false,
+            demo_operator: None,
             native: Arc::new(crate::native::NoNative),
             auto_lock_minute: std::time::Duration::from_secs(60),
         }
@@ -122,6 +126,16 @@ impl Context {
 
     pub fn data_dir(&self) -> &Path {
         &self.options.data_dir
+    }
+
+    /// The embedded demo platform's operator token, when this app started one.
+    pub(crate) fn demo_operator(&self) -> Option<&consentry_sync::OperatorToken> {
+        self.options.demo_operator.as_ref()
+    }
+
+    /// The wallet talks to the embedded demo platform.
+    pub fn is_demo(&self) -> bool {
+        self.options.demo_platform
     }
 
     pub fn platform_url(&self) -> Option<&str> {

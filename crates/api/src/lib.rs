@@ -52,12 +52,17 @@ pub use conflicts::{
     conflict_dismiss, conflict_reapply, conflicts_list, ConflictList, ConflictResolveRequest,
     ConflictView, ConflictsListRequest,
 };
+/// The embedded demo platform's operator token, as the shell hands it to [`ContextOptions`].
+pub use consentry_sync::OperatorToken;
 pub use consents::{
     grant_revoke, grant_set, grants_list, revoke_all, GrantExpiry, GrantList, GrantRevokeRequest,
     GrantSetRequest, GrantView, GrantsListRequest, RevokeAllRequest, RevokeAllResult,
 };
 pub use context::{Context, ContextOptions};
-pub use demo::{purchase_simulate, PurchaseSimulateRequest, PurchaseSimulated};
+pub use demo::{
+    demo_terms_publish, purchase_simulate, DemoTermsPublishRequest, DemoTermsPublished,
+    PurchaseSimulateRequest, PurchaseSimulated,
+};
 pub use devices::{
     device_remove, devices_list, DeviceList, DeviceRemoveRequest, DeviceView, DevicesListRequest,
 };

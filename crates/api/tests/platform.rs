@@ -523,3 +523,80 @@ async fn data_requests_reach_the_platform_with_a_due_date() {
     assert_eq!(listed.requests.len(), 1);
     assert_eq!(listed.requests[0].id, created.id);
 }
+
+#[tokio::test]
+async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_cardholder() {
+    use consentry_api::{demo_terms_publish, DemoTermsPublishRequest, OperatorToken};
+    let dir = tempfile::tempdir().unwrap();
+    let platform = consentry_platform::serve(PlatformConfig {
+        data: DataLocation::Directory(dir.path().join("platform")),
+        admin_token: Some("op_demo".into()),
+        ..PlatformConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut demo = options(&dir.path().join("wallet"), Some(platform.base_url()));
+    demo.demo_platform = true;
+    demo.demo_operator = Some(OperatorToken::new("op_demo".into()));
+    let ctx = wallet(demo).await;
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    let before = apps_list(&ctx, AppsListRequest {}).await.unwrap();
+    let quire = before.apps.iter().find(|a| a.id == RECEIPTS_APP).unwrap();
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+
+    let publish = |app_id: &str| DemoTermsPublishRequest {
+        app_id: app_id.into(),
+    };
+    let published = demo_terms_publish(&ctx, publish(RECEIPTS_APP))
+        .await
+        .unwrap();
+    assert_eq!(published.terms_version, quire.terms_version + 1);
+    // The directory holds the new text at once; the permission waits once the feed says so.
+    let after = apps_list(&ctx, AppsListRequest {}).await.unwrap();
+    let now = after.apps.iter().find(|a| a.id == RECEIPTS_APP).unwrap();
+    assert_eq!(now.terms_version, published.terms_version);
+    assert!(now.terms_text.contains("share the total of each purchase"));
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let grants = grants_list(&ctx, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(grants.grants[0].status, GrantStatus::NeedsReconsent);
+    assert_eq!(
+        grants.grants[0].pending_terms_version,
+        Some(published.terms_version)
+    );
+
+    // Unknown app: not found, nothing published.
+    let unknown = demo_terms_publish(&ctx, publish("app_nobody"))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::NotFound);
+
+    // Against any platform but the embedded demo one, the control is refused before any call.
+    let other = wallet(options(&dir.path().join("other"), Some(platform.base_url()))).await;
+    card_link(&other, link(VISA)).await.unwrap();
+    apps_refresh(&other, AppsRefreshRequest {}).await.unwrap();
+    let refused = demo_terms_publish(&other, publish(RECEIPTS_APP))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+
+    // A wrong operator token: the platform refuses, and the terms stay as they are.
+    let mut forged = options(&dir.path().join("forged"), Some(platform.base_url()));
+    forged.demo_platform = true;
+    forged.demo_operator = Some(OperatorToken::new("op_guessed".into()));
+    let forged = wallet(forged).await;
+    card_link(&forged, link(VISA)).await.unwrap();
+    apps_refresh(&forged, AppsRefreshRequest {}).await.unwrap();
+    let denied = demo_terms_publish(&forged, publish(RECEIPTS_APP))
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code, ErrorCode::PlatformRejected, "{denied:?}");
+    assert!(denied.message.contains("403"), "{denied:?}");
+    apps_refresh(&forged, AppsRefreshRequest {}).await.unwrap();
+    let kept = apps_list(&forged, AppsListRequest {}).await.unwrap();
+    let kept = kept.apps.iter().find(|a| a.id == RECEIPTS_APP).unwrap();
+    assert_eq!(kept.terms_version, published.terms_version);
+}

@@ -1,11 +1,16 @@
-//! The cardholder's other platform calls: data-subject requests to apps, and the simulated
-//! purchases of the demo platform (`/v1/simulate/…`), which a real card network replaces.
+//! The cardholder's other platform calls: data-subject requests to apps, the simulated
+//! purchases of the demo platform (`/v1/simulate/…`), which a real card network replaces, and
+//! the one operator call the demo controls make (an app publishes new terms).
 
 use consentry_domain::{Channel, Money};
-use consentry_wire::{DataRequestList, NewDataRequest, Outcome, PurchaseRequest, StepResult};
+use consentry_wire::{
+    App, DataRequestList, NewDataRequest, Outcome, PublishTerms, PurchaseRequest, StepResult,
+};
 
 use crate::client::{error_from, PlatformClient};
 use crate::error::SyncError;
+use crate::secret::OperatorToken;
+use crate::wire::PlatformApp;
 
 pub use consentry_wire::DataRequest as PlatformDataRequest;
 pub use consentry_wire::DataRequestKind;
@@ -80,5 +85,33 @@ impl PlatformClient {
             transaction_id: step.transaction.id,
             event_ids: step.event_ids,
         })
+    }
+
+    /// `POST /v1/apps/{app_id}/terms`, as the platform's operator: the app publishes terms
+    /// `version` (higher than its current one). The platform then puts the app's grants on
+    /// hold until the cardholder accepts them (`app.terms_changed` in the feed).
+    pub async fn publish_terms(
+        &self,
+        operator: &OperatorToken,
+        app_id: &str,
+        version: u32,
+        text: &str,
+    ) -> Result<PlatformApp, SyncError> {
+        let url = self.url("v1/apps", &[app_id, "terms"])?;
+        let body = PublishTerms {
+            version,
+            text: text.to_owned(),
+        };
+        let request = self
+            .http
+            .post(url)
+            .bearer_auth(operator.expose_secret())
+            .json(&body);
+        let answer = self.call(request, None).await?;
+        if !answer.status.is_success() {
+            return Err(error_from(&answer));
+        }
+        let app: App = answer.json("app")?;
+        PlatformApp::try_from(app)
     }
 }

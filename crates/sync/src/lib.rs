@@ -104,7 +104,7 @@ pub use engine::PLATFORM_DEVICE;
 pub use enrollment::{load as load_enrollment, EnrollRequest, Enrollment, EnrollmentSummary};
 pub use error::{RetryAfter, SyncError, SyncErrorCode, SyncErrorInfo};
 pub use platform_api::{EnrolledDevice, PutOutcome, MAX_PAGE, MAX_WAIT};
-pub use secret::{CardholderCredentials, CardholderSecret, DeviceToken};
+pub use secret::{CardholderCredentials, CardholderSecret, DeviceToken, OperatorToken};
 pub use state::PairingCode;
 pub use status::{SyncCounters, SyncReport, SyncStatus};
 pub use sync_state::FEED;

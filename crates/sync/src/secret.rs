@@ -40,6 +40,12 @@ secret! {
     CardholderSecret
 }
 
+secret! {
+    /// The platform operator's token (`/v1/admin/*`, publishing an app's terms). The app holds
+    /// one only for the embedded demo platform it started itself (its demo controls).
+    OperatorToken
+}
+
 /// What adds a device to an existing cardholder.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CardholderCredentials {

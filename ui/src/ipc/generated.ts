@@ -157,7 +157,11 @@ export type AppInfo = { version: string, dataDir: string, buildProfile: BuildPro
 /**
  * The platform this wallet talks to, when one is configured.
  */
-platformUrl: string | null, };
+platformUrl: string | null, 
+/**
+ * It is the embedded demo platform: the window says "Demo" and offers the demo controls.
+ */
+demo: boolean, };
 
 export type AppInfoRequest = Record<symbol, never>;
 
@@ -324,6 +328,10 @@ export type DataRequestsListRequest = {
  * Only this app's requests.
  */
 appId: string | null, };
+
+export type DemoTermsPublishRequest = { appId: string, };
+
+export type DemoTermsPublished = { appId: string, termsVersion: number, };
 
 export type DeviceList = { 
 /**
@@ -958,6 +966,7 @@ export type Commands = {
   notification_prefs_get: { request: NotificationPrefsGetRequest; response: NotificationPrefs };
   notification_prefs_set: { request: NotificationPrefsSetRequest; response: NotificationPrefs };
   purchase_simulate: { request: PurchaseSimulateRequest; response: PurchaseSimulated };
+  demo_terms_publish: { request: DemoTermsPublishRequest; response: DemoTermsPublished };
 };
 
 export type CommandName = keyof Commands;

@@ -97,6 +97,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       dataDir: '/home/cardholder/.local/share/org.consentry.app',
       buildProfile: 'debug',
       platformUrl: null,
+      demo: false,
     },
   },
   wallet_status: { ok: unlocked },
@@ -181,6 +182,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   },
   data_requests_list: { ok: { requests: [] } },
   purchase_simulate: { ok: { transactionId: 'txn_1', events: 2 } },
+  demo_terms_publish: { ok: { appId: 'app_receipts', termsVersion: 4 } },
   export_history: {
     ok: {
       format: 'archive',

@@ -52,7 +52,7 @@ test('settings shows app_info, populated', async ({ page }) => {
     page,
     {
       app_info: {
-        ok: { version: '9.8.7', dataDir: '/tmp/w', buildProfile: 'release', platformUrl: 'http://127.0.0.1:7000' },
+        ok: { version: '9.8.7', dataDir: '/tmp/w', buildProfile: 'release', platformUrl: 'http://127.0.0.1:7000', demo: false },
       },
     },
     '#/settings',

@@ -35,6 +35,8 @@ pub struct AppInfo {
     pub build_profile: BuildProfile,
     /// The platform this wallet talks to, when one is configured.
     pub platform_url: Option<String>,
+    /// It is the embedded demo platform: the window says "Demo" and offers the demo controls.
+    pub demo: bool,
 }
 
 pub async fn app_info(ctx: &Context, _request: AppInfoRequest) -> Result<AppInfo, ApiError> {
@@ -43,5 +45,6 @@ pub async fn app_info(ctx: &Context, _request: AppInfoRequest) -> Result<AppInfo
         data_dir: ctx.data_dir().display().to_string(),
         build_profile: BuildProfile::current(),
         platform_url: ctx.platform_url().map(str::to_owned),
+        demo: ctx.is_demo(),
     })
 }

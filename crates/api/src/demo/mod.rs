@@ -1,7 +1,11 @@
-//! The demo platform's simulated purchase (refused by a real platform).
+//! The demo platform's controls: a simulated purchase (refused by a real platform), and an app
+//! publishing new terms (only with the embedded demo platform's operator token).
+
+use chrono::Utc;
+use consentry_store::apps;
 
 use crate::vocabulary::{Channel, Money};
-use crate::{ApiError, Context};
+use crate::{ApiError, Context, ErrorCode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -46,4 +50,75 @@ pub async fn purchase_simulate(
         transaction_id: done.transaction_id,
         events: u32::try_from(done.event_ids.len()).unwrap_or(u32::MAX),
     })
+}
+
+/// Demo platform only: the app publishes new terms, so the cardholder sees what re-consent
+/// looks like (its permissions wait for their answer).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DemoTermsPublishRequest {
+    pub app_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoTermsPublished {
+    pub app_id: String,
+    pub terms_version: u32,
+}
+
+/// The paragraph the demo adds to an app's terms (the platform's texts are English).
+const DEMO_PARAGRAPH: &str = "We may also share the total of each purchase with our partners, \
+once a month, to suggest better offers.";
+
+/// The demo's next terms: the current text with its first sentence reworded and one paragraph
+/// added, so that the change shows word by word.
+fn demo_terms(current: &str, version: u32) -> String {
+    let reworded = current.replacen(". ", ", as updated in this version. ", 1);
+    format!("{reworded}\n\n{DEMO_PARAGRAPH} (Version {version}.)")
+}
+
+pub async fn demo_terms_publish(
+    ctx: &Context,
+    request: DemoTermsPublishRequest,
+) -> Result<DemoTermsPublished, ApiError> {
+    let Some(operator) = ctx.demo_operator() else {
+        return Err(ApiError::invalid_input(
+            "only the demo platform lets an app change its terms from here",
+        ));
+    };
+    let pool = ctx.pool().await?;
+    let app = apps::get(&pool, &request.app_id).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("no app {} in the directory", request.app_id),
+        )
+    })?;
+    let version = app.listing.terms_version.saturating_add(1);
+    let text = demo_terms(&app.listing.terms_text, version);
+    let syncer = ctx.sync().enrolled_syncer().await?;
+    let published = syncer
+        .client()
+        .await?
+        .publish_terms(operator, &request.app_id, version, &text)
+        .await?;
+    // The new text now, and the grants' hold as soon as the feed brings it.
+    syncer.refresh_directory(Utc::now()).await?;
+    syncer.wake();
+    Ok(DemoTermsPublished {
+        app_id: published.id,
+        terms_version: published.terms_version,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demo_terms;
+
+    #[test]
+    fn the_demo_terms_reword_a_sentence_and_add_a_paragraph() {
+        let next = demo_terms("We keep receipts. We never sell them.", 4);
+        assert!(next.starts_with("We keep receipts, as updated in this version. We never"));
+        assert!(next.ends_with("to suggest better offers. (Version 4.)"));
+    }
 }
