@@ -69,7 +69,9 @@ pub use devices::{
 pub use directory::access::{
     app_access, AccessCount, AccessViolation, AppAccess, AppAccessRequest,
 };
-pub use directory::terms::{terms_diff, DiffLine, LineChange, TermsDiff, TermsDiffRequest};
+pub use directory::terms::{
+    terms_diff, DiffLine, DiffWord, LineChange, TermsDiff, TermsDiffRequest,
+};
 pub use directory::{
     apps_list, apps_refresh, AppList, AppView, AppsListRequest, AppsRefreshRequest, AppsRefreshed,
 };

@@ -575,7 +575,11 @@ async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_ca
     assert_eq!(unknown.code, ErrorCode::NotFound);
 
     // Against any platform but the embedded demo one, the control is refused before any call.
-    let other = wallet(options(&dir.path().join("other"), Some(platform.base_url()))).await;
+    let other = wallet(options(
+        &dir.path().join("other"),
+        Some(platform.base_url()),
+    ))
+    .await;
     card_link(&other, link(VISA)).await.unwrap();
     apps_refresh(&other, AppsRefreshRequest {}).await.unwrap();
     let refused = demo_terms_publish(&other, publish(RECEIPTS_APP))

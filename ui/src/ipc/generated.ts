@@ -357,7 +357,15 @@ thisDevice: boolean, };
 
 export type DevicesListRequest = Record<symbol, never>;
 
-export type DiffLine = { change: LineChange, text: string, };
+export type DiffLine = { change: LineChange, text: string, 
+/**
+ * For a removed line reworded by the added line that follows it (and for that added
+ * line): its words, each unchanged or removed (or added), so that the change shows word
+ * by word. Empty when the whole line is new, gone or unchanged.
+ */
+words: Array<DiffWord>, };
+
+export type DiffWord = { change: LineChange, text: string, };
 
 export type DiscountView = { "kind": "percent", bps: number, } | { "kind": "amount", amount: Money, };
 

@@ -202,8 +202,22 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       fromVersion: 1,
       toVersion: 2,
       lines: [
-        { change: 'removed', text: 'One point per visit.' },
-        { change: 'added', text: 'One point per euro.' },
+        {
+          change: 'removed',
+          text: 'One point per visit.',
+          words: [
+            { change: 'unchanged', text: 'One point per ' },
+            { change: 'removed', text: 'visit.' },
+          ],
+        },
+        {
+          change: 'added',
+          text: 'One point per euro.',
+          words: [
+            { change: 'unchanged', text: 'One point per ' },
+            { change: 'added', text: 'euro.' },
+          ],
+        },
       ],
       linesAdded: 1,
       linesRemoved: 1,

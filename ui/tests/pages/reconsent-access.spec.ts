@@ -23,10 +23,10 @@ const diff = {
   fromVersion: 1,
   toVersion: 2,
   lines: [
-    { change: 'unchanged', text: 'We award points on coffee.' },
-    { change: 'removed', text: 'One point per visit.' },
-    { change: 'added', text: 'One point per euro.' },
-    { change: 'added', text: 'We send offers from partners.' },
+    { change: 'unchanged', text: 'We award points on coffee.', words: [] },
+    { change: 'removed', text: 'One point per visit.', words: [] },
+    { change: 'added', text: 'One point per euro.', words: [] },
+    { change: 'added', text: 'We send offers from partners.', words: [] },
   ],
   linesAdded: 2,
   linesRemoved: 1,
@@ -35,6 +35,22 @@ const diff = {
   scopesRemoved: ['cashback'],
   scopesRequested: ['points', 'offers'],
 };
+
+test('re-consent dialog marks only the words a reworded line changed', async ({ page }) => {
+  const reworded = {
+    ...diff,
+    lines: [
+      { change: 'removed', text: 'One point per visit.', words: [{ change: 'unchanged', text: 'One point per ' }, { change: 'removed', text: 'visit.' }] },
+      { change: 'added', text: 'One point per euro.', words: [{ change: 'unchanged', text: 'One point per ' }, { change: 'added', text: 'euro.' }] },
+    ],
+  };
+  await open(page, '#/consents', { grants_list: { ok: { grants: [grant] } }, terms_diff: { ok: reworded } });
+  const dialog = await review(page);
+  const lines = dialog.getByRole('list', { name: 'The terms, line by line' }).getByRole('listitem');
+  await expect(lines.nth(0).locator('del')).toHaveText('visit.');
+  await expect(lines.nth(1).locator('ins')).toHaveText('euro.');
+  await expect(lines.nth(1)).toHaveText(/\+\s*Added:\s+One point per euro\./);
+});
 
 async function review(page: Page) {
   const attention = page.getByRole('region', { name: 'Needs your attention' });

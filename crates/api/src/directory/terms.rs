@@ -39,6 +39,17 @@ pub enum LineChange {
 pub struct DiffLine {
     pub change: LineChange,
     pub text: String,
+    /// For a removed line reworded by the added line that follows it (and for that added
+    /// line): its words, each unchanged or removed (or added), so that the change shows word
+    /// by word. Empty when the whole line is new, gone or unchanged.
+    pub words: Vec<DiffWord>,
+}
+
+/// A run of words of a reworded line (with the spaces after them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DiffWord {
+    pub change: LineChange,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -75,6 +86,7 @@ pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
     let line = |change, text: &str| DiffLine {
         change,
         text: consentry_domain::neutralize(text).into_owned(),
+        words: Vec::new(),
     };
     // Common head and tail need no table (and are most of a small edit).
     let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -104,8 +116,10 @@ pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
     out
 }
 
-/// The classic dynamic programme: `len[i][j]` is the LCS length of `a[i..]` and `b[j..]`.
-fn lcs_diff(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
+/// The classic dynamic programme (`len[i][j]` is the LCS length of `a[i..]` and `b[j..]`):
+/// every item of `a` and `b` in merged order, unchanged (index into `a`), removed (into `a`)
+/// or added (into `b`).
+fn lcs_ops<T: PartialEq>(a: &[T], b: &[T]) -> Vec<(LineChange, usize)> {
     let width = b.len() + 1;
     let mut len = vec![0u32; (a.len() + 1) * width];
     for i in (0..a.len()).rev() {
@@ -119,32 +133,111 @@ fn lcs_diff(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
     }
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
-    let push = |out: &mut Vec<DiffLine>, change, text: &str| {
-        out.push(DiffLine {
-            change,
-            text: consentry_domain::neutralize(text).into_owned(),
-        });
-    };
     while i < a.len() && j < b.len() {
         if a[i] == b[j] {
-            push(&mut out, LineChange::Unchanged, a[i]);
+            out.push((LineChange::Unchanged, i));
             i += 1;
             j += 1;
         } else if len[(i + 1) * width + j] >= len[i * width + j + 1] {
-            push(&mut out, LineChange::Removed, a[i]);
+            out.push((LineChange::Removed, i));
             i += 1;
         } else {
-            push(&mut out, LineChange::Added, b[j]);
+            out.push((LineChange::Added, j));
             j += 1;
         }
     }
-    a[i..]
-        .iter()
-        .for_each(|t| push(&mut out, LineChange::Removed, t));
-    b[j..]
-        .iter()
-        .for_each(|t| push(&mut out, LineChange::Added, t));
+    out.extend((i..a.len()).map(|i| (LineChange::Removed, i)));
+    out.extend((j..b.len()).map(|j| (LineChange::Added, j)));
     out
+}
+
+fn lcs_diff(a: &[&str], b: &[&str]) -> Vec<DiffLine> {
+    let mut out: Vec<DiffLine> = lcs_ops(a, b)
+        .into_iter()
+        .map(|(change, k)| {
+            let text = if change == LineChange::Added {
+                b[k]
+            } else {
+                a[k]
+            };
+            DiffLine {
+                change,
+                text: consentry_domain::neutralize(text).into_owned(),
+                words: Vec::new(),
+            }
+        })
+        .collect();
+    reword(&mut out);
+    out
+}
+
+/// Longest lines (in words) diffed word by word.
+const MAX_DIFF_WORDS: usize = 400;
+
+/// Pairs each block of removed lines with the added lines right after it, one for one, and
+/// marks the words of a pair that keep at least a third of their words in common.
+fn reword(lines: &mut [DiffLine]) {
+    let mut i = 0;
+    while i < lines.len() {
+        let removed = lines[i..]
+            .iter()
+            .take_while(|l| l.change == LineChange::Removed)
+            .count();
+        let added = lines[i + removed..]
+            .iter()
+            .take_while(|l| l.change == LineChange::Added)
+            .count();
+        for k in 0..removed.min(added) {
+            let (old, new) = (i + k, i + removed + k);
+            if let Some((old_words, new_words)) = word_diff(&lines[old].text, &lines[new].text) {
+                lines[old].words = old_words;
+                lines[new].words = new_words;
+            }
+        }
+        i += (removed + added).max(1);
+    }
+}
+
+/// The words of `old` (unchanged or removed) and of `new` (unchanged or added), runs of the
+/// same change merged; `None` when the lines have too little in common to read as a rewording.
+fn word_diff(old: &str, new: &str) -> Option<(Vec<DiffWord>, Vec<DiffWord>)> {
+    let a: Vec<&str> = old.split_inclusive(char::is_whitespace).collect();
+    let b: Vec<&str> = new.split_inclusive(char::is_whitespace).collect();
+    if a.len() > MAX_DIFF_WORDS || b.len() > MAX_DIFF_WORDS {
+        return None;
+    }
+    let ops = lcs_ops(&a, &b);
+    let kept = ops
+        .iter()
+        .filter(|(c, _)| *c == LineChange::Unchanged)
+        .count();
+    if kept * 3 < a.len().max(b.len()) {
+        return None;
+    }
+    let (mut old_words, mut new_words) = (Vec::new(), Vec::new());
+    let push = |words: &mut Vec<DiffWord>, change, text: &str| match words.last_mut() {
+        Some(last) if last.change == change => last.text.push_str(text),
+        _ => words.push(DiffWord {
+            change,
+            text: text.to_owned(),
+        }),
+    };
+    let mut j = 0;
+    for (change, k) in ops {
+        match change {
+            LineChange::Unchanged => {
+                push(&mut old_words, change, a[k]);
+                push(&mut new_words, change, b[j]);
+                j += 1;
+            }
+            LineChange::Removed => push(&mut old_words, change, a[k]),
+            LineChange::Added => {
+                push(&mut new_words, change, b[k]);
+                j = k + 1;
+            }
+        }
+    }
+    Some((old_words, new_words))
 }
 
 fn not_found(message: String) -> ApiError {
@@ -319,5 +412,36 @@ mod tests {
             .filter(|l| l.change == LineChange::Unchanged)
             .count();
         assert_eq!(unchanged, 4, "2 3 5 6 are common");
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::{line_diff, LineChange};
+
+    #[test]
+    fn lines_with_little_in_common_are_replaced_not_reworded() {
+        let diff = line_diff(
+            "We keep all receipts.",
+            "Offers come from partners every week now.",
+        );
+        let changes: Vec<LineChange> = diff.iter().map(|l| l.change).collect();
+        assert_eq!(changes, [LineChange::Removed, LineChange::Added]);
+        assert!(diff.iter().all(|l| l.words.is_empty()));
+    }
+
+    #[test]
+    fn a_reworded_line_keeps_its_spacing_and_order() {
+        let diff = line_diff("Fees: 1 % a month.", "Fees: 2 % a month, billed yearly.");
+        let old: String = diff[0].words.iter().map(|w| w.text.as_str()).collect();
+        let new: String = diff[1].words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            (old.as_str(), new.as_str()),
+            (diff[0].text.as_str(), diff[1].text.as_str())
+        );
+        assert!(diff[1]
+            .words
+            .iter()
+            .any(|w| w.change == LineChange::Added && w.text.contains("billed")));
     }
 }

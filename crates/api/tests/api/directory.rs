@@ -133,6 +133,29 @@ async fn terms_diff_shows_the_changed_lines_and_scopes_of_the_pending_terms() {
         ]
     );
     assert_eq!((diff.lines_added, diff.lines_removed), (2, 1));
+    // The reworded line shows word by word what changed; a new line has no words of its own.
+    let words = |line: usize| -> Vec<(LineChange, &str)> {
+        diff.lines[line]
+            .words
+            .iter()
+            .map(|w| (w.change, w.text.as_str()))
+            .collect()
+    };
+    assert_eq!(
+        words(1),
+        vec![
+            (LineChange::Unchanged, "We keep your points for "),
+            (LineChange::Removed, "a year."),
+        ]
+    );
+    assert_eq!(
+        words(2),
+        vec![
+            (LineChange::Unchanged, "We keep your points for "),
+            (LineChange::Added, "two years."),
+        ]
+    );
+    assert!(diff.lines[3].words.is_empty() && diff.lines[0].words.is_empty());
     assert!(diff.scopes_known);
     assert_eq!(diff.scopes_added, vec![Scope::Offers]);
     assert!(diff.scopes_removed.is_empty());
