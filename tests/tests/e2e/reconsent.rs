@@ -80,13 +80,7 @@ async fn an_app_publishes_new_terms_in_the_demo_and_the_cardholder_accepts_them(
     )
     .await;
     app.click_button("Accept and keep the permission").await;
-    app.wait_texts(
-        &format!("{QUIRE} [data-testid=grant-sync] .badge"),
-        Duration::from_secs(20),
-        |t| t == ["Synced"],
-        || async {},
-    )
-    .await;
+    wait_synced(&app, QUIRE).await;
     assert!(app.client.find(Locator::Css(review)).await.is_err());
     let switch = app
         .client
