@@ -86,6 +86,16 @@ export function formatRelative(iso: string, now: Date, locale: string): string {
   return rtf.format(Math.round(seconds / 86_400), 'day');
 }
 
+/** Money as a person types it in `locale`, without symbol or grouping: "4.50" (en), "4,50" (fr). */
+export function formatAmountInput(money: Money, locale: string): string {
+  const digits = minorDigits(money.currency);
+  return new Intl.NumberFormat(locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(money.minor / 10 ** digits);
+}
+
 /** A typed amount ("4.50", "4,50", "12") in minor units of `currency`; null unless positive. */
 export function parseAmount(text: string, currency: string): Money | null {
   const trimmed = text.trim().replace(/\s/g, '');

@@ -1,14 +1,14 @@
 // The wallet's link with the platform, for the status bar and Settings: loaded once, then
 // followed through the backend's `sync_status` event. `revision` moves when what the platform
 // acknowledged or delivered changed, so screens can reload their grants and cards quietly.
-import { ipc, IpcError, toIpcError, type SyncStatusView } from '../ipc';
+import { ipc, IpcError, toIpcError, type SyncProblem, type SyncStatusView } from '../ipc';
 
 export type SyncSummary =
   | { kind: 'unknown' }
   | { kind: 'offline' }
   | { kind: 'paused' }
   | { kind: 'syncing' }
-  | { kind: 'error'; message: string; nextRetryAt: string | null }
+  | { kind: 'error'; problem: SyncProblem; nextRetryAt: string | null }
   | { kind: 'pending'; count: number }
   | { kind: 'synced'; at: string | null };
 
@@ -18,7 +18,7 @@ export function summarize(status: SyncStatusView | null): SyncSummary {
   if (!status.enrolled) return { kind: 'offline' };
   if (!status.active) return { kind: 'paused' };
   if (status.syncing) return { kind: 'syncing' };
-  if (status.lastError) return { kind: 'error', message: status.lastError.message, nextRetryAt: status.nextRetryAt };
+  if (status.lastError) return { kind: 'error', problem: status.lastError, nextRetryAt: status.nextRetryAt };
   if (status.pendingChanges > 0) return { kind: 'pending', count: status.pendingChanges };
   return { kind: 'synced', at: status.lastSuccessAt };
 }
@@ -31,6 +31,7 @@ export function changedData(before: SyncStatusView | null, after: SyncStatusView
     before.eventsReceived !== after.eventsReceived ||
     before.conflicts !== after.conflicts ||
     before.lastSuccessAt !== after.lastSuccessAt ||
+    before.lastError?.code !== after.lastError?.code ||
     before.lastError?.message !== after.lastError?.message
   );
 }

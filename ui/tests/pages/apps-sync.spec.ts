@@ -50,10 +50,13 @@ test('grant cells show whether each change reached the platform', async ({ page 
   const beans = page.getByRole('article').filter({ hasText: 'Bean Counter Coffee' });
   const failed = beans.locator('[data-sync="failed"]');
   await expect(failed).toContainText('Not synced');
-  await expect(failed).toContainText('connection refused · next try Nov 27, 2026');
+  await expect(failed).toContainText('The platform hasn’t taken this change yet; it’s kept here. Next try Nov 27, 2026');
+  await expect(failed.getByText('connection refused')).toBeHidden();
   const notApplied = beans.locator('[data-sync="not_applied"]');
   await expect(notApplied).toContainText('Not applied');
-  await expect(notApplied).toContainText('granted again on another device');
+  await expect(notApplied).toContainText('The platform settled this permission otherwise.');
+  await notApplied.getByText('Details').click();
+  await expect(notApplied.getByText('granted again on another device')).toBeVisible();
 });
 
 test('a new grant shows pending', async ({ page }) => {
@@ -89,7 +92,7 @@ test('an empty directory explains and offers a refresh; errors are shown', async
   await expect(page.getByText('No app can act on your cards.')).toBeVisible();
   await expect(page.getByText(/Refresh it to fetch the apps the platform lists/)).toBeVisible();
   await page.getByRole('button', { name: 'Refresh directory' }).click();
-  await expect(page.getByRole('alert')).toContainText('The platform could not be reached.');
+  await expect(page.getByRole('alert')).toContainText('Can’t reach the platform. Your changes are kept and will be sent when it’s back.');
 });
 
 test('no card yet points to the Cards screen', async ({ page }) => {
@@ -146,8 +149,8 @@ test('data rights: requests listed with status and due date; ask for access and 
 test('data rights: a failed list is shown', async ({ page }) => {
   await open(page, '#/consents', { data_requests_list: { error: { code: 'not_enrolled', message: 'enroll first' } } });
   const rights = page.getByRole('article').filter({ hasText: 'PaperLess Receipts' }).getByTestId('data-rights');
-  await rights.locator('summary').click();
-  await expect(rights.getByRole('alert')).toContainText('This wallet is not connected to a platform yet.');
+  await rights.locator('summary').first().click();
+  await expect(rights.getByRole('alert')).toContainText('This wallet isn’t connected to a platform yet.');
 });
 
 test('renewal: grants ending within 14 days are listed and renewed with the same options', async ({ page }) => {

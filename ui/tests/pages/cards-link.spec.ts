@@ -82,7 +82,7 @@ test('link form: an error from the platform is shown and the number is cleared',
   await page.getByLabel('Expiry month').selectOption('12');
   await page.getByLabel('Expiry year').selectOption({ index: 3 });
   await page.getByRole('button', { name: 'Link this card' }).click();
-  await expect(page.getByRole('alert')).toContainText('The platform could not be reached.');
+  await expect(page.getByRole('alert')).toContainText('Can’t reach the platform. Your changes are kept and will be sent when it’s back.');
   await expect(page.getByRole('alert')).toContainText('connection refused');
   await expect(number).toHaveValue('');
   await expect(page.getByTestId('link-brand')).toHaveAttribute('data-brand', 'unknown');
@@ -132,7 +132,7 @@ test('unlink failure is shown and the card stays', async ({ page }) => {
   await page.getByRole('button', { name: 'Unlink •••• 4242' }).click();
   await expect(page.getByRole('dialog')).toContainText('•••• 4242 has no permissions to revoke.');
   await page.getByRole('dialog').getByRole('button', { name: 'Unlink the card' }).click();
-  await expect(page.getByRole('alert')).toContainText('The platform refused the request.');
+  await expect(page.getByRole('alert')).toContainText('The platform refused this request.');
   await expect(page.locator('li.card')).toHaveCount(1);
 });
 
@@ -161,6 +161,7 @@ test('the money of a simulated purchase follows the locale', async ({ page }) =>
   await page.addInitScript(() => localStorage.setItem('consentry.locale', 'fr'));
   await page.goto('/#/cards');
   await page.getByRole('button', { name: 'Simuler un achat avec •••• 4242' }).click();
+  await expect(page.getByLabel('Montant')).toHaveValue('4,50');
   await page.getByRole('button', { name: 'Payer' }).click();
   await expect(page.getByTestId('simulate-result')).toContainText('4,50 €');
   await expect(page.getByTestId('simulate-result')).toContainText('Sans contact');
@@ -181,4 +182,14 @@ test('first run: after the recovery key, link the demo test card', async ({ page
   await expect(page.getByTestId('first-card-done')).toContainText('•••• 4242 is linked.');
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
+});
+
+test('in French, money fields read 0,00 and counts are proper plurals', async ({ page }) => {
+  await page.addInitScript(() => localStorage.setItem('consentry.locale', 'fr'));
+  await page.goto('/#/consents');
+  await expect(page.locator('#grant-minimum')).toHaveAttribute('placeholder', '0,00');
+  await page.goto('/#/cards');
+  await page.getByRole('button', { name: 'Tout révoquer sur cette carte' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Tout révoquer', exact: true }).click();
+  await expect(page.getByText('1 autorisation révoquée.')).toBeVisible();
 });

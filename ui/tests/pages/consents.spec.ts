@@ -15,7 +15,7 @@ test('cards: populated list with masked number, rename and the lost-card action'
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('Every app loses every permission on •••• 4242');
   await dialog.getByRole('button', { name: 'Revoke everything' }).click();
-  await expect(page.getByText('1 permission(s) revoked.')).toBeVisible();
+  await expect(page.getByText('1 permission revoked.')).toBeVisible();
 });
 
 test('cards: empty, loading and error states', async ({ page }) => {
@@ -59,7 +59,7 @@ test('apps: empty and error states', async ({ page }) => {
   await expect(page.getByText('No app can act on your cards.')).toBeVisible();
   const failing = await page.context().newPage();
   await open(failing, '#/consents', { grants_list: { error: { code: 'internal', message: 'disk' } } });
-  await expect(failing.getByRole('alert')).toContainText('Something went wrong.');
+  await expect(failing.getByRole('alert')).toContainText('Something went wrong inside Consentry.');
 });
 
 test('export: an archive needs a password; plain formats need an explicit yes', async ({ page }) => {

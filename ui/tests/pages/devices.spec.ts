@@ -62,7 +62,7 @@ test('settings: a refused removal keeps the list and says why', async ({ page })
   const section = page.getByTestId('devices');
   await section.getByRole('button', { name: 'Remove Desktop' }).click();
   await section.getByRole('button', { name: 'Yes, remove Desktop' }).click();
-  await expect(section.getByRole('alert')).toContainText('The platform could not be reached.');
+  await expect(section.getByRole('alert')).toContainText('Can’t reach the platform. Your changes are kept and will be sent when it’s back.');
   await expect(section.getByRole('alert')).toContainText('connection refused');
   await expect(section.getByTestId('device-removed')).toHaveCount(1);
 });

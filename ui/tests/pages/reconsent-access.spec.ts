@@ -218,7 +218,7 @@ test('access section: an error offers to try again', async ({ page }) => {
 test('access section in French', async ({ page }) => {
   await open(page, '#/consents', { app_access: { ok: access } }, 'fr');
   const section = beans(page).getByTestId('app-access');
-  await section.getByText('Accès : ce que cette app a reçu').click();
+  await section.getByText('Accès : ce que cette application a reçu').click();
   await expect(section).toContainText('11 événements transmis');
   await expect(section.getByTestId('access-violations-title')).toContainText('7 violations');
 });

@@ -66,7 +66,7 @@ test('rewards: empty, loading and error states', async ({ page }) => {
 
   const failing = await page.context().newPage();
   await open(failing, '#/rewards', { rewards_summary: { error: { code: 'internal', message: 'disk' } } });
-  await expect(failing.getByRole('alert')).toContainText('Something went wrong.');
+  await expect(failing.getByRole('alert')).toContainText('Something went wrong inside Consentry.');
   await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
 });
 

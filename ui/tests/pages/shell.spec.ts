@@ -85,6 +85,8 @@ test('the theme follows the OS', async ({ page }) => {
 test('the navigation works with the keyboard alone', async ({ page }) => {
   await open(page);
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Apps & permissions' })).toBeFocused();
   await page.keyboard.press('Enter');

@@ -32,3 +32,33 @@ export async function callsOf(page: Page, command: string): Promise<Call[]> {
 export async function calls(page: Page, command: string): Promise<unknown[]> {
   return (await callsOf(page, command)).map((c) => c.request);
 }
+
+/** A `sync_status` answer for a wallet enrolled on the demo platform, with `over` applied. */
+export function enrolledStatus(over: object = {}) {
+  return {
+    active: true,
+    enrolled: true,
+    syncing: false,
+    lastSuccessAt: '2026-11-27T10:05:00Z',
+    pendingChanges: 0,
+    lastError: null,
+    nextRetryAt: null,
+    quarantined: 0,
+    violations: 0,
+    eventsReceived: 0,
+    conflicts: 0,
+    openConflicts: 0,
+    feedGaps: 0,
+    unendorsedKeys: 0,
+    platformClaims: 0,
+    paired: true,
+    platform: {
+      url: 'http://127.0.0.1:7878/',
+      cardholderId: 'ch_demo',
+      deviceName: 'Consentry on laptop',
+      enrolledAt: '2026-11-27T09:00:00Z',
+      canAddDevices: true,
+    },
+    ...over,
+  };
+}

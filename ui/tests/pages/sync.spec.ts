@@ -54,7 +54,9 @@ test('status bar: pending changes, an error, and not enrolled', async ({ page })
       ok: status({ pendingChanges: 1, lastError: { code: 'platform_unavailable', message: 'connection refused' } }),
     },
   });
-  await expect(failing.getByTestId('sync-state')).toHaveText('Sync error: connection refused');
+  await expect(failing.getByTestId('sync-state')).toHaveText(
+    'The platform is having trouble. Your changes are kept and will be sent later.',
+  );
   await expect(failing.getByTestId('sync-state')).toHaveAttribute('data-kind', 'error');
 
   const offline = await page.context().newPage();
@@ -70,8 +72,8 @@ test('status bar: the sync_status event updates it live', async ({ page }) => {
   await emit(page, status({ syncing: true, pendingChanges: 2 }));
   await expect(state).toHaveText('Syncing…');
   await expect(page.getByRole('button', { name: 'Sync now' })).toBeDisabled();
-  await emit(page, status({ lastError: { code: 'platform_unavailable', message: 'timed out' }, pendingChanges: 2 }));
-  await expect(state).toHaveText('Sync error: timed out');
+  await emit(page, status({ lastError: { code: 'timeout', message: 'timed out' }, pendingChanges: 2 }));
+  await expect(state).toHaveText('The platform is taking too long to answer. Your changes are kept and will be sent later.');
   await emit(page, status({ lastSuccessAt: new Date().toISOString() }));
   await expect(state).toHaveText('Synced now');
 });
@@ -83,8 +85,9 @@ test('status bar: a failed Sync now is shown', async ({ page }) => {
   });
   await page.getByRole('button', { name: 'Sync now' }).click();
   await expect(page.getByTestId('sync-now-error')).toHaveText(
-    'Sync now failed: The platform did not accept this wallet’s credentials. bad signature',
+    'Sync now failed: The platform didn’t accept this wallet’s credentials.',
   );
+  await expect(page.getByTestId('sync-now-error')).toHaveAttribute('title', /bad signature/);
 });
 
 test('status bar: a status bringing changes reloads the grants on the Apps screen', async ({ page }) => {

@@ -56,7 +56,7 @@ test('a wrong passphrase says so and keeps the gate', async ({ page }) => {
   });
   await page.getByRole('textbox', { name: 'Passphrase' }).fill('wrong words');
   await page.getByRole('button', { name: 'Unlock', exact: true }).click();
-  await expect(page.getByRole('alert')).toContainText('That does not open this wallet.');
+  await expect(page.getByRole('alert')).toContainText('That doesn’t open this wallet.');
   await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
 });
 

@@ -208,7 +208,7 @@ describe('card and device lines, as the reader sees them', () => {
       'Granted on this device: Receipts',
       'Expired by the platform: Receipts',
     ]);
-    expect(await lines('fr', consents.slice(0, 2))).toEqual(['Autorisé sur Laptop : Tickets', 'Autorisé sur un autre appareil : Tickets']);
+    expect(await lines('fr', consents.slice(0, 2))).toEqual(['Autorisé sur Laptop : Reçus', 'Autorisé sur un autre appareil : Reçus']);
     await locale.set('en');
   });
 

@@ -67,7 +67,7 @@ describe('sync summary', () => {
     expect(summarize(status({ syncing: true, pendingChanges: 2 })).kind).toBe('syncing');
     expect(
       summarize(status({ pendingChanges: 2, lastError: { code: 'platform_unavailable', message: 'down' }, nextRetryAt: null })),
-    ).toEqual({ kind: 'error', message: 'down', nextRetryAt: null });
+    ).toEqual({ kind: 'error', problem: { code: 'platform_unavailable', message: 'down' }, nextRetryAt: null });
     expect(summarize(status({ pendingChanges: 2 }))).toEqual({ kind: 'pending', count: 2 });
     expect(summarize(status({}))).toEqual({ kind: 'synced', at: syncedStatus.lastSuccessAt });
   });

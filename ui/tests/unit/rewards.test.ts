@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currenciesOf, daysUntil, inCurrency, pivot } from '../../src/rewards/series';
-import { formatMoney, formatMonth, minorDigits, toMajor } from '../../src/lib/format';
+import { formatAmountInput, formatMoney, formatMonth, minorDigits, parseAmount, toMajor } from '../../src/lib/format';
 
 describe('money and months for the locale', () => {
   it('formats minor units with the currency’s own digits', () => {
@@ -58,5 +58,21 @@ describe('chart series', () => {
     expect(daysUntil('2026-11-30T12:00:00Z', now)).toBe(3);
     expect(daysUntil('2026-11-27T18:00:00Z', now)).toBe(0);
     expect(daysUntil('2026-11-01T00:00:00Z', now)).toBe(0);
+  });
+});
+
+describe('amounts as a person types them', () => {
+  it('uses the locale’s decimal separator, no symbol, no grouping', () => {
+    expect(formatAmountInput({ minor: 450, currency: 'EUR' }, 'en')).toBe('4.50');
+    expect(formatAmountInput({ minor: 450, currency: 'EUR' }, 'fr')).toBe('4,50');
+    expect(formatAmountInput({ minor: 0, currency: 'EUR' }, 'fr')).toBe('0,00');
+    expect(formatAmountInput({ minor: 123456, currency: 'EUR' }, 'fr')).toBe('1234,56');
+    expect(formatAmountInput({ minor: 500, currency: 'JPY' }, 'en')).toBe('500');
+  });
+
+  it('reads back what it wrote', () => {
+    for (const loc of ['en', 'fr']) {
+      expect(parseAmount(formatAmountInput({ minor: 123456, currency: 'EUR' }, loc), 'EUR')).toEqual({ minor: 123456, currency: 'EUR' });
+    }
   });
 });
