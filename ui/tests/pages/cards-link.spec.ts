@@ -167,8 +167,24 @@ test('the money of a simulated purchase follows the locale', async ({ page }) =>
   await expect(page.getByTestId('simulate-result')).toContainText('Sans contact');
 });
 
+const newWallet = { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } };
+const demoInfo = {
+  app_info: { ok: { version: '0.1.0', dataDir: '/tmp/w', buildProfile: 'debug', platformUrl: null, demo: true } },
+};
+
+test('first run against a real platform: no test card is offered', async ({ page }) => {
+  await open(page, '#/cards', newWallet);
+  await page.getByRole('button', { name: 'Create the wallet' }).click();
+  await page.getByLabel('I saved my recovery key').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Link a card');
+  await expect(page.getByLabel('Card number')).toHaveAttribute('placeholder', '•••• •••• •••• ••••');
+  await expect(page.getByText(/test card/)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Use the test card' })).toHaveCount(0);
+});
+
 test('first run: after the recovery key, link the demo test card', async ({ page }) => {
-  await open(page, '#/cards', { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } });
+  await open(page, '#/cards', { ...newWallet, ...demoInfo });
   await page.getByRole('button', { name: 'Create the wallet' }).click();
   await page.getByLabel('I saved my recovery key').check();
   await page.getByRole('button', { name: 'Continue' }).click();

@@ -28,6 +28,28 @@ test('a new cardholder creates a wallet and must confirm the recovery key', asyn
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
 });
 
+test('the wizard offers the language first, and the recovery key copies whole', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await open(page, { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } });
+  await page.getByLabel('Language').selectOption('fr');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créez votre portefeuille');
+  expect(await page.evaluate(() => localStorage.getItem('consentry.locale'))).toBe('fr');
+  await page.getByLabel('Langue').selectOption('en');
+  await page.getByRole('button', { name: 'Create the wallet' }).click();
+
+  const key = page.getByTestId('recovery-key');
+  const text = (await key.textContent()) ?? '';
+  expect(text).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4})+$/);
+  // Each group stays on one line: a line may break only at a hyphen.
+  for (const group of await key.locator('.group').all()) {
+    const box = await group.boundingBox();
+    expect(box?.height ?? 0).toBeLessThan(30);
+  }
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByText(/^Copied\./)).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+});
+
 test('a passphrase-only wallet needs matching passphrases of 8+ characters', async ({ page }) => {
   await open(page, { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } });
   await page.getByLabel(/A passphrase only/).check();
