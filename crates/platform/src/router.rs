@@ -43,6 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/admin/faults"),
     ("put", "/v1/admin/faults"),
     ("post", "/v1/admin/clock"),
+    ("post", "/v1/admin/apps/{app_id}/rogue-event"),
     ("post", "/v1/admin/keys/rotate"),
     ("get", "/openapi.json"),
     ("get", "/healthz"),
@@ -91,6 +92,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             get(admin::get_faults).put(admin::put_faults),
         )
         .route("/v1/admin/clock", post(admin::advance_clock))
+        .route(
+            "/v1/admin/apps/{app_id}/rogue-event",
+            post(admin::rogue_event),
+        )
         .route("/v1/admin/keys/rotate", post(admin::rotate_keys));
     Router::new()
         .merge(cardholder_api)

@@ -105,6 +105,31 @@ async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Record>, A
     }))
 }
 
+/// The latest purchase on a card (any status), as the apps see it, with its cardholder.
+pub async fn latest_on_card(
+    conn: &mut SqliteConnection,
+    card_token: &str,
+) -> Result<Option<Purchase>, ApiError> {
+    let id: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM transactions WHERE card_token = ?
+         ORDER BY authorized_at DESC, id DESC LIMIT 1",
+    )
+    .bind(card_token)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id,)) = id else {
+        return Ok(None);
+    };
+    Ok(load(conn, &id).await?.map(|record| Purchase {
+        transaction_id: record.view.id,
+        cardholder_id: record.cardholder_id,
+        card_token: record.view.card_token,
+        amount: record.view.amount,
+        merchant: record.view.merchant,
+        channel: record.view.channel,
+    }))
+}
+
 /// Authorizes a purchase on one of the cardholder's active cards.
 pub async fn authorize(
     conn: &mut SqliteConnection,

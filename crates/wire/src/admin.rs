@@ -1,8 +1,12 @@
-//! Operator bodies (fault injection, the platform clock) and `GET /healthz`.
+//! Operator bodies (fault injection, the platform clock, a rogue app event) and `GET /healthz`.
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use consentry_domain::Scope;
+
+use crate::schema;
 
 /// Faults to inject. Absent fields take their defaults (no fault).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -106,4 +110,24 @@ pub struct ClockState {
 pub struct Health {
     #[schemars(extend("const" = "ok"))]
     pub status: String,
+}
+
+// `POST /v1/admin/apps/{app_id}/rogue-event`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RogueEvent {
+    /// The card whose latest purchase the app reacts to.
+    #[schemars(length(min = 1, max = 64))]
+    pub card_token: String,
+    /// What the app does, granted or not.
+    #[schemars(with = "schema::Scope")]
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct RogueEventSent {
+    /// The purchase reacted to.
+    pub transaction_id: String,
+    /// The events the app sent, in feed order.
+    pub event_ids: Vec<String>,
 }

@@ -55,6 +55,7 @@ pub const ERROR_CODES: &[&str] = &[
     "method_not_allowed",
     "negative_minimum",
     "no_channels",
+    "no_purchase",
     "not_due",
     "not_found",
     "other_cardholder",

@@ -26,7 +26,7 @@ pub mod schema;
 pub mod simulate;
 pub mod time;
 
-pub use admin::{AdvanceClock, ClockState, FaultConfig, Health};
+pub use admin::{AdvanceClock, ClockState, FaultConfig, Health, RogueEvent, RogueEventSent};
 pub use apps::{App, AppList, PublishTerms, Terms};
 pub use cards::{Card, CardList, Expiration, LinkCardRequest, RenameCardRequest};
 pub use devices::{

@@ -138,3 +138,61 @@ async fn publishing_terms_notifies_holders_and_pauses_their_grants() {
     let purchase = w.purchase(&card, 500, "EUR", "Café Lumen", "nfc").await;
     assert_eq!(purchase["decisions"][0]["outcome"], "reacted");
 }
+
+#[tokio::test]
+async fn an_operator_can_make_an_app_ignore_consent_once() {
+    let p = start().await;
+    let w = p.enroll().await;
+    let card = w.link_card(VISA).await;
+    let path = "/v1/admin/apps/app_tastemaker/rogue-event";
+    let body = json!({"card_token": card, "scope": "social_posts"});
+
+    // Nothing to react to yet; and a cardholder cannot ask for it.
+    assert_error(&p.admin(Method::POST, path, body.clone()).await, 409, "no_purchase");
+    let denied = read(
+        p.http
+            .post(p.url(path))
+            .bearer_auth(&w.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&denied, 403, "forbidden");
+
+    // No grant at all: a purchase produces only the transaction ...
+    let purchase = w.purchase(&card, 450, "EUR", "Café Lumen", "nfc").await;
+    let cursor = w.cursor().await;
+    // ... and the rogue app posts about it anyway, signed like any event.
+    let (status, sent) = p.admin(Method::POST, path, body.clone()).await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["transaction_id"], purchase["transaction"]["id"]);
+    let new = w.kinds_after(&cursor).await;
+    assert_eq!(
+        new,
+        [("social.posted".to_owned(), "app_tastemaker".to_owned())]
+    );
+
+    // Hostile and wrong input.
+    let unknown_app = p
+        .admin(Method::POST, "/v1/admin/apps/app_nope/rogue-event", body)
+        .await;
+    assert_error(&unknown_app, 404, "app_not_found");
+    let pan = p
+        .admin(
+            Method::POST,
+            path,
+            json!({"card_token": "4242424242424242", "scope": "receipts"}),
+        )
+        .await;
+    assert_error(&pan, 422, "card_number_in_text");
+    let unknown_card = p
+        .admin(
+            Method::POST,
+            path,
+            json!({"card_token": "tok_nobody", "scope": "receipts"}),
+        )
+        .await;
+    assert_error(&unknown_card, 409, "no_purchase");
+}

@@ -152,6 +152,8 @@ fn schemas() -> Value {
     add::<crate::FaultConfig>(&mut generator);
     add::<crate::AdvanceClock>(&mut generator);
     add::<crate::ClockState>(&mut generator);
+    add::<crate::RogueEvent>(&mut generator);
+    add::<crate::RogueEventSent>(&mut generator);
     add::<crate::Health>(&mut generator);
     let mut schemas: Map<String, Value> = generator.take_definitions(true);
     schemas.extend(schema::event_schemas());

@@ -343,6 +343,22 @@ pub fn paths() -> Value {
         )) }),
     );
     put(
+        "/v1/admin/apps/{app_id}/rogue-event",
+        json!({ "post": Op::new("sendRogueEvent", "Make an app ignore consent once (operator)", "operator")
+        .describe("For demos and tests of a wallet's judgement: the app reacts to the card's latest purchase in `scope`, granted or not. The event is signed like any other; a wallet flags it by checking it against its own ledger.")
+        .params(json!([path_param("app_id", "The app that misbehaves, e.g. `app_tastemaker`.", None)]))
+        .body("RogueEvent", &[("an unconsented post", json!({ "card_token": "tok_4242", "scope": "social_posts" }))])
+        .admin()
+        .responses(with_errors(
+            vec![ok(201, "Sent: the events are in the cardholder's feed.", "RogueEventSent", &[])],
+            &[
+                (404, "No such app.", vec![e("app_not_found", "no app with this id")]),
+                (409, "The card has no purchase yet.", vec![e("no_purchase", "no purchase on this card yet: the app needs one to react to")]),
+                (422, "A card number where a token belongs.", vec![pan_text("card_token")]),
+            ],
+        )) }),
+    );
+    put(
         "/v1/admin/keys/rotate",
         json!({ "post": Op::new("rotateKeys", "Rotate the signing keys (operator)", "operator")
         .describe("The new next key carries an `endorsement` by the key that just became active, so wallets that trust the active key accept it.")
