@@ -79,6 +79,7 @@ macro_rules! for_each_command {
             // demo
             purchase_simulate($crate::PurchaseSimulateRequest) -> $crate::PurchaseSimulated;
             demo_terms_publish($crate::DemoTermsPublishRequest) -> $crate::DemoTermsPublished;
+            demo_violation($crate::DemoViolationRequest) -> $crate::DemoViolationSent;
         }
     };
 }

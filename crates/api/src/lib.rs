@@ -60,8 +60,9 @@ pub use consents::{
 };
 pub use context::{Context, ContextOptions};
 pub use demo::{
-    demo_terms_publish, purchase_simulate, DemoTermsPublishRequest, DemoTermsPublished,
-    PurchaseSimulateRequest, PurchaseSimulated,
+    demo_terms_publish, demo_violation, purchase_simulate, DemoTermsPublishRequest,
+    DemoTermsPublished, DemoViolationRequest, DemoViolationSent, PurchaseSimulateRequest,
+    PurchaseSimulated,
 };
 pub use devices::{
     device_remove, devices_list, DeviceList, DeviceRemoveRequest, DeviceView, DevicesListRequest,

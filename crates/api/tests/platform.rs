@@ -604,3 +604,60 @@ async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_ca
     let kept = kept.apps.iter().find(|a| a.id == RECEIPTS_APP).unwrap();
     assert_eq!(kept.terms_version, published.terms_version);
 }
+
+#[tokio::test]
+async fn the_demo_violation_control_makes_an_app_break_consent_and_the_wallet_flags_it() {
+    use consentry_api::{demo_violation, DemoViolationRequest, OperatorToken};
+    let dir = tempfile::tempdir().unwrap();
+    let platform = consentry_platform::serve(PlatformConfig {
+        data: DataLocation::Directory(dir.path().join("platform")),
+        admin_token: Some("op_demo".into()),
+        ..PlatformConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut demo = options(&dir.path().join("wallet"), Some(platform.base_url()));
+    demo.demo_platform = true;
+    demo.demo_operator = Some(OperatorToken::new("op_demo".into()));
+    let ctx = wallet(demo).await;
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let request = || DemoViolationRequest {
+        app_id: RECEIPTS_APP.into(),
+        card_token: card.token.clone(),
+    };
+
+    // Before any purchase there is nothing to react to: the platform says so.
+    let early = demo_violation(&ctx, request()).await.unwrap_err();
+    assert_eq!(early.code, ErrorCode::PlatformRejected, "{early:?}");
+
+    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(receipts_stored(&ctx).await, 1, "the allowed receipt came");
+    assert_eq!(violations_stored(&ctx).await, 0);
+
+    // The app does something it holds no permission for (never its receipts): flagged.
+    let sent = demo_violation(&ctx, request()).await.unwrap();
+    assert_ne!(sent.scope, Scope::Receipts);
+    assert_eq!(sent.events, 1);
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(violations_stored(&ctx).await, 1);
+
+    // Against any platform but the embedded demo one, refused before any call.
+    let other = wallet(options(
+        &dir.path().join("other"),
+        Some(platform.base_url()),
+    ))
+    .await;
+    let refused = demo_violation(&other, request()).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+}
+
+async fn violations_stored(ctx: &Context) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM violations")
+        .fetch_one(&ctx.pool().await.unwrap())
+        .await
+        .unwrap()
+}

@@ -1,10 +1,12 @@
 //! The cardholder's other platform calls: data-subject requests to apps, the simulated
 //! purchases of the demo platform (`/v1/simulate/…`), which a real card network replaces, and
-//! the one operator call the demo controls make (an app publishes new terms).
+//! the operator calls the demo controls make (an app publishes new terms; an app ignores
+//! consent once).
 
-use consentry_domain::{Channel, Money};
+use consentry_domain::{Channel, Money, Scope};
 use consentry_wire::{
-    App, DataRequestList, NewDataRequest, Outcome, PublishTerms, PurchaseRequest, StepResult,
+    App, DataRequestList, NewDataRequest, Outcome, PublishTerms, PurchaseRequest, RogueEvent,
+    RogueEventSent, StepResult,
 };
 
 use crate::client::{error_from, PlatformClient};
@@ -113,5 +115,32 @@ impl PlatformClient {
         }
         let app: App = answer.json("app")?;
         PlatformApp::try_from(app)
+    }
+
+    /// `POST /v1/admin/apps/{app_id}/rogue-event` (operator): the app reacts to the card's
+    /// latest purchase in `scope`, allowed or not. Returns the events' ids.
+    pub async fn rogue_event(
+        &self,
+        operator: &OperatorToken,
+        app_id: &str,
+        card_token: &str,
+        scope: Scope,
+    ) -> Result<Vec<String>, SyncError> {
+        let url = self.url("v1/admin/apps", &[app_id, "rogue-event"])?;
+        let body = RogueEvent {
+            card_token: card_token.to_owned(),
+            scope,
+        };
+        let request = self
+            .http
+            .post(url)
+            .bearer_auth(operator.expose_secret())
+            .json(&body);
+        let answer = self.call(request, None).await?;
+        if !answer.status.is_success() {
+            return Err(error_from(&answer));
+        }
+        let sent: RogueEventSent = answer.json("rogue event")?;
+        Ok(sent.event_ids)
     }
 }

@@ -333,6 +333,18 @@ export type DemoTermsPublishRequest = { appId: string, };
 
 export type DemoTermsPublished = { appId: string, termsVersion: number, };
 
+export type DemoViolationRequest = { appId: string, cardToken: string, };
+
+export type DemoViolationSent = { 
+/**
+ * What the app did without the cardholder's permission.
+ */
+scope: Scope, 
+/**
+ * Events the app sent.
+ */
+events: number, };
+
 export type DeviceList = { 
 /**
  * Oldest first.
@@ -975,6 +987,7 @@ export type Commands = {
   notification_prefs_set: { request: NotificationPrefsSetRequest; response: NotificationPrefs };
   purchase_simulate: { request: PurchaseSimulateRequest; response: PurchaseSimulated };
   demo_terms_publish: { request: DemoTermsPublishRequest; response: DemoTermsPublished };
+  demo_violation: { request: DemoViolationRequest; response: DemoViolationSent };
 };
 
 export type CommandName = keyof Commands;

@@ -183,6 +183,7 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   data_requests_list: { ok: { requests: [] } },
   purchase_simulate: { ok: { transactionId: 'txn_1', events: 2 } },
   demo_terms_publish: { ok: { appId: 'app_receipts', termsVersion: 4 } },
+  demo_violation: { ok: { scope: 'social_posts', events: 1 } },
   export_history: {
     ok: {
       format: 'archive',

@@ -16,6 +16,16 @@ test('demo: a badge says so, and an app can publish new terms from its card', as
   expect(await calls(page, 'demo_terms_publish')).toEqual([{ appId: 'app_receipts' }]);
 });
 
+test('demo: an app can ignore your choices once, and Activity is one click away', async ({ page }) => {
+  await open(page, '#/consents', demoInfo);
+  const app = page.locator("article[aria-labelledby='app-app_receipts']");
+  await app.getByRole('button', { name: 'Demo: this app ignores your choices once' }).click();
+  await expect(app.getByTestId('demo-violated')).toContainText('It sent “Social posts” for the last purchase on •••• 4242');
+  expect(await calls(page, 'demo_violation')).toEqual([{ appId: 'app_receipts', cardToken: 'tok_demo_visa' }]);
+  await app.getByRole('link', { name: 'See it flagged in Activity' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity');
+});
+
 test('demo: nothing of it against a real platform', async ({ page }) => {
   await open(page, '#/consents');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Apps & permissions');

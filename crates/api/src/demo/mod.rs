@@ -1,10 +1,12 @@
-//! The demo platform's controls: a simulated purchase (refused by a real platform), and an app
-//! publishing new terms (only with the embedded demo platform's operator token).
+//! The demo platform's controls: a simulated purchase (refused by a real platform), and, only
+//! with the embedded demo platform's operator token, an app publishing new terms or ignoring
+//! the cardholder's choices once (so re-consent and a violation can be seen).
 
 use chrono::Utc;
-use consentry_store::apps;
+use consentry_domain::GrantStatus;
+use consentry_store::{apps, grants};
 
-use crate::vocabulary::{Channel, Money};
+use crate::vocabulary::{Channel, Money, Scope};
 use crate::{ApiError, Context, ErrorCode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -111,9 +113,89 @@ pub async fn demo_terms_publish(
     })
 }
 
+/// Demo platform only: the app reacts to the card's latest purchase in a way the cardholder
+/// did not allow, so the Activity screen shows how a violation is flagged.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DemoViolationRequest {
+    pub app_id: String,
+    pub card_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoViolationSent {
+    /// What the app did without the cardholder's permission.
+    pub scope: Scope,
+    /// Events the app sent.
+    pub events: u32,
+}
+
+/// A scope the app may not use on the card: one it asks for and does not hold (active), else
+/// one it never asked for. `None` when it holds every scope there is.
+fn unallowed_scope(
+    requested: &[consentry_domain::Scope],
+    active: &[consentry_domain::Scope],
+) -> Option<consentry_domain::Scope> {
+    requested
+        .iter()
+        .chain(consentry_domain::Scope::ALL)
+        .find(|scope| !active.contains(scope))
+        .copied()
+}
+
+pub async fn demo_violation(
+    ctx: &Context,
+    request: DemoViolationRequest,
+) -> Result<DemoViolationSent, ApiError> {
+    let Some(operator) = ctx.demo_operator() else {
+        return Err(ApiError::invalid_input(
+            "only the demo platform lets an app misbehave on purpose",
+        ));
+    };
+    let pool = ctx.pool().await?;
+    let app = apps::get(&pool, &request.app_id).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("no app {} in the directory", request.app_id),
+        )
+    })?;
+    let active: Vec<consentry_domain::Scope> = grants::for_card(&pool, &request.card_token)
+        .await?
+        .into_iter()
+        .filter(|g| g.app_id == request.app_id && g.status == GrantStatus::Active)
+        .map(|g| g.scope)
+        .collect();
+    let scope = unallowed_scope(&app.listing.requested_scopes, &active).ok_or_else(|| {
+        ApiError::invalid_input("this app may already do everything on this card")
+    })?;
+    let syncer = ctx.sync().enrolled_syncer().await?;
+    let events = syncer
+        .client()
+        .await?
+        .rogue_event(operator, &request.app_id, &request.card_token, scope)
+        .await?;
+    syncer.wake();
+    Ok(DemoViolationSent {
+        scope: scope.into(),
+        events: u32::try_from(events.len()).unwrap_or(u32::MAX),
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::demo_terms;
+    use super::{demo_terms, unallowed_scope};
+    use consentry_domain::Scope;
+
+    #[test]
+    fn a_violation_uses_a_scope_the_app_does_not_hold() {
+        let asked = [Scope::Receipts, Scope::Points];
+        assert_eq!(unallowed_scope(&asked, &[Scope::Receipts]), Some(Scope::Points));
+        // Everything it asked for is allowed: it does something it never asked for.
+        let other = unallowed_scope(&asked, &asked).unwrap();
+        assert!(!asked.contains(&other));
+        assert_eq!(unallowed_scope(&asked, Scope::ALL), None);
+    }
 
     #[test]
     fn the_demo_terms_reword_a_sentence_and_add_a_paragraph() {
