@@ -275,6 +275,17 @@ impl EventPayload {
             | EventPayload::CardChanged(_) => None,
         }
     }
+
+    /// The card transaction this event is a state of (`transaction.*`) or stems from (an app
+    /// event's payment), when there is one: what Activity groups a purchase's events by.
+    pub fn transaction_id(&self) -> Option<&str> {
+        match self {
+            EventPayload::TransactionAuthorized(t)
+            | EventPayload::TransactionSettled(t)
+            | EventPayload::TransactionReversed(t) => Some(&t.transaction_id),
+            other => other.payment().map(|p| p.transaction_id.as_str()),
+        }
+    }
 }
 
 /// An event that parsed but says something impossible.

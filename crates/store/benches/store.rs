@@ -7,10 +7,14 @@
 //!    its id;
 //! 2. a 1,000,000-event wallet: a 50-row keyset page at depth 0 and 900,000 (p50/p95, ratio);
 //!    an FTS search (p95);
-//! 3. open + first query with the raw key.
+//! 3. open + first query with the raw key;
+//! 4. Activity by purchase on a 1,000,000-event wallet of purchases (nine events each): a
+//!    50-row page of purchases with their events at depth 0 and 900,000, a search, an app
+//!    filter and the violations view (p50/p95, encrypted), beside the feed of events.
 //!
 //! `CONSENTRY_BENCH_SCALE=0.1` shrinks every size tenfold for a quick run;
-//! `CONSENTRY_BENCH_ONLY=ingest` stops after part 1 (for profiling the ingest).
+//! `CONSENTRY_BENCH_ONLY=ingest` stops after part 1 (for profiling the ingest);
+//! `CONSENTRY_BENCH_ONLY=purchases` runs part 4 alone.
 
 use consentry_testkit::events as fixtures;
 
@@ -19,10 +23,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use consentry_store::activity::{self, ActivityFilter, Direction};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::history::{self, HistoryCursor, HistoryFilter};
 use consentry_store::{
-    open_plain_pool_for_benchmarks, search, Unlock, Wallet, WalletPaths, MIGRATOR,
+    open_plain_pool_for_benchmarks, purchases, search, Unlock, Wallet, WalletPaths, MIGRATOR,
 };
 use sqlx::SqlitePool;
 
@@ -131,7 +136,8 @@ async fn sqlite_alone_rate(kind: Kind, shape: Shape, staging: &Path, n: u64) -> 
     if shape == Shape::Bare {
         sqlx::raw_sql(
             "DROP INDEX events_by_time; DROP INDEX events_by_card; DROP INDEX events_by_app; \
-             DROP INDEX events_by_kind; DROP INDEX points_by_program; \
+             DROP INDEX events_by_kind; DROP INDEX events_by_purchase; \
+             DROP INDEX points_by_program; \
              DROP INDEX cashback_by_currency; DROP TABLE search_index;",
         )
         .execute(&mut *conn)
@@ -323,12 +329,152 @@ async fn plain_open_times(path: &Path, runs: usize) -> Result<Vec<Duration>> {
     Ok(times)
 }
 
+/// Events `from..to` of a wallet of purchases ([`fixtures::purchase`], nine events each), one
+/// purchase a minute over five cards; every 10,000th purchase is at "Rare Books", and one
+/// social post in 1,000 arrived without consent.
+fn purchase_batch(from: u64, to: u64) -> Vec<IncomingEvent> {
+    let start = Utc
+        .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let cards = cards();
+    let mut out = Vec::with_capacity(((to - from) * 9) as usize);
+    for n in from..to {
+        let card = &cards[(n % cards.len() as u64) as usize];
+        let at = start + chrono::Duration::minutes(n as i64);
+        for mut event in fixtures::purchase(n, card, 300 + (n % 4000) as i64, at) {
+            if n % 10_000 == 0 {
+                if let consentry_domain::EventPayload::TransactionAuthorized(t)
+                | consentry_domain::EventPayload::TransactionSettled(t) = &mut event.payload
+                {
+                    t.merchant = "Rare Books".to_owned();
+                }
+            }
+            let flagged = n % 1_000 == 0
+                && matches!(
+                    event.payload,
+                    consentry_domain::EventPayload::SocialPosted(_)
+                );
+            let mut incoming = fixtures::incoming(event);
+            if flagged {
+                incoming.violation = Some(consentry_domain::ViolationReason::NeverGranted);
+            }
+            out.push(incoming);
+        }
+    }
+    out
+}
+
+/// p50 and p95 of `runs` calls of `call` (after five to warm up).
+async fn timed<F, Fut>(runs: usize, mut call: F) -> Result<(Duration, Duration)>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    for i in 0..5 {
+        call(i).await?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let started = Instant::now();
+        call(i).await?;
+        times.push(started.elapsed());
+    }
+    Ok((pct(&mut times, 50), pct(&mut times, 95)))
+}
+
+async fn purchases_part(total: u64, depth: u64) -> Result<()> {
+    let db = fresh(Kind::Cipher).await?;
+    let started = Instant::now();
+    let purchases_n = total / 9;
+    let mut from = 0;
+    while from < purchases_n {
+        let to = (from + CHUNK / 9).min(purchases_n);
+        events::ingest(&db.pool, &purchase_batch(from, to), Utc::now()).await?;
+        from = to;
+    }
+    let filled = started.elapsed();
+    let stored = events::count(&db.pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&db.pool)
+        .await?;
+    let deep = cursor_at_depth(&db.pool, depth).await?;
+    println!(
+        "Activity by purchase: {stored}-event wallet of {purchases_n} purchases (nine events each), SQLCipher, filled in {:.1} s; 50-row pages, p50/p95 of 200:",
+        filled.as_secs_f64()
+    );
+    let all = ActivityFilter::default();
+    let search_for = |text: &str| ActivityFilter {
+        search: Some(text.to_owned()),
+        ..ActivityFilter::default()
+    };
+    let app = ActivityFilter {
+        events: HistoryFilter {
+            app_id: Some("app_social".to_owned()),
+            ..HistoryFilter::default()
+        },
+        ..ActivityFilter::default()
+    };
+    let violations = ActivityFilter {
+        violations_only: true,
+        ..ActivityFilter::default()
+    };
+    let cases: [(&str, &ActivityFilter, Option<HistoryCursor>); 7] = [
+        ("purchases, depth 0", &all, None),
+        ("purchases, deep", &all, Some(deep)),
+        ("app filter (a reaction's app)", &app, None),
+        ("violations view", &violations, None),
+        ("search a rare merchant", &search_for("rare books"), None),
+        ("search a receipt line", &search_for("noteb"), None),
+        ("search a common merchant", &search_for("blue bottle"), None),
+    ];
+    for (label, filter, cursor) in cases {
+        let pool = &db.pool;
+        let rows = purchases::page(pool, filter, Direction::Older(cursor), 50)
+            .await?
+            .entries
+            .len();
+        let (g50, g95) = timed(200, |_| async move {
+            purchases::page(pool, filter, Direction::Older(cursor), 50).await?;
+            Ok(())
+        })
+        .await?;
+        let (e50, e95) = timed(200, |_| async move {
+            activity::page(pool, filter, Direction::Older(cursor), 50).await?;
+            Ok(())
+        })
+        .await?;
+        println!(
+            "  {label:<32} {rows:>2} rows by purchase p50 {} p95 {}  | events p50 {} p95 {}",
+            ms(g50),
+            ms(g95),
+            ms(e50),
+            ms(e95)
+        );
+    }
+    let (d50, d95) = timed(200, |_| async {
+        activity::page(&db.pool, &all, Direction::Older(None), 200).await?;
+        Ok(())
+    })
+    .await?;
+    println!(
+        "  (a 200-event page of the feed of events, for scale: p50 {} p95 {})",
+        ms(d50),
+        ms(d95)
+    );
+    println!("  (the window asks for 100-row pages; the search box waits 250 ms after typing)");
+    Ok(())
+}
+
 async fn run() -> Result<()> {
     let ingest_n = scaled(100_000);
     let total = scaled(1_000_000);
     let depth = scaled(900_000);
     println!("consentry-store benchmark (sqlx 0.8, SQLCipher 4.5 raw key vs plain SQLite; WAL; synchronous=FULL, NORMAL inside event ingest)");
     println!();
+    if std::env::var("CONSENTRY_BENCH_ONLY").is_ok_and(|only| only == "purchases") {
+        return purchases_part(total, depth).await;
+    }
 
     // 1. Ingest, alternating the two kinds; the median of each.
     let events = batch(0, ingest_n);
@@ -443,7 +589,11 @@ async fn run() -> Result<()> {
         ms(pct(&mut copen, 50)), ms(pct(&mut copen, 95)),
         ms(pct(&mut popen, 50)), ms(pct(&mut popen, 95))
     );
-    Ok(())
+    println!();
+    drop((cdb, pdb));
+
+    // 4. Activity by purchase.
+    purchases_part(total, depth).await
 }
 
 fn main() -> Result<()> {

@@ -20,8 +20,8 @@ pub mod vault;
 
 pub use tables::{
     access, activity, admission, apps, arrivals, cards, claims, conflicts, devices, event_stream,
-    events, feed_gaps, grants, history, ledger, outbox, pan_guard, platform_claims, quarantine,
-    reward_stats, search, selection, settings, signed_changes,
+    events, feed_gaps, grants, history, ledger, outbox, pan_guard, platform_claims, purchases,
+    quarantine, reward_stats, search, selection, settings, signed_changes,
 };
 pub use vault::integrity;
 

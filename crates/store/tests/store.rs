@@ -22,6 +22,9 @@ mod history;
 #[path = "store/ingest.rs"]
 mod ingest;
 
+#[path = "store/purchases.rs"]
+mod purchases;
+
 #[path = "store/disk_full.rs"]
 mod disk_full;
 

@@ -234,6 +234,117 @@ pub fn mixed(i: u64, cards: &[String], start: DateTime<Utc>) -> Event {
     }
 }
 
+/// The events of purchase number `n` on `card`, as the platform delivers them: authorized at
+/// `at` at merchant `MERCHANTS[n]` for `minor` euro cents; a receipt (items `ITEMS[n]` and
+/// `ITEMS[n + 1]`), points, cashback announced, an offer, a recommendation and a social post,
+/// one second apart; settled a day later, cashback paid three days later. Every one names
+/// the transaction `tx_p{n}`; ids are `evt_p{n}_{k}`, `k` in the order listed here.
+pub fn purchase(n: u64, card: &str, minor: i64, at: DateTime<Utc>) -> Vec<Event> {
+    let tx = format!("tx_p{n}");
+    let merchant = MERCHANTS[(n % MERCHANTS.len() as u64) as usize];
+    let items = [
+        ITEMS[(n % ITEMS.len() as u64) as usize],
+        ITEMS[((n + 1) % ITEMS.len() as u64) as usize],
+    ];
+    let id = |k: u32| format!("evt_p{n}_{k}");
+    let amount = eur(minor);
+    let pay = PaymentRef {
+        transaction_id: tx.clone(),
+        channel: Channel::Nfc,
+        amount,
+    };
+    let state = |k, at, settled: bool| {
+        let t = Transaction {
+            transaction_id: tx.clone(),
+            amount,
+            merchant: merchant.to_owned(),
+            channel: Channel::Nfc,
+            commission: eur(minor / 100),
+        };
+        let payload = if settled {
+            EventPayload::TransactionSettled(t)
+        } else {
+            EventPayload::TransactionAuthorized(t)
+        };
+        envelope(id(k), card, None, at, payload)
+    };
+    let app = |k: u32, app: &str, payload| {
+        envelope(
+            id(k),
+            card,
+            Some(app),
+            at + Duration::seconds(i64::from(k)),
+            payload,
+        )
+    };
+    let mut receipt = receipt(n, card, "app_receipts", merchant, &items, at);
+    receipt.id = id(1);
+    receipt.occurred_at = at + Duration::seconds(1);
+    if let EventPayload::ReceiptIssued(r) = &mut receipt.payload {
+        r.receipt.transaction_id = tx.clone();
+        r.payment = PaymentRef {
+            amount: r.receipt.total,
+            ..pay.clone()
+        };
+    }
+    let cashback = || Cashback {
+        amount: eur(minor / 50),
+        destination: "FR76 •••• 1234".to_owned(),
+        payment: Some(pay.clone()),
+    };
+    vec![
+        state(0, at, false),
+        receipt,
+        app(
+            2,
+            "app_points",
+            EventPayload::PointsAwarded(PointsAwarded {
+                program: "Beans".to_owned(),
+                delta: 10,
+                balance: 10 * (n as i64 + 1),
+                payment: Some(pay.clone()),
+            }),
+        ),
+        app(3, "app_cashback", EventPayload::CashbackPending(cashback())),
+        app(
+            4,
+            "app_points",
+            EventPayload::OfferIssued(OfferIssued {
+                offer_id: format!("offer_p{n}"),
+                code: "SAVE10".to_owned(),
+                description: "10 % off your next visit".to_owned(),
+                discount: Discount::Percent { bps: 1000 },
+                expires_at: None,
+                payment: Some(pay.clone()),
+            }),
+        ),
+        app(
+            5,
+            "app_social",
+            EventPayload::RecommendationMade(RecommendationMade {
+                text: "Try the oat latte".to_owned(),
+                product: None,
+                payment: Some(pay.clone()),
+            }),
+        ),
+        app(
+            6,
+            "app_social",
+            EventPayload::SocialPosted(SocialPosted {
+                network: "mastodon".to_owned(),
+                text: "Had a great time".to_owned(),
+                payment: Some(pay.clone()),
+            }),
+        ),
+        state(7, at + Duration::days(1), true),
+        {
+            let mut paid = app(8, "app_cashback", EventPayload::CashbackPaid(cashback()));
+            paid.occurred_at = at + Duration::days(3);
+            paid
+        },
+    ]
+}
+
 /// `event` as the feed hands it to the store: signature verified, no violation, on time.
 pub fn incoming(event: Event) -> IncomingEvent {
     IncomingEvent {

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use consentry_domain::{Event, ViolationReason};
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::error::StoreError;
 use crate::tables::history::{stored_event, stored_violation, HistoryFilter};
@@ -33,6 +33,47 @@ pub struct ActivityFilter {
     /// Words typed in the search box: events whose merchant or receipt lines match, and the
     /// events of apps whose name or publisher match (every word, as a prefix).
     pub search: Option<String>,
+}
+
+impl ActivityFilter {
+    /// The FTS5 query of the typed search words: `Some(None)` when nothing is searched,
+    /// `None` when what was typed can match nothing (only punctuation).
+    pub(crate) fn search_query(&self) -> Option<Option<String>> {
+        match self.search.as_deref().map(str::trim) {
+            Some(typed) if !typed.is_empty() => fts_query(typed).map(Some),
+            _ => Some(None),
+        }
+    }
+
+    /// Appends ` AND …` conditions: the event aliased `alias` matches this filter, `search`
+    /// being [`Self::search_query`]'s query. Each search is two FTS5 lookups (events by
+    /// merchant or line, apps by name), computed once per statement.
+    pub(crate) fn push_match<'a>(
+        &'a self,
+        sql: &mut QueryBuilder<'a, Sqlite>,
+        search: Option<&str>,
+        alias: &'static str,
+    ) {
+        self.events.push_conditions_on(sql, alias);
+        if self.violations_only {
+            sql.push(format_args!(
+                " AND {alias}.seq IN (SELECT event_seq FROM violations)"
+            ));
+        }
+        if let Some(query) = search {
+            sql.push(format_args!(
+                " AND ({alias}.seq IN (SELECT rowid FROM search_index \
+                 WHERE search_index MATCH "
+            ))
+            .push_bind(query.to_owned())
+            .push(format_args!(
+                " AND rowid > 0) OR {alias}.app_id IN (SELECT ap.id FROM apps ap WHERE ap.rowid IN \
+                 (SELECT -rowid FROM search_index WHERE search_index MATCH "
+            ))
+            .push_bind(query.to_owned())
+            .push(" AND rowid < 0)))");
+        }
+    }
 }
 
 /// A position in the feed: the history's keyset cursor (`"<ms>.<seq>"`).
@@ -92,9 +133,35 @@ pub struct ActivityPage {
 
 const COLUMNS: &str = "SELECT e.seq, e.payload, e.signature_verified, e.received_at_ms, \
     v.reason AS violation, c.last4 AS card_last4, c.nickname AS card_nickname, \
-    a.name AS app_name \
+    a.name AS app_name, e.card_token AS group_card, e.purchase_id AS group_id \
     FROM events e LEFT JOIN violations v ON v.event_seq = e.seq \
     LEFT JOIN cards c ON c.token = e.card_token LEFT JOIN apps a ON a.id = e.app_id";
+
+/// What a row of a page stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// Every matching event.
+    Events,
+    /// Every event of its own, and each purchase once, at its newest matching event
+    /// ([`crate::purchases`]).
+    Purchases,
+}
+
+/// A purchase: the card and the transaction id (the `events` columns `card_token` and
+/// `purchase_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PurchaseKey {
+    pub card_token: String,
+    pub purchase_id: String,
+}
+
+/// A page of rows, each with the purchase it belongs to: what [`page`] and
+/// [`crate::purchases::page`] are made of.
+pub(crate) struct ListedPage {
+    pub rows: Vec<(ActivityRow, Option<PurchaseKey>)>,
+    pub next: Option<ActivityCursor>,
+    pub more_newer: bool,
+}
 
 /// A page of at most `limit` events matching `filter`.
 ///
@@ -109,39 +176,44 @@ pub async fn page(
     direction: Direction,
     limit: u32,
 ) -> Result<ActivityPage, StoreError> {
+    let listed = listed_page(pool, filter, direction, limit, Listing::Events).await?;
+    Ok(ActivityPage {
+        rows: listed.rows.into_iter().map(|(row, _)| row).collect(),
+        next: listed.next,
+        more_newer: listed.more_newer,
+    })
+}
+
+/// [`page`] for either [`Listing`]. For purchases, an event is a row unless a newer event of
+/// its purchase (same card, same `purchase_id`) also matches the filter: the purchase's
+/// `events_by_purchase` entries are probed for it, so each row costs a few index steps more
+/// than an event's and every filter keeps its index range scan.
+pub(crate) async fn listed_page(
+    pool: &SqlitePool,
+    filter: &ActivityFilter,
+    direction: Direction,
+    limit: u32,
+    listing: Listing,
+) -> Result<ListedPage, StoreError> {
     let limit = limit.clamp(1, MAX_PAGE_SIZE);
-    let search = match filter.search.as_deref().map(str::trim) {
-        Some(typed) if !typed.is_empty() => match fts_query(typed) {
-            Some(query) => Some(query),
-            // Only punctuation typed: nothing can match.
-            None => {
-                return Ok(ActivityPage {
-                    rows: Vec::new(),
-                    next: None,
-                    more_newer: false,
-                })
-            }
-        },
-        _ => None,
+    let Some(search) = filter.search_query() else {
+        return Ok(ListedPage {
+            rows: Vec::new(),
+            next: None,
+            more_newer: false,
+        });
     };
     let mut sql: QueryBuilder<'_, Sqlite> = QueryBuilder::new(COLUMNS);
     sql.push(" WHERE 1 = 1");
-    filter.events.push_conditions(&mut sql);
-    if filter.violations_only {
-        sql.push(" AND e.seq IN (SELECT event_seq FROM violations)");
-    }
-    if let Some(query) = search {
+    filter.push_match(&mut sql, search.as_deref(), "e");
+    if listing == Listing::Purchases {
         sql.push(
-            " AND (e.seq IN (SELECT rowid FROM search_index \
-             WHERE search_index MATCH ",
-        )
-        .push_bind(query.clone())
-        .push(
-            " AND rowid > 0) OR e.app_id IN (SELECT ap.id FROM apps ap WHERE ap.rowid IN \
-             (SELECT -rowid FROM search_index WHERE search_index MATCH ",
-        )
-        .push_bind(query)
-        .push(" AND rowid < 0)))");
+            " AND (e.purchase_id IS NULL OR NOT EXISTS (SELECT 1 FROM events m \
+             WHERE m.card_token = e.card_token AND m.purchase_id = e.purchase_id \
+             AND (m.occurred_at_ms, m.seq) > (e.occurred_at_ms, e.seq)",
+        );
+        filter.push_match(&mut sql, search.as_deref(), "m");
+        sql.push("))");
     }
     let newer = match direction {
         Direction::Older(Some(c)) => {
@@ -166,22 +238,32 @@ pub async fn page(
     let mut rows = fetched
         .iter()
         .take(limit as usize)
-        .map(|row| RawRow::from_row(row).map_err(StoreError::from)?.try_into())
-        .collect::<Result<Vec<ActivityRow>, _>>()?;
+        .map(|row| {
+            let card: Option<String> = row.try_get("group_card")?;
+            let purchase: Option<String> = row.try_get("group_id")?;
+            let key = card
+                .zip(purchase)
+                .map(|(card_token, purchase_id)| PurchaseKey {
+                    card_token,
+                    purchase_id,
+                });
+            Ok((ActivityRow::try_from(RawRow::from_row(row)?)?, key))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     if newer {
         rows.reverse();
-        return Ok(ActivityPage {
+        return Ok(ListedPage {
             rows,
             next: None,
             more_newer: more,
         });
     }
     let next = if more {
-        rows.last().map(ActivityRow::cursor)
+        rows.last().map(|(row, _)| row.cursor())
     } else {
         None
     };
-    Ok(ActivityPage {
+    Ok(ListedPage {
         rows,
         next,
         more_newer: false,

@@ -14,8 +14,8 @@
 mod bulk;
 mod rows;
 
-pub use rows::stored_payload;
 pub(crate) use rows::{searchable_text, Searchable};
+pub use rows::{stored_payload, MAX_PURCHASE_ID_BYTES};
 
 use std::collections::HashSet;
 
@@ -297,6 +297,7 @@ async fn insert_events(
                 row.occurred_at_ms,
                 row.card_token.clone(),
                 row.app_id.clone(),
+                row.purchase_id.take(),
                 std::mem::take(&mut row.payload),
                 row.source.signature_verified,
             )
@@ -304,12 +305,12 @@ async fn insert_events(
         .collect();
     insert_rows(
         conn,
-        "INSERT INTO events (seq, id, kind, occurred_at_ms, card_token, app_id, payload, \
-         signature_verified, received_at_ms) VALUES ",
-        9,
+        "INSERT INTO events (seq, id, kind, occurred_at_ms, card_token, app_id, purchase_id, \
+         payload, signature_verified, received_at_ms) VALUES ",
+        10,
         items,
         next,
-        |query, (seq, id, kind, at, card, app, payload, verified)| {
+        |query, (seq, id, kind, at, card, app, purchase, payload, verified)| {
             query
                 .bind(seq)
                 .bind(id)
@@ -317,6 +318,7 @@ async fn insert_events(
                 .bind(at)
                 .bind(card)
                 .bind(app)
+                .bind(purchase)
                 .bind(payload)
                 .bind(verified)
                 .bind(received_ms)

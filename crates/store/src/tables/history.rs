@@ -35,14 +35,25 @@ pub struct HistoryFilter {
 impl HistoryFilter {
     /// Appends this filter's ` AND …` conditions on `events e` to a query.
     pub(crate) fn push_conditions<'a>(&'a self, sql: &mut QueryBuilder<'a, Sqlite>) {
+        self.push_conditions_on(sql, "e");
+    }
+
+    /// Appends this filter's ` AND …` conditions on the events table aliased `alias`.
+    pub(crate) fn push_conditions_on<'a>(
+        &'a self,
+        sql: &mut QueryBuilder<'a, Sqlite>,
+        alias: &'static str,
+    ) {
         if let Some(card) = &self.card_token {
-            sql.push(" AND e.card_token = ").push_bind(card);
+            sql.push(format_args!(" AND {alias}.card_token = "))
+                .push_bind(card);
         }
         if let Some(app) = &self.app_id {
-            sql.push(" AND e.app_id = ").push_bind(app);
+            sql.push(format_args!(" AND {alias}.app_id = "))
+                .push_bind(app);
         }
         if !self.kinds.is_empty() {
-            sql.push(" AND e.kind IN (");
+            sql.push(format_args!(" AND {alias}.kind IN ("));
             let mut kinds = sql.separated(", ");
             for kind in &self.kinds {
                 kinds.push_bind(kind.as_str());
@@ -50,10 +61,12 @@ impl HistoryFilter {
             sql.push(")");
         }
         if let Some(from) = self.from {
-            sql.push(" AND e.occurred_at_ms >= ").push_bind(to_ms(from));
+            sql.push(format_args!(" AND {alias}.occurred_at_ms >= "))
+                .push_bind(to_ms(from));
         }
         if let Some(until) = self.until {
-            sql.push(" AND e.occurred_at_ms < ").push_bind(to_ms(until));
+            sql.push(format_args!(" AND {alias}.occurred_at_ms < "))
+                .push_bind(to_ms(until));
         }
     }
 }

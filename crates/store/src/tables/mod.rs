@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod outbox;
 pub mod pan_guard;
 pub mod platform_claims;
+pub mod purchases;
 pub mod quarantine;
 pub mod reward_stats;
 pub mod search;

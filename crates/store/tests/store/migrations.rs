@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use sqlx::{ConnectOptions, Connection};
 
 use crate::support::now;
-use consentry_testkit::events::{incoming, receipt, receipts_app, transaction};
+use consentry_testkit::events::{receipt, receipts_app, transaction};
 
 /// Every released migration and the SHA-384 checksum sqlx computed for it. A released file
 /// must never be edited (every installed wallet would refuse to open): add a new one instead,
@@ -134,6 +134,27 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
     assert_eq!(wallet.last_backup(), None);
 }
 
+/// Writes `batch` into the `events` table as releases before 20270107120000 did (no
+/// `purchase_id`), seq 1, 2, …: the current ingest needs the current schema.
+async fn write_events_as_before(pool: &SqlitePool, batch: &[consentry_domain::Event]) {
+    for (seq, event) in (1_i64..).zip(batch) {
+        sqlx::query(
+            "INSERT INTO events (seq, id, kind, occurred_at_ms, card_token, app_id, payload, \
+             signature_verified, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0)",
+        )
+        .bind(seq)
+        .bind(&event.id)
+        .bind(event.event_type().as_str())
+        .bind(event.occurred_at.timestamp_millis())
+        .bind(&event.card_token)
+        .bind(&event.app_id)
+        .bind(events::stored_payload(event).unwrap())
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}
+
 /// The ids of the apps among the hits for `typed`, and the other hits.
 async fn hits(pool: &SqlitePool, typed: &str) -> (Vec<String>, Vec<SearchTarget>) {
     let found = search::search(pool, typed, 20).await.unwrap();
@@ -195,9 +216,16 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
             &["croissant"],
             now(),
         ),
-    ]
-    .map(incoming);
-    events::ingest(&pool, &batch, now()).await.unwrap();
+    ];
+    write_events_as_before(&pool, &batch).await;
+    // That release's search rows: the text, and what it is about.
+    sqlx::query(
+        "INSERT INTO search_index (rowid, text, source) VALUES \
+         (1, 'Blue Bottle Coffee', 'transaction'), (2, 'Corner Bakery croissant', 'receipt')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     apps::upsert(&pool, &receipts_app("Paperless Receipts"), now())
         .await
         .unwrap();
@@ -234,5 +262,83 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
         schema[0]
     );
     assert!(schema[1].contains("columnsize"), "{}", schema[1]);
+    wallet.lock().await;
+}
+
+/// 20270107120000 adds `events.purchase_id`: a wallet written before it gets the transaction
+/// id of every stored event that names one, so its purchases group like new ones.
+#[tokio::test]
+async fn a_wallet_from_before_purchase_groups_gets_its_purchases_backfilled() {
+    const GROUPS: i64 = 20270107120000;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = WalletPaths::in_dir(dir.path());
+    let key = DbKey::generate();
+    let older = dir.path().join("older-migrations");
+    std::fs::create_dir(&older).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for migration in MIGRATOR.iter().filter(|m| m.version < GROUPS) {
+        let name = format!(
+            "{}_{}.sql",
+            migration.version,
+            migration.description.replace(' ', "_")
+        );
+        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(paths.db())
+        .create_if_missing(true)
+        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    Migrator::new(older.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    // The rows as the ingest of that release wrote them (no purchase_id column yet).
+    let mut bought = consentry_testkit::events::purchase(1, "tok_a", 450, now());
+    let mut forged = bought[6].clone();
+    forged.id = "evt_forged".into();
+    if let consentry_domain::EventPayload::SocialPosted(s) = &mut forged.payload {
+        s.payment.as_mut().unwrap().transaction_id = "x".repeat(200);
+    }
+    bought.push(forged);
+    bought.push(consentry_testkit::events::points(
+        9,
+        "tok_a",
+        "app_points",
+        "Miles",
+        1,
+        1,
+        now(),
+    ));
+    write_events_as_before(&pool, &bought).await;
+    pool.close().await;
+
+    let mut wallet = Wallet::new(paths.clone(), None, now());
+    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    let pool = wallet.pool().unwrap();
+    let ids: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, purchase_id FROM events ORDER BY seq")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let (grouped, alone): (Vec<_>, Vec<_>) = ids.into_iter().partition(|(_, p)| p.is_some());
+    assert_eq!(grouped.len(), 9, "the purchase's nine events");
+    assert!(grouped.iter().all(|(_, p)| p.as_deref() == Some("tx_p1")));
+    assert_eq!(
+        alone.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["evt_forged", "evt_000000000009"],
+        "an overlong id and no payment stay alone"
+    );
+    let page = consentry_store::purchases::page(
+        pool,
+        &consentry_store::activity::ActivityFilter::default(),
+        consentry_store::activity::Direction::Older(None),
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.entries.len(), 3);
     wallet.lock().await;
 }

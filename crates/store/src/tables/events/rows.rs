@@ -20,6 +20,8 @@ pub(super) struct Row<'a> {
     pub occurred_at_ms: i64,
     pub card_token: String,
     pub app_id: Option<String>,
+    /// The transaction the event belongs to ([`purchase_id`]).
+    pub purchase_id: Option<String>,
     /// The domain `Event` as JSON.
     pub payload: String,
     /// The text of its full-text search row.
@@ -111,6 +113,20 @@ fn reward(event: &Event) -> Option<Reward> {
     }
 }
 
+/// Longest transaction id an event is grouped by, in bytes: a platform's ids are far shorter,
+/// so a longer one (forged) leaves its event a row of its own.
+pub const MAX_PURCHASE_ID_BYTES: usize = 128;
+
+/// The `purchase_id` column of `event`: the transaction it is a state of or stems from, card
+/// numbers masked; `None` when it names none, or an empty or overlong id.
+pub(crate) fn purchase_id(event: &Event) -> Option<String> {
+    event
+        .payload
+        .transaction_id()
+        .filter(|id| !id.is_empty() && id.len() <= MAX_PURCHASE_ID_BYTES)
+        .map(masked_ref)
+}
+
 /// The `payload` column of `event`: its JSON, card numbers masked.
 pub fn stored_payload(event: &Event) -> Result<String, StoreError> {
     // One allocation of about the right size; serde_json only writes valid UTF-8.
@@ -133,6 +149,7 @@ fn row(source: &IncomingEvent) -> Result<Row<'_>, StoreError> {
         occurred_at_ms: to_ms(event.occurred_at),
         card_token: masked_ref(&event.card_token),
         app_id: event.app_id.as_deref().map(masked_ref),
+        purchase_id: purchase_id(event),
         payload,
         search: searchable_text(event).map(|(_, text)| text),
         reward: reward(event),
