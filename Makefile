@@ -6,7 +6,7 @@ APP := target/debug/consentry-app
 # (regenerate with scripts/sqlx-prepare.sh after changing a query or adding a migration).
 export SQLX_OFFLINE := true
 
-.PHONY: run test deps ui build bindings screenshot screenshots bench release clean
+.PHONY: run test deps ui build bindings screenshot screenshots bench release package package-smoke clean
 
 ## Start the app (installs packages, builds the UI and the app first).
 run: build
@@ -51,6 +51,16 @@ screenshots: build
 ## An optimised build (target/release/consentry-app).
 release: ui
 	cargo build --release --locked -p consentry-app
+
+## Linux packages: target/release/bundle/deb/*.deb and rpm/*.rpm (release build + Tauri's
+## bundler), their desktop entry and AppStream metadata validated.
+package: deps
+	scripts/package.sh build
+	scripts/package.sh validate
+
+## Installs the .deb just built (apt-get), opens the installed app under Xvfb, removes it.
+package-smoke:
+	scripts/package.sh smoke
 
 clean:
 	cargo clean

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Consentry needs on Debian/Ubuntu, idempotently: system packages (apt-get,
 # with sudo when not root), tauri-driver 2.x, and the UI's npm packages.
-# Usage: scripts/install-deps.sh [system|driver|npm|python|all]
+# Usage: scripts/install-deps.sh [system|package|driver|npm|python|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,11 +11,15 @@ APT_PACKAGES=(
   libsecret-tools imagemagick x11-utils xdotool fonts-dejavu-core chromium age sqlite3 curl
 )
 
+# What `make package` needs besides: validators for the desktop entry and AppStream metadata,
+# and rpm to read the .rpm it builds.
+PACKAGE_TOOLS=(desktop-file-utils appstream rpm)
+
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-system() {
+apt_install() {
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
@@ -48,8 +52,11 @@ python_tools() {
   fi
 }
 
+system() { apt_install "${APT_PACKAGES[@]}"; }
+
 case "${1:-all}" in
   system) system ;;
+  package) apt_install "${PACKAGE_TOOLS[@]}" ;;
   driver) driver ;;
   npm) npm_packages ;;
   python) python_tools ;;
