@@ -112,7 +112,7 @@ pub enum Command {
     /// The consent ledger: every change, and the check of its hash chain.
     #[command(subcommand)]
     Ledger(LedgerCommand),
-    /// What happened on your cards, newest first (filters, paging).
+    /// What happened on your cards, newest first, one line per purchase (filters, paging).
     #[command(after_help = EXIT_CODES_HELP)]
     Activity(ActivityArgs),
     /// Points, cashback and what the platform earned, per currency.

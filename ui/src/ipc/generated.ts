@@ -69,7 +69,12 @@ consentOrigin: ConsentOrigin | null,
 /**
  * For a consent or card change made on a device: its name (`null` when unknown).
  */
-deviceName: string | null, };
+deviceName: string | null, 
+/**
+ * On a row of the list, the purchase this event belongs to, with all its events; `null`
+ * for an event about no purchase, and inside a group.
+ */
+group: PurchaseGroup | null, };
 
 export type ActivityListRequest = { cardToken: string | null, appId: string | null, 
 /**
@@ -109,15 +114,17 @@ export type ActivityMarkSeenRequest = Record<symbol, never>;
 
 export type ActivityPage = { 
 /**
- * Newest first.
+ * Newest first: events of their own, and purchases (`group`) each at its newest event
+ * that matches the request. A purchase that got a new event since an earlier page comes
+ * again at that event (the list shows it once, at the newer place).
  */
 items: Array<ActivityItem>, 
 /**
- * Pass it back as `cursor` for older events; `null` at the end (and for `newerThan`).
+ * Pass it back as `cursor` for older rows; `null` at the end (and for `newerThan`).
  */
 nextCursor: string | null, 
 /**
- * With `newerThan`: more newer events remain (ask again from the new first item).
+ * With `newerThan`: more newer rows remain (ask again from the new first item).
  */
 moreNewer: boolean, };
 
@@ -693,6 +700,45 @@ balance: number,
  * Points earned through the wallet's events (sum of awards).
  */
 earned: number, awards: number, };
+
+export type PurchaseGroup = { 
+/**
+ * The platform's transaction id every event of the purchase names.
+ */
+transactionId: string, 
+/**
+ * Where the purchase is: reversed if a reversal arrived, else settled if a settlement
+ * did, else authorized; `null` when only apps' events name it so far.
+ */
+state: TransactionStatus | null, 
+/**
+ * From the transaction (else the receipt).
+ */
+merchant: string | null, 
+/**
+ * The purchase's amount: the transaction's (else what the apps' events say was paid).
+ */
+amount: Money | null, channel: Channel | null, 
+/**
+ * The transaction event that says the state (what opens for the purchase itself).
+ */
+transactionEventId: string | null, 
+/**
+ * When the purchase was made: its first transaction event, else its oldest event listed.
+ */
+purchasedAt: string, 
+/**
+ * How many events the purchase has.
+ */
+eventCount: number, 
+/**
+ * How many of them arrived outside the cardholder's consent.
+ */
+violationCount: number, 
+/**
+ * Its events, newest first: at most 100 (the newest); `eventCount` says how many in all.
+ */
+events: Array<ActivityItem>, };
 
 export type PurchaseSimulateRequest = { cardToken: string, amount: Money, merchant: string, channel: Channel, };
 

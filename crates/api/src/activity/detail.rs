@@ -316,7 +316,7 @@ fn body_of(event: &Event, names: &DeviceNames) -> Result<EventBody, ApiError> {
     })
 }
 
-fn status_of(payload: &EventPayload) -> Option<TransactionStatus> {
+pub(crate) fn status_of(payload: &EventPayload) -> Option<TransactionStatus> {
     match payload {
         EventPayload::TransactionAuthorized(_) => Some(TransactionStatus::Authorized),
         EventPayload::TransactionSettled(_) => Some(TransactionStatus::Settled),
@@ -341,16 +341,6 @@ fn step_of(row: &ActivityRow) -> Option<TransactionStep> {
         amount: Money::from(&t.amount),
         commission: Money::from(&t.commission),
     })
-}
-
-/// The transaction id an event belongs to, if any.
-fn transaction_id_of(event: &Event) -> Option<&str> {
-    match &event.payload {
-        EventPayload::TransactionAuthorized(t)
-        | EventPayload::TransactionSettled(t)
-        | EventPayload::TransactionReversed(t) => Some(&t.transaction_id),
-        other => other.payment().map(|p| p.transaction_id.as_str()),
-    }
 }
 
 /// The verdict's evidence: the reason as judged against the ledger now (append-only, so the
@@ -404,7 +394,7 @@ pub async fn event_detail(
     let row = activity::by_id(&pool, &request.id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "there is no such event"))?;
-    let transaction = match transaction_id_of(&row.event) {
+    let transaction = match row.event.payload.transaction_id() {
         Some(tx) => {
             activity::transaction_events(&pool, &row.event.card_token, tx, row.event.occurred_at)
                 .await?

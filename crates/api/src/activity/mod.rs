@@ -1,7 +1,9 @@
-//! The activity feed: one list of everything the wallet received (transactions, receipts,
-//! rewards, offers, posts, consent changes), filtered by card, app, kind and dates, searched
-//! through the store's full-text index, served in keyset pages ([`activity_list`]). The
-//! detail of one event is in [`detail`].
+//! The activity feed: one list of everything the wallet received, one row per purchase (its
+//! authorization, settlement, receipt, points, cashback, offers, posts and recommendations
+//! inside it, [`PurchaseGroup`]) and one per event about no purchase (consent and card
+//! changes, terms); filtered by card, app, kind and dates and searched through the store's
+//! full-text index, a purchase matching by any of its events; served in keyset pages
+//! ([`activity_list`]). The detail of one event is in [`detail`].
 
 pub mod detail;
 pub mod unread;
@@ -11,9 +13,11 @@ use consentry_domain::EventPayload;
 use consentry_store::activity::{self, ActivityCursor, ActivityFilter, ActivityRow, Direction};
 use consentry_store::history::HistoryFilter;
 use consentry_store::platform_claims;
+use consentry_store::purchases::{self, Purchase};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use self::detail::TransactionStatus;
 use crate::device_names::DeviceNames;
 use crate::views::EventKind;
 use crate::vocabulary::{Channel, Money};
@@ -49,8 +53,9 @@ pub struct ActivityListRequest {
     pub limit: Option<u32>,
 }
 
-/// One line of the feed. The summary fields that apply to the kind are set; the UI phrases
-/// them ("Receipt from Café Rose, €12.40").
+/// One event of the feed. The summary fields that apply to the kind are set; the UI phrases
+/// them ("Receipt from Café Rose, €12.40"). A row of the list is an event of its own, or the
+/// newest (matching) event of a purchase with the purchase in `group`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityItem {
@@ -87,6 +92,91 @@ pub struct ActivityItem {
     pub consent_origin: Option<ConsentOrigin>,
     /// For a consent or card change made on a device: its name (`null` when unknown).
     pub device_name: Option<String>,
+    /// On a row of the list, the purchase this event belongs to, with all its events; `null`
+    /// for an event about no purchase, and inside a group.
+    pub group: Option<PurchaseGroup>,
+}
+
+/// A purchase: the card transaction and what the apps did with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PurchaseGroup {
+    /// The platform's transaction id every event of the purchase names.
+    pub transaction_id: String,
+    /// Where the purchase is: reversed if a reversal arrived, else settled if a settlement
+    /// did, else authorized; `null` when only apps' events name it so far.
+    pub state: Option<TransactionStatus>,
+    /// From the transaction (else the receipt).
+    pub merchant: Option<String>,
+    /// The purchase's amount: the transaction's (else what the apps' events say was paid).
+    pub amount: Option<Money>,
+    pub channel: Option<Channel>,
+    /// The transaction event that says the state (what opens for the purchase itself).
+    pub transaction_event_id: Option<String>,
+    /// When the purchase was made: its first transaction event, else its oldest event listed.
+    pub purchased_at: DateTime<Utc>,
+    /// How many events the purchase has.
+    pub event_count: u32,
+    /// How many of them arrived outside the cardholder's consent.
+    pub violation_count: u32,
+    /// Its events, newest first: at most 100 (the newest); `eventCount` says how many in all.
+    pub events: Vec<ActivityItem>,
+}
+
+/// The rank of a transaction state: a reversal says more than a settlement, a settlement more
+/// than an authorization, whatever order they arrived in.
+fn state_rank(state: TransactionStatus) -> u8 {
+    match state {
+        TransactionStatus::Authorized => 1,
+        TransactionStatus::Settled => 2,
+        TransactionStatus::Reversed => 3,
+    }
+}
+
+impl From<&Purchase> for PurchaseGroup {
+    fn from(purchase: &Purchase) -> Self {
+        let events: Vec<ActivityItem> = purchase.events.iter().map(ActivityItem::from).collect();
+        // The transaction events, oldest first (the events are newest first).
+        let mut states: Vec<(TransactionStatus, &ActivityRow)> = purchase
+            .events
+            .iter()
+            .rev()
+            .filter_map(|row| detail::status_of(&row.event.payload).map(|s| (s, row)))
+            .collect();
+        let purchased_at = states
+            .first()
+            .map(|(_, row)| row.event.occurred_at)
+            .or_else(|| purchase.events.last().map(|row| row.event.occurred_at))
+            .unwrap_or_default();
+        // The strongest state; among equals, the latest.
+        states.sort_by_key(|(state, _)| state_rank(*state));
+        let said = states
+            .last()
+            .map(|(state, row)| (*state, ActivityItem::from(*row)));
+        let receipt = events.iter().find(|i| i.kind == EventKind::ReceiptIssued);
+        let paid = events.iter().find(|i| i.purchase.is_some());
+        PurchaseGroup {
+            transaction_id: purchase.transaction_id.clone(),
+            state: said.as_ref().map(|(state, _)| *state),
+            merchant: said
+                .as_ref()
+                .and_then(|(_, item)| item.merchant.clone())
+                .or_else(|| receipt.and_then(|r| r.merchant.clone())),
+            amount: said
+                .as_ref()
+                .and_then(|(_, item)| item.amount.clone())
+                .or_else(|| paid.and_then(|i| i.purchase.clone())),
+            channel: said
+                .as_ref()
+                .and_then(|(_, item)| item.channel)
+                .or_else(|| paid.and_then(|i| i.channel)),
+            transaction_event_id: said.map(|(_, item)| item.id),
+            purchased_at,
+            event_count: u32::try_from(purchase.event_count).unwrap_or(u32::MAX),
+            violation_count: u32::try_from(purchase.violation_count).unwrap_or(u32::MAX),
+            events,
+        }
+    }
 }
 
 /// Who made a consent change the feed delivered.
@@ -164,6 +254,7 @@ impl From<&ActivityRow> for ActivityItem {
             violation: row.violation.is_some(),
             consent_origin: None,
             device_name: None,
+            group: None,
         };
         match &event.payload {
             EventPayload::TransactionAuthorized(t)
@@ -215,11 +306,13 @@ impl From<&ActivityRow> for ActivityItem {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityPage {
-    /// Newest first.
+    /// Newest first: events of their own, and purchases (`group`) each at its newest event
+    /// that matches the request. A purchase that got a new event since an earlier page comes
+    /// again at that event (the list shows it once, at the newer place).
     pub items: Vec<ActivityItem>,
-    /// Pass it back as `cursor` for older events; `null` at the end (and for `newerThan`).
+    /// Pass it back as `cursor` for older rows; `null` at the end (and for `newerThan`).
     pub next_cursor: Option<String>,
-    /// With `newerThan`: more newer events remain (ask again from the new first item).
+    /// With `newerThan`: more newer rows remain (ask again from the new first item).
     pub more_newer: bool,
 }
 
@@ -285,15 +378,17 @@ pub async fn activity_list(
         }
     };
     let pool = ctx.pool().await?;
-    let page = activity::page(&pool, &filter, direction, limit).await?;
+    let page = purchases::page(&pool, &filter, direction, limit).await?;
     let own_device = match ctx.sync().syncer().await {
         Ok(syncer) => syncer.enrollment().await.map(|e| e.device_id),
         Err(_) => None,
     };
     let names = DeviceNames::load(ctx, &pool).await?;
-    let mut items = Vec::with_capacity(page.rows.len());
-    for row in &page.rows {
+    let mut items = Vec::with_capacity(page.entries.len());
+    for entry in &page.entries {
+        let row = &entry.row;
         let mut item = ActivityItem::from(row);
+        item.group = entry.purchase.as_ref().map(PurchaseGroup::from);
         let claimed = match row.event.payload {
             EventPayload::ConsentChanged(_) => {
                 platform_claims::is_claim_event(&pool, &row.event.id).await?

@@ -233,13 +233,14 @@ async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
             None => break,
         }
     }
+    // 120 purchases of one event, and the coffee purchase's four events in one row.
     assert_eq!(pages, 3);
-    assert_eq!(seen.len(), 124);
+    assert_eq!(seen.len(), 121);
     assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
     let mut ids: Vec<_> = seen.iter().map(|(_, id)| id.clone()).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 124, "no event twice");
+    assert_eq!(ids.len(), 121, "no row twice");
 
     let card_b = activity_list(
         &ctx,
@@ -250,9 +251,11 @@ async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
     )
     .await
     .unwrap();
-    assert_eq!(card_b.items.len(), 4);
-    let receipt = card_b
-        .items
+    assert_eq!(card_b.items.len(), 1, "one purchase");
+    let coffee = card_b.items[0].group.as_ref().expect("a purchase");
+    assert_eq!(coffee.events.len(), 4);
+    let receipt = coffee
+        .events
         .iter()
         .find(|i| i.id == "evt_coffee_receipt")
         .unwrap();
@@ -284,11 +287,10 @@ async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
     )
     .await
     .unwrap();
+    // The coffee purchase holds both kinds: one row, at its settlement (the newest).
     let got: Vec<_> = kinds.items.iter().map(|i| i.kind).collect();
-    assert_eq!(
-        got,
-        [EventKind::TransactionSettled, EventKind::ReceiptIssued]
-    );
+    assert_eq!(got, [EventKind::TransactionSettled]);
+    assert_eq!(kinds.items[0].group.as_ref().unwrap().event_count, 4);
 
     let day_two = activity_list(
         &ctx,
@@ -313,22 +315,43 @@ async fn search_finds_merchants_receipt_lines_and_apps() {
         ..all()
     };
 
+    // The merchant (diacritics ignored) finds the purchase once, with every event inside it,
+    // the points (no merchant of their own) included.
     let cafe = activity_list(&ctx, search("cafe ros")).await.unwrap();
     let ids: Vec<_> = cafe.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["evt_coffee_settled"]);
+    let inside: Vec<_> = cafe.items[0]
+        .group
+        .as_ref()
+        .unwrap()
+        .events
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
     assert_eq!(
-        ids,
+        inside,
         [
             "evt_coffee_settled",
+            "evt_coffee_points",
             "evt_coffee_receipt",
             "evt_coffee_auth"
-        ],
-        "merchant of transactions and receipt, diacritics ignored"
+        ]
     );
     let croissant = activity_list(&ctx, search("croiss")).await.unwrap();
-    assert_eq!(croissant.items.len(), 1, "a receipt line");
+    assert_eq!(
+        croissant.items.len(),
+        1,
+        "a receipt line finds the purchase"
+    );
+    assert_eq!(croissant.items[0].id, "evt_coffee_receipt");
+    assert_eq!(
+        croissant.items[0].group.as_ref().unwrap().transaction_id,
+        "tx_coffee"
+    );
     let app = activity_list(&ctx, search("bean counter")).await.unwrap();
-    assert_eq!(app.items.len(), 1, "the app's events");
+    assert_eq!(app.items.len(), 1, "the purchase the app reacted to");
     assert_eq!(app.items[0].id, "evt_coffee_points");
+    assert_eq!(app.items[0].group.as_ref().unwrap().event_count, 4);
     let narrowed = activity_list(
         &ctx,
         ActivityListRequest {
@@ -574,4 +597,126 @@ async fn a_violation_comes_with_the_grant_history_that_proves_it() {
         json,
         serde_json::json!({"kind": "not_active", "status": "revoked"})
     );
+}
+
+/// A purchase's row says what the cardholder looks for (merchant, amount, card, state), keeps a
+/// violation inside it visible, and holds every event; events about no purchase stay rows.
+#[tokio::test]
+async fn a_purchase_is_one_row_with_its_state_and_what_the_apps_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    seed_feed(&pool).await;
+    // Coffee is reversed the next day; a post on it arrived without consent.
+    let mut post = event(
+        "evt_coffee_post",
+        at(5, 3),
+        CARD_B,
+        Some(COFFEE_APP),
+        EventPayload::SocialPosted(consentry_domain::SocialPosted {
+            network: "mastodon".into(),
+            text: "Coffee!".into(),
+            payment: Some(payment("tx_coffee", 880)),
+        }),
+    );
+    post.violation = Some(ViolationReason::NeverGranted);
+    let reversed = event(
+        "evt_coffee_reversed",
+        at(6, 30),
+        CARD_B,
+        None,
+        EventPayload::TransactionReversed(purchase("tx_coffee", "Café Rose", 880, 0)),
+    );
+    // Only a receipt names this purchase (its transaction never reached the wallet).
+    let lone_receipt = event(
+        "evt_lone_receipt",
+        at(8, 0),
+        CARD_A,
+        Some(RECEIPTS_APP),
+        receipt("tx_unseen", "Book Nook"),
+    );
+    events::ingest(&pool, &[post, reversed, lone_receipt], at(9, 0))
+        .await
+        .unwrap();
+
+    let page = activity_list(
+        &ctx,
+        ActivityListRequest {
+            limit: Some(3),
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    let ids: Vec<_> = page.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["evt_lone_receipt", "evt_coffee_reversed", "evt_tx_119"]
+    );
+
+    let lone = page.items[0].group.as_ref().unwrap();
+    assert_eq!(lone.state, None, "no transaction event yet");
+    assert_eq!(lone.merchant.as_deref(), Some("Book Nook"));
+    assert_eq!(lone.amount.as_ref().map(|m| m.minor), Some(880));
+    assert_eq!(lone.transaction_event_id, None);
+
+    let coffee = page.items[1].group.as_ref().unwrap();
+    assert_eq!(coffee.transaction_id, "tx_coffee");
+    assert_eq!(
+        coffee.state,
+        Some(consentry_api::activity::detail::TransactionStatus::Reversed)
+    );
+    assert_eq!(coffee.merchant.as_deref(), Some("Café Rose"));
+    assert_eq!(coffee.amount.as_ref().map(|m| m.minor), Some(880));
+    assert_eq!(coffee.channel, Some(Channel::Nfc));
+    assert_eq!(
+        coffee.transaction_event_id.as_deref(),
+        Some("evt_coffee_reversed")
+    );
+    assert_eq!(coffee.purchased_at, at(5, 0));
+    assert_eq!((coffee.event_count, coffee.violation_count), (6, 1));
+    let flagged: Vec<_> = coffee
+        .events
+        .iter()
+        .filter(|i| i.violation)
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(flagged, ["evt_coffee_post"]);
+    assert!(coffee.events.iter().all(|i| i.group.is_none()));
+    assert_eq!(page.items[1].card_last4.as_deref(), Some("1881"));
+    assert_eq!(page.items[2].group.as_ref().unwrap().event_count, 1);
+
+    // The violations view lists the purchase at the flagged event.
+    let violations = activity_list(
+        &ctx,
+        ActivityListRequest {
+            violations_only: true,
+            ..all()
+        },
+    )
+    .await
+    .unwrap();
+    let ids: Vec<_> = violations.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["evt_coffee_post"]);
+    assert_eq!(violations.items[0].group.as_ref().unwrap().event_count, 6);
+
+    // The wire shape the window reads.
+    let json = serde_json::to_value(&page).unwrap();
+    let group = &json["items"][1]["group"];
+    assert_eq!(group["state"], "reversed");
+    assert_eq!(group["violationCount"], 1);
+    assert_eq!(group["events"][0]["id"], "evt_coffee_reversed");
+    assert!(group["events"][0]["group"].is_null());
+    assert!(json["items"][1]["cursor"].is_string());
+
+    // Each event inside still opens in full.
+    let detail = event_detail(
+        &ctx,
+        EventDetailRequest {
+            id: "evt_coffee_receipt".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(detail.transaction.len(), 3, "authorized, settled, reversed");
+    assert!(detail.item.group.is_none());
 }

@@ -153,7 +153,8 @@ fn kind_of(kind: KindArg) -> Vec<EventKind> {
     }
 }
 
-/// `consentry activity`: one page, newest first; the next page's cursor is printed last.
+/// `consentry activity`: one page, newest first, a purchase on one line; the next page's
+/// cursor is printed last.
 pub async fn activity(run: &Run<'_>, args: ActivityArgs) -> Result<(), CliError> {
     let request = ActivityListRequest {
         card_token: args.card,
@@ -177,20 +178,46 @@ pub async fn activity(run: &Run<'_>, args: ActivityArgs) -> Result<(), CliError>
         })
         .await?;
     run.show(&page, |page| {
-        let mut text = String::from("when\tkind\tcard\tapp\tmerchant\tamount\tflag\n");
+        // A purchase is one line (its state, merchant and amount, how many events it holds
+        // and how many arrived without consent); any other event is a line of its own.
+        let mut text = String::from("when\tkind\tcard\tapp\tmerchant\tamount\tflag\tevents\n");
         for item in &page.items {
+            let (kind, merchant, amount, flagged, events) = match &item.group {
+                Some(group) => (
+                    match &group.state {
+                        Some(state) => format!("purchase.{}", serde_name(state)),
+                        None => "purchase".to_owned(),
+                    },
+                    group.merchant.as_deref(),
+                    group.amount.as_ref(),
+                    group.violation_count,
+                    group.event_count,
+                ),
+                None => (
+                    serde_name(&item.kind),
+                    item.merchant.as_deref(),
+                    item.amount.as_ref(),
+                    u32::from(item.violation),
+                    1,
+                ),
+            };
             text.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 item.occurred_at.to_rfc3339(),
-                serde_name(&item.kind),
+                kind,
                 item.card_last4.as_deref().unwrap_or(&item.card_token),
                 item.app_name
                     .as_deref()
                     .or(item.app_id.as_deref())
                     .unwrap_or(""),
-                item.merchant.as_deref().unwrap_or(""),
-                item.amount.as_ref().map(money).unwrap_or_default(),
-                if item.violation { "VIOLATION" } else { "" }
+                merchant.unwrap_or(""),
+                amount.map(money).unwrap_or_default(),
+                match flagged {
+                    0 => String::new(),
+                    1 => "VIOLATION".to_owned(),
+                    n => format!("VIOLATION x{n}"),
+                },
+                events
             ));
         }
         if let Some(next) = &page.next_cursor {
