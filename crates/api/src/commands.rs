@@ -93,6 +93,7 @@ macro_rules! for_each_event {
             wallet_status($crate::WalletStatus);
             sync_status($crate::SyncStatusView);
             export_progress($crate::export::ExportProgress);
+            open_event($crate::notifications::OpenEvent);
         }
     };
 }

@@ -631,6 +631,8 @@ export type OfferView = { eventId: string, offerId: string, code: string, descri
  */
 expiresAt: string | null, appId: string | null, appName: string | null, cardLast4: string | null, };
 
+export type OpenEvent = { eventId: string, };
+
 export type PaymentView = { transactionId: string, channel: Channel, amount: Money, };
 
 export type PlatformClaimView = { appId: string, cardToken: string, scope: Scope, 
@@ -1043,6 +1045,7 @@ export type Events = {
   wallet_status: WalletStatus;
   sync_status: SyncStatusView;
   export_progress: ExportProgress;
+  open_event: OpenEvent;
 };
 
 export type EventName = keyof Events;

@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn a_violation_uses_a_scope_the_app_does_not_hold() {
         let asked = [Scope::Receipts, Scope::Points];
-        assert_eq!(unallowed_scope(&asked, &[Scope::Receipts]), Some(Scope::Points));
+        assert_eq!(
+            unallowed_scope(&asked, &[Scope::Receipts]),
+            Some(Scope::Points)
+        );
         // Everything it asked for is allowed: it does something it never asked for.
         let other = unallowed_scope(&asked, &asked).unwrap();
         assert!(!asked.contains(&other));

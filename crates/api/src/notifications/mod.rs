@@ -86,6 +86,15 @@ pub struct NotificationPrefs {
 pub struct Notice {
     pub title: String,
     pub body: String,
+    /// The event it is about (a click opens it in Activity); `None` for a summary of several.
+    pub event_id: Option<String>,
+}
+
+/// Pushed to the window when the cardholder clicks a notification: show this event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenEvent {
+    pub event_id: String,
 }
 
 async fn enabled_map(pool: &SqlitePool) -> Result<BTreeMap<String, bool>, ApiError> {
@@ -233,6 +242,7 @@ pub fn phrase_round(rows: &[&ActivityRow], locale: NoticeLocale) -> Vec<Notice> 
             Notice {
                 title: text(lang, "notice.more.title", &[("count", count.into())]),
                 body: text(lang, "notice.more.body", &[]),
+                event_id: None,
             },
         );
     }
@@ -297,6 +307,7 @@ pub fn phrase(row: &ActivityRow, locale: NoticeLocale) -> Option<Notice> {
     Some(Notice {
         title: clean(text(lang, &format!("notice.{kind}.title"), &all)),
         body: clean(text(lang, &format!("notice.{kind}.body"), &all)),
+        event_id: Some(row.event.id.clone()),
     })
 }
 

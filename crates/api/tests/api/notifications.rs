@@ -110,6 +110,9 @@ async fn a_round_notifies_new_receipts_and_rewards_of_enabled_apps_without_card_
     );
     assert_eq!(notices[0].body, "PaperLess: €8.80 · card •••• 4242");
     assert_eq!(notices[1].title, "Cashback paid: €1.50");
+    // A click opens the event each one is about.
+    assert_eq!(notices[0].event_id.as_deref(), Some("evt_receipt"));
+    assert_eq!(notices[1].event_id.as_deref(), Some("evt_cashback"));
     for notice in &notices {
         let text = format!("{} {}", notice.title, notice.body);
         assert!(!text.contains(PAN), "{text}");

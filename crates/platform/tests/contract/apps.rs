@@ -148,7 +148,11 @@ async fn an_operator_can_make_an_app_ignore_consent_once() {
     let body = json!({"card_token": card, "scope": "social_posts"});
 
     // Nothing to react to yet; and a cardholder cannot ask for it.
-    assert_error(&p.admin(Method::POST, path, body.clone()).await, 409, "no_purchase");
+    assert_error(
+        &p.admin(Method::POST, path, body.clone()).await,
+        409,
+        "no_purchase",
+    );
     let denied = read(
         p.http
             .post(p.url(path))
