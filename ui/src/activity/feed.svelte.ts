@@ -1,10 +1,13 @@
-// The activity feed's state: filters, the loaded rows (keyset pages), loading more as the list
-// scrolls, and prepending events that arrived since, without reloading.
+// The activity feed's state: filters, the loaded rows (keyset pages; a purchase is one row
+// with its events), loading more as the list scrolls, and prepending what arrived since,
+// without reloading: a purchase that got a new event moves up to it.
 import { ipc, IpcError, type ActivityItem, type ActivityListRequest } from '../ipc';
 import { endOfLocalDay, startOfLocalDay } from '../lib/format';
+import { appendPage, prependFresh } from './rows';
 import { KIND_GROUPS } from './summary';
 
-export const PAGE_SIZE = 100;
+/** Rows per page: a purchase row carries its events, about ten. */
+export const PAGE_SIZE = 50;
 /** Newer pages fetched in one refresh before giving up and reloading from the top. */
 const MAX_NEWER_PAGES = 10;
 
@@ -88,7 +91,7 @@ export class ActivityFeed {
     try {
       const page = await ipc.call('activity_list', requestFor(this.#filters, { cursor: this.#cursor }));
       if (generation !== this.#generation) return;
-      this.items = this.items.concat(page.items);
+      this.items = appendPage(this.items, page.items);
       this.#cursor = page.nextCursor;
       this.hasMore = page.nextCursor !== null;
     } catch (raw) {
@@ -98,7 +101,7 @@ export class ActivityFeed {
     }
   }
 
-  /** Prepends events newer than the first row. */
+  /** Prepends rows newer than the first one. */
   async refreshNewer(): Promise<void> {
     if (this.status !== 'ready') return;
     const first = this.items[0];
@@ -126,10 +129,8 @@ export class ActivityFeed {
       return; // A failed background refresh leaves the list as it is; the next one retries.
     }
     if (fresh.length === 0) return;
-    // Only the first rows can repeat what was fetched (a refresh that raced another).
-    const known = this.items.slice(0, fresh.length + 1).map((i) => i.id);
-    const added = fresh.filter((i) => !known.includes(i.id));
-    this.items = added.concat(this.items);
-    this.arrived = added.length;
+    const merged = prependFresh(this.items, fresh);
+    this.items = merged.items;
+    this.arrived = merged.arrived;
   }
 }

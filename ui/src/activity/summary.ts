@@ -1,5 +1,5 @@
 // One line per feed item, phrased for the reader: which i18n key and which values.
-import type { ActivityItem, EventKind } from '../ipc';
+import type { ActivityItem, EventKind, PurchaseGroup } from '../ipc';
 import { formatMoney, formatNumber } from '../lib/format';
 
 export type Translate = (key: string, options?: { values?: Record<string, string | number> }) => string;
@@ -68,4 +68,27 @@ export function cardLabel(item: Pick<ActivityItem, 'cardLast4' | 'cardNickname' 
   if (!item.cardLast4) return item.cardToken;
   const masked = `•••• ${item.cardLast4}`;
   return item.cardNickname ? `${item.cardNickname} ${masked}` : masked;
+}
+
+/**
+ * What identifies a row of the list across pages and refreshes: a purchase by its card and
+ * transaction (it comes back at its newest event when a reaction arrives), any other event by
+ * its id.
+ */
+export function rowKey(item: Pick<ActivityItem, 'id' | 'cardToken' | 'group'>): string {
+  return item.group ? `purchase:${item.cardToken}:${item.group.transactionId}` : `event:${item.id}`;
+}
+
+/** "Café Rose: €4.50", or "A purchase: €4.50" when no merchant is known yet. */
+export function purchaseLine(group: PurchaseGroup, t: Translate, locale: string): string {
+  const values = {
+    merchant: group.merchant ?? t('activity.purchase.unknownMerchant'),
+    amount: group.amount ? formatMoney(group.amount, locale) : '',
+  };
+  return t(group.amount ? 'activity.purchase.line' : 'activity.purchase.lineNoAmount', { values });
+}
+
+/** "Authorized", "Settled", "Reversed", or "Not confirmed yet" (only apps named it). */
+export function purchaseState(group: PurchaseGroup, t: Translate): string {
+  return t(`activity.purchase.states.${group.state ?? 'unconfirmed'}`);
 }

@@ -1,6 +1,7 @@
-// Mock data for the activity feed, event detail and rewards summary: a synthetic feed served in
-// keyset pages (so the plain browser and page tests exercise the virtualised list), a receipt
-// and a card change in full, and a year of rewards.
+// Mock data for the activity feed, event detail and rewards summary: a synthetic feed of
+// purchases (each with its events) served in keyset pages (so the plain browser and page tests
+// exercise the virtualised list), a receipt, a transaction and a card change in full, and a
+// year of rewards.
 import type { ActivityItem, ActivityListRequest, ActivityPage, EventDetail, RewardsSummary } from './generated';
 
 const MERCHANTS = ['Café Rose', 'Grocer Market', 'Book Nook', 'City Bikes', 'Bean Counter Coffee'];
@@ -9,24 +10,18 @@ const START = Date.UTC(2026, 10, 27, 12, 0, 0);
 /** The synthetic feed's one card change: the card renamed on another device. */
 const CARD_CHANGE_AT = 2;
 
-/** Item `n` of a synthetic feed (0 is the newest), one event every 7 minutes. */
-export function syntheticItem(n: number): ActivityItem {
-  const merchant = MERCHANTS[n % MERCHANTS.length] ?? 'Shop';
-  const at = new Date(START - n * 7 * 60_000).toISOString();
-  const receipt = n % 3 === 1;
-  if (n === CARD_CHANGE_AT) return cardChangeItem(n, at);
+/** An event of the synthetic feed: a transaction on the demo card unless `over` says otherwise. */
+function feedEvent(over: Partial<ActivityItem> & Pick<ActivityItem, 'id' | 'occurredAt'>): ActivityItem {
   return {
-    id: `evt_${n}`,
-    cursor: `${START - n * 7 * 60_000}.${1_000_000 - n}`,
-    kind: receipt ? 'receipt.issued' : 'transaction.authorized',
-    occurredAt: at,
+    cursor: '',
+    kind: 'transaction.authorized',
     cardToken: 'tok_demo_visa',
     cardLast4: '4242',
     cardNickname: 'Everyday',
-    appId: receipt ? 'app_receipts' : null,
-    appName: receipt ? 'PaperLess Receipts' : null,
-    merchant,
-    amount: { minor: 500 + ((n * 137) % 9000), currency: 'EUR' },
+    appId: null,
+    appName: null,
+    merchant: null,
+    amount: null,
     purchase: null,
     channel: 'nfc',
     points: null,
@@ -35,6 +30,74 @@ export function syntheticItem(n: number): ActivityItem {
     violation: false,
     consentOrigin: null,
     deviceName: null,
+    group: null,
+    ...over,
+  };
+}
+
+/**
+ * Row `n` of a synthetic feed (0 is the newest), one every 7 minutes: a purchase, listed at its
+ * newest event. Every third (n % 3 = 1) has a receipt and points, listed at the receipt (its
+ * id is `evt_{n}`); n % 3 = 0 is settled (authorization and settlement); n % 3 = 2 is only
+ * authorized. Row 2 is a card change.
+ */
+export function syntheticItem(n: number): ActivityItem {
+  const merchant = MERCHANTS[n % MERCHANTS.length] ?? 'Shop';
+  const ms = START - n * 7 * 60_000;
+  const at = new Date(ms).toISOString();
+  if (n === CARD_CHANGE_AT) return cardChangeItem(n, at);
+  const amount = { minor: 500 + ((n * 137) % 9000), currency: 'EUR' };
+  const before = (seconds: number) => new Date(ms - seconds * 1000).toISOString();
+  const tx = (id: string, kind: ActivityItem['kind'], occurredAt: string) =>
+    feedEvent({ id, kind, occurredAt, merchant, amount });
+  let events: ActivityItem[];
+  if (n % 3 === 1) {
+    events = [
+      feedEvent({
+        id: `evt_${n}`,
+        kind: 'receipt.issued',
+        occurredAt: at,
+        appId: 'app_receipts',
+        appName: 'PaperLess Receipts',
+        merchant,
+        amount,
+        purchase: amount,
+      }),
+      feedEvent({
+        id: `evt_${n}_points`,
+        kind: 'points.awarded',
+        occurredAt: before(30),
+        appId: 'app_beans',
+        appName: 'Bean Counter Coffee',
+        purchase: amount,
+        points: 12,
+        label: 'Bean Club',
+        channel: 'nfc',
+      }),
+      tx(`evt_${n}_tx`, 'transaction.authorized', before(60)),
+    ];
+  } else if (n % 3 === 0) {
+    events = [tx(`evt_${n}`, 'transaction.settled', at), tx(`evt_${n}_auth`, 'transaction.authorized', before(3600))];
+  } else {
+    events = [tx(`evt_${n}`, 'transaction.authorized', at)];
+  }
+  const said = events.find((e) => e.kind.startsWith('transaction.')) ?? events[0];
+  const row = events[0] ?? tx(`evt_${n}`, 'transaction.authorized', at);
+  return {
+    ...row,
+    cursor: `${ms}.${1_000_000 - n}`,
+    group: {
+      transactionId: `tx_${n}`,
+      state: n % 3 === 0 ? 'settled' : 'authorized',
+      merchant,
+      amount,
+      channel: 'nfc',
+      transactionEventId: said?.id ?? null,
+      purchasedAt: events[events.length - 1]?.occurredAt ?? at,
+      eventCount: events.length,
+      violationCount: 0,
+      events,
+    },
   };
 }
 
@@ -59,6 +122,7 @@ function cardChangeItem(n: number, at: string): ActivityItem {
     violation: false,
     consentOrigin: 'other_device',
     deviceName: 'Desktop',
+    group: null,
   };
 }
 
@@ -76,7 +140,7 @@ export function syntheticFeed(total: number): (request: ActivityListRequest) => 
 }
 
 export const receiptDetail: EventDetail = {
-  item: { ...syntheticItem(1), id: 'evt_1', merchant: 'Café Rose', amount: { minor: 880, currency: 'EUR' } },
+  item: { ...syntheticItem(1), id: 'evt_1', merchant: 'Café Rose', amount: { minor: 880, currency: 'EUR' }, group: null },
   receivedAt: '2026-11-27T11:53:05Z',
   signatureVerified: true,
   body: {
@@ -132,9 +196,50 @@ export const cardChangeDetail: EventDetail = {
   violation: null,
 };
 
-/** The detail of event `id`: the card change for its item, a receipt for every other one. */
+/** The detail of a purchase's transaction event (`evt_{n}`, `evt_{n}_tx`, `evt_{n}_auth`). */
+export function transactionDetail(id: string): EventDetail {
+  const n = Number(/^evt_(\d+)/.exec(id)?.[1] ?? 0);
+  const row = syntheticItem(n);
+  const item = row.group?.events.find((e) => e.id === id) ?? { ...row, group: null };
+  const amount = item.amount ?? { minor: 880, currency: 'EUR' };
+  const merchant = item.merchant ?? 'Café Rose';
+  const status = item.kind === 'transaction.settled' ? 'settled' : 'authorized';
+  return {
+    item: { ...item, group: null },
+    receivedAt: item.occurredAt,
+    signatureVerified: true,
+    body: {
+      kind: 'transaction',
+      transactionId: `tx_${n}`,
+      status,
+      merchant,
+      channel: 'nfc',
+      amount,
+      commission: { minor: 10, currency: 'EUR' },
+    },
+    transaction: (row.group?.events ?? [])
+      .filter((e) => e.kind.startsWith('transaction.'))
+      .reverse()
+      .map((e) => ({
+        eventId: e.id,
+        status: e.kind === 'transaction.settled' ? 'settled' : 'authorized',
+        occurredAt: e.occurredAt,
+        merchant,
+        amount,
+        commission: { minor: 10, currency: 'EUR' },
+      })),
+    violation: null,
+  };
+}
+
+/** The detail of event `id`: the card change, a purchase's transaction, else a receipt. */
 export function mockDetail(request: { id: string }): EventDetail {
-  return request.id === cardChangeDetail.item.id ? cardChangeDetail : receiptDetail;
+  if (request.id === cardChangeDetail.item.id) return cardChangeDetail;
+  const n = Number(/^evt_(\d+)/.exec(request.id)?.[1] ?? -1);
+  const row = n >= 0 ? syntheticItem(n) : null;
+  const event = row?.group?.events.find((e) => e.id === request.id);
+  if (event?.kind.startsWith('transaction.')) return transactionDetail(request.id);
+  return receiptDetail;
 }
 
 const eur = (minor: number) => ({ minor, currency: 'EUR' });

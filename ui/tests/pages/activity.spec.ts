@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { open, callsOf } from './support';
 
@@ -25,6 +26,8 @@ async function installFeed(page: Page, total: number) {
       text: null,
       violation: false,
       consentOrigin: null,
+      deviceName: null,
+      group: null,
     });
     w.__CONSENTRY_MOCK__ = {
       activity_list: {
@@ -46,41 +49,95 @@ async function installFeed(page: Page, total: number) {
   }, total);
 }
 
-test('activity: populated feed, a receipt in full with its transaction', async ({ page }) => {
+/** The rows of the Activity list (a purchase, or an event of its own). */
+const rowsOf = (page: Page, name = 'Activity') => page.getByRole('list', { name }).getByTestId('activity-row');
+
+test('activity: one row per purchase; its events inside it; each opens in full', async ({ page }) => {
   await open(page, '#/activity');
-  const list = page.getByRole('listbox', { name: 'Activity' });
-  await expect(list.getByRole('option').first()).toContainText('Café Rose');
-  await expect(list.getByRole('option').first()).toContainText('Everyday •••• 4242');
-  await list.getByRole('option').nth(1).click();
+  const rows = rowsOf(page);
+  // Row 0: Café Rose, settled (its authorization inside); row 1: Grocer Market, with a receipt
+  // and points; row 2: a card change.
+  await expect(rows.first()).toContainText('Purchase');
+  await expect(rows.first()).toContainText('Café Rose: €5.00 · settled');
+  await expect(rows.first()).toContainText('Everyday •••• 4242 · 2 events');
+  await expect(rows.nth(2)).toContainText('Card •••• 4242 renamed');
+  await expect(rows.nth(2).getByRole('button', { name: /Show the/ })).toHaveCount(0);
+  await expect(page.getByTestId('activity-member')).toHaveCount(0);
+
+  // The purchase itself opens its transaction, with every state of it.
+  await rows.first().getByRole('button').first().click();
   const detail = page.getByTestId('event-detail');
+  await expect(detail.getByRole('heading', { name: 'Purchase settled' })).toBeVisible();
+  await expect(detail.getByTestId('transaction-steps')).toContainText('Authorized');
+  await expect(detail.getByTestId('transaction-steps')).toContainText('Settled');
+
+  // Expanding the second purchase shows what the apps did with it; a receipt opens in full.
+  const expand = rows.nth(1).getByTestId('activity-expand');
+  await expect(expand).toHaveAccessibleName('Show the 3 events of this purchase at Grocer Market');
+  await expect(expand).toHaveAttribute('aria-expanded', 'false');
+  await expand.click();
+  await expect(expand).toHaveAttribute('aria-expanded', 'true');
+  await expect(expand).toHaveAccessibleName('Hide the events of this purchase at Grocer Market');
+  const members = page.getByTestId('activity-member');
+  await expect(members).toHaveCount(3);
+  await expect(members.nth(0)).toContainText('Receipt from Grocer Market');
+  await expect(members.nth(0)).toContainText('PaperLess Receipts');
+  await expect(members.nth(1)).toContainText('+12 points in Bean Club');
+  await expect(members.nth(2)).toContainText('Grocer Market: €6.37');
+  // The card change is still the row after the purchase and its events.
+  await expect(page.getByRole('list', { name: 'Activity' }).getByRole('listitem').nth(5)).toContainText('Card •••• 4242 renamed');
+  await members.nth(0).getByRole('button').click();
   await expect(detail.getByRole('heading', { name: 'Receipt' })).toBeVisible();
-  await expect(detail).toContainText('Café Rose');
   await expect(detail).toContainText('PaperLess Receipts');
   await expect(detail.getByTestId('receipt-lines')).toContainText('Flat white');
   await expect(detail.getByTestId('receipt-lines')).toContainText('€8.80');
   await expect(detail.getByTestId('receipt-lines')).toContainText('€0.80');
-  await expect(detail.getByTestId('transaction-steps')).toContainText('Authorized');
+  await expect(members.nth(0).getByRole('button')).toHaveAttribute('aria-current', 'true');
+  await page.getByRole('button', { name: 'Hide the events of this purchase at Grocer Market' }).click();
+  await expect(members).toHaveCount(0);
   await page.getByRole('button', { name: 'Close the detail' }).click();
   await expect(detail).toHaveCount(0);
 });
 
-test('activity: keyboard moves through the list and opens an event', async ({ page }) => {
+test('activity: the keyboard moves through rows, opens a purchase and its events', async ({ page }) => {
   await open(page, '#/activity');
-  const list = page.getByRole('listbox', { name: 'Activity' });
-  await expect(list.getByRole('option').first()).toBeVisible();
-  await list.focus();
+  const rows = rowsOf(page);
+  await expect(rows.first()).toBeVisible();
+  // One line is in the Tab order: the first.
+  const first = rows.first().getByRole('button').first();
+  await first.focus();
   await page.keyboard.press('ArrowDown');
-  await expect(list).toHaveAttribute('aria-activedescendant', 'activity-row-1');
-  await page.keyboard.press('End');
-  await expect(list).toHaveAttribute('aria-activedescendant', /activity-row-\d+/);
-  await page.keyboard.press('Home');
+  const second = rows.nth(1).getByRole('button').first();
+  await expect(second).toBeFocused();
+  await expect(second).toHaveAttribute('tabindex', '0');
+  await expect(first).toHaveAttribute('tabindex', '-1');
+  // Right opens the purchase, Down goes into it, Enter opens the event.
+  await page.keyboard.press('ArrowRight');
+  await expect(rows.nth(1).getByRole('button', { name: /Hide the events/ })).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowDown');
+  const receipt = page.getByTestId('activity-member').first().getByRole('button');
+  await expect(receipt).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('event-detail')).toBeVisible();
+  await expect(page.getByTestId('event-detail').getByRole('heading', { name: 'Receipt' })).toBeVisible();
+  // Left closes it and goes back to the purchase; Tab reaches its expand button.
+  await receipt.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('activity-member')).toHaveCount(0);
+  await expect(second).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(rows.nth(1).getByRole('button', { name: /Show the 3 events/ })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('activity-member')).toHaveCount(3);
+  await second.focus();
+  await page.keyboard.press('End');
+  await expect(page.locator('[id^="activity-line-"]:focus')).toHaveCount(1);
+  await page.keyboard.press('Home');
+  await expect(first).toBeFocused();
 });
 
 test('activity: filters and search become the request', async ({ page }) => {
   await open(page, '#/activity');
-  await expect(page.getByTestId('activity-list').getByRole('option').first()).toBeVisible();
+  await expect(rowsOf(page).first()).toBeVisible();
   await page.getByLabel('Kind').selectOption({ label: 'Receipts' });
   await page.getByLabel(/^Card/).selectOption({ label: 'Everyday •••• 4242' });
   await page.getByLabel(/^App/).selectOption({ label: 'Bean Counter Coffee' });
@@ -121,8 +178,8 @@ test('activity: a million events stay a few DOM rows; scrolling loads keyset pag
   await installFeed(page, 1_000_000);
   await page.goto('/#/activity');
   const list = page.getByTestId('activity-list');
-  await expect(list.getByRole('option').first()).toContainText('Shop 0');
-  const rows = () => list.getByRole('option').count();
+  await expect(list.getByRole('listitem').first()).toContainText('Shop 0');
+  const rows = () => list.getByRole('listitem').count();
   expect(await rows()).toBeLessThan(40);
   const pagesBefore = (await callsOf(page, 'activity_list')).length;
   for (let i = 0; i < 12; i++) {
@@ -135,7 +192,7 @@ test('activity: a million events stay a few DOM rows; scrolling loads keyset pag
   expect(new Set(cursors).size).toBe(cursors.length);
   expect(cursors.slice(1).every((c) => typeof c === 'string')).toBe(true);
   // Deep in the list, the rows shown are the ones at that depth.
-  const last = list.getByRole('option').last();
+  const last = list.getByRole('listitem').last();
   const deepest = Number((await last.getAttribute('aria-posinset')) ?? 0);
   expect(deepest).toBeGreaterThan(400);
   await expect(last).toContainText(`Shop ${deepest - 1}`);
@@ -146,13 +203,13 @@ test('activity: a new event is prepended without reloading the list', async ({ p
   await installFeed(page, 500);
   await page.goto('/#/activity');
   const list = page.getByTestId('activity-list');
-  await expect(list.getByRole('option').first()).toContainText('Shop 0');
+  await expect(list.getByRole('listitem').first()).toContainText('Shop 0');
   await page.evaluate(() => {
     (window as unknown as Record<string, unknown>).__arrive = true;
     window.dispatchEvent(new Event('focus'));
   });
-  await expect(list.getByRole('option').first()).toContainText('Fresh Bakery');
-  await expect(list.getByRole('option').nth(1)).toContainText('Shop 0');
+  await expect(list.getByRole('listitem').first()).toContainText('Fresh Bakery');
+  await expect(list.getByRole('listitem').nth(1)).toContainText('Shop 0');
   const firstPages = (await callsOf(page, 'activity_list')).filter((c) => c.request.cursor === null && c.request.newerThan === null);
   expect(firstPages).toHaveLength(1);
   await expect(page.getByTestId('activity-arrived')).toHaveText('1 new event');
@@ -178,6 +235,8 @@ test('activity: violations show the grant history that proves them', async ({ pa
     text: null,
     violation: true,
     consentOrigin: null,
+    deviceName: null,
+    group: null,
   };
   const entry = (seq: number, action: string, at: string) => ({
     seq,
@@ -213,9 +272,9 @@ test('activity: violations show the grant history that proves them', async ({ pa
   });
   await page.getByRole('button', { name: 'Violations' }).click();
   await expect.poll(async () => (await callsOf(page, 'activity_list')).at(-1)?.request.violationsOnly).toBe(true);
-  const list = page.getByRole('listbox', { name: 'Violations' });
-  await expect(list.getByRole('option').first()).toContainText('Without permission:');
-  await list.getByRole('option').first().click();
+  const rows = rowsOf(page, 'Violations');
+  await expect(rows.first()).toContainText('Without permission:');
+  await rows.first().getByRole('button').first().click();
   const violation = page.getByTestId('violation');
   await expect(violation).toContainText('Received without your permission');
   await expect(violation).toContainText('The permission was “Revoked” when this happened.');
@@ -226,10 +285,123 @@ test('activity: violations show the grant history that proves them', async ({ pa
 
 test('activité : en français, montants et dates au format local', async ({ page }) => {
   await open(page, '#/activity', {}, 'fr');
-  const list = page.getByRole('listbox', { name: 'Activité' });
-  await list.getByRole('option').nth(1).click();
+  const rows = rowsOf(page, 'Activité');
+  await expect(rows.first()).toContainText('Achat');
+  await expect(rows.first()).toContainText('Café Rose : 5,00 € · réglé');
+  await expect(rows.first()).toContainText('2 événements');
+  await rows.nth(1).getByRole('button', { name: 'Afficher les 3 événements de cet achat chez Grocer Market' }).click();
+  await page.getByTestId('activity-member').first().getByRole('button').click();
   const detail = page.getByTestId('event-detail');
   await expect(detail.getByRole('heading', { name: 'Reçu' })).toBeVisible();
   await expect(detail.getByTestId('receipt-lines')).toContainText('8,80 €');
   await expect(page.getByRole('searchbox', { name: 'Rechercher' })).toBeVisible();
 });
+
+test('activity: a violation inside a purchase shows on its row, and a late reaction moves the purchase up', async ({ page }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    const ev = (id: string, kind: string, at: string, over: object = {}) => ({
+      id,
+      cursor: `c:${id}`,
+      kind,
+      occurredAt: at,
+      cardToken: 'tok_demo_visa',
+      cardLast4: '4242',
+      cardNickname: null,
+      appId: null,
+      appName: null,
+      merchant: 'Corner Shop',
+      amount: { minor: 450, currency: 'EUR' },
+      purchase: null,
+      channel: 'nfc',
+      points: null,
+      label: null,
+      text: null,
+      violation: false,
+      consentOrigin: null,
+      deviceName: null,
+      group: null,
+      ...over,
+    });
+    const purchase = (tx: string, merchant: string, events: ReturnType<typeof ev>[], violations: number) => ({
+      ...events[0],
+      group: {
+        transactionId: tx,
+        state: 'authorized',
+        merchant,
+        amount: { minor: 450, currency: 'EUR' },
+        channel: 'nfc',
+        transactionEventId: events[events.length - 1]?.id ?? null,
+        purchasedAt: events[events.length - 1]?.occurredAt,
+        eventCount: events.length,
+        violationCount: violations,
+        events,
+      },
+    });
+    const post = ev('evt_post', 'social.posted', '2026-11-27T11:00:00Z', {
+      appId: 'app_social',
+      appName: 'Shouty',
+      merchant: null,
+      amount: null,
+      label: 'mastodon',
+      text: 'I bought a thing',
+      violation: true,
+    });
+    const corner = purchase('tx_corner', 'Corner Shop', [post, ev('evt_corner', 'transaction.authorized', '2026-11-27T10:00:00Z')], 1);
+    const bakery = purchase('tx_bakery', 'Bakery', [ev('evt_bakery', 'transaction.authorized', '2026-11-27T10:30:00Z', { merchant: 'Bakery' })], 0);
+    const cashback = ev('evt_cashback', 'cashback.paid', '2026-11-27T12:00:00Z', {
+      appId: 'app_cash',
+      appName: 'CashBack Co',
+      merchant: null,
+      amount: { minor: 9, currency: 'EUR' },
+    });
+    const cornerLater = purchase('tx_corner', 'Corner Shop', [cashback, post, ev('evt_corner', 'transaction.authorized', '2026-11-27T10:00:00Z')], 1);
+    w.__CONSENTRY_MOCK__ = {
+      activity_list: {
+        handle: (req: { newerThan: string | null }) => {
+          if (req.newerThan !== null) {
+            return { items: w.__late ? [cornerLater] : [], nextCursor: null, moreNewer: false };
+          }
+          return { items: [corner, bakery], nextCursor: null, moreNewer: false };
+        },
+      },
+    };
+    localStorage.setItem('consentry.locale', 'en');
+  });
+  await page.goto('/#/activity');
+  const rows = rowsOf(page);
+  await expect(rows).toHaveCount(2);
+  // Folded, the purchase still says one of its events came without permission.
+  await expect(rows.first()).toContainText('Corner Shop: €4.50 · authorized');
+  await expect(rows.first()).toContainText('1 without permission');
+  await expect(rows.first()).toHaveClass(/violation/);
+  await expect(rows.nth(1)).not.toHaveClass(/violation/);
+  await rows.first().getByRole('button', { name: /Show the 2 events/ }).click();
+  await expect(page.getByTestId('activity-member').first()).toContainText('Without permission:');
+
+  // Cashback paid on the corner purchase: it comes back at the top, once, still open.
+  await page.evaluate(() => {
+    (window as unknown as Record<string, unknown>).__late = true;
+    window.dispatchEvent(new Event('focus'));
+  });
+  await expect(page.getByTestId('activity-member')).toHaveCount(3);
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText('3 events');
+  await expect(rows.nth(1)).toContainText('Bakery');
+  await expect(page.getByTestId('activity-member').first()).toContainText('cashback paid');
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`a11y: a purchase opened, an event of it in full (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await open(page, '#/activity');
+    await rowsOf(page).nth(1).getByTestId('activity-expand').click();
+    await page.getByTestId('activity-member').first().getByRole('button').click();
+    await expect(page.getByTestId('event-detail')).toBeVisible();
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    expect(serious).toEqual([]);
+  });
+}

@@ -98,10 +98,10 @@ test('réglages : les appareils en français', async ({ page }) => {
 
 test('activity: a card renamed on another device, in the list and in full', async ({ page }) => {
   await open(page, '#/activity');
-  const list = page.getByRole('listbox', { name: 'Activity' });
-  const row = list.getByRole('option').nth(2);
+  const list = page.getByRole('list', { name: 'Activity' });
+  const row = list.getByTestId('activity-row').nth(2);
   await expect(row).toContainText('Card •••• 4242 renamed “Everyday” on Desktop');
-  await row.click();
+  await row.getByRole('button').first().click();
   const detail = page.getByTestId('event-detail');
   await expect(detail.getByRole('heading', { name: 'Card change' })).toBeVisible();
   await expect(detail).toContainText('Visa •••• 4242');
@@ -134,6 +134,7 @@ test('activité : une carte déliée sur cet appareil', async ({ page }) => {
     violation: false,
     consentOrigin: 'this_device',
     deviceName: null,
+    group: null,
   };
   await open(
     page,
@@ -153,9 +154,9 @@ test('activité : une carte déliée sur cet appareil', async ({ page }) => {
     },
     'fr',
   );
-  const list = page.getByRole('listbox', { name: 'Activité' });
-  await expect(list.getByRole('option').first()).toContainText('Carte •••• 4242 déliée sur cet appareil');
-  await list.getByRole('option').first().click();
+  const list = page.getByRole('list', { name: 'Activité' });
+  await expect(list.getByTestId('activity-row').first()).toContainText('Carte •••• 4242 déliée sur cet appareil');
+  await list.getByTestId('activity-row').first().getByRole('button').first().click();
   const detail = page.getByTestId('event-detail');
   await expect(detail.getByRole('heading', { name: 'Changement de carte' })).toBeVisible();
   await expect(detail).toContainText('Déliée');

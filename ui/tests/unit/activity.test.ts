@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { _, locale } from 'svelte-i18n';
 import { listWindow, scrollToReveal } from '../../src/activity/virtual';
-import { cardLabel, kindKey, summaryLine, KIND_GROUPS } from '../../src/activity/summary';
+import { cardLabel, kindKey, purchaseLine, purchaseState, rowKey, summaryLine, KIND_GROUPS } from '../../src/activity/summary';
+import { appendPage, eventToOpen, flagged, listLines, prependFresh } from '../../src/activity/rows';
 import { emptyFilters, requestFor } from '../../src/activity/feed.svelte';
 import { syntheticFeed, syntheticItem } from '../../src/ipc/mock-activity';
 import type { ActivityItem } from '../../src/ipc';
@@ -78,16 +79,17 @@ describe('feed requests', () => {
   });
 
   it('serves a synthetic feed in keyset pages without repeats', () => {
-    const feed = syntheticFeed(250);
+    const feed = syntheticFeed(120);
     const base = requestFor(emptyFilters());
     const first = feed(base);
     const second = feed({ ...base, cursor: first.nextCursor });
     const third = feed({ ...base, cursor: second.nextCursor });
-    expect(first.items).toHaveLength(100);
-    expect(third.items).toHaveLength(50);
+    expect(base.limit).toBe(50);
+    expect(first.items).toHaveLength(50);
+    expect(third.items).toHaveLength(20);
     expect(third.nextCursor).toBeNull();
     const ids = [...first.items, ...second.items, ...third.items].map((i) => i.id);
-    expect(new Set(ids).size).toBe(250);
+    expect(new Set(ids).size).toBe(120);
   });
 });
 
@@ -96,7 +98,7 @@ describe('feed lines', () => {
     `${key}|${JSON.stringify(options?.values ?? {})}`;
 
   it('phrases each kind with its amount and merchant, formatted for the locale', () => {
-    const line = summaryLine({ ...syntheticItem(0), amount: { minor: 1240, currency: 'EUR' } }, t, 'fr');
+    const line = summaryLine({ ...syntheticItem(5), amount: { minor: 1240, currency: 'EUR' } }, t, 'fr');
     expect(line).toContain('activity.summary.transaction_authorized');
     expect(line).toContain('Café Rose');
     expect(line).toMatch(/12,40\s€/);
@@ -216,5 +218,75 @@ describe('card and device lines, as the reader sees them', () => {
     expect(KIND_GROUPS.cards).toEqual(['card.changed']);
     expect(en.activity.groups.cards).toBe('Cards');
     expect(fr.activity.groups.cards).toBe('Cartes');
+  });
+});
+
+describe('purchases in the list', () => {
+  const purchase = syntheticItem(1);
+  const single = syntheticItem(5);
+  const cardChange = syntheticItem(2);
+
+  it('draws a purchase as one line, and its events under it when opened', () => {
+    const items = [purchase, cardChange, single];
+    expect(listLines(items, new Set()).map((l) => l.key)).toEqual([
+      'purchase:tok_demo_visa:tx_1',
+      'event:evt_2',
+      'purchase:tok_demo_visa:tx_5',
+    ]);
+    const open = listLines(items, new Set([rowKey(purchase)]));
+    expect(open.map((l) => l.member?.id ?? l.row.id)).toEqual(['evt_1', 'evt_1', 'evt_1_points', 'evt_1_tx', 'evt_2', 'evt_5']);
+    expect(open.map((l) => l.rowIndex)).toEqual([0, 0, 0, 0, 1, 2]);
+    expect(new Set(open.map((l) => l.key)).size).toBe(open.length);
+  });
+
+  it('opens the transaction for a purchase, the event for a line under it, and the event for any other row', () => {
+    const [row, receipt] = listLines([purchase], new Set([rowKey(purchase)]));
+    expect(row && eventToOpen(row)).toBe('evt_1_tx');
+    expect(receipt && eventToOpen(receipt)).toBe('evt_1');
+    expect(eventToOpen({ row: cardChange, member: null })).toBe('evt_2');
+    const unconfirmed = { ...purchase, group: purchase.group && { ...purchase.group, transactionEventId: null } };
+    expect(eventToOpen({ row: unconfirmed, member: null })).toBe('evt_1');
+  });
+
+  it('keeps a violation inside a purchase visible on its row', () => {
+    expect(flagged(purchase)).toBe(false);
+    const group = purchase.group;
+    if (!group) throw new Error('a purchase');
+    expect(flagged({ ...purchase, violation: false, group: { ...group, violationCount: 1 } })).toBe(true);
+    expect(flagged({ ...cardChange, violation: true })).toBe(true);
+  });
+
+  it('lists a purchase once: a later page or a refresh moves it instead of repeating it', () => {
+    const moved = { ...purchase, id: 'evt_1_late', cursor: 'newer' };
+    expect(appendPage([purchase, cardChange], [moved, single]).map((i) => i.id)).toEqual(['evt_1', 'evt_2', 'evt_5']);
+    const merged = prependFresh([cardChange, purchase, single], [moved]);
+    expect(merged.items.map((i) => i.id)).toEqual(['evt_1_late', 'evt_2', 'evt_5']);
+    expect(merged.arrived).toBe(1);
+    const raced = prependFresh([purchase, single], [purchase]);
+    expect(raced.items.map((i) => i.id)).toEqual(['evt_1', 'evt_5']);
+    expect(raced.arrived).toBe(0);
+  });
+
+  it('phrases a purchase, its state and its counts in English and French', async () => {
+    await setupI18n('en');
+    const group = purchase.group;
+    if (!group) throw new Error('a purchase');
+    await locale.set('en');
+    let t = get(_);
+    expect(purchaseLine(group, t, 'en')).toBe('Grocer Market: €6.37');
+    expect(purchaseState(group, t)).toBe('authorized');
+    expect(purchaseState({ ...group, state: null }, t)).toBe('not confirmed yet');
+    expect(purchaseLine({ ...group, merchant: null, amount: null }, t, 'en')).toBe('A purchase');
+    expect(t('activity.purchase.events', { values: { count: 9 } })).toBe('9 events');
+    expect(t('activity.purchase.violations', { values: { count: 1 } })).toBe('1 without permission');
+    await locale.set('fr');
+    t = get(_);
+    expect(purchaseLine(group, t, 'fr')).toMatch(/^Grocer Market : 6,37\s€$/);
+    expect(purchaseState({ ...group, state: 'reversed' }, t)).toBe('annulé');
+    expect(t('activity.purchase.events', { values: { count: 1 } })).toBe('1 événement');
+    expect(t('activity.purchase.show', { values: { count: 3, merchant: 'Café Rose' } })).toBe(
+      'Afficher les 3 événements de cet achat chez Café Rose',
+    );
+    await locale.set('en');
   });
 });
