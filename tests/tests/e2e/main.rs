@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use consentry_testkit::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
 
 mod devices;
+mod purchases;
 mod reconsent;
 
 const SCREENS: [(&str, &str, &str); 6] = [
@@ -176,7 +177,10 @@ async fn screenshots_of_every_screen_in_both_languages() {
         app.click_button("Pay").await;
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
-    wait_activity(&app, |kinds| kinds.iter().any(|k| k == "Receipt")).await;
+    purchases::wait_rows(&app, |rows| {
+        rows.iter().any(|r| r.1.iter().any(|k| k == "Receipt"))
+    })
+    .await;
     for (locale, index) in [("en", 1), ("fr", 2)] {
         if locale == "fr" {
             app.click("nav a[data-route='settings']").await;
@@ -237,25 +241,6 @@ async fn wait_platform_grants(data_dir: &std::path::Path, expected: &[(&str, &st
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// The kind labels of the Activity list's rows (the list is virtualised; a new wallet's
-/// feed fits on screen).
-async fn activity_kinds(app: &RunningApp) -> Vec<String> {
-    app.texts("[data-testid=activity-list] [role=option] .kind")
-        .await
-}
-
-/// Waits up to 30 s for the Activity list's kinds to satisfy `check`, revisiting the screen.
-async fn wait_activity(app: &RunningApp, check: impl Fn(&[String]) -> bool) {
-    app.click("nav a[data-route='activity']").await;
-    app.wait_texts(
-        "[data-testid=activity-list] [role=option] .kind",
-        Duration::from_secs(30),
-        check,
-        || revisit_activity(app),
-    )
-    .await;
 }
 
 /// Waits until the app's card (`article` selector) says its grant reached the platform.
@@ -320,29 +305,43 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
     wait_synced(&app, quire).await;
     wait_platform_grants(&app.data_dir, &[("app_quire", "active")]).await;
 
-    // A purchase: the receipt appears in Activity.
+    // A purchase: the receipt appears in Activity, inside the purchase.
     pay_once(&app).await;
-    wait_activity(&app, |kinds| kinds.iter().any(|k| k == "Receipt")).await;
+    purchases::wait_rows(&app, |rows| {
+        rows.iter()
+            .any(|r| r.0.starts_with("Purchase") && r.1.iter().any(|k| k == "Receipt"))
+    })
+    .await;
 
     // Revoke (one click, like granting): the next purchase yields no receipt.
     app.click("nav a[data-route='consents']").await;
     app.click(&format!("{quire} input[role=switch]")).await;
     wait_platform_grants(&app.data_dir, &[("app_quire", "revoked")]).await;
     wait_synced(&app, quire).await;
-    let before = activity_kinds(&app).await;
-    let purchases_before = before.iter().filter(|k| *k == "Purchase").count();
     pay_once(&app).await;
-    // Wait for the second purchase itself (and its settlement) to arrive, then count.
-    wait_activity(&app, |kinds| {
-        kinds.iter().filter(|k| *k == "Purchase").count() > purchases_before.max(1)
-            && kinds.iter().filter(|k| *k == "Purchase settled").count() >= 2
+    // Wait for both purchases, settled (their last event), then look inside each: the
+    // receipt is in the first one only.
+    let rows = purchases::wait_rows(&app, |rows| {
+        let settled = rows
+            .iter()
+            .filter(|r| r.0.starts_with("Purchase") && r.1.iter().any(|k| k == "Purchase settled"))
+            .count();
+        settled == 2
     })
     .await;
-    let kinds = activity_kinds(&app).await;
+    let receipts: Vec<usize> = rows
+        .iter()
+        .filter(|r| r.0.starts_with("Purchase"))
+        .map(|r| r.1.iter().filter(|k| *k == "Receipt").count())
+        .collect();
     assert_eq!(
-        kinds.iter().filter(|k| *k == "Receipt").count(),
-        1,
-        "no receipt after revoking: {kinds:?}"
+        {
+            let mut sorted = receipts.clone();
+            sorted.sort_unstable();
+            sorted
+        },
+        [0, 1],
+        "no receipt after revoking: {rows:?}"
     );
 
     // The consent history shows both entries.
@@ -580,7 +579,7 @@ async fn row_texts(app: &RunningApp) -> Vec<String> {
     let value = app
         .client
         .execute(
-            "return [...document.querySelectorAll('[data-testid=activity-list] [role=option]')]\
+            "return [...document.querySelectorAll('[data-testid=activity-list] [data-testid=activity-row]')]\
              .map((row) => row.textContent.replace(/\\s+/g, ' ').trim());",
             vec![],
         )
