@@ -68,7 +68,7 @@ pub use devices::{
     device_remove, devices_list, DeviceList, DeviceRemoveRequest, DeviceView, DevicesListRequest,
 };
 pub use directory::access::{
-    app_access, AccessCount, AccessViolation, AppAccess, AppAccessRequest,
+    app_access, AccessCount, AccessOnCard, AccessViolation, AppAccess, AppAccessRequest, LastUse,
 };
 pub use directory::terms::{
     terms_diff, DiffLine, DiffWord, LineChange, TermsDiff, TermsDiffRequest,
@@ -80,7 +80,7 @@ pub use error::{ApiError, ErrorCode};
 pub use export::{export_cancel, ExportCancelRequest, ExportCancelled, ExportProgress};
 pub use export::{export_history, export_history_to};
 pub use ledger::{
-    ledger_list, ledger_verify, LedgerList, LedgerListRequest, LedgerVerifyRequest,
+    ledger_list, ledger_verify, LedgerCard, LedgerList, LedgerListRequest, LedgerVerifyRequest,
     LedgerVerifyResult,
 };
 pub use notifications::{

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::device_names::DeviceNames;
-use crate::vocabulary::{Channel, GrantStatus, Money, Scope};
+use crate::vocabulary::{Channel, GrantStatus, Money, Scope, Trigger};
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -19,6 +19,10 @@ pub struct LedgerEntryView {
     pub card_token: String,
     pub scope: Scope,
     pub channels: Vec<Channel>,
+    pub trigger: Trigger,
+    pub min_purchase: Option<Money>,
+    /// The end the grant had after this change.
+    pub expires_at: Option<DateTime<Utc>>,
     pub device_id: String,
     /// The name of the device that made it; `null` for the platform or an unknown device.
     pub device_name: Option<String>,
@@ -47,6 +51,9 @@ impl From<consentry_domain::LedgerEntry> for LedgerEntryView {
             grant_id: e.grant_id,
             scope: e.grant.scope.into(),
             channels: e.grant.channels.iter().map(|c| (*c).into()).collect(),
+            trigger: e.grant.trigger.into(),
+            min_purchase: e.grant.min_purchase.as_ref().map(Money::from),
+            expires_at: e.grant.expires_at,
             app_id: e.grant.app_id,
             card_token: e.grant.card_token,
             device_id: e.device_id,

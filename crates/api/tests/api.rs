@@ -868,6 +868,130 @@ mod consents {
     }
 
     #[tokio::test]
+    async fn a_details_change_is_one_ledger_entry_and_one_outbox_row_and_keeps_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        let pool = ctx.pool().await.unwrap();
+        let granted = grant_set(&ctx, receipts_on("tok_a")).await.unwrap();
+        assert_eq!(granted.renewal_days, Some(90));
+        let entries_before = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap()
+            .entries
+            .len();
+        let pending_before = outbox::pending_count(&pool).await.unwrap();
+
+        // Only contactless, at settlement, from €8: the end date stays where it was.
+        let mut change = receipts_on("tok_a");
+        change.channels = vec![Channel::Nfc];
+        change.trigger = Trigger::Settlement;
+        change.min_purchase = Some(Money {
+            minor: 800,
+            currency: "EUR".into(),
+        });
+        change.expiry = GrantExpiry::Keep;
+        let changed = grant_set(&ctx, change).await.unwrap();
+        assert_eq!(changed.grant_id, granted.grant_id);
+        assert_eq!(changed.status, GrantStatus::Active);
+        assert_eq!(changed.expires_at, granted.expires_at, "the end is kept");
+        assert_eq!(
+            changed.renewal_days,
+            Some(90),
+            "a renewal still gives 90 days"
+        );
+
+        let ledger = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            ledger.entries.len(),
+            entries_before + 1,
+            "exactly one entry"
+        );
+        let newest = &ledger.entries[0];
+        assert_eq!(newest.action, "grant");
+        assert_eq!(newest.channels, vec![Channel::Nfc]);
+        assert_eq!(newest.trigger, Trigger::Settlement);
+        assert_eq!(newest.min_purchase.as_ref().map(|m| m.minor), Some(800));
+        assert_eq!(newest.expires_at, granted.expires_at);
+        assert_eq!(
+            outbox::pending_count(&pool).await.unwrap(),
+            pending_before + 1,
+            "exactly one change for the platform"
+        );
+        assert!(
+            ledger_verify(&ctx, LedgerVerifyRequest {})
+                .await
+                .unwrap()
+                .intact
+        );
+        let listed = grants_list(&ctx, GrantsListRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(listed.grants.len(), 1);
+        assert_eq!(listed.grants[0].trigger, Trigger::Settlement);
+        assert_eq!(listed.grants[0].renewal_days, Some(90));
+
+        // A new end is a new period to repeat.
+        let mut renewed = receipts_on("tok_a");
+        renewed.expiry = GrantExpiry::Days { days: 30 };
+        let renewed = grant_set(&ctx, renewed).await.unwrap();
+        assert_eq!(renewed.renewal_days, Some(30));
+        let mut endless = receipts_on("tok_a");
+        endless.expiry = GrantExpiry::Never;
+        let endless = grant_set(&ctx, endless).await.unwrap();
+        assert_eq!((endless.expires_at, endless.renewal_days), (None, None));
+    }
+
+    #[tokio::test]
+    async fn keeping_the_end_of_a_permission_never_given_is_refused_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        let mut keep = receipts_on("tok_a");
+        keep.expiry = GrantExpiry::Keep;
+        let refused = grant_set(&ctx, keep).await.unwrap_err();
+        assert_eq!(refused.code, ErrorCode::InvalidInput, "{refused:?}");
+        let pool = ctx.pool().await.unwrap();
+        assert_eq!(outbox::pending_count(&pool).await.unwrap(), 0);
+        assert!(ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap()
+            .entries
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_history_names_an_unlinked_card_by_its_last_digits_never_its_token_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = wallet_with_app(dir.path()).await;
+        grant_set(&ctx, receipts_on("tok_lost")).await.unwrap();
+        grant_set(&ctx, receipts_on("tok_kept")).await.unwrap();
+        let pool = ctx.pool().await.unwrap();
+        consentry_store::cards::set_status(
+            &pool,
+            "tok_lost",
+            consentry_store::cards::CardStatus::Unlinked,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let ledger = ledger_list(&ctx, LedgerListRequest::default())
+            .await
+            .unwrap();
+        let mut cards: Vec<(&str, &str, bool)> = ledger
+            .cards
+            .iter()
+            .map(|c| (c.token.as_str(), c.last4.as_str(), c.unlinked))
+            .collect();
+        cards.sort_unstable();
+        // tok_a is named by no entry, so it is not listed.
+        assert_eq!(
+            cards,
+            [("tok_kept", "1111", false), ("tok_lost", "0005", true)]
+        );
+    }
+
+    #[tokio::test]
     async fn revoke_all_on_a_lost_card_leaves_other_cards_alone() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = wallet_with_app(dir.path()).await;

@@ -223,6 +223,69 @@ async fn link_grant_purchase_receipt_revoke_unlink() {
 }
 
 #[tokio::test]
+async fn a_details_change_reaches_the_platform_and_its_minimum_applies_to_the_next_purchase() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_platform, ctx) = wallet_on_platform(&dir).await;
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    assert_eq!(card.currency, None, "no purchase seen yet");
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(receipts_stored(&ctx).await, 1);
+    let listed = cards_list(&ctx, CardsListRequest {}).await.unwrap();
+    assert_eq!(
+        listed.cards[0].currency.as_deref(),
+        Some("EUR"),
+        "the card's purchases are in euros"
+    );
+
+    // From €5 only: one ledger entry, one outbox row, carried to the platform by a sync.
+    let before = ledger_list(&ctx, LedgerListRequest::default())
+        .await
+        .unwrap()
+        .entries
+        .len();
+    let mut change = receipts(&card.token);
+    change.min_purchase = Some(Money {
+        minor: 500,
+        currency: "EUR".into(),
+    });
+    change.expiry = GrantExpiry::Keep;
+    let changed = grant_set(&ctx, change).await.unwrap();
+    assert_eq!(
+        changed.sync.state,
+        consentry_api::consents::GrantSyncState::Pending
+    );
+    let entries = ledger_list(&ctx, LedgerListRequest::default())
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(entries.len(), before + 1);
+    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(status.pending_changes, 0, "{status:?}");
+    let grants = grants_list(&ctx, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        grants.grants[0].sync.state,
+        consentry_api::consents::GrantSyncState::Synced
+    );
+
+    // The platform applies it: a €4.50 coffee brings no receipt, a €6 lunch does.
+    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(receipts_stored(&ctx).await, 1, "below the new minimum");
+    let mut lunch = coffee(&card.token);
+    lunch.amount.minor = 600;
+    purchase_simulate(&ctx, lunch).await.unwrap();
+    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(receipts_stored(&ctx).await, 2, "at or above the minimum");
+    assert_eq!(status.violations, 0);
+}
+
+#[tokio::test]
 async fn a_bad_card_number_is_refused_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let (_platform, ctx) = wallet_on_platform(&dir).await;

@@ -24,12 +24,14 @@ export function needingReconsent(grants: readonly GrantView[]): GrantView[] {
 export const RECONFIRM_DAYS = 90;
 
 /**
- * The expiry a renewal repeats: the length the grant was given for (from when the cardholder
- * last granted it to its end, in whole days — a 90-day grant is reconfirmed for 90 more days,
- * even if terms changes paused it meanwhile), or none for a grant without an end.
+ * The expiry a renewal repeats: the length the cardholder last chose for the grant (the
+ * wallet reads it from the consent history: a 90-day grant is reconfirmed for 90 more days,
+ * even if a change of its settings or of the app's terms came in between), or none for a
+ * grant without an end. Without that length, the span from its last grant to its end.
  */
 export function renewalExpiry(grant: GrantView): GrantExpiry {
   if (grant.expiresAt === null) return { kind: 'never' };
+  if (grant.renewalDays !== null && grant.renewalDays >= 1) return { kind: 'days', days: grant.renewalDays };
   const days = Math.round((new Date(grant.expiresAt).getTime() - new Date(grant.grantedAt).getTime()) / DAY_MS);
   return { kind: 'days', days: days >= 1 ? days : RECONFIRM_DAYS };
 }

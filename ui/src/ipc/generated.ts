@@ -2,6 +2,25 @@
 
 export type AccessCount = { kind: EventKind, count: number, };
 
+export type AccessOnCard = { cardToken: string, 
+/**
+ * The card's last four digits, while the wallet knows the card (also once unlinked).
+ */
+cardLast4: string | null, 
+/**
+ * The card is no longer linked (or the wallet never held it).
+ */
+cardGone: boolean, 
+/**
+ * The purchases the platform shared with the app, as far as what it sent shows: every
+ * distinct payment behind its receipts, points, cashback, offers, recommendations, posts.
+ */
+purchases: number, lastAccess: string, 
+/**
+ * When it last acted under each permission on this card, newest first.
+ */
+lastByScope: Array<LastUse>, };
+
 export type AccessViolation = { 
 /**
  * The event's id (open it in Activity for the evidence).
@@ -134,6 +153,10 @@ export type ApiError = { code: ErrorCode, message: string, };
 
 export type AppAccess = { appId: string, 
 /**
+ * What it received, per card, the card it acted on most recently first.
+ */
+byCard: Array<AccessOnCard>, 
+/**
  * Events the app delivered, by kind, most frequent first.
  */
 counts: Array<AccessCount>, total: number, firstAccess: string | null, lastAccess: string | null, 
@@ -251,7 +274,12 @@ masked: string, expMonth: number, expYear: number, nickname: string | null, stat
 /**
  * Days until the end of the expiry month, when that is within the warning window.
  */
-expiresInDays: number | null, };
+expiresInDays: number | null, 
+/**
+ * The currency of the latest purchase seen on the card (what a minimum purchase on it
+ * must be in); `null` before the first one.
+ */
+currency: string | null, };
 
 export type CardsListRequest = Record<symbol, never>;
 
@@ -484,7 +512,7 @@ until: string, eventId: string | null,
  */
 detail: string, tries: number, openedAt: string, lastTryAt: string, };
 
-export type GrantExpiry = { "kind": "never" } | { "kind": "days", days: number, } | { "kind": "date", date: string, };
+export type GrantExpiry = { "kind": "never" } | { "kind": "days", days: number, } | { "kind": "date", date: string, } | { "kind": "keep" };
 
 export type GrantList = { grants: Array<GrantView>, };
 
@@ -505,6 +533,12 @@ export type GrantView = { grantId: string, appId: string, cardToken: string, sco
  */
 grantedAt: string, 
 /**
+ * How many days the cardholder last chose it to run for (the span from the change that
+ * set its end to that end); a renewal repeats it. `null` for a grant without an end.
+ * A change of channels, trigger or minimum that keeps the end date keeps this too.
+ */
+renewalDays: number | null, 
+/**
  * Whether the latest change has reached the platform.
  */
 sync: GrantSyncView, };
@@ -519,7 +553,19 @@ export type IntegrityResult = { intact: boolean,
  */
 problems: Array<string>, };
 
-export type LedgerEntryView = { seq: number, action: string, grantId: string, appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, deviceId: string, 
+export type LastUse = { scope: Scope, at: string, };
+
+export type LedgerCard = { token: string, last4: string, nickname: string | null, 
+/**
+ * Unlinked since: its permissions were revoked and it is gone from Cards.
+ */
+unlinked: boolean, };
+
+export type LedgerEntryView = { seq: number, action: string, grantId: string, appId: string, cardToken: string, scope: Scope, channels: Array<Channel>, trigger: Trigger, minPurchase: Money | null, 
+/**
+ * The end the grant had after this change.
+ */
+expiresAt: string | null, deviceId: string, 
 /**
  * The name of the device that made it; `null` for the platform or an unknown device.
  */
@@ -529,7 +575,12 @@ export type LedgerList = {
 /**
  * Newest first.
  */
-entries: Array<LedgerEntryView>, };
+entries: Array<LedgerEntryView>, 
+/**
+ * The cards the entries name, as far as the wallet knows them (an unlinked card keeps
+ * its last four digits); a card missing here is one the wallet never held.
+ */
+cards: Array<LedgerCard>, };
 
 export type LedgerListRequest = { appId: string | null, cardToken: string | null, };
 

@@ -15,6 +15,7 @@ import type {
 import type { Ipc, Request, Response } from './seam';
 import { mockDetail, rewardsSummary, syntheticFeed } from './mock-activity';
 import { missingRewards } from './mock-claims';
+import { MockConsents } from './mock-consents';
 import { IpcError } from './seam';
 
 export type MockReply<K extends CommandName> =
@@ -38,6 +39,7 @@ const card: CardView = {
   nickname: 'Everyday',
   status: 'active',
   expiresInDays: null,
+  currency: 'EUR',
 };
 
 const grant: GrantView = {
@@ -54,8 +56,12 @@ const grant: GrantView = {
   pendingTermsVersion: null,
   changedAt: '2026-11-27T10:00:00Z',
   grantedAt: '2026-11-27T10:00:00Z',
+  renewalDays: null,
   sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
+
+/** The permissions and ledger the default answers keep; each mock transport starts afresh. */
+let consentsState = new MockConsents([grant]);
 
 export const syncedStatus: SyncStatusView = {
   active: true,
@@ -143,14 +149,14 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       ],
     },
   },
-  grants_list: { ok: { grants: [grant] } },
-  grant_set: { ok: grant },
-  grant_revoke: { ok: { ...grant, status: 'revoked' } },
+  grants_list: { handle: (request) => consentsState.list(request) },
+  grant_set: { handle: (request) => consentsState.set(request) },
+  grant_revoke: { handle: (request) => consentsState.revoke(request) },
   conflicts_list: { ok: { conflicts: [] } },
   conflict_dismiss: { ok: { conflicts: [] } },
   conflict_reapply: { ok: { conflicts: [] } },
-  revoke_all: { ok: { revoked: [{ ...grant, status: 'revoked' }] } },
-  ledger_list: { ok: { entries: [] } },
+  revoke_all: { handle: (request) => consentsState.revokeAll(request) },
+  ledger_list: { handle: (request) => consentsState.ledgerList(request) },
   ledger_verify: { ok: { intact: true, entries: 0, brokenAt: null, reason: null } },
   sync_status: { ok: syncedStatus },
   sync_now: { ok: syncedStatus },
@@ -254,6 +260,16 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   app_access: {
     ok: {
       appId: 'app_receipts',
+      byCard: [
+        {
+          cardToken: card.token,
+          cardLast4: card.last4,
+          cardGone: false,
+          purchases: 12,
+          lastAccess: '2026-11-27T10:00:00Z',
+          lastByScope: [{ scope: 'receipts', at: '2026-11-27T10:00:00Z' }],
+        },
+      ],
       counts: [{ kind: 'receipt.issued', count: 12 }],
       total: 12,
       firstAccess: '2026-11-01T09:00:00Z',
@@ -270,6 +286,9 @@ export interface MockIpc extends Ipc {
 }
 
 export function createMockIpc(scenario: MockScenario = {}): MockIpc {
+  // A scenario that sets the permissions starts the kept ones (and their history) from those.
+  const given = scenario.grants_list;
+  consentsState = new MockConsents(given && 'ok' in given ? given.ok.grants : [grant]);
   const calls: { command: CommandName; request: unknown }[] = [];
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   return {

@@ -19,6 +19,7 @@ const base: GrantView = {
   pendingTermsVersion: null,
   changedAt: '2026-01-01T00:00:00Z',
   grantedAt: '2026-01-01T00:00:00Z',
+  renewalDays: null,
   sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 const now = new Date('2026-03-20T12:00:00Z');

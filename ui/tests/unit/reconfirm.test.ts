@@ -16,6 +16,7 @@ const grant: GrantView = {
   pendingTermsVersion: null,
   changedAt: '2026-01-01T00:00:00Z',
   grantedAt: '2026-01-01T00:00:00Z',
+  renewalDays: null,
   sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 

@@ -49,6 +49,9 @@ pub struct CardView {
     pub status: CardStatus,
     /// Days until the end of the expiry month, when that is within the warning window.
     pub expires_in_days: Option<i64>,
+    /// The currency of the latest purchase seen on the card (what a minimum purchase on it
+    /// must be in); `null` before the first one.
+    pub currency: Option<String>,
 }
 
 impl CardView {
@@ -70,7 +73,20 @@ impl CardView {
             nickname: card.nickname.clone(),
             status: card.status.into(),
             expires_in_days,
+            currency: None,
         }
+    }
+
+    /// The view with the currency the card's purchases are made in.
+    pub(crate) async fn seen(
+        pool: &sqlx::SqlitePool,
+        card: &Card,
+        today: NaiveDate,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            currency: cards::purchase_currency(pool, &card.token).await?,
+            ..Self::of(card, today)
+        })
     }
 }
 
@@ -91,12 +107,12 @@ pub struct CardList {
 pub async fn cards_list(ctx: &Context, _request: CardsListRequest) -> Result<CardList, ApiError> {
     let pool = ctx.pool().await?;
     let today = today();
-    let cards = cards::list(&pool)
-        .await?
-        .iter()
-        .filter(|card| card.status != StoreCardStatus::Unlinked)
-        .map(|card| CardView::of(card, today))
-        .collect();
+    let mut cards = Vec::new();
+    for card in cards::list(&pool).await? {
+        if card.status != StoreCardStatus::Unlinked {
+            cards.push(CardView::seen(&pool, &card, today).await?);
+        }
+    }
     Ok(CardList { cards })
 }
 
@@ -122,7 +138,7 @@ pub async fn card_rename(ctx: &Context, request: CardRenameRequest) -> Result<Ca
         .map(str::trim)
         .filter(|n| !n.is_empty());
     if held.nickname.as_deref() == nickname {
-        return Ok(CardView::of(&held, today()));
+        return CardView::seen(&pool, &held, today()).await;
     }
     // Checked here first, so that the platform never sees a name the wallet would refuse.
     cards::validate_nickname(nickname)?;
@@ -142,5 +158,5 @@ pub async fn card_rename(ctx: &Context, request: CardRenameRequest) -> Result<Ca
         Utc::now(),
     )
     .await?;
-    Ok(CardView::of(&card, today()))
+    CardView::seen(&pool, &card, today()).await
 }

@@ -1,14 +1,15 @@
 //! The permission matrix: list, grant, revoke, revoke everything. Every change is one ledger
 //! entry plus one outbox row, written together by the store (`crate::changes`); sync carries
 //! the outbox to the platform.
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consentry_domain::{Grant, GrantDetails, GrantKey};
 use consentry_store::cards::{self, CardStatus};
 use consentry_store::outbox::{self, Delivery};
-use consentry_store::{apps, grants};
+use consentry_store::{apps, grants, ledger};
 use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use crate::changes::{grant_one, revoke_one};
@@ -33,6 +34,10 @@ pub struct GrantView {
     /// When the cardholder last granted it explicitly: a renewal repeats the period from
     /// here to `expires_at` (a 90-day grant is reconfirmed for 90 more days).
     pub granted_at: DateTime<Utc>,
+    /// How many days the cardholder last chose it to run for (the span from the change that
+    /// set its end to that end); a renewal repeats it. `null` for a grant without an end.
+    /// A change of channels, trigger or minimum that keeps the end date keeps this too.
+    pub renewal_days: Option<u32>,
     /// Whether the latest change has reached the platform.
     pub sync: GrantSyncView,
 }
@@ -108,12 +113,52 @@ impl GrantSyncView {
 
 impl GrantView {
     /// A grant whose change was recorded just now and waits for the platform.
-    fn queued(grant: &Grant, now: DateTime<Utc>) -> Self {
+    fn queued(grant: &Grant, periods: &RenewalPeriods, now: DateTime<Utc>) -> Self {
         Self {
             sync: GrantSyncView::queued(now),
+            renewal_days: periods.of(grant),
             ..Self::from(grant)
         }
     }
+}
+
+/// Per grant, the number of days its end was last set for, read from the ledger: the entry
+/// that last changed a grant's end date says when the cardholder chose it and what it was.
+struct RenewalPeriods(HashMap<String, Option<u32>>);
+
+impl RenewalPeriods {
+    async fn load(pool: &SqlitePool) -> Result<Self, ApiError> {
+        let mut last: HashMap<String, (Option<DateTime<Utc>>, Option<u32>)> = HashMap::new();
+        for entry in ledger::entries(pool).await? {
+            let end = entry.grant.expires_at;
+            let days = end.map(|end| whole_days(end - entry.at));
+            match last.get_mut(&entry.grant_id) {
+                Some((seen, _)) if *seen == end => {}
+                Some(slot) => *slot = (end, days),
+                None => {
+                    last.insert(entry.grant_id, (end, days));
+                }
+            }
+        }
+        Ok(Self(
+            last.into_iter().map(|(id, (_, days))| (id, days)).collect(),
+        ))
+    }
+
+    /// The period of `grant`; without a ledger entry for it, the span from its last grant.
+    fn of(&self, grant: &Grant) -> Option<u32> {
+        let end = grant.expires_at?;
+        match self.0.get(&grant.id) {
+            Some(days) => *days,
+            None => Some(whole_days(end - grant.granted_at)),
+        }
+    }
+}
+
+/// A span in whole days, at least one.
+fn whole_days(span: Duration) -> u32 {
+    let days = (span.num_seconds() + 43_200).div_euclid(86_400);
+    u32::try_from(days.max(1)).unwrap_or(u32::MAX)
 }
 
 impl From<&Grant> for GrantView {
@@ -132,6 +177,7 @@ impl From<&Grant> for GrantView {
             pending_terms_version: grant.pending_terms_version,
             changed_at: grant.changed_at,
             granted_at: grant.granted_at,
+            renewal_days: None,
             sync: GrantSyncView::SYNCED,
         }
     }
@@ -152,6 +198,7 @@ pub struct GrantList {
 pub async fn grants_list(ctx: &Context, request: GrantsListRequest) -> Result<GrantList, ApiError> {
     let pool = ctx.pool().await?;
     let deliveries = outbox::latest_by_grant(&pool).await?;
+    let periods = RenewalPeriods::load(&pool).await?;
     let grants = grants::list(&pool)
         .await?
         .iter()
@@ -163,6 +210,7 @@ pub async fn grants_list(ctx: &Context, request: GrantsListRequest) -> Result<Gr
             sync: deliveries
                 .get(&g.id)
                 .map_or(GrantSyncView::SYNCED, GrantSyncView::of),
+            renewal_days: periods.of(g),
             ..GrantView::from(g)
         })
         .collect();
@@ -182,12 +230,23 @@ pub enum GrantExpiry {
     Date {
         date: String,
     },
+    /// The end the grant already has (none stays none): a change of channels, trigger or
+    /// minimum that leaves the end date alone.
+    Keep,
 }
 
 impl GrantExpiry {
-    fn at(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    /// When a grant given now ends; `current` is the end of the grant it replaces, if any.
+    fn at(
+        &self,
+        now: DateTime<Utc>,
+        current: Option<&Grant>,
+    ) -> Result<Option<DateTime<Utc>>, ApiError> {
         match self {
             Self::Never => Ok(None),
+            Self::Keep => current.map(|g| g.expires_at).ok_or_else(|| {
+                ApiError::invalid_input("expiry: there is no permission whose end date to keep")
+            }),
             Self::Days { days } if (1..=3650).contains(days) => {
                 Ok(Some(now + Duration::days(i64::from(*days))))
             }
@@ -251,6 +310,8 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
             format!("no linked card {}", request.card_token),
         ));
     }
+    let key = key_of(&request.app_id, &request.card_token, request.scope);
+    let current = grants::get(&pool, &key).await?;
     let details = GrantDetails {
         app_id: request.app_id.clone(),
         card_token: request.card_token.clone(),
@@ -266,11 +327,12 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
             .as_ref()
             .map(TryInto::try_into)
             .transpose()?,
-        expires_at: request.expiry.at(now)?,
+        expires_at: request.expiry.at(now, current.as_ref())?,
     };
     let grant = grant_one(&pool, details, &app.listing, now).await?;
     ctx.sync().wake().await;
-    Ok(GrantView::queued(&grant, now))
+    let periods = RenewalPeriods::load(&pool).await?;
+    Ok(GrantView::queued(&grant, &periods, now))
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -297,7 +359,8 @@ pub async fn grant_revoke(
     let now = Utc::now();
     let revoked = revoke_one(&pool, &grant, now).await?;
     ctx.sync().wake().await;
-    Ok(GrantView::queued(&revoked, now))
+    let periods = RenewalPeriods::load(&pool).await?;
+    Ok(GrantView::queued(&revoked, &periods, now))
 }
 
 /// Revoke everything on a card (a lost card), or everything an app holds, or both filters.
@@ -324,13 +387,14 @@ pub async fn revoke_all(
     let pool = ctx.pool().await?;
     let now = Utc::now();
     let mut revoked = Vec::new();
+    let periods = RenewalPeriods::load(&pool).await?;
     for grant in grants::list(&pool).await? {
         let matches = grant
             .key()
             .matches(request.app_id.as_deref(), request.card_token.as_deref());
         if matches && grant.status != consentry_domain::GrantStatus::Revoked {
             let grant = revoke_one(&pool, &grant, now).await?;
-            revoked.push(GrantView::queued(&grant, now));
+            revoked.push(GrantView::queued(&grant, &periods, now));
         }
     }
     if !revoked.is_empty() {

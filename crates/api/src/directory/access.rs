@@ -1,9 +1,11 @@
-//! Access transparency per app: what it delivered to the wallet (counts by event kind, first
-//! and last access) and the consent violations flagged against it, from the wallet's own
-//! records.
+//! Access transparency per app: what it received (the purchases on each card the platform
+//! shared with it, and when it last acted under each permission), what it delivered to the
+//! wallet (counts by event kind, first and last access), and the consent violations flagged
+//! against it, from the wallet's own records.
 
 use chrono::{DateTime, Utc};
-use consentry_store::{access, apps};
+use consentry_store::cards::CardStatus;
+use consentry_store::{access, apps, cards};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -27,6 +29,30 @@ pub struct AccessCount {
     pub count: u32,
 }
 
+/// When the app last acted under one permission (a scope) on a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LastUse {
+    pub scope: Scope,
+    pub at: DateTime<Utc>,
+}
+
+/// What the app received on one card.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessOnCard {
+    pub card_token: String,
+    /// The card's last four digits, while the wallet knows the card (also once unlinked).
+    pub card_last4: Option<String>,
+    /// The card is no longer linked (or the wallet never held it).
+    pub card_gone: bool,
+    /// The purchases the platform shared with the app, as far as what it sent shows: every
+    /// distinct payment behind its receipts, points, cashback, offers, recommendations, posts.
+    pub purchases: u32,
+    pub last_access: DateTime<Utc>,
+    /// When it last acted under each permission on this card, newest first.
+    pub last_by_scope: Vec<LastUse>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessViolation {
@@ -46,6 +72,8 @@ pub struct AccessViolation {
 #[serde(rename_all = "camelCase")]
 pub struct AppAccess {
     pub app_id: String,
+    /// What it received, per card, the card it acted on most recently first.
+    pub by_card: Vec<AccessOnCard>,
     /// Events the app delivered, by kind, most frequent first.
     pub counts: Vec<AccessCount>,
     pub total: u32,
@@ -79,6 +107,32 @@ pub async fn app_access(ctx: &Context, request: AppAccessRequest) -> Result<AppA
         })
         .collect();
     let total = small(summary.by_kind.iter().map(|c| c.count).sum());
+    let held = cards::list(&pool).await?;
+    let by_card = summary
+        .by_card
+        .into_iter()
+        .map(|c| {
+            let card = held.iter().find(|h| h.token == c.card_token);
+            let mut last_by_scope: Vec<LastUse> = Vec::new();
+            for (kind, at) in &c.last_by_kind {
+                let Some(scope) = kind.scope().map(Scope::from) else {
+                    continue;
+                };
+                // Newest first already: the first time a scope appears is its latest use.
+                if !last_by_scope.iter().any(|u| u.scope == scope) {
+                    last_by_scope.push(LastUse { scope, at: *at });
+                }
+            }
+            AccessOnCard {
+                card_last4: card.map(|h| h.last4.clone()),
+                card_gone: card.is_none_or(|h| h.status == CardStatus::Unlinked),
+                card_token: c.card_token,
+                purchases: small(c.purchases),
+                last_access: c.last_at,
+                last_by_scope,
+            }
+        })
+        .collect();
     let recent_violations = summary
         .recent_violations
         .into_iter()
@@ -94,6 +148,7 @@ pub async fn app_access(ctx: &Context, request: AppAccessRequest) -> Result<AppA
         .collect();
     Ok(AppAccess {
         app_id: request.app_id,
+        by_card,
         counts,
         total,
         first_access: summary.first_at,

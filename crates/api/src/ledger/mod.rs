@@ -3,6 +3,7 @@
 use crate::device_names::DeviceNames;
 use crate::views::LedgerEntryView;
 use crate::{ApiError, Context};
+use consentry_store::cards::{self, CardStatus};
 use consentry_store::ledger::{self, LedgerCheck};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -18,6 +19,20 @@ pub struct LedgerListRequest {
 pub struct LedgerList {
     /// Newest first.
     pub entries: Vec<LedgerEntryView>,
+    /// The cards the entries name, as far as the wallet knows them (an unlinked card keeps
+    /// its last four digits); a card missing here is one the wallet never held.
+    pub cards: Vec<LedgerCard>,
+}
+
+/// A card an entry names, by what may be shown of it: never its platform token alone.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerCard {
+    pub token: String,
+    pub last4: String,
+    pub nickname: Option<String>,
+    /// Unlinked since: its permissions were revoked and it is gone from Cards.
+    pub unlinked: bool,
 }
 
 pub async fn ledger_list(
@@ -37,7 +52,18 @@ pub async fn ledger_list(
         .map(|e| LedgerEntryView::named(e, &names))
         .collect();
     entries.reverse();
-    Ok(LedgerList { entries })
+    let cards = cards::list(&pool)
+        .await?
+        .into_iter()
+        .filter(|card| entries.iter().any(|e| e.card_token == card.token))
+        .map(|card| LedgerCard {
+            unlinked: card.status == CardStatus::Unlinked,
+            token: card.token,
+            last4: card.last4,
+            nickname: card.nickname,
+        })
+        .collect();
+    Ok(LedgerList { entries, cards })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]

@@ -382,6 +382,96 @@ async fn app_access_counts_what_the_app_delivered_and_lists_its_latest_violation
     assert_eq!(json["violationCount"], 7);
 }
 
+fn paid(mut event: IncomingEvent, card: &str, transaction: &str) -> IncomingEvent {
+    let payment = consentry_domain::PaymentRef {
+        transaction_id: transaction.into(),
+        channel: consentry_domain::Channel::Nfc,
+        amount: Money::new(450, Currency::new("EUR").unwrap()),
+    };
+    event.event.card_token = card.into();
+    match &mut event.event.payload {
+        EventPayload::PointsAwarded(p) => p.payment = Some(payment),
+        EventPayload::CashbackPaid(c) => c.payment = Some(payment),
+        _ => unreachable!("points or cashback"),
+    }
+    event
+}
+
+#[tokio::test]
+async fn app_access_says_what_the_app_received_on_each_card_and_when_it_last_acted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    let gone = consentry_testkit::visa("tok_gone", "0005");
+    cards::insert(&pool, &gone, Utc::now()).await.unwrap();
+    cards::set_status(&pool, "tok_gone", cards::CardStatus::Unlinked, Utc::now())
+        .await
+        .unwrap();
+    let batch = vec![
+        // One purchase brought points and cashback: one purchase received, not two.
+        paid(points_event("evt_1", APP, at(1, 9), None), CARD, "txn_1"),
+        paid(offer_event("evt_2", at(1, 9)), CARD, "txn_1"),
+        paid(points_event("evt_3", APP, at(4, 9), None), CARD, "txn_2"),
+        // A top-up with no purchase behind it.
+        points_event("evt_4", APP, at(5, 9), None),
+        paid(
+            points_event("evt_5", APP, at(2, 9), None),
+            "tok_gone",
+            "txn_3",
+        ),
+        paid(
+            points_event("evt_6", APP, at(3, 9), None),
+            "tok_never",
+            "txn_4",
+        ),
+        // Another app's purchases are not this one's.
+        paid(
+            points_event("evt_7", OTHER_APP, at(9, 9), None),
+            CARD,
+            "txn_5",
+        ),
+    ];
+    events::ingest(&pool, &batch, Utc::now()).await.unwrap();
+
+    let access = app_access(&ctx, AppAccessRequest { app_id: APP.into() })
+        .await
+        .unwrap();
+    let cards: Vec<(&str, Option<&str>, bool, u32)> = access
+        .by_card
+        .iter()
+        .map(|c| {
+            (
+                c.card_token.as_str(),
+                c.card_last4.as_deref(),
+                c.card_gone,
+                c.purchases,
+            )
+        })
+        .collect();
+    assert_eq!(
+        cards,
+        [
+            (CARD, Some("4242"), false, 2),
+            ("tok_never", None, true, 1),
+            ("tok_gone", Some("0005"), true, 1),
+        ],
+        "most recent first"
+    );
+    let on_card = &access.by_card[0];
+    assert_eq!(on_card.last_access, at(5, 9));
+    assert_eq!(
+        on_card
+            .last_by_scope
+            .iter()
+            .map(|u| (u.scope, u.at))
+            .collect::<Vec<_>>(),
+        [(Scope::Points, at(5, 9)), (Scope::Cashback, at(1, 9))]
+    );
+    // What it sent is still counted by kind, across cards.
+    assert_eq!(access.total, 6);
+    assert_eq!(access.counts[0].kind, EventKind::PointsAwarded);
+    assert_eq!(access.counts[0].count, 5);
+}
+
 #[tokio::test]
 async fn app_access_of_a_quiet_app_is_empty_and_an_unknown_app_is_not_found() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
 //! Access transparency: what one app has delivered to the wallet (counts by event kind, first
-//! and last time) and the consent violations flagged against it.
+//! and last time), what it received (the purchases behind what it delivered, per card), and
+//! the consent violations flagged against it.
 //!
 //! Platform notices about an app (`consent.changed`, `app.terms_changed`) are not the app's
 //! own access and are left out.
@@ -35,11 +36,26 @@ pub struct AppViolation {
     pub reason: ViolationReason,
 }
 
+/// What one app did on one card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardAccess {
+    /// The card's platform token.
+    pub card_token: String,
+    /// The distinct purchases the app acted on: each one the platform shared with it.
+    pub purchases: u64,
+    /// The latest event the app delivered about this card.
+    pub last_at: DateTime<Utc>,
+    /// The latest event of each kind about this card, newest first.
+    pub last_by_kind: Vec<(EventType, DateTime<Utc>)>,
+}
+
 /// What one app has delivered, from the wallet's own records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppAccess {
     /// Counts by kind, most frequent first.
     pub by_kind: Vec<KindCount>,
+    /// Per card, the card it acted on most recently first.
+    pub by_card: Vec<CardAccess>,
     /// The earliest event the app delivered.
     pub first_at: Option<DateTime<Utc>>,
     /// The latest event the app delivered.
@@ -65,33 +81,79 @@ pub async fn app_access(
     limit: u32,
 ) -> Result<AppAccess, StoreError> {
     let mut tx = pool.begin().await?;
-    let kinds = sqlx::query!(
-        r#"SELECT kind, COUNT(*) AS "count!: i64",
-                  MIN(occurred_at_ms) AS "first_ms?: i64", MAX(occurred_at_ms) AS "last_ms?: i64"
+    let rows = sqlx::query!(
+        r#"SELECT card_token, kind, COUNT(*) AS "count!: i64",
+                  MIN(occurred_at_ms) AS "first_ms!: i64", MAX(occurred_at_ms) AS "last_ms!: i64"
            FROM events
            WHERE app_id = ? AND kind NOT IN ('consent.changed', 'app.terms_changed')
-           GROUP BY kind
-           ORDER BY 2 DESC, kind"#,
+           GROUP BY card_token, kind"#,
         app_id,
     )
     .fetch_all(&mut *tx)
     .await?;
-    let mut by_kind = Vec::with_capacity(kinds.len());
+    // Each app event names the payment it stems from: counting those once per card gives
+    // the purchases the platform shared with the app.
+    let purchases = sqlx::query!(
+        r#"SELECT card_token AS "card_token!",
+                  COUNT(DISTINCT payload ->> '$.payment.transaction_id') AS "purchases!: i64"
+           FROM events
+           WHERE app_id = ? AND card_token IS NOT NULL
+             AND kind NOT IN ('consent.changed', 'app.terms_changed')
+           GROUP BY card_token"#,
+        app_id,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let mut counts: Vec<KindCount> = Vec::new();
+    let mut by_card: Vec<CardAccess> = Vec::new();
     let (mut first_ms, mut last_ms) = (None::<i64>, None::<i64>);
-    for row in kinds {
-        by_kind.push(KindCount {
-            kind: row.kind.parse().map_err(|e| internal(&e))?,
-            count: count(row.count)?,
-        });
-        first_ms = match (first_ms, row.first_ms) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+    for row in rows {
+        let kind: EventType = row.kind.parse().map_err(|e| internal(&e))?;
+        match counts.iter_mut().find(|c| c.kind == kind) {
+            Some(c) => c.count += count(row.count)?,
+            None => counts.push(KindCount {
+                kind,
+                count: count(row.count)?,
+            }),
+        }
+        first_ms = Some(first_ms.map_or(row.first_ms, |a| a.min(row.first_ms)));
+        last_ms = Some(last_ms.map_or(row.last_ms, |a| a.max(row.last_ms)));
+        let Some(card_token) = row.card_token else {
+            continue;
         };
-        last_ms = match (last_ms, row.last_ms) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        let last = from_ms(row.last_ms);
+        match by_card.iter_mut().find(|c| c.card_token == card_token) {
+            Some(card) => {
+                card.last_at = card.last_at.max(last);
+                card.last_by_kind.push((kind, last));
+            }
+            None => by_card.push(CardAccess {
+                card_token,
+                purchases: 0,
+                last_at: last,
+                last_by_kind: vec![(kind, last)],
+            }),
+        }
     }
+    counts.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.kind.as_str().cmp(b.kind.as_str()))
+    });
+    for row in purchases {
+        if let Some(card) = by_card.iter_mut().find(|c| c.card_token == row.card_token) {
+            card.purchases = count(row.purchases)?;
+        }
+    }
+    for card in &mut by_card {
+        card.last_by_kind.sort_by_key(|k| std::cmp::Reverse(k.1));
+    }
+    by_card.sort_by(|a, b| {
+        b.last_at
+            .cmp(&a.last_at)
+            .then(a.card_token.cmp(&b.card_token))
+    });
 
     let violation_count = sqlx::query_scalar!(
         r#"SELECT COUNT(*) AS "count!: i64" FROM violations WHERE app_id = ?"#,
@@ -125,7 +187,8 @@ pub async fn app_access(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(AppAccess {
-        by_kind,
+        by_kind: counts,
+        by_card,
         first_at: first_ms.map(from_ms),
         last_at: last_ms.map(from_ms),
         violation_count: count(violation_count)?,

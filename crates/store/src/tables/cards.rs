@@ -260,6 +260,26 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<Card>, StoreError> {
     rows.into_iter().map(Card::try_from).collect()
 }
 
+/// The currency of the latest purchase the wallet has seen on the card: the currency its
+/// purchases are made in, so the one a minimum purchase on it must be in.
+pub async fn purchase_currency(
+    pool: &SqlitePool,
+    token: &str,
+) -> Result<Option<String>, StoreError> {
+    let currency = sqlx::query_scalar!(
+        r#"SELECT payload ->> '$.amount.currency' AS "currency?: String"
+           FROM events
+           WHERE card_token = ?
+             AND kind IN ('transaction.authorized', 'transaction.settled', 'transaction.reversed')
+           ORDER BY occurred_at_ms DESC, seq DESC
+           LIMIT 1"#,
+        token,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(currency.flatten())
+}
+
 /// The card after an UPDATE of it, or `NotFound` when the UPDATE touched no row.
 async fn updated(
     pool: &SqlitePool,
