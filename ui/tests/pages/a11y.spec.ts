@@ -20,7 +20,17 @@ const revoked = {
   sync: { state: 'pending', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
-const screens = ['#/cards', '#/consents', '#/activity', '#/rewards', '#/export', '#/settings'];
+const screens = [
+  '#/cards',
+  '#/consents',
+  '#/activity',
+  '#/rewards',
+  '#/export',
+  '#/settings',
+  // An app's page and one of its permissions' pages.
+  '#/apps/app_receipts',
+  '#/apps/app_receipts/tok_demo_visa/receipts',
+];
 
 const gates: Record<string, object> = {
   'create wallet': { wallet_status: { ok: { state: 'new', walletId: null, autoLockMinutes: null } } },

@@ -145,6 +145,17 @@ test('re-consent diff in French', async ({ page }) => {
 
 const access = {
   appId: 'app_beans',
+  byCard: [
+    {
+      cardToken: 'tok_demo_visa',
+      cardLast4: '4242',
+      cardGone: false,
+      purchases: 9,
+      lastAccess: '2026-03-16T12:00:00Z',
+      lastByScope: [{ scope: 'points', at: '2026-03-16T12:00:00Z' }],
+    },
+    { cardToken: 'tok_gone', cardLast4: '0005', cardGone: true, purchases: 2, lastAccess: '2026-03-02T12:00:00Z', lastByScope: [] },
+  ],
   counts: [
     { kind: 'points.awarded', count: 9 },
     { kind: 'offer.issued', count: 2 },
@@ -185,7 +196,13 @@ test('access section is collapsed by default and loads the counts and violations
   await expect(section).not.toHaveAttribute('open', '');
   expect(await calls(page, 'app_access')).toEqual([]);
 
-  await section.getByText('Access: what this app received').click();
+  await section.getByText('What this app received and sent you').click();
+  // What it received: the purchases shared with it, per card (an unlinked one by its digits).
+  const received = section.getByTestId('access-received').getByRole('listitem');
+  await expect(received.nth(0)).toHaveText('Everyday •••• 4242: 9 purchases shared with it, the last on Mar 16, 2026, 12:00 PM');
+  await expect(received.nth(1)).toContainText('Unlinked card ••0005: 2 purchases shared with it');
+  await expect(section).not.toContainText('tok_gone');
+  // What it sent: events by kind.
   const table = section.getByRole('table', { name: 'Events from Bean Counter Coffee, by kind' });
   await expect(table.getByRole('row', { name: 'Points 9' })).toBeVisible();
   await expect(table.getByRole('row', { name: 'Offer 2' })).toBeVisible();
@@ -201,24 +218,31 @@ test('access section is collapsed by default and loads the counts and violations
 
 test('access section: an app that delivered nothing', async ({ page }) => {
   await open(page, '#/consents', {
-    app_access: { ok: { ...access, counts: [], total: 0, firstAccess: null, lastAccess: null, violationCount: 0, recentViolations: [] } },
+    app_access: {
+      ok: { ...access, byCard: [], counts: [], total: 0, firstAccess: null, lastAccess: null, violationCount: 0, recentViolations: [] },
+    },
   });
   const section = beans(page).getByTestId('app-access');
-  await section.getByText('Access: what this app received').click();
+  await section.getByText('What this app received and sent you').click();
+  await expect(section.getByTestId('access-received-none')).toHaveText(
+    'Bean Counter Coffee has not acted on any of your purchases: the platform has shared none with it.',
+  );
   await expect(section).toContainText('Bean Counter Coffee has not delivered anything to this wallet.');
 });
 
 test('access section: an error offers to try again', async ({ page }) => {
   await open(page, '#/consents', { app_access: { error: { code: 'internal', message: 'disk full' } } });
   const failing = beans(page).getByTestId('app-access');
-  await failing.getByText('Access: what this app received').click();
+  await failing.getByText('What this app received and sent you').click();
   await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
 });
 
 test('access section in French', async ({ page }) => {
   await open(page, '#/consents', { app_access: { ok: access } }, 'fr');
   const section = beans(page).getByTestId('app-access');
-  await section.getByText('Accès : ce que cette application a reçu').click();
+  await section.getByText('Ce que cette application a reçu et vous a transmis').click();
+  await expect(section).toContainText('9 achats transmis');
+  await expect(section).toContainText('Carte déliée ••0005');
   await expect(section).toContainText('11 événements transmis');
   await expect(section.getByTestId('access-violations-title')).toContainText('7 violations');
 });
