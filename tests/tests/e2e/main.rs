@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use consentry_testkit::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
 
 mod devices;
+mod grant_detail;
 mod purchases;
 mod reconsent;
 
