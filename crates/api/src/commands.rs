@@ -76,6 +76,11 @@ macro_rules! for_each_command {
             // notifications
             notification_prefs_get($crate::NotificationPrefsGetRequest) -> $crate::NotificationPrefs;
             notification_prefs_set($crate::NotificationPrefsSetRequest) -> $crate::NotificationPrefs;
+            // desktop
+            desktop_settings_get($crate::DesktopSettingsGetRequest) -> $crate::DesktopSettings;
+            desktop_settings_set($crate::DesktopSettingsSetRequest) -> $crate::DesktopSettings;
+            update_check($crate::UpdateCheckRequest) -> $crate::UpdateCheck;
+            update_install($crate::UpdateInstallRequest) -> $crate::UpdateInstalled;
             // demo
             purchase_simulate($crate::PurchaseSimulateRequest) -> $crate::PurchaseSimulated;
             demo_terms_publish($crate::DemoTermsPublishRequest) -> $crate::DemoTermsPublished;

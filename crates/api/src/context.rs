@@ -40,6 +40,8 @@ pub struct ContextOptions {
     /// The person's own answers (save dialogs, confirmations); [`crate::native::NoNative`]
     /// declines everything.
     pub native: Arc<dyn crate::native::Native>,
+    /// The desktop's tray, login entry and updater; [`crate::shell::NoDesktop`] has none.
+    pub desktop: Arc<dyn crate::shell::Desktop>,
 }
 
 impl ContextOptions {
@@ -57,6 +59,7 @@ impl ContextOptions {
             demo_platform: false,
             demo_operator: None,
             native: Arc::new(crate::native::NoNative),
+            desktop: Arc::new(crate::shell::NoDesktop),
             auto_lock_minute: std::time::Duration::from_secs(60),
         }
     }
@@ -166,6 +169,10 @@ impl Context {
     /// The dialogs only the person can answer.
     pub(crate) fn native(&self) -> &dyn crate::native::Native {
         self.options.native.as_ref()
+    }
+
+    pub(crate) fn desktop(&self) -> &dyn crate::shell::Desktop {
+        self.options.desktop.as_ref()
     }
 
     /// The language of the backend's own texts (dialogs, notifications, the tray): the one

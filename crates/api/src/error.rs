@@ -43,6 +43,14 @@ pub enum ErrorCode {
     /// The wallet's key file is missing or damaged (the message names it): restore it from a
     /// backup; no secret opens the wallet without it.
     KeyFile,
+    /// No update could be offered: no update server, unreachable, no manifest for this
+    /// system, or the version agreed to is no longer the one on offer.
+    UpdateUnavailable,
+    /// The update is not signed by Consentry's release key (or was signed for another
+    /// version); nothing was installed.
+    UpdateUnverified,
+    /// The package manager did not install the update; the installed version is unchanged.
+    UpdateFailed,
     /// Something on this machine failed (database, a bug); the message says what.
     Internal,
 }

@@ -17,8 +17,10 @@ mod error;
 pub mod fuzzing;
 pub mod messages;
 pub mod native;
+mod notice_switches;
 pub mod paths;
 mod runtime;
+mod shell;
 pub mod views;
 pub mod vocabulary;
 
@@ -29,6 +31,7 @@ pub mod cards;
 pub mod conflicts;
 pub mod consents;
 pub mod demo;
+pub mod desktop;
 pub mod devices;
 pub mod directory;
 pub mod export;
@@ -63,6 +66,11 @@ pub use demo::{
     demo_terms_publish, demo_violation, purchase_simulate, DemoTermsPublishRequest,
     DemoTermsPublished, DemoViolationRequest, DemoViolationSent, PurchaseSimulateRequest,
     PurchaseSimulated,
+};
+pub use desktop::{
+    desktop_settings_get, desktop_settings_set, update_check, update_install, DesktopSettings,
+    DesktopSettingsGetRequest, DesktopSettingsSetRequest, UpdateCheck, UpdateCheckRequest,
+    UpdateInstallRequest, UpdateInstalled, UpdateOffer,
 };
 pub use devices::{
     device_remove, devices_list, DeviceList, DeviceRemoveRequest, DeviceView, DevicesListRequest,

@@ -1082,6 +1082,9 @@ mod directory;
 #[path = "api/notifications.rs"]
 mod notifications;
 
+#[path = "api/desktop.rs"]
+mod desktop;
+
 #[path = "api/export.rs"]
 mod export;
 

@@ -380,6 +380,33 @@ scope: Scope,
  */
 events: number, };
 
+export type DesktopSettings = { 
+/**
+ * Closing the window keeps Consentry running in the tray (the cardholder's choice, or by
+ * default while notifications are on). Only ever true in effect with a tray.
+ */
+keepInTray: boolean, 
+/**
+ * This desktop shows a tray now; without one, closing the window quits.
+ */
+trayAvailable: boolean, 
+/**
+ * Consentry starts when the cardholder logs in; `None` where that is not available.
+ */
+startAtLogin: boolean | null, 
+/**
+ * Look for a new version when Consentry starts.
+ */
+checkForUpdates: boolean, 
+/**
+ * This copy was installed from a package the updater can replace.
+ */
+installedFromPackage: boolean, };
+
+export type DesktopSettingsGetRequest = Record<symbol, never>;
+
+export type DesktopSettingsSetRequest = { keepInTray: boolean | null, startAtLogin: boolean | null, checkForUpdates: boolean | null, };
+
 export type DeviceList = { 
 /**
  * Oldest first.
@@ -416,7 +443,7 @@ export type DiffWord = { change: LineChange, text: string, };
 
 export type DiscountView = { "kind": "percent", bps: number, } | { "kind": "amount", amount: Money, };
 
-export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "storage" | "key_file" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "wallet_not_found" | "wallet_exists" | "wallet_locked" | "key_missing" | "key_mismatch" | "corrupted" | "keyring_unavailable" | "not_enrolled" | "platform_unavailable" | "platform_unauthorized" | "platform_rejected" | "cancelled" | "storage" | "key_file" | "update_unavailable" | "update_unverified" | "update_failed" | "internal";
 
 export type EventBody = { "kind": "transaction" } & TransactionBody | { "kind": "receipt" } & ReceiptBody | { "kind": "points" } & PointsBody | { "kind": "cashback" } & CashbackBody | { "kind": "offer" } & OfferBody | { "kind": "recommendation" } & MessageBody | { "kind": "social_post" } & MessageBody | { "kind": "consent_change" } & ConsentChangeBody | { "kind": "terms" } & TermsBody | { "kind": "card_change" } & CardChangeBody;
 
@@ -968,6 +995,32 @@ export type Trigger = "authorization" | "settlement";
 
 export type UnreadCount = { count: number, };
 
+export type UpdateCheck = { currentVersion: string, 
+/**
+ * The server was asked (an automatic check may be skipped).
+ */
+checked: boolean, 
+/**
+ * The newer version on offer, if any.
+ */
+available: UpdateOffer | null, };
+
+export type UpdateCheckRequest = { automatic: boolean, };
+
+export type UpdateInstallRequest = { version: string, };
+
+export type UpdateInstalled = { version: string, };
+
+export type UpdateOffer = { version: string, 
+/**
+ * What's new, as plain text (never markup), at most [`MAX_NOTES_CHARS`].
+ */
+notes: string | null, 
+/**
+ * When it was published (RFC 3339), if the manifest says.
+ */
+publishedAt: string | null, };
+
 export type ViolationReasonView = { "kind": "never_granted" } | { "kind": "not_active", status: GrantStatus, } | { "kind": "expired", expiresAt: string, } | { "kind": "not_yet_granted", grantedAt: string, } | { "kind": "channel_not_granted", channel: Channel, } | { "kind": "below_minimum", minimum: Money, } | { "kind": "currency_mismatch", minimum: Money, found: Money, } | { "kind": "delivered_after_revocation", revokedAt: string, };
 
 export type ViolationView = { reason: ViolationReasonView, 
@@ -1084,6 +1137,10 @@ export type Commands = {
   data_requests_list: { request: DataRequestsListRequest; response: DataRequestList };
   notification_prefs_get: { request: NotificationPrefsGetRequest; response: NotificationPrefs };
   notification_prefs_set: { request: NotificationPrefsSetRequest; response: NotificationPrefs };
+  desktop_settings_get: { request: DesktopSettingsGetRequest; response: DesktopSettings };
+  desktop_settings_set: { request: DesktopSettingsSetRequest; response: DesktopSettings };
+  update_check: { request: UpdateCheckRequest; response: UpdateCheck };
+  update_install: { request: UpdateInstallRequest; response: UpdateInstalled };
   purchase_simulate: { request: PurchaseSimulateRequest; response: PurchaseSimulated };
   demo_terms_publish: { request: DemoTermsPublishRequest; response: DemoTermsPublished };
   demo_violation: { request: DemoViolationRequest; response: DemoViolationSent };

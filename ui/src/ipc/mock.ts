@@ -5,6 +5,7 @@ import type {
   ApiError,
   CardView,
   CommandName,
+  DesktopSettings,
   DeviceView,
   EventName,
   Events,
@@ -58,6 +59,15 @@ const grant: GrantView = {
   grantedAt: '2026-11-27T10:00:00Z',
   renewalDays: null,
   sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
+};
+
+/** The desktop settings the default answers keep (a tray, installed from a package). */
+let desktopSettings: DesktopSettings = {
+  keepInTray: true,
+  trayAvailable: true,
+  startAtLogin: false,
+  checkForUpdates: true,
+  installedFromPackage: true,
 };
 
 /** The permissions and ledger the default answers keep; each mock transport starts afresh. */
@@ -278,6 +288,21 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       recentViolations: [],
     },
   },
+  desktop_settings_get: { handle: () => desktopSettings },
+  desktop_settings_set: {
+    handle: (request) => {
+      desktopSettings = {
+        ...desktopSettings,
+        keepInTray: request.keepInTray ?? desktopSettings.keepInTray,
+        startAtLogin: request.startAtLogin ?? desktopSettings.startAtLogin,
+        checkForUpdates: request.checkForUpdates ?? desktopSettings.checkForUpdates,
+      };
+      return desktopSettings;
+    },
+  },
+  // No newer version by default, so no page test meets the update prompt unasked.
+  update_check: { ok: { currentVersion: '0.1.0', checked: true, available: null } },
+  update_install: { handle: (request) => ({ version: request.version }) },
 };
 
 export interface MockIpc extends Ipc {

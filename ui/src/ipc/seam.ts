@@ -40,6 +40,9 @@ const KNOWN: Record<ErrorCode, true> = {
   cancelled: true,
   storage: true,
   key_file: true,
+  update_unavailable: true,
+  update_unverified: true,
+  update_failed: true,
   internal: true,
 };
 const CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN));

@@ -35,6 +35,9 @@ export const COMMAND_ERRORS: Record<ErrorCode, ProblemLink> = {
   cancelled: null,
   storage: null,
   key_file: null,
+  update_unavailable: '#/settings',
+  update_unverified: null,
+  update_failed: null,
   internal: null,
 };
 

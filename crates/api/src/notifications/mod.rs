@@ -10,8 +10,6 @@
 //!
 //! Marks are arrival numbers (`seq`), not occurrence times: a late delivery is still new.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use consentry_domain::{EventPayload, EventType};
 use consentry_store::activity::ActivityRow;
@@ -21,10 +19,10 @@ use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use crate::messages::{text, Arg, Lang};
+use crate::notice_switches::enabled_map;
 use crate::{ApiError, Context};
 
-/// Settings key: JSON object `{app_id: bool}`; apps not in it are switched on.
-pub const PREFS_KEY: &str = "notifications.apps";
+pub use crate::notice_switches::PREFS_KEY;
 pub use crate::runtime::LOCALE_KEY;
 /// Settings key: the `seq` of the last event considered for a notification.
 pub const NOTIFIED_KEY: &str = "notifications.last_seq";
@@ -95,14 +93,6 @@ pub struct Notice {
 #[serde(rename_all = "camelCase")]
 pub struct OpenEvent {
     pub event_id: String,
-}
-
-async fn enabled_map(pool: &SqlitePool) -> Result<BTreeMap<String, bool>, ApiError> {
-    Ok(match settings::get(pool, PREFS_KEY).await? {
-        // A damaged value switches nothing off: notifications stay on rather than vanish.
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => BTreeMap::new(),
-    })
 }
 
 async fn locale(pool: &SqlitePool) -> Result<NoticeLocale, ApiError> {
