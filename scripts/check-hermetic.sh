@@ -5,7 +5,9 @@
 set -euo pipefail
 id=org.consentry.app
 dirs=("${XDG_DATA_HOME:-$HOME/.local/share}/$id" "${XDG_CONFIG_HOME:-$HOME/.config}/$id"
-      "${XDG_CACHE_HOME:-$HOME/.cache}/$id")
+      "${XDG_CACHE_HOME:-$HOME/.cache}/$id"
+      # "Start at login" (tauri-plugin-autostart writes here whatever XDG_CONFIG_HOME says).
+      "$HOME/.config/autostart/Consentry.desktop")
 state() {
   for d in "${dirs[@]}"; do
     if [ -e "$d" ]; then find "$d" -printf '%p %s %T@\n' | sort; else echo "absent $d"; fi

@@ -25,4 +25,14 @@ pub struct Args {
         default_value_t = 30
     )]
     pub demo_every: u64,
+
+    /// The update manifest to ask for new versions [default: the one in the app's
+    /// configuration, `plugins.updater.endpoints`].
+    #[arg(long, value_name = "URL", env = "CONSENTRY_UPDATE_URL")]
+    pub update_url: Option<url::Url>,
+
+    /// Started by the login entry ("Start at login"): the window stays hidden in the tray
+    /// when Consentry keeps running there.
+    #[arg(long, hide = true)]
+    pub autostart: bool,
 }

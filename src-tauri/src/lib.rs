@@ -5,11 +5,13 @@ mod auto_lock;
 mod cli;
 mod commands;
 mod demo;
+pub mod desktop;
 mod events;
 mod native;
 mod navigation;
 mod notices;
 mod tray;
+pub mod updates;
 mod window_state;
 mod wiping_alloc;
 
@@ -54,6 +56,8 @@ pub fn run() -> ExitCode {
     options.background_sync = true;
     options.platform_url = args.platform_url;
     let demo_every = Duration::from_secs(args.demo_every);
+    let update_url = args.update_url;
+    let autostart = args.autostart;
     // Debug builds only: the end-to-end tests watch a "1 minute" auto-lock in milliseconds.
     #[cfg(debug_assertions)]
     if let Some(ms) = std::env::var("CONSENTRY_TEST_AUTO_LOCK_MINUTE_MS")
@@ -75,13 +79,23 @@ pub fn run() -> ExitCode {
         )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg(desktop::AUTOSTART_FLAG)
+                .build(),
+        )
         .plugin(
             tauri_plugin_window_state::Builder::new()
                 .with_filename(window_state)
+                .with_state_flags(window_state::FLAGS)
                 .build(),
         )
         .manage(window_state::SavePending::default())
-        .on_window_event(window_state::save_soon_after_change)
+        .on_window_event(|window, event| {
+            window_state::save_soon_after_change(window, event);
+            desktop::on_close_requested(window, event);
+        })
         .invoke_handler(commands::handler())
         .setup(move |app| {
             // Here, not before: a second launch hands over to the first (single instance)
@@ -100,14 +114,26 @@ pub fn run() -> ExitCode {
                 }
             }
             options.native = std::sync::Arc::new(native::DesktopDialogs::new(app.handle().clone()));
+            let updates = updates::Updates::new(
+                app.handle().clone(),
+                update_url.clone(),
+                updates::install_and_restart(app.handle().clone()),
+            );
+            options.desktop =
+                std::sync::Arc::new(desktop::ShellDesktop::new(app.handle().clone(), updates));
             app.manage(Context::new(options));
-            open_main_window(app.handle(), &data_dir)?;
+            // The tray first: a start at login stays hidden in it, if it is there to reopen.
+            tray::start(app.handle(), &data_dir);
+            let hidden = autostart
+                && tauri::async_runtime::block_on(consentry_api::desktop::keeps_running_in_tray(
+                    &app.state::<Context>(),
+                ));
+            open_main_window(app.handle(), &data_dir, !hidden)?;
             auto_lock::start(app.handle().clone());
             events::forward_sync_status(app.handle().clone());
             events::forward_export_progress(app.handle().clone());
             events::renew_web_process_on_lock(app.handle().clone());
             notices::start(app.handle().clone());
-            tray::start(app.handle(), &data_dir);
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -120,7 +146,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn open_main_window(app: &tauri::AppHandle, data_dir: &Path) -> tauri::Result<()> {
+fn open_main_window(app: &tauri::AppHandle, data_dir: &Path, visible: bool) -> tauri::Result<()> {
     let guard = app.clone();
     WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::App("index.html".into()))
         .on_navigation(move |url| navigation::allow(&guard, url))
@@ -128,6 +154,7 @@ fn open_main_window(app: &tauri::AppHandle, data_dir: &Path) -> tauri::Result<()
         .title("Consentry")
         .inner_size(1120.0, 760.0)
         .min_inner_size(720.0, 520.0)
+        .visible(visible)
         // WebKit's storage and caches stay inside the wallet's directory.
         .data_directory(data_dir.join("webview"))
         .build()?;

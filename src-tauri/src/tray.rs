@@ -11,7 +11,7 @@ use tauri::{AppHandle, Manager};
 
 use crate::events;
 
-const TRAY_ID: &str = "consentry";
+pub(crate) const TRAY_ID: &str = "consentry";
 
 /// Builds the tray icon and keeps its count current.
 pub fn start(app: &AppHandle, data_dir: &Path) {
