@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use consentry_testkit::app::{app_binary, skip_unless_available, DialogScript, RunningApp};
 
+mod closing;
 mod desktop;
 mod devices;
 mod grant_detail;
