@@ -510,3 +510,44 @@ async fn a_late_reaction_brings_its_purchase_back_as_a_newer_row() {
         "listed once, at its newest event"
     );
 }
+
+/// A search with thousands of hits walks the events in time order instead of sorting its hits:
+/// the pages are the same as the model's, like a search with few hits.
+#[tokio::test]
+async fn a_search_with_many_hits_pages_like_one_with_few() {
+    let (_dir, wallet, _) = passphrase_wallet().await;
+    let pool = wallet.pool().unwrap();
+    // 700 purchases at Blue Bottle Coffee (n a multiple of ten; three events each name the
+    // merchant: 2,100 hits), 20 at Corner Bakery, over two cards.
+    let mut all: Vec<Event> = Vec::new();
+    for k in 0..720u64 {
+        let n = if k < 700 { k * 10 } else { (k - 700) * 10 + 1 };
+        let card = ["tok_a", "tok_b"][(k % 2) as usize];
+        all.extend(purchase(
+            n,
+            card,
+            450,
+            start() + Duration::minutes(k as i64 * 3),
+        ));
+    }
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    let batch: Vec<IncomingEvent> = all.iter().cloned().map(incoming).collect();
+    events::ingest(pool, &batch, now()).await.unwrap();
+    let names = |merchant: &'static str| {
+        move |e: &Event| match &e.payload {
+            EventPayload::TransactionAuthorized(t) | EventPayload::TransactionSettled(t) => {
+                t.merchant == merchant
+            }
+            EventPayload::ReceiptIssued(r) => r.receipt.merchant == merchant,
+            _ => false,
+        }
+    };
+    for (typed, merchant, purchases) in [
+        ("blue bottle", "Blue Bottle Coffee", 700),
+        ("corner bakery", "Corner Bakery", 20),
+    ] {
+        let want = expected(&all, names(merchant));
+        assert_eq!(want.len(), purchases);
+        assert_eq!(walk(pool, &search(typed), 50).await, want, "{typed}");
+    }
+}
