@@ -36,8 +36,14 @@ screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 
 ## Benchmarks (release): store, platform, sync, export; each prints its ratios side by side.
-bench: deps
+## Then Activity in the real window (the release app) on a 1,000,000-event wallet.
+bench: deps ui
 	cargo bench --locked --workspace --benches 2>&1 | tee target/bench-report.txt
+	cargo build --release --locked -p consentry-app
+	CONSENTRY_APP_BIN=$(CURDIR)/target/release/consentry-app CI_REQUIRE_E2E=1 \
+	  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- scripts/with-keyring.sh \
+	  cargo test --release --locked -p consentry-tests --test e2e -- --ignored --nocapture \
+	  bench_activity_in_the_window_at_a_million_events 2>&1 | tee -a target/bench-report.txt
 
 ## docs/screens/*.png: every screen of the real app, English and French (over WebDriver).
 screenshots: build

@@ -177,6 +177,21 @@ impl RunningApp {
         Self::start_in(home, data_dir, Some(turn), owned(env)).await
     }
 
+    /// Starts the app on a data directory that `prepare` fills first (a wallet written with
+    /// the store, say), with extra environment variables.
+    pub async fn start_prepared<F, Fut>(env: &[(&str, &str)], prepare: F) -> Self
+    where
+        F: FnOnce(PathBuf) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let home = tempfile::tempdir().expect("temp dir");
+        let data_dir = home.path().join("data");
+        let turn = ONE_APP_AT_A_TIME.lock().await;
+        prepare(data_dir.clone()).await;
+        Self::start_in(home, data_dir, Some(turn), owned(env)).await
+    }
+
     /// Starts a second app, on its own wallet (data directory), while this one runs: another
     /// device of the same person. The app is single-instance per wallet, so both run.
     pub async fn start_beside(&self, env: &[(&str, &str)]) -> Self {

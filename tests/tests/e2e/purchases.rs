@@ -186,3 +186,255 @@ async fn a_purchase_is_one_row_that_opens_on_its_receipt_and_is_found_by_it() {
     }
     app.stop().await;
 }
+
+/// Purchases (nine events each, [`consentry_testkit::events::purchase`]) until `events`
+/// events, one a minute up to now, over five cards, into a passphrase wallet written in
+/// `data_dir` with the store; returns how many events were stored.
+async fn fill_wallet(data_dir: std::path::PathBuf, events: u64) -> u64 {
+    use consentry_store::{cards, events as stored};
+    use consentry_testkit::events::{incoming, purchase};
+    let now = chrono::Utc::now();
+    let (mut wallet, _) = consentry_testkit::new_wallet(&data_dir, now).await;
+    let pool = wallet.pool().unwrap().clone();
+    let tokens: Vec<String> = (0..5).map(|i| format!("tok_bench_{i}")).collect();
+    for (i, token) in tokens.iter().enumerate() {
+        let card = consentry_testkit::visa(token, &format!("424{i}"));
+        cards::insert(&pool, &card, now).await.unwrap();
+    }
+    let purchases = events / 9;
+    let start = now - chrono::Duration::minutes(i64::try_from(purchases).unwrap() + 5);
+    let mut n = 0;
+    while n < purchases {
+        let to = (n + 5_000).min(purchases);
+        let batch: Vec<_> = (n..to)
+            .flat_map(|p| {
+                let card = &tokens[usize::try_from(p % 5).unwrap()];
+                let at = start + chrono::Duration::minutes(i64::try_from(p).unwrap());
+                purchase(p, card, 300 + i64::try_from(p % 4000).unwrap(), at)
+            })
+            .map(incoming)
+            .collect();
+        stored::ingest(&pool, &batch, now).await.unwrap();
+        n = to;
+    }
+    let count = stored::count(&pool).await.unwrap();
+    wallet.lock().await;
+    count
+}
+
+/// p50 and p95 of `samples`, in milliseconds.
+fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |p: usize| samples[(samples.len() * p / 100).min(samples.len() - 1)];
+    (at(50), at(95))
+}
+
+/// The window at 1,000,000 events (`CONSENTRY_BENCH_EVENTS` to change it): frame times while
+/// the Activity list scrolls (requestAnimationFrame deltas, the list loading keyset pages of
+/// purchases as it goes), and search response times (the `activity_list` command from the page,
+/// and typed-to-shown in the search box, which waits 250 ms after the last key). Prints p50 and
+/// p95; asserts only that the list kept a few dozen lines in the DOM. `make bench` runs it.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: fills a 1,000,000-event wallet; run by `make bench`"]
+async fn bench_activity_in_the_window_at_a_million_events() {
+    if skip_unless_available() {
+        return;
+    }
+    let events: u64 = std::env::var("CONSENTRY_BENCH_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let filled = Instant::now();
+    let stored = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = stored.clone();
+    let app = RunningApp::start_prepared(&[("CONSENTRY_DEMO_EVERY", "0")], |dir| async move {
+        counter.store(
+            fill_wallet(dir, events).await,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+    })
+    .await;
+    let stored = stored.load(std::sync::atomic::Ordering::SeqCst);
+    let fill = filled.elapsed();
+    app.wait_text("h1", "Unlock your wallet").await;
+    app.type_into("#unlock-secret", consentry_testkit::PASSPHRASE)
+        .await;
+    app.click_button("Unlock").await;
+    app.wait_text("h1", "Cards").await;
+    let opened = Instant::now();
+    app.click("nav a[data-route='activity']").await;
+    app.wait_texts(
+        "[data-testid=activity-row]",
+        Duration::from_secs(60),
+        |rows| !rows.is_empty(),
+        || async {},
+    )
+    .await;
+    let first_rows = opened.elapsed();
+
+    // Scroll: 240 px (almost four purchases) a frame, as a fast wheel would.
+    let frames: u64 = std::env::var("CONSENTRY_BENCH_FRAMES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    app.client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(600)),
+            None,
+            None,
+        ))
+        .await
+        .expect("script timeout");
+    // The frame rate of this display with nothing moving: what scrolling is compared with.
+    let idle = app
+        .client
+        .execute_async(
+            "const [frames, done] = arguments;
+             const deltas = [];
+             let last = 0;
+             const step = (now) => {
+               if (last) deltas.push(now - last);
+               last = now;
+               if (deltas.length < frames) requestAnimationFrame(step); else done(deltas);
+             };
+             requestAnimationFrame(step);",
+            vec![serde_json::json!(60)],
+        )
+        .await
+        .expect("idle frames");
+    let (idle50, idle95) = percentiles(serde_json::from_value(idle).unwrap());
+    let value = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const list = document.querySelector('[data-testid=activity-list]');
+             const deltas = [];
+             const FRAMES = arguments[0];
+             let last = 0, frames = 0;
+             const step = (now) => {
+               if (last) deltas.push(now - last);
+               last = now;
+               list.scrollTop += 240;
+               if (++frames < FRAMES) requestAnimationFrame(step);
+               else done({ deltas, lines: list.querySelectorAll('[role=listitem]').length,
+                           deepest: Number(list.querySelector('[role=listitem]:last-child')?.getAttribute('aria-posinset') ?? 0) });
+             };
+             requestAnimationFrame(step);",
+            vec![serde_json::json!(frames)],
+        )
+        .await
+        .expect("scroll the list");
+    // The same scroll on a plain block of text laid over the list (no virtual list, no app
+    // code): what this display costs to scroll at all.
+    let plain = app
+        .client
+        .execute_async(
+            "const [frames, done] = arguments;
+             const box = document.querySelector('[data-testid=activity-list]').getBoundingClientRect();
+             const block = document.createElement('div');
+             Object.assign(block.style, { position: 'fixed', left: box.left + 'px', top: box.top + 'px',
+               width: box.width + 'px', height: box.height + 'px', overflowY: 'auto', background: 'white', zIndex: 10 });
+             for (let i = 0; i < 3000; i++) {
+               const line = document.createElement('p');
+               line.style.margin = '0';
+               line.style.height = '64px';
+               line.textContent = `Purchase ${i} · Corner Café: €4.50 · settled · Dec 3, 2026 · •••• 4242 · 6 events`;
+               block.append(line);
+             }
+             document.body.append(block);
+             const deltas = [];
+             let last = 0;
+             const step = (now) => {
+               if (last) deltas.push(now - last);
+               last = now;
+               block.scrollTop += 240;
+               if (deltas.length < frames) requestAnimationFrame(step);
+               else { block.remove(); done(deltas); }
+             };
+             requestAnimationFrame(step);",
+            vec![serde_json::json!(frames.min(300))],
+        )
+        .await
+        .expect("scroll a plain block");
+    let (plain50, plain95) = percentiles(serde_json::from_value(plain).unwrap());
+    let deltas: Vec<f64> = serde_json::from_value(value["deltas"].clone()).unwrap();
+    let lines = value["lines"].as_u64().unwrap_or_default();
+    let deepest = value["deepest"].as_u64().unwrap_or_default();
+    assert!(lines < 60, "{lines} lines in the DOM");
+    let (frame50, frame95) = percentiles(deltas.clone());
+    let slow = deltas.iter().filter(|d| **d > 33.4).count();
+
+    // Search: the command from the page, five words, ten times each.
+    let words = ["blue bottle", "noteb", "oat latte", "mastodon", "zqxwv"];
+    let mut ipc = Vec::new();
+    for round in 0..10 {
+        for word in words {
+            let value = app
+                .client
+                .execute_async(
+                    "const [search, done] = arguments;
+                     const started = performance.now();
+                     window.__TAURI_INTERNALS__.invoke('activity_list', { request: {
+                         cardToken: null, appId: null, kinds: [], from: null, until: null,
+                         violationsOnly: false, search, cursor: null, newerThan: null, limit: 50 } })
+                       .then((page) => done({ ms: performance.now() - started, rows: page.items.length }),
+                             (err) => done({ err }));",
+                    vec![serde_json::json!(word)],
+                )
+                .await
+                .expect("search from the page");
+            assert!(value["err"].is_null(), "{value}");
+            if round > 0 {
+                ipc.push(value["ms"].as_f64().unwrap_or_default());
+            }
+        }
+    }
+    let (ipc50, ipc95) = percentiles(ipc);
+
+    // Typed to shown: the search box, then the first row showing a match.
+    let mut shown = Vec::new();
+    for (round, word) in ["Sushi", "Pharmacy", "Hardware", "Cinema", "Bakery"]
+        .iter()
+        .cycle()
+        .take(10)
+        .enumerate()
+    {
+        let value = app
+            .client
+            .execute_async(
+                "const [word, done] = arguments;
+                 const input = document.querySelector('input[type=search]');
+                 const started = performance.now();
+                 input.value = word;
+                 input.dispatchEvent(new Event('input', { bubbles: true }));
+                 const look = () => {
+                   const row = document.querySelector('[data-testid=activity-row] .text');
+                   if (row && row.textContent.includes(word)) done(performance.now() - started);
+                   else if (performance.now() - started > 20000) done(-1);
+                   else requestAnimationFrame(look);
+                 };
+                 requestAnimationFrame(look);",
+                vec![serde_json::json!(word)],
+            )
+            .await
+            .expect("type a search");
+        let ms = value.as_f64().unwrap_or(-1.0);
+        assert!(ms >= 0.0, "{word}: no row shown");
+        if round > 0 {
+            shown.push(ms);
+        }
+    }
+    let (shown50, shown95) = percentiles(shown);
+    println!(
+        "Activity in the window, {stored} events (purchases of nine, written in {} s with the store):\n  \
+         first rows {:.0} ms after opening the screen\n  \
+         frames with nothing moving: p50 {idle50:.1} ms, p95 {idle95:.1} ms\n  \
+         scrolling {frames} frames at 240 px a frame: frame p50 {frame50:.1} ms, p95 {frame95:.1} ms, {slow} frames over 33 ms; reached line {deepest}; {lines} lines in the DOM\n  \
+         the same scroll over a plain block of text the list's size: frame p50 {plain50:.1} ms, p95 {plain95:.1} ms\n  \
+         search (activity_list from the page, 50 rows): p50 {ipc50:.1} ms, p95 {ipc95:.1} ms\n  \
+         typed to shown (includes the 250 ms the box waits after typing): p50 {shown50:.0} ms, p95 {shown95:.0} ms",
+        fill.as_secs(),
+        first_rows.as_secs_f64() * 1000.0,
+    );
+    app.stop().await;
+}
