@@ -53,7 +53,7 @@ smoke() {
   mkdir -p "$OUT"
   data=$(mktemp -d)
   shot="$OUT/installed.png"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$(realpath "$deb")" >/dev/null
   # Always leave the machine as it was.
   trap 'as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$name" >/dev/null; rm -rf "$data"' RETURN
   local bin

@@ -133,3 +133,36 @@ test('activity: opening it marks what arrived as read', async ({ page }) => {
   await open(page, '#/activity');
   await expect.poll(async () => (await callsOf(page, 'activity_mark_seen')).length).toBeGreaterThan(0);
 });
+
+test('a click on a desktop notification opens Activity on its event', async ({ page }) => {
+  await open(page, '#/cards');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
+  await page.evaluate(() =>
+    (
+      window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
+    ).__CONSENTRY_MOCK_IPC__.emit('open_event', { eventId: 'evt_from_notice' }),
+  );
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity');
+  await expect.poll(async () => (await callsOf(page, 'event_detail')).map((c) => c.request)).toEqual([{ id: 'evt_from_notice' }]);
+});
+
+test('Activity shows what the syncer stored without waiting for its timer', async ({ page }) => {
+  await open(page, '#/activity');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity');
+  const emit = (eventsReceived: number) =>
+    page.evaluate(
+      (n) =>
+        (
+          window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
+        ).__CONSENTRY_MOCK_IPC__.emit('sync_status', {
+          active: true, enrolled: true, syncing: false, lastSuccessAt: null, pendingChanges: 0, lastError: null,
+          nextRetryAt: null, quarantined: 0, violations: 0, eventsReceived: n, conflicts: 0, openConflicts: 0,
+          feedGaps: 0, unendorsedKeys: 0, platformClaims: 0, paired: false, platform: null,
+        }),
+      eventsReceived,
+    );
+  await emit(1);
+  const before = (await callsOf(page, 'activity_list')).length;
+  await emit(2);
+  await expect.poll(async () => (await callsOf(page, 'activity_list')).length).toBeGreaterThan(before);
+});
