@@ -591,17 +591,7 @@ async fn data_requests_reach_the_platform_with_a_due_date() {
 async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_cardholder() {
     use consentry_api::{demo_terms_publish, DemoTermsPublishRequest, OperatorToken};
     let dir = tempfile::tempdir().unwrap();
-    let platform = consentry_platform::serve(PlatformConfig {
-        data: DataLocation::Directory(dir.path().join("platform")),
-        admin_token: Some("op_demo".into()),
-        ..PlatformConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut demo = options(&dir.path().join("wallet"), Some(platform.base_url()));
-    demo.demo_platform = true;
-    demo.demo_operator = Some(OperatorToken::new("op_demo".into()));
-    let ctx = wallet(demo).await;
+    let (platform, ctx) = demo_wallet(&dir).await;
     let card = card_link(&ctx, link(VISA)).await.unwrap();
     apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
     let before = apps_list(&ctx, AppsListRequest {}).await.unwrap();
@@ -670,19 +660,9 @@ async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_ca
 
 #[tokio::test]
 async fn the_demo_violation_control_makes_an_app_break_consent_and_the_wallet_flags_it() {
-    use consentry_api::{demo_violation, DemoViolationRequest, OperatorToken};
+    use consentry_api::{demo_violation, DemoViolationRequest};
     let dir = tempfile::tempdir().unwrap();
-    let platform = consentry_platform::serve(PlatformConfig {
-        data: DataLocation::Directory(dir.path().join("platform")),
-        admin_token: Some("op_demo".into()),
-        ..PlatformConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut demo = options(&dir.path().join("wallet"), Some(platform.base_url()));
-    demo.demo_platform = true;
-    demo.demo_operator = Some(OperatorToken::new("op_demo".into()));
-    let ctx = wallet(demo).await;
+    let (platform, ctx) = demo_wallet(&dir).await;
     let card = card_link(&ctx, link(VISA)).await.unwrap();
     apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
@@ -723,4 +703,20 @@ async fn violations_stored(ctx: &Context) -> i64 {
         .fetch_one(&ctx.pool().await.unwrap())
         .await
         .unwrap()
+}
+
+/// The reference platform in `dir` with an operator token, and a wallet using it as the
+/// embedded demo platform (the shell hands it that token).
+async fn demo_wallet(dir: &TempDir) -> (RunningPlatform, Context) {
+    let platform = consentry_platform::serve(PlatformConfig {
+        data: DataLocation::Directory(dir.path().join("platform")),
+        admin_token: Some("op_demo".into()),
+        ..PlatformConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut demo = options(&dir.path().join("wallet"), Some(platform.base_url()));
+    demo.demo_platform = true;
+    demo.demo_operator = Some(consentry_api::OperatorToken::new("op_demo".into()));
+    (platform, wallet(demo).await)
 }

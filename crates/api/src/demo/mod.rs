@@ -5,6 +5,7 @@
 use chrono::Utc;
 use consentry_domain::GrantStatus;
 use consentry_store::{apps, grants};
+use consentry_sync::OperatorToken;
 
 use crate::vocabulary::{Channel, Money, Scope};
 use crate::{ApiError, Context, ErrorCode};
@@ -80,22 +81,38 @@ fn demo_terms(current: &str, version: u32) -> String {
     format!("{reworded}\n\n{DEMO_PARAGRAPH} (Version {version}.)")
 }
 
+/// The embedded demo platform's operator token and the app a control acts for: refused with
+/// `refusal` against any other platform (before any call), not found when the directory has
+/// no such app.
+async fn operated_app<'c>(
+    ctx: &'c Context,
+    app_id: &str,
+    refusal: &str,
+) -> Result<(&'c OperatorToken, apps::CachedApp), ApiError> {
+    let Some(operator) = ctx.demo_operator() else {
+        return Err(ApiError::invalid_input(refusal));
+    };
+    let app = apps::get(&ctx.pool().await?, app_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("no app {app_id} in the directory"),
+            )
+        })?;
+    Ok((operator, app))
+}
+
 pub async fn demo_terms_publish(
     ctx: &Context,
     request: DemoTermsPublishRequest,
 ) -> Result<DemoTermsPublished, ApiError> {
-    let Some(operator) = ctx.demo_operator() else {
-        return Err(ApiError::invalid_input(
-            "only the demo platform lets an app change its terms from here",
-        ));
-    };
-    let pool = ctx.pool().await?;
-    let app = apps::get(&pool, &request.app_id).await?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("no app {} in the directory", request.app_id),
-        )
-    })?;
+    let (operator, app) = operated_app(
+        ctx,
+        &request.app_id,
+        "only the demo platform lets an app change its terms from here",
+    )
+    .await?;
     let version = app.listing.terms_version.saturating_add(1);
     let text = demo_terms(&app.listing.terms_text, version);
     let syncer = ctx.sync().enrolled_syncer().await?;
@@ -148,18 +165,13 @@ pub async fn demo_violation(
     ctx: &Context,
     request: DemoViolationRequest,
 ) -> Result<DemoViolationSent, ApiError> {
-    let Some(operator) = ctx.demo_operator() else {
-        return Err(ApiError::invalid_input(
-            "only the demo platform lets an app misbehave on purpose",
-        ));
-    };
+    let (operator, app) = operated_app(
+        ctx,
+        &request.app_id,
+        "only the demo platform lets an app misbehave on purpose",
+    )
+    .await?;
     let pool = ctx.pool().await?;
-    let app = apps::get(&pool, &request.app_id).await?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("no app {} in the directory", request.app_id),
-        )
-    })?;
     let active: Vec<consentry_domain::Scope> = grants::for_card(&pool, &request.card_token)
         .await?
         .into_iter()
