@@ -69,20 +69,32 @@ impl Wallet {
         let mut rejection = None;
         for key in candidates {
             if interrupted_rekey {
-                // A hot rollback journal is rolled back by the first read-write open; a
-                // read-only probe cannot do that. Only keys the key file vouches for get here.
-                chosen = Some(key);
-                break;
+                // A hot rollback journal is rolled back by the first read-write open (a
+                // read-only probe cannot). It is sealed with the key the file had when it was
+                // written, so each key the key file vouches for gets a read-write open in turn:
+                // one that does not fit the journal fails on its first page, writing nothing.
+                match connect::open_pool(&db, &key, false).await {
+                    Ok(opened) => {
+                        chosen = Some((key, opened));
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a vouched key did not roll back the journal");
+                        rejection = Some(e.to_string());
+                        continue;
+                    }
+                }
             }
             match connect::probe(&db, &key).await? {
                 Probe::Opens => {
-                    chosen = Some(key);
+                    let opened = connect::open_pool(&db, &key, false).await?;
+                    chosen = Some((key, opened));
                     break;
                 }
                 Probe::Rejected(reason) => rejection = Some(reason),
             }
         }
-        let Some(key) = chosen else {
+        let Some((key, (pool, pool_key))) = chosen else {
             let reason = rejection.unwrap_or_default();
             return Err(match file {
                 Some(_) => StoreError::Corrupted(reason),
@@ -90,7 +102,6 @@ impl Wallet {
             });
         };
 
-        let (pool, pool_key) = connect::open_pool(&db, &key, false).await?;
         let keyring = match how {
             Unlock::Keyring(store) => Some((store, keyring_view)),
             _ => None,

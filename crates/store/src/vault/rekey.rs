@@ -5,8 +5,9 @@
 //!    replace of the key file; in keyring mode also store K2 under `<wallet id>.next`;
 //! 2. close the pool, fold the WAL into the file, switch to a rollback journal and run
 //!    `PRAGMA rekey`, one SQLite transaction: until it commits the journal holds the K1 pages;
+//!    the connection closes still in rollback-journal mode (no journal left once committed);
 //! 3. promote `next` to `current` in the key file (atomic replace), then the keyring entry;
-//! 4. reopen with K2.
+//! 4. reopen with K2, which switches the file back to WAL.
 //!
 //! A crash leaves one of these, and unlocking settles each (see [`settle_after_open`]):
 //! - before 1 completes: nothing changed;
@@ -284,9 +285,10 @@ async fn rotate(
     observer(RekeyStep::Rekeying);
     connect::rekey(&mut conn, new_key).await?;
     observer(RekeyStep::Rekeyed);
-    sqlx::query("PRAGMA journal_mode = WAL")
-        .execute(&mut conn)
-        .await?;
+    // Back to WAL only once the key file names the new key (the reopen does it): switching
+    // rewrites the header through a rollback journal sealed with the new key, and a crash
+    // inside that switch would leave a hot journal that the key file's current (old) key
+    // cannot roll back.
     sqlx::Connection::close(conn).await?;
 
     file.promote_next();
