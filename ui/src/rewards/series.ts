@@ -63,3 +63,25 @@ export function daysUntil(iso: string, now: Date): number {
   const ms = new Date(iso).getTime() - now.getTime();
   return Math.max(0, Math.floor(ms / 86_400_000));
 }
+
+/**
+ * The currency the charts start in: the chosen card's (the currency of its latest purchase),
+ * else the one most of the wallet's cards use, when the summary has amounts in it; else the
+ * summary's first (`currencies`, largest total first). Empty when there is no amount at all.
+ */
+export function defaultCurrency(
+  currencies: string[],
+  cards: { token: string; currency: string | null }[],
+  cardToken: string,
+): string {
+  const available = (c: string | null | undefined): c is string => !!c && currencies.includes(c);
+  if (cardToken) {
+    const own = cards.find((c) => c.token === cardToken)?.currency;
+    if (available(own)) return own;
+  }
+  const uses = new Map<string, number>();
+  for (const c of cards) if (available(c.currency)) uses.set(c.currency, (uses.get(c.currency) ?? 0) + 1);
+  // Ties go to the currency with the larger total (the order of `currencies`).
+  const main = [...uses.entries()].sort((a, b) => b[1] - a[1] || currencies.indexOf(a[0]) - currencies.indexOf(b[0]))[0];
+  return main?.[0] ?? currencies[0] ?? '';
+}

@@ -107,3 +107,97 @@ test('récompenses : en français', async ({ page }) => {
   await expect(page.getByTestId('cashback-totals')).toContainText('41,50 €');
   await expect(page.getByRole('heading', { name: 'Ce que la plateforme a gagné' })).toBeVisible();
 });
+
+// Two currencies and a long list of offers: what a cardholder with a US card and many coupons sees.
+const eur = (minor: number) => ({ minor, currency: 'EUR' });
+const usd = (minor: number) => ({ minor, currency: 'USD' });
+const twoCurrencies = {
+  ...emptySummary,
+  apps: [
+    { id: 'app_beans', name: 'Bean Counter Coffee' },
+    { id: 'app_receipts', name: 'PaperLess Receipts' },
+  ],
+  points: [{ program: 'Bean Club', appId: 'app_beans', balance: 1250, earned: 450, awards: 38 }],
+  cashback: [
+    { currency: 'EUR', pending: eur(320), paid: eur(4150), cancelled: eur(0) },
+    { currency: 'USD', pending: usd(100), paid: usd(900), cancelled: usd(0) },
+  ],
+  offers: Array.from({ length: 12 }, (_, i) => ({
+    eventId: `evt_offer_${i}`,
+    offerId: `ofr_${i}`,
+    code: `CODE${i}`,
+    description: `Offer number ${i}`,
+    discount: { kind: 'percent', bps: 500 + i * 100 },
+    expiresAt: null,
+    appId: 'app_beans',
+    appName: 'Bean Counter Coffee',
+    cardLast4: '4242',
+  })),
+  topApps: [{ appId: 'app_beans', appName: 'Bean Counter Coffee', cashback: [eur(4470)], points: 450 }],
+  cashbackByMonth: [{ month: '2026-11', appId: 'app_beans', paid: eur(4150), pending: usd(100) }],
+  commissionByApp: [
+    { appId: 'app_beans', appName: 'Bean Counter Coffee', amount: eur(1830), purchases: 122 },
+    { appId: 'app_beans', appName: 'Bean Counter Coffee', amount: usd(410), purchases: 20 },
+    { appId: 'app_receipts', appName: 'PaperLess Receipts', amount: eur(640), purchases: 64 },
+  ],
+  commissionByMonth: [{ month: '2026-11', appId: 'app_beans', amount: usd(410) }],
+};
+const card = (token: string, last4: string, currency: string) => ({
+  token,
+  brand: 'visa',
+  last4,
+  masked: `•••• ${last4}`,
+  expMonth: 12,
+  expYear: 2030,
+  nickname: null,
+  status: 'active',
+  expiresInDays: null,
+  currency,
+});
+const twoCards = {
+  rewards_summary: { ok: twoCurrencies },
+  cards_list: { ok: { cards: [card('tok_eu', '4242', 'EUR'), card('tok_us', '1881', 'USD')] } },
+};
+
+test('rewards: a long list of offers stretches no other panel', async ({ page }) => {
+  await open(page, '#/rewards', twoCards);
+  const offers = page.getByTestId('offers');
+  await expect(offers.getByRole('listitem')).toHaveCount(12);
+  const height = async (testid: string) => (await page.getByTestId(testid).boundingBox())?.height ?? 0;
+  const [cashback, points, topApps, offersHeight] = [
+    await height('cashback-totals'),
+    await height('points'),
+    await height('top-apps'),
+    await height('offers'),
+  ];
+  // Each summary panel is as tall as what it holds: the one-line panels are shorter than the
+  // two-currency cashback, and none is as tall as the offers.
+  expect(points).toBeLessThan(cashback - 20);
+  expect(topApps).toBeLessThan(cashback - 20);
+  expect(cashback).toBeLessThan(offersHeight / 2);
+  // The offers flow across the width rather than down one column.
+  const first = await offers.getByRole('listitem').first().boundingBox();
+  const last = await offers.getByRole('listitem').last().boundingBox();
+  expect(last?.x ?? 0).toBeGreaterThan((first?.x ?? 0) + 100);
+});
+
+test('rewards: the Currency select shows the charts’ currency, the card’s own when one is chosen', async ({ page }) => {
+  await open(page, '#/rewards', twoCards);
+  const currency = page.getByLabel('Currency');
+  await expect(currency).toHaveValue('EUR');
+  await expect(currency.locator('option:checked')).toHaveText('EUR');
+  await expect(page.getByTestId('chart-cashback').getByRole('img')).toHaveAccessibleName('Cashback per month, by app (EUR)');
+
+  await page.getByLabel('Card').selectOption('tok_us');
+  await expect(currency).toHaveValue('USD');
+  await expect(page.getByTestId('chart-cashback').getByRole('img')).toHaveAccessibleName('Cashback per month, by app (USD)');
+  await expect(page.getByTestId('chart-commission').getByRole('img')).toHaveAccessibleName(
+    'Platform commission per month, by app (USD)',
+  );
+
+  // What the cardholder picks stays picked when the card changes.
+  await currency.selectOption('EUR');
+  await page.getByLabel('Card').selectOption('');
+  await page.getByLabel('Card').selectOption('tok_us');
+  await expect(currency).toHaveValue('EUR');
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currenciesOf, daysUntil, inCurrency, pivot } from '../../src/rewards/series';
+import { currenciesOf, daysUntil, defaultCurrency, inCurrency, pivot } from '../../src/rewards/series';
 import { formatAmountInput, formatMoney, formatMonth, minorDigits, parseAmount, toMajor } from '../../src/lib/format';
 
 describe('money and months for the locale', () => {
@@ -74,5 +74,29 @@ describe('amounts as a person types them', () => {
     for (const loc of ['en', 'fr']) {
       expect(parseAmount(formatAmountInput({ minor: 123456, currency: 'EUR' }, loc), 'EUR')).toEqual({ minor: 123456, currency: 'EUR' });
     }
+  });
+});
+
+describe('the currency the charts start in', () => {
+  const cards = [
+    { token: 'eu', currency: 'EUR' },
+    { token: 'us1', currency: 'USD' },
+    { token: 'us2', currency: 'USD' },
+    { token: 'new', currency: null },
+  ];
+
+  it('is the chosen card’s, when the summary has amounts in it', () => {
+    expect(defaultCurrency(['EUR', 'USD'], cards, 'eu')).toBe('EUR');
+    expect(defaultCurrency(['EUR', 'USD'], cards, 'us1')).toBe('USD');
+    expect(defaultCurrency(['EUR'], cards, 'us1')).toBe('EUR');
+  });
+
+  it('is the one most cards use for all cards, else the largest total', () => {
+    expect(defaultCurrency(['EUR', 'USD'], cards, '')).toBe('USD');
+    expect(defaultCurrency(['EUR', 'USD'], cards, 'new')).toBe('USD');
+    expect(defaultCurrency(['EUR', 'USD'], [{ token: 'a', currency: 'USD' }, { token: 'b', currency: 'EUR' }], '')).toBe('EUR');
+    expect(defaultCurrency(['GBP', 'EUR'], [{ token: 'a', currency: 'JPY' }], '')).toBe('GBP');
+    expect(defaultCurrency(['GBP'], [], 'gone')).toBe('GBP');
+    expect(defaultCurrency([], cards, 'eu')).toBe('');
   });
 });
