@@ -201,3 +201,27 @@ test('rewards: the Currency select shows the charts’ currency, the card’s ow
   await page.getByLabel('Card').selectOption('tok_us');
   await expect(currency).toHaveValue('EUR');
 });
+
+test('rewards: each commission row names its currency', async ({ page }) => {
+  await open(page, '#/rewards', twoCards);
+  const table = page.getByTestId('commission').getByRole('table');
+  await expect(table.getByRole('columnheader')).toHaveText(['App', 'Currency', 'Purchases', 'Platform earned']);
+  const rows = table.getByRole('row');
+  // The charts' currency first, then the others; the same app twice is told apart by its currency.
+  await expect(rows.nth(1)).toHaveText(/Bean Counter Coffee\s*EUR\s*122\s*€18\.30/);
+  await expect(rows.nth(2)).toHaveText(/PaperLess Receipts\s*EUR\s*64\s*€6\.40/);
+  await expect(rows.nth(3)).toHaveText(/Bean Counter Coffee\s*USD\s*20\s*\$4\.10/);
+
+  // One currency: the amount's own symbol says it, no column.
+  const single = await page.context().newPage();
+  await open(single, '#/rewards');
+  await expect(single.getByTestId('commission').getByRole('columnheader')).toHaveText(['App', 'Purchases', 'Platform earned']);
+});
+
+test('récompenses : la devise de chaque ligne de commission, en français', async ({ page }) => {
+  await open(page, '#/rewards', twoCards, 'fr');
+  await expect(page.getByLabel('Devise')).toHaveValue('EUR');
+  const table = page.getByTestId('commission').getByRole('table');
+  await expect(table.getByRole('columnheader').nth(1)).toHaveText('Devise');
+  await expect(table.getByRole('row').nth(3)).toContainText('USD');
+});
