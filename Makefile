@@ -36,14 +36,17 @@ screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 
 ## Benchmarks (release): store, platform, sync, export; each prints its ratios side by side.
-## Then Activity in the real window (the release app) on a 1,000,000-event wallet.
+## Then the real window (the release app) on a 1,000,000-event wallet: Activity, and launch,
+## memory and purchase → receipt beside an empty Tauri 2 app built in the same command.
 bench: deps ui
 	cargo bench --locked --workspace --benches 2>&1 | tee target/bench-report.txt
-	cargo build --release --locked -p consentry-app
+	cargo build --release --locked -p consentry-app -p empty-tauri-app
 	CONSENTRY_APP_BIN=$(CURDIR)/target/release/consentry-app CI_REQUIRE_E2E=1 \
 	  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- scripts/with-keyring.sh \
 	  cargo test --release --locked -p consentry-tests --test e2e -- --ignored --nocapture \
-	  bench_activity_in_the_window_at_a_million_events 2>&1 | tee -a target/bench-report.txt
+	  --test-threads=1 bench_activity_in_the_window_at_a_million_events \
+	  bench_launch_memory_and_purchase_to_receipt 2>&1 | tee -a target/bench-report.txt
+	scripts/package.sh size 2>&1 | tee -a target/bench-report.txt
 
 ## docs/screens/*.png: every screen of the real app, English and French (over WebDriver).
 screenshots: build

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Linux packages of the app: build the .deb and .rpm with Tauri's bundler, validate their
 # desktop entry and AppStream metadata, and try the .deb as a cardholder would get it.
-# Usage: scripts/package.sh [build|validate|smoke|all]
+# Usage: scripts/package.sh [build|validate|size|smoke|all]
 #   build     release build + bundles (target/release/bundle/{deb,rpm}/)
 #   validate  desktop-file-validate and appstreamcli on the files inside the .deb; lists both
 #             packages' dependencies and sizes
+#   size      the sizes of the packages last built (make bench reports them; target ≤ 15 MB)
 #   smoke     apt-get install the .deb, start the installed binary under Xvfb with a throwaway
 #             data dir, wait for its window, take a screenshot, then remove the package
 set -euo pipefail
@@ -45,6 +46,14 @@ validate() {
   echo "package: $(basename "$rpm") $(stat -c %s "$rpm") bytes; requires: $(rpm -qp --requires "$rpm" 2>/dev/null | grep -v '^rpmlib' | tr '\n' ' ')"
 }
 
+size() {
+  local deb rpm
+  deb=$(deb_file); rpm=$(rpm_file)
+  if [ -z "$deb" ]; then echo "package: no .deb built yet (make package)"; return; fi
+  stat -c '%n %s' "$deb" ${rpm:+"$rpm"} \
+    | awk '{ n = split($1, p, "/"); printf "package: %s %.2f MB (.deb target ≤ 15 MB)\n", p[n], $2 / 1e6 }'
+}
+
 smoke() {
   local deb name data shot
   deb=$(deb_file)
@@ -79,7 +88,8 @@ smoke() {
 case "${1:-all}" in
   build) build ;;
   validate) validate ;;
+  size) size ;;
   smoke) smoke ;;
   all) build; validate; smoke ;;
-  *) echo "usage: $0 [build|validate|smoke|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|validate|size|smoke|all]" >&2; exit 2 ;;
 esac

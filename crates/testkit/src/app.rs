@@ -128,12 +128,12 @@ fn dummy_child() -> Child {
 }
 
 /// A WebDriver session with the app behind the driver on `port`.
-async fn connect(port: u16) -> Result<Client, String> {
+async fn connect(port: u16, binary: &Path) -> Result<Client, String> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
     caps.insert(
         "tauri:options".into(),
-        serde_json::json!({ "application": app_binary().canonicalize().expect("app binary") }),
+        serde_json::json!({ "application": binary.canonicalize().expect("app binary") }),
     );
     let url = format!("http://127.0.0.1:{port}");
     let mut builder = ClientBuilder::rustls().expect("rustls");
@@ -159,6 +159,8 @@ pub struct RunningApp {
     /// The test's turn; `None` for an app started beside another (which holds it).
     turn: Option<tokio::sync::MutexGuard<'static, ()>>,
     env: Vec<(String, String)>,
+    /// The binary the driver launched ([`app_binary`] unless [`RunningApp::start_binary`]).
+    binary: PathBuf,
 }
 
 impl RunningApp {
@@ -175,6 +177,15 @@ impl RunningApp {
         let data_dir = home.path().join("data");
         let turn = ONE_APP_AT_A_TIME.lock().await;
         Self::start_in(home, data_dir, Some(turn), owned(env)).await
+    }
+
+    /// Starts another Tauri binary the same way (the benchmarks' empty app, say).
+    pub async fn start_binary(binary: &Path, env: &[(&str, &str)]) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let home = tempfile::tempdir().expect("temp dir");
+        let data_dir = home.path().join("data");
+        let turn = ONE_APP_AT_A_TIME.lock().await;
+        Self::launch(home, data_dir, Some(turn), owned(env), binary.to_path_buf()).await
     }
 
     /// Starts the app on a data directory that `prepare` fills first (a wallet written with
@@ -206,6 +217,16 @@ impl RunningApp {
         turn: Option<tokio::sync::MutexGuard<'static, ()>>,
         env: Vec<(String, String)>,
     ) -> Self {
+        Self::launch(home, data_dir, turn, env, app_binary()).await
+    }
+
+    async fn launch(
+        home: tempfile::TempDir,
+        data_dir: PathBuf,
+        turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+        env: Vec<(String, String)>,
+        binary: PathBuf,
+    ) -> Self {
         for dir in ["config", "cache"] {
             std::fs::create_dir_all(home.path().join(dir)).expect("per-user dirs");
         }
@@ -214,7 +235,7 @@ impl RunningApp {
         let mut attempt = 1;
         let (client, driver) = loop {
             let mut driver = spawn_driver(&home, &data_dir, &env);
-            match connect(driver.port).await {
+            match connect(driver.port, &binary).await {
                 Ok(client) => break (client, driver.child),
                 Err(e) if attempt < 3 => {
                     note_retry(attempt, &e);
@@ -233,6 +254,7 @@ impl RunningApp {
             home: Some(home),
             turn,
             env,
+            binary,
         }
     }
 
@@ -242,7 +264,8 @@ impl RunningApp {
         let home = self.home.take().expect("home");
         let turn = self.turn.take();
         let env = std::mem::take(&mut self.env);
-        Self::start_in(home, self.data_dir.clone(), turn, env).await
+        let binary = std::mem::take(&mut self.binary);
+        Self::launch(home, self.data_dir.clone(), turn, env, binary).await
     }
 
     /// Creates a wallet with its key in the system keyring through the first-run screens and
@@ -380,6 +403,38 @@ impl RunningApp {
         self.shutdown().await;
     }
 
+    /// The app's own process and every process it started (WebKit's web and network
+    /// processes), not the drivers: what the app costs the machine.
+    pub fn process_tree(&self) -> Vec<u32> {
+        let binary = self
+            .binary
+            .canonicalize()
+            .unwrap_or_else(|_| self.binary.clone());
+        let pids: Vec<u32> = app_pids(&self.data_dir)
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        let mut tree: Vec<u32> = pids
+            .iter()
+            .copied()
+            .filter(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
+            })
+            .collect();
+        // Children by their parent (`ppid`, the 4th field of /proc/<pid>/stat), breadth first.
+        let mut next = 0;
+        while next < tree.len() {
+            let parent = tree[next];
+            for pid in all_pids() {
+                if parent_of(pid) == Some(parent) && !tree.contains(&pid) {
+                    tree.push(pid);
+                }
+            }
+            next += 1;
+        }
+        tree
+    }
+
     async fn shutdown(&mut self) {
         let _ = self.client.clone().close().await;
         if let Some(driver) = self.driver.take() {
@@ -420,6 +475,24 @@ pub(crate) fn app_pids(data_dir: &Path) -> Vec<String> {
         })
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect()
+}
+
+fn all_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The parent of `pid`, from /proc/<pid>/stat (after the command name, which may hold spaces).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Waits for this test's app to exit; asks it to (SIGTERM) after 5 s.

@@ -9,6 +9,7 @@ use consentry_testkit::app::{app_binary, skip_unless_available, DialogScript, Ru
 mod closing;
 mod desktop;
 mod devices;
+mod felt_speed;
 mod grant_detail;
 mod purchases;
 mod reconsent;

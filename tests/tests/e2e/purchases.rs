@@ -190,7 +190,7 @@ async fn a_purchase_is_one_row_that_opens_on_its_receipt_and_is_found_by_it() {
 /// Purchases (nine events each, [`consentry_testkit::events::purchase`]) until `events`
 /// events, one a minute up to now, over five cards, into a passphrase wallet written in
 /// `data_dir` with the store; returns how many events were stored.
-async fn fill_wallet(data_dir: std::path::PathBuf, events: u64) -> u64 {
+pub(crate) async fn fill_wallet(data_dir: std::path::PathBuf, events: u64) -> u64 {
     use consentry_store::{cards, events as stored};
     use consentry_testkit::events::{incoming, purchase};
     let now = chrono::Utc::now();
@@ -223,7 +223,7 @@ async fn fill_wallet(data_dir: std::path::PathBuf, events: u64) -> u64 {
 }
 
 /// p50 and p95 of `samples`, in milliseconds.
-fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+pub(crate) fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     let at = |p: usize| samples[(samples.len() * p / 100).min(samples.len() - 1)];
     (at(50), at(95))
