@@ -1,9 +1,14 @@
-//! Operator endpoints (admin token): fault injection, the platform clock, key rotation, and an
-//! app that ignores consent (so a wallet's violation flag can be seen and tested).
+//! Operator endpoints (admin token): fault injection, the platform clock, key rotation, an
+//! app that ignores consent (so a wallet's violation flag can be seen and tested), and a past
+//! purchase an app did not reward (so a wallet's missing-reward claim can be).
 
 use axum::extract::State;
 use axum::Json;
-use consentry_wire::{AdvanceClock, ClockState, FaultConfig, KeyList, RogueEvent, RogueEventSent};
+use chrono::{DateTime, TimeDelta};
+use consentry_wire::{
+    AdvanceClock, ClockState, FaultConfig, KeyList, Outcome, RogueEvent, RogueEventSent,
+    StepResult, UnrewardedPurchase,
+};
 
 use crate::events::{self, Recipient};
 use crate::extract::ApiPath;
@@ -14,10 +19,15 @@ use crate::auth::Admin;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson};
 use crate::settler;
+use crate::simulate::{check_amount, checked_merchant};
 use crate::state::AppState;
+use crate::transactions::NewPurchase;
 
 /// Ten years: enough to expire anything.
 const MAX_ADVANCE_SECONDS: i64 = 10 * 365 * 24 * 3600;
+/// How far back an unrewarded purchase may be dated: as far as a wallet looks for missing
+/// rewards.
+const MAX_BACKDATE_DAYS: i64 = 90;
 
 pub async fn get_faults(State(state): State<AppState>, _admin: Admin) -> Json<FaultConfig> {
     Json(state.faults.get())
@@ -114,4 +124,45 @@ pub async fn rogue_event(
             event_ids,
         }),
     ))
+}
+
+/// `POST /v1/admin/apps/{app_id}/unrewarded-purchase`: a purchase on a linked card,
+/// authorized and settled at `settled_at`, on which the app held an active cashback grant and
+/// did nothing. Dated in the past but never before the grant: a wallet owes a claim only for a
+/// payment made while its own ledger shows the grant in force.
+pub async fn unrewarded_purchase(
+    State(state): State<AppState>,
+    _admin: Admin,
+    ApiPath(app_id): ApiPath<String>,
+    ApiJson(request): ApiJson<UnrewardedPurchase>,
+) -> ApiResult<(axum::http::StatusCode, Json<StepResult>)> {
+    refuse_card_number("card_token", &request.card_token)?;
+    check_amount(&request.amount)?;
+    let merchant = checked_merchant(&request.merchant)?.to_owned();
+    let now = state.clock.now();
+    // To the millisecond, as every time the platform stores or sends.
+    let at = DateTime::from_timestamp_millis(request.settled_at.timestamp_millis())
+        .unwrap_or(request.settled_at);
+    if at > now || at < now - TimeDelta::days(MAX_BACKDATE_DAYS) {
+        return Err(ApiError::unprocessable(
+            "invalid_settled_at",
+            format!("settled_at must be in the past, at most {MAX_BACKDATE_DAYS} days back"),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let app = apps::find(&mut tx, &app_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("app_not_found", "no app with this id"))?;
+    let new = NewPurchase {
+        card_token: request.card_token,
+        amount: request.amount,
+        merchant,
+        channel: request.channel,
+        settle_after: None,
+        outcome: Outcome::Settle,
+    };
+    let result = transactions::record_unrewarded(&mut tx, &app, new, at, now).await?;
+    tx.commit().await?;
+    state.feed_changed();
+    Ok((axum::http::StatusCode::CREATED, Json(result)))
 }

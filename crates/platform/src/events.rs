@@ -45,10 +45,22 @@ pub async fn append(
     now: DateTime<Utc>,
     payload: EventPayload,
 ) -> Result<String, ApiError> {
+    append_dated(conn, to, now, now, payload).await
+}
+
+/// [`append`] for something that happened at `occurred_at` and is recorded at `now` (a
+/// purchase the operator records after the fact).
+pub async fn append_dated(
+    conn: &mut SqliteConnection,
+    to: &Recipient<'_>,
+    occurred_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    payload: EventPayload,
+) -> Result<String, ApiError> {
     let kind = payload.event_type().as_str();
     let event = Event {
         id: new_id("evt"),
-        occurred_at: now,
+        occurred_at,
         card_token: to.card_token.to_owned(),
         app_id: to.app_id.map(str::to_owned),
         payload,

@@ -48,13 +48,15 @@ pub fn rng_for(transaction_id: &str, trigger: Trigger) -> StdRng {
 }
 
 /// The consent rule and the reactions for one step. `charged` holds the apps already
-/// charged a percentage on this transaction (charged once, whatever the steps).
+/// charged a percentage on this transaction (charged once, whatever the steps). The app
+/// `withheld` names (the operator's unrewarded purchase) does nothing, whatever its grants.
 pub async fn run_phase(
     conn: &mut SqliteConnection,
     purchase: &Purchase,
     trigger: Trigger,
     now: DateTime<Utc>,
     charged: &mut BTreeSet<String>,
+    withheld: Option<&str>,
 ) -> Result<Phase, ApiError> {
     let grants = grant_store::on_card(conn, &purchase.card_token).await?;
     let mut apps_by_id: BTreeMap<String, App> = BTreeMap::new();
@@ -72,7 +74,9 @@ pub async fn run_phase(
         let Some(app) = apps_by_id.get(&grant.app_id) else {
             continue;
         };
-        let reason = if grant.trigger != trigger {
+        let reason = if withheld == Some(app.id.as_str()) {
+            Some("withheld")
+        } else if grant.trigger != trigger {
             Some("other_trigger")
         } else if let Err(refusal) =
             grant.check(Some(purchase.channel), Some(&purchase.amount), now)
@@ -133,13 +137,15 @@ pub async fn run_phase(
 }
 
 /// Appends the transaction event, then the phase's app events (and any extra payloads),
-/// filling the decisions' event ids. Returns every event id, in feed order.
+/// filling the decisions' event ids. Returns every event id, in feed order. The events are
+/// dated `at`, recorded `now` (the same but for a purchase recorded after the fact).
 pub async fn append_all(
     conn: &mut SqliteConnection,
     purchase: &Purchase,
     transaction: EventPayload,
     phase: &mut Phase,
     extra: Vec<(String, EventPayload)>,
+    at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, ApiError> {
     let platform = Recipient {
@@ -147,13 +153,13 @@ pub async fn append_all(
         card_token: &purchase.card_token,
         app_id: None,
     };
-    let mut ids = vec![events::append(conn, &platform, now, transaction).await?];
+    let mut ids = vec![events::append_dated(conn, &platform, at, now, transaction).await?];
     for (app_id, payload, index) in std::mem::take(&mut phase.events) {
         let to = Recipient {
             app_id: Some(&app_id),
             ..platform
         };
-        let id = events::append(conn, &to, now, payload).await?;
+        let id = events::append_dated(conn, &to, at, now, payload).await?;
         if let Some(decision) = phase.decisions.get_mut(index) {
             decision.event_ids.push(id.clone());
         }
@@ -164,7 +170,7 @@ pub async fn append_all(
             app_id: Some(&app_id),
             ..platform
         };
-        ids.push(events::append(conn, &to, now, payload).await?);
+        ids.push(events::append_dated(conn, &to, at, now, payload).await?);
     }
     Ok(ids)
 }

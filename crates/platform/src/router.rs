@@ -44,6 +44,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/v1/admin/faults"),
     ("post", "/v1/admin/clock"),
     ("post", "/v1/admin/apps/{app_id}/rogue-event"),
+    ("post", "/v1/admin/apps/{app_id}/unrewarded-purchase"),
     ("post", "/v1/admin/keys/rotate"),
     ("get", "/openapi.json"),
     ("get", "/healthz"),
@@ -95,6 +96,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route(
             "/v1/admin/apps/{app_id}/rogue-event",
             post(admin::rogue_event),
+        )
+        .route(
+            "/v1/admin/apps/{app_id}/unrewarded-purchase",
+            post(admin::unrewarded_purchase),
         )
         .route("/v1/admin/keys/rotate", post(admin::rotate_keys));
     Router::new()

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::TimeDelta;
+use consentry_domain::Money;
 use consentry_wire::{PurchaseRequest, StepResult, TransactionRef};
 
 use crate::auth::Device;
@@ -20,26 +21,38 @@ const MAX_SETTLE_AFTER_MS: u64 = 7 * 24 * 3600 * 1000;
 const MAX_AMOUNT_MAJOR: i64 = 1_000_000;
 const MAX_MERCHANT: usize = 80;
 
-pub async fn purchase(
-    State(state): State<AppState>,
-    device: Device,
-    ApiJson(request): ApiJson<PurchaseRequest>,
-) -> ApiResult<(StatusCode, Json<StepResult>)> {
-    let max_minor = MAX_AMOUNT_MAJOR * 10i64.pow(u32::from(request.amount.currency.exponent()));
-    if request.amount.minor <= 0 || request.amount.minor > max_minor {
+/// A simulated purchase's amount: positive, at most a million major units.
+pub fn check_amount(amount: &Money) -> Result<(), ApiError> {
+    let max_minor = MAX_AMOUNT_MAJOR * 10i64.pow(u32::from(amount.currency.exponent()));
+    if amount.minor <= 0 || amount.minor > max_minor {
         return Err(ApiError::unprocessable(
             "invalid_amount",
             format!("amount.minor must be positive and at most {max_minor}"),
         ));
     }
-    refuse_card_number("merchant", &request.merchant)?;
-    let merchant = request.merchant.trim();
+    Ok(())
+}
+
+/// A simulated purchase's merchant, trimmed: 1 to 80 characters, no card number.
+pub fn checked_merchant(merchant: &str) -> Result<&str, ApiError> {
+    refuse_card_number("merchant", merchant)?;
+    let merchant = merchant.trim();
     if merchant.is_empty() || merchant.chars().count() > MAX_MERCHANT {
         return Err(ApiError::unprocessable(
             "invalid_merchant",
             format!("merchant must be 1 to {MAX_MERCHANT} characters"),
         ));
     }
+    Ok(merchant)
+}
+
+pub async fn purchase(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<PurchaseRequest>,
+) -> ApiResult<(StatusCode, Json<StepResult>)> {
+    check_amount(&request.amount)?;
+    let merchant = checked_merchant(&request.merchant)?;
     let settle_after = match request.settle_after_ms {
         None => None,
         Some(ms) if ms <= MAX_SETTLE_AFTER_MS => {

@@ -5,16 +5,16 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use consentry_domain::{Channel, Currency, EventPayload, Money, Trigger};
-use consentry_wire::{StepResult, Transaction};
+use consentry_domain::{Channel, Currency, EventPayload, Money, Scope, Trigger};
+use consentry_wire::{App, StepResult, Transaction};
 use sqlx::SqliteConnection;
 
 use crate::cards;
 use crate::clock::{parse_rfc3339, rfc3339, stored_time};
 use crate::error::ApiError;
 use crate::ids::new_id;
-use crate::purchases;
 use crate::reactions::Purchase;
+use crate::{grant_store, purchases};
 
 pub use consentry_wire::Outcome;
 
@@ -155,12 +155,19 @@ pub async fn authorize(
         channel: new.channel,
     };
     let mut charged = BTreeSet::new();
-    let mut phase =
-        purchases::run_phase(conn, &purchase, Trigger::Authorization, now, &mut charged).await?;
+    let mut phase = purchases::run_phase(
+        conn,
+        &purchase,
+        Trigger::Authorization,
+        now,
+        &mut charged,
+        None,
+    )
+    .await?;
     let transaction = purchases::transaction_payload(&purchase, phase.commission);
     let payload = EventPayload::TransactionAuthorized(transaction);
     let event_ids =
-        purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now).await?;
+        purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now, now).await?;
     let settle_at = new.settle_after.map(|after| now + after);
     let outcome = match new.outcome {
         Outcome::Settle => "settle",
@@ -204,6 +211,112 @@ pub async fn authorize(
     })
 }
 
+/// A purchase the operator records after the fact: authorized and settled at `at` on a
+/// linked card, the apps reacting as their grants allowed at that time — except `withheld`,
+/// which held an active cashback grant covering it then and does nothing. What a wallet's
+/// missing-reward claim is about. The events carry `at` and are recorded `now`.
+pub async fn record_unrewarded(
+    conn: &mut SqliteConnection,
+    withheld: &App,
+    new: NewPurchase,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<StepResult, ApiError> {
+    let cardholder_id: Option<String> =
+        sqlx::query_scalar("SELECT cardholder_id FROM cards WHERE token = ? AND status = 'active'")
+            .bind(&new.card_token)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let cardholder_id = cardholder_id.ok_or_else(|| {
+        ApiError::unprocessable("card_not_found", "no linked card with this card_token")
+    })?;
+    let owed = grant_store::on_card(conn, &new.card_token)
+        .await?
+        .iter()
+        .any(|g| {
+            g.app_id == withheld.id
+                && g.scope == Scope::Cashback
+                && g.terms_version == withheld.terms.version
+                && g.check(Some(new.channel), Some(&new.amount), at).is_ok()
+        });
+    if !owed {
+        return Err(ApiError::conflict(
+            "no_cashback_grant",
+            "the app held no active cashback grant covering this purchase on this card at settled_at",
+        ));
+    }
+    let purchase = Purchase {
+        transaction_id: new_id("txn"),
+        cardholder_id,
+        card_token: new.card_token,
+        amount: new.amount,
+        merchant: new.merchant,
+        channel: new.channel,
+    };
+    let skip = Some(withheld.id.as_str());
+    let mut charged = BTreeSet::new();
+    let mut phase = purchases::run_phase(
+        conn,
+        &purchase,
+        Trigger::Authorization,
+        at,
+        &mut charged,
+        skip,
+    )
+    .await?;
+    let mut commission = phase.commission;
+    let payload =
+        EventPayload::TransactionAuthorized(purchases::transaction_payload(&purchase, commission));
+    let mut event_ids =
+        purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), at, now).await?;
+    let mut decisions = phase.decisions;
+    let mut phase =
+        purchases::run_phase(conn, &purchase, Trigger::Settlement, at, &mut charged, skip).await?;
+    let paid = purchases::settle_cashback(conn, &purchase, at).await?;
+    commission = commission
+        .checked_add(&phase.commission)
+        .map_err(ApiError::internal)?;
+    let payload =
+        EventPayload::TransactionSettled(purchases::transaction_payload(&purchase, commission));
+    event_ids
+        .extend(purchases::append_all(conn, &purchase, payload, &mut phase, paid, at, now).await?);
+    decisions.extend(phase.decisions);
+    sqlx::query(
+        "INSERT INTO transactions (id, cardholder_id, card_token, amount_minor, currency, merchant, channel,
+             status, outcome, settle_at, charged_apps, commission_minor, authorized_at, finalized_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'settled', 'settle', NULL, ?, ?, ?, ?)",
+    )
+    .bind(&purchase.transaction_id)
+    .bind(&purchase.cardholder_id)
+    .bind(&purchase.card_token)
+    .bind(purchase.amount.minor)
+    .bind(purchase.amount.currency.code())
+    .bind(&purchase.merchant)
+    .bind(purchase.channel.as_str())
+    .bind(serde_json::to_string(&charged)?)
+    .bind(commission.minor)
+    .bind(rfc3339(at))
+    .bind(rfc3339(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(StepResult {
+        transaction: Transaction {
+            id: purchase.transaction_id,
+            card_token: purchase.card_token,
+            amount: purchase.amount,
+            merchant: purchase.merchant,
+            channel: purchase.channel,
+            status: "settled".into(),
+            commission,
+            authorized_at: at,
+            settle_at: None,
+            finalized_at: Some(at),
+        },
+        event_ids,
+        decisions,
+    })
+}
+
 /// Settles or reverses an authorized transaction. `cardholder_id` restricts it to that
 /// cardholder's transactions (the HTTP API); the settler passes `None`.
 pub async fn finalize(
@@ -242,9 +355,15 @@ pub async fn finalize(
     };
     let (status, event_ids, decisions) = match outcome {
         Outcome::Settle => {
-            let mut phase =
-                purchases::run_phase(conn, &purchase, Trigger::Settlement, now, &mut charged)
-                    .await?;
+            let mut phase = purchases::run_phase(
+                conn,
+                &purchase,
+                Trigger::Settlement,
+                now,
+                &mut charged,
+                None,
+            )
+            .await?;
             let paid = purchases::settle_cashback(conn, &purchase, now).await?;
             view.commission = view
                 .commission
@@ -255,7 +374,7 @@ pub async fn finalize(
                 view.commission,
             ));
             let ids =
-                purchases::append_all(conn, &purchase, payload, &mut phase, paid, now).await?;
+                purchases::append_all(conn, &purchase, payload, &mut phase, paid, now, now).await?;
             ("settled", ids, phase.decisions)
         }
         Outcome::Reverse => {
@@ -271,8 +390,9 @@ pub async fn finalize(
                 decisions: Vec::new(),
                 commission: view.commission,
             };
-            let ids = purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now)
-                .await?;
+            let ids =
+                purchases::append_all(conn, &purchase, payload, &mut phase, Vec::new(), now, now)
+                    .await?;
             ("reversed", ids, Vec::new())
         }
     };

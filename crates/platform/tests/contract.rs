@@ -27,6 +27,9 @@ mod consent_rule;
 #[path = "contract/transactions.rs"]
 mod transactions;
 
+#[path = "contract/unrewarded.rs"]
+mod unrewarded;
+
 #[path = "contract/feed.rs"]
 mod feed;
 

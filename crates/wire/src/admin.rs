@@ -1,10 +1,11 @@
-//! Operator bodies (fault injection, the platform clock, a rogue app event) and `GET /healthz`.
+//! Operator bodies (fault injection, the platform clock, a rogue app event, a purchase an app
+//! left unrewarded) and `GET /healthz`.
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use consentry_domain::Scope;
+use consentry_domain::{Channel, Money, Scope};
 
 use crate::schema;
 
@@ -130,4 +131,25 @@ pub struct RogueEventSent {
     pub transaction_id: String,
     /// The events the app sent, in feed order.
     pub event_ids: Vec<String>,
+}
+
+// `POST /v1/admin/apps/{app_id}/unrewarded-purchase`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnrewardedPurchase {
+    /// A linked card on which the app held an active cashback grant covering this purchase at
+    /// `settled_at`.
+    #[schemars(length(min = 1, max = 64))]
+    pub card_token: String,
+    /// Positive, at most one million major units.
+    #[schemars(with = "schema::PurchaseAmount")]
+    pub amount: Money,
+    /// Merchant name (known merchants get itemised receipts from receipt apps).
+    #[schemars(length(min = 1, max = 80))]
+    pub merchant: String,
+    #[schemars(with = "schema::Channel")]
+    pub channel: Channel,
+    /// When the purchase was authorized and settled: not in the future, at most 90 days back.
+    /// Its events carry this date; the feed delivers them now.
+    pub settled_at: DateTime<Utc>,
 }

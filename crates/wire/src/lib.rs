@@ -26,7 +26,9 @@ pub mod schema;
 pub mod simulate;
 pub mod time;
 
-pub use admin::{AdvanceClock, ClockState, FaultConfig, Health, RogueEvent, RogueEventSent};
+pub use admin::{
+    AdvanceClock, ClockState, FaultConfig, Health, RogueEvent, RogueEventSent, UnrewardedPurchase,
+};
 pub use apps::{App, AppList, PublishTerms, Terms};
 pub use cards::{Card, CardList, Expiration, LinkCardRequest, RenameCardRequest};
 pub use devices::{

@@ -90,7 +90,7 @@ pub struct Decision {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", extend("enum" = [
         "other_trigger", "not_active", "expired", "not_yet_granted", "channel_not_granted",
-        "below_minimum", "currency_mismatch", "terms_outdated",
+        "below_minimum", "currency_mismatch", "terms_outdated", "withheld",
     ]))]
     pub reason: Option<String>,
     pub event_ids: Vec<String>,

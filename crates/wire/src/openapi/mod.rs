@@ -154,6 +154,7 @@ fn schemas() -> Value {
     add::<crate::ClockState>(&mut generator);
     add::<crate::RogueEvent>(&mut generator);
     add::<crate::RogueEventSent>(&mut generator);
+    add::<crate::UnrewardedPurchase>(&mut generator);
     add::<crate::Health>(&mut generator);
     let mut schemas: Map<String, Value> = generator.take_definitions(true);
     schemas.extend(schema::event_schemas());

@@ -359,6 +359,26 @@ pub fn paths() -> Value {
         )) }),
     );
     put(
+        "/v1/admin/apps/{app_id}/unrewarded-purchase",
+        json!({ "post": Op::new("recordUnrewardedPurchase", "Record a past purchase an app did not reward (operator)", "operator")
+        .describe("For demos and tests of a wallet's missing-reward claims: a purchase on a linked card, authorized and settled at `settled_at` (its events carry that date; the feed delivers them now, so a wallet sees them arrive late). The other apps react as their grants allowed at that time; this app, which held an active cashback grant covering the purchase then, does nothing (its decisions say `withheld`). Refused when the app held no such grant at `settled_at`: the wallet judges the claim against its own ledger, and a purchase from before the grant owes nothing.")
+        .params(json!([path_param("app_id", "The app that withholds its cashback, e.g. `app_cashcove`.", None)]))
+        .body("UnrewardedPurchase", &[("three days ago", json!({ "card_token": "tok_4242", "amount": { "minor": 2490, "currency": "EUR" }, "merchant": "Marché Frais", "channel": "card", "settled_at": "2026-11-28T10:00:00.000Z" }))])
+        .admin()
+        .responses(with_errors(
+            vec![ok(201, "Recorded and settled: the events are in the cardholder's feed. `decisions` covers both steps.", "StepResult", &[])],
+            &[
+                (404, "No such app.", vec![e("app_not_found", "no app with this id")]),
+                (409, "The app held no active cashback grant covering this purchase at `settled_at`.", vec![e("no_cashback_grant", "the app held no active cashback grant covering this purchase on this card at settled_at")]),
+                (422, "Not a linked card, a date in the future or more than 90 days back, an invalid amount or merchant, or a card number where a token belongs.", vec![
+                    e("card_not_found", "no linked card with this card_token"),
+                    e("invalid_settled_at", "settled_at must be in the past, at most 90 days back"),
+                    pan_text("card_token"),
+                ]),
+            ],
+        )) }),
+    );
+    put(
         "/v1/admin/keys/rotate",
         json!({ "post": Op::new("rotateKeys", "Rotate the signing keys (operator)", "operator")
         .describe("The new next key carries an `endorsement` by the key that just became active, so wallets that trust the active key accept it.")
