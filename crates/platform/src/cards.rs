@@ -6,6 +6,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use consentry_domain::{
     Brand, CardChange, CardNumber, CardNumberError, ConsentAction, Expiry, GrantStatus,
@@ -17,7 +18,8 @@ use sqlx::SqliteConnection;
 use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{refuse_card_number, ApiJson, ApiPath};
+use crate::extract::{refuse_card_number, ApiJson, ApiPath, IdempotentJson};
+use crate::idempotency::Scope;
 use crate::ids::new_letters_id;
 use crate::state::AppState;
 use crate::{events, grant_store};
@@ -50,8 +52,17 @@ fn nickname(text: Option<&str>) -> Result<Option<String>, ApiError> {
 pub async fn link(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<LinkCardRequest>,
-) -> ApiResult<(StatusCode, Json<Card>)> {
+    IdempotentJson {
+        body: request,
+        idempotency,
+    }: IdempotentJson<LinkCardRequest>,
+) -> ApiResult<Response> {
+    let scope = Scope::Cardholder(&device.cardholder_id);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
+        return Ok(replay);
+    }
     // Only `number` may hold a card number (tokenized, never stored).
     if let Some(nickname) = &request.nickname {
         refuse_card_number("nickname", nickname)?;
@@ -76,7 +87,6 @@ pub async fn link(
     let Expiration { month, year } = request.expiration;
     let expiry = Expiry::new(month, year)
         .map_err(|e| ApiError::unprocessable("expiration_invalid", e.to_string()))?;
-    let now = state.clock.now();
     if expiry.is_expired(now) {
         return Err(ApiError::unprocessable(
             "card_expired",
@@ -96,11 +106,14 @@ pub async fn link(
     };
     drop(number);
     // Already linked by this cardholder (here or on another device): the card they have.
-    let mut tx = state.db.begin().await?;
     if let Some(existing) =
         find_active_by(&mut tx, &device.cardholder_id, "fingerprint", &fingerprint).await?
     {
-        return Ok((StatusCode::OK, Json(existing)));
+        let response = idempotency
+            .answer_json(&mut tx, scope, StatusCode::OK, &existing, now)
+            .await?;
+        tx.commit().await?;
+        return Ok(response);
     }
     sqlx::query(
         "INSERT INTO cards (token, cardholder_id, brand, last4, exp_month, exp_year, nickname, status, created_at, fingerprint)
@@ -126,9 +139,12 @@ pub async fn link(
         now,
     )
     .await?;
+    let response = idempotency
+        .answer_json(&mut tx, scope, StatusCode::CREATED, &card, now)
+        .await?;
     tx.commit().await?;
     state.feed_changed();
-    Ok((StatusCode::CREATED, Json(card)))
+    Ok(response)
 }
 
 type CardRow = (

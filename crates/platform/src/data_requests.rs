@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::TimeDelta;
 use consentry_wire::{DataRequest, DataRequestKind, DataRequestList, NewDataRequest};
@@ -12,7 +13,8 @@ use crate::apps;
 use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::IdempotentJson;
+use crate::idempotency::Scope;
 use crate::ids::new_id;
 use crate::state::AppState;
 
@@ -32,10 +34,17 @@ fn kind_from(text: &str) -> Result<DataRequestKind, ApiError> {
 pub async fn create(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<NewDataRequest>,
-) -> ApiResult<(StatusCode, Json<DataRequest>)> {
+    IdempotentJson {
+        body: request,
+        idempotency,
+    }: IdempotentJson<NewDataRequest>,
+) -> ApiResult<Response> {
+    let scope = Scope::Cardholder(&device.cardholder_id);
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
+        return Ok(replay);
+    }
     if apps::find(&mut tx, &request.app_id).await?.is_none() {
         return Err(ApiError::unprocessable(
             "app_not_found",
@@ -65,8 +74,11 @@ pub async fn create(
     .bind(rfc3339(created.updated_at))
     .execute(&mut *tx)
     .await?;
+    let response = idempotency
+        .answer_json(&mut tx, scope, StatusCode::CREATED, &created, now)
+        .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok(response)
 }
 
 pub async fn list(

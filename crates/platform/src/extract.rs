@@ -2,15 +2,18 @@
 //! plain-text ones (JSON bodies, query strings and path parameters), and the checks every
 //! stored piece of client text goes through.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use consentry_domain::contains_card_number;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::idempotency::{self, Idempotency};
 
 /// A JSON body; every request type denies unknown fields.
 pub struct ApiJson<T>(pub T);
@@ -27,6 +30,72 @@ where
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(&rejection)),
         }
+    }
+}
+
+/// A JSON body that may be retried under an `Idempotency-Key` (optional): the body, and
+/// the key with the request's fingerprint. The key is checked first, then the content type,
+/// size and JSON as [`ApiJson`] does.
+pub struct IdempotentJson<T> {
+    pub body: T,
+    pub idempotency: Idempotency,
+}
+
+impl<T, S> FromRequest<S> for IdempotentJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let key = idempotency::optional_key(req.headers())?;
+        require_json(req.headers())?;
+        let method = req.method().as_str().to_owned();
+        let path = req.uri().path().to_owned();
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| body_rejection(&r))?;
+        let axum::Json(body) =
+            axum::Json::<T>::from_bytes(&bytes).map_err(|r| json_rejection(&r))?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+        })?;
+        Ok(IdempotentJson {
+            body,
+            idempotency: Idempotency::new(key, &method, &path, &value),
+        })
+    }
+}
+
+/// 415 unless the body is declared JSON (`application/json` or `application/*+json`).
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        });
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with `Content-Type: application/json`",
+        ))
+    }
+}
+
+/// A body that could not be read: 413 over the limit, else 400.
+pub fn body_rejection(rejection: &BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        ApiError::bad_request("invalid_body", "the request body could not be read")
     }
 }
 

@@ -1,17 +1,18 @@
 //! The test and demo entry points: `POST /v1/simulate/purchase` (an authorization now,
 //! optionally settled or reversed later on its own), `POST /v1/simulate/settle` and
-//! `POST /v1/simulate/reverse` (do it now).
+//! `POST /v1/simulate/reverse` (do it now). Each may be retried under an `Idempotency-Key`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::response::Response;
 use chrono::TimeDelta;
 use consentry_domain::Money;
-use consentry_wire::{PurchaseRequest, StepResult, TransactionRef};
+use consentry_wire::{PurchaseRequest, TransactionRef};
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{refuse_card_number, ApiJson};
+use crate::extract::{refuse_card_number, IdempotentJson};
+use crate::idempotency::Scope;
 use crate::state::AppState;
 use crate::transactions::{self, NewPurchase, Outcome};
 
@@ -49,8 +50,11 @@ pub fn checked_merchant(merchant: &str) -> Result<&str, ApiError> {
 pub async fn purchase(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<PurchaseRequest>,
-) -> ApiResult<(StatusCode, Json<StepResult>)> {
+    IdempotentJson {
+        body: request,
+        idempotency,
+    }: IdempotentJson<PurchaseRequest>,
+) -> ApiResult<Response> {
     check_amount(&request.amount)?;
     let merchant = checked_merchant(&request.merchant)?;
     let settle_after = match request.settle_after_ms {
@@ -73,44 +77,68 @@ pub async fn purchase(
         settle_after,
         outcome: request.outcome,
     };
+    let scope = Scope::Cardholder(&device.cardholder_id);
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
+        return Ok(replay);
+    }
     let result = transactions::authorize(&mut tx, &device.cardholder_id, new, now).await?;
+    let response = idempotency
+        .answer_json(&mut tx, scope, StatusCode::CREATED, &result, now)
+        .await?;
     tx.commit().await?;
     state.feed_changed();
     if settle_after.is_some() {
         state.settler.notify_one();
     }
-    Ok((StatusCode::CREATED, Json(result)))
+    Ok(response)
 }
 
 async fn finalize(
     state: &AppState,
     device: &Device,
-    id: &str,
+    request: IdempotentJson<TransactionRef>,
     outcome: Outcome,
-) -> ApiResult<Json<StepResult>> {
+) -> ApiResult<Response> {
+    let IdempotentJson {
+        body: TransactionRef { transaction_id },
+        idempotency,
+    } = request;
+    let scope = Scope::Cardholder(&device.cardholder_id);
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let result =
-        transactions::finalize(&mut tx, Some(&device.cardholder_id), id, outcome, now).await?;
+    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
+        return Ok(replay);
+    }
+    let result = transactions::finalize(
+        &mut tx,
+        Some(&device.cardholder_id),
+        &transaction_id,
+        outcome,
+        now,
+    )
+    .await?;
+    let response = idempotency
+        .answer_json(&mut tx, scope, StatusCode::OK, &result, now)
+        .await?;
     tx.commit().await?;
     state.feed_changed();
-    Ok(Json(result))
+    Ok(response)
 }
 
 pub async fn settle(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<TransactionRef>,
-) -> ApiResult<Json<StepResult>> {
-    finalize(&state, &device, &request.transaction_id, Outcome::Settle).await
+    request: IdempotentJson<TransactionRef>,
+) -> ApiResult<Response> {
+    finalize(&state, &device, request, Outcome::Settle).await
 }
 
 pub async fn reverse(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<TransactionRef>,
-) -> ApiResult<Json<StepResult>> {
-    finalize(&state, &device, &request.transaction_id, Outcome::Reverse).await
+    request: IdempotentJson<TransactionRef>,
+) -> ApiResult<Response> {
+    finalize(&state, &device, request, Outcome::Reverse).await
 }

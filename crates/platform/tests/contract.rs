@@ -21,6 +21,9 @@ mod apps;
 #[path = "contract/grants.rs"]
 mod grants;
 
+#[path = "contract/idempotency.rs"]
+mod idempotency;
+
 #[path = "contract/consent_rule.rs"]
 mod consent_rule;
 

@@ -3,6 +3,7 @@
 //! `cargo run -p consentry-wire --bin gen-openapi > docs/platform/openapi.json` writes it.
 
 mod examples;
+mod idempotency;
 mod paths;
 
 use schemars::generate::SchemaSettings;
@@ -20,7 +21,7 @@ pub const PATH: &str = "docs/platform/openapi.json";
 
 /// The document as JSON.
 pub fn document() -> Value {
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Consentry platform API",
@@ -80,7 +81,9 @@ pub fn document() -> Value {
             },
             "schemas": schemas(),
         },
-    })
+    });
+    idempotency::declare(&mut document);
+    document
 }
 
 /// The document as its committed text: pretty JSON and a final newline.
@@ -94,6 +97,7 @@ const INFO_DESCRIPTION: &str = "The contract between the Consentry wallet and a 
 * JSON everywhere, snake_case fields. Money is `{\"minor\": 1234, \"currency\": \"EUR\"}`.\n\
 * Every device endpoint takes `Authorization: Bearer <token>` from `POST /v1/enroll`. Operator endpoints take the admin token.\n\
 * Every error is `{code, message}` with a 4xx status for bad input (never 5xx); request bodies are limited to 64 KiB and unknown fields are rejected.\n\
+* Every request that creates something can be retried safely under an `Idempotency-Key` (Stripe's rules): enrollment, card links, simulated purchases, settlements and reversals, data requests, and consent changes (where it is required). Same key + same request → the stored answer with `Idempotent-Replayed: true`; same key + another request → 409 `idempotency_key_reused`. Keys are per cardholder and expire after 24 hours.\n\
 * Consent changes are versioned and idempotent (`PUT /v1/grants/{grant_id}` with `Idempotency-Key`), and each is signed by the device that made it (`signed`) with a key of the cardholder's device chain (`/v1/devices/chain`). The platform relays the signed change in `consent.changed` and `GET /v1/grants`; wallets verify it, so the platform cannot author or alter consent.\n\
 * Events are signed per Standard Webhooks, scheme `v1a` (Ed25519) over `{id}.{timestamp}.{body}`; keys as `whpk_…`. Test vectors: `docs/platform/webhook-vectors.json`. Every event body names its `cardholder_id`.\n\
 * Each signing key after the first is endorsed by the key before it (`endorsement`): accept new keys only along that chain, from the keys pinned at enrollment.\n\

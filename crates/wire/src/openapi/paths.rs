@@ -434,7 +434,7 @@ fn put_grant() -> Value {
             ]) })),
             ("409".into(), json!({ "description": "`version_conflict`: `base_version` is stale; `current` is the grant now. `idempotency_key_reused`: the key was used with a different request. `invalid_transition`, `reconsent_required`: not possible from the current status. Conflicts are stored under the key like successes.", "content": json_content(schema_ref("Error"), &[
                 ("stale version", conflict),
-                ("key reused", e("idempotency_key_reused", "this Idempotency-Key was already used with a different request; use a new key for a new change")),
+                ("key reused", e("idempotency_key_reused", "this Idempotency-Key was already used with a different request; use a new key for a new request")),
             ]) })),
             ("422".into(), json!({ "description": "The change is invalid: `app_not_found`, `card_not_found`, `scope_not_requested`, `terms_outdated`, `no_channels`, `expiry_not_in_future`, `negative_minimum`, `grant_key_mismatch`, `terms_not_newer`, `invalid_body`, `card_number_in_text` (the grant id holds a card number); or its signature is: `unsigned_change` (no `signed`), `device_not_in_chain` (the caller has no link in the device chain), `bad_consent_signature` (the signature does not verify under the caller's key), `statement_mismatch` (the statement names another device than the caller, or says something else than the request, the grant, the app's terms or the resulting state; the message names the field). Not stored: fix it and retry with the same key.", "content": json_content(schema_ref("Error"), &[
                 ("terms outdated", outdated),
