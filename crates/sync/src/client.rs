@@ -189,6 +189,46 @@ impl PlatformClient {
     }
 }
 
+/// Attempts of a request that creates something, all under one `Idempotency-Key`.
+pub(crate) const CREATE_ATTEMPTS: u32 = 3;
+/// Pause before the second attempt, doubled before each later one.
+const CREATE_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+impl PlatformClient {
+    /// Sends a request that creates something (a card link, an enrollment) under a new
+    /// `Idempotency-Key`, and sends it again under the same key when its answer may have been
+    /// lost — no answer, a timeout, a 5xx without `Retry-After` — at most
+    /// [`CREATE_ATTEMPTS`] times. The platform then answers a retry with the first
+    /// request's answer instead of creating a second card or cardholder. `build` makes the
+    /// request afresh for each attempt (same method, URL and body).
+    pub(crate) async fn call_to_create(
+        &self,
+        build: impl Fn() -> Result<RequestBuilder, SyncError>,
+    ) -> Result<Answer, SyncError> {
+        let key = uuid::Uuid::new_v4().to_string();
+        let mut pause = CREATE_RETRY_PAUSE;
+        let mut attempt = 1;
+        loop {
+            let outcome = self
+                .call(build()?.header("Idempotency-Key", key.as_str()), None)
+                .await;
+            let lost = match &outcome {
+                Err(SyncError::Unreachable(_) | SyncError::Timeout) => true,
+                Ok(answer) => {
+                    answer.status.is_server_error() && !answer.headers.contains_key(RETRY_AFTER)
+                }
+                Err(_) => false,
+            };
+            if !lost || attempt >= CREATE_ATTEMPTS {
+                return outcome;
+            }
+            tokio::time::sleep(pause).await;
+            pause = pause.saturating_mul(2);
+            attempt += 1;
+        }
+    }
+}
+
 /// A transport failure, typed.
 pub(crate) fn transport_error(error: reqwest::Error) -> SyncError {
     if error.is_timeout() {

@@ -76,7 +76,7 @@ pub(crate) fn expect_success(answer: &crate::client::Answer) -> Result<(), SyncE
 
 impl PlatformClient {
     /// `POST /v1/enroll`: a new cardholder (no credentials) or one more device of an
-    /// existing cardholder.
+    /// existing cardholder. Retried under one `Idempotency-Key` when the answer is lost.
     pub async fn enroll(
         &self,
         device_name: &str,
@@ -92,7 +92,10 @@ impl PlatformClient {
             cardholder_secret: existing.map(|c| c.secret.expose_secret().to_owned()),
         };
         let url = self.url("v1/enroll", &[])?;
-        let answer = self.call(self.http.post(url).json(&body), None).await?;
+        // A retry after a lost answer gets the same cardholder and device, not new ones.
+        let answer = self
+            .call_to_create(|| Ok(self.http.post(url.clone()).json(&body)))
+            .await?;
         expect_success(&answer)?;
         let enrolled: Enrollment = answer.json("enrollment")?;
         if enrolled.token.is_empty() || enrolled.device_id.is_empty() {
@@ -118,7 +121,8 @@ impl PlatformClient {
         wire::signing_keys(list.keys)
     }
 
-    /// `POST /v1/cards`: tokenizes a card. The number is sent and forgotten.
+    /// `POST /v1/cards`: tokenizes a card. The number is sent and forgotten. Retried under
+    /// one `Idempotency-Key` when the answer is lost.
     pub async fn link_card(
         &self,
         number: &CardNumber,
@@ -137,11 +141,15 @@ impl PlatformClient {
             serde_json::to_vec(&body).map_err(|e| SyncError::Internal(e.to_string()))?,
         );
         let url = self.url("v1/cards", &[])?;
-        let request = self
-            .authed(self.http.post(url))?
-            .header(CONTENT_TYPE, "application/json")
-            .body(json.to_vec());
-        let answer = self.call(request, None).await?;
+        // A retry after a lost answer gets the card the first attempt linked, as it answered.
+        let answer = self
+            .call_to_create(|| {
+                Ok(self
+                    .authed(self.http.post(url.clone()))?
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(json.to_vec()))
+            })
+            .await?;
         expect_success(&answer)?;
         // 200: the cardholder had linked this number already (the platform keeps one token
         // per card per cardholder); 201: a new card.

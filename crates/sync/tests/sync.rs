@@ -27,6 +27,9 @@ mod proxy;
 #[path = "sync/client.rs"]
 mod client;
 
+#[path = "sync/retries.rs"]
+mod retries;
+
 #[path = "sync/outbox.rs"]
 mod outbox;
 

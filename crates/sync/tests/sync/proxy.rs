@@ -58,6 +58,11 @@ pub struct Hostility {
     pub chain: Option<Value>,
     /// The body of the last `POST /v1/devices/pairings` that went through.
     pub pairing_request: Option<Value>,
+    /// Forward the next N `POST`s, then lose their answers: the connection drops before the
+    /// status line, after the platform did the work.
+    pub lose_answers: u32,
+    /// Every `POST` that reached the proxy: its path and `Idempotency-Key`.
+    pub posts: Vec<(String, Option<String>)>,
 }
 
 pub struct Proxy {
@@ -198,6 +203,19 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
             return response;
         }
     }
+    let mut lose_answer = false;
+    if method == axum::http::Method::POST {
+        let mut h = state.hostility.lock().unwrap();
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        h.posts.push((path.clone(), key));
+        if h.lose_answers > 0 {
+            h.lose_answers -= 1;
+            lose_answer = true;
+        }
+    }
     if method == axum::http::Method::POST && path == "/v1/devices/pairings" {
         state.hostility.lock().unwrap().pairing_request = serde_json::from_slice(&body).ok();
     }
@@ -225,6 +243,10 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         return StatusCode::BAD_GATEWAY.into_response();
     };
     let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+    if lose_answer {
+        let _ = answer.bytes().await;
+        return Response::new(Body::new(LostAnswer));
+    }
     let mut out_headers = HeaderMap::new();
     for (name, value) in answer.headers() {
         if matches!(
@@ -292,6 +314,25 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
     *response.status_mut() = status;
     *response.headers_mut() = out_headers;
     response
+}
+
+/// A response body that fails before its first byte: hyper closes the connection without a
+/// status line, as if the network had dropped the answer.
+struct LostAnswer;
+
+impl http_body::Body for LostAnswer {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "the answer was lost on the way",
+        ))))
+    }
 }
 
 /// A purchase on `card` (so the next feed page has deliveries), `tampers` applied to that
