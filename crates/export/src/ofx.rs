@@ -63,9 +63,22 @@ pub(crate) async fn statements(
         .collect()
 }
 
-/// Rows the statements will read.
+/// Rows the statements will hold.
 pub(crate) fn estimate(statements: &[Statement]) -> u64 {
     statements.iter().map(|s| s.rows).sum()
+}
+
+/// Events writing the statements reads: each statement reads its card's events in every
+/// currency and keeps its own.
+pub(crate) fn reads(statements: &[Statement]) -> u64 {
+    let mut per_card: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for s in statements {
+        *per_card.entry(s.card.as_str()).or_default() += s.rows;
+    }
+    statements
+        .iter()
+        .map(|s| per_card.get(s.card.as_str()).copied().unwrap_or_default())
+        .sum()
 }
 
 fn from_ms(ms: i64) -> Result<DateTime<Utc>, ExportError> {

@@ -19,7 +19,8 @@ use crate::{csv_export, json_export, ofx};
 /// Exports the wallet's history as `request` says, reading `pool` (an unlocked wallet) in
 /// keyset pages with constant memory.
 ///
-/// Progress is reported and `control.cancel` checked between pages. On any error, including
+/// Progress is reported (in events, ending at the summary's count) and `control.cancel` checked
+/// between pages. On any error, including
 /// [`ExportError::Cancelled`], nothing is left at the destination (an existing file there is
 /// untouched); on success the destination appears whole, readable by its owner only.
 pub async fn export(
@@ -71,7 +72,8 @@ pub async fn export(
         }
         ExportFormat::Ofx => {
             let statements = ofx::statements(pool, &selection).await?;
-            let mut tracker = Tracker::new(control, ofx::estimate(&statements));
+            let mut tracker =
+                Tracker::weighted(control, ofx::estimate(&statements), ofx::reads(&statements));
             tracker.check()?;
             let (pending, writer) = PendingFile::create(dest)?;
             let (writer, rows) = ofx::write_ofx(
@@ -97,11 +99,12 @@ pub async fn export(
                 statements: ofx::statements(pool, &selection).await?,
             };
             let counts = selection.count_by_kind(pool).await?;
-            let total = csv_export::pass_rows(&plan.tables, &counts)
-                + counts.values().sum::<u64>()
-                + ofx::estimate(&plan.statements)
+            let events = counts.values().sum::<u64>();
+            let work = csv_export::pass_rows(&plan.tables, &counts)
+                + events
+                + ofx::reads(&plan.statements)
                 + 2 * consentry_store::ledger::count(pool).await?;
-            let mut tracker = Tracker::new(control, total);
+            let mut tracker = Tracker::weighted(control, events, work);
             tracker.check()?;
             let (files, bytes) = archive::write(
                 pool,
@@ -121,6 +124,7 @@ pub async fn export(
             (events, files, bytes)
         }
     };
+    control.finished(events);
     Ok(ExportSummary {
         format: request.format,
         destination: request.destination.clone(),

@@ -25,3 +25,6 @@ mod archive_format;
 
 #[path = "export/failures.rs"]
 mod failures;
+
+#[path = "export/progress.rs"]
+mod progress;

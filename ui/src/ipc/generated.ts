@@ -475,11 +475,16 @@ export type ExportProgress = {
 /**
  * Counts up from 1 with each export, so the UI can tell a new run from the last one.
  */
-run: number, rowsDone: number, 
+run: number, 
 /**
- * At least `rows_done`.
+ * Events exported so far (for an archive, which reads each event several times and then
+ * the consent ledger: the total in proportion to the work done).
  */
-totalEstimate: number, 
+eventsDone: number, 
+/**
+ * Events the export expects to hold; at least `events_done`.
+ */
+eventsTotal: number, 
 /**
  * False once the export ended (finished, failed or cancelled).
  */

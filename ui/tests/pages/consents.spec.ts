@@ -73,7 +73,7 @@ test('export: an archive needs a password; plain formats need an explicit yes', 
   await expect(submit).toBeDisabled();
   await page.getByLabel('I understand, write it unencrypted').check();
   await submit.click();
-  await expect(page.getByTestId('export-done')).toContainText('Exported 1312 events');
+  await expect(page.getByTestId('export-done')).toContainText('Exported 1,312 events');
 });
 
 const conflict = {

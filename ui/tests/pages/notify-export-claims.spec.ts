@@ -4,13 +4,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { open, callsOf } from './support';
 
-async function emitProgress(page: Page, rowsDone: number, totalEstimate: number) {
+async function emitProgress(page: Page, eventsDone: number, eventsTotal: number) {
   await page.evaluate(
     ([done, total]) =>
       (
         window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
-      ).__CONSENTRY_MOCK_IPC__.emit('export_progress', { run: 1, rowsDone: done, totalEstimate: total, running: true }),
-    [rowsDone, totalEstimate],
+      ).__CONSENTRY_MOCK_IPC__.emit('export_progress', { run: 1, eventsDone: done, eventsTotal: total, running: true }),
+    [eventsDone, eventsTotal],
   );
 }
 
@@ -45,7 +45,7 @@ test('export: the page names no destination, progress shows, Cancel stops it', a
   const progress = page.getByTestId('export-progress');
   await expect(progress).toContainText('Preparing…');
   await emitProgress(page, 250, 1000);
-  await expect(progress).toContainText('250 of 1000 rows (25%)');
+  await expect(progress).toContainText('250 of 1,000 events (25%)');
   await expect(progress.getByRole('progressbar')).toHaveAttribute('value', '25');
 
   await page.getByTestId('export-cancel').click();

@@ -50,9 +50,9 @@ describe('claim pack', () => {
 describe('export progress', () => {
   it('is a whole percentage, 0 before the total is known, capped at 100', () => {
     expect(progressPercent(null)).toBe(0);
-    expect(progressPercent({ rowsDone: 0, totalEstimate: 0 })).toBe(0);
-    expect(progressPercent({ rowsDone: 250, totalEstimate: 1000 })).toBe(25);
-    expect(progressPercent({ rowsDone: 999, totalEstimate: 1000 })).toBe(99);
-    expect(progressPercent({ rowsDone: 1010, totalEstimate: 1000 })).toBe(100);
+    expect(progressPercent({ eventsDone: 0, eventsTotal: 0 })).toBe(0);
+    expect(progressPercent({ eventsDone: 250, eventsTotal: 1000 })).toBe(25);
+    expect(progressPercent({ eventsDone: 999, eventsTotal: 1000 })).toBe(99);
+    expect(progressPercent({ eventsDone: 1010, eventsTotal: 1000 })).toBe(100);
   });
 });

@@ -9,15 +9,18 @@ use ts_rs::TS;
 
 use crate::ApiError;
 
-/// How far the running export has come: the `export_progress` event.
+/// How far the running export has come, in events (the unit of the summary's `events`): the
+/// `export_progress` event. Once an export finished, both counts are its summary's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportProgress {
     /// Counts up from 1 with each export, so the UI can tell a new run from the last one.
     pub run: u64,
-    pub rows_done: u64,
-    /// At least `rows_done`.
-    pub total_estimate: u64,
+    /// Events exported so far (for an archive, which reads each event several times and then
+    /// the consent ledger: the total in proportion to the work done).
+    pub events_done: u64,
+    /// Events the export expects to hold; at least `events_done`.
+    pub events_total: u64,
     /// False once the export ended (finished, failed or cancelled).
     pub running: bool,
 }
@@ -56,16 +59,16 @@ impl ExportHub {
         let run = self.progress.borrow().run + 1;
         self.progress.send_replace(ExportProgress {
             run,
-            rows_done: 0,
-            total_estimate: 0,
+            events_done: 0,
+            events_total: 0,
             running: true,
         });
         let progress = Arc::clone(&self.progress);
         let report: consentry_export::ProgressFn = Arc::new(move |p| {
             progress.send_replace(ExportProgress {
                 run,
-                rows_done: p.rows_done,
-                total_estimate: p.total_estimate.max(p.rows_done),
+                events_done: p.events_done,
+                events_total: p.events_total.max(p.events_done),
                 running: true,
             });
         });

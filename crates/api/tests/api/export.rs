@@ -92,9 +92,71 @@ async fn progress_is_published_and_ends_not_running() {
     let last = *progress.borrow();
     assert_eq!(last.run, 1);
     assert!(!last.running);
-    assert!(last.rows_done >= 30, "{last:?}");
-    assert!(last.total_estimate >= last.rows_done);
+    assert_eq!((last.events_done, last.events_total), (30, 30), "{last:?}");
     assert!(out.exists());
+}
+
+/// The progress and the result count the same thing, events, in every format: the archive
+/// (which reads each event for its CSV, JSON and OFX files, then the ledger) too.
+#[tokio::test]
+async fn the_last_progress_is_the_results_count_of_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    some_events(&pool, 30).await;
+    let now = Utc::now();
+    let usd = Currency::new("USD").unwrap();
+    let settled: Vec<_> = (0..6)
+        .map(|i| {
+            let mut t = tx(
+                &format!("tx_s{i}"),
+                "Café Rose",
+                450,
+                consentry_domain::Channel::Nfc,
+            );
+            if i % 2 == 1 {
+                t.amount = Money::new(450, usd);
+                t.commission = Money::new(5, usd);
+            }
+            event(
+                &format!("evt_settled_{i}"),
+                now - Duration::hours(i),
+                None,
+                EventPayload::TransactionSettled(t),
+            )
+        })
+        .collect();
+    events::ingest(&pool, &settled, now).await.unwrap();
+    grant(&ctx, COFFEE_APP, Scope::Points, vec![Channel::Nfc]).await;
+
+    let progress = ctx.subscribe_export_progress();
+    for (format, name, password, expected) in [
+        (ExportFormat::Json, "out.json", None, 36),
+        (ExportFormat::Csv, "out-csv", None, 36),
+        (ExportFormat::Ofx, "out.ofx", None, 6),
+        (
+            ExportFormat::Archive,
+            "out.age",
+            Some("correct horse battery"),
+            36,
+        ),
+    ] {
+        let request = ExportRequest {
+            format,
+            password: password.map(str::to_owned),
+            ..request()
+        };
+        let summary = export_history_to(&ctx, request, dir.path().join(name))
+            .await
+            .unwrap();
+        assert_eq!(summary.events, expected, "{format:?}");
+        let last = *progress.borrow();
+        assert!(!last.running);
+        assert_eq!(
+            (last.events_done, last.events_total),
+            (summary.events, summary.events),
+            "{format:?}: {last:?}"
+        );
+    }
 }
 
 #[tokio::test]

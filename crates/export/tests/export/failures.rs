@@ -27,7 +27,7 @@ async fn cancel_midway(w: &Filled, format: ExportFormat, dest: &Path) -> ExportE
     let control = ExportControl {
         cancel,
         progress: Some(Arc::new(move |p| {
-            if p.rows_done > 0 {
+            if p.events_done > 0 {
                 flag.cancel();
             }
         })),

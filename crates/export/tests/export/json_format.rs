@@ -64,10 +64,10 @@ async fn the_document_validates_against_the_committed_schema_and_adds_up() {
     assert!(progress.len() >= 3, "one report per page of 500");
     assert!(progress
         .windows(2)
-        .all(|p| p[0].rows_done <= p[1].rows_done));
+        .all(|p| p[0].events_done <= p[1].events_done));
     let last = progress.last().unwrap();
     assert_eq!(
-        (last.rows_done, last.total_estimate),
+        (last.events_done, last.events_total),
         (w.events.len() as u64, w.events.len() as u64)
     );
 
