@@ -66,7 +66,7 @@ test('export: an archive needs a password; plain formats need an explicit yes', 
   await open(page, '#/export');
   const submit = page.getByRole('button', { name: 'Export' });
   await expect(submit).toBeDisabled();
-  await page.getByLabel('Archive password').fill('long enough');
+  await page.getByLabel('Archive password', { exact: true }).fill('long enough');
   await expect(submit).toBeEnabled();
   await page.getByRole('radio', { name: /^CSV/ }).check();
   await expect(page.getByRole('note')).toContainText('will not be encrypted');
