@@ -1,0 +1,103 @@
+//! Limits: oversized bodies and out-of-range fields are refused with 4xx, never a 5xx.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::contract::BODY_LIMIT;
+use crate::failure::{ensure, Checked};
+use crate::http::Target;
+use crate::wallet::{new_key, Wallet, CURRENCY};
+
+/// A body over 64 KiB is 413 `payload_too_large` — with or without credentials, on any
+/// endpoint — and a body just under the limit is judged on its content instead.
+pub async fn body_size(t: &Target) -> Checked {
+    let wallet = Wallet::enroll_unlinked(t).await?;
+    let pad = "x".repeat(BODY_LIMIT + 36 * 1024);
+    t.call(Method::POST, "/v1/enroll")
+        .json(&json!({"device_name": pad}))
+        .send()
+        .await?
+        .expect_error(413, "payload_too_large")?;
+    wallet
+        .post(
+            "/v1/cards",
+            &json!({"number": "4242424242424242", "expiration": {"month": 12, "year": 2031},
+                    "nickname": pad}),
+        )
+        .await?
+        .expect_error(413, "payload_too_large")?;
+    wallet
+        .put_grant(
+            "grant_oversized",
+            Some(&new_key()),
+            &json!({"action": "revoke", "base_version": 1, "pad": pad}),
+        )
+        .await?
+        .expect_error(413, "payload_too_large")?;
+    let under = "x".repeat(BODY_LIMIT - 4 * 1024);
+    let reply = t
+        .call(Method::POST, "/v1/enroll")
+        .json(&json!({"device_name": under}))
+        .send()
+        .await?;
+    let code = reply.json["code"].as_str().unwrap_or_default().to_owned();
+    ensure!(
+        reply.status == 422 && code != "payload_too_large",
+        "a 60 KiB body with an 60,000-character device name should be refused for its content (422), not its size: {}",
+        reply.describe()
+    );
+    reply.expect_error(422, &code)?;
+    Ok(())
+}
+
+/// Fields out of their documented bounds are 4xx with a documented code: a device name of 0
+/// or 81 characters, a nickname of 41, a merchant of 81, an amount of 0, below 0 or above
+/// the purchase maximum, a grant id of 65 characters.
+pub async fn field_bounds(t: &Target) -> Checked {
+    for name in [String::new(), "n".repeat(81)] {
+        let reply = t
+            .call(Method::POST, "/v1/enroll")
+            .json(&json!({"device_name": name}))
+            .send()
+            .await?;
+        reply.expect_error(422, reply.json["code"].as_str().unwrap_or("(none)"))?;
+    }
+    let wallet = Wallet::enroll(t).await?;
+    let card = wallet.link_card().await?;
+    let reply = wallet
+        .post(
+            "/v1/cards",
+            &json!({"number": "5555555555554444", "expiration": {"month": 12, "year": 2031},
+                    "nickname": "n".repeat(41)}),
+        )
+        .await?;
+    reply.expect_error(422, "invalid_nickname")?;
+    let purchase = |minor: i64, merchant: String| {
+        json!({"card_token": card, "amount": {"minor": minor, "currency": CURRENCY},
+               "merchant": merchant, "channel": "card"})
+    };
+    wallet
+        .post("/v1/simulate/purchase", &purchase(100, "m".repeat(81)))
+        .await?
+        .expect_error(422, "invalid_merchant")?;
+    for minor in [0, -5, 100_000_000_001] {
+        wallet
+            .post(
+                "/v1/simulate/purchase",
+                &purchase(minor, "Conformance Cafe".into()),
+            )
+            .await?
+            .expect_error(422, "invalid_amount")
+            .map_err(|f| f.context(&format!("amount {minor}")))?;
+    }
+    let long_id = "g".repeat(65);
+    wallet
+        .put_grant(
+            &long_id,
+            Some(&new_key()),
+            &json!({"action": "revoke", "base_version": 1}),
+        )
+        .await?
+        .expect_error(400, "invalid_identifier")?;
+    Ok(())
+}
