@@ -74,6 +74,8 @@ async fn errors_answered_as_500_fail_the_checks_that_expect_errors() {
         "grants.signed_changes",
         "idempotency.conflict",
         "idempotency.key_required",
+        "idempotency.creating_posts",
+        "idempotency.errors_not_stored",
         "feed.bad_parameters",
         "signatures.single_event",
         "limits.body_size",
@@ -104,6 +106,7 @@ async fn a_platform_forgetting_idempotency_keys_fails_the_idempotency_checks() {
         "idempotency.replay_same_json_value",
         "idempotency.conflict",
         "idempotency.key_required",
+        "idempotency.creating_posts",
     ]
     .into();
     assert_eq!(failed, expected, "{table}");
@@ -149,7 +152,7 @@ async fn the_binary_prints_the_table_or_json_and_exits_non_zero_on_failure() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
     assert!(names.iter().all(|n| n.starts_with("idempotency.")));
 
     let broken = broken::always_500().await;

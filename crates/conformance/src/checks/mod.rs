@@ -8,6 +8,7 @@ mod errors;
 mod feed;
 mod grants;
 mod idempotency;
+mod idempotent_posts;
 mod limits;
 mod meta;
 mod signatures;
@@ -183,6 +184,24 @@ pub fn catalogue() -> Vec<Check> {
             "openapi.json: applyConsentChange 400 (`idempotency_key_missing`, `idempotency_key_invalid`)",
             false,
             idempotency::key_required
+        ),
+        check!(
+            "idempotency.creating_posts",
+            "openapi.json: enroll, linkCard, simulatePurchase (Idempotency-Key: replay, 409 `idempotency_key_reused`)",
+            false,
+            idempotent_posts::creating_posts
+        ),
+        check!(
+            "idempotency.per_cardholder",
+            "openapi.json: OptionalIdempotencyKey (keys are the cardholder's own)",
+            false,
+            idempotent_posts::per_cardholder
+        ),
+        check!(
+            "idempotency.errors_not_stored",
+            "openapi.json: simulatePurchase (successful answers are stored; errors are not)",
+            false,
+            idempotent_posts::errors_not_stored
         ),
         check!(
             "feed.cursor_pages",
