@@ -85,6 +85,7 @@ macro_rules! for_each_command {
             purchase_simulate($crate::PurchaseSimulateRequest) -> $crate::PurchaseSimulated;
             demo_terms_publish($crate::DemoTermsPublishRequest) -> $crate::DemoTermsPublished;
             demo_violation($crate::DemoViolationRequest) -> $crate::DemoViolationSent;
+            demo_unrewarded_purchase($crate::DemoUnrewardedRequest) -> $crate::DemoUnrewardedSent;
         }
     };
 }

@@ -63,9 +63,9 @@ pub use consents::{
 };
 pub use context::{Context, ContextOptions};
 pub use demo::{
-    demo_terms_publish, demo_violation, purchase_simulate, DemoTermsPublishRequest,
-    DemoTermsPublished, DemoViolationRequest, DemoViolationSent, PurchaseSimulateRequest,
-    PurchaseSimulated,
+    demo_terms_publish, demo_unrewarded_purchase, demo_violation, purchase_simulate,
+    DemoTermsPublishRequest, DemoTermsPublished, DemoUnrewardedRequest, DemoUnrewardedSent,
+    DemoViolationRequest, DemoViolationSent, PurchaseSimulateRequest, PurchaseSimulated,
 };
 pub use desktop::{
     desktop_settings_get, desktop_settings_set, update_check, update_install, DesktopSettings,

@@ -720,3 +720,189 @@ async fn demo_wallet(dir: &TempDir) -> (RunningPlatform, Context) {
     demo.demo_operator = Some(consentry_api::OperatorToken::new("op_demo".into()));
     (platform, wallet(demo).await)
 }
+
+const CASHBACK_APP: &str = "app_cashcove";
+const POINTS_APP: &str = "app_greenleaf";
+
+fn reward(app: &str, card: &str, scope: Scope) -> GrantSetRequest {
+    GrantSetRequest {
+        app_id: app.into(),
+        scope,
+        ..receipts(card)
+    }
+}
+
+#[tokio::test]
+async fn the_demo_unrewarded_purchase_puts_a_claim_pack_in_rewards_for_the_app_that_owed_cashback()
+{
+    use consentry_api::rewards::claims::missing_rewards_at;
+    use consentry_api::{
+        demo_unrewarded_purchase, missing_rewards, DemoUnrewardedRequest, MissingRewardsRequest,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (platform, ctx) = demo_wallet(&dir).await;
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    let request = |app: &str| DemoUnrewardedRequest {
+        app_id: app.into(),
+        card_token: card.token.clone(),
+    };
+
+    // No cashback permission on the card: nothing the app could owe, nothing is sent.
+    let refused = demo_unrewarded_purchase(&ctx, request(CASHBACK_APP))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput, "{refused:?}");
+    let unknown = demo_unrewarded_purchase(&ctx, request("app_nope"))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::NotFound, "{unknown:?}");
+
+    // A cashback permission given just now (not yet sent: the control sends it first).
+    grant_set(&ctx, reward(CASHBACK_APP, &card.token, Scope::Cashback))
+        .await
+        .unwrap();
+    let none = missing_rewards(&ctx, MissingRewardsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(none.days, 0, "the demo does not wait");
+    assert!(none.items.is_empty());
+    let sent = demo_unrewarded_purchase(&ctx, request(CASHBACK_APP))
+        .await
+        .unwrap();
+    assert_eq!(sent.merchant, "Marché Frais");
+    assert_eq!(sent.amount.minor, 2490);
+    assert!(sent.settled_at < chrono::Utc::now());
+    // A permission given later owed nothing on that purchase, though its app did nothing.
+    grant_set(&ctx, reward(POINTS_APP, &card.token, Scope::Points))
+        .await
+        .unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+
+    let list = missing_rewards(&ctx, MissingRewardsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 1, "{:?}", list.items);
+    let claim = &list.items[0];
+    assert_eq!(claim.app_id, CASHBACK_APP);
+    assert_eq!(claim.transaction_id, sent.transaction_id);
+    assert_eq!(claim.merchant, "Marché Frais");
+    assert_eq!(
+        claim.settled_at.timestamp_millis(),
+        sent.settled_at.timestamp_millis()
+    );
+    assert_eq!(claim.card_last4.as_deref(), Some("4242"));
+    let scopes: Vec<Scope> = claim.grants.iter().map(|g| g.scope).collect();
+    assert_eq!(scopes, [Scope::Cashback]);
+    assert_eq!(claim.grants[0].ledger_hash.len(), 64);
+    // The receipts app, allowed since before, did its part: its receipt is in the pack.
+    let receipt = claim.receipt.as_ref().expect("the receipt app's receipt");
+    assert_eq!(receipt.app_id.as_deref(), Some(RECEIPTS_APP));
+    assert_eq!(receipt.total.minor, 2490);
+
+    // The rule for any other platform is unchanged: this purchase is minutes old, not days.
+    let pool = ctx.pool().await.unwrap();
+    let real = missing_rewards_at(&pool, chrono::Utc::now()).await.unwrap();
+    assert_eq!(real.days, 3);
+    assert!(real.items.is_empty(), "{:?}", real.items);
+    let in_four_days = missing_rewards_at(&pool, chrono::Utc::now() + chrono::Duration::days(4))
+        .await
+        .unwrap();
+    assert_eq!(in_four_days.items.len(), 1);
+
+    // An ordinary purchase pays its cashback: no new claim.
+    let mut paid = coffee(&card.token);
+    paid.channel = Channel::Card;
+    purchase_simulate(&ctx, paid).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let still = missing_rewards(&ctx, MissingRewardsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(still.items.len(), 1, "{:?}", still.items);
+
+    // Against any platform but the embedded demo one: refused, and judged with the setting.
+    let other = wallet(options(
+        &dir.path().join("other"),
+        Some(platform.base_url()),
+    ))
+    .await;
+    let refused = demo_unrewarded_purchase(&other, request(CASHBACK_APP))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+    let judged = missing_rewards(&other, MissingRewardsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(judged.days, 3);
+}
+
+#[tokio::test]
+async fn a_demo_app_moved_to_another_platform_has_no_demo_controls_and_the_usual_wait() {
+    use consentry_api::{
+        demo_unrewarded_purchase, demo_violation, missing_rewards, DemoUnrewardedRequest,
+        DemoViolationRequest, MissingRewardsRequest,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, _) = demo_wallet(&dir).await;
+    // Another platform that would take the same operator token.
+    let elsewhere = consentry_platform::serve(PlatformConfig {
+        data: DataLocation::Directory(dir.path().join("elsewhere")),
+        admin_token: Some("op_demo".into()),
+        ..PlatformConfig::default()
+    })
+    .await
+    .unwrap();
+    let says = Arc::new(ScriptedNative::default());
+    let mut moved = options(&dir.path().join("moved"), Some(demo.base_url()));
+    moved.demo_platform = true;
+    moved.demo_operator = Some(consentry_api::OperatorToken::new("op_demo".into()));
+    moved.native = says.clone();
+    let ctx = wallet(moved).await;
+    // The person connects this wallet to the other platform (and confirms its address).
+    says.push(Answer::Accept);
+    platform_enroll(
+        &ctx,
+        PlatformEnrollRequest {
+            platform_url: elsewhere.base_url(),
+            device_name: Some("laptop".into()),
+            cardholder_id: None,
+            cardholder_secret: None,
+            pairing_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    grant_set(&ctx, reward(CASHBACK_APP, &card.token, Scope::Cashback))
+        .await
+        .unwrap();
+
+    // The operator token never leaves for it: refused before any call.
+    let unrewarded = demo_unrewarded_purchase(
+        &ctx,
+        DemoUnrewardedRequest {
+            app_id: CASHBACK_APP.into(),
+            card_token: card.token.clone(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(unrewarded.code, ErrorCode::InvalidInput, "{unrewarded:?}");
+    let violation = demo_violation(
+        &ctx,
+        DemoViolationRequest {
+            app_id: CASHBACK_APP.into(),
+            card_token: card.token.clone(),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(violation.code, ErrorCode::InvalidInput, "{violation:?}");
+    // And its claims wait the usual days.
+    let list = missing_rewards(&ctx, MissingRewardsRequest {})
+        .await
+        .unwrap();
+    assert_eq!(list.days, 3);
+}

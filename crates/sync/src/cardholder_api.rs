@@ -1,7 +1,7 @@
 //! The cardholder's other platform calls: data-subject requests to apps, the simulated
 //! purchases of the demo platform (`/v1/simulate/…`), which a real card network replaces, and
 //! the operator calls the demo controls make (an app publishes new terms; an app ignores
-//! consent once).
+//! consent once; a past purchase an app did not reward).
 
 use consentry_domain::{Channel, Money, Scope};
 use consentry_wire::{
@@ -16,6 +16,7 @@ use crate::wire::PlatformApp;
 
 pub use consentry_wire::DataRequest as PlatformDataRequest;
 pub use consentry_wire::DataRequestKind;
+pub use consentry_wire::UnrewardedPurchase;
 
 /// A purchase the demo platform simulated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,5 +143,31 @@ impl PlatformClient {
         }
         let sent: RogueEventSent = answer.json("rogue event")?;
         Ok(sent.event_ids)
+    }
+
+    /// `POST /v1/admin/apps/{app_id}/unrewarded-purchase` (operator): the platform records a
+    /// purchase settled at `purchase.settled_at` on which the app, holding a cashback grant
+    /// then, did nothing. Returns the transaction and its events' ids.
+    pub async fn unrewarded_purchase(
+        &self,
+        operator: &OperatorToken,
+        app_id: &str,
+        purchase: &UnrewardedPurchase,
+    ) -> Result<SimulatedPurchase, SyncError> {
+        let url = self.url("v1/admin/apps", &[app_id, "unrewarded-purchase"])?;
+        let request = self
+            .http
+            .post(url)
+            .bearer_auth(operator.expose_secret())
+            .json(purchase);
+        let answer = self.call(request, None).await?;
+        if !answer.status.is_success() {
+            return Err(error_from(&answer));
+        }
+        let step: StepResult = answer.json("unrewarded purchase")?;
+        Ok(SimulatedPurchase {
+            transaction_id: step.transaction.id,
+            event_ids: step.event_ids,
+        })
     }
 }

@@ -92,7 +92,9 @@ mod webhook;
 mod wire;
 
 pub use backoff::Backoff;
-pub use cardholder_api::{DataRequestKind, PlatformDataRequest, SimulatedPurchase};
+pub use cardholder_api::{
+    DataRequestKind, PlatformDataRequest, SimulatedPurchase, UnrewardedPurchase,
+};
 pub use cards::remember_devices;
 pub use change::{grant_id_for, is_valid_grant_id, GrantChange};
 pub use client::{parse_platform_url, ClientConfig, PlatformClient};

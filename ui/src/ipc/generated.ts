@@ -368,6 +368,19 @@ export type DemoTermsPublishRequest = { appId: string, };
 
 export type DemoTermsPublished = { appId: string, termsVersion: number, };
 
+export type DemoUnrewardedRequest = { appId: string, cardToken: string, };
+
+export type DemoUnrewardedSent = { transactionId: string, merchant: string, amount: Money, 
+/**
+ * When the purchase settled: [`DEMO_DAYS_AGO`] days back, or just after the app's
+ * cashback permission started when that is more recent.
+ */
+settledAt: string, 
+/**
+ * Events the purchase produced (none of them from this app).
+ */
+events: number, };
+
 export type DemoViolationRequest = { appId: string, cardToken: string, };
 
 export type DemoViolationSent = { 
@@ -1149,6 +1162,7 @@ export type Commands = {
   purchase_simulate: { request: PurchaseSimulateRequest; response: PurchaseSimulated };
   demo_terms_publish: { request: DemoTermsPublishRequest; response: DemoTermsPublished };
   demo_violation: { request: DemoViolationRequest; response: DemoViolationSent };
+  demo_unrewarded_purchase: { request: DemoUnrewardedRequest; response: DemoUnrewardedSent };
 };
 
 export type CommandName = keyof Commands;

@@ -200,6 +200,15 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   purchase_simulate: { ok: { transactionId: 'txn_1', events: 2 } },
   demo_terms_publish: { ok: { appId: 'app_receipts', termsVersion: 4 } },
   demo_violation: { ok: { scope: 'social_posts', events: 1 } },
+  demo_unrewarded_purchase: {
+    ok: {
+      transactionId: 'txn_demo_unrewarded',
+      merchant: 'Marché Frais',
+      amount: { minor: 2490, currency: 'EUR' },
+      settledAt: '2026-11-24T10:00:00Z',
+      events: 3,
+    },
+  },
   export_history: {
     ok: {
       format: 'archive',

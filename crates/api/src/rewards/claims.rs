@@ -24,6 +24,11 @@ use crate::{ApiError, Context, ErrorCode};
 pub const DAYS_KEY: &str = "missing_rewards.days";
 /// The default of [`DAYS_KEY`].
 pub const DEFAULT_DAYS: u32 = 3;
+/// The wait on the embedded demo platform: none. A payment is owed only if the permission was
+/// in force when it settled, by the wallet's own ledger, and a demo wallet's permissions are
+/// minutes old: a wait of days could never pass there (see docs/decisions.md). Any other
+/// platform gets the setting.
+pub const DEMO_DAYS: u32 = 0;
 /// How far back settlements are looked at: older claims are rarely honoured, and the bound
 /// keeps the scan an index range.
 pub const LOOKBACK_DAYS: i64 = 90;
@@ -145,20 +150,40 @@ async fn days(pool: &SqlitePool) -> Result<u32, ApiError> {
         .unwrap_or(DEFAULT_DAYS))
 }
 
+/// The wait this wallet's claims are judged with: [`DEMO_DAYS`] on the embedded demo
+/// platform, else the setting.
+async fn wait(ctx: &Context, pool: &SqlitePool) -> Result<u32, ApiError> {
+    if crate::demo::on_demo_platform(ctx).await {
+        Ok(DEMO_DAYS)
+    } else {
+        days(pool).await
+    }
+}
+
 /// `missing_rewards`: the list as of now.
 pub async fn missing_rewards(
     ctx: &Context,
     _request: MissingRewardsRequest,
 ) -> Result<MissingRewards, ApiError> {
-    missing_rewards_at(&ctx.pool().await?, Utc::now()).await
+    let pool = ctx.pool().await?;
+    let days = wait(ctx, &pool).await?;
+    judge(&pool, Utc::now(), days).await
 }
 
-/// The list as of `now`.
+/// The list as of `now`, with the wait the setting gives.
 pub async fn missing_rewards_at(
     pool: &SqlitePool,
     now: DateTime<Utc>,
 ) -> Result<MissingRewards, ApiError> {
-    let days = days(pool).await?;
+    judge(pool, now, days(pool).await?).await
+}
+
+/// The list as of `now` when apps have `days` to act.
+async fn judge(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    days: u32,
+) -> Result<MissingRewards, ApiError> {
     let entries: Vec<LedgerEntry> = ledger::entries(pool)
         .await?
         .into_iter()
@@ -306,7 +331,8 @@ pub async fn missing_reward_save_at(
     request: MissingRewardSaveRequest,
     now: DateTime<Utc>,
 ) -> Result<ClaimPackSaved, ApiError> {
-    let list = missing_rewards_at(&ctx.pool().await?, now).await?;
+    let pool = ctx.pool().await?;
+    let list = judge(&pool, now, wait(ctx, &pool).await?).await?;
     let claim = list
         .items
         .iter()
