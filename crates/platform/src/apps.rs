@@ -1,7 +1,12 @@
-//! The app directory: `GET /v1/apps`, and `POST /v1/apps/{id}/terms` (operator) which
-//! publishes new terms and tells every cardholder holding a grant for the app.
+//! The app directory: `GET /v1/apps` in the language `Accept-Language` asks for, and
+//! `POST /v1/apps/{id}/terms` (operator) which publishes new terms (with translations) and
+//! tells every cardholder holding a grant for the app.
+//!
+//! English texts are kept in `apps` (and `superseded_terms`); others in `app_texts` and
+//! `terms_translations`. A text the platform lacks in a language is served in English.
 
 use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue};
 use axum::Json;
 use consentry_domain::{
     AppTermsChanged, ConsentAction, EventPayload, FeeModel, Scope, Sha256Digest,
@@ -15,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::{self, Recipient};
 use crate::extract::{refuse_card_number, ApiJson, ApiPath};
 use crate::grant_store;
+use crate::language::{self, Lang, Negotiated};
 use crate::state::AppState;
 
 const MAX_TERMS_TEXT: usize = 20_000;
@@ -32,13 +38,21 @@ type AppRow = (
     u32,
     String,
     String,
+    String,
 );
 
-const APP_COLUMNS: &str =
-    "id, name, publisher, description, category, scopes, fee_model, privacy_url,
-    website_url, terms_version, terms_text, terms_published_at";
+/// Every column of an app, its texts in the language bound as `?1` (English where that
+/// language has none).
+const APP_SELECT: &str = "SELECT a.id, a.name, a.publisher,
+        coalesce(x.description, a.description), coalesce(x.category, a.category),
+        a.scopes, a.fee_model, a.privacy_url, a.website_url, a.terms_version,
+        coalesce(t.text, a.terms_text), coalesce(t.language, 'en'), a.terms_published_at
+    FROM apps a
+    LEFT JOIN app_texts x ON x.app_id = a.id AND x.language = ?1
+    LEFT JOIN terms_translations t
+        ON t.app_id = a.id AND t.version = a.terms_version AND t.language = ?1";
 
-fn from_row(row: AppRow) -> Result<App, ApiError> {
+fn from_row(row: AppRow, lang: Lang) -> Result<App, ApiError> {
     let (
         id,
         name,
@@ -51,6 +65,7 @@ fn from_row(row: AppRow) -> Result<App, ApiError> {
         website_url,
         version,
         text,
+        terms_language,
         published_at,
     ) = row;
     let requested_scopes: Vec<Scope> = serde_json::from_str(&scopes)?;
@@ -67,74 +82,133 @@ fn from_row(row: AppRow) -> Result<App, ApiError> {
             version,
             hash: Sha256Digest::of_terms(&text).to_hex(),
             text,
+            language: terms_language,
             published_at,
         },
-        fee_description: fee_model.describe(),
+        fee_description: language::fee_description(&fee_model, lang),
         fee_model,
         privacy_url,
         website_url,
     })
 }
 
-/// One app by id.
+/// One app by id, in English.
 pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<App>, ApiError> {
-    let row: Option<AppRow> =
-        sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    row.map(from_row).transpose()
+    find_in(conn, id, Lang::DEFAULT).await
 }
 
-/// The hash of `app_id`'s terms at `version` (current or replaced); `None` when the
-/// platform has no such version.
-pub async fn terms_hash_at(
+/// One app by id, its texts in `lang`.
+pub async fn find_in(
+    conn: &mut SqliteConnection,
+    id: &str,
+    lang: Lang,
+) -> Result<Option<App>, ApiError> {
+    let row: Option<AppRow> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = ?2"))
+        .bind(lang.code())
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|row| from_row(row, lang)).transpose()
+}
+
+/// The hashes of every text of `app_id`'s terms at `version` (current or replaced), one per
+/// language the platform has it in; empty when the platform has no such version.
+pub async fn terms_hashes_at(
     conn: &mut SqliteConnection,
     app_id: &str,
     version: u32,
-) -> Result<Option<Sha256Digest>, ApiError> {
-    let text: Option<String> = sqlx::query_scalar(
+) -> Result<Vec<Sha256Digest>, ApiError> {
+    let texts: Vec<String> = sqlx::query_scalar(
         "SELECT terms_text FROM apps WHERE id = ?1 AND terms_version = ?2
          UNION ALL
          SELECT text FROM superseded_terms WHERE app_id = ?1 AND version = ?2
-         LIMIT 1",
+         UNION ALL
+         SELECT text FROM terms_translations WHERE app_id = ?1 AND version = ?2",
     )
     .bind(app_id)
     .bind(version)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(text.as_deref().map(Sha256Digest::of_terms))
+    Ok(texts.iter().map(|t| Sha256Digest::of_terms(t)).collect())
 }
 
-/// Every app, in directory order.
+/// Every app in English, in directory order.
 pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<App>, ApiError> {
-    let rows: Vec<AppRow> =
-        sqlx::query_as(&format!("SELECT {APP_COLUMNS} FROM apps ORDER BY position"))
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.into_iter().map(from_row).collect()
+    all_in(conn, Lang::DEFAULT).await
 }
 
-pub async fn list(State(state): State<AppState>, _device: Device) -> ApiResult<Json<AppList>> {
+/// Every app, its texts in `lang`, in directory order.
+pub async fn all_in(conn: &mut SqliteConnection, lang: Lang) -> Result<Vec<App>, ApiError> {
+    let rows: Vec<AppRow> = sqlx::query_as(&format!("{APP_SELECT} ORDER BY a.position"))
+        .bind(lang.code())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.into_iter().map(|row| from_row(row, lang)).collect()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _device: Device,
+    lang: Negotiated,
+) -> ApiResult<([(HeaderName, HeaderValue); 2], Json<AppList>)> {
     let mut conn = state.db.acquire().await?;
-    Ok(Json(AppList {
-        apps: all(&mut conn).await?,
-    }))
+    Ok((
+        lang.headers(),
+        Json(AppList {
+            apps: all_in(&mut conn, lang.0).await?,
+        }),
+    ))
+}
+
+/// Checks the text of terms (`field` names it in a refusal).
+fn check_terms_text(field: &str, text: &str) -> Result<(), ApiError> {
+    refuse_card_number(field, text)?;
+    if text.trim().is_empty() || text.chars().count() > MAX_TERMS_TEXT {
+        return Err(ApiError::unprocessable(
+            "invalid_terms",
+            format!("{field} must be 1 to {MAX_TERMS_TEXT} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The translations of a publication, each in a language the platform serves besides
+/// English (`text` is the English text).
+fn translations(request: &PublishTerms) -> Result<Vec<(Lang, &str)>, ApiError> {
+    let mut out = Vec::with_capacity(request.translations.len());
+    for (code, text) in &request.translations {
+        refuse_card_number("translations", code)?;
+        let lang = Lang::from_code(code)
+            .filter(|lang| *lang != Lang::DEFAULT)
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "unsupported_language",
+                    format!(
+                        "translations may be in: {} (`text` is the English text)",
+                        Lang::ALL
+                            .iter()
+                            .filter(|l| **l != Lang::DEFAULT)
+                            .map(|l| l.code())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+        check_terms_text(&format!("translations.{code}"), text)?;
+        out.push((lang, text.as_str()));
+    }
+    Ok(out)
 }
 
 pub async fn publish_terms(
     State(state): State<AppState>,
     _admin: Admin,
+    lang: Negotiated,
     ApiPath(app_id): ApiPath<String>,
     ApiJson(request): ApiJson<PublishTerms>,
-) -> ApiResult<Json<App>> {
-    refuse_card_number("text", &request.text)?;
-    if request.text.trim().is_empty() || request.text.chars().count() > MAX_TERMS_TEXT {
-        return Err(ApiError::unprocessable(
-            "invalid_terms",
-            format!("text must be 1 to {MAX_TERMS_TEXT} characters"),
-        ));
-    }
+) -> ApiResult<([(HeaderName, HeaderValue); 2], Json<App>)> {
+    check_terms_text("text", &request.text)?;
+    let translations = translations(&request)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let app = find(&mut tx, &app_id)
@@ -167,6 +241,17 @@ pub async fn publish_terms(
     .bind(&app_id)
     .execute(&mut *tx)
     .await?;
+    for (lang, text) in &translations {
+        sqlx::query(
+            "INSERT INTO terms_translations (app_id, version, language, text) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&app_id)
+        .bind(request.version)
+        .bind(lang.code())
+        .bind(text)
+        .execute(&mut *tx)
+        .await?;
+    }
 
     // Every card holding a grant for the app hears of the new terms ...
     let cards: Vec<(String, String)> = sqlx::query_as(
@@ -176,8 +261,16 @@ pub async fn publish_terms(
     .bind(&app_id)
     .fetch_all(&mut *tx)
     .await?;
-    let terms_hash = Sha256Digest::of_terms(&request.text);
+    // ... with the hash of the text in the cardholder's language.
+    let text_in = |lang: Lang| {
+        translations
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map_or(request.text.as_str(), |(_, text)| text)
+    };
     for (cardholder_id, card_token) in &cards {
+        let lang = language::of_cardholder(&mut tx, cardholder_id).await?;
+        let terms_hash = Sha256Digest::of_terms(text_in(lang));
         let to = Recipient {
             cardholder_id,
             card_token,
@@ -205,10 +298,10 @@ pub async fn publish_terms(
         )
         .await?;
     }
-    let updated = find(&mut tx, &app_id)
+    let updated = find_in(&mut tx, &app_id, lang.0)
         .await?
         .ok_or_else(|| ApiError::internal("app vanished"))?;
     tx.commit().await?;
     state.feed_changed();
-    Ok(Json(updated))
+    Ok((lang.headers(), Json(updated)))
 }

@@ -1,5 +1,6 @@
 //! Who is calling: a device (bearer token minted at enrollment) or the operator (the
-//! admin token from the configuration).
+//! admin token from the configuration). A device's request also says which language its
+//! cardholder reads (`Accept-Language`), kept for the texts of their events.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -7,6 +8,7 @@ use axum::http::request::Parts;
 
 use crate::error::ApiError;
 use crate::ids::hash_secret;
+use crate::language;
 use crate::state::AppState;
 
 /// An enrolled device of a cardholder.
@@ -45,17 +47,30 @@ impl FromRequestParts<AppState> for Device {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
         // A removed device's token is refused like an unknown one.
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT id, cardholder_id FROM devices WHERE token_hash = ? AND removed_at IS NULL",
+        let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT d.id, d.cardholder_id, c.language
+             FROM devices d JOIN cardholders c ON c.id = d.cardholder_id
+             WHERE d.token_hash = ? AND d.removed_at IS NULL",
         )
         .bind(hash_secret(token))
         .fetch_optional(&state.db)
         .await?;
-        let (device_id, cardholder_id) = row.ok_or_else(|| {
+        let (device_id, cardholder_id, language) = row.ok_or_else(|| {
             ApiError::unauthorized(
                 "unknown or revoked device token; enroll again with POST /v1/enroll",
             )
         })?;
+        // The cardholder reads the language their latest request asked for (a request that
+        // asks for none, or unreadably, changes nothing).
+        if let Some(lang) = language::requested(&parts.headers) {
+            if language.as_deref() != Some(lang.code()) {
+                sqlx::query("UPDATE cardholders SET language = ? WHERE id = ?")
+                    .bind(lang.code())
+                    .bind(&cardholder_id)
+                    .execute(&state.db)
+                    .await?;
+            }
+        }
         Ok(Device {
             device_id,
             cardholder_id,

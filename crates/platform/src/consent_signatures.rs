@@ -163,13 +163,14 @@ pub fn check_key(statement: &ConsentStatement, grant: &Grant) -> Result<(), ApiE
     Ok(())
 }
 
-/// `terms_hash` is the hash of the app's terms at `terms_version`, as the platform has them.
+/// `terms_hash` is the hash of a text of the app's terms at `terms_version`, in any language
+/// the platform has them in (the cardholder signs the text they read).
 pub async fn check_terms(
     conn: &mut SqliteConnection,
     statement: &ConsentStatement,
 ) -> Result<(), ApiError> {
-    let known = apps::terms_hash_at(conn, &statement.app_id, statement.terms_version).await?;
-    if known == Some(statement.terms_hash) {
+    let known = apps::terms_hashes_at(conn, &statement.app_id, statement.terms_version).await?;
+    if known.contains(&statement.terms_hash) {
         Ok(())
     } else {
         Err(mismatch("terms_hash"))

@@ -41,6 +41,7 @@ mod grants;
 mod idempotency;
 pub mod ids;
 mod keys;
+mod language;
 mod merchants;
 mod openapi;
 mod pairings;

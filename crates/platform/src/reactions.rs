@@ -1,6 +1,10 @@
 //! What an app does with a purchase it may see, per scope: a receipt, points, cashback,
 //! an offer (or redeeming one), a recommendation, a social post. Side effects (balances,
 //! pending cashback, open offers) are written in the caller's transaction.
+//!
+//! Texts the platform writes for the cardholder (a points programme's name, an offer, a
+//! recommendation) are in the cardholder's language; a social post stays as the app published
+//! it.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use consentry_domain::{
@@ -16,6 +20,7 @@ use sqlx::SqliteConnection;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::ids::new_id;
+use crate::language::{self, Lang, NNBSP};
 use crate::{merchants, receipts, seed};
 
 /// The purchase being reacted to.
@@ -55,6 +60,12 @@ pub async fn react(
     rng: &mut StdRng,
 ) -> Result<Vec<EventPayload>, ApiError> {
     let behaviour = seed::behaviour(&app.id);
+    let lang = match scope {
+        Scope::Points | Scope::Offers | Scope::Recommendations => {
+            language::of_cardholder(conn, &purchase.cardholder_id).await?
+        }
+        Scope::Receipts | Scope::Cashback | Scope::SocialPosts => Lang::DEFAULT,
+    };
     let payment = purchase.payment();
     let payload = match scope {
         Scope::Receipts => EventPayload::ReceiptIssued(ReceiptIssued {
@@ -66,7 +77,7 @@ pub async fn react(
             ),
             payment,
         }),
-        Scope::Points => award_points(conn, purchase, app, &behaviour).await?,
+        Scope::Points => award_points(conn, purchase, app, &behaviour, lang).await?,
         Scope::Cashback => {
             let amount = purchase
                 .amount
@@ -90,8 +101,8 @@ pub async fn react(
                 payment: Some(payment),
             })
         }
-        Scope::Offers => offer(conn, purchase, app, &behaviour, now, rng).await?,
-        Scope::Recommendations => recommend(purchase, rng),
+        Scope::Offers => offer(conn, purchase, app, &behaviour, lang, now, rng).await?,
+        Scope::Recommendations => recommend(purchase, lang, rng),
         Scope::SocialPosts => {
             let city = merchants::known(&purchase.merchant).map(|m| m.city);
             let place = city.map_or_else(
@@ -118,6 +129,7 @@ async fn award_points(
     purchase: &Purchase,
     app: &App,
     behaviour: &seed::Behaviour,
+    lang: Lang,
 ) -> Result<EventPayload, ApiError> {
     let unit = 10i64.pow(u32::from(purchase.amount.currency.exponent()));
     let delta = (purchase.amount.minor / unit * behaviour.points_per_unit.max(1)).max(1);
@@ -131,10 +143,10 @@ async fn award_points(
     .bind(delta)
     .fetch_one(&mut *conn)
     .await?;
-    let program = if behaviour.program.is_empty() {
-        format!("{} points", app.name)
-    } else {
-        behaviour.program.to_owned()
+    let program = match (seed::program(&app.id, lang), lang) {
+        ("", Lang::En) => format!("{} points", app.name),
+        ("", Lang::Fr) => format!("points {}", app.name),
+        (name, _) => name.to_owned(),
     };
     Ok(EventPayload::PointsAwarded(PointsAwarded {
         program,
@@ -150,6 +162,7 @@ async fn offer(
     purchase: &Purchase,
     app: &App,
     behaviour: &seed::Behaviour,
+    lang: Lang,
     now: DateTime<Utc>,
     rng: &mut StdRng,
 ) -> Result<EventPayload, ApiError> {
@@ -205,41 +218,48 @@ async fn offer(
     Ok(EventPayload::OfferIssued(OfferIssued {
         offer_id,
         code,
-        description: format!(
-            "{}% off your next visit to {}",
-            bps / 100,
-            purchase.merchant
-        ),
+        description: offer_text(bps, &purchase.merchant, lang),
         discount: Discount::Percent { bps },
         expires_at: Some(expires_at),
         payment: Some(purchase.payment()),
     }))
 }
 
-fn recommend(purchase: &Purchase, rng: &mut StdRng) -> EventPayload {
+/// What an offer gives, in `lang`.
+fn offer_text(bps: u32, merchant: &str, lang: Lang) -> String {
+    let percent = language::percent(bps, lang);
+    match lang {
+        Lang::En => format!("{percent}% off your next visit to {merchant}"),
+        Lang::Fr => {
+            format!("{percent}{NNBSP}% de réduction sur votre prochaine visite chez {merchant}")
+        }
+    }
+}
+
+fn recommend(purchase: &Purchase, lang: Lang, rng: &mut StdRng) -> EventPayload {
     let category = merchants::known(&purchase.merchant).map(|m| m.category);
     let similar: Vec<&merchants::KnownMerchant> = merchants::MERCHANTS
         .iter()
         .filter(|m| m.name != purchase.merchant && Some(m.category) == category)
         .collect();
+    let merchant = &purchase.merchant;
     let (text, product) = match similar.get(rng.gen_range(0..similar.len().max(1))) {
         Some(other) => {
             let item = other.items.first().map(|(name, _)| (*name).to_owned());
-            (
-                format!(
-                    "Liked {}? Try {} in {}.",
-                    purchase.merchant, other.name, other.city
-                ),
-                item,
-            )
+            let (name, city) = (other.name, other.city);
+            let text = match lang {
+                Lang::En => format!("Liked {merchant}? Try {name} in {city}."),
+                Lang::Fr => format!("{merchant} vous a plu ? Essayez {name} à {city}."),
+            };
+            (text, item)
         }
-        None => (
-            format!(
-                "Places like {} are popular with people near you.",
-                purchase.merchant
-            ),
-            None,
-        ),
+        None => {
+            let text = match lang {
+                Lang::En => format!("Places like {merchant} are popular with people near you."),
+                Lang::Fr => format!("Les adresses comme {merchant} ont la cote près de chez vous."),
+            };
+            (text, None)
+        }
     };
     EventPayload::RecommendationMade(RecommendationMade {
         text,

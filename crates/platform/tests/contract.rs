@@ -75,6 +75,9 @@ mod devices;
 #[path = "contract/signed_changes.rs"]
 mod signed_changes;
 
+#[path = "contract/languages.rs"]
+mod languages;
+
 #[cfg(unix)]
 #[path = "contract/data_dir.rs"]
 mod data_dir;

@@ -104,6 +104,7 @@ impl PlatformClient {
         let body = PublishTerms {
             version,
             text: text.to_owned(),
+            translations: Default::default(),
         };
         let request = self
             .http

@@ -73,6 +73,7 @@ pub const ERROR_CODES: &[&str] = &[
     "unknown_device",
     "unknown_signer",
     "unsigned_change",
+    "unsupported_language",
     "unsupported_media_type",
     "version_conflict",
 ];

@@ -54,6 +54,24 @@ pub fn grant() -> Value {
     })
 }
 
+/// Quire's terms (version 3) in French, as the reference platform serves them.
+pub const QUIRE_TERMS_FR: &str = "Quire demande au système d’encaissement du commerçant le détail des paiements que vous autorisez et conserve vos reçus pendant 10 ans (la durée de conservation imposée par le droit fiscal allemand). Les reçus sont chiffrés sur nos serveurs et ne sont partagés avec personne, sauf si vous les transférez.";
+
+/// The directory as a French reader gets it (one app of it), as the reference platform
+/// serves it (the contract tests compare).
+pub fn app_list_fr() -> Value {
+    let hash = consentry_domain::Sha256Digest::of_terms(QUIRE_TERMS_FR).to_hex();
+    json!({ "apps": [{
+        "id": "app_quire", "name": "Quire Receipts", "publisher": "Quire Labs GmbH",
+        "description": "Des reçus numériques détaillés pour chaque paiement par carte, dès que vous payez : prêts pour les retours, les garanties et les notes de frais, et fini le papier thermique.",
+        "category": "Reçus", "requested_scopes": ["receipts"],
+        "terms": { "version": 3, "text": QUIRE_TERMS_FR, "language": "fr", "published_at": "2026-01-05T09:00:00.000Z", "hash": hash },
+        "fee_model": { "kind": "per_event", "amount": { "minor": 10, "currency": "EUR" }, "per": "receipts" },
+        "fee_description": "0,10\u{202F}€ par reçu",
+        "privacy_url": "https://quire.example/datenschutz", "website_url": "https://quire.example",
+    }] })
+}
+
 pub fn card() -> Value {
     json!({
         "token": CARD, "brand": "visa", "last4": "4242", "expiration": { "month": 12, "year": 2030 },

@@ -61,15 +61,33 @@ pub fn document() -> Value {
                 "deviceToken": { "type": "http", "scheme": "bearer", "description": "The `token` returned by `POST /v1/enroll`." },
                 "adminToken": { "type": "http", "scheme": "bearer", "description": "The operator token the platform was started with (`--admin-token`); without one, operator endpoints answer 403 `admin_disabled`." },
             },
-            "parameters": { "IdempotencyKey": {
-                "name": "Idempotency-Key", "in": "header", "required": true,
-                "description": "Unique per consent change (e.g. a UUID); reuse it only to retry the very same request.",
-                "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" },
-            } },
-            "headers": { "IdempotentReplayed": {
-                "description": "`true` when this is the stored response of an earlier request with the same key.",
-                "schema": { "type": "string", "const": "true" },
-            } },
+            "parameters": {
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key", "in": "header", "required": true,
+                    "description": "Unique per consent change (e.g. a UUID); reuse it only to retry the very same request.",
+                    "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" },
+                },
+                "AcceptLanguage": {
+                    "name": "Accept-Language", "in": "header", "required": false,
+                    "description": "The cardholder's languages in order of preference (RFC 9110), e.g. `fr, en;q=0.5`. The platform has texts in `en` (the default) and `fr`, and picks the one with the highest weight (`fr-CA` counts as `fr`). Absent, unreadable or longer than 512 bytes: ignored, never an error. A device's request also sets the language its cardholder's events are written in (offers, recommendations, points programmes): the latest request that says one wins.",
+                    "schema": { "type": "string" },
+                    "example": "fr, en;q=0.5",
+                },
+            },
+            "headers": {
+                "IdempotentReplayed": {
+                    "description": "`true` when this is the stored response of an earlier request with the same key.",
+                    "schema": { "type": "string", "const": "true" },
+                },
+                "ContentLanguage": {
+                    "description": "The language negotiated from `Accept-Language` (`en` when it asks for no language the platform has).",
+                    "schema": { "type": "string", "enum": ["en", "fr"] },
+                },
+                "VaryAcceptLanguage": {
+                    "description": "The answer depends on `Accept-Language`.",
+                    "schema": { "type": "string", "const": "Accept-Language" },
+                },
+            },
             "responses": {
                 "Error": { "description": "Bad input or not allowed: `{code, message}`.", "content": json_content(schema_ref("Error"), &[
                     ("unauthorized", examples::error("unauthorized", "send `Authorization: Bearer <token>`")),
@@ -96,6 +114,7 @@ pub fn document_text() -> String {
 const INFO_DESCRIPTION: &str = "The contract between the Consentry wallet and a card-linking platform (the role CardSpring played in 2011–2014), implemented by `crates/platform` (`consentry-platform`).\n\n\
 * JSON everywhere, snake_case fields. Money is `{\"minor\": 1234, \"currency\": \"EUR\"}`.\n\
 * Every device endpoint takes `Authorization: Bearer <token>` from `POST /v1/enroll`. Operator endpoints take the admin token.\n\
+* Languages: `Accept-Language` picks English (the default) or French for the directory's texts (`Content-Language` says which); the latest device request that sends one sets the language of the texts the platform writes into that cardholder's events. Social posts stay as the app published them.\n\
 * Every error is `{code, message}` with a 4xx status for bad input (never 5xx); request bodies are limited to 64 KiB and unknown fields are rejected.\n\
 * Every request that creates something can be retried safely under an `Idempotency-Key` (Stripe's rules): enrollment, card links, simulated purchases, settlements and reversals, data requests, and consent changes (where it is required). Same key + same request → the stored answer with `Idempotent-Replayed: true`; same key + another request → 409 `idempotency_key_reused`. Keys are per cardholder and expire after 24 hours.\n\
 * Consent changes are versioned and idempotent (`PUT /v1/grants/{grant_id}` with `Idempotency-Key`), and each is signed by the device that made it (`signed`) with a key of the cardholder's device chain (`/v1/devices/chain`). The platform relays the signed change in `consent.changed` and `GET /v1/grants`; wallets verify it, so the platform cannot author or alter consent.\n\

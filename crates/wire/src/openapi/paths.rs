@@ -236,19 +236,29 @@ pub fn paths() -> Value {
     put(
         "/v1/apps",
         json!({ "get": Op::new("listApps", "The app directory", "apps")
-        .responses(with_errors(vec![ok(200, "Every app, with its requested scopes, current terms and fee model.", "AppList", &[])], &[])) }),
+        .describe("Descriptions, categories, fees and terms in the language `Accept-Language` asks for among those the platform has (`en`, `fr`; English when it asks for none of them, or unreadably). A text the platform lacks in that language comes in English: `terms.language` says which language `terms.text` is in, and `terms.hash` is the hash of that text — the one a consent statement signs.")
+        .responses(with_errors(vec![language_ok(200, "Every app, with its requested scopes, current terms and fee model.", "AppList", &[("in French", ex::app_list_fr())])], &[])) }),
     );
     put(
         "/v1/apps/{app_id}/terms",
         json!({ "post": Op::new("publishTerms", "Publish new terms for an app (operator)", "operator")
+        .describe("`text` is the English text; `translations` (optional) gives the same terms in the platform's other languages. Each reader is served the text in their language (English where there is no translation), and a consent statement for this version may carry the hash of any of its texts.")
         .params(json!([path_param("app_id", "The app id, e.g. `app_beanstamp`.", None)]))
-        .body("PublishTerms", &[("new terms", json!({ "version": 4, "text": "We now also read the time of day of your purchases." }))])
+        .body("PublishTerms", &[
+            ("new terms", json!({ "version": 4, "text": "We now also read the time of day of your purchases." })),
+            ("with a translation", json!({ "version": 4, "text": "We now also read the time of day of your purchases.", "translations": { "fr": "Nous lisons désormais aussi l’heure de vos achats." } })),
+        ])
         .admin()
         .responses(with_errors(
-            vec![ok(200, "Published. Every card holding a grant for the app gets `app.terms_changed`; its active grants become `needs_reconsent` (`consent.changed`).", "App", &[])],
+            vec![language_ok(200, "Published (the app as the operator's `Accept-Language` reads it). Every card holding a grant for the app gets `app.terms_changed` with the hash of the text in its cardholder's language; its active grants become `needs_reconsent` (`consent.changed`).", "App", &[])],
             &[
                 (404, "Unknown app.", vec![e("app_not_found", "no app with this id")]),
-                (422, "Not a newer version, or text holding a card number.", vec![e("terms_not_newer", "the current terms are version 3; publish a higher version"), pan_text("text")]),
+                (422, "Not a newer version, an empty or too long text, a translation into a language the platform does not serve, or text holding a card number.", vec![
+                    e("terms_not_newer", "the current terms are version 3; publish a higher version"),
+                    e("invalid_terms", "translations.fr must be 1 to 20000 characters"),
+                    e("unsupported_language", "translations may be in: fr (`text` is the English text)"),
+                    pan_text("text"),
+                ]),
             ],
         )) }),
     );
@@ -397,7 +407,44 @@ pub fn paths() -> Value {
         .public()
         .responses(vec![ok(200, "Serving.", "Health", &[("ok", json!({ "status": "ok" }))])]) }),
     );
+    accept_language(&mut paths);
     Value::Object(paths)
+}
+
+/// A success whose texts are in the negotiated language (`Content-Language`).
+fn language_ok(
+    status: u16,
+    description: &str,
+    schema: &str,
+    examples: &[(&str, Value)],
+) -> (String, Value) {
+    let (status, mut response) = ok(status, description, schema, examples);
+    response["headers"] = json!({
+        "Content-Language": { "$ref": "#/components/headers/ContentLanguage" },
+        "Vary": { "$ref": "#/components/headers/VaryAcceptLanguage" },
+    });
+    (status, response)
+}
+
+/// Every operation of a device (the default security) and the operator's `publishTerms`
+/// take `Accept-Language`: a device's request sets its cardholder's language.
+fn accept_language(paths: &mut Map<String, Value>) {
+    let parameter = json!({ "$ref": "#/components/parameters/AcceptLanguage" });
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            let device = !op.contains_key("security");
+            let terms = op.get("operationId").and_then(Value::as_str) == Some("publishTerms");
+            if !(device || terms) {
+                continue;
+            }
+            let parameters = op
+                .entry("parameters")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(list) = parameters.as_array_mut() {
+                list.push(parameter.clone());
+            }
+        }
+    }
 }
 
 fn put_grant() -> Value {
