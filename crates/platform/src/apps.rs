@@ -22,6 +22,7 @@ use crate::extract::{refuse_card_number, ApiJson, ApiPath};
 use crate::grant_store;
 use crate::language::{self, Lang, Negotiated};
 use crate::state::AppState;
+use crate::wording;
 
 const MAX_TERMS_TEXT: usize = 20_000;
 
@@ -85,7 +86,7 @@ fn from_row(row: AppRow, lang: Lang) -> Result<App, ApiError> {
             language: terms_language,
             published_at,
         },
-        fee_description: language::fee_description(&fee_model, lang),
+        fee_description: wording::fee_description(&fee_model, lang),
         fee_model,
         privacy_url,
         website_url,

@@ -57,6 +57,7 @@ mod simulate;
 mod simulator;
 mod state;
 mod transactions;
+mod wording;
 
 pub use config::{DataLocation, PlatformConfig, SimulatorConfig};
 pub use db::DATABASE_FILE;

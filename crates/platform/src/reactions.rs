@@ -20,7 +20,8 @@ use sqlx::SqliteConnection;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::ids::new_id;
-use crate::language::{self, Lang, NNBSP};
+use crate::language::{self, Lang};
+use crate::wording::{self, NNBSP};
 use crate::{merchants, receipts, seed};
 
 /// The purchase being reacted to.
@@ -227,7 +228,7 @@ async fn offer(
 
 /// What an offer gives, in `lang`.
 fn offer_text(bps: u32, merchant: &str, lang: Lang) -> String {
-    let percent = language::percent(bps, lang);
+    let percent = wording::percent(bps, lang);
     match lang {
         Lang::En => format!("{percent}% off your next visit to {merchant}"),
         Lang::Fr => {
