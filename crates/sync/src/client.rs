@@ -6,12 +6,13 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, ACCEPT_LANGUAGE, RETRY_AFTER};
 use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{RetryAfter, SyncError};
+use crate::languages::Languages;
 use crate::secret::DeviceToken;
 use crate::wire::ErrorBody;
 
@@ -24,6 +25,8 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Largest response body read; a larger one is a `bad_response`.
     pub max_response_bytes: usize,
+    /// The `Accept-Language` of every request (none until a language is chosen).
+    pub languages: Languages,
 }
 
 impl Default for ClientConfig {
@@ -32,6 +35,7 @@ impl Default for ClientConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             max_response_bytes: 16 * 1024 * 1024,
+            languages: Languages::default(),
         }
     }
 }
@@ -153,7 +157,8 @@ impl PlatformClient {
         Ok(request.bearer_auth(token.expose_secret()))
     }
 
-    /// Sends `request` and reads the whole answer (at most `max_response_bytes`).
+    /// Sends `request` (with the cardholder's `Accept-Language`) and reads the whole answer
+    /// (at most `max_response_bytes`).
     pub(crate) async fn call(
         &self,
         request: RequestBuilder,
@@ -161,6 +166,10 @@ impl PlatformClient {
     ) -> Result<Answer, SyncError> {
         let request = match timeout {
             Some(t) => request.timeout(t),
+            None => request,
+        };
+        let request = match self.config.languages.header() {
+            Some(languages) => request.header(ACCEPT_LANGUAGE, languages),
             None => request,
         };
         let mut response = request.send().await.map_err(transport_error)?;

@@ -214,8 +214,11 @@ impl Engine {
     /// Caches the platform's app directory in the wallet (new terms texts included).
     pub async fn refresh_directory(&mut self, now: DateTime<Utc>) -> Result<usize, SyncError> {
         let listed = self.client()?.apps().await?;
-        let listings: Vec<_> = listed.iter().map(|app| app.listing()).collect();
-        apps::upsert_all(&self.pool, &listings, now).await?;
+        let listings: Vec<_> = listed
+            .iter()
+            .map(|app| (app.listing(), app.languages()))
+            .collect();
+        apps::upsert_all_in(&self.pool, &listings, now).await?;
         for app in &listed {
             self.terms_hashes
                 .insert((app.id.clone(), app.terms_version), app.terms_hash);

@@ -79,6 +79,7 @@ mod error;
 mod feed;
 /// Entry points for fuzz targets and their corpus regression test.
 pub mod fuzzing;
+mod languages;
 mod platform_api;
 mod reconcile;
 mod remote;
@@ -105,6 +106,7 @@ pub use device_api::PlatformDevice;
 pub use engine::PLATFORM_DEVICE;
 pub use enrollment::{load as load_enrollment, EnrollRequest, Enrollment, EnrollmentSummary};
 pub use error::{RetryAfter, SyncError, SyncErrorCode, SyncErrorInfo};
+pub use languages::Languages;
 pub use platform_api::{EnrolledDevice, PutOutcome, MAX_PAGE, MAX_WAIT};
 pub use secret::{CardholderCredentials, CardholderSecret, DeviceToken, OperatorToken};
 pub use state::PairingCode;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use consentry_domain::{CardNumber, Expiry, Grant};
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_LANGUAGE, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde::Serialize;
 use uuid::Uuid;
@@ -200,7 +200,21 @@ impl PlatformClient {
         let answer = self.call(self.authed(self.http.get(url))?, None).await?;
         expect_success(&answer)?;
         let list: AppList = answer.json("app list")?;
-        list.apps.into_iter().map(PlatformApp::try_from).collect()
+        // The language the platform says it answered in (a platform that says none: unknown).
+        let language = answer
+            .headers
+            .get(CONTENT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .map(|text| wire::language_tag(text.trim().to_owned()))
+            .transpose()?;
+        list.apps
+            .into_iter()
+            .map(|app| {
+                let mut app = PlatformApp::try_from(app)?;
+                app.language.clone_from(&language);
+                Ok(app)
+            })
+            .collect()
     }
 
     /// `GET /v1/grants`: every grant of the cardholder, any status.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use consentry_domain::{
     neutralize, Brand, Expiry, FeeModel, Grant, Scope, Sha256Digest, SignedConsent,
 };
-use consentry_store::apps::AppListing;
+use consentry_store::apps::{AppListing, ListingLanguages};
 use serde::{Deserialize, Serialize};
 
 use base64::engine::general_purpose::STANDARD;
@@ -116,7 +116,11 @@ pub struct PlatformApp {
     pub terms_text: String,
     /// SHA-256 of `terms_text`, checked on arrival.
     pub terms_hash: Sha256Digest,
+    /// The language of `terms_text` (`en` from a platform that does not say).
+    pub terms_language: String,
     pub terms_published_at: DateTime<Utc>,
+    /// The language the platform served the directory in (`Content-Language`), if it said.
+    pub language: Option<String>,
     pub fee_model: FeeModel,
     /// "1.5% of each purchase", "€0.10 per receipt", "Free".
     pub fee_description: String,
@@ -138,6 +142,28 @@ impl PlatformApp {
             terms_hash: self.terms_hash,
             fee_model: self.fee_model.clone(),
         }
+    }
+
+    /// The languages of what the wallet caches.
+    pub fn languages(&self) -> ListingLanguages {
+        ListingLanguages {
+            listing: self.language.clone(),
+            terms: Some(self.terms_language.clone()),
+        }
+    }
+}
+
+/// A language tag the platform sent (`en`, `fr`, `pt-BR`): 1 to 35 letters, digits and dashes.
+pub(crate) fn language_tag(tag: String) -> Result<String, SyncError> {
+    let valid = (1..=35).contains(&tag.len())
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(tag)
+    } else {
+        Err(SyncError::bad_response(format!(
+            "{:?} is not a language tag",
+            tag.chars().take(40).collect::<String>()
+        )))
     }
 }
 
@@ -165,7 +191,9 @@ impl TryFrom<App> for PlatformApp {
             terms_version: dto.terms.version,
             terms_text: dto.terms.text,
             terms_hash: hash,
+            terms_language: language_tag(dto.terms.language)?,
             terms_published_at: dto.terms.published_at,
+            language: None,
             fee_model: dto.fee_model,
             fee_description: shown(dto.fee_description),
             privacy_url: dto.privacy_url,

@@ -45,6 +45,9 @@ mod hostile;
 #[path = "sync/signed_consent.rs"]
 mod signed_consent;
 
+#[path = "sync/languages.rs"]
+mod languages;
+
 #[path = "sync/consent.rs"]
 mod consent;
 

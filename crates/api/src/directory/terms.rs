@@ -290,18 +290,23 @@ pub async fn terms_diff(ctx: &Context, request: TermsDiffRequest) -> Result<Term
             "fromVersion ({from_version}) must be older than toVersion ({to_version})"
         )));
     }
-    let version = |v: u32| {
+    let version = |v: u32, language: Option<String>| {
         let pool = pool.clone();
         let (id, name) = (request.app_id.clone(), app.listing.name.clone());
         async move {
-            apps::terms_version(&pool, &id, v).await?.ok_or_else(|| {
-                not_found(format!(
-                    "the wallet has not fetched version {v} of {name}'s terms: refresh the directory"
-                ))
-            })
+            apps::terms_version(&pool, &id, v, language.as_deref())
+                .await?
+                .ok_or_else(|| {
+                    not_found(format!(
+                        "the wallet has not fetched version {v} of {name}'s terms: refresh the directory"
+                    ))
+                })
         }
     };
-    let (old, new) = (version(from_version).await?, version(to_version).await?);
+    // Both texts in one language: the new one in the wallet's language when the wallet has
+    // it, the old one in the language of the new (when the wallet has it too).
+    let new = version(to_version, Some(ctx.lang().await.code().to_owned())).await?;
+    let old = version(from_version, new.language.clone()).await?;
 
     let lines = line_diff(&old.text, &new.text);
     let tally = |change| {

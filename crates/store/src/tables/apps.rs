@@ -1,5 +1,6 @@
-//! The app directory, cached from the platform, with every version of every app's terms the
-//! wallet has seen (the consent ledger refers to them by version and hash).
+//! The app directory, cached from the platform, with every text of every version of every
+//! app's terms the wallet has seen (the consent ledger refers to them by version and hash; a
+//! version read in two languages is two texts).
 
 use chrono::{DateTime, Utc};
 use consentry_domain::{FeeModel, Scope, Sha256Digest};
@@ -32,11 +33,22 @@ pub struct AppListing {
     pub fee_model: FeeModel,
 }
 
+/// The languages of a listing's texts, as the platform said them (`None`: not said).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingLanguages {
+    /// The language the directory was served in (`Content-Language`): the description's.
+    pub listing: Option<String>,
+    /// The language of the terms text (English where the platform has no translation).
+    pub terms: Option<String>,
+}
+
 /// A cached app and when it was fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedApp {
-    /// The listing (with the terms text of its current version).
+    /// The listing (with the terms text it was served with, of its current version).
     pub listing: AppListing,
+    /// The languages it was served in.
+    pub languages: ListingLanguages,
     /// When the directory was read.
     pub fetched_at: DateTime<Utc>,
 }
@@ -59,9 +71,25 @@ pub async fn upsert_all(
     apps: &[AppListing],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let unsaid = ListingLanguages::default();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for app in apps {
-        upsert_in(&mut tx, app, now).await?;
+        upsert_in(&mut tx, app, &unsaid, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Caches a whole directory as [`upsert_all`] does, each listing with the languages the
+/// platform served it in.
+pub async fn upsert_all_in(
+    pool: &SqlitePool,
+    apps: &[(AppListing, ListingLanguages)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for (app, languages) in apps {
+        upsert_in(&mut tx, app, languages, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -70,6 +98,7 @@ pub async fn upsert_all(
 async fn upsert_in(
     tx: &mut SqliteConnection,
     app: &AppListing,
+    languages: &ListingLanguages,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if app.id.is_empty() {
@@ -118,15 +147,20 @@ async fn upsert_in(
         .execute(&mut *tx)
         .await?;
     }
+    let (listing_language, terms_language) = (
+        languages.listing.as_deref().map(language_tag).transpose()?,
+        languages.terms.as_deref().map(language_tag).transpose()?,
+    );
     sqlx::query!(
         "INSERT INTO apps (id, name, publisher, description, requested_scopes, terms_version,
-                           terms_hash, fee_model, fetched_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           terms_hash, fee_model, fetched_at_ms, language)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
             name = excluded.name, publisher = excluded.publisher,
             description = excluded.description, requested_scopes = excluded.requested_scopes,
             terms_version = excluded.terms_version, terms_hash = excluded.terms_hash,
-            fee_model = excluded.fee_model, fetched_at_ms = excluded.fetched_at_ms",
+            fee_model = excluded.fee_model, fetched_at_ms = excluded.fetched_at_ms,
+            language = excluded.language",
         app.id,
         name,
         publisher,
@@ -136,21 +170,24 @@ async fn upsert_in(
         hash,
         fee,
         now_ms,
+        listing_language,
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
         "INSERT INTO app_terms (app_id, terms_version, terms_hash, terms_text, seen_at_ms,
-                                requested_scopes)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (app_id, terms_version) DO UPDATE SET
-            requested_scopes = coalesce(app_terms.requested_scopes, excluded.requested_scopes)",
+                                requested_scopes, language)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, terms_version, terms_hash) DO UPDATE SET
+            requested_scopes = coalesce(app_terms.requested_scopes, excluded.requested_scopes),
+            language = coalesce(app_terms.language, excluded.language)",
         app.id,
         version,
         hash,
         terms_text,
         now_ms,
         scopes,
+        terms_language,
     )
     .execute(&mut *tx)
     .await?;
@@ -174,6 +211,19 @@ async fn upsert_in(
     Ok(())
 }
 
+/// A language tag as the platform sends it (`en`, `fr`, `pt-BR`): letters, digits and dashes,
+/// at most 35 characters (BCP 47's longest useful tag); anything else is refused.
+fn language_tag(tag: &str) -> Result<&str, StoreError> {
+    let valid = !tag.is_empty()
+        && tag.len() <= 35
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(tag)
+    } else {
+        Err(StoreError::invalid("language", "not a language tag"))
+    }
+}
+
 /// An `apps` row joined with the text of its current terms; [`CachedApp`] is the checked form.
 struct AppRow {
     id: String,
@@ -186,6 +236,8 @@ struct AppRow {
     fee_model: String,
     fetched_at_ms: i64,
     terms_text: String,
+    language: Option<String>,
+    terms_language: Option<String>,
 }
 
 impl TryFrom<AppRow> for CachedApp {
@@ -206,6 +258,10 @@ impl TryFrom<AppRow> for CachedApp {
                 terms_hash: row.terms_hash.parse().map_err(|e| internal(&e))?,
                 fee_model: serde_json::from_str(&row.fee_model).map_err(|e| internal(&e))?,
             },
+            languages: ListingLanguages {
+                listing: row.language,
+                terms: row.terms_language,
+            },
             fetched_at: from_ms(row.fetched_at_ms),
         })
     }
@@ -216,8 +272,10 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<CachedApp>, Store
     let row = sqlx::query_as!(
         AppRow,
         "SELECT a.id, a.name, a.publisher, a.description, a.requested_scopes,
-                a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text
+                a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text,
+                a.language, t.language AS terms_language
          FROM apps a JOIN app_terms t ON t.app_id = a.id AND t.terms_version = a.terms_version
+             AND t.terms_hash = a.terms_hash
          WHERE a.id = ?",
         id,
     )
@@ -231,8 +289,10 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<CachedApp>, StoreError> {
     let rows = sqlx::query_as!(
         AppRow,
         "SELECT a.id, a.name, a.publisher, a.description, a.requested_scopes,
-                a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text
+                a.terms_version, a.terms_hash, a.fee_model, a.fetched_at_ms, t.terms_text,
+                a.language, t.language AS terms_language
          FROM apps a JOIN app_terms t ON t.app_id = a.id AND t.terms_version = a.terms_version
+             AND t.terms_hash = a.terms_hash
          ORDER BY a.name COLLATE NOCASE, a.id",
     )
     .fetch_all(pool)
@@ -240,7 +300,8 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<CachedApp>, StoreError> {
     rows.into_iter().map(CachedApp::try_from).collect()
 }
 
-/// The text of one version of an app's terms and its hash, as the cardholder saw it.
+/// A text of one version of an app's terms and its hash, as the cardholder saw it (of a
+/// version read in several languages, the one seen last).
 pub async fn terms(
     pool: &SqlitePool,
     app_id: &str,
@@ -248,7 +309,8 @@ pub async fn terms(
 ) -> Result<Option<(String, Sha256Digest)>, StoreError> {
     let version = i64::from(version);
     let row = sqlx::query!(
-        "SELECT terms_text, terms_hash FROM app_terms WHERE app_id = ? AND terms_version = ?",
+        "SELECT terms_text, terms_hash FROM app_terms WHERE app_id = ? AND terms_version = ?
+         ORDER BY seen_at_ms DESC, rowid DESC LIMIT 1",
         app_id,
         version,
     )
@@ -277,20 +339,29 @@ pub struct TermsVersion {
     pub requested_scopes: Option<Vec<Scope>>,
     /// When the wallet first saw it.
     pub seen_at: DateTime<Utc>,
+    /// The language of the text (`None`: not said).
+    pub language: Option<String>,
 }
 
-/// One version of an app's terms with the scopes it came with.
+/// One version of an app's terms with the scopes it came with: its text in `language` when the
+/// wallet has it, else one whose language was not said (cached before the platform said it),
+/// else the text seen last.
 pub async fn terms_version(
     pool: &SqlitePool,
     app_id: &str,
     version: u32,
+    language: Option<&str>,
 ) -> Result<Option<TermsVersion>, StoreError> {
     let wanted = i64::from(version);
     let row = sqlx::query!(
-        "SELECT terms_text, terms_hash, requested_scopes, seen_at_ms
-         FROM app_terms WHERE app_id = ? AND terms_version = ?",
+        "SELECT terms_text, terms_hash, requested_scopes, seen_at_ms, language
+         FROM app_terms WHERE app_id = ? AND terms_version = ?
+         ORDER BY CASE WHEN language = ? THEN 0 WHEN language IS NULL THEN 1 ELSE 2 END,
+                  seen_at_ms DESC, rowid DESC
+         LIMIT 1",
         app_id,
         wanted,
+        language,
     )
     .fetch_optional(pool)
     .await?;
@@ -305,6 +376,7 @@ pub async fn terms_version(
                 .map(|json| serde_json::from_str(&json).map_err(|e| internal(&e)))
                 .transpose()?,
             seen_at: from_ms(row.seen_at_ms),
+            language: row.language,
         })
     })
     .transpose()
@@ -313,7 +385,7 @@ pub async fn terms_version(
 /// The versions of an app's terms the wallet holds, oldest first.
 pub async fn terms_versions(pool: &SqlitePool, app_id: &str) -> Result<Vec<u32>, StoreError> {
     let rows = sqlx::query_scalar!(
-        "SELECT terms_version FROM app_terms WHERE app_id = ? ORDER BY terms_version",
+        "SELECT DISTINCT terms_version FROM app_terms WHERE app_id = ? ORDER BY terms_version",
         app_id,
     )
     .fetch_all(pool)

@@ -134,6 +134,48 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
     assert_eq!(wallet.last_backup(), None);
 }
 
+/// Caches `app` as releases before 20270110120000 did (no languages; one terms text per
+/// version), with its search entry: the current `apps::upsert` needs the current schema.
+async fn upsert_app_as_before(pool: &SqlitePool, app: &apps::AppListing) {
+    let scopes = serde_json::to_string(&app.requested_scopes).unwrap();
+    let fee = serde_json::to_string(&app.fee_model).unwrap();
+    sqlx::query(
+        "INSERT INTO apps (id, name, publisher, description, requested_scopes, terms_version, \
+         terms_hash, fee_model, fetched_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+    )
+    .bind(&app.id)
+    .bind(&app.name)
+    .bind(&app.publisher)
+    .bind(&app.description)
+    .bind(&scopes)
+    .bind(app.terms_version)
+    .bind(app.terms_hash.to_hex())
+    .bind(&fee)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO app_terms (app_id, terms_version, terms_hash, terms_text, seen_at_ms, \
+         requested_scopes) VALUES (?, ?, ?, ?, 0, ?)",
+    )
+    .bind(&app.id)
+    .bind(app.terms_version)
+    .bind(app.terms_hash.to_hex())
+    .bind(&app.terms_text)
+    .bind(&scopes)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO search_index (rowid, text) \
+         SELECT -rowid, name || ' ' || publisher FROM apps WHERE id = ?",
+    )
+    .bind(&app.id)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 /// Writes `batch` into the `events` table as releases before 20270107120000 did (no
 /// `purchase_id`), seq 1, 2, …: the current ingest needs the current schema.
 async fn write_events_as_before(pool: &SqlitePool, batch: &[consentry_domain::Event]) {
@@ -226,9 +268,7 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
     .execute(&pool)
     .await
     .unwrap();
-    apps::upsert(&pool, &receipts_app("Paperless Receipts"), now())
-        .await
-        .unwrap();
+    upsert_app_as_before(&pool, &receipts_app("Paperless Receipts")).await;
     pool.close().await;
 
     let mut wallet = Wallet::new(paths.clone(), None, now());
@@ -340,5 +380,89 @@ async fn a_wallet_from_before_purchase_groups_gets_its_purchases_backfilled() {
     .await
     .unwrap();
     assert_eq!(page.entries.len(), 3);
+    wallet.lock().await;
+}
+
+/// 20270110120000 keys the terms texts by hash (a version read in two languages is two texts)
+/// and says the directory's language: a wallet from before keeps every text, unsaid languages,
+/// and caches a text in another language of the same version beside the first.
+#[tokio::test]
+async fn a_wallet_from_before_directory_languages_keeps_its_terms_texts() {
+    const LANGUAGES: i64 = 20270110120000;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = WalletPaths::in_dir(dir.path());
+    let key = DbKey::generate();
+    let older = dir.path().join("older-migrations");
+    std::fs::create_dir(&older).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for migration in MIGRATOR.iter().filter(|m| m.version < LANGUAGES) {
+        let name = format!(
+            "{}_{}.sql",
+            migration.version,
+            migration.description.replace(' ', "_")
+        );
+        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(paths.db())
+        .create_if_missing(true)
+        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    Migrator::new(older.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    let english = receipts_app("Paperless Receipts");
+    upsert_app_as_before(&pool, &english).await;
+    pool.close().await;
+
+    let mut wallet = Wallet::new(paths.clone(), None, now());
+    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    let pool = wallet.pool().unwrap();
+    let cached = apps::get(pool, "app_receipts").await.unwrap().unwrap();
+    assert_eq!(cached.listing, english);
+    assert_eq!(cached.languages, apps::ListingLanguages::default());
+
+    // The same version read in French: a second text, the listing joined to it.
+    let text = "Nous conservons vos reçus.";
+    let french = apps::AppListing {
+        description: "Conserve vos reçus".into(),
+        terms_text: text.into(),
+        terms_hash: consentry_domain::Sha256Digest::of_terms(text),
+        ..english.clone()
+    };
+    let languages = apps::ListingLanguages {
+        listing: Some("fr".into()),
+        terms: Some("fr".into()),
+    };
+    apps::upsert_all_in(pool, &[(french.clone(), languages.clone())], now())
+        .await
+        .unwrap();
+    let cached = apps::get(pool, "app_receipts").await.unwrap().unwrap();
+    assert_eq!((cached.listing, cached.languages), (french, languages));
+    let kept = apps::terms_version(pool, "app_receipts", 1, Some("en"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (kept.text.as_str(), kept.language),
+        (english.terms_text.as_str(), None)
+    );
+    assert_eq!(
+        apps::terms_versions(pool, "app_receipts").await.unwrap(),
+        [1]
+    );
+    // A language tag that is none is refused, nothing cached.
+    let bad = apps::ListingLanguages {
+        listing: Some("fr; DROP".into()),
+        terms: None,
+    };
+    assert!(apps::upsert_all_in(pool, &[(english, bad)], now())
+        .await
+        .is_err());
+    let cached = apps::get(pool, "app_receipts").await.unwrap().unwrap();
+    assert_eq!(cached.languages.listing.as_deref(), Some("fr"));
     wallet.lock().await;
 }
