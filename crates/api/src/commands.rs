@@ -26,6 +26,7 @@ macro_rules! for_each_command {
             wallet_recovery_key_confirm($crate::RecoveryKeyConfirmRequest) -> $crate::WalletStatus;
             wallet_set_auto_lock($crate::WalletAutoLockRequest) -> $crate::WalletStatus;
             wallet_check_integrity($crate::IntegrityCheckRequest) -> $crate::IntegrityResult;
+            wallet_set_language($crate::WalletLanguageRequest) -> $crate::WalletLanguage;
             // cards
             cards_list($crate::CardsListRequest) -> $crate::CardList;
             card_link($crate::CardLinkRequest) -> $crate::CardView;

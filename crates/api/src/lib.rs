@@ -116,6 +116,7 @@ pub use sync::{
     SyncStatusView,
 };
 pub use views::{EventKind, LedgerEntryView};
+pub use wallet::language::{wallet_set_language, Language, WalletLanguage, WalletLanguageRequest};
 pub use wallet::{
     wallet_check_integrity, wallet_create, wallet_lock, wallet_recovery_key_confirm,
     wallet_recovery_key_new, wallet_set_auto_lock, wallet_set_keyring, wallet_set_passphrase,

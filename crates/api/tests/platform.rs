@@ -906,3 +906,6 @@ async fn a_demo_app_moved_to_another_platform_has_no_demo_controls_and_the_usual
         .unwrap();
     assert_eq!(list.days, 3);
 }
+
+#[path = "platform/languages.rs"]
+mod languages;

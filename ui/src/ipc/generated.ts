@@ -201,7 +201,15 @@ export type AppName = { id: string, name: string, };
 
 export type AppNotificationPref = { appId: string, appName: string, enabled: boolean, };
 
-export type AppView = { id: string, name: string, publisher: string, description: string, requestedScopes: Array<Scope>, termsVersion: number, termsText: string, 
+export type AppView = { id: string, name: string, publisher: string, description: string, 
+/**
+ * The language of `description` as the platform served it (`null`: not said).
+ */
+language: string | null, requestedScopes: Array<Scope>, termsVersion: number, termsText: string, 
+/**
+ * The language of `termsText` (`null`: not said).
+ */
+termsLanguage: string | null, 
 /**
  * What the platform earns when this app acts on a purchase, in plain English (the CLI's
  * wording; the UI words `feeModel` in the cardholder's language).
@@ -597,6 +605,8 @@ export type IntegrityResult = { intact: boolean,
  * What SQLCipher and SQLite reported, when not intact.
  */
 problems: Array<string>, };
+
+export type Language = "en" | "fr";
 
 export type LastUse = { scope: Scope, at: string, };
 
@@ -1073,6 +1083,16 @@ export type WalletKeyringRequest = { keepInKeyring: boolean,
  */
 proof: WalletUnlockRequest | null, };
 
+export type WalletLanguage = { language: Language, 
+/**
+ * The app directory was read again in this language (reload what shows it). `false` when
+ * it already was in it, or the platform could not be reached (it is read in this language
+ * at the next refresh).
+ */
+directoryRefreshed: boolean, };
+
+export type WalletLanguageRequest = { language: Language, };
+
 export type WalletLockRequest = Record<symbol, never>;
 
 export type WalletPassphraseRequest = { 
@@ -1117,6 +1137,7 @@ export type Commands = {
   wallet_recovery_key_confirm: { request: RecoveryKeyConfirmRequest; response: WalletStatus };
   wallet_set_auto_lock: { request: WalletAutoLockRequest; response: WalletStatus };
   wallet_check_integrity: { request: IntegrityCheckRequest; response: IntegrityResult };
+  wallet_set_language: { request: WalletLanguageRequest; response: WalletLanguage };
   cards_list: { request: CardsListRequest; response: CardList };
   card_link: { request: CardLinkRequest; response: CardView };
   card_rename: { request: CardRenameRequest; response: CardView };

@@ -20,9 +20,13 @@ pub struct AppView {
     pub name: String,
     pub publisher: String,
     pub description: String,
+    /// The language of `description` as the platform served it (`null`: not said).
+    pub language: Option<String>,
     pub requested_scopes: Vec<Scope>,
     pub terms_version: u32,
     pub terms_text: String,
+    /// The language of `termsText` (`null`: not said).
+    pub terms_language: Option<String>,
     /// What the platform earns when this app acts on a purchase, in plain English (the CLI's
     /// wording; the UI words `feeModel` in the cardholder's language).
     pub fee: String,
@@ -71,6 +75,8 @@ pub async fn apps_list(ctx: &Context, _request: AppsListRequest) -> Result<AppLi
         .map(|cached| {
             let app = cached.listing;
             AppView {
+                language: cached.languages.listing,
+                terms_language: cached.languages.terms,
                 fee: app.fee_model.describe(),
                 fee_model: FeeModelView::from(&app.fee_model),
                 requested_scopes: app.requested_scopes.iter().map(|s| (*s).into()).collect(),
@@ -97,7 +103,8 @@ pub struct AppsRefreshed {
     pub apps: u32,
 }
 
-/// Fetches the platform's app directory (names, scopes, terms, fees) into the wallet.
+/// Fetches the platform's app directory (names, scopes, terms, fees) into the wallet, in the
+/// wallet's language.
 pub async fn apps_refresh(
     ctx: &Context,
     _request: AppsRefreshRequest,

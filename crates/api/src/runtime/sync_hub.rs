@@ -174,6 +174,12 @@ impl SyncHub {
         if running.is_some() {
             return Ok(());
         }
+        // The platform hears the wallet's language from the first request on.
+        if let Ok(Some(code)) =
+            consentry_store::settings::get(&pool, crate::runtime::LOCALE_KEY).await
+        {
+            self.prefer_language(&code);
+        }
         let mut config = self.config.clone();
         config.local_device_id = device_id;
         let syncer = Syncer::new(pool, config).await?;
@@ -250,6 +256,12 @@ impl SyncHub {
     pub(crate) async fn remember_enrollment(&self, syncer: &Syncer) {
         remember(&self.platform, syncer).await;
         publish(&self.status, &self.platform, &syncer.status());
+    }
+
+    /// Asks the platform for texts in `code` (`fr`, then English) on every request of this
+    /// wallet's clients from now on, the running syncer's included.
+    pub(crate) fn prefer_language(&self, code: &str) {
+        self.config.client.languages.prefer(code);
     }
 
     /// The syncer of the unlocked wallet.

@@ -1,4 +1,6 @@
-//! Wallet commands: status, create, unlock, lock, integrity check.
+//! Wallet commands: status, create, unlock, lock, integrity check; its language (`language`).
+
+pub mod language;
 
 use chrono::Utc;
 use consentry_store::{

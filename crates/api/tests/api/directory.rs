@@ -496,3 +496,92 @@ async fn app_access_of_a_quiet_app_is_empty_and_an_unknown_app_is_not_found() {
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }
+
+const V1_FR: &str = "Nous attribuons un point par euro.\nNous gardons vos points un an.\nNous ne partageons jamais vos données.";
+const V2_FR: &str = "Nous attribuons un point par euro.\nNous gardons vos points deux ans.\nNous ne partageons jamais vos données.";
+
+/// Version `version` of the app's terms as the platform served it in `language`.
+async fn seen_in(pool: &SqlitePool, version: u32, text: &str, language: &str) {
+    let languages = apps::ListingLanguages {
+        listing: Some(language.into()),
+        terms: Some(language.into()),
+    };
+    let points = [consentry_domain::Scope::Points];
+    apps::upsert_all_in(
+        pool,
+        &[(listing(APP, version, text, &points), languages)],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+}
+
+fn changed_lines(diff: &consentry_api::TermsDiff) -> Vec<(LineChange, String)> {
+    diff.lines
+        .iter()
+        .filter(|l| l.change != LineChange::Unchanged)
+        .map(|l| (l.change, l.text.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn terms_diff_compares_two_texts_of_one_language() {
+    use consentry_api::{wallet_set_language, Language, WalletLanguageRequest};
+    let dir = tempfile::tempdir().unwrap();
+    // Version 1 in English (cached before the platform said languages) and in French; version
+    // 2 in English, then in French (the directory as read last).
+    let (ctx, pool) = wallet(dir.path()).await;
+    seen_in(&pool, 1, V1_FR, "fr").await;
+    seen_in(&pool, 2, V2, "en").await;
+    seen_in(&pool, 2, V2_FR, "fr").await;
+    let diff = |language| {
+        let ctx = &ctx;
+        async move {
+            wallet_set_language(ctx, WalletLanguageRequest { language })
+                .await
+                .unwrap();
+            terms_diff(ctx, diff_request(Some(1), Some(2)))
+                .await
+                .unwrap()
+        }
+    };
+
+    let french = diff(Language::Fr).await;
+    assert_eq!(
+        changed_lines(&french),
+        [
+            (
+                LineChange::Removed,
+                "Nous gardons vos points un an.".to_owned()
+            ),
+            (
+                LineChange::Added,
+                "Nous gardons vos points deux ans.".to_owned()
+            ),
+        ]
+    );
+    let english = diff(Language::En).await;
+    assert_eq!(
+        changed_lines(&english),
+        [
+            (
+                LineChange::Removed,
+                "We keep your points for a year.".to_owned()
+            ),
+            (
+                LineChange::Added,
+                "We keep your points for two years.".to_owned()
+            ),
+            (
+                LineChange::Added,
+                "We send you offers from partners.".to_owned()
+            ),
+        ]
+    );
+    // The cached app is the text read last (French), with the hash of that text.
+    let app = apps::get(&pool, APP).await.unwrap().unwrap();
+    assert_eq!(app.listing.terms_text, V2_FR);
+    assert_eq!(app.listing.terms_hash, Sha256Digest::of_terms(V2_FR));
+    assert_eq!(app.languages.terms.as_deref(), Some("fr"));
+    assert_eq!(apps::terms_versions(&pool, APP).await.unwrap(), [1, 2]);
+}
