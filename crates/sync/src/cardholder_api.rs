@@ -3,6 +3,8 @@
 //! the operator calls the demo controls make (an app publishes new terms; an app ignores
 //! consent once; a past purchase an app did not reward).
 
+use std::collections::BTreeMap;
+
 use consentry_domain::{Channel, Money, Scope};
 use consentry_wire::{
     App, DataRequestList, NewDataRequest, Outcome, PublishTerms, PurchaseRequest, RogueEvent,
@@ -91,7 +93,8 @@ impl PlatformClient {
     }
 
     /// `POST /v1/apps/{app_id}/terms`, as the platform's operator: the app publishes terms
-    /// `version` (higher than its current one). The platform then puts the app's grants on
+    /// `version` (higher than its current one), `text` in English and the same terms in other
+    /// languages (`translations`, by language tag). The platform then puts the app's grants on
     /// hold until the cardholder accepts them (`app.terms_changed` in the feed).
     pub async fn publish_terms(
         &self,
@@ -99,12 +102,13 @@ impl PlatformClient {
         app_id: &str,
         version: u32,
         text: &str,
+        translations: &BTreeMap<String, String>,
     ) -> Result<PlatformApp, SyncError> {
         let url = self.url("v1/apps", &[app_id, "terms"])?;
         let body = PublishTerms {
             version,
             text: text.to_owned(),
-            translations: Default::default(),
+            translations: translations.clone(),
         };
         let request = self
             .http

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::change::is_valid_grant_id;
 use crate::client::{error_from, PlatformClient};
 use crate::error::SyncError;
+use crate::languages::Languages;
 use crate::secret::{CardholderCredentials, CardholderSecret, DeviceToken};
 use crate::wire::SigningKeyInfo;
 use crate::wire::{
@@ -215,6 +216,16 @@ impl PlatformClient {
                 Ok(app)
             })
             .collect()
+    }
+
+    /// `GET /v1/apps` in the language `code` (`en`, `fr`), whatever language this client's
+    /// requests ask for otherwise (the demo reads an app's terms in each language it writes
+    /// new ones in).
+    pub async fn apps_in(&self, code: &str) -> Result<Vec<PlatformApp>, SyncError> {
+        let mut client = self.clone();
+        client.config.languages = Languages::default();
+        client.config.languages.prefer(code);
+        client.apps().await
     }
 
     /// `GET /v1/grants`: every grant of the cardholder, any status.

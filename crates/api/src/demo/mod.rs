@@ -71,15 +71,24 @@ pub struct DemoTermsPublished {
     pub terms_version: u32,
 }
 
-/// The paragraph the demo adds to an app's terms (the platform's texts are English).
+/// The paragraph the demo adds to an app's terms.
 const DEMO_PARAGRAPH: &str = "We may also share the total of each purchase with our partners, \
 once a month, to suggest better offers.";
+/// The same paragraph in French.
+const DEMO_PARAGRAPH_FR: &str = "Nous pourrons aussi communiquer le total de chaque achat à nos \
+partenaires, une fois par mois, pour vous proposer de meilleures offres.";
 
 /// The demo's next terms: the current text with its first sentence reworded and one paragraph
 /// added, so that the change shows word by word.
 fn demo_terms(current: &str, version: u32) -> String {
     let reworded = current.replacen(". ", ", as updated in this version. ", 1);
     format!("{reworded}\n\n{DEMO_PARAGRAPH} (Version {version}.)")
+}
+
+/// [`demo_terms`] for the French text of the terms.
+fn demo_terms_fr(current: &str, version: u32) -> String {
+    let reworded = current.replacen(". ", ", selon cette nouvelle version. ", 1);
+    format!("{reworded}\n\n{DEMO_PARAGRAPH_FR} (Version {version}.)")
 }
 
 /// Whether the wallet is connected to the embedded demo platform this app started (and not
@@ -134,13 +143,28 @@ pub async fn demo_terms_publish(
         "only the demo platform lets an app change its terms from here",
     )
     .await?;
-    let version = app.listing.terms_version.saturating_add(1);
-    let text = demo_terms(&app.listing.terms_text, version);
     let syncer = ctx.sync().enrolled_syncer().await?;
-    let published = syncer
-        .client()
-        .await?
-        .publish_terms(operator, &request.app_id, version, &text)
+    let client = syncer.client().await?;
+    // The new version in English and, when the platform has the current terms in French, in
+    // French too: each cardholder reads the change in their language.
+    let current =
+        |list: Vec<consentry_sync::PlatformApp>| list.into_iter().find(|a| a.id == app.listing.id);
+    let english = current(client.apps_in("en").await?).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("the platform lists no app {}", app.listing.id),
+        )
+    })?;
+    let version = english.terms_version.saturating_add(1);
+    let mut translations = std::collections::BTreeMap::new();
+    if let Some(french) = current(client.apps_in("fr").await?) {
+        if french.terms_language == "fr" && french.terms_version == english.terms_version {
+            translations.insert("fr".to_owned(), demo_terms_fr(&french.terms_text, version));
+        }
+    }
+    let text = demo_terms(&english.terms_text, version);
+    let published = client
+        .publish_terms(operator, &request.app_id, version, &text, &translations)
         .await?;
     // The new text now, and the grants' hold as soon as the feed brings it.
     syncer.refresh_directory(Utc::now()).await?;
@@ -366,7 +390,10 @@ pub async fn demo_unrewarded_purchase(
 
 #[cfg(test)]
 mod tests {
-    use super::{covered_purchase, demo_terms, settlement_time, unallowed_scope, DEMO_DAYS_AGO};
+    use super::{
+        covered_purchase, demo_terms, demo_terms_fr, settlement_time, unallowed_scope,
+        DEMO_DAYS_AGO,
+    };
     use chrono::{Duration, TimeZone, Utc};
     use consentry_domain::{Channel, Currency, Grant, GrantDetails, Money, Scope, Trigger};
 
@@ -445,5 +472,8 @@ mod tests {
         let next = demo_terms("We keep receipts. We never sell them.", 4);
         assert!(next.starts_with("We keep receipts, as updated in this version. We never"));
         assert!(next.ends_with("to suggest better offers. (Version 4.)"));
+        let next = demo_terms_fr("Nous gardons vos reçus. Nous ne les vendons jamais.", 4);
+        assert!(next.starts_with("Nous gardons vos reçus, selon cette nouvelle version. Nous"));
+        assert!(next.ends_with("de meilleures offres. (Version 4.)"));
     }
 }

@@ -108,3 +108,87 @@ async fn a_french_wallet_reads_the_platform_in_french_and_signs_the_french_terms
         .iter()
         .all(|g| g.status == GrantStatus::Active));
 }
+
+#[tokio::test]
+async fn the_demos_new_terms_come_in_french_and_a_french_wallet_reconsents_over_them() {
+    use consentry_api::{
+        demo_terms_publish, terms_diff, DemoTermsPublishRequest, LineChange, TermsDiffRequest,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (_platform, ctx) = demo_wallet(&dir).await;
+    let card = card_link(&ctx, link(VISA)).await.unwrap();
+    wallet_set_language(
+        &ctx,
+        WalletLanguageRequest {
+            language: Language::Fr,
+        },
+    )
+    .await
+    .unwrap();
+    apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+
+    let published = demo_terms_publish(
+        &ctx,
+        DemoTermsPublishRequest {
+            app_id: RECEIPTS_APP.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let now = quire(&apps_list(&ctx, AppsListRequest {}).await.unwrap());
+    assert_eq!(now.terms_version, published.terms_version);
+    assert_eq!(now.terms_language.as_deref(), Some("fr"));
+    assert!(
+        now.terms_text
+            .contains("fiscal allemand), selon cette nouvelle version. Les reçus"),
+        "{}",
+        now.terms_text
+    );
+    assert!(now
+        .terms_text
+        .contains("Nous pourrons aussi communiquer le total"));
+    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let grants = grants_list(&ctx, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(grants.grants[0].status, GrantStatus::NeedsReconsent);
+
+    // The change, French against French.
+    let diff = terms_diff(
+        &ctx,
+        TermsDiffRequest {
+            app_id: RECEIPTS_APP.into(),
+            from_version: None,
+            to_version: None,
+        },
+    )
+    .await
+    .unwrap();
+    let changed: Vec<&str> = diff
+        .lines
+        .iter()
+        .filter(|l| l.change != LineChange::Unchanged)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(
+        changed.iter().all(|l| !l.contains("receipts")),
+        "{changed:?}"
+    );
+    assert!(
+        changed.iter().any(|l| l.contains("Nous pourrons aussi")),
+        "{changed:?}"
+    );
+
+    // Accepted over the French text: the platform takes it and the permission is back.
+    grant_set(&ctx, receipts(&card.token)).await.unwrap();
+    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    assert_eq!(status.pending_changes, 0, "{status:?}");
+    assert!(status.last_error.is_none(), "{status:?}");
+    let grants = grants_list(&ctx, GrantsListRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(grants.grants[0].status, GrantStatus::Active);
+    assert_eq!(grants.grants[0].terms_version, published.terms_version);
+}
