@@ -141,7 +141,7 @@ test('activity: filters and search become the request', async ({ page }) => {
   await page.getByLabel('Kind').selectOption({ label: 'Receipts' });
   await page.getByLabel(/^Card/).selectOption({ label: 'Everyday •••• 4242' });
   await page.getByLabel(/^App/).selectOption({ label: 'Bean Counter Coffee' });
-  await page.getByLabel('From').fill('2026-11-01');
+  await page.getByLabel('From').fill('11/01/2026');
   await page.getByRole('searchbox', { name: 'Search' }).fill('cafe');
   await expect.poll(async () => (await callsOf(page, 'activity_list')).at(-1)?.request.search).toBe('cafe');
   const last = (await callsOf(page, 'activity_list')).at(-1)?.request ?? {};
@@ -405,3 +405,23 @@ for (const scheme of ['light', 'dark'] as const) {
     expect(serious).toEqual([]);
   });
 }
+
+test('activity: dates are typed the way the language writes them, and a day that does not exist is refused', async ({
+  page,
+}) => {
+  await open(page, '#/activity', {}, 'fr');
+  await expect(rowsOf(page, 'Activité').first()).toBeVisible();
+  const from = page.getByLabel('Du');
+  await expect(from).toHaveAttribute('placeholder', 'jj/mm/aaaa');
+  await from.fill('31/02/2026');
+  await expect(from).toHaveAttribute('aria-invalid', 'true');
+  await from.fill('01/11/2026');
+  await expect(from).toHaveAttribute('aria-invalid', 'false');
+  await expect
+    .poll(async () => {
+      const last = (await callsOf(page, 'activity_list')).at(-1)?.request ?? {};
+      // The start of that day in the browser's time zone, sent as an instant.
+      return typeof last.from === 'string' ? new Date(last.from).toDateString() : null;
+    })
+    .toBe(new Date(2026, 10, 1).toDateString());
+});

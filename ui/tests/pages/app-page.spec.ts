@@ -218,10 +218,10 @@ test('keeping the end date of a permission that ends, and choosing another', asy
   await end.selectOption({ label: 'On a date…' });
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(form.getByRole('alert')).toHaveText('Choose the day it ends.');
-  await form.getByLabel('End date').fill('2001-01-01');
+  await form.getByLabel('End date').fill('01/01/2001');
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(form.getByRole('alert')).toHaveText('The end date must be after today.');
-  await form.getByLabel('End date').fill(`${new Date().getFullYear() + 2}-06-30`);
+  await form.getByLabel('End date').fill(`06/30/${new Date().getFullYear() + 2}`);
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByTestId('grant-notice')).toContainText('until Jun 30');
   expect(((await calls(page, 'grant_set')) as { expiry: unknown }[])[1]?.expiry).toEqual({

@@ -35,7 +35,7 @@ test('export: the page names no destination, progress shows, Cancel stops it', a
   // The unencrypted-file warning stays.
   await expect(page.getByRole('note')).toBeVisible();
   // No path field: where the file goes is asked in the system's save dialog.
-  await expect(page.locator('input:not([type=radio]):not([type=checkbox]):not([type=date])')).toHaveCount(0);
+  await expect(page.locator('input:not([type=radio]):not([type=checkbox]):not(.date)')).toHaveCount(0);
 
   const submit = page.getByRole('button', { name: 'Export', exact: true });
   await expect(submit).toBeDisabled();
