@@ -11,6 +11,7 @@ mod desktop;
 mod devices;
 mod felt_speed;
 mod grant_detail;
+mod keyboard;
 mod missing_rewards;
 mod purchases;
 mod reconsent;
