@@ -48,14 +48,17 @@ bench: deps ui
 	  bench_launch_memory_and_purchase_to_receipt 2>&1 | tee -a target/bench-report.txt
 	scripts/package.sh size 2>&1 | tee -a target/bench-report.txt
 
+# The test targets of `make test` (scripts/test-all.sh), so these runs reuse its build; benches
+# would run whole under `cargo test`, whatever the filter.
+TEST_TARGETS = --workspace --lib --bins --tests --examples --locked
+
 ## docs/screens/*.png: every screen of the real app, English and French (over WebDriver).
 screenshots: build
 	CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' dbus-run-session -- \
-	  scripts/with-keyring.sh cargo test --workspace --all-targets --locked --test e2e -- \
+	  scripts/with-keyring.sh cargo test $(TEST_TARGETS) -- \
 	  --ignored screenshots_of_every_screen_in_both_languages
 	CONSENTRY_SCREENSHOTS=$(CURDIR)/docs/screens CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' \
-	  dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-targets --locked \
-	  --test e2e -- two_apps_share_cards
+	  dbus-run-session -- scripts/with-keyring.sh cargo test $(TEST_TARGETS) -- two_apps_share_cards
 
 ## An optimised build (target/release/consentry-app).
 release: ui

@@ -44,19 +44,24 @@ fn started_at_ms(pid: u32) -> f64 {
     (now - (uptime - ticks / 100.0)) * 1000.0
 }
 
-/// Proportional memory (PSS) of the processes, in MiB: shared pages split among their users.
-fn pss_mib(pids: &[u32]) -> f64 {
-    let kib: u64 = pids
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|rollup| {
-            rollup
+/// Proportional memory (PSS) of each process, in MiB (shared pages split among their users),
+/// by process name.
+fn pss_by_process(pids: &[u32]) -> Vec<(String, f64)> {
+    pids.iter()
+        .filter_map(|pid| {
+            let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+            let kib: u64 = rollup
                 .lines()
                 .find_map(|l| l.strip_prefix("Pss:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())?;
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            Some((name.trim().to_owned(), kib as f64 / 1024.0))
         })
-        .sum();
-    kib as f64 / 1024.0
+        .collect()
+}
+
+fn total(processes: &[(String, f64)]) -> f64 {
+    processes.iter().map(|(_, mib)| mib).sum()
 }
 
 /// Process start → first paint and → the first usable screen (the page's `app:interactive`
@@ -133,13 +138,16 @@ async fn bench_launch_memory_and_purchase_to_receipt() {
     let mut paint: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut ready: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut memory: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    // The last launch's processes of each app, to say where the memory is.
+    let mut split: [Vec<(String, f64)>; 2] = [Vec::new(), Vec::new()];
     let rest = Duration::from_secs(3);
     for _ in 0..ROUNDS {
         // The empty app: launched, drawn, left alone, measured.
         let app = RunningApp::start_binary(&empty, &[]).await;
         let (p, r) = launch(&app).await;
         tokio::time::sleep(rest).await;
-        memory[0].push(pss_mib(&app.process_tree()));
+        split[0] = pss_by_process(&app.process_tree());
+        memory[0].push(total(&split[0]));
         paint[0].extend(p);
         ready[0].push(r);
         app.stop().await;
@@ -157,7 +165,8 @@ async fn bench_launch_memory_and_purchase_to_receipt() {
         app.click_button("Unlock").await;
         app.wait_text("h1", "Cards").await;
         tokio::time::sleep(rest).await;
-        memory[1].push(pss_mib(&app.process_tree()));
+        split[1] = pss_by_process(&app.process_tree());
+        memory[1].push(total(&split[1]));
         paint[1].extend(p);
         ready[1].push(r);
         app.stop().await;
