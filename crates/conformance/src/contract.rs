@@ -6,8 +6,6 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::http::Reply;
-
 /// The contract this suite checks.
 const OPENAPI: &str = include_str!("../../../docs/platform/openapi.json");
 
@@ -33,22 +31,20 @@ pub fn error_codes() -> &'static BTreeSet<String> {
 
 /// How an error answer departs from the documented `Error` (empty: it does not): a 4xx
 /// status, a JSON object with a documented `code` and a non-empty `message`, and the optional
-/// fields with their documented types.
-pub fn error_problems(reply: &Reply) -> Vec<String> {
+/// fields with their documented types. Given the answer's status, `Content-Type` and body.
+pub fn error_problems(status: u16, content_type: &str, json: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    if reply.status >= 500 {
+    if status >= 500 {
         problems.push(format!(
-            "status {}: the contract answers bad input with 4xx, never 5xx",
-            reply.status
+            "status {status}: the contract answers bad input with 4xx, never 5xx"
         ));
     }
-    let content_type = reply.header("content-type").unwrap_or_default();
     if !content_type.starts_with("application/json") {
         problems.push(format!(
             "Content-Type is {content_type:?}, not application/json"
         ));
     }
-    let Some(body) = reply.json.as_object() else {
+    let Some(body) = json.as_object() else {
         problems.push("the body is not a JSON object `{code, message}`".to_owned());
         return problems;
     };

@@ -82,7 +82,11 @@ impl Target {
 
     fn record(&self, reply: &Reply) {
         if reply.status >= 400 {
-            let problems = contract::error_problems(reply);
+            let problems = contract::error_problems(
+                reply.status,
+                reply.header("content-type").unwrap_or_default(),
+                &reply.json,
+            );
             if let Ok(mut seen) = self.seen_errors.lock() {
                 seen.push(SeenError {
                     what: reply.what.clone(),
@@ -228,7 +232,11 @@ impl Reply {
             "expected {status} `{code}`: {}",
             self.describe()
         );
-        let problems = contract::error_problems(self);
+        let problems = contract::error_problems(
+            self.status,
+            self.header("content-type").unwrap_or_default(),
+            &self.json,
+        );
         ensure!(
             problems.is_empty(),
             "{}: the error body is not the documented one: {}",
