@@ -208,6 +208,23 @@ impl Context {
         &self.wallet
     }
 
+    /// Whether the wallet is connected to the embedded demo platform this app started (and
+    /// not to another platform the person chose since): only then do the demo's rules and
+    /// controls apply (the demo controls, and claims judged without a waiting period).
+    pub(crate) async fn on_demo_platform(&self) -> bool {
+        let (Some(_), Some(url)) = (self.demo_operator(), self.platform_url()) else {
+            return false;
+        };
+        let Ok(syncer) = self.sync().syncer().await else {
+            return false;
+        };
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+        syncer
+            .enrollment()
+            .await
+            .is_some_and(|e| same(&e.platform_url, url))
+    }
+
     pub(crate) fn sync(&self) -> &SyncHub {
         &self.sync
     }

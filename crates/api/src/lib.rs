@@ -15,6 +15,7 @@ mod device_names;
 mod error;
 /// Entry points for fuzz targets and their corpus regression test.
 pub mod fuzzing;
+mod language;
 pub mod messages;
 pub mod native;
 mod notice_switches;

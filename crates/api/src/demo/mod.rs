@@ -91,23 +91,6 @@ fn demo_terms_fr(current: &str, version: u32) -> String {
     format!("{reworded}\n\n{DEMO_PARAGRAPH_FR} (Version {version}.)")
 }
 
-/// Whether the wallet is connected to the embedded demo platform this app started (and not
-/// to another platform the person chose since): only then do the demo's rules and controls
-/// apply.
-pub(crate) async fn on_demo_platform(ctx: &Context) -> bool {
-    let (Some(_), Some(url)) = (ctx.demo_operator(), ctx.platform_url()) else {
-        return false;
-    };
-    let Ok(syncer) = ctx.sync().syncer().await else {
-        return false;
-    };
-    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
-    syncer
-        .enrollment()
-        .await
-        .is_some_and(|e| same(&e.platform_url, url))
-}
-
 /// The embedded demo platform's operator token and the app a control acts for: refused with
 /// `refusal` against any other platform (before any call, the operator token never leaves for
 /// it), not found when the directory has no such app.
@@ -119,7 +102,7 @@ async fn operated_app<'c>(
     let Some(operator) = ctx.demo_operator() else {
         return Err(ApiError::invalid_input(refusal));
     };
-    if ctx.sync().syncer().await.is_ok() && !on_demo_platform(ctx).await {
+    if ctx.sync().syncer().await.is_ok() && !ctx.on_demo_platform().await {
         return Err(ApiError::invalid_input(refusal));
     }
     let app = apps::get(&ctx.pool().await?, app_id)

@@ -157,7 +157,7 @@ pub async fn notification_prefs_set(
             NoticeLocale::En => "en",
             NoticeLocale::Fr => "fr",
         };
-        crate::wallet::language::apply(ctx, &pool, code).await?;
+        crate::language::apply(ctx, &pool, code).await?;
     }
     prefs(&pool).await
 }

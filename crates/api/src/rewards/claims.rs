@@ -153,7 +153,7 @@ async fn days(pool: &SqlitePool) -> Result<u32, ApiError> {
 /// The wait this wallet's claims are judged with: [`DEMO_DAYS`] on the embedded demo
 /// platform, else the setting.
 async fn wait(ctx: &Context, pool: &SqlitePool) -> Result<u32, ApiError> {
-    if crate::demo::on_demo_platform(ctx).await {
+    if ctx.on_demo_platform().await {
         Ok(DEMO_DAYS)
     } else {
         days(pool).await

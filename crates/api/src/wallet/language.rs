@@ -5,14 +5,10 @@
 //! language, so that descriptions and terms — and the terms hash a grant signs — are the text
 //! the cardholder reads.
 
-use chrono::Utc;
-use consentry_store::{apps, settings};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use crate::runtime::LOCALE_KEY;
-use crate::{ApiError, Context};
+use crate::{language, ApiError, Context};
 
 /// A language of the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -53,37 +49,9 @@ pub async fn wallet_set_language(
     request: WalletLanguageRequest,
 ) -> Result<WalletLanguage, ApiError> {
     let pool = ctx.pool().await?;
-    let directory_refreshed = apply(ctx, &pool, request.language.code()).await?;
+    let directory_refreshed = language::apply(ctx, &pool, request.language.code()).await?;
     Ok(WalletLanguage {
         language: request.language,
         directory_refreshed,
     })
-}
-
-/// Keeps `code` as the wallet's language, asks the platform for it from now on, and reads the
-/// directory again if it was cached in another one. Returns whether it did.
-pub(crate) async fn apply(ctx: &Context, pool: &SqlitePool, code: &str) -> Result<bool, ApiError> {
-    settings::put(pool, LOCALE_KEY, code, Utc::now()).await?;
-    ctx.sync().prefer_language(code);
-    let stale = apps::list(pool)
-        .await?
-        .iter()
-        .any(|app| app.languages.listing.as_deref() != Some(code));
-    if !stale {
-        return Ok(false);
-    }
-    let refreshed = match ctx.sync().enrolled_syncer().await {
-        Ok(syncer) => syncer.refresh_directory(Utc::now()).await.map(|_| ()),
-        Err(e) => {
-            tracing::info!(error = %e, "not connected: the directory is read in {code} later");
-            return Ok(false);
-        }
-    };
-    match refreshed {
-        Ok(()) => Ok(true),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the app directory in {code}");
-            Ok(false)
-        }
-    }
 }
