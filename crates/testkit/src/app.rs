@@ -403,36 +403,16 @@ impl RunningApp {
         self.shutdown().await;
     }
 
-    /// The app's own process and every process it started (WebKit's web and network
+    /// The app's own process first, then every process it started (WebKit's web and network
     /// processes), not the drivers: what the app costs the machine.
     pub fn process_tree(&self) -> Vec<u32> {
         let binary = self
             .binary
             .canonicalize()
             .unwrap_or_else(|_| self.binary.clone());
-        let pids: Vec<u32> = app_pids(&self.data_dir)
-            .iter()
-            .filter_map(|p| p.parse().ok())
-            .collect();
-        let mut tree: Vec<u32> = pids
-            .iter()
-            .copied()
-            .filter(|pid| {
-                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
-            })
-            .collect();
-        // Children by their parent (`ppid`, the 4th field of /proc/<pid>/stat), breadth first.
-        let mut next = 0;
-        while next < tree.len() {
-            let parent = tree[next];
-            for pid in all_pids() {
-                if parent_of(pid) == Some(parent) && !tree.contains(&pid) {
-                    tree.push(pid);
-                }
-            }
-            next += 1;
-        }
-        tree
+        process_tree(&self.data_dir, |pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
+        })
     }
 
     async fn shutdown(&mut self) {
@@ -477,18 +457,30 @@ pub(crate) fn app_pids(data_dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn all_pids() -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| e.file_name().to_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default()
+/// Among the processes started for `data_dir` (which share its environment), those `is_app`
+/// picks and, after them, their descendants: the app and what it started, not the drivers.
+pub(crate) fn process_tree(data_dir: &Path, is_app: impl Fn(u32) -> bool) -> Vec<u32> {
+    let pids: Vec<u32> = app_pids(data_dir)
+        .iter()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let mut tree: Vec<u32> = pids.iter().copied().filter(|&pid| is_app(pid)).collect();
+    // Children by their parent, breadth first.
+    let mut next = 0;
+    while next < tree.len() {
+        let parent = tree[next];
+        for &pid in &pids {
+            if parent_of(pid) == Some(parent) && !tree.contains(&pid) {
+                tree.push(pid);
+            }
+        }
+        next += 1;
+    }
+    tree
 }
 
-/// The parent of `pid`, from /proc/<pid>/stat (after the command name, which may hold spaces).
+/// The parent of `pid` (`ppid`, the 4th field of /proc/<pid>/stat, read after the command
+/// name, which may hold spaces).
 fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let (_, rest) = stat.rsplit_once(')')?;

@@ -193,28 +193,10 @@ fn count_in(haystack: &[u8], needle: &[u8]) -> usize {
 /// The app process started for `data_dir` and every process it started (WebKit's web and
 /// network processes), not the WebDriver processes that share its environment.
 pub fn app_processes(data_dir: &Path) -> Vec<u32> {
-    let pids: Vec<u32> = crate::app::app_pids(data_dir)
-        .iter()
-        .filter_map(|pid| pid.parse().ok())
-        .collect();
-    let comm = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-    let parent_of = |pid: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    let apps: Vec<u32> = pids
-        .iter()
-        .copied()
-        .filter(|&pid| comm(pid).trim() == "consentry-app")
-        .collect();
-    pids.into_iter()
-        .filter(|&pid| apps.contains(&pid) || parent_of(pid).is_some_and(|p| apps.contains(&p)))
-        .collect()
+    crate::app::process_tree(data_dir, |pid| {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim() == "consentry-app")
+    })
 }
 
 #[cfg(test)]

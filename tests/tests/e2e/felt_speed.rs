@@ -9,7 +9,7 @@ use std::time::Duration;
 use consentry_testkit::app::{skip_unless_available, RunningApp};
 
 use super::purchases::{fill_wallet, percentiles};
-use super::{link_first_card, wait_synced};
+use super::{demo_app_with_a_card, wait_synced};
 
 /// Launches of each app (the medians are reported).
 const ROUNDS: usize = 5;
@@ -207,9 +207,7 @@ async fn bench_launch_memory_and_purchase_to_receipt() {
 /// does) while Activity is open: the time until the new purchase's receipt line is drawn.
 #[allow(clippy::print_stdout)]
 async fn purchase_to_receipt() {
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
-    link_first_card(&app).await;
-    app.wait_text("h1", "Cards").await;
+    let app = demo_app_with_a_card().await;
     app.click("nav a[data-route='consents']").await;
     let quire = "article[aria-labelledby='app-app_quire']";
     app.click(&format!("{quire} input[role=switch]")).await;

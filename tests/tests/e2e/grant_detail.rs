@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use consentry_testkit::app::{skip_unless_available, RunningApp};
 
-use super::{link_first_card, wait_synced};
+use super::{demo_app_with_a_card, wait_synced};
 
 const QUIRE: &str = "article[aria-labelledby='app-app_quire']";
 const RECEIPTS: &str = "[data-testid=app-permissions] li[data-scope=receipts]";
@@ -58,9 +58,7 @@ async fn the_cardholder_changes_a_permissions_minimum_and_channels_on_its_page()
     if skip_unless_available() {
         return;
     }
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
-    link_first_card(&app).await;
-    app.wait_text("h1", "Cards").await;
+    let app = demo_app_with_a_card().await;
     app.click("nav a[data-route='consents']").await;
     app.wait_text("h1", "Apps & permissions").await;
     app.click(&format!("{QUIRE} input[role=switch]")).await;

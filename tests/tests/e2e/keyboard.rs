@@ -4,7 +4,7 @@
 use consentry_testkit::app::{skip_unless_available, RunningApp};
 use fantoccini::key::Key;
 
-use super::{link_first_card, wait_platform_grants, wait_synced};
+use super::{demo_app_with_a_card, wait_platform_grants, wait_synced};
 
 /// Presses Tab until the focused element matches `css` (at most 80 presses); fails naming
 /// what had the focus last.
@@ -47,9 +47,7 @@ async fn a_permission_is_granted_and_revoked_with_the_keyboard_alone() {
     if skip_unless_available() {
         return;
     }
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
-    link_first_card(&app).await;
-    app.wait_text("h1", "Cards").await;
+    let app = demo_app_with_a_card().await;
 
     tab_to(&app, "nav a[data-route='consents']").await;
     press(&app, Key::Enter).await;

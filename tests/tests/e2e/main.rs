@@ -856,6 +856,15 @@ async fn after_lock_no_process_of_the_app_holds_a_secret() {
 }
 
 /// Creates a keyring wallet and links the demo Visa in the first-run step.
+/// The app on its embedded demo platform with the platform's own purchases off (they happen
+/// only when a test asks), the test card linked: on the Cards screen.
+async fn demo_app_with_a_card() -> RunningApp {
+    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
+    link_first_card(&app).await;
+    app.wait_text("h1", "Cards").await;
+    app
+}
+
 async fn link_first_card(app: &RunningApp) {
     app.create_keyring_wallet_to_first_card().await;
     app.type_into("#first-card-number", "4242424242424242")

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use consentry_testkit::app::{skip_unless_available, RunningApp};
+use consentry_testkit::app::skip_unless_available;
 
-use super::{link_first_card, wait_synced};
+use super::{demo_app_with_a_card, wait_synced};
 
 const CASHCOVE: &str = "article[aria-labelledby='app-app_cashcove']";
 const QUIRE: &str = "article[aria-labelledby='app-app_quire']";
@@ -17,9 +17,7 @@ async fn an_app_keeps_a_cashback_in_the_demo_and_rewards_offers_its_claim_pack()
     if skip_unless_available() {
         return;
     }
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
-    link_first_card(&app).await;
-    app.wait_text("h1", "Cards").await;
+    let app = demo_app_with_a_card().await;
     app.click("nav a[data-route='consents']").await;
     app.wait_text("h1", "Apps & permissions").await;
     // No cashback permission, no control.

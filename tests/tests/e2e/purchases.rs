@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use consentry_testkit::app::{skip_unless_available, RunningApp};
 
-use super::{link_first_card, pay_once, revisit_activity, wait_synced};
+use super::{demo_app_with_a_card, pay_once, revisit_activity, wait_synced};
 
 /// Each Activity row (newest first, as far as the list draws them) with the kinds of the events
 /// drawn under it: the events of an opened purchase; none for a closed one or an event of its
@@ -72,9 +72,7 @@ async fn a_purchase_is_one_row_that_opens_on_its_receipt_and_is_found_by_it() {
     if skip_unless_available() {
         return;
     }
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
-    link_first_card(&app).await;
-    app.wait_text("h1", "Cards").await;
+    let app = demo_app_with_a_card().await;
     // Receipts for Quire, then one purchase on the demo platform.
     app.click("nav a[data-route='consents']").await;
     app.wait_text("h1", "Apps & permissions").await;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use consentry_testkit::app::{skip_unless_available, RunningApp};
 use fantoccini::Locator;
 
-use super::{link_first_card, wait_synced};
+use super::{demo_app_with_a_card, wait_synced};
 
 const QUIRE: &str = "article[aria-labelledby='app-app_quire']";
 
@@ -21,9 +21,7 @@ async fn an_app_publishes_new_terms_in_the_demo_and_the_cardholder_accepts_them(
     if skip_unless_available() {
         return;
     }
-    let app = RunningApp::start_with(&[("CONSENTRY_DEMO_EVERY", "0")]).await;
-    link_first_card(&app).await;
-    app.wait_text("h1", "Cards").await;
+    let app = demo_app_with_a_card().await;
     let badge = app.text("[data-testid=demo-badge]").await;
     assert!(badge.eq_ignore_ascii_case("demo"), "{badge}");
     app.click("nav a[data-route='consents']").await;
