@@ -195,6 +195,13 @@ async fn bench_launch_memory_and_purchase_to_receipt() {
         median(memory[0].clone()),
         ratio(&memory)
     );
+    for (name, processes) in ["empty app", "Consentry"].iter().zip(&split) {
+        let parts: Vec<String> = processes
+            .iter()
+            .map(|(process, mib)| format!("{process} {mib:.1}"))
+            .collect();
+        println!("    {name} (last launch): {} MiB", parts.join(", "));
+    }
     assert!(
         ready.iter().all(|r| r.iter().all(|ms| *ms > 0.0)),
         "{ready:?}"
