@@ -73,7 +73,16 @@ smoke() {
     "$1" --data-dir "$2" >"$2/app.log" 2>&1 &
     app=$!
     trap "kill $app 2>/dev/null || true" EXIT
-    timeout 60 xdotool search --sync --onlyvisible --name Consentry >/dev/null
+    # Poll rather than `xdotool search --sync`: a window that vanishes while xdotool reads its
+    # attributes (WebKit creates and destroys helper windows at start) aborts xdotool with an X
+    # BadWindow error, so one failed look is only a reason to look again.
+    for _ in $(seq 120); do
+      xdotool search --onlyvisible --name Consentry >/dev/null 2>&1 && break
+      kill -0 "$app" || { cat "$2/app.log" >&2; exit 1; }
+      sleep 0.5
+    done
+    xdotool search --onlyvisible --name Consentry >/dev/null 2>&1 \
+      || { echo "package: no Consentry window after 60 s" >&2; cat "$2/app.log" >&2; exit 1; }
     sleep 3
     import -window root "$3"
     kill -0 "$app"
