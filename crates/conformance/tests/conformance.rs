@@ -80,6 +80,7 @@ async fn errors_answered_as_500_fail_the_checks_that_expect_errors() {
         "signatures.single_event",
         "limits.body_size",
         "limits.field_bounds",
+        "limits.currencies",
         "errors.shape",
     ]
     .into();

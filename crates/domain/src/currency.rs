@@ -95,6 +95,21 @@ impl Currency {
         .ok_or_else(|| CurrencyError::Unknown(code.to_owned()))
     }
 
+    /// Every currency [`Currency::new`] accepts, by code.
+    pub fn all() -> Vec<Currency> {
+        let mut all: Vec<Currency> = [
+            (EXPONENT_2, 2),
+            (EXPONENT_0, 0),
+            (EXPONENT_3, 3),
+            (EXPONENT_4, 4),
+        ]
+        .into_iter()
+        .flat_map(|(table, exponent)| table.iter().map(move |code| Currency { code, exponent }))
+        .collect();
+        all.sort();
+        all
+    }
+
     /// The three-letter code.
     pub const fn code(self) -> &'static str {
         self.code
@@ -147,5 +162,25 @@ impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = String::deserialize(deserializer)?;
         Currency::new(&code).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Currency;
+
+    #[test]
+    fn all_lists_each_accepted_code_once_in_order() {
+        let all = Currency::all();
+        let codes: Vec<&str> = all.iter().map(|c| c.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        for currency in &all {
+            assert_eq!(Currency::new(currency.code()), Ok(*currency));
+        }
+        assert!(all.contains(&Currency::JPY) && all.contains(&Currency::KWD));
+        assert!(Currency::new("XAU").is_err() && !codes.contains(&"XAU"));
     }
 }

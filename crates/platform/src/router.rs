@@ -19,6 +19,7 @@ use crate::{
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/enroll"),
     ("get", "/v1/keys"),
+    ("get", "/v1/currencies"),
     ("get", "/v1/devices"),
     ("delete", "/v1/devices/{device_id}"),
     ("get", "/v1/devices/chain"),
@@ -55,6 +56,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let cardholder_api = Router::new()
         .route("/v1/enroll", post(enroll::enroll))
         .route("/v1/keys", get(enroll::keys))
+        .route("/v1/currencies", get(simulate::currencies))
         .route("/v1/devices", get(devices::list))
         .route("/v1/devices/{device_id}", delete(devices::remove))
         .route(

@@ -18,20 +18,28 @@ use crate::transactions::{self, NewPurchase, Outcome};
 
 /// A week: longer schedules are not useful in a simulation.
 const MAX_SETTLE_AFTER_MS: u64 = 7 * 24 * 3600 * 1000;
-/// One million units of any currency.
-const MAX_AMOUNT_MAJOR: i64 = 1_000_000;
 const MAX_MERCHANT: usize = 80;
 
-/// A simulated purchase's amount: positive, at most a million major units.
+/// A simulated purchase's amount: within its currency's bounds, as `GET /v1/currencies`
+/// publishes them ([`consentry_wire::currencies::purchase_bounds`]).
 pub fn check_amount(amount: &Money) -> Result<(), ApiError> {
-    let max_minor = MAX_AMOUNT_MAJOR * 10i64.pow(u32::from(amount.currency.exponent()));
-    if amount.minor <= 0 || amount.minor > max_minor {
+    if !consentry_wire::currencies::is_purchase_amount(amount) {
+        let (min, max) = consentry_wire::currencies::purchase_bounds(amount.currency);
         return Err(ApiError::unprocessable(
             "invalid_amount",
-            format!("amount.minor must be positive and at most {max_minor}"),
+            format!(
+                "amount.minor must be {min} to {max} for {} (`GET /v1/currencies`)",
+                amount.currency
+            ),
         ));
     }
     Ok(())
+}
+
+/// `GET /v1/currencies`: every currency an amount may be in, with its exponent and the
+/// bounds of a purchase in it.
+pub async fn currencies() -> axum::Json<consentry_wire::CurrencyList> {
+    axum::Json(consentry_wire::currencies::accepted())
 }
 
 /// A simulated purchase's merchant, trimmed: 1 to 80 characters, no card number.

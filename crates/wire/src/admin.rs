@@ -141,7 +141,7 @@ pub struct UnrewardedPurchase {
     /// `settled_at`.
     #[schemars(length(min = 1, max = 64))]
     pub card_token: String,
-    /// Positive, at most one million major units.
+    /// Positive, at most one million major units of its currency (`GET /v1/currencies`).
     #[schemars(with = "schema::PurchaseAmount")]
     pub amount: Money,
     /// Merchant name (known merchants get itemised receipts from receipt apps).

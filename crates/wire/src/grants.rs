@@ -30,7 +30,7 @@ pub enum GrantChange {
         channels: BTreeSet<Channel>,
         #[schemars(with = "schema::Trigger")]
         trigger: Trigger,
-        #[schemars(with = "Option<schema::Money>")]
+        #[schemars(with = "Option<schema::MinPurchase>")]
         min_purchase: Option<Money>,
         expires_at: Option<DateTime<Utc>>,
         /// Must be the app's current terms version.

@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod apps;
 pub mod cards;
+pub mod currencies;
 pub mod devices;
 pub mod error;
 pub mod feed;
@@ -31,6 +32,7 @@ pub use admin::{
 };
 pub use apps::{App, AppList, PublishTerms, Terms};
 pub use cards::{Card, CardList, Expiration, LinkCardRequest, RenameCardRequest};
+pub use currencies::{CurrencyInfo, CurrencyList};
 pub use devices::{
     DeviceChain, DeviceInfo, DeviceList, Endorsement, EnrollRequest, Enrollment, KeyList, Pairing,
     PairingList, PairingRequest, PublicKey,

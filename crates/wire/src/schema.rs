@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use consentry_domain::Currency;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
@@ -73,8 +74,8 @@ named_schema!(
         "type": "object",
         "description": "An amount of money: integer minor units and a currency. `{\"minor\":1234,\"currency\":\"EUR\"}` is €12.34.",
         "properties": {
-            "minor": { "type": "integer", "description": "Amount in minor units (cents for EUR).", "format": "int64" },
-            "currency": { "type": "string", "description": "ISO 4217 code in circulation.", "pattern": "^[A-Z]{3}$", "examples": ["EUR", "USD"] },
+            "minor": { "type": "integer", "description": "Amount in minor units (cents for EUR).", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX },
+            "currency": currency(&Currency::all(), "ISO 4217 code in circulation: exactly the codes `GET /v1/currencies` lists, with their exponents."),
         },
         "required": ["minor", "currency"],
         "additionalProperties": false,
@@ -122,13 +123,58 @@ inline_schema!(
     card_brand()
 );
 
-inline_schema!(
-    /// A simulated purchase's amount: `Money` with bounds.
-    PurchaseAmount,
+/// The `currency` of a `Money`: one of `currencies`.
+fn currency(currencies: &[Currency], description: &str) -> Value {
+    let codes: Vec<&str> = currencies.iter().map(|c| c.code()).collect();
+    json!({ "type": "string", "description": description, "enum": codes })
+}
+
+/// A simulated purchase's amount: one branch per exponent, each with the bounds the server
+/// enforces ([`crate::currencies::purchase_bounds`]).
+fn purchase_amount() -> Value {
+    let mut by_exponent: std::collections::BTreeMap<u8, Vec<Currency>> = Default::default();
+    for currency in Currency::all() {
+        by_exponent
+            .entry(currency.exponent())
+            .or_default()
+            .push(currency);
+    }
+    let branches: Vec<Value> = by_exponent
+        .values()
+        .filter_map(|group| {
+            let first = group.first()?;
+            let (min, max) = crate::currencies::purchase_bounds(*first);
+            let description = format!("Currencies with {} decimal places.", first.exponent());
+            Some(json!({
+                "type": "object",
+                "properties": {
+                    "minor": { "type": "integer", "format": "int64", "minimum": min, "maximum": max },
+                    "currency": currency(group, &description),
+                },
+                "required": ["minor", "currency"],
+                "additionalProperties": false,
+            }))
+        })
+        .collect();
     json!({
+        "description": format!("`Money`, positive and at most {} major units of its currency: `minor` from 1 to 10^(6 + exponent) (`max_purchase_minor` of `GET /v1/currencies`).", crate::currencies::MAX_PURCHASE_MAJOR),
+        "oneOf": branches,
+    })
+}
+
+inline_schema!(
+    /// A simulated purchase's amount: `Money` with the bounds of its currency.
+    PurchaseAmount,
+    purchase_amount()
+);
+
+inline_schema!(
+    /// A grant's minimum purchase: `Money`, not negative.
+    MinPurchase,
+    json!({
+        "description": "Purchases below this amount (or in another currency) are not shared. Not negative (`negative_minimum`).",
         "allOf": [schema_ref("Money")],
-        "properties": { "minor": { "type": "integer", "minimum": 1, "maximum": 100000000000_i64 } },
-        "description": "Positive, at most one million major units.",
+        "properties": { "minor": { "type": "integer", "minimum": 0, "maximum": i64::MAX } },
     })
 );
 
@@ -213,9 +259,9 @@ named_schema!(
             "trigger": schema_ref("Trigger"),
             "min_purchase": { "description": "Absent: `null`.", "anyOf": [schema_ref("Money"), { "type": "null" }] },
             "expires_at": { "type": ["string", "null"], "description": "Absent: `null`.", "format": "date-time" },
-            "terms_version": { "type": "integer", "description": "The app terms version the grant stands on after the change.", "minimum": 0 },
+            "terms_version": { "type": "integer", "description": "The app terms version the grant stands on after the change.", "minimum": 0, "maximum": u32::MAX },
             "terms_hash": hex64("SHA-256 (hex) of the text of those terms, as the device showed them (`App.terms.hash`)."),
-            "base_version": { "type": "integer", "description": "The request's `base_version`.", "minimum": 0 },
+            "base_version": { "type": "integer", "description": "The request's `base_version`.", "minimum": 0, "maximum": u64::MAX },
             "at": { "type": "string", "description": "When the device made the change (its clock).", "format": "date-time" },
             "device_id": { "type": "string", "description": "The device that made and signed it: the caller." },
         },

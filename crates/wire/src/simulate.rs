@@ -21,7 +21,7 @@ pub enum Outcome {
 #[serde(deny_unknown_fields)]
 pub struct PurchaseRequest {
     pub card_token: String,
-    /// Positive, at most one million major units.
+    /// Positive, at most one million major units of its currency (`GET /v1/currencies`).
     #[schemars(with = "schema::PurchaseAmount")]
     pub amount: Money,
     /// Merchant name. Known merchants (e.g. `Café Lumen`, `Sunset Diner`) get itemised

@@ -94,3 +94,72 @@ fn an_expiration_with_another_field_is_refused_in_a_request_and_read_in_an_answe
     let read: consentry_wire::Expiration = serde_json::from_value(expiration).unwrap();
     assert_eq!((read.month, read.year), (12, 2030));
 }
+
+#[test]
+fn the_currency_enum_is_what_the_server_accepts_with_its_bounds() {
+    use consentry_domain::Currency;
+    let document = openapi::document();
+    let schemas = &document["components"]["schemas"];
+    let codes: Vec<String> = Currency::all()
+        .iter()
+        .map(|c| c.code().to_owned())
+        .collect();
+    let listed = |schema: &serde_json::Value| -> Vec<String> {
+        schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(listed(&schemas["Money"]["properties"]["currency"]), codes);
+    let served: Vec<String> = consentry_wire::currencies::accepted()
+        .currencies
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(served, codes);
+    for request in ["PurchaseRequest", "UnrewardedPurchase"] {
+        let branches = schemas[request]["properties"]["amount"]["oneOf"]
+            .as_array()
+            .unwrap();
+        let mut seen = Vec::new();
+        for branch in branches {
+            let minor = &branch["properties"]["minor"];
+            for code in listed(&branch["properties"]["currency"]) {
+                let currency = Currency::new(&code).unwrap();
+                let (min, max) = consentry_wire::currencies::purchase_bounds(currency);
+                assert_eq!(minor["minimum"], min, "{request} {code}");
+                assert_eq!(minor["maximum"], max, "{request} {code}");
+                seen.push(code);
+            }
+        }
+        seen.sort();
+        assert_eq!(
+            seen, codes,
+            "{request}: each currency in exactly one branch"
+        );
+    }
+    let jpy = consentry_wire::CurrencyInfo::of(Currency::JPY);
+    assert_eq!((jpy.exponent, jpy.max_purchase_minor), (0, 1_000_000));
+}
+
+#[test]
+fn every_integer_of_a_request_states_the_range_its_reader_accepts() {
+    let document = openapi::document();
+    let schemas = &document["components"]["schemas"];
+    for (schema, at) in [
+        ("GrantChange", "/oneOf/1/properties/base_version"),
+        ("GrantChange", "/oneOf/0/properties/terms_version"),
+        ("FaultConfig", "/properties/seed"),
+        ("Money", "/properties/minor"),
+    ] {
+        let integer = schemas[schema].pointer(at).unwrap();
+        assert!(
+            integer["minimum"].is_number() && integer["maximum"].is_number(),
+            "{schema}{at}: {integer}"
+        );
+    }
+    let seed = &schemas["FaultConfig"]["properties"]["seed"];
+    assert_eq!(seed["maximum"], u64::MAX);
+}

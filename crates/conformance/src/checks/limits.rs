@@ -101,3 +101,70 @@ pub async fn field_bounds(t: &Target) -> Checked {
         .expect_error(400, "invalid_identifier")?;
     Ok(())
 }
+
+/// `GET /v1/currencies` is public and lists each accepted code with its exponent and the
+/// purchase bounds that follow from it (`1` to `10^(6 + exponent)` minor units); the server
+/// enforces exactly those bounds (EUR and JPY at their maximum: authorized; one unit above:
+/// 422 `invalid_amount`) and refuses a code it does not list.
+pub async fn currencies(t: &Target) -> Checked {
+    let reply = t.call(Method::GET, "/v1/currencies").send().await?;
+    let listed = reply.expect(200)?.clone();
+    let currencies = listed["currencies"].as_array().cloned().unwrap_or_default();
+    ensure!(
+        !currencies.is_empty(),
+        "GET /v1/currencies lists no currency: {}",
+        reply.describe()
+    );
+    for currency in &currencies {
+        let exponent = currency["exponent"].as_u64();
+        let bounds = (
+            currency["min_purchase_minor"].as_i64(),
+            currency["max_purchase_minor"].as_i64(),
+        );
+        let expected = exponent
+            .and_then(|e| u32::try_from(e).ok())
+            .and_then(|e| 10i64.checked_pow(e))
+            .map(|scale| (Some(1), Some(1_000_000 * scale)));
+        ensure!(
+            currency["code"].as_str().is_some_and(|c| c.len() == 3) && Some(bounds) == expected,
+            "a currency should be {{code, exponent, min_purchase_minor: 1, max_purchase_minor: 10^(6 + exponent)}}: {currency}"
+        );
+    }
+    let wallet = Wallet::enroll(t).await?;
+    let card = wallet.link_card().await?;
+    let purchase = |minor: i64, code: &str| {
+        json!({"card_token": card, "amount": {"minor": minor, "currency": code},
+               "merchant": "Conformance Cafe", "channel": "card"})
+    };
+    for code in ["EUR", "JPY"] {
+        let Some(currency) = currencies.iter().find(|c| c["code"] == code) else {
+            continue;
+        };
+        let max = currency["max_purchase_minor"].as_i64().unwrap_or_default();
+        wallet
+            .post("/v1/simulate/purchase", &purchase(max, code))
+            .await?
+            .expect(201)
+            .map_err(|f| f.context(&format!("{code} {max}, its published maximum")))?;
+        wallet
+            .post("/v1/simulate/purchase", &purchase(max + 1, code))
+            .await?
+            .expect_error(422, "invalid_amount")
+            .map_err(|f| f.context(&format!("{code} {}, above its maximum", max + 1)))?;
+    }
+    let unlisted = ["XAU", "XTS", "ZZZ"]
+        .into_iter()
+        .find(|code| !currencies.iter().any(|c| c["code"] == *code));
+    if let Some(code) = unlisted {
+        wallet
+            .post("/v1/simulate/purchase", &purchase(100, code))
+            .await?
+            .expect_error(422, "invalid_body")
+            .map_err(|f| {
+                f.context(&format!(
+                    "currency {code}, which GET /v1/currencies does not list"
+                ))
+            })?;
+    }
+    Ok(())
+}

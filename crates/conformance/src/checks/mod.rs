@@ -264,6 +264,12 @@ pub fn catalogue() -> Vec<Check> {
             limits::field_bounds
         ),
         check!(
+            "limits.currencies",
+            "openapi.json: listCurrencies, Money.currency, PurchaseAmount (the published bounds are the enforced ones)",
+            false,
+            limits::currencies
+        ),
+        check!(
             "errors.shape",
             "openapi.json: Error, responses.Error (every error is {code, message}, 4xx, documented code)",
             false,

@@ -148,3 +148,58 @@ async fn purchase_input_is_validated() {
         assert_error(&w.post("/v1/simulate/purchase", body).await, status, code);
     }
 }
+
+/// `GET /v1/currencies` is public and lists what the server takes: at each currency's
+/// published maximum a purchase is authorized, one minor unit above it is refused, and a code
+/// outside the list is refused whatever its amount.
+#[tokio::test]
+async fn purchases_follow_the_published_currencies() {
+    let p = start().await;
+    let (status, listed) = read(p.http.get(p.url("/v1/currencies")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        listed,
+        serde_json::to_value(consentry_wire::currencies::accepted()).unwrap()
+    );
+    let w = p.enroll().await;
+    let card = w.link_card(VISA).await;
+    let purchase = |minor: i64, currency: &str| {
+        json!({"card_token": card, "amount": {"minor": minor, "currency": currency},
+               "merchant": "Café Lumen", "channel": "nfc"})
+    };
+    let currencies = listed["currencies"].as_array().unwrap();
+    for code in ["EUR", "JPY", "KWD", "CLF"] {
+        let info = currencies.iter().find(|c| c["code"] == code).unwrap();
+        let max = info["max_purchase_minor"].as_i64().unwrap();
+        let min = info["min_purchase_minor"].as_i64().unwrap();
+        assert_eq!(
+            max,
+            1_000_000 * 10i64.pow(info["exponent"].as_u64().unwrap() as u32)
+        );
+        let (status, _) = w.post("/v1/simulate/purchase", purchase(max, code)).await;
+        assert_eq!(status, 201, "{code} at its maximum");
+        let (status, _) = w.post("/v1/simulate/purchase", purchase(min, code)).await;
+        assert_eq!(status, 201, "{code} at its minimum");
+        assert_error(
+            &w.post("/v1/simulate/purchase", purchase(max + 1, code))
+                .await,
+            422,
+            "invalid_amount",
+        );
+        assert_error(
+            &w.post("/v1/simulate/purchase", purchase(min - 1, code))
+                .await,
+            422,
+            "invalid_amount",
+        );
+    }
+    for unlisted in ["XAU", "XTS", "EURO", "usd"] {
+        assert!(!currencies.iter().any(|c| c["code"] == unlisted));
+        assert_error(
+            &w.post("/v1/simulate/purchase", purchase(100, unlisted))
+                .await,
+            422,
+            "invalid_body",
+        );
+    }
+}

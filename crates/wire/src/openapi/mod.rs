@@ -150,6 +150,7 @@ fn schemas() -> Value {
     add::<crate::EnrollRequest>(&mut generator);
     add::<crate::Enrollment>(&mut generator);
     add::<crate::KeyList>(&mut generator);
+    add::<crate::CurrencyList>(&mut generator);
     add::<crate::DeviceChain>(&mut generator);
     add::<crate::PairingRequest>(&mut generator);
     add::<crate::PairingList>(&mut generator);
@@ -195,15 +196,22 @@ fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
 }
 
 /// Descriptions read as written in the doc comments, lines joined (paragraphs kept); only
-/// `int64` of schemars' integer formats is kept (the others restate `minimum`/`maximum`).
+/// `int64` of schemars' integer formats is kept, and every integer states the range of the
+/// Rust type that reads it as `minimum`/`maximum` (the server refuses what does not fit, so
+/// the schema says so).
 fn tidy(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(description)) = map.get_mut("description") {
                 *description = join_lines(description);
             }
+            let format = map.get("format").and_then(Value::as_str).map(str::to_owned);
+            if let Some((min, max)) = format.as_deref().and_then(integer_range) {
+                map.entry("minimum").or_insert(min);
+                map.entry("maximum").or_insert(max);
+            }
             let drop_format = matches!(
-                map.get("format").and_then(Value::as_str),
+                format.as_deref(),
                 Some(
                     "uint"
                         | "uint8"
@@ -228,6 +236,21 @@ fn tidy(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(tidy),
         _ => {}
     }
+}
+
+/// The range of the integer type schemars names by `format`.
+fn integer_range(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "uint8" => (0.into(), u8::MAX.into()),
+        "uint16" => (0.into(), u16::MAX.into()),
+        "uint32" => (0.into(), u32::MAX.into()),
+        "uint" | "uint64" => (0.into(), u64::MAX.into()),
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int" | "int64" => (i64::MIN.into(), i64::MAX.into()),
+        _ => return None,
+    })
 }
 
 fn join_lines(text: &str) -> String {

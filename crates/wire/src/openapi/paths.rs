@@ -123,6 +123,21 @@ pub fn paths() -> Value {
             ("after one rotation", json!({ "keys": ex::keys_rotated() })),
         ])], &[])) }),
     );
+    let currencies = crate::currencies::accepted();
+    let listed: Vec<&crate::CurrencyInfo> = currencies
+        .currencies
+        .iter()
+        .filter(|c| ["EUR", "JPY", "KWD"].contains(&c.code.as_str()))
+        .collect();
+    put(
+        "/v1/currencies",
+        json!({ "get": Op::new("listCurrencies", "The currencies amounts may be in", "simulation")
+        .describe("Every ISO 4217 code the platform accepts in `Money.currency` (any other is refused: 422 `invalid_body`), with its exponent (`minor` = amount × 10^exponent) and the bounds of a simulated purchase in it (`POST /v1/simulate/purchase`: `min_purchase_minor` ≤ `minor` ≤ `max_purchase_minor`, else 422 `invalid_amount`). The document's `Money` and `PurchaseAmount` schemas state exactly these codes and bounds.")
+        .public()
+        .responses(with_errors(vec![ok(200, "Every accepted currency, by code.", "CurrencyList", &[
+            ("three of them", json!({ "currencies": listed })),
+        ])], &[])) }),
+    );
     put(
         "/v1/devices/chain",
         json!({
