@@ -81,6 +81,7 @@ async fn errors_answered_as_500_fail_the_checks_that_expect_errors() {
         "limits.body_size",
         "limits.field_bounds",
         "limits.currencies",
+        "limits.integer_forms",
         "errors.shape",
     ]
     .into();

@@ -15,7 +15,8 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::idempotency::{self, Idempotency};
 
-/// A JSON body; every request type denies unknown fields.
+/// A JSON body; every request type denies unknown fields. Integers may be written with a
+/// zero fraction ([`integral_numbers`]).
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
@@ -26,16 +27,89 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(&rejection)),
+        require_json(req.headers())?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| body_rejection(&r))?;
+        let (body, _) = parse_json(&bytes)?;
+        Ok(ApiJson(body))
+    }
+}
+
+/// Reads a JSON body as `T` and as the JSON value it holds, integers written with a zero
+/// fraction made integers ([`integral_numbers`]) in both: `1.0` is read as `1`, as a JSON
+/// Schema reader counts it, so a field the document calls an integer takes either form.
+/// Errors are axum's JSON rejections mapped onto our codes.
+pub fn parse_json<T: DeserializeOwned>(bytes: &Bytes) -> Result<(T, Value), ApiError> {
+    let direct = axum::Json::<T>::from_bytes(bytes);
+    let mut value: Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(_) => {
+            return Err(direct
+                .err()
+                .map_or_else(invalid_body, |r| json_rejection(&r)))
         }
+    };
+    let changed = integral_numbers(&mut value);
+    match direct {
+        Ok(axum::Json(body)) => Ok((body, value)),
+        Err(rejection) if !changed => Err(json_rejection(&rejection)),
+        Err(_) => match serde_json::from_value::<T>(value.clone()) {
+            Ok(body) => Ok((body, value)),
+            Err(e) => Err(ApiError::unprocessable("invalid_body", e.to_string())),
+        },
+    }
+}
+
+fn invalid_body() -> ApiError {
+    ApiError::bad_request("invalid_body", "the request body could not be read")
+}
+
+/// Largest magnitude up to which every integer is exactly an `f64` (2^53): a number written
+/// with a fraction beyond it may have been rounded, so it is not taken for an integer.
+const EXACT_F64_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// Makes every number written with a zero fraction (`1.0`, `2e3`) an integer, as JSON Schema
+/// reads it (`{"type": "integer"}` accepts `1.0`), up to 2^53 in magnitude. Numbers with a
+/// fraction (`1.5`) and larger ones stay as they are, so a field read as an integer refuses
+/// them (422 `invalid_body`). True when anything changed.
+pub fn integral_numbers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(number) => {
+            let Some(float) = number.as_f64().filter(|_| number.is_f64()) else {
+                return false;
+            };
+            if float.fract() != 0.0 || float.abs() > EXACT_F64_INTEGERS {
+                return false;
+            }
+            // In range and integral: the conversion is exact.
+            let integer = float as i64;
+            *value = Value::from(integer);
+            true
+        }
+        Value::Array(items) => {
+            items
+                .iter_mut()
+                .map(integral_numbers)
+                .filter(|c| *c)
+                .count()
+                > 0
+        }
+        Value::Object(map) => {
+            map.values_mut()
+                .map(integral_numbers)
+                .filter(|c| *c)
+                .count()
+                > 0
+        }
+        _ => false,
     }
 }
 
 /// A JSON body that may be retried under an `Idempotency-Key` (optional): the body, and
-/// the key with the request's fingerprint. The key is checked first, then the content type,
-/// size and JSON as [`ApiJson`] does.
+/// the key with the request's fingerprint (over the JSON value as [`parse_json`] reads it, so
+/// `1.0` and `1` are one request). The key is checked first, then the content type, size and
+/// JSON as [`ApiJson`] does.
 pub struct IdempotentJson<T> {
     pub body: T,
     pub idempotency: Idempotency,
@@ -56,11 +130,7 @@ where
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|r| body_rejection(&r))?;
-        let axum::Json(body) =
-            axum::Json::<T>::from_bytes(&bytes).map_err(|r| json_rejection(&r))?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
-        })?;
+        let (body, value) = parse_json::<T>(&bytes)?;
         Ok(IdempotentJson {
             body,
             idempotency: Idempotency::new(key, &method, &path, &value),

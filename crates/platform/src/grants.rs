@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{body_rejection, check_identifier, refuse_card_number, require_json, ApiPath};
+use crate::extract::{
+    body_rejection, check_identifier, integral_numbers, refuse_card_number, require_json, ApiPath,
+};
 use crate::grant_changes;
 use crate::idempotency::{self, Idempotency, Scope};
 use crate::{consent_signatures, device_chain, grant_store, state::AppState};
@@ -39,9 +41,11 @@ pub async fn put(
     let key = idempotency::key_from(&headers)?;
     require_json(&headers)?;
     let body = body.map_err(|r| body_rejection(&r))?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+    let mut value: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
     })?;
+    // `1.0` is an integer, as the document's JSON Schema reads it.
+    integral_numbers(&mut value);
     let idempotency = Idempotency::new(Some(key), "PUT", &format!("/v1/grants/{grant_id}"), &value);
     let scope = Scope::Cardholder(&device.cardholder_id);
 

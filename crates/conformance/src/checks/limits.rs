@@ -168,3 +168,38 @@ pub async fn currencies(t: &Target) -> Checked {
     }
     Ok(())
 }
+
+/// An integer written with a zero fraction is an integer, as the document's JSON Schema
+/// reads it: a purchase of `1234.0` is authorized for 1234; `1234.5` and `1e30` are 422
+/// `invalid_body`.
+pub async fn integer_forms(t: &Target) -> Checked {
+    let wallet = Wallet::enroll(t).await?;
+    let card = wallet.link_card().await?;
+    let purchase = |minor: &str| {
+        format!(
+            r#"{{"card_token":"{card}","amount":{{"minor":{minor},"currency":"{CURRENCY}"}},"merchant":"Conformance Cafe","channel":"card"}}"#
+        )
+    };
+    let send = |body: String| {
+        t.call(Method::POST, "/v1/simulate/purchase")
+            .bearer(&wallet.token)
+            .raw(body, Some("application/json"))
+            .send()
+    };
+    let reply = send(purchase("1234.0")).await?;
+    let step = reply
+        .expect(201)
+        .map_err(|f| f.context("amount.minor written 1234.0 (a JSON Schema integer)"))?;
+    ensure!(
+        step["transaction"]["amount"]["minor"] == 1234,
+        "amount.minor written 1234.0 should be read as 1234: {}",
+        reply.describe()
+    );
+    for written in ["1234.5", "1e30"] {
+        send(purchase(written))
+            .await?
+            .expect_error(422, "invalid_body")
+            .map_err(|f| f.context(&format!("amount.minor written {written}")))?;
+    }
+    Ok(())
+}

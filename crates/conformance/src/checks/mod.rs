@@ -270,6 +270,12 @@ pub fn catalogue() -> Vec<Check> {
             limits::currencies
         ),
         check!(
+            "limits.integer_forms",
+            "README: The wire (an integer may be written 1.0, as JSON Schema reads it; 1.5 is refused)",
+            false,
+            limits::integer_forms
+        ),
+        check!(
             "errors.shape",
             "openapi.json: Error, responses.Error (every error is {code, message}, 4xx, documented code)",
             false,
