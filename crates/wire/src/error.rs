@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::simulate::Transaction;
 
-/// Every code the platform answers with, sorted.
+/// Every code a platform answers with, sorted. `rate_limited` (429) is the contract's
+/// though the reference platform sets no limit.
 pub const ERROR_CODES: &[&str] = &[
     "admin_disabled",
     "app_not_found",
@@ -62,6 +63,7 @@ pub const ERROR_CODES: &[&str] = &[
     "not_found",
     "other_cardholder",
     "payload_too_large",
+    "rate_limited",
     "reconsent_required",
     "scope_not_requested",
     "statement_mismatch",

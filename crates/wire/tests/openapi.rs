@@ -163,3 +163,31 @@ fn every_integer_of_a_request_states_the_range_its_reader_accepts() {
     let seed = &schemas["FaultConfig"]["properties"]["seed"];
     assert_eq!(seed["maximum"], u64::MAX);
 }
+
+#[test]
+fn every_platform_operation_may_answer_429_with_retry_after() {
+    let document = openapi::document();
+    let mut count = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            assert_eq!(
+                op["responses"]["429"]["$ref"], "#/components/responses/RateLimited",
+                "{method} {path}"
+            );
+            count += 1;
+        }
+    }
+    assert!(count > 25, "{count}");
+    let limited = &document["components"]["responses"]["RateLimited"];
+    assert_eq!(
+        limited["headers"]["Retry-After"]["$ref"],
+        "#/components/headers/RetryAfter"
+    );
+    assert_eq!(
+        document["components"]["headers"]["RetryAfter"]["required"],
+        true
+    );
+}

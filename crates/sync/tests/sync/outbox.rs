@@ -162,6 +162,49 @@ async fn timeouts_back_off_and_then_drain() {
     assert_eq!((a.applied, a.double_applied, a.lost), (1, 0, 0));
 }
 
+/// A 429 (the contract's rate limit) is honoured like a 503: nothing is sent before
+/// `Retry-After`, then the same change goes through once.
+#[tokio::test]
+async fn a_rate_limit_429_is_honoured_until_retry_after() {
+    let platform = platform().await;
+    let proxy = proxy::start(&platform.url).await;
+    let device = Device::new("laptop").await;
+    device.enroll_at(&proxy.url, None).await;
+    let card = device.link_card().await;
+    let k = key(RECEIPTS_APP, &card, Scope::Receipts);
+    device.grant(&k, &[Channel::Card], Utc::now()).await;
+    {
+        let mut h = proxy.hostility.lock().unwrap();
+        h.put_unavailable = 1;
+        h.retry_after_secs = 30;
+        h.put_refusal_status = Some(429);
+    }
+    let before = Utc::now();
+    let error = device.syncer.drain_outbox(before).await.unwrap_err();
+    assert_eq!(error.code(), SyncErrorCode::RateLimited);
+    assert!(error.is_retryable());
+    let retry_at = device.syncer.status().next_retry_at.unwrap();
+    assert!(
+        retry_at >= before + chrono::Duration::seconds(30) - chrono::Duration::milliseconds(1),
+        "{retry_at} vs {before}"
+    );
+    // 29 s later: still nothing sent.
+    let report = device
+        .syncer
+        .drain_outbox(before + chrono::Duration::seconds(29))
+        .await
+        .unwrap();
+    assert_eq!(report.counters.changes_sent, 0);
+    assert_eq!(proxy.hostility.lock().unwrap().puts, 1);
+    let report = device
+        .syncer
+        .drain_outbox(before + chrono::Duration::seconds(31))
+        .await
+        .unwrap();
+    assert_eq!(report.counters.changes_applied, 1);
+    assert_eq!(proxy.hostility.lock().unwrap().puts, 2);
+}
+
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let platform = platform().await;

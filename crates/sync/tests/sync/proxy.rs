@@ -39,9 +39,12 @@ pub enum Tamper {
 
 #[derive(Debug, Default)]
 pub struct Hostility {
-    /// Answer the next N `PUT /v1/grants/…` with 503 and `Retry-After`.
+    /// Answer the next N `PUT /v1/grants/…` with 503 (or `put_refusal_status`) and
+    /// `Retry-After`.
     pub put_unavailable: u32,
     pub retry_after_secs: u64,
+    /// The status of those answers instead of 503 (429: rate limited).
+    pub put_refusal_status: Option<u16>,
     /// Applied together to the next feed page that has deliveries.
     pub next_page: VecDeque<Tamper>,
     /// `PUT /v1/grants/…` requests that reached the proxy.
@@ -191,11 +194,18 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         h.puts += 1;
         if h.put_unavailable > 0 {
             h.put_unavailable -= 1;
-            let mut response = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                r#"{"code":"maintenance","message":"back soon"}"#,
-            )
-                .into_response();
+            let mut response = match h.put_refusal_status {
+                Some(429) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    r#"{"code":"rate_limited","message":"too many requests"}"#,
+                )
+                    .into_response(),
+                _ => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    r#"{"code":"maintenance","message":"back soon"}"#,
+                )
+                    .into_response(),
+            };
             response.headers_mut().insert(
                 "retry-after",
                 HeaderValue::from_str(&h.retry_after_secs.to_string()).unwrap(),

@@ -79,6 +79,12 @@ pub fn document() -> Value {
                     "description": "`true` when this is the stored response of an earlier request with the same key.",
                     "schema": { "type": "string", "const": "true" },
                 },
+                "RetryAfter": {
+                    "description": "When to try again (RFC 9110): delay-seconds (`30`) or an HTTP date. A wallet waits at least this long, whatever its own backoff says, and at most a day whatever the header says.",
+                    "required": true,
+                    "schema": { "type": "string", "pattern": "^([0-9]+|[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)$" },
+                    "example": "30",
+                },
                 "ContentLanguage": {
                     "description": "The language negotiated from `Accept-Language` (`en` when it asks for no language the platform has).",
                     "schema": { "type": "string", "enum": ["en", "fr"] },
@@ -93,6 +99,13 @@ pub fn document() -> Value {
                     ("unauthorized", examples::error("unauthorized", "send `Authorization: Bearer <token>`")),
                     ("unknown field", examples::error("invalid_body", "unknown field `colour`, expected one of `number`, `expiration`, `nickname` at line 1 column 9")),
                 ]) },
+                "RateLimited": {
+                    "description": "Too many requests: `rate_limited`. Any operation under `/v1/` may answer it. Send nothing more to this platform before `Retry-After` has passed (then back off as for any failure); a request answered 429 was not carried out, so send it again then — under the same `Idempotency-Key` where it has one. The reference platform sets no limit; a platform that does must send `Retry-After`.",
+                    "headers": { "Retry-After": { "$ref": "#/components/headers/RetryAfter" } },
+                    "content": json_content(schema_ref("Error"), &[
+                        ("rate limited", examples::error("rate_limited", "too many requests from this device; retry after 30 seconds")),
+                    ]),
+                },
                 "ServerError": { "description": "`internal` (a platform failure; safe to retry) or `injected_fault` (fault injection).", "content": json_content(schema_ref("Error"), &[
                     ("injected", examples::error("injected_fault", "fault injection: this request failed before it was handled")),
                 ]) },

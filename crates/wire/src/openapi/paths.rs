@@ -58,7 +58,8 @@ fn ok(status: u16, description: &str, schema: &str, examples: &[(&str, Value)]) 
     )
 }
 
-/// The responses of an operation: its own (success and specific errors) plus `4XX` and `500`.
+/// The responses of an operation: its own (success and specific errors) plus `429`, `4XX`
+/// and `500`.
 fn with_errors(
     mut own: Vec<(String, Value)>,
     specific: &[(u16, &str, Vec<Value>)],
@@ -70,6 +71,10 @@ fn with_errors(
             .collect();
         own.push((status.to_string(), json!({ "description": description, "content": json_content(schema_ref("Error"), &examples) })));
     }
+    own.push((
+        "429".into(),
+        json!({ "$ref": "#/components/responses/RateLimited" }),
+    ));
     own.push((
         "4XX".into(),
         json!({ "$ref": "#/components/responses/Error" }),
@@ -505,6 +510,7 @@ fn put_grant() -> Value {
                 ("statement mismatch", e("statement_mismatch", "the signed statement's channels is not the change's; sign the change you send")),
             ]) })),
             ("404".into(), json!({ "description": "Revoke, renew or reconsent of a grant that does not exist.", "content": json_content(schema_ref("Error"), &[]) })),
+            ("429".into(), json!({ "$ref": "#/components/responses/RateLimited" })),
             ("4XX".into(), json!({ "$ref": "#/components/responses/Error" })),
             ("500".into(), json!({ "$ref": "#/components/responses/ServerError" })),
         ])
