@@ -105,6 +105,22 @@ pub fn parse_platform_url(text: &str) -> Result<Url, SyncError> {
     Ok(url)
 }
 
+/// Redirects are followed (five at most) only to an address [`parse_platform_url`] accepts:
+/// a platform cannot send the bearer token to a plain `http://` address off this computer.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let refused = match parse_platform_url(attempt.url().as_str()) {
+            Ok(_) if attempt.previous().len() < 5 => None,
+            Ok(_) => Some("too many redirects".to_owned()),
+            Err(e) => Some(format!("refused a redirect to {}: {e}", attempt.url())),
+        };
+        match refused {
+            None => attempt.follow(),
+            Some(reason) => attempt.error(reason),
+        }
+    })
+}
+
 impl PlatformClient {
     /// A client for the platform at `base_url` (not authenticated yet).
     pub fn new(base_url: &str, config: ClientConfig) -> Result<Self, SyncError> {
@@ -114,6 +130,7 @@ impl PlatformClient {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(concat!("consentry-sync/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| SyncError::Internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(PlatformClient {

@@ -161,6 +161,44 @@ fn http(status: &str, headers: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The HTTPS rule holds across redirects: a platform on this computer may redirect to another
+/// loopback address, never to plain `http://` elsewhere (the bearer token would cross the
+/// network in clear text).
+#[tokio::test]
+async fn redirects_follow_the_https_rule() {
+    let token = DeviceToken::new("cst_x".into());
+    let cards = raw_server(http("200 OK", "", r#"{"cards": []}"#)).await;
+    let to_loopback = raw_server(http(
+        "307 Temporary Redirect",
+        &format!("location: {cards}/v1/cards\r\n"),
+        "",
+    ))
+    .await;
+    let client = PlatformClient::new(&to_loopback, ClientConfig::default())
+        .unwrap()
+        .with_token(token.clone());
+    assert!(client.cards().await.unwrap().is_empty());
+    for target in [
+        "http://platform.example/v1/cards",
+        "http://192.0.2.1/v1/cards",
+    ] {
+        let away = raw_server(http(
+            "307 Temporary Redirect",
+            &format!("location: {target}\r\n"),
+            "",
+        ))
+        .await;
+        let client = PlatformClient::new(&away, ClientConfig::default())
+            .unwrap()
+            .with_token(token.clone());
+        let error = client.cards().await.unwrap_err();
+        assert!(
+            matches!(&error, SyncError::Unreachable(m) if m.contains("refused a redirect to http://")),
+            "{target}: {error:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn off_contract_answers_are_bad_responses_never_panics() {
     let token = DeviceToken::new("cst_x".into());

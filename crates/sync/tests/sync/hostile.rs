@@ -472,6 +472,47 @@ fn whpk(key: &ed25519_dalek::SigningKey) -> String {
     )
 }
 
+/// The key refetch rule: deliveries that verify under no trusted key make the wallet read
+/// `GET /v1/keys` once in that sync pass, whatever their number; still unverified, they are
+/// rejected (quarantined, not stored), and the genuine deliveries beside them are kept.
+#[tokio::test]
+async fn unverified_deliveries_refetch_the_keys_once_then_are_rejected() {
+    let (platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;
+    device.settle(3).await;
+    let unknown_seed = [9u8; 32];
+    {
+        let mut hostility = proxy.hostility.lock().unwrap();
+        hostility.keys_fetches = 0;
+        for id in [
+            "evt_unknown_key_1",
+            "evt_unknown_key_2",
+            "evt_unknown_key_3",
+        ] {
+            hostility.next_page.push_back(Tamper::SignedWith(
+                unknown_seed,
+                social_post(id, &card, POSTS_APP),
+            ));
+        }
+    }
+    let step = platform.purchase(&device, &card, 260, "card").await;
+    device.syncer.sync_once(Utc::now()).await.unwrap();
+    assert_eq!(proxy.hostility.lock().unwrap().keys_fetches, 1);
+    for id in [
+        "evt_unknown_key_1",
+        "evt_unknown_key_2",
+        "evt_unknown_key_3",
+    ] {
+        assert!(!events::exists(&device.pool, id).await.unwrap(), "{id}");
+    }
+    assert!(device.syncer.status().quarantined >= 3);
+    let genuine = step["event_ids"].as_array().unwrap();
+    assert!(!genuine.is_empty());
+    for id in genuine {
+        let id = id.as_str().unwrap();
+        assert!(events::exists(&device.pool, id).await.unwrap(), "{id}");
+    }
+}
+
 #[tokio::test]
 async fn a_key_nobody_trusted_endorsed_is_refused_and_an_endorsed_one_followed() {
     let (platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;

@@ -53,6 +53,8 @@ pub struct Hostility {
     pub oversize_ids: Vec<String>,
     /// Keys added to every `GET /v1/keys` answer.
     pub extra_keys: Vec<Value>,
+    /// `GET /v1/keys` requests that reached the proxy.
+    pub keys_fetches: u32,
     /// Cards added to every `GET /v1/cards` answer.
     pub extra_cards: Vec<Value>,
     /// Held this long before every `GET /v1/events` is forwarded (a slow feed).
@@ -271,6 +273,9 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         }
     }
     let mut bytes: Bytes = answer.bytes().await.unwrap_or_default();
+    if path == "/v1/keys" {
+        state.hostility.lock().unwrap().keys_fetches += 1;
+    }
     if path == "/v1/keys" && status == StatusCode::OK {
         let extra = state.hostility.lock().unwrap().extra_keys.clone();
         if let (false, Ok(mut list)) = (extra.is_empty(), serde_json::from_slice::<Value>(&bytes)) {

@@ -121,7 +121,7 @@ pub fn paths() -> Value {
     put(
         "/v1/keys",
         json!({ "get": Op::new("listKeys", "The public keys that sign the event feed", "devices")
-        .describe("A wallet pins the keys it received at enrollment and accepts a key listed here only when its `endorsement` verifies under a key it already trusts (see `KeyEndorsement`). Fetch this list again when a delivery does not verify under the trusted keys.")
+        .describe("A wallet pins the keys it received at enrollment and accepts a key listed here only when its `endorsement` verifies under a key it already trusts (see `KeyEndorsement`). Fetch this list again when a delivery does not verify under any trusted key (signatures name no key): once per sync pass, however many deliveries failed; then verify again and reject what still fails.")
         .public()
         .responses(with_errors(vec![ok(200, "Active, next and last retired key, each (but the platform's first key) with its endorsement.", "KeyList", &[
             ("keys", json!({ "keys": ex::keys() })),
