@@ -112,15 +112,46 @@ fn is_number_delimiter(c: char) -> bool {
     )
 }
 
-/// Whether `text` holds at least [`MIN_DIGITS`] digits: most text does not, and is done.
-fn has_enough_digits(text: &str) -> bool {
-    text.bytes().filter(u8::is_ascii_digit).count() >= MIN_DIGITS
-        || (!text.is_ascii()
-            && text
-                .chars()
-                .filter_map(decimal_digit)
-                .nth(MIN_DIGITS - 1)
-                .is_some())
+/// Whether some stretch of `text` holds [`MIN_DIGITS`] digits with no break among them and at
+/// most [`MAX_SEPARATORS`] visible separators between two of them: what every run [`find`]
+/// reads a card number from has, so text without one (most text, JSON full of dates and
+/// amounts too) is done after one pass of byte comparisons. [`find`] makes breaks of a few
+/// more characters (a UUID, a space after a comma), never fewer, so this never says no where
+/// it finds a number.
+fn may_hold_card_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let (mut digits, mut separators) = (0, 0);
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        let role = if b.is_ascii() {
+            at += 1;
+            role(char::from(b))
+        } else {
+            let Some(c) = text[at..].chars().next() else {
+                break;
+            };
+            at += c.len_utf8();
+            role(c)
+        };
+        match role {
+            Role::Digit(_) => {
+                digits += 1;
+                separators = 0;
+                if digits >= MIN_DIGITS {
+                    return true;
+                }
+            }
+            Role::Invisible => {}
+            Role::Separator => {
+                separators += 1;
+                if separators > MAX_SEPARATORS {
+                    digits = 0;
+                }
+            }
+            Role::Break => digits = 0,
+        }
+    }
+    false
 }
 
 /// The digits of one run: where each is in the text and which group it belongs to, and their
@@ -208,7 +239,7 @@ fn starts_with_uuid(text: &[u8]) -> bool {
 /// the first one when `first_only`.
 fn find(text: &str, first_only: bool) -> Vec<Range<usize>> {
     let mut found = Vec::new();
-    if !has_enough_digits(text) {
+    if !may_hold_card_number(text) {
         return found;
     }
     let mut run = Run::default();
@@ -328,6 +359,26 @@ mod tests {
         assert!(!contains_card_number(&masked), "{masked}");
         assert!(masked.starts_with("•••• "), "{masked}");
         assert_eq!(redact_card_numbers("no digits here"), "no digits here");
+    }
+
+    #[test]
+    fn text_is_read_in_full_only_when_a_run_may_hold_a_card_number() {
+        // Dates, times, amounts and ids: letters, colons and wide gaps split the digits.
+        let json = r#"{"id":"evt_abc123","occurred_at":"2024-01-01T10:00:00.123Z","amount":{"minor":123456,"currency":"EUR"},"lines":[1200, 3400]}"#;
+        assert!(!may_hold_card_number(json));
+        assert!(!contains_card_number(json));
+        for text in [
+            r#"{"note":"card 4242 4242 4242 4242"}"#,
+            "4242\u{200B}4242\u{200B}4242\u{200B}4242",
+            "４２４２ ４２４２ ４２４２ ４２４２",
+            "4242 - 4242 - 4242 - 4242",
+        ] {
+            assert!(may_hold_card_number(text), "{text}");
+            assert!(contains_card_number(text), "{text}");
+        }
+        // Twelve digits with a fourth separator, or a letter, between two of them: no run.
+        assert!(!may_hold_card_number("424242    42424242"));
+        assert!(!may_hold_card_number("424242x424242"));
     }
 
     #[test]

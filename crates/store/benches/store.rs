@@ -486,9 +486,8 @@ async fn run() -> Result<()> {
     }
     let (c, p) = (median(cipher.clone()), median(plain.clone()));
     println!(
-        "ingest {ingest_n} events, batched ({} per tx, {} rows per INSERT), median of 5:",
-        events::EVENTS_PER_TRANSACTION,
-        events::ROWS_PER_STATEMENT
+        "ingest {ingest_n} events, batched ({} per tx), median of 5:",
+        events::EVENTS_PER_TRANSACTION
     );
     println!(
         "  SQLCipher     {:>10.0} events/s   (runs: {:.0?})",

@@ -1,7 +1,7 @@
 //! Turning incoming events into the text and numbers their rows hold: the event as JSON, the
 //! search text, the reward, each with card numbers masked (the card-number guard). This is the
-//! ingest's CPU work in Rust; [`Preparing`] does it a slice at a time so that it can run while
-//! SQLite writes the previous rows on sqlx's worker thread.
+//! ingest's CPU work in Rust; it runs on the caller's task while SQLite writes the rows before
+//! on a thread of its own ([`super::bulk`]).
 
 use std::borrow::Cow;
 
@@ -12,9 +12,9 @@ use crate::error::StoreError;
 use crate::tables::pan_guard::{redact_card_numbers, redact_json_text};
 use crate::time::to_ms;
 
-/// An event made ready for its rows, card numbers masked everywhere.
-pub(super) struct Row<'a> {
-    pub source: &'a IncomingEvent,
+/// An event made ready for its rows, card numbers masked everywhere; it owns everything, so it
+/// can be handed to the thread that writes it.
+pub(super) struct Row {
     pub id: String,
     pub kind: &'static str,
     pub occurred_at_ms: i64,
@@ -27,6 +27,11 @@ pub(super) struct Row<'a> {
     /// The text of its full-text search row.
     pub search: Option<String>,
     pub reward: Option<Reward>,
+    pub signature_verified: bool,
+    /// Why the event is outside the cardholder's consent (the `violations` row), as JSON, and
+    /// the scope it arrived for.
+    pub violation: Option<(String, &'static str)>,
+    pub late_by_ms: Option<i64>,
 }
 
 /// The `points` or `cashback` row of a reward event.
@@ -139,11 +144,18 @@ pub fn stored_payload(event: &Event) -> Result<String, StoreError> {
     })
 }
 
-fn row(source: &IncomingEvent) -> Result<Row<'_>, StoreError> {
+/// The rows of `source`.
+pub(super) fn row(source: &IncomingEvent) -> Result<Row, StoreError> {
     let event = &source.event;
     let payload = stored_payload(event)?;
+    let violation = match &source.violation {
+        Some(reason) => Some((
+            serde_json::to_string(reason).map_err(|e| StoreError::Internal(e.to_string()))?,
+            event.scope().map_or("none", |s| s.as_str()),
+        )),
+        None => None,
+    };
     Ok(Row {
-        source,
         id: masked_ref(&event.id),
         kind: event.event_type().as_str(),
         occurred_at_ms: to_ms(event.occurred_at),
@@ -153,51 +165,8 @@ fn row(source: &IncomingEvent) -> Result<Row<'_>, StoreError> {
         payload,
         search: searchable_text(event).map(|(_, text)| text),
         reward: reward(event),
+        signature_verified: source.signature_verified,
+        violation,
+        late_by_ms: source.late_by_ms,
     })
-}
-
-/// The rows of a run of events, prepared a slice at a time.
-pub(super) struct Preparing<'a> {
-    events: &'a [IncomingEvent],
-    rows: Vec<Row<'a>>,
-    error: Option<StoreError>,
-}
-
-impl<'a> Preparing<'a> {
-    pub fn new(events: &'a [IncomingEvent]) -> Self {
-        Self {
-            events,
-            rows: Vec::with_capacity(events.len()),
-            error: None,
-        }
-    }
-
-    /// Prepares up to `n` more events; whether any are left to prepare. An error stops the
-    /// work; [`Self::finish`] reports it.
-    pub fn advance(&mut self, n: usize) -> bool {
-        if self.error.is_some() {
-            return false;
-        }
-        let done = self.rows.len();
-        let end = done.saturating_add(n).min(self.events.len());
-        for source in &self.events[done..end] {
-            match row(source) {
-                Ok(row) => self.rows.push(row),
-                Err(e) => {
-                    self.error = Some(e);
-                    return false;
-                }
-            }
-        }
-        end < self.events.len()
-    }
-
-    /// Prepares what is left and returns every row, in the events' order.
-    pub fn finish(mut self) -> Result<Vec<Row<'a>>, StoreError> {
-        self.advance(usize::MAX);
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.rows),
-        }
-    }
 }
