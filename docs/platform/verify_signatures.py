@@ -3,7 +3,7 @@
 Ed25519) and of device-signed consent changes, written against the contract only, with PyNaCl.
 
     pip install pynacl
-    python3 docs/platform/verify_signatures.py                        # committed vectors
+    python3 docs/platform/verify_signatures.py                        # committed vectors and examples
     python3 docs/platform/verify_signatures.py http://127.0.0.1:8787  # + a running platform
 
 With a URL it enrolls a fresh cardholder, posts the device's root link (its own Ed25519
@@ -119,6 +119,38 @@ def check_vectors():
             content = f"{v['id']}.{v['timestamp']}.{v['body']}".encode("utf-8")
             mine = "v1a," + base64.b64encode(signer.sign(content).signature).decode()
             check(mine in v["signature"].split(" "), f"vector {v['name']!r}: signature reproduced")
+
+
+def check_openapi_examples():
+    """Every feed delivery among the document's examples verifies under the keys its `listKeys`
+    examples publish, and every key endorsement there under the key it names."""
+    doc = json.loads(VECTORS.with_name("openapi.json").read_text(encoding="utf-8"))
+    listed = doc["paths"]["/v1/keys"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+    keys = {k["key_id"]: k["public_key"] for e in listed.values() for k in e["value"]["keys"]}
+    verifying = [public_key(k) for k in keys.values()]
+    deliveries = 0
+
+    def walk(value):
+        nonlocal deliveries
+        if isinstance(value, dict):
+            if all(isinstance(value.get(f), t) for f, t in (("id", str), ("timestamp", int), ("body", str), ("signature", str))):
+                ok = verify(verifying, value["id"], value["timestamp"], value["body"], value["signature"])
+                check(ok, f"openapi.json example delivery {value['id']} verifies under the example keys")
+                deliveries += 1
+            endorsement = value.get("endorsement")
+            if isinstance(endorsement, dict) and isinstance(endorsement.get("signed_by"), str) and isinstance(value.get("key_id"), str):
+                signer = keys.get(endorsement["signed_by"])
+                ok = signer is not None and verify_endorsement(
+                    public_key(signer), value["key_id"], value["public_key"], endorsement["signature"])
+                check(ok, f"openapi.json example endorsement of {value['key_id']}")
+            for child in value.values():
+                walk(child)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child)
+
+    walk(doc)
+    check(deliveries >= 1, "openapi.json holds a signed delivery example")
 
 
 # Device-signed consent (docs/platform/README.md, "Device chain and signed consent changes").
@@ -307,6 +339,7 @@ def check_server(base):
 
 def main():
     check_vectors()
+    check_openapi_examples()
     if len(sys.argv) > 1:
         check_server(sys.argv[1])
     print(f"{results['passed']} passed, {results['failed']} failed")

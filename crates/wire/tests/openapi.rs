@@ -191,3 +191,69 @@ fn every_platform_operation_may_answer_429_with_retry_after() {
         true
     );
 }
+
+/// Every link names an operation of the document, only parameters that operation takes and
+/// only body fields its request schema has; the main flows are chained.
+#[test]
+fn links_chain_the_main_flows_onto_real_operations() {
+    let document = openapi::document();
+    let mut operations = std::collections::BTreeMap::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            operations.insert(op["operationId"].as_str().unwrap().to_owned(), op.clone());
+        }
+    }
+    let mut chained = std::collections::BTreeSet::new();
+    for (source, op) in &operations {
+        for response in op["responses"].as_object().unwrap().values() {
+            for link in response["links"]
+                .as_object()
+                .into_iter()
+                .flat_map(|l| l.values())
+            {
+                let target_id = link["operationId"].as_str().unwrap();
+                let target = &operations[target_id];
+                for name in link["parameters"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|p| p.keys())
+                {
+                    let takes = target["parameters"]
+                        .as_array()
+                        .is_some_and(|params| params.iter().any(|p| p["name"] == name.as_str()));
+                    assert!(takes, "{source} → {target_id}: no parameter {name}");
+                }
+                if let Some(body) = link["requestBody"].as_object() {
+                    let schema = target["requestBody"]["content"]["application/json"]["schema"]
+                        ["$ref"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit('/')
+                        .next()
+                        .unwrap();
+                    let properties = &document["components"]["schemas"][schema]["properties"];
+                    for field in body.keys() {
+                        assert!(
+                            properties.get(field).is_some(),
+                            "{source} → {target_id}: {schema} has no {field}"
+                        );
+                    }
+                }
+                chained.insert((source.clone(), target_id.to_owned()));
+            }
+        }
+    }
+    for (from, to) in [
+        ("enroll", "linkCard"),
+        ("linkCard", "simulatePurchase"),
+        ("simulatePurchase", "simulateSettle"),
+        ("simulateSettle", "listEvents"),
+        ("simulatePurchase", "getEvent"),
+        ("applyConsentChange", "listGrants"),
+    ] {
+        assert!(
+            chained.contains(&(from.to_owned(), to.to_owned())),
+            "{from} → {to}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::*;
 
@@ -211,4 +211,134 @@ async fn the_device_signed_examples_verify() {
     let w = p.enroll().await;
     let quire = w.terms_hash("app_quire", 3).await;
     assert_eq!(listed["signed"]["statement"]["terms_hash"], quire.to_hex());
+}
+
+/// The document's signing keys are a real platform's: one started with `--signing-seed 2013`
+/// publishes exactly the `listKeys` examples, and after a rotation exactly the rotated ones
+/// (ids, public keys, endorsements).
+#[tokio::test]
+async fn the_example_keys_are_those_of_a_platform_seeded_2013() {
+    let doc = committed();
+    let json = ["content", "application/json", "examples"];
+    let examples_at = [&["responses", "200"][..], &json[..]].concat();
+    let examples = example(&doc, "/v1/keys", "get", &examples_at);
+    let p = start_with(consentry_platform::PlatformConfig {
+        signing_seed: Some(2013),
+        ..config()
+    })
+    .await;
+    let comparable = |keys: &Value| -> Vec<Value> {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .map(|k| json!([k["key_id"], k["public_key"], k["status"], k["endorsement"]]))
+            .collect()
+    };
+    let (_, served) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    assert_eq!(
+        comparable(&served["keys"]),
+        comparable(&examples["keys"]["value"]["keys"])
+    );
+    let (status, _) = p
+        .admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let (_, rotated) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    assert_eq!(
+        comparable(&rotated["keys"]),
+        comparable(&examples["after one rotation"]["value"]["keys"])
+    );
+}
+
+/// The signing key of a platform seeded 2013 at `position` (0: its first key), derived as the
+/// reference platform derives seeded keys.
+fn seeded_key(position: u64) -> ed25519_dalek::SigningKey {
+    use rand::SeedableRng as _;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2013 + position);
+    ed25519_dalek::SigningKey::generate(&mut rng)
+}
+
+/// Every signature in the document verifies under the published example keys: each feed
+/// delivery (`{id, timestamp, body, signature}`) under a key of the `listKeys` examples, each
+/// key endorsement under the key it names; device links and signed changes are checked by
+/// `the_device_signed_examples_verify`. No signature is left unchecked.
+#[test]
+fn every_signed_example_verifies_under_the_example_keys() {
+    use consentry_platform::signing;
+    let doc = committed();
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let listed = &doc["paths"]["/v1/keys"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["examples"];
+    for example in listed.as_object().unwrap().values() {
+        for key in example["value"]["keys"].as_array().unwrap() {
+            keys.insert(
+                key["key_id"].as_str().unwrap().to_owned(),
+                key["public_key"].as_str().unwrap().to_owned(),
+            );
+        }
+    }
+    assert_eq!(
+        keys["key_oppdnjnnfpoccnad"],
+        signing::encode_public_key(&seeded_key(0).verifying_key())
+    );
+    let verifying: Vec<_> = keys
+        .values()
+        .map(|k| signing::decode_public_key(k).unwrap())
+        .collect();
+    let (mut deliveries, mut endorsements, mut device_signed, mut total) = (0, 0, 0, 0);
+    let mut endorsements_verified = 0;
+    let mut stack = vec![&doc];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(signature) = map.get("signature").and_then(Value::as_str) {
+                    total += 1;
+                    if let (Some(id), Some(timestamp), Some(body)) = (
+                        map.get("id").and_then(Value::as_str),
+                        map.get("timestamp").and_then(Value::as_i64),
+                        map.get("body").and_then(Value::as_str),
+                    ) {
+                        assert!(
+                            signing::verify_any(&verifying, id, timestamp, body, signature),
+                            "the delivery {id} does not verify under the example keys; signed by the first example key it is {}",
+                            signing::sign(&seeded_key(0), id, timestamp, body)
+                        );
+                        deliveries += 1;
+                    } else if map.contains_key("signed_by") {
+                        endorsements += 1;
+                    } else if map.contains_key("statement") || map.contains_key("added_by") {
+                        device_signed += 1;
+                    }
+                }
+                if let (Some(endorsement), Some(id), Some(public_key)) = (
+                    map.get("endorsement").filter(|e| !e.is_null()),
+                    map.get("key_id").and_then(Value::as_str),
+                    map.get("public_key").and_then(Value::as_str),
+                ) {
+                    let signer = endorsement["signed_by"].as_str().unwrap();
+                    let signer = signing::decode_public_key(&keys[signer]).unwrap();
+                    assert!(
+                        signing::verify_endorsement(
+                            &signer,
+                            id,
+                            public_key,
+                            endorsement["signature"].as_str().unwrap()
+                        ),
+                        "the endorsement of {id} does not verify"
+                    );
+                    endorsements_verified += 1;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    assert!(deliveries >= 1 && endorsements >= 2 && device_signed >= 4);
+    assert_eq!(endorsements, endorsements_verified);
+    assert_eq!(
+        total,
+        deliveries + endorsements + device_signed,
+        "a signature of an unknown kind"
+    );
 }

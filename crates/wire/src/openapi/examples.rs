@@ -130,6 +130,15 @@ pub fn event_body() -> String {
     )
 }
 
+/// When the feed example delivered [`event_body`] (Unix seconds).
+pub const EVENT_2_TIMESTAMP: i64 = 1767607320;
+
+/// The delivery's signature over `{event_2}.{EVENT_2_TIMESTAMP}.{event_body}` by the active
+/// example key (`key_oppdnjnnfpoccnad`, the first key of a platform seeded 2013); the
+/// contract tests verify it, and every other signature of the document.
+pub const EVENT_2_SIGNATURE: &str =
+    "v1a,3ZxCXI1fU9ZvzEKxgx2Uc+xHyOdWMRhLVmuy3vf8YiJGc9LYiXTxOSU89aoPSTyNlMaoGGDrmz98/1SPbEk0Dg==";
+
 pub fn transaction() -> Value {
     json!({
         "id": txn(), "card_token": CARD, "amount": money(), "merchant": "Café Lumen", "channel": "nfc",
