@@ -3,6 +3,9 @@ import './app.css';
 import App from './App.svelte';
 import { setupI18n } from './lib/i18n';
 import { followLanguage } from './wallet/language.svelte';
+import { LAUNCH_MARKS, markLaunch } from './lib/ready';
+
+markLaunch(LAUNCH_MARKS.script);
 
 setupI18n();
 followLanguage();
@@ -10,4 +13,6 @@ followLanguage();
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-export default mount(App, { target });
+const app = mount(App, { target });
+markLaunch(LAUNCH_MARKS.mounted);
+export default app;

@@ -357,6 +357,10 @@ impl Syncer {
                     }
                     Err(e) => Err(e),
                 };
+                // What the page stored shows at once, not after the pass that follows.
+                if result.is_ok() {
+                    self.publish(&engine, false).await;
+                }
                 if let Err(e) = &result {
                     engine.note_outcome(Err(e), now);
                     self.publish(&engine, false).await;

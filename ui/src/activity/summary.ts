@@ -88,6 +88,21 @@ export function purchaseLine(group: PurchaseGroup, t: Translate, locale: string)
   return t(group.amount ? 'activity.purchase.line' : 'activity.purchase.lineNoAmount', { values });
 }
 
+/** The kind filters that are something an app did with a purchase. */
+const APP_OUTCOMES = ['receipts', 'points', 'cashback', 'offers', 'recommendations', 'social'];
+
+/**
+ * What the apps did with a purchase, once each, in the order of the kind filters: "Receipt,
+ * Points" — so a row says what happened inside it without being opened.
+ */
+export function purchaseOutcomes(group: Pick<PurchaseGroup, 'events'>, t: Translate): string {
+  const present = new Set(group.events.map((e) => e.kind));
+  return APP_OUTCOMES.flatMap((name) => KIND_GROUPS[name] ?? [])
+    .filter((kind) => present.has(kind))
+    .map((kind) => t(`activity.kinds.${kindKey(kind)}`))
+    .join(', ');
+}
+
 /** "Authorized", "Settled", "Reversed", or "Not confirmed yet" (only apps named it). */
 export function purchaseState(group: PurchaseGroup, t: Translate): string {
   return t(`activity.purchase.states.${group.state ?? 'unconfirmed'}`);

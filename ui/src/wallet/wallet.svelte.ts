@@ -1,6 +1,7 @@
 // The wallet's state for the whole UI: loaded at start, updated by every wallet command's
 // response and by the backend's `wallet_status` event (auto-lock).
 import { ipc, IpcError, type WalletStatus, type WalletUnlockRequest } from '../ipc';
+import { LAUNCH_MARKS, markLaunch } from '../lib/ready';
 
 class WalletStore {
   status = $state<WalletStatus | null>(null);
@@ -19,6 +20,7 @@ class WalletStore {
   async load(): Promise<void> {
     try {
       this.status = await ipc.call('wallet_status', {});
+      markLaunch(LAUNCH_MARKS.walletStatus);
       this.loadError = null;
     } catch (error) {
       this.loadError = error as IpcError;

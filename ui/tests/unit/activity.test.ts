@@ -2,7 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
 import { _, locale } from 'svelte-i18n';
 import { listWindow, scrollToReveal } from '../../src/activity/virtual';
-import { cardLabel, kindKey, purchaseLine, purchaseState, rowKey, summaryLine, KIND_GROUPS } from '../../src/activity/summary';
+import {
+  cardLabel,
+  kindKey,
+  purchaseLine,
+  purchaseOutcomes,
+  purchaseState,
+  rowKey,
+  summaryLine,
+  KIND_GROUPS,
+} from '../../src/activity/summary';
 import { appendPage, eventToOpen, flagged, listLines, prependFresh } from '../../src/activity/rows';
 import { emptyFilters, requestFor } from '../../src/activity/feed.svelte';
 import { syntheticFeed, syntheticItem } from '../../src/ipc/mock-activity';
@@ -278,12 +287,18 @@ describe('purchases in the list', () => {
     expect(purchaseState({ ...group, state: null }, t)).toBe('not confirmed yet');
     expect(purchaseLine({ ...group, merchant: null, amount: null }, t, 'en')).toBe('A purchase');
     expect(t('activity.purchase.events', { values: { count: 9 } })).toBe('9 events');
+    const kinds = (...list: ActivityItem['kind'][]) => ({ events: list.map((kind) => ({ ...single, kind })) });
+    expect(purchaseOutcomes(kinds('points.awarded', 'transaction.settled', 'receipt.issued', 'points.awarded'), t)).toBe(
+      'Receipt, Points',
+    );
+    expect(purchaseOutcomes(kinds('transaction.authorized'), t)).toBe('');
     expect(t('activity.purchase.violations', { values: { count: 1 } })).toBe('1 without permission');
     await locale.set('fr');
     t = get(_);
     expect(purchaseLine(group, t, 'fr')).toMatch(/^Grocer Market : 6,37\s€$/);
     expect(purchaseState({ ...group, state: 'reversed' }, t)).toBe('annulé');
     expect(t('activity.purchase.events', { values: { count: 1 } })).toBe('1 événement');
+    expect(purchaseOutcomes(kinds('cashback.paid', 'receipt.issued'), t)).toBe('Reçu, Cashback versé');
     expect(t('activity.purchase.show', { values: { count: 3, merchant: 'Café Rose' } })).toBe(
       'Afficher les 3 événements de cet achat chez Café Rose',
     );
