@@ -47,7 +47,7 @@ pub use about::{app_info, AppInfo, AppInfoRequest, BuildProfile};
 pub use activity::detail::{event_detail, EventDetail, EventDetailRequest};
 pub use activity::unread::{
     activity_mark_seen, activity_unread, ActivityMarkSeenRequest, ActivityUnreadRequest,
-    UnreadCount,
+    UnreadCount, UNREAD_CAP,
 };
 pub use activity::{activity_list, ActivityItem, ActivityListRequest, ActivityPage, ConsentOrigin};
 pub use cards::link::{card_link, card_unlink, CardLinkRequest, CardUnlinkRequest, CardUnlinked};

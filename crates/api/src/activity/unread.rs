@@ -3,6 +3,7 @@
 //! published to the tray through the runtime's unread hub.
 
 use crate::runtime::unread;
+pub use crate::runtime::unread::UNREAD_CAP;
 use crate::{ApiError, Context};
 use chrono::Utc;
 use consentry_store::{arrivals, settings};
@@ -17,7 +18,8 @@ pub struct ActivityMarkSeenRequest {}
 #[serde(deny_unknown_fields)]
 pub struct ActivityUnreadRequest {}
 
-/// Events received since Activity was last opened.
+/// Events received since Activity was last opened, counted up to [`UNREAD_CAP`] (at the cap,
+/// there are at least that many).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UnreadCount {

@@ -313,7 +313,13 @@ impl From<NoticeLocale> for Lang {
 /// The tray's label: "Consentry — 3 new", or just "Consentry", in the cardholder's language.
 pub async fn tray_label(ctx: &Context, unread: Option<u64>) -> String {
     let count = unread.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX));
-    text(ctx.lang().await, "tray.label", &[("count", count.into())])
+    // The count stops at the cap: at it, there are at least that many.
+    let key = if count >= i64::from(crate::runtime::unread::UNREAD_CAP) {
+        "tray.labelAtLeast"
+    } else {
+        "tray.label"
+    };
+    text(ctx.lang().await, key, &[("count", count.into())])
 }
 
 #[cfg(test)]

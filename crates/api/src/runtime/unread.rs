@@ -35,8 +35,11 @@ impl UnreadHub {
     }
 }
 
-/// Events received since Activity was last opened.
+/// The unread count stops here: past it the tray says "1,000+ new".
+pub const UNREAD_CAP: u32 = 1000;
+
+/// Events received since Activity was last opened, at most [`UNREAD_CAP`].
 pub(crate) async fn count(pool: &SqlitePool) -> Result<u64, StoreError> {
     let seen = settings::get_i64(pool, SEEN_KEY).await?.unwrap_or(0);
-    arrivals::count_after(pool, seen).await
+    arrivals::count_after(pool, seen, UNREAD_CAP).await
 }

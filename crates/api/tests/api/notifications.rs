@@ -201,3 +201,30 @@ async fn unread_counts_arrivals_since_activity_was_opened() {
         .unwrap();
     assert_eq!(count.count, 1);
 }
+
+#[tokio::test]
+async fn the_unread_count_stops_at_its_cap_and_the_tray_says_at_least() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, pool) = wallet(dir.path()).await;
+    let now = Utc::now();
+    let cap = consentry_api::UNREAD_CAP;
+    let batch: Vec<_> = (0..=cap)
+        .map(|n| {
+            event(
+                &format!("evt_{n}"),
+                now,
+                Some(COFFEE_APP),
+                points(&format!("tx_{n}"), 1),
+            )
+        })
+        .collect();
+    events::ingest(&pool, &batch, now).await.unwrap();
+    let count = activity_unread(&ctx, ActivityUnreadRequest {})
+        .await
+        .unwrap();
+    assert_eq!(count.count, u64::from(cap));
+    let label = consentry_api::notifications::tray_label(&ctx, Some(count.count)).await;
+    assert_eq!(label, format!("Consentry — {cap}+ new"));
+    let below = consentry_api::notifications::tray_label(&ctx, Some(u64::from(cap) - 1)).await;
+    assert_eq!(below, format!("Consentry — {} new", cap - 1));
+}

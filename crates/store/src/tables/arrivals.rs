@@ -18,11 +18,15 @@ pub async fn latest_seq(pool: &SqlitePool) -> Result<i64, StoreError> {
     )
 }
 
-/// How many events arrived after `seq`.
-pub async fn count_after(pool: &SqlitePool, seq: i64) -> Result<u64, StoreError> {
+/// How many events arrived after `seq`, counting no further than `cap`: what is new is
+/// counted for a badge, and a wallet never looked at would otherwise have its whole history
+/// read (every page of a million events) each time the count is asked for.
+pub async fn count_after(pool: &SqlitePool, seq: i64, cap: u32) -> Result<u64, StoreError> {
+    let cap = i64::from(cap);
     let count = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "count!: i64" FROM events WHERE seq > ?"#,
-        seq
+        r#"SELECT COUNT(*) AS "count!: i64" FROM (SELECT 1 FROM events WHERE seq > ? LIMIT ?)"#,
+        seq,
+        cap
     )
     .fetch_one(pool)
     .await?;
