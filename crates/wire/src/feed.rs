@@ -1,15 +1,39 @@
 //! The signed event feed: `GET /v1/events` pages.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// `GET /v1/events?after=&limit=&wait=`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
     pub after: Option<String>,
+    #[serde(default, deserialize_with = "query_integer")]
     pub limit: Option<u32>,
+    #[serde(default, deserialize_with = "query_integer")]
     pub wait: Option<u32>,
+}
+
+/// An integer query parameter as JSON Schema counts integers: `10`, or written with a zero
+/// fraction (`10.0`, `1e1`); a fraction or a value beyond `u32` is refused.
+fn query_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Ok(integer) = text.parse::<u32>() {
+        return Ok(Some(integer));
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+        // Integral and in range: exact.
+        .map(|f| Some(f as u32))
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected an integer from 0 to {}, got {text:?}",
+                u32::MAX
+            ))
+        })
 }
 
 /// One signed delivery, as a Standard Webhooks message would carry it in headers (id,

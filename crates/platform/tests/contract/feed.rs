@@ -93,6 +93,11 @@ async fn feed_parameters_are_checked() {
         "?wait=31",
         "?wait=-1",
         "?since=1",
+        "?limit=1.5",
+        "?limit=1e30",
+        "?wait=0.5",
+        "?limit=inf",
+        "?limit=NaN",
     ] {
         assert_error(
             &w.get(&format!("/v1/events{query}")).await,
@@ -105,4 +110,20 @@ async fn feed_parameters_are_checked() {
         404,
         "event_not_found",
     );
+}
+
+/// `limit` and `wait` are integers as JSON Schema counts them: `2.0` and `2e0` are 2.
+#[tokio::test]
+async fn integer_query_parameters_may_be_written_with_a_zero_fraction() {
+    let p = start().await;
+    let w = p.enroll().await;
+    let card = w.link_card(VISA).await;
+    for minor in [100, 200, 300] {
+        w.purchase(&card, minor, "EUR", "Café Lumen", "nfc").await;
+    }
+    for query in ["?limit=2", "?limit=2.0&wait=0.0", "?limit=2e0&wait=0e0"] {
+        let (events, page) = w.page(query).await;
+        assert_eq!(events.len(), 2, "{query}");
+        assert_eq!(page["has_more"], true, "{query}");
+    }
 }

@@ -126,7 +126,7 @@ pub fn document_text() -> String {
 
 const INFO_DESCRIPTION: &str = "The contract between the Consentry wallet and a card-linking platform (the role CardSpring played in 2011–2014), implemented by `crates/platform` (`consentry-platform`).\n\n\
 * JSON everywhere, snake_case fields. Money is `{\"minor\": 1234, \"currency\": \"EUR\"}`.\n\
-* Integers are read as JSON Schema reads them: `1.0` (or `1e0`) is the integer 1 wherever the schema says `integer`, and the same request as `1` for idempotency; a fraction (`1.5`), a number written with a fraction beyond 2^53, or a value outside the field's `minimum`/`maximum` (each integer states the range of the type that reads it) is 422 `invalid_body`.\n\
+* Integers are read as JSON Schema reads them: `1.0` (or `1e0`) is the integer 1 wherever the schema says `integer` (bodies, and the feed's `limit` and `wait`), and the same request as `1` for idempotency; a fraction (`1.5`), a number written with a fraction beyond 2^53, or a value outside the field's `minimum`/`maximum` (each integer states the range of the type that reads it) is 422 `invalid_body`.\n\
 * Currencies: `GET /v1/currencies` lists every accepted ISO 4217 code with its exponent and the bounds of a purchase in it; `Money.currency` is exactly that list.\n\
 * Every device endpoint takes `Authorization: Bearer <token>` from `POST /v1/enroll`. Operator endpoints take the admin token.\n\
 * Languages: `Accept-Language` picks English (the default) or French for the directory's texts (`Content-Language` says which); the latest device request that sends one sets the language of the texts the platform writes into that cardholder's events. Social posts stay as the app published them.\n\
