@@ -2,37 +2,60 @@
 // reached from a screen rather than the navigation (an app's page, one of its permissions)
 // and take their parameters from the rest of the hash.
 import type { Component } from 'svelte';
-import CardsScreen from '../cards/CardsScreen.svelte';
-import AppsScreen from '../consents/AppsScreen.svelte';
-import ActivityScreen from '../activity/ActivityScreen.svelte';
-import RewardsScreen from '../rewards/RewardsScreen.svelte';
-import ExportScreen from '../export/ExportScreen.svelte';
-import SettingsScreen from '../settings/SettingsScreen.svelte';
-import AppPage from '../consents/AppPage.svelte';
-import GrantDetail from '../consents/GrantDetail.svelte';
 import { place } from './place.svelte';
+
+/** A screen's code, fetched the first time it is shown: the first screen (unlock) loads none. */
+export type ScreenLoader = () => Promise<{ default: Component }>;
 
 export interface Route {
   readonly path: string;
   /** i18n key of the navigation label. */
   readonly label: string;
-  readonly component: Component;
+  readonly load: ScreenLoader;
   /** For a page under a screen: the screen's path (what the navigation marks as current). */
   readonly section?: string;
 }
 
 export const ROUTES: readonly Route[] = [
-  { path: 'cards', label: 'nav.cards', component: CardsScreen },
-  { path: 'consents', label: 'nav.consents', component: AppsScreen },
-  { path: 'activity', label: 'nav.activity', component: ActivityScreen },
-  { path: 'rewards', label: 'nav.rewards', component: RewardsScreen },
-  { path: 'export', label: 'nav.export', component: ExportScreen },
-  { path: 'settings', label: 'nav.settings', component: SettingsScreen },
+  { path: 'cards', label: 'nav.cards', load: () => import('../cards/CardsScreen.svelte') },
+  { path: 'consents', label: 'nav.consents', load: () => import('../consents/AppsScreen.svelte') },
+  { path: 'activity', label: 'nav.activity', load: () => import('../activity/ActivityScreen.svelte') },
+  { path: 'rewards', label: 'nav.rewards', load: () => import('../rewards/RewardsScreen.svelte') },
+  { path: 'export', label: 'nav.export', load: () => import('../export/ExportScreen.svelte') },
+  { path: 'settings', label: 'nav.settings', load: () => import('../settings/SettingsScreen.svelte') },
 ];
 
 /** `apps/<appId>`: one app's page; `apps/<appId>/<cardToken>/<scope>`: one of its permissions. */
-export const APP_PAGE: Route = { path: 'apps', label: 'nav.consents', component: AppPage, section: 'consents' };
-export const GRANT_PAGE: Route = { path: 'apps', label: 'nav.consents', component: GrantDetail, section: 'consents' };
+export const APP_PAGE: Route = {
+  path: 'apps',
+  label: 'nav.consents',
+  load: () => import('../consents/AppPage.svelte'),
+  section: 'consents',
+};
+export const GRANT_PAGE: Route = {
+  path: 'apps',
+  label: 'nav.consents',
+  load: () => import('../consents/GrantDetail.svelte'),
+  section: 'consents',
+};
+
+// A cache of loaded code, never shown as such: nothing needs to react to it.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const screens = new Map<ScreenLoader, Component>();
+
+/** The route's screen if its code is already here (shown without waiting), else `null`. */
+export function loadedScreen(route: Route): Component | null {
+  return screens.get(route.load) ?? null;
+}
+
+/** The route's screen, its code fetched once. */
+export async function loadScreen(route: Route): Promise<Component> {
+  const known = screens.get(route.load);
+  if (known) return known;
+  const { default: screen } = await route.load();
+  screens.set(route.load, screen);
+  return screen;
+}
 
 const FALLBACK = ROUTES[0] as Route;
 
