@@ -82,10 +82,7 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
     let key = DbKey::generate();
     // A wallet written by an "older release": encrypted with the raw key, a table of its own,
     // none of the current schema.
-    let options = SqliteConnectOptions::new()
-        .filename(paths.db())
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
+    let options = raw_key_options(&paths, &key);
     let mut conn = options.connect().await.unwrap();
     sqlx::query("CREATE TABLE legacy (note TEXT); INSERT INTO legacy VALUES ('old data')")
         .execute(&mut conn)
@@ -93,8 +90,7 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
         .unwrap();
     conn.close().await.unwrap();
 
-    let mut wallet = Wallet::new(paths.clone(), None, now());
-    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    let mut wallet = upgrade(&paths, &key).await;
     let backup = wallet
         .last_backup()
         .expect("a backup before migrating")
@@ -132,6 +128,50 @@ async fn an_upgrade_backs_up_the_file_before_migrating() {
     // Unlocking again migrates nothing and backs up nothing.
     wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
     assert_eq!(wallet.last_backup(), None);
+}
+
+/// A wallet as the release before `version` left it: every migration older than `version`,
+/// applied from their files, in a temp dir (keep the dir alive while the wallet is used).
+async fn wallet_before(version: i64) -> (tempfile::TempDir, WalletPaths, DbKey, SqlitePool) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = WalletPaths::in_dir(dir.path());
+    let key = DbKey::generate();
+    let older = dir.path().join("older-migrations");
+    std::fs::create_dir(&older).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for migration in MIGRATOR.iter().filter(|m| m.version < version) {
+        let name = format!(
+            "{}_{}.sql",
+            migration.version,
+            migration.description.replace(' ', "_")
+        );
+        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
+    }
+    let pool = SqlitePool::connect_with(raw_key_options(&paths, &key))
+        .await
+        .unwrap();
+    Migrator::new(older.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    (dir, paths, key, pool)
+}
+
+/// The file of `paths` opened with the raw key, as releases before the keyfile did.
+fn raw_key_options(paths: &WalletPaths, key: &DbKey) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(paths.db())
+        .create_if_missing(true)
+        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()))
+}
+
+/// Opens the wallet of `paths` with the current release, which migrates it.
+async fn upgrade(paths: &WalletPaths, key: &DbKey) -> Wallet {
+    let mut wallet = Wallet::new(paths.clone(), None, now());
+    wallet.unlock(Unlock::RawKey(key), now()).await.unwrap();
+    wallet
 }
 
 /// Caches `app` as releases before 20270110120000 did (no languages; one terms text per
@@ -221,33 +261,7 @@ async fn hits(pool: &SqlitePool, typed: &str) -> (Vec<String>, Vec<SearchTarget>
 #[tokio::test]
 async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
     const LEAN: i64 = 20261211120000;
-    let dir = tempfile::tempdir().unwrap();
-    let paths = WalletPaths::in_dir(dir.path());
-    let key = DbKey::generate();
-
-    // The release before: every migration older than LEAN, applied from their files.
-    let older = dir.path().join("older-migrations");
-    std::fs::create_dir(&older).unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for migration in MIGRATOR.iter().filter(|m| m.version < LEAN) {
-        let name = format!(
-            "{}_{}.sql",
-            migration.version,
-            migration.description.replace(' ', "_")
-        );
-        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
-    }
-    let options = SqliteConnectOptions::new()
-        .filename(paths.db())
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    Migrator::new(older.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
+    let (_dir, paths, key, pool) = wallet_before(LEAN).await;
     let batch = [
         transaction(1, "tok_a", "Blue Bottle Coffee", 450, now()),
         receipt(
@@ -271,8 +285,7 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
     upsert_app_as_before(&pool, &receipts_app("Paperless Receipts")).await;
     pool.close().await;
 
-    let mut wallet = Wallet::new(paths.clone(), None, now());
-    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    let mut wallet = upgrade(&paths, &key).await;
     assert!(wallet.last_backup().is_some(), "backed up before migrating");
     let pool = wallet.pool().unwrap();
 
@@ -310,31 +323,7 @@ async fn a_wallet_from_before_the_lean_indexes_keeps_its_search() {
 #[tokio::test]
 async fn a_wallet_from_before_purchase_groups_gets_its_purchases_backfilled() {
     const GROUPS: i64 = 20270107120000;
-    let dir = tempfile::tempdir().unwrap();
-    let paths = WalletPaths::in_dir(dir.path());
-    let key = DbKey::generate();
-    let older = dir.path().join("older-migrations");
-    std::fs::create_dir(&older).unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for migration in MIGRATOR.iter().filter(|m| m.version < GROUPS) {
-        let name = format!(
-            "{}_{}.sql",
-            migration.version,
-            migration.description.replace(' ', "_")
-        );
-        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
-    }
-    let options = SqliteConnectOptions::new()
-        .filename(paths.db())
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    Migrator::new(older.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
+    let (_dir, paths, key, pool) = wallet_before(GROUPS).await;
     // The rows as the ingest of that release wrote them (no purchase_id column yet).
     let mut bought = consentry_testkit::events::purchase(1, "tok_a", 450, now());
     let mut forged = bought[6].clone();
@@ -355,8 +344,7 @@ async fn a_wallet_from_before_purchase_groups_gets_its_purchases_backfilled() {
     write_events_as_before(&pool, &bought).await;
     pool.close().await;
 
-    let mut wallet = Wallet::new(paths.clone(), None, now());
-    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    let mut wallet = upgrade(&paths, &key).await;
     let pool = wallet.pool().unwrap();
     let ids: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT id, purchase_id FROM events ORDER BY seq")
@@ -389,37 +377,12 @@ async fn a_wallet_from_before_purchase_groups_gets_its_purchases_backfilled() {
 #[tokio::test]
 async fn a_wallet_from_before_directory_languages_keeps_its_terms_texts() {
     const LANGUAGES: i64 = 20270110120000;
-    let dir = tempfile::tempdir().unwrap();
-    let paths = WalletPaths::in_dir(dir.path());
-    let key = DbKey::generate();
-    let older = dir.path().join("older-migrations");
-    std::fs::create_dir(&older).unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for migration in MIGRATOR.iter().filter(|m| m.version < LANGUAGES) {
-        let name = format!(
-            "{}_{}.sql",
-            migration.version,
-            migration.description.replace(' ', "_")
-        );
-        std::fs::copy(source.join(&name), older.join(&name)).unwrap();
-    }
-    let options = SqliteConnectOptions::new()
-        .filename(paths.db())
-        .create_if_missing(true)
-        .pragma("key", format!("\"x'{}'\"", key.to_hex_upper().as_str()));
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    Migrator::new(older.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
+    let (_dir, paths, key, pool) = wallet_before(LANGUAGES).await;
     let english = receipts_app("Paperless Receipts");
     upsert_app_as_before(&pool, &english).await;
     pool.close().await;
 
-    let mut wallet = Wallet::new(paths.clone(), None, now());
-    wallet.unlock(Unlock::RawKey(&key), now()).await.unwrap();
+    let mut wallet = upgrade(&paths, &key).await;
     let pool = wallet.pool().unwrap();
     let cached = apps::get(pool, "app_receipts").await.unwrap().unwrap();
     assert_eq!(cached.listing, english);
