@@ -11,7 +11,7 @@ use consentry_store::reward_stats::{self, CashbackState};
 use consentry_store::search::{self, SearchTarget};
 use consentry_store::{quarantine, settings};
 
-use crate::support::{now, passphrase_wallet};
+use crate::support::{mixed_events, now, passphrase_wallet};
 use consentry_testkit::events::{
     cashback, incoming, mixed, points, receipts_app, transaction, RECEIPTS_APP_TERMS,
 };
@@ -43,14 +43,10 @@ fn corpus(n: u64) -> Vec<IncomingEvent> {
 async fn ingest_dedupes_by_event_id_across_calls_and_within_one() {
     let (_dir, wallet, _) = passphrase_wallet().await;
     let pool = wallet.pool().unwrap();
-    let first: Vec<IncomingEvent> = (0..300)
-        .map(|i| incoming(mixed(i, &cards(), start())))
-        .collect();
+    let first = mixed_events(0..300, &cards(), start());
     let report = events::ingest(pool, &first, now()).await.unwrap();
     assert_eq!((report.inserted, report.duplicates), (300, 0));
-    let mut second: Vec<IncomingEvent> = (150..450)
-        .map(|i| incoming(mixed(i, &cards(), start())))
-        .collect();
+    let mut second = mixed_events(150..450, &cards(), start());
     second.push(second[0].clone());
     let report = events::ingest(pool, &second, now()).await.unwrap();
     assert_eq!((report.inserted, report.duplicates), (150, 151));
@@ -69,9 +65,11 @@ async fn ingest_dedupes_by_event_id_across_calls_and_within_one() {
 async fn a_large_ingest_spans_transactions_and_moves_the_cursor_last() {
     let (_dir, wallet, _) = passphrase_wallet().await;
     let pool = wallet.pool().unwrap();
-    let batch: Vec<IncomingEvent> = (0..(events::EVENTS_PER_TRANSACTION as u64 * 2 + 17))
-        .map(|i| incoming(mixed(i, &cards(), start())))
-        .collect();
+    let batch = mixed_events(
+        0..(events::EVENTS_PER_TRANSACTION as u64 * 2 + 17),
+        &cards(),
+        start(),
+    );
     let report = events::ingest_with_cursor(pool, &batch, "feed", "c-42", now())
         .await
         .unwrap();
@@ -190,9 +188,7 @@ async fn new_events_arriving_between_pages_do_not_shift_later_pages() {
     events::ingest(pool, &all, now()).await.unwrap();
     let filter = HistoryFilter::default();
     let first = history::page(pool, &filter, None, 50).await.unwrap();
-    let newer: Vec<IncomingEvent> = (5_000..5_100)
-        .map(|i| incoming(mixed(i, &cards(), start())))
-        .collect();
+    let newer = mixed_events(5_000..5_100, &cards(), start());
     events::ingest(pool, &newer, now()).await.unwrap();
     let second = history::page(pool, &filter, first.next, 50).await.unwrap();
     let want = expected(&all, &filter);

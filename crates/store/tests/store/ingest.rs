@@ -4,17 +4,21 @@
 
 use chrono::Duration;
 use consentry_domain::{GrantRefusal, GrantStatus, ViolationReason};
-use consentry_store::events::{self, IncomingEvent, EVENTS_PER_TRANSACTION};
+use consentry_store::events::{self, EVENTS_PER_TRANSACTION};
 use consentry_store::history::{self, HistoryFilter};
 use consentry_store::{reward_stats, search, settings};
 
-use crate::support::{now, passphrase_wallet};
-use consentry_testkit::events::{incoming, mixed, points, transaction, MERCHANTS};
+use crate::support::{mixed_events, now, passphrase_wallet};
+use consentry_testkit::events::{incoming, points, transaction, MERCHANTS};
 
 const CARD_NUMBER: &str = "4111 1111 1111 1111";
 
 fn cards() -> Vec<String> {
     ["tok_a", "tok_b"].map(String::from).to_vec()
+}
+
+async fn feed_cursor(pool: &sqlx::SqlitePool) -> Option<String> {
+    settings::sync_cursor(pool, "feed").await.unwrap()
 }
 
 async fn count(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
@@ -44,14 +48,10 @@ async fn a_multi_transaction_ingest_keeps_every_row_and_the_arrival_order() {
     let n = EVENTS_PER_TRANSACTION as u64 * 2 + 250;
     // Stored already: a run that straddles the first transaction boundary of the next call.
     let boundary = EVENTS_PER_TRANSACTION as u64;
-    let earlier: Vec<IncomingEvent> = (boundary - 100..boundary + 100)
-        .map(|i| incoming(mixed(i, &cards(), start)))
-        .collect();
+    let earlier = mixed_events(boundary - 100..boundary + 100, &cards(), start);
     events::ingest(pool, &earlier, now()).await.unwrap();
 
-    let mut batch: Vec<IncomingEvent> = (0..n)
-        .map(|i| incoming(mixed(i, &cards(), start)))
-        .collect();
+    let mut batch = mixed_events(0..n, &cards(), start);
     // Repeats inside the call, in a later transaction than their first delivery.
     batch.push(batch[3].clone());
     batch.push(batch[EVENTS_PER_TRANSACTION + 7].clone());
@@ -69,13 +69,7 @@ async fn a_multi_transaction_ingest_keeps_every_row_and_the_arrival_order() {
     assert_eq!(report.inserted, n - 200);
     assert_eq!(report.duplicates, 200 + 2);
     assert_eq!(events::count(pool).await.unwrap(), n);
-    assert_eq!(
-        settings::sync_cursor(pool, "feed")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("c-9")
-    );
+    assert_eq!(feed_cursor(pool).await.as_deref(), Some("c-9"));
 
     // Typed rows: exactly one per stored event of the kind.
     let per_kind = |range: std::ops::RangeInclusive<u64>| {
@@ -187,9 +181,7 @@ async fn card_numbers_are_masked_in_every_stored_column() {
 async fn the_connection_goes_back_to_the_pool_with_its_settings() {
     let (_dir, wallet, _) = passphrase_wallet().await;
     let pool = wallet.pool().unwrap();
-    let batch: Vec<IncomingEvent> = (0..50)
-        .map(|i| incoming(mixed(i, &cards(), now())))
-        .collect();
+    let batch = mixed_events(0..50, &cards(), now());
     events::ingest(pool, &batch, now()).await.unwrap();
     // Every connection the pool hands out, including the one the ingest used.
     let mut held = Vec::new();
@@ -218,9 +210,7 @@ async fn a_page_commits_its_events_refusals_and_cursor_together() {
         reason: format!("bad_signature: {CARD_NUMBER}"),
         body: format!("{{\"card\":\"{CARD_NUMBER}\"}}"),
     };
-    let page: Vec<IncomingEvent> = (0..3)
-        .map(|i| incoming(mixed(i, &cards(), now())))
-        .collect();
+    let page = mixed_events(0..3, &cards(), now());
     let report = events::ingest_page(
         pool,
         &page,
@@ -231,13 +221,7 @@ async fn a_page_commits_its_events_refusals_and_cursor_together() {
     .await
     .unwrap();
     assert_eq!(report.inserted, 3);
-    assert_eq!(
-        settings::sync_cursor(pool, "feed")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("42")
-    );
+    assert_eq!(feed_cursor(pool).await.as_deref(), Some("42"));
     let kept = quarantine::recent(pool, 10).await.unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].event_id.as_deref(), Some("evt_forged"));
@@ -256,13 +240,7 @@ async fn a_page_commits_its_events_refusals_and_cursor_together() {
     events::ingest_page(pool, &page, &[refusal("evt_gap")], None, now())
         .await
         .unwrap();
-    assert_eq!(
-        settings::sync_cursor(pool, "feed")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("43")
-    );
+    assert_eq!(feed_cursor(pool).await.as_deref(), Some("43"));
     assert_eq!(quarantine::count(pool).await.unwrap(), 3);
     assert_eq!(count(pool, "SELECT count(*) FROM events").await, 3);
 
@@ -274,9 +252,7 @@ async fn a_page_commits_its_events_refusals_and_cursor_together() {
     .execute(pool)
     .await
     .unwrap();
-    let later: Vec<IncomingEvent> = (10..13)
-        .map(|i| incoming(mixed(i, &cards(), now())))
-        .collect();
+    let later = mixed_events(10..13, &cards(), now());
     let failed = events::ingest_page(
         pool,
         &later,
@@ -287,13 +263,7 @@ async fn a_page_commits_its_events_refusals_and_cursor_together() {
     .await;
     assert!(failed.is_err());
     assert_eq!(count(pool, "SELECT count(*) FROM events").await, 3);
-    assert_eq!(
-        settings::sync_cursor(pool, "feed")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("43")
-    );
+    assert_eq!(feed_cursor(pool).await.as_deref(), Some("43"));
     sqlx::query("DROP TRIGGER refuse_quarantine")
         .execute(pool)
         .await

@@ -7,7 +7,10 @@ use consentry_store::{
     StoreError, Unlock, Wallet, WalletPaths, WalletState,
 };
 
-use crate::support::{create_with_passphrase, file_digest, now, passphrase, passphrase_wallet};
+use crate::support::{
+    create_with_passphrase, file_digest, now, passphrase, passphrase_wallet, refused,
+    unlock_with_passphrase,
+};
 
 #[tokio::test]
 async fn a_new_wallet_is_encrypted_on_disk() {
@@ -24,8 +27,7 @@ async fn a_new_wallet_is_encrypted_on_disk() {
         .unwrap();
     #[cfg(unix)]
     for open_file in [wallet.paths().wal(), wallet.paths().shm()] {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&open_file).unwrap().permissions().mode() & 0o777;
+        let mode = mode_of(&open_file);
         assert_eq!(mode, 0o600, "{} is {mode:o}", open_file.display());
     }
     wallet.lock().await;
@@ -42,18 +44,12 @@ async fn a_new_wallet_is_encrypted_on_disk() {
     );
     #[cfg(unix)]
     for private in [wallet.paths().db(), wallet.paths().keys()] {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+        let mode = mode_of(&private);
         assert_eq!(mode, 0o600, "{} is {mode:o}", private.display());
     }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(wallet.paths().dir())
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777;
+        let mode = mode_of(wallet.paths().dir());
         assert_eq!(mode, 0o700, "the wallet folder is {mode:o}");
     }
     assert!(matches!(wallet.pool(), Err(StoreError::Locked)));
@@ -68,10 +64,7 @@ async fn passphrase_and_recovery_key_unlock_the_same_wallet() {
         .unwrap();
     wallet.lock().await;
 
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
     assert_eq!(wallet.wallet_id(), Some(created.wallet_id));
     let pool = wallet.pool().unwrap().clone();
     assert_eq!(
@@ -111,10 +104,7 @@ async fn wrong_secrets_are_key_mismatch_and_leave_the_file_untouched() {
     let (before, keys_before) = (file_digest(&db), file_digest(&keys));
 
     let wrong = Passphrase::new("not the passphrase".into());
-    let err = wallet
-        .unlock(Unlock::Passphrase(&wrong), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::Passphrase(&wrong)).await;
     assert!(
         matches!(err, StoreError::KeyMismatch(KeySource::Passphrase)),
         "{err}"
@@ -122,20 +112,14 @@ async fn wrong_secrets_are_key_mismatch_and_leave_the_file_untouched() {
     assert_eq!(wallet.state(), WalletState::KeyMismatch);
 
     let other = RecoveryKey::parse(&other_recovery_key()).unwrap();
-    let err = wallet
-        .unlock(Unlock::RecoveryKey(&other), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::RecoveryKey(&other)).await;
     assert!(
         matches!(err, StoreError::KeyMismatch(KeySource::RecoveryKey)),
         "{err}"
     );
 
     let raw = DbKey::generate();
-    let err = wallet
-        .unlock(Unlock::RawKey(&raw), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::RawKey(&raw)).await;
     assert!(
         matches!(err, StoreError::KeyMismatch(KeySource::RawKey)),
         "{err}"
@@ -144,10 +128,7 @@ async fn wrong_secrets_are_key_mismatch_and_leave_the_file_untouched() {
 
     // Without the key file, a wrong raw key reaches SQLCipher, read-only: still no write.
     std::fs::rename(&keys, keys.with_extension("aside")).unwrap();
-    let err = wallet
-        .unlock(Unlock::RawKey(&raw), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::RawKey(&raw)).await;
     assert!(
         matches!(err, StoreError::KeyMismatch(KeySource::RawKey)),
         "{err}"
@@ -164,10 +145,7 @@ async fn wrong_secrets_are_key_mismatch_and_leave_the_file_untouched() {
         assert!(!sidecar.exists(), "{} appeared", sidecar.display());
     }
     // The right secret still works afterwards.
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
 }
 
 /// A well-formed recovery key (all-zero secret, valid checksum) that belongs to no wallet.
@@ -185,15 +163,7 @@ fn other_recovery_key() -> String {
 #[tokio::test]
 async fn a_flipped_byte_is_corrupted_and_the_file_is_left_as_found() {
     let (_dir, mut wallet, _created) = passphrase_wallet().await;
-    let pool = wallet.pool().unwrap().clone();
-    for i in 0..200 {
-        settings::put(&pool, &format!("k{i}"), &"x".repeat(500), now())
-            .await
-            .unwrap();
-    }
-    wallet.lock().await;
-    let db = wallet.paths().db();
-    let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+    let (db, pages) = fill_and_lock(&mut wallet, 200, &"x".repeat(500)).await;
     assert!(pages > 10, "want a multi-page file, got {pages}");
 
     // A byte in the middle of a late page: found by the full integrity check at unlock.
@@ -201,10 +171,7 @@ async fn a_flipped_byte_is_corrupted_and_the_file_is_left_as_found() {
     let tampered = file_digest(&db);
     let mut verifying =
         Wallet::new(wallet.paths().clone(), None, now()).verify_integrity_on_unlock(true);
-    let err = verifying
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut verifying, Unlock::Passphrase(&passphrase())).await;
     assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
     assert_eq!(verifying.state(), WalletState::Corrupted);
     assert_eq!(file_digest(&db), tampered);
@@ -212,10 +179,7 @@ async fn a_flipped_byte_is_corrupted_and_the_file_is_left_as_found() {
     // A byte in page 1: even the quick unlock sees it, and reports damage, not a wrong key.
     flip_byte(&db, 200);
     let tampered = file_digest(&db);
-    let err = wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::Passphrase(&passphrase())).await;
     assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
     assert_eq!(wallet.state(), WalletState::Corrupted);
     assert_eq!(file_digest(&db), tampered);
@@ -224,20 +188,9 @@ async fn a_flipped_byte_is_corrupted_and_the_file_is_left_as_found() {
 #[tokio::test]
 async fn a_tampered_page_fails_queries_instead_of_returning_partial_data() {
     let (_dir, mut wallet, _created) = passphrase_wallet().await;
-    let pool = wallet.pool().unwrap().clone();
-    for i in 0..400 {
-        settings::put(&pool, &format!("k{i:04}"), &"y".repeat(400), now())
-            .await
-            .unwrap();
-    }
-    wallet.lock().await;
-    let db = wallet.paths().db();
-    let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+    let (db, pages) = fill_and_lock(&mut wallet, 400, &"y".repeat(400)).await;
     flip_byte(&db, (pages - 1) * 4096 + 2000);
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
     let pool = wallet.pool().unwrap().clone();
     let all: Result<Vec<String>, _> = sqlx::query_scalar("SELECT value FROM settings ORDER BY key")
         .fetch_all(&pool)
@@ -269,10 +222,7 @@ async fn no_file_is_new_and_unlocking_creates_nothing() {
     let paths = WalletPaths::in_dir(dir.path().join("absent"));
     let mut wallet = Wallet::new(paths.clone(), None, now());
     assert_eq!(wallet.state(), WalletState::New);
-    let err = wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::Passphrase(&passphrase())).await;
     assert!(matches!(err, StoreError::WalletNotFound(_)), "{err}");
     assert_eq!(wallet.state(), WalletState::New);
     assert!(!paths.db().exists());
@@ -356,10 +306,7 @@ async fn a_plain_sqlite_file_in_place_of_the_wallet_is_corrupted() {
         .unwrap();
     plain.close().await;
     let mut wallet = Wallet::new(paths, None, now());
-    let err = wallet
-        .unlock(Unlock::RawKey(&DbKey::generate()), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::RawKey(&DbKey::generate())).await;
     assert!(matches!(err, StoreError::Corrupted(_)), "{err}");
 }
 
@@ -542,8 +489,29 @@ async fn key_file_problems_are_typed_and_name_the_file() {
         assert_eq!(file_digest(&db), db_before, "{what}: the database changed");
     }
     std::fs::write(&keys, &good).unwrap();
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
+}
+
+/// Writes `count` settings of `value` (keys `k0000`…), locks: the file and its page count.
+async fn fill_and_lock(
+    wallet: &mut Wallet,
+    count: usize,
+    value: &str,
+) -> (std::path::PathBuf, u64) {
+    let pool = wallet.pool().unwrap().clone();
+    for i in 0..count {
+        settings::put(&pool, &format!("k{i:04}"), value, now())
+            .await
+            .unwrap();
+    }
+    wallet.lock().await;
+    let db = wallet.paths().db();
+    let pages = std::fs::metadata(&db).unwrap().len() / 4096;
+    (db, pages)
+}
+
+#[cfg(unix)]
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

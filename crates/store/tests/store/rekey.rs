@@ -10,13 +10,21 @@ use consentry_store::{
     Unlock, Wallet, WalletPaths,
 };
 
-use crate::support::{now, passphrase, passphrase_wallet};
-use consentry_testkit::events::{incoming, mixed};
+use crate::support::{
+    mixed_events, now, passphrase, passphrase_wallet, refused, unlock_with_passphrase,
+};
 
 pub(crate) const CHILD_DIR: &str = "CONSENTRY_TEST_REKEY_CHILD_DIR";
 pub(crate) const CHILD_PAUSE_AT: &str = "CONSENTRY_TEST_REKEY_PAUSE_AT";
 /// The recovery key a child sets (its text), for the recovery-key crash test.
 const CHILD_NEW_RECOVERY: &str = "CONSENTRY_TEST_REKEY_NEW_RECOVERY";
+
+async fn ingest_mixed(wallet: &Wallet, ids: std::ops::Range<u64>) {
+    let batch = mixed_events(ids, &["tok_a".into()], now());
+    events::ingest(wallet.pool().unwrap(), &batch, now())
+        .await
+        .unwrap();
+}
 
 async fn count(wallet: &Wallet) -> u64 {
     events::count(wallet.pool().unwrap()).await.unwrap()
@@ -25,12 +33,7 @@ async fn count(wallet: &Wallet) -> u64 {
 #[tokio::test]
 async fn rotation_keeps_every_unlock_path_and_the_data() {
     let (_dir, mut wallet, created) = passphrase_wallet().await;
-    let batch: Vec<_> = (0..500)
-        .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
-        .collect();
-    events::ingest(wallet.pool().unwrap(), &batch, now())
-        .await
-        .unwrap();
+    ingest_mixed(&wallet, 0..500).await;
     let mut steps = Vec::new();
     wallet
         .rotate_key(None, &mut |s| steps.push(s))
@@ -48,10 +51,7 @@ async fn rotation_keeps_every_unlock_path_and_the_data() {
     );
     assert_eq!(count(&wallet).await, 500, "still open after rotating");
     wallet.lock().await;
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
     assert_eq!(count(&wallet).await, 500);
     wallet.lock().await;
     let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
@@ -81,10 +81,7 @@ async fn changing_the_passphrase_retires_the_old_one() {
         .await
         .unwrap();
     wallet.lock().await;
-    let err = wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::Passphrase(&passphrase())).await;
     assert!(
         matches!(err, StoreError::KeyMismatch(KeySource::Passphrase)),
         "{err}"
@@ -120,10 +117,7 @@ async fn child_wallet() -> Option<(Wallet, impl FnMut(RekeyStep) + Send)> {
     let dir = std::env::var(CHILD_DIR).ok()?;
     let pause_at = std::env::var(CHILD_PAUSE_AT).unwrap_or_default();
     let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
     let observer = move |step: RekeyStep| {
         let name = format!("{step:?}");
         let mut out = std::io::stdout().lock();
@@ -134,6 +128,43 @@ async fn child_wallet() -> Option<(Wallet, impl FnMut(RekeyStep) + Send)> {
         }
     };
     Some((wallet, observer))
+}
+
+/// Copies the wallet `pristine` to `run` and runs the child test `child` on it, killed at
+/// `(wait_for, pause_at, delay)`; the copy, once the child reached `wait_for`.
+fn kill_a_copy(
+    pristine: &Path,
+    run: &Path,
+    child: &str,
+    (wait_for, pause_at, delay): (&str, &str, Duration),
+) -> std::path::PathBuf {
+    copy_wallet(pristine, run);
+    let seen = run_child(child, run, wait_for, pause_at, delay);
+    assert!(
+        seen.iter().any(|(s, _)| s == wait_for),
+        "child never reached {wait_for}: {seen:?}"
+    );
+    run.to_path_buf()
+}
+
+/// The killed wallet in `run`, opened with the passphrase: it must hold its `events`.
+async fn reopen_intact(run: &Path, events: u64, killed_after: &str) -> Wallet {
+    let mut reopened = Wallet::new(WalletPaths::in_dir(run), None, now());
+    reopened
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap_or_else(|e| panic!("killed after {killed_after}: {e}"));
+    assert_eq!(
+        count(&reopened).await,
+        events,
+        "data intact after {killed_after}"
+    );
+    reopened
+}
+
+/// The key file of `wallet`, as JSON.
+fn key_file(wallet: &Wallet) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(wallet.paths().keys()).unwrap()).unwrap()
 }
 
 pub(crate) fn copy_wallet(from: &Path, to: &Path) {
@@ -210,12 +241,7 @@ pub(crate) fn run_child(
 /// crash run starts from) and its recovery key.
 async fn locked_wallet_with_events(n: u64) -> (tempfile::TempDir, std::path::PathBuf, RecoveryKey) {
     let (dir, mut wallet, created) = passphrase_wallet().await;
-    let batch: Vec<_> = (0..n)
-        .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
-        .collect();
-    events::ingest(wallet.pool().unwrap(), &batch, now())
-        .await
-        .unwrap();
+    ingest_mixed(&wallet, 0..n).await;
     wallet.lock().await;
     let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
     (dir, wallet.paths().dir().to_path_buf(), recovery)
@@ -254,33 +280,22 @@ async fn a_rotation_killed_at_any_point_leaves_a_wallet_that_opens() {
     let mut outcomes = Vec::new();
     let mut killed_mid_rekey = 0;
     for (n, (wait_for, pause_at, delay)) in cases.into_iter().enumerate() {
-        let run = dir.path().join(format!("run{n}"));
-        copy_wallet(&pristine, &run);
-        let seen = run_child_and_kill(&run, wait_for, pause_at, delay);
-        assert!(
-            seen.iter().any(|(s, _)| s == wait_for),
-            "child never reached {wait_for}: {seen:?}"
+        let run = kill_a_copy(
+            &pristine,
+            &dir.path().join(format!("run{n}")),
+            "rekey::child_rotates_the_key",
+            (wait_for, pause_at, delay),
         );
         if WalletPaths::in_dir(&run).journal().exists() {
             killed_mid_rekey += 1;
         }
 
-        let mut reopened = Wallet::new(WalletPaths::in_dir(&run), None, now());
-        reopened
-            .unlock(Unlock::Passphrase(&passphrase()), now())
-            .await
-            .unwrap_or_else(|e| panic!("killed after {wait_for}+{delay:?}: {e}"));
-        assert_eq!(
-            count(&reopened).await,
-            20_000,
-            "data intact after {wait_for}+{delay:?}"
-        );
+        let mut reopened = reopen_intact(&run, 20_000, &format!("{wait_for}+{delay:?}")).await;
         assert!(integrity::check(reopened.pool().unwrap())
             .await
             .unwrap()
             .is_intact());
-        let keys: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(reopened.paths().keys()).unwrap()).unwrap();
+        let keys = key_file(&reopened);
         assert!(
             keys["next"].is_null(),
             "the interrupted rotation was settled"
@@ -318,10 +333,7 @@ async fn child_changes_the_passphrase() {
         return;
     };
     let mut wallet = Wallet::new(WalletPaths::in_dir(dir), None, now());
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
     let mut out = std::io::stdout();
     writeln!(out, "STEP Changing").unwrap();
     out.flush().unwrap();
@@ -399,12 +411,7 @@ async fn opens(wallet: &mut Wallet, how: Unlock<'_>) -> bool {
 #[tokio::test]
 async fn a_new_recovery_key_retires_the_old_one_even_with_the_old_key_file() {
     let (dir, mut wallet, created) = passphrase_wallet().await;
-    let batch: Vec<_> = (0..50)
-        .map(|i| incoming(mixed(i, &["tok_a".into()], now())))
-        .collect();
-    events::ingest(wallet.pool().unwrap(), &batch, now())
-        .await
-        .unwrap();
+    ingest_mixed(&wallet, 0..50).await;
     let old = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
     let old_key_file = std::fs::read(wallet.paths().keys()).unwrap();
     let new = RecoveryKey::generate();
@@ -419,10 +426,7 @@ async fn a_new_recovery_key_retires_the_old_one_even_with_the_old_key_file() {
 
     assert!(opens(&mut wallet, Unlock::RecoveryKey(&new)).await);
     assert!(opens(&mut wallet, Unlock::Passphrase(&passphrase())).await);
-    let err = wallet
-        .unlock(Unlock::RecoveryKey(&old), now())
-        .await
-        .unwrap_err();
+    let err = refused(&mut wallet, Unlock::RecoveryKey(&old)).await;
     assert!(
         matches!(err, StoreError::KeyMismatch(KeySource::RecoveryKey)),
         "{err}"
@@ -438,10 +442,7 @@ async fn a_new_recovery_key_retires_the_old_one_even_with_the_old_key_file() {
     assert!(!opens(&mut thief, Unlock::Passphrase(&passphrase())).await);
 
     // The new recipient stays after a later passphrase change re-seals the key.
-    wallet
-        .unlock(Unlock::Passphrase(&passphrase()), now())
-        .await
-        .unwrap();
+    unlock_with_passphrase(&mut wallet).await;
     wallet
         .change_passphrase(
             &Passphrase::new("another passphrase entirely".into()),
@@ -494,23 +495,13 @@ async fn a_recovery_key_change_killed_at_any_point_leaves_one_that_opens() {
         ("Done", "", Duration::ZERO, Some(true)),
     ];
     for (n, (wait_for, pause_at, delay, new_expected)) in cases.into_iter().enumerate() {
-        let run = dir.path().join(format!("run{n}"));
-        copy_wallet(&pristine, &run);
-        let seen = run_child(child, &run, wait_for, pause_at, delay);
-        assert!(
-            seen.iter().any(|(s, _)| s == wait_for),
-            "child never reached {wait_for}: {seen:?}"
+        let run = kill_a_copy(
+            &pristine,
+            &dir.path().join(format!("run{n}")),
+            child,
+            (wait_for, pause_at, delay),
         );
-        let mut reopened = Wallet::new(WalletPaths::in_dir(&run), None, now());
-        reopened
-            .unlock(Unlock::Passphrase(&passphrase()), now())
-            .await
-            .unwrap_or_else(|e| panic!("killed after {wait_for}: {e}"));
-        assert_eq!(
-            count(&reopened).await,
-            5_000,
-            "data intact after {wait_for}"
-        );
+        let mut reopened = reopen_intact(&run, 5_000, wait_for).await;
         reopened.lock().await;
         let old_opens = opens(&mut reopened, Unlock::RecoveryKey(&old)).await;
         let new_opens = opens(&mut reopened, Unlock::RecoveryKey(&NEW_RECOVERY)).await;
@@ -518,8 +509,7 @@ async fn a_recovery_key_change_killed_at_any_point_leaves_one_that_opens() {
             old_opens != new_opens && new_expected.is_none_or(|new| new == new_opens),
             "killed after {wait_for}: old opens {old_opens}, new opens {new_opens}"
         );
-        let keys: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(reopened.paths().keys()).unwrap()).unwrap();
+        let keys = key_file(&reopened);
         assert!(
             keys["next"].is_null() && keys["next_recovery"].is_null(),
             "{wait_for}: settled"

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use consentry_store::{Created, StoreError, Wallet, WalletPaths};
+use consentry_store::events::IncomingEvent;
+use consentry_store::{Created, StoreError, Unlock, Wallet, WalletPaths};
 pub use consentry_testkit::passphrase;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -33,4 +34,29 @@ pub async fn create_with_passphrase(wallet: &mut Wallet) -> Result<Created, Stor
 /// The wallet in `dir`, opened again with [`PASSPHRASE`](consentry_testkit::PASSPHRASE).
 pub async fn open_with_passphrase(dir: std::path::PathBuf) -> Wallet {
     consentry_testkit::open_wallet(&dir, now()).await
+}
+
+/// Unlocks `wallet` with [`PASSPHRASE`](consentry_testkit::PASSPHRASE); it must open.
+pub async fn unlock_with_passphrase(wallet: &mut Wallet) {
+    wallet
+        .unlock(Unlock::Passphrase(&passphrase()), now())
+        .await
+        .unwrap();
+}
+
+/// Unlocking `wallet` that way fails: the error.
+pub async fn refused(wallet: &mut Wallet, unlock: Unlock<'_>) -> StoreError {
+    wallet.unlock(unlock, now()).await.unwrap_err()
+}
+
+/// The fixtures' mixed events `ids` on `cards` from `start`, as the feed delivers them.
+pub fn mixed_events(
+    ids: std::ops::Range<u64>,
+    cards: &[String],
+    start: DateTime<Utc>,
+) -> Vec<IncomingEvent> {
+    ids.map(|i| {
+        consentry_testkit::events::incoming(consentry_testkit::events::mixed(i, cards, start))
+    })
+    .collect()
 }
