@@ -4,12 +4,18 @@
 mod bindings_drift {
     use std::path::PathBuf;
 
-    #[test]
-    fn committed_typescript_bindings_match_the_rust_types() {
+    /// The file at `path` (from the repository's root) and its committed text ("" if absent).
+    fn committed(path: &str) -> (PathBuf, String) {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
-            .join(consentry_api::bindings::BINDINGS_PATH);
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            .join(path);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        (path, text)
+    }
+
+    #[test]
+    fn committed_typescript_bindings_match_the_rust_types() {
+        let (path, committed) = committed(consentry_api::bindings::BINDINGS_PATH);
         assert!(
             committed == consentry_api::bindings::render(),
             "{} is out of date with the Rust DTOs: run `make bindings` and commit the result",
@@ -19,10 +25,7 @@ mod bindings_drift {
 
     #[test]
     fn the_committed_window_capability_is_the_generated_one() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(consentry_api::bindings::CAPABILITY_PATH);
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let (path, committed) = committed(consentry_api::bindings::CAPABILITY_PATH);
         assert!(
             committed == consentry_api::bindings::render_capability(),
             "{} is out of date with the command list: run `make bindings` and commit it",
@@ -706,6 +709,30 @@ mod consents {
         ctx
     }
 
+    /// The card `tok_lost` is unlinked (in the store, as a sync would leave it).
+    async fn unlink_lost_card(ctx: &Context) {
+        let pool = ctx.pool().await.unwrap();
+        consentry_store::cards::set_status(
+            &pool,
+            "tok_lost",
+            consentry_store::cards::CardStatus::Unlinked,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+
+    /// No change waits to be sent and the ledger is empty.
+    async fn assert_nothing_recorded(ctx: &Context) {
+        let pool = ctx.pool().await.unwrap();
+        assert_eq!(outbox::pending_count(&pool).await.unwrap(), 0);
+        assert!(ledger_list(ctx, LedgerListRequest::default())
+            .await
+            .unwrap()
+            .entries
+            .is_empty());
+    }
+
     #[tokio::test]
     async fn a_grant_on_a_card_the_wallet_does_not_hold_is_not_found() {
         let dir = tempfile::tempdir().unwrap();
@@ -719,15 +746,7 @@ mod consents {
             "{}",
             unknown.message
         );
-        let pool = ctx.pool().await.unwrap();
-        consentry_store::cards::set_status(
-            &pool,
-            "tok_lost",
-            consentry_store::cards::CardStatus::Unlinked,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        unlink_lost_card(&ctx).await;
         let unlinked = grant_set(&ctx, receipts_on("tok_lost")).await.unwrap_err();
         assert_eq!(unlinked.code, ErrorCode::NotFound);
         // Nothing was recorded for either.
@@ -951,13 +970,7 @@ mod consents {
         keep.expiry = GrantExpiry::Keep;
         let refused = grant_set(&ctx, keep).await.unwrap_err();
         assert_eq!(refused.code, ErrorCode::InvalidInput, "{refused:?}");
-        let pool = ctx.pool().await.unwrap();
-        assert_eq!(outbox::pending_count(&pool).await.unwrap(), 0);
-        assert!(ledger_list(&ctx, LedgerListRequest::default())
-            .await
-            .unwrap()
-            .entries
-            .is_empty());
+        assert_nothing_recorded(&ctx).await;
     }
 
     #[tokio::test]
@@ -966,15 +979,7 @@ mod consents {
         let ctx = wallet_with_app(dir.path()).await;
         grant_set(&ctx, receipts_on("tok_lost")).await.unwrap();
         grant_set(&ctx, receipts_on("tok_kept")).await.unwrap();
-        let pool = ctx.pool().await.unwrap();
-        consentry_store::cards::set_status(
-            &pool,
-            "tok_lost",
-            consentry_store::cards::CardStatus::Unlinked,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        unlink_lost_card(&ctx).await;
         let ledger = ledger_list(&ctx, LedgerListRequest::default())
             .await
             .unwrap();
@@ -1060,13 +1065,7 @@ mod consents {
             ErrorCode::InvalidInput
         );
 
-        let pool = ctx.pool().await.unwrap();
-        assert_eq!(outbox::pending_count(&pool).await.unwrap(), 0);
-        assert!(ledger_list(&ctx, LedgerListRequest::default())
-            .await
-            .unwrap()
-            .entries
-            .is_empty());
+        assert_nothing_recorded(&ctx).await;
     }
 }
 

@@ -103,6 +103,23 @@ fn coffee(card: &str) -> PurchaseSimulateRequest {
     }
 }
 
+/// A sync now, which must succeed: its status.
+async fn sync(ctx: &Context) -> consentry_api::SyncStatusView {
+    sync_now(ctx, SyncNowRequest {}).await.unwrap()
+}
+
+async fn grants_of(ctx: &Context) -> consentry_api::GrantList {
+    grants_list(ctx, GrantsListRequest::default())
+        .await
+        .unwrap()
+}
+
+/// A €4.50 coffee on `card`, then a sync that brings what the apps made of it.
+async fn buy_coffee(ctx: &Context, card: &str) {
+    purchase_simulate(ctx, coffee(card)).await.unwrap();
+    sync(ctx).await;
+}
+
 async fn receipts_stored(ctx: &Context) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM events WHERE kind = 'receipt.issued'")
         .fetch_one(&ctx.pool().await.unwrap())
@@ -145,20 +162,17 @@ async fn link_grant_purchase_receipt_revoke_unlink() {
         granted.sync.state,
         consentry_api::consents::GrantSyncState::Pending
     );
-    let after = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let after = sync(&ctx).await;
     assert_eq!(after.pending_changes, 0, "{after:?}");
     assert!(after.last_success_at.is_some());
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    let grants = grants_of(&ctx).await;
     assert_eq!(
         grants.grants[0].sync.state,
         consentry_api::consents::GrantSyncState::Synced
     );
 
     // A purchase makes the receipts app issue a receipt, which arrives verified.
-    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    buy_coffee(&ctx, &card.token).await;
     assert_eq!(receipts_stored(&ctx).await, 1);
 
     // Revoked: the next purchase yields no receipt.
@@ -172,9 +186,9 @@ async fn link_grant_purchase_receipt_revoke_unlink() {
     )
     .await
     .unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
     purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let status = sync(&ctx).await;
     assert_eq!(receipts_stored(&ctx).await, 1, "no receipt after revoking");
     assert_eq!(status.violations, 0);
 
@@ -194,10 +208,8 @@ async fn link_grant_purchase_receipt_revoke_unlink() {
         .unwrap()
         .cards
         .is_empty());
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    sync(&ctx).await;
+    let grants = grants_of(&ctx).await;
     assert!(grants
         .grants
         .iter()
@@ -230,9 +242,8 @@ async fn a_details_change_reaches_the_platform_and_its_minimum_applies_to_the_ne
     assert_eq!(card.currency, None, "no purchase seen yet");
     apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
-    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
+    buy_coffee(&ctx, &card.token).await;
     assert_eq!(receipts_stored(&ctx).await, 1);
     let listed = cards_list(&ctx, CardsListRequest {}).await.unwrap();
     assert_eq!(
@@ -263,24 +274,21 @@ async fn a_details_change_reaches_the_platform_and_its_minimum_applies_to_the_ne
         .unwrap()
         .entries;
     assert_eq!(entries.len(), before + 1);
-    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let status = sync(&ctx).await;
     assert_eq!(status.pending_changes, 0, "{status:?}");
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    let grants = grants_of(&ctx).await;
     assert_eq!(
         grants.grants[0].sync.state,
         consentry_api::consents::GrantSyncState::Synced
     );
 
     // The platform applies it: a €4.50 coffee brings no receipt, a €6 lunch does.
-    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    buy_coffee(&ctx, &card.token).await;
     assert_eq!(receipts_stored(&ctx).await, 1, "below the new minimum");
     let mut lunch = coffee(&card.token);
     lunch.amount.minor = 600;
     purchase_simulate(&ctx, lunch).await.unwrap();
-    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let status = sync(&ctx).await;
     assert_eq!(receipts_stored(&ctx).await, 2, "at or above the minimum");
     assert_eq!(status.violations, 0);
 }
@@ -353,7 +361,7 @@ async fn offline_changes_wait_and_reach_the_platform_once_it_is_back() {
     })
     .await
     .unwrap();
-    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let status = sync(&ctx).await;
     assert_eq!(status.pending_changes, 0);
     assert!(status.last_error.is_none());
 }
@@ -386,9 +394,7 @@ async fn background_sync_sends_changes_and_stops_when_locked() {
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
     let synced = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
-            let grants = grants_list(&ctx, GrantsListRequest::default())
-                .await
-                .unwrap();
+            let grants = grants_of(&ctx).await;
             if grants.grants[0].sync.state == consentry_api::consents::GrantSyncState::Synced {
                 return;
             }
@@ -597,7 +603,7 @@ async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_ca
     let before = apps_list(&ctx, AppsListRequest {}).await.unwrap();
     let quire = before.apps.iter().find(|a| a.id == RECEIPTS_APP).unwrap();
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
 
     let publish = |app_id: &str| DemoTermsPublishRequest {
         app_id: app_id.into(),
@@ -611,10 +617,8 @@ async fn the_demo_controls_publish_new_terms_and_the_permission_waits_for_the_ca
     let now = after.apps.iter().find(|a| a.id == RECEIPTS_APP).unwrap();
     assert_eq!(now.terms_version, published.terms_version);
     assert!(now.terms_text.contains("share the total of each purchase"));
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    sync(&ctx).await;
+    let grants = grants_of(&ctx).await;
     assert_eq!(grants.grants[0].status, GrantStatus::NeedsReconsent);
     assert_eq!(
         grants.grants[0].pending_terms_version,
@@ -666,7 +670,7 @@ async fn the_demo_violation_control_makes_an_app_break_consent_and_the_wallet_fl
     let card = card_link(&ctx, link(VISA)).await.unwrap();
     apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
     let request = || DemoViolationRequest {
         app_id: RECEIPTS_APP.into(),
         card_token: card.token.clone(),
@@ -676,8 +680,7 @@ async fn the_demo_violation_control_makes_an_app_break_consent_and_the_wallet_fl
     let early = demo_violation(&ctx, request()).await.unwrap_err();
     assert_eq!(early.code, ErrorCode::PlatformRejected, "{early:?}");
 
-    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    buy_coffee(&ctx, &card.token).await;
     assert_eq!(receipts_stored(&ctx).await, 1, "the allowed receipt came");
     assert_eq!(violations_stored(&ctx).await, 0);
 
@@ -685,7 +688,7 @@ async fn the_demo_violation_control_makes_an_app_break_consent_and_the_wallet_fl
     let sent = demo_violation(&ctx, request()).await.unwrap();
     assert_ne!(sent.scope, Scope::Receipts);
     assert_eq!(sent.events, 1);
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
     assert_eq!(violations_stored(&ctx).await, 1);
 
     // Against any platform but the embedded demo one, refused before any call.
@@ -778,7 +781,7 @@ async fn the_demo_unrewarded_purchase_puts_a_claim_pack_in_rewards_for_the_app_t
     grant_set(&ctx, reward(POINTS_APP, &card.token, Scope::Points))
         .await
         .unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
 
     let list = missing_rewards(&ctx, MissingRewardsRequest {})
         .await
@@ -815,7 +818,7 @@ async fn the_demo_unrewarded_purchase_puts_a_claim_pack_in_rewards_for_the_app_t
     let mut paid = coffee(&card.token);
     paid.channel = Channel::Card;
     purchase_simulate(&ctx, paid).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
     let still = missing_rewards(&ctx, MissingRewardsRequest {})
         .await
         .unwrap();

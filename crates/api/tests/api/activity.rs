@@ -12,9 +12,9 @@ pub(crate) use consentry_api::{
     RewardsSummaryRequest,
 };
 pub(crate) use consentry_domain::{
-    Brand, Cashback, Currency, Discount, Event, EventPayload, Expiry, FeeModel, GrantRefusal,
-    GrantStatus, Money, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded, Receipt,
-    ReceiptIssued, ReceiptLine, Sha256Digest, Transaction, ViolationReason,
+    Brand, Cashback, Currency, Discount, EventPayload, Expiry, FeeModel, GrantRefusal, GrantStatus,
+    Money, OfferIssued, OfferRedeemed, PaymentRef, PointsAwarded, Receipt, ReceiptIssued,
+    ReceiptLine, Sha256Digest, Transaction, ViolationReason,
 };
 pub(crate) use consentry_store::apps::{self, AppListing};
 pub(crate) use consentry_store::cards::{self, NewCard};
@@ -94,18 +94,7 @@ pub(crate) fn event(
     app: Option<&str>,
     payload: EventPayload,
 ) -> IncomingEvent {
-    IncomingEvent {
-        event: Event {
-            id: id.into(),
-            occurred_at: when,
-            card_token: card.into(),
-            app_id: app.map(str::to_owned),
-            payload,
-        },
-        signature_verified: true,
-        violation: None,
-        late_by_ms: None,
-    }
+    crate::support::incoming(id, when, card, app, payload)
 }
 
 pub(crate) fn purchase(tx: &str, merchant: &str, minor: i64, commission: i64) -> Transaction {
@@ -210,6 +199,26 @@ pub(crate) fn all() -> ActivityListRequest {
     ActivityListRequest::default()
 }
 
+/// The full detail of the event `id`, which must exist.
+pub(crate) async fn detail_of(
+    ctx: &Context,
+    id: &str,
+) -> consentry_api::activity::detail::EventDetail {
+    event_detail(ctx, EventDetailRequest { id: id.into() })
+        .await
+        .unwrap()
+}
+
+/// The feed's first page with the filters `set` puts on [`all`].
+pub(crate) async fn list_where(
+    ctx: &Context,
+    set: impl FnOnce(&mut ActivityListRequest),
+) -> consentry_api::ActivityPage {
+    let mut request = all();
+    set(&mut request);
+    activity_list(ctx, request).await.unwrap()
+}
+
 #[tokio::test]
 async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
     let dir = tempfile::tempdir().unwrap();
@@ -242,15 +251,7 @@ async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
     ids.dedup();
     assert_eq!(ids.len(), 121, "no row twice");
 
-    let card_b = activity_list(
-        &ctx,
-        ActivityListRequest {
-            card_token: Some(CARD_B.into()),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let card_b = list_where(&ctx, |r| r.card_token = Some(CARD_B.into())).await;
     assert_eq!(card_b.items.len(), 1, "one purchase");
     let coffee = card_b.items[0].group.as_ref().expect("a purchase");
     assert_eq!(coffee.events.len(), 4);
@@ -265,43 +266,25 @@ async fn the_feed_pages_by_keyset_without_repeats_and_filters() {
     assert_eq!(receipt.amount.as_ref().map(|m| m.minor), Some(880));
     assert!(!receipt.violation);
 
-    let by_app = activity_list(
-        &ctx,
-        ActivityListRequest {
-            app_id: Some(COFFEE_APP.into()),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let by_app = list_where(&ctx, |r| r.app_id = Some(COFFEE_APP.into())).await;
     assert_eq!(by_app.items.len(), 1);
     assert_eq!(by_app.items[0].points, Some(9));
     assert_eq!(by_app.items[0].label.as_deref(), Some("Bean Club"));
 
-    let kinds = activity_list(
-        &ctx,
-        ActivityListRequest {
-            kinds: vec![EventKind::TransactionSettled, EventKind::ReceiptIssued],
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let kinds = list_where(&ctx, |r| {
+        r.kinds = vec![EventKind::TransactionSettled, EventKind::ReceiptIssued]
+    })
+    .await;
     // The coffee purchase holds both kinds: one row, at its settlement (the newest).
     let got: Vec<_> = kinds.items.iter().map(|i| i.kind).collect();
     assert_eq!(got, [EventKind::TransactionSettled]);
     assert_eq!(kinds.items[0].group.as_ref().unwrap().event_count, 4);
 
-    let day_two = activity_list(
-        &ctx,
-        ActivityListRequest {
-            from: Some(at(2, 0)),
-            until: Some(at(2, 30)),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let day_two = list_where(&ctx, |r| {
+        r.from = Some(at(2, 0));
+        r.until = Some(at(2, 30));
+    })
+    .await;
     assert_eq!(day_two.items.len(), 30);
 }
 
@@ -374,15 +357,7 @@ async fn newer_events_come_without_reloading_and_bad_requests_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, pool) = wallet(dir.path()).await;
     seed_feed(&pool).await;
-    let first = activity_list(
-        &ctx,
-        ActivityListRequest {
-            limit: Some(10),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let first = list_where(&ctx, |r| r.limit = Some(10)).await;
     let head = first.items[0].cursor.clone();
 
     let fresh: Vec<_> = (0..3)
@@ -403,16 +378,11 @@ async fn newer_events_come_without_reloading_and_bad_requests_are_refused() {
         .collect();
     events::ingest(&pool, &fresh, at(20, 5)).await.unwrap();
 
-    let newer = activity_list(
-        &ctx,
-        ActivityListRequest {
-            newer_than: Some(head.clone()),
-            limit: Some(2),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let newer = list_where(&ctx, |r| {
+        r.newer_than = Some(head.clone());
+        r.limit = Some(2);
+    })
+    .await;
     let ids: Vec<_> = newer.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -421,15 +391,7 @@ async fn newer_events_come_without_reloading_and_bad_requests_are_refused() {
     );
     assert!(newer.more_newer);
     assert!(newer.next_cursor.is_none());
-    let rest = activity_list(
-        &ctx,
-        ActivityListRequest {
-            newer_than: Some(newer.items[0].cursor.clone()),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let rest = list_where(&ctx, |r| r.newer_than = Some(newer.items[0].cursor.clone())).await;
     assert_eq!(rest.items.len(), 1);
     assert!(!rest.more_newer);
 
@@ -476,14 +438,7 @@ async fn a_receipt_in_full_with_its_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, pool) = wallet(dir.path()).await;
     seed_feed(&pool).await;
-    let detail = event_detail(
-        &ctx,
-        EventDetailRequest {
-            id: "evt_coffee_receipt".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let detail = detail_of(&ctx, "evt_coffee_receipt").await;
     let EventBody::Receipt(body) = &detail.body else {
         panic!("not a receipt: {:?}", detail.body);
     };
@@ -559,26 +514,11 @@ async fn a_violation_comes_with_the_grant_history_that_proves_it() {
     });
     events::ingest(&pool, &[flagged], later).await.unwrap();
 
-    let list = activity_list(
-        &ctx,
-        ActivityListRequest {
-            violations_only: true,
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let list = list_where(&ctx, |r| r.violations_only = true).await;
     assert_eq!(list.items.len(), 1);
     assert!(list.items[0].violation);
 
-    let detail = event_detail(
-        &ctx,
-        EventDetailRequest {
-            id: "evt_points_after_revoke".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let detail = detail_of(&ctx, "evt_points_after_revoke").await;
     let violation = detail.violation.expect("flagged");
     assert!(
         matches!(violation.reason, ViolationReasonView::NotActive { .. }),
@@ -638,15 +578,7 @@ async fn a_purchase_is_one_row_with_its_state_and_what_the_apps_did() {
         .await
         .unwrap();
 
-    let page = activity_list(
-        &ctx,
-        ActivityListRequest {
-            limit: Some(3),
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let page = list_where(&ctx, |r| r.limit = Some(3)).await;
     let ids: Vec<_> = page.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -686,15 +618,7 @@ async fn a_purchase_is_one_row_with_its_state_and_what_the_apps_did() {
     assert_eq!(page.items[2].group.as_ref().unwrap().event_count, 1);
 
     // The violations view lists the purchase at the flagged event.
-    let violations = activity_list(
-        &ctx,
-        ActivityListRequest {
-            violations_only: true,
-            ..all()
-        },
-    )
-    .await
-    .unwrap();
+    let violations = list_where(&ctx, |r| r.violations_only = true).await;
     let ids: Vec<_> = violations.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["evt_coffee_post"]);
     assert_eq!(violations.items[0].group.as_ref().unwrap().event_count, 6);
@@ -709,14 +633,7 @@ async fn a_purchase_is_one_row_with_its_state_and_what_the_apps_did() {
     assert!(json["items"][1]["cursor"].is_string());
 
     // Each event inside still opens in full.
-    let detail = event_detail(
-        &ctx,
-        EventDetailRequest {
-            id: "evt_coffee_receipt".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let detail = detail_of(&ctx, "evt_coffee_receipt").await;
     assert_eq!(detail.transaction.len(), 3, "authorized, settled, reversed");
     assert!(detail.item.group.is_none());
 }

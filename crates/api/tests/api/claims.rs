@@ -20,38 +20,27 @@ async fn a_granted_app_that_did_not_act_within_n_days_is_listed_with_its_claim_p
     let nfc = consentry_domain::Channel::Nfc;
     let batch = [
         // Receipts app acted, coffee app did not: one claim, with the receipt.
-        event(
-            "evt_s1",
-            t0,
-            None,
-            EventPayload::TransactionSettled(tx("tx_1", "Café Rose", 880, nfc)),
-        ),
-        event(
-            "evt_r1",
-            t0,
-            Some(RECEIPTS_APP),
-            receipt("tx_1", "Café Rose", 880),
-        ),
+        settled("evt_s1", t0, "tx_1", "Café Rose", 880, nfc),
+        receipt_event("evt_r1", t0, "tx_1", "Café Rose", 880),
         // Both acted: nothing to claim.
-        event(
+        settled(
             "evt_s2",
             t0 + Duration::minutes(1),
-            None,
-            EventPayload::TransactionSettled(tx("tx_2", "Book Nook", 1200, nfc)),
+            "tx_2",
+            "Book Nook",
+            1200,
+            nfc,
         ),
-        event(
-            "evt_r2",
-            t0,
-            Some(RECEIPTS_APP),
-            receipt("tx_2", "Book Nook", 1200),
-        ),
+        receipt_event("evt_r2", t0, "tx_2", "Book Nook", 1200),
         event("evt_p2", t0, Some(COFFEE_APP), points("tx_2", 12)),
         // Reversed: nothing owed.
-        event(
+        settled(
             "evt_s3",
             t0 + Duration::minutes(2),
-            None,
-            EventPayload::TransactionSettled(tx("tx_3", "Shoe Shop", 5000, nfc)),
+            "tx_3",
+            "Shoe Shop",
+            5000,
+            nfc,
         ),
         event(
             "evt_v3",
@@ -60,23 +49,22 @@ async fn a_granted_app_that_did_not_act_within_n_days_is_listed_with_its_claim_p
             EventPayload::TransactionReversed(tx("tx_3", "Shoe Shop", 5000, nfc)),
         ),
         // A channel no grant covers: nothing owed.
-        event(
+        settled(
             "evt_s4",
             t0 + Duration::minutes(4),
-            None,
-            EventPayload::TransactionSettled(tx(
-                "tx_4",
-                "Voice Pizza",
-                2000,
-                consentry_domain::Channel::Voice,
-            )),
+            "tx_4",
+            "Voice Pizza",
+            2000,
+            consentry_domain::Channel::Voice,
         ),
         // Before any grant existed: nothing owed.
-        event(
+        settled(
             "evt_s5",
             t0 - Duration::hours(1),
-            None,
-            EventPayload::TransactionSettled(tx("tx_5", "Early Bird", 300, nfc)),
+            "tx_5",
+            "Early Bird",
+            300,
+            nfc,
         ),
     ];
     events::ingest(&pool, &batch, t0).await.unwrap();
@@ -145,16 +133,13 @@ async fn a_claim_pack_saves_as_json_and_an_unknown_one_is_not_found() {
     let (ctx, pool) = wallet_answering(dir.path(), says.clone()).await;
     grant(&ctx, COFFEE_APP, Scope::Points, vec![Channel::Nfc]).await;
     let t0 = Utc::now() + Duration::minutes(1);
-    let settled = event(
+    let settled = settled(
         "evt_s1",
         t0,
-        None,
-        EventPayload::TransactionSettled(tx(
-            "tx_1",
-            "Café Rose",
-            880,
-            consentry_domain::Channel::Nfc,
-        )),
+        "tx_1",
+        "Café Rose",
+        880,
+        consentry_domain::Channel::Nfc,
     );
     events::ingest(&pool, &[settled], t0).await.unwrap();
     let when = t0 + Duration::days(4);

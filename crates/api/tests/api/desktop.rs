@@ -11,10 +11,9 @@ use consentry_api::desktop::{
 };
 use consentry_api::native::NativeFuture;
 use consentry_api::{
-    notification_prefs_set, wallet_create, wallet_lock, ContextOptions, ErrorCode,
-    NotificationPrefsSetRequest, WalletCreateRequest, WalletLockRequest,
+    notification_prefs_set, wallet_lock, ContextOptions, ErrorCode, NotificationPrefsSetRequest,
+    WalletLockRequest,
 };
-use consentry_store::KdfParams;
 
 use crate::wallet_fixtures::{apps, listing, Arc, Context, Utc, COFFEE_APP, RECEIPTS_APP};
 
@@ -67,16 +66,11 @@ impl Desktop for FakeDesktop {
 
 /// A context over a new unlocked wallet with two apps, on `desktop`.
 async fn desktop_wallet(dir: &std::path::Path, desktop: Arc<FakeDesktop>) -> Context {
-    let mut options = ContextOptions::new(dir.to_path_buf(), "1.0.0");
-    options.kdf = KdfParams::INSECURE_FOR_TESTS;
-    options.desktop = desktop;
-    let ctx = Context::new(options);
-    let request = WalletCreateRequest {
-        use_keyring: false,
-        passphrase: Some("pass phrase".into()),
-    };
-    wallet_create(&ctx, request).await.unwrap();
-    let pool = ctx.pool().await.unwrap();
+    let (ctx, pool) = crate::support::new_wallet_with(dir, |options| {
+        options.version = "1.0.0".into();
+        options.desktop = desktop;
+    })
+    .await;
     for (id, name) in [(RECEIPTS_APP, "PaperLess"), (COFFEE_APP, "Bean Counter")] {
         apps::upsert(&pool, &listing(id, name), Utc::now())
             .await

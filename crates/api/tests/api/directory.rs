@@ -10,7 +10,7 @@ use consentry_api::{
     GrantExpiry, GrantSetRequest, LedgerListRequest, LineChange, TermsDiffRequest,
 };
 use consentry_domain::{
-    ConsentAction, ConsentChange, Currency, Event, EventPayload, FeeModel, GrantKey, GrantRefusal,
+    ConsentAction, ConsentChange, Currency, EventPayload, FeeModel, GrantKey, GrantRefusal,
     GrantStatus, Money, PointsAwarded, Sha256Digest, ViolationReason,
 };
 use consentry_store::apps::{self, AppListing};
@@ -98,6 +98,14 @@ async fn publish_v2(pool: &SqlitePool) {
         .unwrap();
 }
 
+/// A 90-day points grant on the app's terms v1, then v2 published.
+async fn grant_then_publish_v2(ctx: &Context, pool: &SqlitePool) {
+    grant_set(ctx, points_grant(GrantExpiry::Days { days: 90 }))
+        .await
+        .unwrap();
+    publish_v2(pool).await;
+}
+
 fn diff_request(from: Option<u32>, to: Option<u32>) -> TermsDiffRequest {
     TermsDiffRequest {
         app_id: APP.into(),
@@ -110,10 +118,7 @@ fn diff_request(from: Option<u32>, to: Option<u32>) -> TermsDiffRequest {
 async fn terms_diff_shows_the_changed_lines_and_scopes_of_the_pending_terms() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, pool) = wallet(dir.path()).await;
-    grant_set(&ctx, points_grant(GrantExpiry::Days { days: 90 }))
-        .await
-        .unwrap();
-    publish_v2(&pool).await;
+    grant_then_publish_v2(&ctx, &pool).await;
 
     let diff = terms_diff(&ctx, diff_request(None, None)).await.unwrap();
     assert_eq!((diff.from_version, diff.to_version), (1, 2));
@@ -171,10 +176,7 @@ async fn terms_diff_shows_the_changed_lines_and_scopes_of_the_pending_terms() {
 async fn accepting_regrants_with_the_same_options_under_the_new_terms() {
     let dir = tempfile::tempdir().unwrap();
     let (ctx, pool) = wallet(dir.path()).await;
-    grant_set(&ctx, points_grant(GrantExpiry::Days { days: 90 }))
-        .await
-        .unwrap();
-    publish_v2(&pool).await;
+    grant_then_publish_v2(&ctx, &pool).await;
 
     let accepted = grant_set(&ctx, points_grant(GrantExpiry::Days { days: 90 }))
         .await
@@ -282,22 +284,15 @@ fn points_event(
     when: DateTime<Utc>,
     violation: Option<ViolationReason>,
 ) -> IncomingEvent {
+    let payload = EventPayload::PointsAwarded(PointsAwarded {
+        program: "Bean Club".into(),
+        delta: 10,
+        balance: 10,
+        payment: None,
+    });
     IncomingEvent {
-        event: Event {
-            id: id.into(),
-            occurred_at: when,
-            card_token: CARD.into(),
-            app_id: Some(app.into()),
-            payload: EventPayload::PointsAwarded(PointsAwarded {
-                program: "Bean Club".into(),
-                delta: 10,
-                balance: 10,
-                payment: None,
-            }),
-        },
-        signature_verified: true,
         violation,
-        late_by_ms: None,
+        ..crate::support::incoming(id, when, CARD, Some(app), payload)
     }
 }
 

@@ -55,11 +55,12 @@ async fn a_round_notifies_new_receipts_and_rewards_of_enabled_apps_without_card_
     let dir = tempfile::tempdir().unwrap();
     let (ctx, pool) = wallet(dir.path()).await;
     let now = Utc::now();
-    let old = event(
+    let old = receipt_event(
         "evt_old_receipt",
         now - Duration::days(1),
-        Some(RECEIPTS_APP),
-        receipt("tx_old", "Old Shop", 500),
+        "tx_old",
+        "Old Shop",
+        500,
     );
     events::ingest(&pool, &[old], now).await.unwrap();
     // The first round starts from the newest event: history is not replayed.
@@ -72,16 +73,13 @@ async fn a_round_notifies_new_receipts_and_rewards_of_enabled_apps_without_card_
     };
     notification_prefs_set(&ctx, off).await.unwrap();
     let batch = [
-        event(
+        settled(
             "evt_tx",
             now,
-            None,
-            EventPayload::TransactionSettled(tx(
-                "tx_1",
-                "Café Rose",
-                880,
-                consentry_domain::Channel::Nfc,
-            )),
+            "tx_1",
+            "Café Rose",
+            880,
+            consentry_domain::Channel::Nfc,
         ),
         event(
             "evt_receipt",
@@ -165,12 +163,7 @@ async fn unread_counts_arrivals_since_activity_was_opened() {
     let unread = ctx.subscribe_unread();
     let now = Utc::now();
     let batch = [
-        event(
-            "evt_1",
-            now,
-            Some(RECEIPTS_APP),
-            receipt("tx_1", "Shop", 500),
-        ),
+        receipt_event("evt_1", now, "tx_1", "Shop", 500),
         event("evt_2", now, Some(COFFEE_APP), points("tx_1", 5)),
     ];
     events::ingest(&pool, &batch, now).await.unwrap();

@@ -18,7 +18,7 @@ pub(crate) use consentry_api::{
     NotificationPrefsGetRequest, NotificationPrefsSetRequest,
 };
 pub(crate) use consentry_domain::{
-    Cashback, Currency, Event, EventPayload, FeeModel, Money, PaymentRef, PointsAwarded, Receipt,
+    Cashback, Currency, EventPayload, FeeModel, Money, PaymentRef, PointsAwarded, Receipt,
     ReceiptIssued, ReceiptLine, Sha256Digest, Transaction,
 };
 pub(crate) use consentry_store::apps::{self, AppListing};
@@ -84,18 +84,36 @@ pub(crate) fn event(
     app: Option<&str>,
     payload: EventPayload,
 ) -> IncomingEvent {
-    IncomingEvent {
-        event: Event {
-            id: id.into(),
-            occurred_at: when,
-            card_token: CARD.into(),
-            app_id: app.map(str::to_owned),
-            payload,
-        },
-        signature_verified: true,
-        violation: None,
-        late_by_ms: None,
-    }
+    crate::support::incoming(id, when, CARD, app, payload)
+}
+
+/// The settlement of `tx(tx_id, merchant, minor, channel)`, no app's event.
+pub(crate) fn settled(
+    id: &str,
+    when: DateTime<Utc>,
+    tx_id: &str,
+    merchant: &str,
+    minor: i64,
+    channel: consentry_domain::Channel,
+) -> IncomingEvent {
+    let payment = tx(tx_id, merchant, minor, channel);
+    event(id, when, None, EventPayload::TransactionSettled(payment))
+}
+
+/// The receipts app's receipt for `tx_id`.
+pub(crate) fn receipt_event(
+    id: &str,
+    when: DateTime<Utc>,
+    tx_id: &str,
+    merchant: &str,
+    minor: i64,
+) -> IncomingEvent {
+    event(
+        id,
+        when,
+        Some(RECEIPTS_APP),
+        receipt(tx_id, merchant, minor),
+    )
 }
 
 pub(crate) fn tx(

@@ -64,7 +64,7 @@ async fn a_french_wallet_reads_the_platform_in_french_and_signs_the_french_terms
         ..receipts(&card.token)
     };
     grant_set(&ctx, nudge).await.unwrap();
-    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let status = sync(&ctx).await;
     assert_eq!(status.pending_changes, 0, "{status:?}");
     assert!(status.last_error.is_none(), "{status:?}");
     let ledger = ledger_list(&ctx, LedgerListRequest::default())
@@ -81,8 +81,7 @@ async fn a_french_wallet_reads_the_platform_in_french_and_signs_the_french_terms
     );
 
     // The platform writes this cardholder's events in French ...
-    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    buy_coffee(&ctx, &card.token).await;
     assert_eq!(
         last_recommendation(&ctx).await,
         "Les adresses comme Corner Café ont la cote près de chez vous."
@@ -93,16 +92,13 @@ async fn a_french_wallet_reads_the_platform_in_french_and_signs_the_french_terms
     let again = quire(&apps_list(&ctx, AppsListRequest {}).await.unwrap());
     assert_eq!(again.description, english.description);
     assert_eq!(again.terms_language.as_deref(), Some("en"));
-    purchase_simulate(&ctx, coffee(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    buy_coffee(&ctx, &card.token).await;
     assert_eq!(
         last_recommendation(&ctx).await,
         "Places like Corner Café are popular with people near you."
     );
     // The grant signed over the French text is still active on both sides.
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    let grants = grants_of(&ctx).await;
     assert!(grants
         .grants
         .iter()
@@ -127,7 +123,7 @@ async fn the_demos_new_terms_come_in_french_and_a_french_wallet_reconsents_over_
     .unwrap();
     apps_refresh(&ctx, AppsRefreshRequest {}).await.unwrap();
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    sync(&ctx).await;
 
     let published = demo_terms_publish(
         &ctx,
@@ -149,10 +145,8 @@ async fn the_demos_new_terms_come_in_french_and_a_french_wallet_reconsents_over_
     assert!(now
         .terms_text
         .contains("Nous pourrons aussi communiquer le total"));
-    sync_now(&ctx, SyncNowRequest {}).await.unwrap();
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    sync(&ctx).await;
+    let grants = grants_of(&ctx).await;
     assert_eq!(grants.grants[0].status, GrantStatus::NeedsReconsent);
 
     // The change, French against French.
@@ -183,12 +177,10 @@ async fn the_demos_new_terms_come_in_french_and_a_french_wallet_reconsents_over_
 
     // Accepted over the French text: the platform takes it and the permission is back.
     grant_set(&ctx, receipts(&card.token)).await.unwrap();
-    let status = sync_now(&ctx, SyncNowRequest {}).await.unwrap();
+    let status = sync(&ctx).await;
     assert_eq!(status.pending_changes, 0, "{status:?}");
     assert!(status.last_error.is_none(), "{status:?}");
-    let grants = grants_list(&ctx, GrantsListRequest::default())
-        .await
-        .unwrap();
+    let grants = grants_of(&ctx).await;
     assert_eq!(grants.grants[0].status, GrantStatus::Active);
     assert_eq!(grants.grants[0].terms_version, published.terms_version);
 }
