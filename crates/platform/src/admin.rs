@@ -77,7 +77,7 @@ pub async fn advance_clock(
 pub async fn rotate_keys(State(state): State<AppState>, _admin: Admin) -> ApiResult<Json<KeyList>> {
     state.keys.rotate(&state.db, state.clock.now()).await?;
     Ok(Json(KeyList {
-        keys: state.keys.published(),
+        keys: state.keys.published(state.clock.now()),
     }))
 }
 

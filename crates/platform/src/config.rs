@@ -60,6 +60,9 @@ pub struct PlatformConfig {
     pub max_body_bytes: usize,
     /// Longest long-poll a client may ask for with `GET /v1/events?wait=`.
     pub max_wait: Duration,
+    /// How long a key retired by a rotation keeps signing deliveries next to the new active
+    /// key (dual signatures).
+    pub key_overlap: Duration,
 }
 
 impl Default for PlatformConfig {
@@ -73,6 +76,7 @@ impl Default for PlatformConfig {
             signing_seed: None,
             max_body_bytes: 64 * 1024,
             max_wait: Duration::from_secs(30),
+            key_overlap: crate::keys::DEFAULT_OVERLAP,
         }
     }
 }

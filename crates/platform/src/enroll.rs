@@ -107,7 +107,7 @@ pub async fn enroll(
         cardholder_secret,
         device_id,
         token,
-        signing_keys: state.keys.published(),
+        signing_keys: state.keys.published(state.clock.now()),
     };
     let response = idempotency
         .answer_json(&mut tx, scope, StatusCode::CREATED, &enrollment, now)
@@ -118,6 +118,6 @@ pub async fn enroll(
 
 pub async fn keys(State(state): State<AppState>) -> Json<KeyList> {
     Json(KeyList {
-        keys: state.keys.published(),
+        keys: state.keys.published(state.clock.now()),
     })
 }

@@ -64,13 +64,13 @@ async fn fetch(state: &AppState, cardholder: &str, after: i64, limit: u32) -> Ap
 
 /// Signs one delivery, applying the delivery faults in force. Returns one or two items.
 fn deliver(state: &AppState, row: &Row, now_unix: i64) -> ApiResult<Vec<FeedItem>> {
-    let key = state
-        .keys
-        .active()
-        .ok_or_else(|| ApiError::internal("no active signing key"))?;
+    let keys = state.keys.signers(state.clock.now());
+    if keys.is_empty() {
+        return Err(ApiError::internal("no active signing key"));
+    }
     let faults = state.faults.delivery(&row.id, &row.kind);
     let timestamp = now_unix - faults.stale_by_seconds.unwrap_or(0);
-    let mut signature = signing::sign(&key, &row.id, timestamp, &row.body);
+    let mut signature = signing::sign_all(&keys, &row.id, timestamp, &row.body);
     if faults.bad_signature {
         signature = signing::corrupt(&signature);
     }

@@ -2,8 +2,15 @@
 //!
 //! At any time there is one `active` key (it signs every delivery) and one `next` key,
 //! published ahead of time so that clients already trust it when it becomes active. On
-//! rotation: active → retired, next → active, a fresh next is made. The most recently
-//! retired key stays published, for deliveries signed just before the rotation.
+//! rotation: active → retired, next → active, a fresh next is made.
+//!
+//! **Dual signatures during the overlap.** A key retired less than the overlap ago
+//! ([`DEFAULT_OVERLAP`], configurable) still signs every delivery next to the active key:
+//! the `webhook-signature` header holds the active key's `v1a` signature first, then each
+//! co-signing retired key's, newest first, space-separated as Standard Webhooks allows. A
+//! client that trusts only the old key, or only the new one, verifies either way; after the
+//! overlap only the active key signs. Co-signing keys are published with their
+//! `signs_until`, and the most recently retired key stays published after its overlap.
 //!
 //! Every key after the first is endorsed by the key made just before it (the active key
 //! when it is made): a signature over [`signing::endorsement_content`]. A wallet accepts a
@@ -25,6 +32,9 @@ use crate::error::{ApiError, PlatformError};
 use crate::ids::nibble_letters;
 use crate::signing;
 
+/// How long a retired key keeps co-signing deliveries after a rotation.
+pub const DEFAULT_OVERLAP: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
 #[derive(Clone)]
 struct Key {
     id: String,
@@ -33,12 +43,21 @@ struct Key {
     created_at: DateTime<Utc>,
     position: i64,
     endorsement: Option<Endorsement>,
+    /// When a rotation retired it; `None` for keys retired before overlaps existed (they
+    /// never co-sign), and for keys not retired.
+    retired_at: Option<DateTime<Utc>>,
 }
 
 impl Key {
     /// The published `whpk_<base64>` text, which endorsements sign.
     fn public_text(&self) -> String {
         signing::encode_public_key(&self.signing.verifying_key())
+    }
+
+    /// Until when this key co-signs, if it is a retired key within the overlap at `now`.
+    fn signs_until(&self, overlap: chrono::Duration, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let until = self.retired_at? + overlap;
+        (self.status == "retired" && until > now).then_some(until)
     }
 
     /// This key's endorsement of `key`.
@@ -54,6 +73,7 @@ impl Key {
 pub struct KeyRing {
     keys: RwLock<Vec<Key>>,
     seed: Option<u64>,
+    overlap: chrono::Duration,
 }
 
 impl KeyRing {
@@ -62,11 +82,14 @@ impl KeyRing {
     pub async fn load_or_create(
         pool: &SqlitePool,
         seed: Option<u64>,
+        overlap: std::time::Duration,
         now: DateTime<Utc>,
     ) -> Result<KeyRing, PlatformError> {
         let ring = KeyRing {
             keys: RwLock::new(Vec::new()),
             seed,
+            overlap: chrono::Duration::from_std(overlap)
+                .map_err(|e| PlatformError::Config(format!("key overlap: {e}")))?,
         };
         if load(pool).await?.is_empty() {
             let mut tx = pool.begin().await?;
@@ -105,6 +128,7 @@ impl KeyRing {
             created_at: now,
             position,
             endorsement: None,
+            retired_at: None,
         };
         key.endorsement = endorser.map(|e| e.endorse(&key));
         key
@@ -124,16 +148,26 @@ impl KeyRing {
         }
     }
 
-    /// The key that signs deliveries now.
-    pub fn active(&self) -> Option<SigningKey> {
-        self.snapshot()
-            .into_iter()
-            .find(|k| k.status == "active")
-            .map(|k| k.signing)
+    /// The keys that sign a delivery at `now`, in header order: the active key, then each
+    /// retired key still within its overlap, newest first. Empty when there is no active key.
+    pub fn signers(&self, now: DateTime<Utc>) -> Vec<SigningKey> {
+        let keys = self.snapshot();
+        let Some(active) = keys.iter().find(|k| k.status == "active") else {
+            return Vec::new();
+        };
+        let mut signers = vec![active.signing.clone()];
+        signers.extend(
+            keys.iter()
+                .rev()
+                .filter(|k| k.signs_until(self.overlap, now).is_some())
+                .map(|k| k.signing.clone()),
+        );
+        signers
     }
 
-    /// The keys clients should trust: active, next and the last retired one.
-    pub fn published(&self) -> Vec<PublicKey> {
+    /// The keys clients should trust: active, next, every retired key still co-signing and
+    /// the last retired one.
+    pub fn published(&self, now: DateTime<Utc>) -> Vec<PublicKey> {
         let keys = self.snapshot();
         let last_retired = keys
             .iter()
@@ -141,7 +175,11 @@ impl KeyRing {
             .map(|k| k.position)
             .max();
         keys.iter()
-            .filter(|k| k.status != "retired" || Some(k.position) == last_retired)
+            .filter(|k| {
+                k.status != "retired"
+                    || Some(k.position) == last_retired
+                    || k.signs_until(self.overlap, now).is_some()
+            })
             .map(|k| PublicKey {
                 key_id: k.id.clone(),
                 algorithm: "ed25519".into(),
@@ -150,6 +188,7 @@ impl KeyRing {
                 status: k.status.clone(),
                 created_at: k.created_at,
                 endorsement: k.endorsement.clone(),
+                signs_until: k.signs_until(self.overlap, now),
             })
             .collect()
     }
@@ -158,9 +197,12 @@ impl KeyRing {
     /// active key.
     pub async fn rotate(&self, pool: &SqlitePool, now: DateTime<Utc>) -> Result<(), ApiError> {
         let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE signing_keys SET status = 'retired' WHERE status = 'active'")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE status = 'active'",
+        )
+        .bind(rfc3339(now))
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE signing_keys SET status = 'active' WHERE status = 'next'")
             .execute(&mut *tx)
             .await?;
@@ -253,34 +295,56 @@ async fn load(pool: &SqlitePool) -> Result<Vec<Key>, PlatformError> {
 
 /// Every stored key, in creation order.
 async fn load_from(conn: &mut SqliteConnection) -> Result<Vec<Key>, PlatformError> {
-    type Row = (String, String, String, String, i64, Option<String>);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, secret, status, created_at, position, endorsement
+        "SELECT id, secret, status, created_at, position, endorsement, retired_at
          FROM signing_keys ORDER BY position",
     )
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(id, secret, status, created_at, position, endorsement)| {
-            let signing = signing::decode_secret_key(&secret)
-                .map_err(|e| PlatformError::Config(format!("stored signing key {id}: {e}")))?;
-            let endorsement = endorsement
-                .map(|text| serde_json::from_str::<Endorsement>(&text))
-                .transpose()
-                .map_err(|e| {
-                    PlatformError::Config(format!("stored endorsement of signing key {id}: {e}"))
+        .map(
+            |(id, secret, status, created_at, position, endorsement, retired_at)| {
+                let signing = signing::decode_secret_key(&secret)
+                    .map_err(|e| PlatformError::Config(format!("stored signing key {id}: {e}")))?;
+                let endorsement = endorsement
+                    .map(|text| serde_json::from_str::<Endorsement>(&text))
+                    .transpose()
+                    .map_err(|e| {
+                        PlatformError::Config(format!(
+                            "stored endorsement of signing key {id}: {e}"
+                        ))
+                    })?;
+                let created_at = parse_rfc3339(&created_at).ok_or_else(|| {
+                    PlatformError::Config(format!("stored signing key {id}: bad created_at"))
                 })?;
-            let created_at = parse_rfc3339(&created_at).ok_or_else(|| {
-                PlatformError::Config(format!("stored signing key {id}: bad created_at"))
-            })?;
-            Ok(Key {
-                id,
-                signing,
-                status,
-                created_at,
-                position,
-                endorsement,
-            })
-        })
+                let retired_at = retired_at
+                    .map(|text| {
+                        parse_rfc3339(&text).ok_or_else(|| {
+                            PlatformError::Config(format!(
+                                "stored signing key {id}: bad retired_at"
+                            ))
+                        })
+                    })
+                    .transpose()?;
+                Ok(Key {
+                    id,
+                    signing,
+                    status,
+                    created_at,
+                    position,
+                    endorsement,
+                    retired_at,
+                })
+            },
+        )
         .collect()
 }

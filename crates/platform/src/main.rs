@@ -35,6 +35,10 @@ struct Args {
     /// Derive the signing keys from this seed (reproducible keys; for tests only).
     #[arg(long)]
     signing_seed: Option<u64>,
+    /// How long a key retired by a rotation keeps co-signing deliveries, in seconds
+    /// (default: 7 days).
+    #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3600)]
+    key_overlap_secs: u64,
     /// Faults to inject from the start, as JSON (see PUT /v1/admin/faults).
     #[arg(long, value_name = "JSON")]
     faults: Option<String>,
@@ -61,6 +65,7 @@ fn config(args: Args) -> Result<PlatformConfig, String> {
             seed: args.seed,
         },
         signing_seed: args.signing_seed,
+        key_overlap: Duration::from_secs(args.key_overlap_secs),
         ..PlatformConfig::default()
     })
 }

@@ -88,7 +88,7 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
     let pool = db::open(&config.data).await?;
     let now = Utc::now();
     seed::seed_directory(&pool, now).await?;
-    let keys = KeyRing::load_or_create(&pool, config.signing_seed, now).await?;
+    let keys = KeyRing::load_or_create(&pool, config.signing_seed, config.key_overlap, now).await?;
     let fingerprints = FingerprintKey::load_or_create(&pool).await?;
     let listener =
         TcpListener::bind(config.listen)

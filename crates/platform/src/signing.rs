@@ -48,6 +48,16 @@ pub fn sign(key: &SigningKey, id: &str, timestamp: i64, body: &str) -> String {
     format!("{SCHEME},{}", STANDARD.encode(signature.to_bytes()))
 }
 
+/// The `webhook-signature` value signed by every key of `keys`, in that order:
+/// `v1a,<sig> v1a,<sig>` (during a rotation's overlap the active key signs first, then the
+/// retired ones).
+pub fn sign_all(keys: &[SigningKey], id: &str, timestamp: i64, body: &str) -> String {
+    keys.iter()
+        .map(|key| sign(key, id, timestamp, body))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// True when any `v1a` signature in `header` (space separated) verifies under `key`.
 pub fn verify(key: &VerifyingKey, id: &str, timestamp: i64, body: &str, header: &str) -> bool {
     let content = signed_content(id, timestamp, body);
@@ -137,8 +147,16 @@ fn decode_signature(text: &str) -> Option<Signature> {
 }
 
 /// A signature that does not verify, for the bad-signature fault: the real one with its
-/// first byte flipped, so it still looks well-formed.
+/// first byte flipped, so it still looks well-formed. Every signature of a header holding
+/// several is corrupted.
 pub fn corrupt(signature: &str) -> String {
+    if signature.contains(' ') {
+        return signature
+            .split(' ')
+            .map(corrupt)
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
     let Some(encoded) = signature.strip_prefix("v1a,") else {
         return signature.to_owned();
     };

@@ -148,9 +148,12 @@ impl FeedVerifier {
     }
 
     /// The verdicts of `items`, checked together: one Ed25519 batch verification under the
-    /// key that signed the first (about half the cost of checking each alone). A batch that
-    /// does not verify as a whole — a forgery, another key, several signatures in a header —
-    /// is checked one delivery at a time, so the verdicts are those of [`FeedVerifier::check`].
+    /// key that signed the first (about half the cost of checking each alone), taking from
+    /// every header the signature at the place where the first's verified (during a
+    /// rotation's overlap the platform puts the active key's first and the retired key's
+    /// second, the same in every delivery). A batch that does not verify as a whole — a
+    /// forgery, another key, signatures in another order — is checked one delivery at a
+    /// time, so the verdicts are those of [`FeedVerifier::check`].
     fn check_batch(&self, items: &[FeedItem], now: DateTime<Utc>) -> Vec<Verdict> {
         let one = |i: &FeedItem| self.check(&i.id, i.timestamp, &i.body, &i.signature, now);
         let Some((first, rest)) = items.split_first() else {
@@ -158,18 +161,24 @@ impl FeedVerifier {
         };
         let content = |i: &FeedItem| format!("{}.{}.{}", i.id, i.timestamp, i.body);
         let first_content = content(first);
-        let Some(key) = self
-            .keys
-            .iter()
-            .find(|k| consentry_domain::verify_v1a(k, first_content.as_bytes(), &first.signature))
-        else {
+        use ed25519_dalek::Verifier as _;
+        let places = first.signature.split(' ').count();
+        let found = self.keys.iter().find_map(|k| {
+            (0..places).find_map(|place| {
+                let signature = nth_signature(&first.signature, place)?;
+                k.verify(first_content.as_bytes(), &signature)
+                    .is_ok()
+                    .then_some((k, place))
+            })
+        });
+        let Some((key, place)) = found else {
             let mut verdicts = vec![Verdict::BadSignature];
             verdicts.extend(rest.iter().map(one));
             return verdicts;
         };
         let signatures: Option<Vec<ed25519_dalek::Signature>> = rest
             .iter()
-            .map(|i| single_signature(&i.signature))
+            .map(|i| nth_signature(&i.signature, place))
             .collect();
         let batch_holds = signatures.is_some_and(|signatures| {
             let contents: Vec<String> = rest.iter().map(content).collect();
@@ -188,9 +197,9 @@ impl FeedVerifier {
     }
 }
 
-/// The signature of a header that holds exactly one `v1a` signature.
-fn single_signature(header: &str) -> Option<ed25519_dalek::Signature> {
-    let encoded = header.strip_prefix("v1a,").filter(|b| !b.contains(' '))?;
+/// The `place`-th (from 0) of a header's space-separated signatures, when it is a `v1a` one.
+fn nth_signature(header: &str, place: usize) -> Option<ed25519_dalek::Signature> {
+    let encoded = header.split(' ').nth(place)?.strip_prefix("v1a,")?;
     let bytes = STANDARD.decode(encoded).ok()?;
     ed25519_dalek::Signature::from_slice(&bytes).ok()
 }
@@ -258,6 +267,77 @@ mod tests {
             status: "active".into(),
             endorsement: None,
         }
+    }
+
+    /// A delivery signed by each of `keys`, in that order, as during a rotation's overlap.
+    fn dual(keys: &[&SigningKey], n: u64, timestamp: i64) -> FeedItem {
+        let mut item = item(keys[0], n, timestamp);
+        let content = format!("{}.{timestamp}.{}", item.id, item.body);
+        item.signature = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "v1a,{}",
+                    STANDARD.encode(k.sign(content.as_bytes()).to_bytes())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        item
+    }
+
+    /// Dual-signed deliveries (new key first, old key second) verify for a wallet that
+    /// trusts only the old key, only the new key or both, one by one and as a page; a wallet
+    /// that trusts neither refuses them, and so does one given a header whose old-key
+    /// signature was spoiled while it trusts only the old key.
+    #[tokio::test]
+    async fn dual_signatures_verify_under_either_key_alone() {
+        let old = SigningKey::from_bytes(&[1; 32]);
+        let new = SigningKey::from_bytes(&[2; 32]);
+        let rogue = SigningKey::from_bytes(&[3; 32]);
+        let now = Utc::now();
+        let t = now.timestamp();
+        let page: Vec<FeedItem> = (0..100).map(|n| dual(&[&new, &old], n, t)).collect();
+        let verifier = |keys: &[(&SigningKey, &str)]| -> FeedVerifier {
+            let infos: Vec<SigningKeyInfo> = keys.iter().map(|(k, id)| info(k, id)).collect();
+            FeedVerifier::new(&infos, DEFAULT_TIMESTAMP_TOLERANCE).unwrap()
+        };
+        for trusted in [
+            vec![(&old, "old")],
+            vec![(&new, "new")],
+            vec![(&old, "old"), (&new, "new")],
+        ] {
+            let v = verifier(&trusted);
+            let verdicts = v.check_page(&page, now).await;
+            assert!(
+                verdicts.iter().all(|d| *d == Verdict::Valid),
+                "{verdicts:?}"
+            );
+            assert_eq!(v.check_batch(&page, now), verdicts);
+        }
+        let stranger = verifier(&[(&rogue, "rogue")]);
+        assert!(stranger
+            .check_batch(&page, now)
+            .iter()
+            .all(|d| *d == Verdict::BadSignature));
+        // The old key's signature spoiled in one delivery: refused by a wallet that trusts
+        // only the old key, accepted by one that trusts the new one.
+        let mut spoiled = page.clone();
+        let mut parts: Vec<String> = spoiled[40]
+            .signature
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
+        parts[1] = dual(&[&rogue], 40, t).signature;
+        spoiled[40].signature = parts.join(" ");
+        let only_old = verifier(&[(&old, "old")]).check_batch(&spoiled, now);
+        assert_eq!(only_old[40], Verdict::BadSignature);
+        assert_eq!(
+            only_old.iter().filter(|d| **d == Verdict::Valid).count(),
+            99
+        );
+        let only_new = verifier(&[(&new, "new")]).check_batch(&spoiled, now);
+        assert!(only_new.iter().all(|d| *d == Verdict::Valid));
     }
 
     fn item(key: &SigningKey, n: u64, timestamp: i64) -> FeedItem {

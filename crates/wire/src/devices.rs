@@ -64,7 +64,10 @@ pub struct Endorsement {
 /// published later only when its `endorsement` verifies under a key already trusted
 /// (following the chain one rotation at a time); verify each delivery against the trusted
 /// keys.
+// A client reads a key without `signs_until` (as before the overlap existed); the document
+// keeps it required.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = key_always_sent)]
 pub struct PublicKey {
     /// Keys made by this platform: `key_` + 16 letters; older ones: `key_` + 16 hex digits.
     #[schemars(regex(pattern = "^key_([a-p]{16}|[0-9a-f]{16})$"))]
@@ -76,12 +79,19 @@ pub struct PublicKey {
     /// `whpk_` + base64 of the 32-byte Ed25519 public key.
     #[schemars(regex(pattern = "^whpk_[A-Za-z0-9+/]{43}=$"))]
     pub public_key: String,
-    /// `active` signs deliveries now; `next` will after the next rotation; `retired` signed
-    /// until the last rotation.
+    /// `active` signs deliveries now; `next` will after the next rotation; `retired` was
+    /// active until a rotation (and still co-signs until `signs_until`).
     #[schemars(extend("enum" = ["active", "next", "retired"]))]
     pub status: String,
     #[serde(serialize_with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
+    /// Set on a key retired less than the rotation overlap ago: until this time every
+    /// delivery also carries this key's signature, after the active key's, in the same
+    /// `webhook-signature` header (so a client that trusts only this key still verifies).
+    /// `null` for the active and next keys and for a retired key past its overlap.
+    #[serde(default, serialize_with = "crate::time::millis_option")]
+    #[schemars(with = "schema::Nullable<DateTime<Utc>>")]
+    pub signs_until: Option<DateTime<Utc>>,
     /// `null` only for the platform's very first key; every later key is endorsed by the key
     /// made before it.
     #[schemars(with = "schema::Nullable<Endorsement>")]
@@ -131,6 +141,10 @@ pub struct Pairing {
     pub proof: String,
     #[serde(serialize_with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
+}
+
+fn key_always_sent(schema: &mut Schema) {
+    schema::always_sent(schema, &["signs_until"]);
 }
 
 fn pairing_always_sent(schema: &mut Schema) {

@@ -231,7 +231,15 @@ async fn the_example_keys_are_those_of_a_platform_seeded_2013() {
         keys.as_array()
             .unwrap()
             .iter()
-            .map(|k| json!([k["key_id"], k["public_key"], k["status"], k["endorsement"]]))
+            .map(|k| {
+                json!([
+                    k["key_id"],
+                    k["public_key"],
+                    k["status"],
+                    k["endorsement"],
+                    k["signs_until"].is_null()
+                ])
+            })
             .collect()
     };
     let (_, served) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;

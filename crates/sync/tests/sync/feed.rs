@@ -12,7 +12,10 @@ use consentry_sync::{SyncError, SyncErrorCode, FEED};
 use serde_json::json;
 
 use crate::proxy::{self, Tamper};
-use crate::support::{key, one_device, platform, Device, Platform, ALL_CHANNELS, APP_SCOPES};
+use crate::support::{
+    key, one_device, platform, platform_with, Device, Platform, ADMIN, ALL_CHANNELS, APP_SCOPES,
+    SEED,
+};
 
 /// Grants every app every scope on `card` and syncs.
 pub async fn grant_everything(device: &Device, card: &str) {
@@ -204,9 +207,21 @@ async fn stale_deliveries_hold_the_cursor_and_lose_nothing() {
     );
 }
 
+/// With no overlap (the retired key stops signing at once), deliveries verify only under a key
+/// endorsed after the wallet enrolled: the wallet refetches the keys and follows the chain.
 #[tokio::test]
 async fn rotated_signing_keys_are_followed() {
-    let (platform, mut device, card) = one_device().await;
+    let platform = platform_with(consentry_platform::PlatformConfig {
+        admin_token: Some(ADMIN.into()),
+        signing_seed: Some(SEED),
+        key_overlap: std::time::Duration::ZERO,
+        ..consentry_platform::PlatformConfig::default()
+    })
+    .await;
+    let mut device = Device::new("laptop").await;
+    device.enroll(&platform, None).await;
+    let card = device.link_card().await;
+    device.syncer.refresh_directory(Utc::now()).await.unwrap();
     let enrolled: Vec<String> = device
         .enrollment()
         .await
@@ -239,6 +254,53 @@ async fn rotated_signing_keys_are_followed() {
         .collect();
     assert_ne!(enrolled, now_trusted, "the new keys are stored");
     let expected = platform_event_ids(&platform, &device).await;
+    assert_eq!(
+        events::count(&device.pool).await.unwrap(),
+        expected.len() as u64
+    );
+}
+
+/// Dual signatures: a wallet that missed three rotations still verifies every delivery during
+/// the overlap, on the signature of a key it trusted at enrollment, without new keys.
+#[tokio::test]
+async fn a_wallet_that_missed_rotations_verifies_the_old_keys_signature_during_the_overlap() {
+    let (platform, mut device, card) = one_device().await;
+    let enrolled: Vec<String> = device
+        .enrollment()
+        .await
+        .signing_keys
+        .iter()
+        .map(|k| k.key_id.clone())
+        .collect();
+    for _ in 0..3 {
+        platform
+            .admin(reqwest::Method::POST, "/v1/admin/keys/rotate", json!({}))
+            .await;
+    }
+    device
+        .grant(
+            &key("app_quire", &card, Scope::Receipts),
+            ALL_CHANNELS,
+            Utc::now(),
+        )
+        .await;
+    platform.purchase(&device, &card, 999, "card").await;
+    device.settle(3).await;
+    assert_eq!(device.syncer.status().quarantined, 0);
+    device.restart().await;
+    let still_trusted: Vec<String> = device
+        .enrollment()
+        .await
+        .signing_keys
+        .iter()
+        .map(|k| k.key_id.clone())
+        .collect();
+    assert_eq!(
+        enrolled, still_trusted,
+        "no key was needed beyond the enrollment's"
+    );
+    let expected = platform_event_ids(&platform, &device).await;
+    assert!(expected.len() >= 2, "{expected:?}");
     assert_eq!(
         events::count(&device.pool).await.unwrap(),
         expected.len() as u64

@@ -86,11 +86,12 @@ pub fn devices() -> Value {
     ] })
 }
 
-fn key_0(status: &str) -> Value {
+/// `signs_until`: set on a retired key still co-signing (the rotation's overlap).
+fn key_0(status: &str, signs_until: Option<&str>) -> Value {
     json!({
         "key_id": "key_oppdnjnnfpoccnad", "algorithm": "ed25519", "scheme": "v1a",
         "public_key": "whpk_AgguGhvQtltq66SD47BINIJhV6ilbd0vgsBHoxz4C1Q=", "status": status,
-        "created_at": "2026-01-01T00:00:00.000Z", "endorsement": null,
+        "created_at": "2026-01-01T00:00:00.000Z", "endorsement": null, "signs_until": signs_until,
     })
 }
 
@@ -100,22 +101,25 @@ fn key_1(status: &str) -> Value {
         "public_key": "whpk_WiPd9g4iEPpr6w/u0WUNnBuuU5ffxBAV16EnvHoN8Rs=", "status": status,
         "created_at": "2026-01-01T00:00:00.000Z",
         "endorsement": { "signed_by": "key_oppdnjnnfpoccnad", "signature": "v1a,qyQZAL9Hy8XhhM4vgs5vMOLJGfKzII8NvPCTTG2WPNTlAVVS3tWDlRuSvT8s6QbkF7Un5OUHtXzHuGMbR1IHCQ==" },
+        "signs_until": null,
     })
 }
 
 pub fn keys() -> Value {
-    json!([key_0("active"), key_1("next")])
+    json!([key_0("active", None), key_1("next")])
 }
 
 pub fn keys_rotated() -> Value {
     json!([
-        key_0("retired"),
+        // Rotated on 2026-02-01: the retired key co-signs for the overlap (7 days).
+        key_0("retired", Some("2026-02-08T00:00:00.000Z")),
         key_1("active"),
         {
             "key_id": "key_lmkjclengocobfpe", "algorithm": "ed25519", "scheme": "v1a",
             "public_key": "whpk_TmeTWe/LRhpwSwW5mnHOLFPArEdNZv0io2JxAWVafzI=", "status": "next",
             "created_at": "2026-02-01T00:00:00.000Z",
             "endorsement": { "signed_by": "key_hjlongbfcmcklkpa", "signature": "v1a,4sa7x/2RcDZozEKPsf4rKO4PDWHLOlY1kVQ9WJfeev0SpElmsaSmRCC+jPJyPnAcl2dRwHFpQMFy0ffoNp/5Dw==" },
+            "signs_until": null,
         },
     ])
 }

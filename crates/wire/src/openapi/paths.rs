@@ -319,7 +319,7 @@ pub fn paths() -> Value {
                 "headers": {
                     "webhook-id": { "required": true, "schema": { "type": "string" }, "description": "The event id." },
                     "webhook-timestamp": { "required": true, "schema": { "type": "string", "pattern": "^[0-9]+$" }, "description": "Delivery time, Unix seconds." },
-                    "webhook-signature": { "required": true, "schema": { "type": "string", "pattern": "^v1a," }, "description": "`v1a,<base64>` over `{id}.{timestamp}.{body}`." },
+                    "webhook-signature": { "required": true, "schema": { "type": "string", "pattern": "^v1a," }, "description": "`v1a,<base64>` over `{id}.{timestamp}.{body}`; during a rotation's overlap two, space-separated (the active key's first)." },
                 },
                 "content": json_content(schema_ref("Event"), &[("points", body)]),
             }))],
@@ -413,7 +413,7 @@ pub fn paths() -> Value {
         json!({ "post": Op::new("rotateKeys", "Rotate the signing keys (operator)", "operator")
         .describe("The new next key carries an `endorsement` by the key that just became active, so wallets that trust the active key accept it.")
         .admin()
-        .responses(with_errors(vec![ok(200, "active → retired, next → active, a new next, endorsed by the new active key.", "KeyList", &[("after one rotation", json!({ "keys": ex::keys_rotated() }))])], &[])) }),
+        .responses(with_errors(vec![ok(200, "active → retired, next → active, a new next, endorsed by the new active key. The retired key co-signs every delivery until its `signs_until` (the overlap).", "KeyList", &[("after one rotation", json!({ "keys": ex::keys_rotated() }))])], &[])) }),
     );
     put(
         "/openapi.json",
