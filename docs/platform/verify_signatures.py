@@ -111,6 +111,9 @@ def check_vectors():
     for v in doc["vectors"]:
         key = public_key(v["public_key"])
         ok = verify([key], v["id"], v["timestamp"], v["body"], v["signature"])
+        if "cardholder_id" in v:
+            # Checked by that cardholder's wallet: the signed body must name it.
+            ok = ok and json.loads(v["body"]).get("cardholder_id") == v["cardholder_id"]
         check(ok == v["valid"], f"vector {v['name']!r}: verified={ok}, expected {v['valid']}")
         if v["valid"]:
             seed = base64.b64decode(v["secret_key"][len("whsk_"):])

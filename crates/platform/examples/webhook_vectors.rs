@@ -121,11 +121,53 @@ fn main() -> Result<(), serde_json::Error> {
         "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= {}",
         first["signature"].as_str().unwrap_or_default()
     ));
+    // Bound to a cardholder: the body names cardholder A; a wallet of cardholder B refuses it
+    // although its signature verifies.
+    let bound_body = r#"{"cardholder_id":"ch_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","id":"evt_0193b2d1c7e37d00c0d1e2f3a4b5c604","occurred_at":"2026-01-01T09:31:00Z","type":"card.changed"}"#;
+    let mut bound = vector(
+        "bound to its cardholder: the body's cardholder_id is the wallet's",
+        &a,
+        "evt_0193b2d1c7e37d00c0d1e2f3a4b5c604",
+        ts + 120,
+        bound_body,
+    );
+    bound["cardholder_id"] = json!("ch_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    let mut foreign = bound.clone();
+    foreign["name"] = json!(
+        "another cardholder's delivery (signature valid, cardholder_id not the wallet's): invalid"
+    );
+    foreign["cardholder_id"] = json!("ch_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    foreign["valid"] = json!(false);
+    // Dual signatures during a rotation's overlap: new key (B) first, then the old key (A).
+    let (dual_id, dual_body) = ("evt_0193b2d1c7e47e00d0e1f2a3b4c5d605", r#"{"k":"dual"}"#);
+    let dual_header = signing::sign_all(&[b.clone(), a.clone()], dual_id, ts + 180, dual_body);
+    let mut dual_old = vector(
+        "rotation overlap: new key's signature then old key's, verified with the old key only",
+        &a,
+        dual_id,
+        ts + 180,
+        dual_body,
+    );
+    dual_old["signature"] = json!(dual_header);
+    let mut dual_new = vector(
+        "rotation overlap: new key's signature then old key's, verified with the new key only",
+        &b,
+        dual_id,
+        ts + 180,
+        dual_body,
+    );
+    dual_new["signature"] = json!(dual_header);
+    let c = key("consentry webhook vector key C");
+    let mut dual_other = dual_old.clone();
+    dual_other["name"] = json!("rotation overlap, verified with a third key: invalid");
+    dual_other["public_key"] = json!(signing::encode_public_key(&c.verifying_key()));
+    dual_other["secret_key"] = json!(signing::encode_secret_key(&c));
+    dual_other["valid"] = json!(false);
     let doc = json!({
-        "description": "Standard Webhooks asymmetric signatures (scheme v1a, Ed25519) as the Consentry platform makes them. The signed bytes are the UTF-8 encoding of `{id}.{timestamp}.{body}`; the signature header value is `v1a,` + base64 (standard alphabet, padded) of the 64-byte signature, possibly among other space-separated signatures. public_key is `whpk_` + base64 of the 32-byte Ed25519 public key; secret_key is `whsk_` + base64 of the 32-byte Ed25519 seed (PyNaCl: nacl.signing.SigningKey(seed)). Vectors with valid=false must be rejected.",
+        "description": "Standard Webhooks asymmetric signatures (scheme v1a, Ed25519) as the Consentry platform makes them. The signed bytes are the UTF-8 encoding of `{id}.{timestamp}.{body}`; the signature header value is `v1a,` + base64 (standard alphabet, padded) of the 64-byte signature, possibly among other space-separated signatures. public_key is `whpk_` + base64 of the 32-byte Ed25519 public key; secret_key is `whsk_` + base64 of the 32-byte Ed25519 seed (PyNaCl: nacl.signing.SigningKey(seed)). A vector with `cardholder_id` is checked by that cardholder's wallet: besides the signature, the body's top-level `cardholder_id` must equal it. Vectors with valid=false must be rejected.",
         "scheme": "v1a",
         "signed_content": "{id}.{timestamp}.{body}",
-        "vectors": [first, unicode, other_key, tampered, retimed, wrong_key, several],
+        "vectors": [first, unicode, other_key, tampered, retimed, wrong_key, several, bound, foreign, dual_old, dual_new, dual_other],
         "endorsement_description": "Signing-key endorsements: the key `signer_key_id` vouches for the key `key_id`. The signed bytes are the UTF-8 encoding of `consentry.key-endorsement.v1.{key_id}.{public_key}` (`content`); `signature` is `v1a,` + base64 of the 64-byte Ed25519 signature, verified under `signer_public_key`. Vectors with valid=false must be rejected.",
         "endorsements": endorsements(&a, &b),
     });

@@ -10,7 +10,18 @@ fn committed_vectors_verify() {
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["scheme"], "v1a");
     let vectors = doc["vectors"].as_array().unwrap();
-    assert!(vectors.len() >= 3);
+    assert!(vectors.len() >= 12);
+    // The extended vectors are there: a foreign cardholder's, and dual signatures.
+    assert!(vectors
+        .iter()
+        .any(|v| v["cardholder_id"].is_string() && v["valid"] == false));
+    assert!(vectors.iter().any(|v| v["signature"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .filter(|s| s.starts_with("v1a,"))
+        .count()
+        == 2));
     for v in vectors {
         let name = v["name"].as_str().unwrap();
         let public = signing::decode_public_key(v["public_key"].as_str().unwrap()).unwrap();
@@ -20,8 +31,13 @@ fn committed_vectors_verify() {
             v["body"].as_str().unwrap(),
             v["signature"].as_str().unwrap(),
         );
+        // A vector naming a cardholder is checked by that cardholder's wallet: the signed
+        // body must name it too.
+        let bound = v["cardholder_id"].as_str().is_none_or(|cardholder| {
+            serde_json::from_str::<Value>(body).unwrap()["cardholder_id"] == cardholder
+        });
         assert_eq!(
-            signing::verify(&public, id, ts, body, sig),
+            signing::verify(&public, id, ts, body, sig) && bound,
             v["valid"] == true,
             "{name}"
         );
