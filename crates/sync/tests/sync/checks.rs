@@ -24,23 +24,10 @@ pub async fn platform_history(
     platform: &Platform,
     device: &Device,
 ) -> BTreeMap<String, Vec<Applied>> {
-    let token = device.enrollment().await.token;
     let mut history: BTreeMap<String, Vec<Applied>> = BTreeMap::new();
     let mut after = "0".to_owned();
     loop {
-        let page: Value = platform
-            .http
-            .get(format!(
-                "{}/v1/events?after={after}&limit=500",
-                platform.url
-            ))
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = platform.feed_page(device, &after).await;
         let mut seen = BTreeSet::new();
         for item in page["events"].as_array().unwrap() {
             if !seen.insert(item["id"].as_str().unwrap().to_owned()) {

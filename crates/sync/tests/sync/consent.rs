@@ -12,8 +12,10 @@ use consentry_sync::consent_evidence;
 use sqlx::Row;
 
 use crate::feed::social_post;
-use crate::proxy::{self, Tamper};
-use crate::support::{key, one_device, platform, Device, ALL_CHANNELS, RECEIPTS_APP, SOCIAL_APP};
+use crate::proxy::Tamper;
+use crate::support::{
+    key, laptop_behind_proxy, one_device, Device, ALL_CHANNELS, RECEIPTS_APP, SOCIAL_APP,
+};
 
 async fn stored_event(device: &Device, id: &str) -> Event {
     let payload: String = sqlx::query("SELECT payload FROM events WHERE id = ?")
@@ -85,11 +87,7 @@ async fn a_receipt_after_an_offline_revoke_is_a_violation_with_its_history() {
 
 #[tokio::test]
 async fn new_terms_suspend_the_app_until_reconsent() {
-    let platform = platform().await;
-    let proxy = proxy::start(&platform.url).await;
-    let device = Device::new("laptop").await;
-    device.enroll_at(&proxy.url, None).await;
-    let card = device.link_card().await;
+    let (platform, proxy, device, card) = laptop_behind_proxy().await;
     let k = key(SOCIAL_APP, &card, Scope::SocialPosts);
     device.grant(&k, &[Channel::Nfc], Utc::now()).await;
     device.settle(3).await;

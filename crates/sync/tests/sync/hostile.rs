@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 
 use crate::feed::{grant_everything, social_post};
 use crate::proxy::{self, deliver, Proxy, Tamper};
-use crate::support::{key, platform, test_config, Device, Platform, ALL_CHANNELS};
+use crate::support::{
+    key, laptop_behind_proxy, platform, test_config, Device, Platform, ALL_CHANNELS,
+};
 
 const POSTS_APP: &str = "app_tastemaker";
 const POINTS_APP: &str = "app_beanstamp";
@@ -597,11 +599,7 @@ async fn a_key_nobody_trusted_endorsed_is_refused_and_an_endorsed_one_followed()
 
 #[tokio::test]
 async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time_it_claims() {
-    let platform = platform().await;
-    let proxy = proxy::start(&platform.url).await;
-    let device = Device::new("laptop").await;
-    device.enroll_at(&proxy.url, None).await;
-    let card = device.link_card().await;
+    let (platform, proxy, device, card) = laptop_behind_proxy().await;
     device.syncer.refresh_directory(Utc::now()).await.unwrap();
     let posts = key(POSTS_APP, &card, Scope::SocialPosts);
     let granted_at = Utc::now();

@@ -10,9 +10,9 @@ use consentry_sync::{SyncConfig, SyncErrorCode};
 use serde_json::json;
 
 use crate::checks::{assert_converged, audit, outbox_rows, platform_history};
-use crate::proxy;
 use crate::support::{
-    key, one_device, platform, test_config, Device, ALL_CHANNELS, APP_SCOPES, RECEIPTS_APP,
+    key, laptop_behind_proxy, one_device, platform, test_config, Device, ALL_CHANNELS, APP_SCOPES,
+    RECEIPTS_APP,
 };
 
 #[tokio::test]
@@ -166,11 +166,7 @@ async fn timeouts_back_off_and_then_drain() {
 /// `Retry-After`, then the same change goes through once.
 #[tokio::test]
 async fn a_rate_limit_429_is_honoured_until_retry_after() {
-    let platform = platform().await;
-    let proxy = proxy::start(&platform.url).await;
-    let device = Device::new("laptop").await;
-    device.enroll_at(&proxy.url, None).await;
-    let card = device.link_card().await;
+    let (_platform, proxy, device, card) = laptop_behind_proxy().await;
     let k = key(RECEIPTS_APP, &card, Scope::Receipts);
     device.grant(&k, &[Channel::Card], Utc::now()).await;
     {
@@ -207,11 +203,7 @@ async fn a_rate_limit_429_is_honoured_until_retry_after() {
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let platform = platform().await;
-    let proxy = proxy::start(&platform.url).await;
-    let device = Device::new("laptop").await;
-    device.enroll_at(&proxy.url, None).await;
-    let card = device.link_card().await;
+    let (_platform, proxy, device, card) = laptop_behind_proxy().await;
     let k = key(RECEIPTS_APP, &card, Scope::Receipts);
     device.grant(&k, &[Channel::Card], Utc::now()).await;
     {

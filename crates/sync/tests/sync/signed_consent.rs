@@ -15,7 +15,10 @@ use serde_json::json;
 
 use crate::feed::social_post;
 use crate::proxy::{self, deliver, Tamper};
-use crate::support::{key, pair, platform, two_devices, Device, ALL_CHANNELS, SOCIAL_APP};
+use crate::support::{
+    join_with_code, key, laptop_behind_proxy, pair, platform, two_devices, Device, ALL_CHANNELS,
+    SOCIAL_APP,
+};
 
 /// A `consent.changed` granting the social app on `card`, as the platform would relay it.
 fn granted_elsewhere(card: &str, signed_by: Option<(&DeviceKey, &str)>) -> String {
@@ -68,11 +71,7 @@ fn granted_elsewhere(card: &str, signed_by: Option<(&DeviceKey, &str)>) -> Strin
 
 #[tokio::test]
 async fn consent_the_platform_writes_is_only_its_claim() {
-    let platform = platform().await;
-    let proxy = proxy::start(&platform.url).await;
-    let device = Device::new("laptop").await;
-    device.enroll_at(&proxy.url, None).await;
-    let card = device.link_card().await;
+    let (platform, proxy, device, card) = laptop_behind_proxy().await;
     device.syncer.refresh_directory(Utc::now()).await.unwrap();
     device.settle(3).await;
     assert!(
@@ -231,40 +230,25 @@ async fn a_chain_the_platform_made_is_never_pinned_by_a_joining_device() {
         let mut link = vouched.clone();
         link.pairing_receipt = receipt;
         proxy.hostility.lock().unwrap().chain = Some(json!({ "links": [root, link] }));
-        let error = b
-            .syncer
-            .pair_with_code(&code.code, Utc::now())
-            .await
-            .unwrap_err();
-        assert_eq!(error.code(), SyncErrorCode::Signing, "{error}");
-        assert!(error.to_string().contains("receipt"), "{error}");
+        pairing_refused(&b, &code.code, "receipt").await;
         assert!(!b.syncer.status().paired);
     }
 
     // The real chain, with the receipt the laptop makes, is pinned (after a restart of the
     // pairing screen: the typed code was kept).
     proxy.hostility.lock().unwrap().chain = None;
-    for _ in 0..20 {
-        let _ = a.syncer.sync_once(Utc::now()).await;
-        if b.syncer
-            .pair_with_code(&code.code, Utc::now())
-            .await
-            .unwrap()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    join_with_code(&a, &b, &code.code).await;
     assert!(b.syncer.status().paired);
     // Pinned now: the platform's chain is refused for its root.
     proxy.hostility.lock().unwrap().chain = Some(json!({ "links": [root, vouched] }));
-    let error = b
-        .syncer
-        .pair_with_code(&code.code, Utc::now())
-        .await
-        .unwrap_err();
+    pairing_refused(&b, &code.code, "pinned").await;
+}
+
+/// `code` typed on `b` is refused for a signature, the error naming `why`.
+async fn pairing_refused(b: &Device, code: &str, why: &str) {
+    let error = b.syncer.pair_with_code(code, Utc::now()).await.unwrap_err();
     assert_eq!(error.code(), SyncErrorCode::Signing, "{error}");
-    assert!(error.to_string().contains("pinned"), "{error}");
+    assert!(error.to_string().contains(why), "{error}");
 }
 
 /// The root of the chain as the platform really holds it.

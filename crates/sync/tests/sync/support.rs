@@ -52,6 +52,17 @@ pub async fn platform() -> Platform {
     .await
 }
 
+/// A platform behind the hostile proxy, and a "laptop" enrolled through the proxy with one
+/// linked card (its token).
+pub async fn laptop_behind_proxy() -> (Platform, crate::proxy::Proxy, Device, String) {
+    let platform = platform().await;
+    let proxy = crate::proxy::start(&platform.url).await;
+    let device = Device::new("laptop").await;
+    device.enroll_at(&proxy.url, None).await;
+    let card = device.link_card().await;
+    (platform, proxy, device, card)
+}
+
 /// A platform keeping its database in `dir`. Needed where clients vanish mid-request (crashes):
 /// the in-memory platform loses its one connection — and with it every table — when a
 /// handler is cancelled mid-statement.
@@ -351,13 +362,14 @@ pub async fn pair(a: &Device, b: &Device) {
             .unwrap(),
         "not in the chain before a device vouched for it"
     );
+    join_with_code(a, b, &code.code).await;
+}
+
+/// `code` typed on `b` again while `a` syncs (and so vouches for `b`), until `b` joins.
+pub async fn join_with_code(a: &Device, b: &Device, code: &str) {
     for _ in 0..20 {
         let _ = a.syncer.sync_once(Utc::now()).await;
-        if b.syncer
-            .pair_with_code(&code.code, Utc::now())
-            .await
-            .unwrap()
-        {
+        if b.syncer.pair_with_code(code, Utc::now()).await.unwrap() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
