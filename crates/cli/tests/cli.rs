@@ -72,6 +72,15 @@ fn unlocked(dir: &Path, args: &[&str]) -> Output {
     consentry(dir, &all)
 }
 
+/// `consentry --data-dir <data> --passphrase-env <env> export --format json --out <out> <extra>`
+/// in `dir`.
+fn export_json(dir: &Path, data: &str, env: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["--data-dir", data, "--passphrase-env", env, "export"];
+    args.extend_from_slice(&["--format", "json", "--out", out]);
+    args.extend_from_slice(extra);
+    consentry(dir, &args)
+}
+
 fn code(output: &Output) -> i32 {
     output.status.code().unwrap()
 }
@@ -121,19 +130,12 @@ fn help_documents_the_subcommands_and_the_exit_codes() {
 #[tokio::test]
 async fn exports_with_the_passphrase_from_the_environment() {
     let dir = wallet().await;
-    let out = unlocked(
+    let out = export_json(
         dir.path(),
-        &[
-            "export",
-            "--format",
-            "json",
-            "--out",
-            "history.json",
-            "--from",
-            "2026-03-05",
-            "--to",
-            "2026-03-09",
-        ],
+        "data",
+        "TEST_PASSPHRASE",
+        "history.json",
+        &["--from", "2026-03-05", "--to", "2026-03-09"],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("exported 5 events"));
@@ -184,21 +186,8 @@ async fn exports_with_the_passphrase_from_the_environment() {
 #[tokio::test]
 async fn exit_codes_tell_scripts_what_went_wrong() {
     let dir = wallet().await;
-    let export = |extra: &[&str]| {
-        let mut args = vec![
-            "--data-dir",
-            "data",
-            "--passphrase-env",
-            "TEST_PASSPHRASE",
-            "export",
-            "--format",
-            "json",
-            "--out",
-            "x.json",
-        ];
-        args.extend_from_slice(extra);
-        consentry(dir.path(), &args)
-    };
+    let export =
+        |extra: &[&str]| export_json(dir.path(), "data", "TEST_PASSPHRASE", "x.json", extra);
     // 2: usage.
     assert_eq!(
         code(&consentry(dir.path(), &["export", "--out", "x.json"])),
@@ -233,61 +222,37 @@ async fn exit_codes_tell_scripts_what_went_wrong() {
         2
     );
     assert_eq!(
-        code(&consentry(
+        code(&export_json(
             dir.path(),
-            &[
-                "--data-dir",
-                "data",
-                "--passphrase-env",
-                "NOT_SET_ANYWHERE",
-                "export",
-                "--format",
-                "json",
-                "--out",
-                "x.json"
-            ]
+            "data",
+            "NOT_SET_ANYWHERE",
+            "x.json",
+            &[]
         )),
         2
     );
     // 3: the key.
-    let wrong = consentry(
-        dir.path(),
-        &[
-            "--data-dir",
-            "data",
-            "--passphrase-env",
-            "TEST_WRONG",
-            "export",
-            "--format",
-            "json",
-            "--out",
-            "x.json",
-        ],
-    );
+    let wrong = export_json(dir.path(), "data", "TEST_WRONG", "x.json", &[]);
     assert_eq!(code(&wrong), 3, "{}", stderr(&wrong));
     // 4: not found.
     assert_eq!(
-        code(&consentry(
+        code(&export_json(
             dir.path(),
-            &[
-                "--data-dir",
-                "nowhere",
-                "--passphrase-env",
-                "TEST_PASSPHRASE",
-                "export",
-                "--format",
-                "json",
-                "--out",
-                "x.json"
-            ]
+            "nowhere",
+            "TEST_PASSPHRASE",
+            "x.json",
+            &[]
         )),
         4
     );
     assert_eq!(code(&export(&["--card", "9999"])), 4);
     assert_eq!(
-        code(&unlocked(
+        code(&export_json(
             dir.path(),
-            &["export", "--format", "json", "--out", "missing/x.json"]
+            "data",
+            "TEST_PASSPHRASE",
+            "missing/x.json",
+            &[]
         )),
         4
     );
@@ -298,15 +263,12 @@ async fn exit_codes_tell_scripts_what_went_wrong() {
     // 5: input/output (nothing can be created in /proc).
     #[cfg(target_os = "linux")]
     {
-        let io = unlocked(
+        let io = export_json(
             dir.path(),
-            &[
-                "export",
-                "--format",
-                "json",
-                "--out",
-                "/proc/consentry-export.json",
-            ],
+            "data",
+            "TEST_PASSPHRASE",
+            "/proc/consentry-export.json",
+            &[],
         );
         assert_eq!(code(&io), 5, "{}", stderr(&io));
     }
