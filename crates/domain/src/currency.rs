@@ -46,30 +46,16 @@ const EXPONENT_2: &[&str] = &[
 ];
 
 impl Currency {
-    pub const EUR: Currency = Currency {
-        code: "EUR",
-        exponent: 2,
-    };
-    pub const USD: Currency = Currency {
-        code: "USD",
-        exponent: 2,
-    };
-    pub const GBP: Currency = Currency {
-        code: "GBP",
-        exponent: 2,
-    };
-    pub const CHF: Currency = Currency {
-        code: "CHF",
-        exponent: 2,
-    };
-    pub const JPY: Currency = Currency {
-        code: "JPY",
-        exponent: 0,
-    };
-    pub const KWD: Currency = Currency {
-        code: "KWD",
-        exponent: 3,
-    };
+    pub const EUR: Currency = Currency::known("EUR", 2);
+    pub const USD: Currency = Currency::known("USD", 2);
+    pub const GBP: Currency = Currency::known("GBP", 2);
+    pub const CHF: Currency = Currency::known("CHF", 2);
+    pub const JPY: Currency = Currency::known("JPY", 0);
+    pub const KWD: Currency = Currency::known("KWD", 3);
+
+    const fn known(code: &'static str, exponent: u8) -> Currency {
+        Currency { code, exponent }
+    }
 
     /// Looks up an ISO 4217 code; exactly three ASCII capitals.
     pub fn new(code: &str) -> Result<Currency, CurrencyError> {
@@ -87,10 +73,7 @@ impl Currency {
             table
                 .iter()
                 .find(|known| **known == code)
-                .map(|known| Currency {
-                    code: known,
-                    exponent,
-                })
+                .map(|code| Currency::known(code, exponent))
         })
         .ok_or_else(|| CurrencyError::Unknown(code.to_owned()))
     }
@@ -104,7 +87,11 @@ impl Currency {
             (EXPONENT_4, 4),
         ]
         .into_iter()
-        .flat_map(|(table, exponent)| table.iter().map(move |code| Currency { code, exponent }))
+        .flat_map(|(table, exponent)| {
+            table
+                .iter()
+                .map(move |code| Currency::known(code, exponent))
+        })
         .collect();
         all.sort();
         all
