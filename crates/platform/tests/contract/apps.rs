@@ -67,7 +67,7 @@ async fn publishing_terms_notifies_holders_and_pauses_their_grants() {
     let w = p.enroll().await;
     let other = p.enroll().await;
     let card = w.link_card(VISA).await;
-    w.grant("g-stamp", "app_beanstamp", &card, "points", json!({}))
+    w.grant_defaults("g-stamp", "app_beanstamp", &card, "points")
         .await;
     let cursor = w.cursor().await;
 
@@ -141,9 +141,7 @@ async fn publishing_terms_notifies_holders_and_pauses_their_grants() {
 
 #[tokio::test]
 async fn an_operator_can_make_an_app_ignore_consent_once() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let path = "/v1/admin/apps/app_tastemaker/rogue-event";
     let body = json!({"card_token": card, "scope": "social_posts"});
 

@@ -79,11 +79,8 @@ async fn precise_422_errors_never_repeat_the_number() {
 
 #[tokio::test]
 async fn removing_a_card() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    let (_p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     let (status, removed) = w.delete(&format!("/v1/cards/{card}")).await;
     assert_eq!(status, 200);
     assert_eq!(removed["status"], "removed");
@@ -115,8 +112,7 @@ async fn the_card_number_is_never_written_to_disk() {
     let w = p.enroll().await;
     let digits = "5555555555554444";
     let card = w.link_card(MASTERCARD).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     w.purchase(&card, 1234, "EUR", "Café Lumen", "nfc").await;
     // A failing attempt too: rejected numbers must not leak either.
     link(&w, json!("5555555555554443"), 1, 2031).await;

@@ -28,9 +28,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn only_matching_grants_produce_events() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let other_card = w.link_card(MASTERCARD).await;
     w.grant(
         "g-receipts",
@@ -40,7 +38,7 @@ async fn only_matching_grants_produce_events() {
         json!({"channels": ["nfc"]}),
     )
     .await;
-    w.grant("g-points", "app_beanstamp", &card, "points", json!({}))
+    w.grant_defaults("g-points", "app_beanstamp", &card, "points")
         .await;
     let (status, _, _) = w
         .put_grant(
@@ -91,14 +89,8 @@ async fn only_matching_grants_produce_events() {
         json!({"trigger": "settlement"}),
     )
     .await;
-    w.grant(
-        "g-other-card",
-        "app_greenleaf",
-        &other_card,
-        "points",
-        json!({}),
-    )
-    .await;
+    w.grant_defaults("g-other-card", "app_greenleaf", &other_card, "points")
+        .await;
     p.advance_clock(2 * 3600).await;
     let cursor = w.cursor().await;
 
@@ -161,9 +153,7 @@ async fn only_matching_grants_produce_events() {
 
 #[tokio::test]
 async fn a_purchase_without_grants_only_reports_the_transaction() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let purchase = w.purchase(&card, 999, "USD", "Sunset Diner", "card").await;
     assert_eq!(purchase["decisions"], json!([]));
     assert_eq!(
@@ -178,20 +168,17 @@ async fn a_purchase_without_grants_only_reports_the_transaction() {
 
 #[tokio::test]
 async fn every_scope_reacts_with_its_event() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("a", "app_quire", &card, "receipts", json!({}))
+    let (_p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("a", "app_quire", &card, "receipts").await;
+    w.grant_defaults("b", "app_beanstamp", &card, "points")
         .await;
-    w.grant("b", "app_beanstamp", &card, "points", json!({}))
+    w.grant_defaults("c", "app_cashcove", &card, "cashback")
         .await;
-    w.grant("c", "app_cashcove", &card, "cashback", json!({}))
+    w.grant_defaults("d", "app_couponeer", &card, "offers")
         .await;
-    w.grant("d", "app_couponeer", &card, "offers", json!({}))
+    w.grant_defaults("e", "app_nudge", &card, "recommendations")
         .await;
-    w.grant("e", "app_nudge", &card, "recommendations", json!({}))
-        .await;
-    w.grant("f", "app_tastemaker", &card, "social_posts", json!({}))
+    w.grant_defaults("f", "app_tastemaker", &card, "social_posts")
         .await;
     let cursor = w.cursor().await;
     let first = w.purchase(&card, 1234, "EUR", "Café Lumen", "nfc").await;
@@ -268,10 +255,8 @@ async fn every_scope_reacts_with_its_event() {
 
 #[tokio::test]
 async fn revoking_between_authorization_and_settlement_cancels_cashback() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("c", "app_cashcove", &card, "cashback", json!({}))
+    let (_p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("c", "app_cashcove", &card, "cashback")
         .await;
     let purchase = w
         .purchase(&card, 10_000, "EUR", "Halcyon Books", "online")

@@ -5,7 +5,6 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
 use consentry_platform::DATABASE_FILE;
-use serde_json::json;
 
 use crate::support::*;
 
@@ -70,8 +69,7 @@ async fn an_existing_directory_and_loose_database_files_are_tightened() {
     let p = start_in(dir.path()).await;
     let w = p.enroll().await;
     let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     p.running.shutdown().await.unwrap();
 
     // As an older platform (or a lax umask) would have left them.

@@ -140,7 +140,7 @@ async fn cardholders_are_isolated() {
     let ada = p.enroll().await;
     let bob = p.enroll().await;
     let card = ada.link_card(VISA).await;
-    ada.grant("g-ada", "app_quire", &card, "receipts", json!({}))
+    ada.grant_defaults("g-ada", "app_quire", &card, "receipts")
         .await;
     let (_, cards) = bob.get("/v1/cards").await;
     assert_eq!(cards["cards"], json!([]));

@@ -12,8 +12,7 @@ use crate::support::*;
 async fn busy_wallet(p: &Platform, merchant: &str) -> Wallet {
     let w = p.enroll().await;
     let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     w.purchase(&card, 1200, "EUR", merchant, "nfc").await;
     w.purchase(&card, 800, "EUR", merchant, "card").await;
     w
@@ -89,9 +88,7 @@ async fn every_delivery_names_its_own_cardholder_inside_the_signed_body() {
 
 #[tokio::test]
 async fn events_of_every_kind_carry_the_cardholder() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     for (grant, app, scope) in [
         ("g-points", "app_beanstamp", "points"),
         ("g-cashback", "app_cashcove", "cashback"),
@@ -99,7 +96,7 @@ async fn events_of_every_kind_carry_the_cardholder() {
         ("g-nudge", "app_nudge", "recommendations"),
         ("g-social", "app_tastemaker", "social_posts"),
     ] {
-        w.grant(grant, app, &card, scope, json!({})).await;
+        w.grant_defaults(grant, app, &card, scope).await;
     }
     let step = w.purchase(&card, 3000, "EUR", "Café Lumen", "nfc").await;
     let (status, _) = w

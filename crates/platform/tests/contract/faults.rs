@@ -50,9 +50,7 @@ async fn error_rate_and_latency() {
 
 #[tokio::test]
 async fn dropped_connection_after_commit_then_idempotent_retry() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     p.faults(json!({"drop_after_commit_rate": 1.0})).await;
     let body = json!({"action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": card,
         "scope": "receipts", "channels": ["nfc"], "trigger": "authorization", "terms_version": 3});
@@ -82,11 +80,8 @@ async fn dropped_connection_after_commit_then_idempotent_retry() {
 
 #[tokio::test]
 async fn delivery_faults_duplicates_order_staleness_and_bad_signatures() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    let (p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     for _ in 0..4 {
         w.purchase(&card, 300, "EUR", "Café Lumen", "nfc").await;
     }

@@ -6,9 +6,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn the_feed_is_ordered_and_resumable() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     for i in 0..7 {
         w.purchase(&card, 100 + i, "EUR", "Café Lumen", "nfc").await;
     }
@@ -37,9 +35,7 @@ async fn the_feed_is_ordered_and_resumable() {
 
 #[tokio::test]
 async fn long_poll_returns_as_soon_as_an_event_arrives() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let token = w.token.clone();
     let url = w.url("/v1/simulate/purchase");
     let http = w.http.clone();
@@ -115,9 +111,7 @@ async fn feed_parameters_are_checked() {
 /// `limit` and `wait` are integers as JSON Schema counts them: `2.0` and `2e0` are 2.
 #[tokio::test]
 async fn integer_query_parameters_may_be_written_with_a_zero_fraction() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     for minor in [100, 200, 300] {
         w.purchase(&card, minor, "EUR", "Café Lumen", "nfc").await;
     }

@@ -4,9 +4,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn idempotency_follows_stripe_semantics() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let body = json!({
         "action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": card,
         "scope": "receipts", "channels": ["nfc"], "trigger": "authorization", "terms_version": 3,
@@ -48,11 +46,8 @@ async fn idempotency_follows_stripe_semantics() {
 
 #[tokio::test]
 async fn stale_versions_get_409_with_the_current_state() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    let (_p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     let (status, revoked, _) = w
         .put_grant("g1", "r1", &json!({"action": "revoke", "base_version": 1}))
         .await;
@@ -103,9 +98,7 @@ async fn stale_versions_get_409_with_the_current_state() {
 
 #[tokio::test]
 async fn grant_revoke_regrant_renew_and_reconcile_across_devices() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     w.grant(
         "g1",
         "app_cashcove",
@@ -181,9 +174,7 @@ async fn grant_revoke_regrant_renew_and_reconcile_across_devices() {
 
 #[tokio::test]
 async fn invalid_changes_get_precise_errors() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let base = json!({"action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": card,
         "scope": "receipts", "channels": ["nfc"], "trigger": "authorization", "terms_version": 3});
     let cases = [

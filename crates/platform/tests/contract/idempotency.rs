@@ -120,9 +120,7 @@ async fn a_replayed_enrollment_is_the_same_cardholder_and_device() {
 
 #[tokio::test]
 async fn replayed_purchases_settlements_and_data_requests_happen_once() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let (status, bought, replayed) =
         post_keyed(&w, "/v1/simulate/purchase", "buy-1", &coffee(&card)).await;
     assert_eq!((status.as_u16(), replayed), (201, false), "{bought}");
@@ -207,9 +205,7 @@ fn one_winner(results: &[Keyed], status: u16) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_requests_with_one_key_create_one_thing() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
 
     let purchase = coffee(&card);
     let results = at_once(
@@ -248,9 +244,7 @@ async fn twenty_concurrent_requests_with_one_key_create_one_thing() {
 
 #[tokio::test]
 async fn a_key_is_replayed_for_24_hours_and_is_new_after() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let (status, first, _) = post_keyed(&w, "/v1/simulate/purchase", "day", &coffee(&card)).await;
     assert_eq!(status, 201, "{first}");
     p.advance_clock(24 * 3600 - 60).await;
@@ -302,9 +296,7 @@ async fn a_key_is_the_cardholders_own() {
 
 #[tokio::test]
 async fn keys_that_are_not_keys_are_refused_before_anything_happens() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let purchase = coffee(&card);
     let longest = "k".repeat(255);
     let (status, body, _) = post_keyed(&w, "/v1/simulate/purchase", &longest, &purchase).await;

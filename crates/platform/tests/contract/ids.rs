@@ -82,7 +82,7 @@ async fn every_id_the_platform_hands_out_is_digit_free_and_events_sort_by_id() {
         ("g-offers", "app_couponeer", "offers"),
         ("g-receipts", "app_quire", "receipts"),
     ] {
-        w.grant(grant, app, &card, scope, json!({})).await;
+        w.grant_defaults(grant, app, &card, scope).await;
     }
     let mut minted: Vec<(String, String)> = Vec::new();
     for _ in 0..3 {

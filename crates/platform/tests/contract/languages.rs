@@ -202,9 +202,7 @@ fn hash_of(list: &Value, app_id: &str) -> Sha256Digest {
 
 #[tokio::test]
 async fn a_consent_may_sign_the_terms_in_either_language_and_no_other_text() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let other = w.link_card(MASTERCARD).await;
     let (_, _, _, french) = directory(&w, Some("fr")).await;
     let (_, _, _, english) = directory(&w, Some("en")).await;
@@ -277,8 +275,7 @@ async fn new_terms_come_with_translations_and_each_holder_hears_of_its_own_text(
     let mut cards = Vec::new();
     for w in [&french, &english, &silent] {
         let card = w.link_card(VISA).await;
-        w.grant("g", "app_quire", &card, "receipts", json!({}))
-            .await;
+        w.grant_defaults("g", "app_quire", &card, "receipts").await;
         cards.push(card);
     }
     speak(&french, "fr-FR, fr;q=0.9, en;q=0.5").await;
@@ -433,16 +430,14 @@ fn program(events: &[(String, Value)]) -> String {
 
 #[tokio::test]
 async fn the_platform_writes_events_in_the_cardholders_latest_language() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     for (id, app, scope) in [
         ("g1", "app_couponeer", "offers"),
         ("g2", "app_nudge", "recommendations"),
         ("g3", "app_beanstamp", "points"),
         ("g4", "app_tastemaker", "social_posts"),
     ] {
-        w.grant(id, app, &card, scope, json!({})).await;
+        w.grant_defaults(id, app, &card, scope).await;
     }
 
     let events = purchase_in(&w, &card, "Café Lumen", None).await;

@@ -1,7 +1,6 @@
 use std::time::{Duration, Instant};
 
 use consentry_platform::{PlatformConfig, SimulatorConfig};
-use serde_json::json;
 
 use crate::support::*;
 
@@ -11,8 +10,7 @@ async fn data_survives_a_restart() {
     let p = start_in(dir.path()).await;
     let w = p.enroll().await;
     let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     let (_, keys_before) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
     p.running.shutdown().await.unwrap();
     assert!(dir.path().join(consentry_platform::DATABASE_FILE).exists());
@@ -53,8 +51,7 @@ async fn the_demo_simulator_buys_on_enrolled_cards() {
     let p = start_with(config).await;
     let w = p.enroll().await;
     let card = w.link_card(VISA).await;
-    w.grant("g1", "app_quire", &card, "receipts", json!({}))
-        .await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let kinds = w.kinds_after("").await;

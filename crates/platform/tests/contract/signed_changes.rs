@@ -31,9 +31,7 @@ async fn consent_changes(w: &Wallet) -> usize {
 
 #[tokio::test]
 async fn unsigned_changes_are_refused_and_change_nothing() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let body = grant_body(&card);
     let refused = w.put_grant_as_is("g1", "k1", &body).await;
     assert_error(&(refused.0, refused.1), 422, "unsigned_change");
@@ -174,9 +172,7 @@ async fn edited(
 
 #[tokio::test]
 async fn a_statement_must_say_exactly_what_the_change_does() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let other_card = w.link_card(MASTERCARD).await;
     let body = grant_body(&card);
     let soon = now_ms() + chrono::TimeDelta::days(30);
@@ -270,9 +266,7 @@ async fn a_statement_must_say_exactly_what_the_change_does() {
 
 #[tokio::test]
 async fn an_identical_signed_retry_replays_and_a_signed_change_applies_once() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let signed = w.sign_change("g1", &grant_body(&card)).await;
     let (status, first, replayed) = w.put_grant_as_is("g1", "key-1", &signed).await;
     assert_eq!((status.as_u16(), replayed), (201, false), "{first}");
@@ -320,7 +314,7 @@ async fn every_device_receives_the_signed_changes_and_can_check_them() {
         ("g-cash", "app_cashcove", "cashback"),
         ("g-nudge", "app_nudge", "recommendations"),
     ] {
-        laptop.grant(grant, app, &card, scope, json!({})).await;
+        laptop.grant_defaults(grant, app, &card, scope).await;
     }
     let revoke = json!({"action": "revoke", "base_version": 1});
     let (status, _, _) = phone.put_grant("g-quire", "phone-1", &revoke).await;
@@ -407,10 +401,8 @@ async fn every_device_receives_the_signed_changes_and_can_check_them() {
 
 #[tokio::test]
 async fn a_revoke_after_new_terms_goes_through_whatever_terms_it_names() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("g-a", "app_cashcove", &card, "cashback", json!({}))
+    let (p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("g-a", "app_cashcove", &card, "cashback")
         .await;
     w.grant(
         "g-b",

@@ -49,6 +49,14 @@ pub async fn start() -> Platform {
     start_with(config()).await
 }
 
+/// A platform, a wallet enrolled on it and the token of the VISA test card it linked.
+pub async fn enrolled_with_card() -> (Platform, Wallet, String) {
+    let p = start().await;
+    let w = p.enroll().await;
+    let card = w.link_card(VISA).await;
+    (p, w, card)
+}
+
 pub async fn start_with(config: PlatformConfig) -> Platform {
     let running = consentry_platform::serve(config)
         .await
@@ -323,6 +331,17 @@ impl Wallet {
             .await;
         assert_eq!(status, 201, "{grant}");
         grant
+    }
+
+    /// [`Wallet::grant`] with the default channels and trigger, nothing more.
+    pub async fn grant_defaults(
+        &self,
+        grant_id: &str,
+        app: &str,
+        card: &str,
+        scope: &str,
+    ) -> Value {
+        self.grant(grant_id, app, card, scope, json!({})).await
     }
 
     pub async fn terms_version(&self, app: &str) -> u64 {

@@ -4,9 +4,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn scheduled_settlement_happens_by_the_platform_clock() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let (status, purchase) = w
         .post(
             "/v1/simulate/purchase",
@@ -33,10 +31,8 @@ async fn scheduled_settlement_happens_by_the_platform_clock() {
 
 #[tokio::test]
 async fn a_short_real_time_settlement_and_a_scheduled_reversal() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("c", "app_cashcove", &card, "cashback", json!({}))
+    let (_p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("c", "app_cashcove", &card, "cashback")
         .await;
     let (_, reversed) = w
         .post("/v1/simulate/purchase", json!({"card_token": card, "amount": {"minor": 2500, "currency": "EUR"},
@@ -70,9 +66,7 @@ async fn a_short_real_time_settlement_and_a_scheduled_reversal() {
 
 #[tokio::test]
 async fn explicit_reverse_and_unknown_transactions() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let purchase = w.purchase(&card, 100, "EUR", "Café Lumen", "voice").await;
     let txn = purchase["transaction"]["id"].as_str().unwrap();
     let (status, body) = w
@@ -105,9 +99,7 @@ async fn explicit_reverse_and_unknown_transactions() {
 
 #[tokio::test]
 async fn purchase_input_is_validated() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let base = json!({"card_token": card, "amount": {"minor": 100, "currency": "EUR"}, "merchant": "Café Lumen", "channel": "nfc"});
     let cases = [
         (

@@ -20,9 +20,7 @@ fn body(card: &str, at: DateTime<Utc>) -> Value {
 
 #[tokio::test]
 async fn an_operator_records_a_past_purchase_the_app_did_not_reward_never_before_its_grant() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
 
     // No cashback grant yet: nothing the app could owe.
     let early = p
@@ -37,7 +35,7 @@ async fn an_operator_records_a_past_purchase_the_app_did_not_reward_never_before
     let grant = w
         .grant("grt_cb", "app_cashcove", &card, "cashback", json!({}))
         .await;
-    w.grant("grt_rc", "app_quire", &card, "receipts", json!({}))
+    w.grant_defaults("grt_rc", "app_quire", &card, "receipts")
         .await;
     let granted_at: DateTime<Utc> = grant["granted_at"].as_str().unwrap().parse().unwrap();
 
@@ -115,12 +113,10 @@ async fn an_operator_records_a_past_purchase_the_app_did_not_reward_never_before
 
 #[tokio::test]
 async fn an_unrewarded_purchase_is_the_operators_and_refuses_wrong_apps_cards_and_dates() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
-    w.grant("grt_cb", "app_cashcove", &card, "cashback", json!({}))
+    let (p, w, card) = enrolled_with_card().await;
+    w.grant_defaults("grt_cb", "app_cashcove", &card, "cashback")
         .await;
-    w.grant("grt_rc", "app_quire", &card, "receipts", json!({}))
+    w.grant_defaults("grt_rc", "app_quire", &card, "receipts")
         .await;
     p.advance_clock(24 * 3600).await;
     let ok_at = Utc::now();
