@@ -82,22 +82,22 @@ async fn publishing_terms_notifies_holders_and_pauses_their_grants() {
     )
     .await;
     assert_error(&denied, 403, "forbidden");
-    let stale = p
-        .admin(
-            Method::POST,
-            "/v1/apps/app_beanstamp/terms",
-            json!({"version": 2, "text": "Same"}),
-        )
-        .await;
-    assert_error(&stale, 422, "terms_not_newer");
-    let missing = p
-        .admin(
-            Method::POST,
-            "/v1/apps/app_nope/terms",
-            json!({"version": 9, "text": "x"}),
-        )
-        .await;
-    assert_error(&missing, 404, "app_not_found");
+    p.admin_refused(
+        Method::POST,
+        "/v1/apps/app_beanstamp/terms",
+        json!({"version": 2, "text": "Same"}),
+        422,
+        "terms_not_newer",
+    )
+    .await;
+    p.admin_refused(
+        Method::POST,
+        "/v1/apps/app_nope/terms",
+        json!({"version": 9, "text": "x"}),
+        404,
+        "app_not_found",
+    )
+    .await;
 
     let (status, app) = p
         .admin(
@@ -177,24 +177,28 @@ async fn an_operator_can_make_an_app_ignore_consent_once() {
     );
 
     // Hostile and wrong input.
-    let unknown_app = p
-        .admin(Method::POST, "/v1/admin/apps/app_nope/rogue-event", body)
-        .await;
-    assert_error(&unknown_app, 404, "app_not_found");
-    let pan = p
-        .admin(
-            Method::POST,
-            path,
-            json!({"card_token": "4242424242424242", "scope": "receipts"}),
-        )
-        .await;
-    assert_error(&pan, 422, "card_number_in_text");
-    let unknown_card = p
-        .admin(
-            Method::POST,
-            path,
-            json!({"card_token": "tok_nobody", "scope": "receipts"}),
-        )
-        .await;
-    assert_error(&unknown_card, 409, "no_purchase");
+    p.admin_refused(
+        Method::POST,
+        "/v1/admin/apps/app_nope/rogue-event",
+        body,
+        404,
+        "app_not_found",
+    )
+    .await;
+    p.admin_refused(
+        Method::POST,
+        path,
+        json!({"card_token": "4242424242424242", "scope": "receipts"}),
+        422,
+        "card_number_in_text",
+    )
+    .await;
+    p.admin_refused(
+        Method::POST,
+        path,
+        json!({"card_token": "tok_nobody", "scope": "receipts"}),
+        409,
+        "no_purchase",
+    )
+    .await;
 }

@@ -27,14 +27,22 @@ async fn error_rate_and_latency() {
     assert_eq!(status, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
 
-    let invalid = p
-        .admin(Method::PUT, "/v1/admin/faults", json!({"error_rate": 2.0}))
-        .await;
-    assert_error(&invalid, 422, "invalid_faults");
-    let unknown = p
-        .admin(Method::PUT, "/v1/admin/faults", json!({"chaos": true}))
-        .await;
-    assert_error(&unknown, 422, "invalid_body");
+    p.admin_refused(
+        Method::PUT,
+        "/v1/admin/faults",
+        json!({"error_rate": 2.0}),
+        422,
+        "invalid_faults",
+    )
+    .await;
+    p.admin_refused(
+        Method::PUT,
+        "/v1/admin/faults",
+        json!({"chaos": true}),
+        422,
+        "invalid_body",
+    )
+    .await;
     let not_admin = read(
         p.http
             .put(p.url("/v1/admin/faults"))

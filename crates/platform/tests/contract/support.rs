@@ -126,6 +126,18 @@ impl Platform {
         Wallet::from_enrollment(self, &body)
     }
 
+    /// An admin request that must be refused with `status` and the error `code`.
+    pub async fn admin_refused(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+        status: u16,
+        code: &str,
+    ) {
+        assert_error(&self.admin(method, path, body).await, status, code);
+    }
+
     pub async fn admin(
         &self,
         method: reqwest::Method,

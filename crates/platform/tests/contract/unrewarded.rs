@@ -23,14 +23,14 @@ async fn an_operator_records_a_past_purchase_the_app_did_not_reward_never_before
     let (p, w, card) = enrolled_with_card().await;
 
     // No cashback grant yet: nothing the app could owe.
-    let early = p
-        .admin(
-            Method::POST,
-            PATH,
-            body(&card, Utc::now() - Duration::hours(1)),
-        )
-        .await;
-    assert_error(&early, 409, "no_cashback_grant");
+    p.admin_refused(
+        Method::POST,
+        PATH,
+        body(&card, Utc::now() - Duration::hours(1)),
+        409,
+        "no_cashback_grant",
+    )
+    .await;
 
     let grant = w
         .grant("grt_cb", "app_cashcove", &card, "cashback", json!({}))
@@ -40,14 +40,14 @@ async fn an_operator_records_a_past_purchase_the_app_did_not_reward_never_before
     let granted_at: DateTime<Utc> = grant["granted_at"].as_str().unwrap().parse().unwrap();
 
     // Dated before the grant: the app owed nothing then, whatever it holds now.
-    let before = p
-        .admin(
-            Method::POST,
-            PATH,
-            body(&card, granted_at - Duration::seconds(1)),
-        )
-        .await;
-    assert_error(&before, 409, "no_cashback_grant");
+    p.admin_refused(
+        Method::POST,
+        PATH,
+        body(&card, granted_at - Duration::seconds(1)),
+        409,
+        "no_cashback_grant",
+    )
+    .await;
 
     // Four days later (the platform clock), a purchase dated three days back, after the grant.
     p.advance_clock(4 * 24 * 3600).await;
@@ -145,49 +145,46 @@ async fn an_unrewarded_purchase_is_the_operators_and_refuses_wrong_apps_cards_an
     .await;
     assert_error(&anonymous, 401, "unauthorized");
 
-    // Unknown app; an app with no cashback grant (receipts only).
-    let unknown = p
-        .admin(
-            Method::POST,
+    let refused = [
+        // Unknown app; an app with no cashback grant (receipts only).
+        (
             "/v1/admin/apps/app_nope/unrewarded-purchase",
             body(&card, ok_at),
-        )
-        .await;
-    assert_error(&unknown, 404, "app_not_found");
-    let receipts_only = p
-        .admin(
-            Method::POST,
+            404,
+            "app_not_found",
+        ),
+        (
             "/v1/admin/apps/app_quire/unrewarded-purchase",
             body(&card, ok_at),
-        )
-        .await;
-    assert_error(&receipts_only, 409, "no_cashback_grant");
-
-    // Unknown or removed card, a card number for a token.
-    let nobody = p.admin(Method::POST, PATH, body("tok_nobody", ok_at)).await;
-    assert_error(&nobody, 422, "card_not_found");
-    let pan = p
-        .admin(Method::POST, PATH, body("4242424242424242", ok_at))
-        .await;
-    assert_error(&pan, 422, "card_number_in_text");
-
-    // In the future (by the platform clock), or absurdly old.
-    let future = p
-        .admin(
-            Method::POST,
+            409,
+            "no_cashback_grant",
+        ),
+        // Unknown or removed card, a card number for a token.
+        (PATH, body("tok_nobody", ok_at), 422, "card_not_found"),
+        (
+            PATH,
+            body("4242424242424242", ok_at),
+            422,
+            "card_number_in_text",
+        ),
+        // In the future (by the platform clock), or absurdly old.
+        (
             PATH,
             body(&card, Utc::now() + Duration::days(2)),
-        )
-        .await;
-    assert_error(&future, 422, "invalid_settled_at");
-    let ancient = p
-        .admin(
-            Method::POST,
+            422,
+            "invalid_settled_at",
+        ),
+        (
             PATH,
             body(&card, Utc::now() - Duration::days(120)),
-        )
-        .await;
-    assert_error(&ancient, 422, "invalid_settled_at");
+            422,
+            "invalid_settled_at",
+        ),
+    ];
+    for (path, request, status, code) in refused {
+        p.admin_refused(Method::POST, path, request, status, code)
+            .await;
+    }
 
     // Amount, merchant, unknown fields.
     let mut zero = body(&card, ok_at);
@@ -222,10 +219,14 @@ async fn an_unrewarded_purchase_is_the_operators_and_refuses_wrong_apps_cards_an
     p.advance_clock(3600).await;
     // After that grant (made at the platform's now, a day ahead), before the platform's now.
     let covered_time = Utc::now() + Duration::days(1) + Duration::minutes(30);
-    let wrong_channel = p
-        .admin(Method::POST, PATH, body(&other_card, covered_time))
-        .await;
-    assert_error(&wrong_channel, 409, "no_cashback_grant");
+    p.admin_refused(
+        Method::POST,
+        PATH,
+        body(&other_card, covered_time),
+        409,
+        "no_cashback_grant",
+    )
+    .await;
     let mut nfc = body(&other_card, covered_time);
     nfc["channel"] = "nfc".into();
     let (status, step) = p.admin(Method::POST, PATH, nfc).await;
