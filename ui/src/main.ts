@@ -4,8 +4,11 @@ import App from './App.svelte';
 import { setupI18n } from './lib/i18n';
 import { followLanguage } from './wallet/language.svelte';
 import { LAUNCH_MARKS, markLaunch } from './lib/ready';
+import { wallet } from './wallet/wallet.svelte';
 
 markLaunch(LAUNCH_MARKS.script);
+// Asked before the first render, so the answer is here in time for the first frame.
+void wallet.load();
 
 setupI18n();
 followLanguage();
