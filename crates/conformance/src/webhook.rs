@@ -226,8 +226,14 @@ mod tests {
             );
             let valid = v["valid"].as_bool().unwrap();
             invalid += usize::from(!valid);
+            // A vector naming a cardholder is checked by that cardholder's wallet: the signed
+            // body must name it too.
+            let bound = v["cardholder_id"].as_str().is_none_or(|cardholder| {
+                serde_json::from_str::<Value>(v["body"].as_str().unwrap()).unwrap()["cardholder_id"]
+                    == cardholder
+            });
             assert_eq!(
-                verify_v1a(&key, content.as_bytes(), v["signature"].as_str().unwrap()),
+                verify_v1a(&key, content.as_bytes(), v["signature"].as_str().unwrap()) && bound,
                 valid,
                 "{}",
                 v["name"]

@@ -58,13 +58,20 @@ fn committed_webhook_vectors_verify() {
     let mut valid = 0;
     for v in vectors {
         let key = decode_public_key(v["public_key"].as_str().unwrap()).unwrap();
-        let ok = verify_any(
-            &[key],
-            v["id"].as_str().unwrap(),
-            v["timestamp"].as_i64().unwrap(),
-            v["body"].as_str().unwrap(),
-            v["signature"].as_str().unwrap(),
-        );
+        // A vector naming a cardholder is checked by that cardholder's wallet: the signed body
+        // must name it too (the wallet refuses a foreign `cardholder_id` after verifying).
+        let bound = v["cardholder_id"].as_str().is_none_or(|cardholder| {
+            serde_json::from_str::<Value>(v["body"].as_str().unwrap()).unwrap()["cardholder_id"]
+                == cardholder
+        });
+        let ok = bound
+            && verify_any(
+                &[key],
+                v["id"].as_str().unwrap(),
+                v["timestamp"].as_i64().unwrap(),
+                v["body"].as_str().unwrap(),
+                v["signature"].as_str().unwrap(),
+            );
         assert_eq!(ok, v["valid"].as_bool().unwrap(), "{}", v["name"]);
         valid += usize::from(ok);
     }

@@ -207,6 +207,38 @@ async fn stale_deliveries_hold_the_cursor_and_lose_nothing() {
     );
 }
 
+/// The ids of the signing keys the wallet trusts.
+async fn trusted_key_ids(device: &Device) -> Vec<String> {
+    device
+        .enrollment()
+        .await
+        .signing_keys
+        .iter()
+        .map(|k| k.key_id.clone())
+        .collect()
+}
+
+/// Three key rotations at the platform, then a purchase with receipts on: the wallet syncs it
+/// with nothing set aside, and restarts.
+async fn rotate_three_times_then_buy(platform: &Platform, device: &mut Device, card: &str) {
+    for _ in 0..3 {
+        platform
+            .admin(reqwest::Method::POST, "/v1/admin/keys/rotate", json!({}))
+            .await;
+    }
+    device
+        .grant(
+            &key("app_quire", card, Scope::Receipts),
+            ALL_CHANNELS,
+            Utc::now(),
+        )
+        .await;
+    platform.purchase(device, card, 999, "card").await;
+    device.settle(3).await;
+    assert_eq!(device.syncer.status().quarantined, 0);
+    device.restart().await;
+}
+
 /// With no overlap (the retired key stops signing at once), deliveries verify only under a key
 /// endorsed after the wallet enrolled: the wallet refetches the keys and follows the chain.
 #[tokio::test]
@@ -222,36 +254,9 @@ async fn rotated_signing_keys_are_followed() {
     device.enroll(&platform, None).await;
     let card = device.link_card().await;
     device.syncer.refresh_directory(Utc::now()).await.unwrap();
-    let enrolled: Vec<String> = device
-        .enrollment()
-        .await
-        .signing_keys
-        .iter()
-        .map(|k| k.key_id.clone())
-        .collect();
-    for _ in 0..3 {
-        platform
-            .admin(reqwest::Method::POST, "/v1/admin/keys/rotate", json!({}))
-            .await;
-    }
-    device
-        .grant(
-            &key("app_quire", &card, Scope::Receipts),
-            ALL_CHANNELS,
-            Utc::now(),
-        )
-        .await;
-    platform.purchase(&device, &card, 999, "card").await;
-    device.settle(3).await;
-    assert_eq!(device.syncer.status().quarantined, 0);
-    device.restart().await;
-    let now_trusted: Vec<String> = device
-        .enrollment()
-        .await
-        .signing_keys
-        .iter()
-        .map(|k| k.key_id.clone())
-        .collect();
+    let enrolled = trusted_key_ids(&device).await;
+    rotate_three_times_then_buy(&platform, &mut device, &card).await;
+    let now_trusted = trusted_key_ids(&device).await;
     assert_ne!(enrolled, now_trusted, "the new keys are stored");
     let expected = platform_event_ids(&platform, &device).await;
     assert_eq!(
@@ -265,36 +270,9 @@ async fn rotated_signing_keys_are_followed() {
 #[tokio::test]
 async fn a_wallet_that_missed_rotations_verifies_the_old_keys_signature_during_the_overlap() {
     let (platform, mut device, card) = one_device().await;
-    let enrolled: Vec<String> = device
-        .enrollment()
-        .await
-        .signing_keys
-        .iter()
-        .map(|k| k.key_id.clone())
-        .collect();
-    for _ in 0..3 {
-        platform
-            .admin(reqwest::Method::POST, "/v1/admin/keys/rotate", json!({}))
-            .await;
-    }
-    device
-        .grant(
-            &key("app_quire", &card, Scope::Receipts),
-            ALL_CHANNELS,
-            Utc::now(),
-        )
-        .await;
-    platform.purchase(&device, &card, 999, "card").await;
-    device.settle(3).await;
-    assert_eq!(device.syncer.status().quarantined, 0);
-    device.restart().await;
-    let still_trusted: Vec<String> = device
-        .enrollment()
-        .await
-        .signing_keys
-        .iter()
-        .map(|k| k.key_id.clone())
-        .collect();
+    let enrolled = trusted_key_ids(&device).await;
+    rotate_three_times_then_buy(&platform, &mut device, &card).await;
+    let still_trusted = trusted_key_ids(&device).await;
     assert_eq!(
         enrolled, still_trusted,
         "no key was needed beyond the enrollment's"
