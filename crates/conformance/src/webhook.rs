@@ -61,6 +61,8 @@ pub struct PublishedKey {
     pub status: String,
     /// `(signed_by, signature)`; `None` only for the platform's first key.
     pub endorsement: Option<(String, String)>,
+    /// A retired key still co-signing deliveries (the rotation's overlap): until when.
+    pub signs_until: Option<chrono::DateTime<chrono::Utc>>,
     pub key: VerifyingKey,
 }
 
@@ -116,7 +118,21 @@ impl PublishedKey {
             }
             _ => return Err(format!("key {key_id}: no `endorsement` (object or null)")),
         };
+        let signs_until = match value.get("signs_until") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(at)) => Some(
+                chrono::DateTime::parse_from_rfc3339(at)
+                    .map_err(|e| format!("key {key_id}: signs_until {at:?}: {e}"))?
+                    .with_timezone(&chrono::Utc),
+            ),
+            Some(other) => {
+                return Err(format!(
+                    "key {key_id}: signs_until is not a date or null: {other}"
+                ))
+            }
+        };
         Ok(PublishedKey {
+            signs_until,
             key_id,
             public_key,
             status,

@@ -101,6 +101,13 @@ async fn deliveries_with_bad_signatures_fail_the_signature_checks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_that_stops_signing_with_the_retired_key_at_once_fails_the_rotation_check() {
+    let (failed, table) = failures_behind(Breakage::SingleSignature).await;
+    let expected: BTreeSet<&str> = ["keys.rotation"].into();
+    assert_eq!(failed, expected, "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_forgetting_idempotency_keys_fails_the_idempotency_checks() {
     let (failed, table) = failures_behind(Breakage::ForgetsIdempotencyKeys).await;
     let expected: BTreeSet<&str> = [

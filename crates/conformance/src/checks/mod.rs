@@ -247,7 +247,7 @@ pub fn catalogue() -> Vec<Check> {
         ),
         check!(
             "keys.rotation",
-            "README: Signing keys (rotation: active → retired, next → active, new next endorsed); rotateKeys",
+            "README: Signing keys (rotation: active → retired, next → active, new next endorsed; the retired key co-signs until signs_until); rotateKeys",
             true,
             signatures::rotation
         ),

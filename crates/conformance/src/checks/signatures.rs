@@ -268,7 +268,8 @@ pub async fn keys_published(t: &Target) -> Checked {
 
 /// `POST /v1/admin/keys/rotate`: active → retired, next → active, a new next endorsed by the
 /// new active key; `/v1/keys` then says the same; a wallet enrolled before follows the chain
-/// from its pinned keys, and the next delivery verifies under the new active key.
+/// from its pinned keys, and the next delivery verifies under the new active key — and, while
+/// the retired key's `signs_until` is ahead, under the retired key too (dual signatures).
 pub async fn rotation(t: &Target) -> Checked {
     let Some(admin) = t.admin_token() else {
         fail!("needs the operator token")
@@ -344,6 +345,21 @@ pub async fn rotation(t: &Target) -> Checked {
         verify_v1a(&new_active.key, content.as_bytes(), &item.signature),
         "the delivery after the rotation is not signed by the new active key {old_next}"
     );
+    // During the overlap the retired key co-signs: a wallet that only knew it verifies too.
+    let retired = listed.iter().find(|k| k.key_id == old_active);
+    if let Some(until) = retired.and_then(|k| k.signs_until) {
+        if item.timestamp < until.timestamp() {
+            let Some(old) = trust.get(&old_active) else {
+                fail!("the retired key {old_active} is not trusted")
+            };
+            ensure!(
+                verify_v1a(&old.key, content.as_bytes(), &item.signature),
+                "the delivery inside the overlap (retired key {old_active} signs until {until}) \
+                 carries no signature of the retired key: {}",
+                item.signature
+            );
+        }
+    }
     for item in &items {
         verify_delivery(&trust, &wallet, item)?;
     }

@@ -26,6 +26,9 @@ pub enum Breakage {
     ForgetsIdempotencyKeys,
     /// `wait` is dropped from feed requests: no long-poll.
     NoLongPoll,
+    /// Deliveries keep only their first signature: a retired key does not co-sign during the
+    /// rotation's overlap.
+    SingleSignature,
 }
 
 struct Proxy {
@@ -129,6 +132,23 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
             }
         } else if headers.contains_key("webhook-signature") {
             if let Ok(value) = HeaderValue::from_str(&bogus_signature()) {
+                headers.insert(HeaderName::from_static("webhook-signature"), value);
+            }
+        }
+    }
+    if proxy.breakage == Breakage::SingleSignature {
+        let first = |signatures: &str| signatures.split(' ').next().unwrap_or_default().to_owned();
+        if path == "/v1/events" {
+            if let Ok(mut page) = serde_json::from_slice::<Value>(&bytes) {
+                for item in page["events"].as_array_mut().into_iter().flatten() {
+                    let kept = first(item["signature"].as_str().unwrap_or_default());
+                    item["signature"] = Value::from(kept);
+                }
+                bytes = serde_json::to_vec(&page).unwrap_or_default();
+            }
+        } else if let Some(signatures) = headers.get("webhook-signature") {
+            let kept = first(signatures.to_str().unwrap_or_default());
+            if let Ok(value) = HeaderValue::from_str(&kept) {
                 headers.insert(HeaderName::from_static("webhook-signature"), value);
             }
         }
