@@ -84,6 +84,11 @@ pub async fn card_link(ctx: &Context, request: CardLinkRequest) -> Result<CardVi
     match cards::insert(&pool, &card, now).await {
         Ok(card) => Ok(CardView::of(&card, now.date_naive())),
         Err(e) => {
+            // The syncer may have stored this very card meanwhile, from the platform's feed
+            // (its `card.changed` event): then it is linked, and must stay so.
+            if let Some(held) = cards::get(&pool, &linked.token).await? {
+                return Ok(CardView::of(&held, now.date_naive()));
+            }
             // Never leave a card on the platform that the wallet does not know, unless the
             // cardholder had it before this request (another device holds it).
             if !already_linked {
