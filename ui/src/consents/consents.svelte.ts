@@ -11,9 +11,12 @@ class ConsentsStore {
   grants = $state<Record<string, GrantView>>({});
   loading = $state(true);
   error = $state<unknown>(null);
+  /** Counts the changes put here: a list read before the latest one is stale. */
+  #changes = 0;
 
   async load(): Promise<void> {
     this.loading = true;
+    const seen = this.#changes;
     try {
       const [apps, cards, grants] = await Promise.all([
         ipc.call('apps_list', {}),
@@ -22,7 +25,9 @@ class ConsentsStore {
       ]);
       this.apps = apps.apps;
       this.cards = cards.cards;
-      this.setGrants(grants.grants);
+      // A change made while the list was read is newer than the list: read the grants again.
+      if (seen === this.#changes) this.setGrants(grants.grants);
+      else void this.refreshQuietly();
       this.error = null;
     } catch (e) {
       this.error = e;
@@ -33,12 +38,18 @@ class ConsentsStore {
 
   /** Grants and cards again, without a loading state (after a sync brought changes). */
   async refreshQuietly(): Promise<void> {
+    const seen = this.#changes;
     try {
       const [cards, grants] = await Promise.all([
         ipc.call('cards_list', {}),
         ipc.call('grants_list', { appId: null, cardToken: null }),
       ]);
       this.cards = cards.cards;
+      // A change made while the list was read is newer than the list: read the grants again.
+      if (seen !== this.#changes) {
+        void this.refreshQuietly();
+        return;
+      }
       this.setGrants(grants.grants);
     } catch {
       // The next full load shows the error; a background refresh keeps what is on screen.
@@ -54,6 +65,7 @@ class ConsentsStore {
   }
 
   put(grant: GrantView): void {
+    this.#changes++;
     this.grants = { ...this.grants, [grantKey(grant.appId, grant.cardToken, grant.scope)]: grant };
   }
 
