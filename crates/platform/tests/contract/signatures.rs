@@ -58,13 +58,7 @@ async fn single_event_carries_standard_webhooks_headers() {
     let card = w.link_card(VISA).await;
     let purchase = w.purchase(&card, 100, "EUR", "Café Lumen", "nfc").await;
     let id = purchase["event_ids"][0].as_str().unwrap();
-    let response = w
-        .http
-        .get(w.url(&format!("/v1/events/{id}")))
-        .bearer_auth(&w.token)
-        .send()
-        .await
-        .unwrap();
+    let response = w.get_response(&format!("/v1/events/{id}")).await;
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
     let body = response.text().await.unwrap();
@@ -163,13 +157,7 @@ async fn rotation_signs_with_old_and_new_keys_during_the_overlap_then_only_the_n
     assert!(verifies(&new, item));
     // The single-event endpoint signs the same way.
     let id = item["id"].as_str().unwrap();
-    let response = w
-        .http
-        .get(w.url(&format!("/v1/events/{id}")))
-        .bearer_auth(&w.token)
-        .send()
-        .await
-        .unwrap();
+    let response = w.get_response(&format!("/v1/events/{id}")).await;
     let header = response.headers()["webhook-signature"]
         .to_str()
         .unwrap()

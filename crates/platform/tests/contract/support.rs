@@ -236,15 +236,17 @@ impl Wallet {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        read(
-            self.http
-                .get(self.url(path))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        read(self.get_response(path).await).await
+    }
+
+    /// The whole answer to an authorized GET, headers included.
+    pub async fn get_response(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
