@@ -328,22 +328,12 @@ impl<'t> Wallet<'t> {
             "expires_at": null,
             "terms_version": app.terms_version,
         });
-        let statement = json!({
-            "grant_id": grant_id,
-            "action": "grant",
-            "app_id": app.id,
-            "card_token": card,
-            "scope": app.scope,
-            "channels": channels,
-            "trigger": "authorization",
-            "min_purchase": null,
-            "expires_at": null,
-            "terms_version": app.terms_version,
-            "terms_hash": app.terms_hash,
-            "base_version": base_version,
-            "at": now_ms(),
-            "device_id": self.device_id,
-        });
+        // The statement says what the body says, and who made the change under which terms.
+        let mut statement = body.clone();
+        statement["grant_id"] = json!(grant_id);
+        statement["terms_hash"] = json!(app.terms_hash);
+        statement["at"] = json!(now_ms());
+        statement["device_id"] = json!(self.device_id);
         body["signed"] = sign_statement(&statement, &self.key)?;
         Ok(body)
     }

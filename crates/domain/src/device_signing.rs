@@ -28,7 +28,10 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Channel, ConsentAction, Grant, GrantStatus, Money, Scope, Sha256Digest, Trigger};
+use crate::{
+    Channel, ConsentAction, Grant, GrantDetails, GrantKey, GrantStatus, Money, Scope, Sha256Digest,
+    Trigger,
+};
 
 const STATEMENT_CONTEXT: &str = "consentry.consent-change.v1";
 const LINK_CONTEXT: &str = "consentry.device-link.v1";
@@ -214,8 +217,26 @@ impl ConsentStatement {
         })
     }
 
+    /// The app, card and scope it is about.
+    pub fn key(&self) -> GrantKey {
+        self.details().key()
+    }
+
+    /// The grant's details as the statement gives them.
+    pub fn details(&self) -> GrantDetails {
+        GrantDetails {
+            app_id: self.app_id.clone(),
+            card_token: self.card_token.clone(),
+            scope: self.scope,
+            channels: self.channels.clone(),
+            trigger: self.trigger,
+            min_purchase: self.min_purchase,
+            expires_at: self.expires_at,
+        }
+    }
+
     /// Whether `grant` is the state this change produced: same grant, status, details and
-    /// terms, one version after the one it built on.
+    /// terms (only the key for a revocation), one version after the one it built on.
     pub fn produced(&self, grant: &Grant) -> bool {
         let status = match self.action {
             ConsentAction::Revoke => GrantStatus::Revoked,
@@ -224,19 +245,15 @@ impl ConsentStatement {
             }
             _ => return false,
         };
-        let details_match = status == GrantStatus::Revoked
-            || (grant.channels == self.channels
-                && grant.trigger == self.trigger
-                && grant.min_purchase == self.min_purchase
-                && grant.expires_at == self.expires_at
-                && grant.terms_version == self.terms_version);
+        let same = if status == GrantStatus::Revoked {
+            grant.key() == self.key()
+        } else {
+            grant.details() == self.details() && grant.terms_version == self.terms_version
+        };
         grant.id == self.grant_id
-            && grant.app_id == self.app_id
-            && grant.card_token == self.card_token
-            && grant.scope == self.scope
             && grant.status == status
             && grant.version == self.base_version + 1
-            && details_match
+            && same
     }
 }
 

@@ -55,6 +55,20 @@ impl GrantKey {
     pub fn matches(&self, app_id: Option<&str>, card_token: Option<&str>) -> bool {
         app_id.is_none_or(|a| a == self.app_id) && card_token.is_none_or(|c| c == self.card_token)
     }
+
+    /// The name of the first field (`app_id`, `card_token`, `scope`) in which `other`
+    /// differs; `None` when it is the same key.
+    pub fn first_difference(&self, other: &GrantKey) -> Option<&'static str> {
+        first_false(&[
+            ("app_id", self.app_id == other.app_id),
+            ("card_token", self.card_token == other.card_token),
+            ("scope", self.scope == other.scope),
+        ])
+    }
+}
+
+fn first_false(fields: &[(&'static str, bool)]) -> Option<&'static str> {
+    fields.iter().find(|(_, same)| !same).map(|(name, _)| *name)
 }
 
 /// What the cardholder chose when granting (everything except lifecycle bookkeeping).
@@ -76,6 +90,19 @@ impl GrantDetails {
             card_token: self.card_token.clone(),
             scope: self.scope,
         }
+    }
+
+    /// The name of the first field, in declaration order, in which `other` differs; `None`
+    /// when they are the same details.
+    pub fn first_difference(&self, other: &GrantDetails) -> Option<&'static str> {
+        self.key().first_difference(&other.key()).or_else(|| {
+            first_false(&[
+                ("channels", self.channels == other.channels),
+                ("trigger", self.trigger == other.trigger),
+                ("min_purchase", self.min_purchase == other.min_purchase),
+                ("expires_at", self.expires_at == other.expires_at),
+            ])
+        })
     }
 }
 

@@ -108,59 +108,34 @@ pub fn check_request(
     if statement.base_version != change.base_version() {
         return Err(mismatch("base_version"));
     }
+    if let Some((details, terms_version)) = change.grant_details() {
+        let differs = details
+            .first_difference(&statement.details())
+            .or((statement.terms_version != terms_version).then_some("terms_version"));
+        return differs.map_or(Ok(()), |field| Err(mismatch(field)));
+    }
     match change {
-        GrantChange::Grant {
-            app_id,
-            card_token,
-            scope,
-            channels,
-            trigger,
-            min_purchase,
-            expires_at,
-            terms_version,
-            ..
-        } => {
-            let fields = [
-                ("app_id", statement.app_id == *app_id),
-                ("card_token", statement.card_token == *card_token),
-                ("scope", statement.scope == *scope),
-                ("channels", statement.channels == *channels),
-                ("trigger", statement.trigger == *trigger),
-                ("min_purchase", statement.min_purchase == *min_purchase),
-                ("expires_at", statement.expires_at == *expires_at),
-                ("terms_version", statement.terms_version == *terms_version),
-            ];
-            match fields.iter().find(|(_, same)| !same) {
-                Some((field, _)) => Err(mismatch(field)),
-                None => Ok(()),
-            }
-        }
-        GrantChange::Revoke { .. } => Ok(()),
         GrantChange::Renew { expires_at, .. } if statement.expires_at != *expires_at => {
             Err(mismatch("expires_at"))
         }
-        GrantChange::Renew { .. } => Ok(()),
         GrantChange::Reconsent { terms_version, .. }
             if statement.terms_version != *terms_version =>
         {
             Err(mismatch("terms_version"))
         }
-        GrantChange::Reconsent { .. } => Ok(()),
+        GrantChange::Grant { .. }
+        | GrantChange::Revoke { .. }
+        | GrantChange::Renew { .. }
+        | GrantChange::Reconsent { .. } => Ok(()),
     }
 }
 
 /// A change to an existing grant names that grant's app, card and scope.
 pub fn check_key(statement: &ConsentStatement, grant: &Grant) -> Result<(), ApiError> {
-    if statement.app_id != grant.app_id {
-        return Err(mismatch("app_id"));
-    }
-    if statement.card_token != grant.card_token {
-        return Err(mismatch("card_token"));
-    }
-    if statement.scope != grant.scope {
-        return Err(mismatch("scope"));
-    }
-    Ok(())
+    statement
+        .key()
+        .first_difference(&grant.key())
+        .map_or(Ok(()), |field| Err(mismatch(field)))
 }
 
 /// `terms_hash` is the hash of a text of the app's terms at `terms_version`, in any language

@@ -7,7 +7,7 @@
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use consentry_domain::{ConsentAction, Grant, GrantDetails, GrantError, SignedConsent};
+use consentry_domain::{ConsentAction, Grant, GrantError, SignedConsent};
 use sqlx::SqliteConnection;
 
 use crate::consent_signatures as signatures;
@@ -86,22 +86,15 @@ pub async fn apply(
         signatures::check_key(statement, grant)?;
         Ok(grant.clone())
     };
-    let (action, next) = match change {
-        GrantChange::Grant {
-            app_id,
-            card_token,
-            scope,
-            channels,
-            trigger,
-            min_purchase,
-            expires_at,
-            terms_version,
-            ..
-        } => {
-            let app = apps::find(conn, &app_id).await?.ok_or_else(|| {
+    let (action, next) = match &change {
+        GrantChange::Grant { .. } => {
+            let (details, terms_version) = change
+                .grant_details()
+                .ok_or_else(|| ApiError::internal("a grant change without its details"))?;
+            let app = apps::find(conn, &details.app_id).await?.ok_or_else(|| {
                 ApiError::unprocessable("app_not_found", "no app with this app_id")
             })?;
-            if cards::find_active(conn, cardholder_id, &card_token)
+            if cards::find_active(conn, cardholder_id, &details.card_token)
                 .await?
                 .is_none()
             {
@@ -110,25 +103,16 @@ pub async fn apply(
                     "no linked card with this card_token",
                 ));
             }
-            if !app.requested_scopes.contains(&scope) {
+            if !app.requested_scopes.contains(&details.scope) {
                 return Err(ApiError::unprocessable(
                     "scope_not_requested",
-                    format!("{} does not ask for the {scope} scope", app.name),
+                    format!("{} does not ask for the {} scope", app.name, details.scope),
                 ));
             }
             if terms_version != app.terms.version {
                 return Err(terms_outdated(app.terms.version));
             }
             signatures::check_terms(conn, statement).await?;
-            let details = GrantDetails {
-                app_id,
-                card_token,
-                scope,
-                channels,
-                trigger,
-                min_purchase,
-                expires_at,
-            };
             let next = match current {
                 None => Grant::new(id, details, terms_version, now),
                 Some(grant) => grant.regrant(id, details, terms_version, now),
@@ -152,20 +136,20 @@ pub async fn apply(
         GrantChange::Renew { expires_at, .. } => {
             let grant = existing(current)?;
             signatures::check_terms(conn, statement).await?;
-            (ConsentAction::Renew, grant.renew(expires_at, now))
+            (ConsentAction::Renew, grant.renew(*expires_at, now))
         }
         GrantChange::Reconsent { terms_version, .. } => {
             let grant = existing(current)?;
             let app = apps::find(conn, &grant.app_id)
                 .await?
                 .ok_or_else(|| ApiError::internal("a grant names an unknown app"))?;
-            if terms_version != app.terms.version {
+            if *terms_version != app.terms.version {
                 return Err(terms_outdated(app.terms.version));
             }
             signatures::check_terms(conn, statement).await?;
             (
                 ConsentAction::Reconsent,
-                grant.reconsent(terms_version, now),
+                grant.reconsent(*terms_version, now),
             )
         }
     };

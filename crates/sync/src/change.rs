@@ -1,11 +1,7 @@
 //! From a consent-ledger entry to the platform's `PUT /v1/grants/{id}` body, and the grant
 //! ids that make two devices address the same platform grant.
 
-use chrono::{DateTime, Utc};
-use consentry_domain::{
-    Channel, ConsentAction, ConsentStatement, GrantKey, LedgerEntry, Money, Scope, SignedConsent,
-    Trigger,
-};
+use consentry_domain::{ConsentAction, ConsentStatement, GrantKey, LedgerEntry, SignedConsent};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -92,76 +88,8 @@ pub(crate) fn signed_of(body: &str) -> Option<SignedConsent> {
     serde_json::from_value(value.get("signed")?.clone()).ok()
 }
 
-/// The body of `PUT /v1/grants/{id}`, tagged by `action`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum GrantChange {
-    Grant {
-        base_version: u64,
-        app_id: String,
-        card_token: String,
-        scope: Scope,
-        channels: Vec<Channel>,
-        trigger: Trigger,
-        min_purchase: Option<Money>,
-        expires_at: Option<DateTime<Utc>>,
-        terms_version: u32,
-    },
-    Revoke {
-        base_version: u64,
-    },
-    Renew {
-        base_version: u64,
-        expires_at: Option<DateTime<Utc>>,
-    },
-    Reconsent {
-        base_version: u64,
-        terms_version: u32,
-    },
-}
-
-impl GrantChange {
-    /// The request for `entry` on top of platform version `base_version`; `None` for changes
-    /// the platform does not take from a device (expire, needs-reconsent, conflict notes):
-    /// they are the platform's own doing or local bookkeeping.
-    pub fn for_entry(entry: &LedgerEntry, base_version: u64) -> Option<GrantChange> {
-        let g = &entry.grant;
-        Some(match entry.action {
-            ConsentAction::Grant => GrantChange::Grant {
-                base_version,
-                app_id: g.app_id.clone(),
-                card_token: g.card_token.clone(),
-                scope: g.scope,
-                channels: g.channels.iter().copied().collect(),
-                trigger: g.trigger,
-                min_purchase: g.min_purchase,
-                expires_at: g.expires_at,
-                terms_version: entry.terms_version,
-            },
-            ConsentAction::Revoke => GrantChange::Revoke { base_version },
-            ConsentAction::Renew => GrantChange::Renew {
-                base_version,
-                expires_at: g.expires_at,
-            },
-            ConsentAction::Reconsent => GrantChange::Reconsent {
-                base_version,
-                terms_version: entry.terms_version,
-            },
-            ConsentAction::Expire | ConsentAction::NeedsReconsent | ConsentAction::Conflict => {
-                return None
-            }
-        })
-    }
-
-    pub fn base_version(&self) -> u64 {
-        match self {
-            GrantChange::Grant { base_version, .. }
-            | GrantChange::Revoke { base_version }
-            | GrantChange::Renew { base_version, .. }
-            | GrantChange::Reconsent { base_version, .. } => *base_version,
-        }
-    }
-}
+/// The body of `PUT /v1/grants/{id}`, tagged by `action` (the contract's own type).
+pub use consentry_wire::GrantChange;
 
 /// Whether the platform takes this action from a device.
 pub fn is_sent(action: ConsentAction) -> bool {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use consentry_domain::{Channel, ConsentAction, Money, Scope, Trigger};
+use consentry_domain::{Channel, ConsentAction, GrantDetails, LedgerEntry, Money, Scope, Trigger};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -58,12 +58,73 @@ pub enum GrantChange {
 }
 
 impl GrantChange {
+    /// The request for `entry` on top of platform version `base_version`; `None` for changes
+    /// the platform does not take from a device (expire, needs-reconsent, conflict notes):
+    /// they are the platform's own doing or local bookkeeping.
+    pub fn for_entry(entry: &LedgerEntry, base_version: u64) -> Option<GrantChange> {
+        let g = &entry.grant;
+        Some(match entry.action {
+            ConsentAction::Grant => GrantChange::Grant {
+                base_version,
+                app_id: g.app_id.clone(),
+                card_token: g.card_token.clone(),
+                scope: g.scope,
+                channels: g.channels.clone(),
+                trigger: g.trigger,
+                min_purchase: g.min_purchase,
+                expires_at: g.expires_at,
+                terms_version: entry.terms_version,
+            },
+            ConsentAction::Revoke => GrantChange::Revoke { base_version },
+            ConsentAction::Renew => GrantChange::Renew {
+                base_version,
+                expires_at: g.expires_at,
+            },
+            ConsentAction::Reconsent => GrantChange::Reconsent {
+                base_version,
+                terms_version: entry.terms_version,
+            },
+            ConsentAction::Expire | ConsentAction::NeedsReconsent | ConsentAction::Conflict => {
+                return None
+            }
+        })
+    }
+
     pub fn action(&self) -> ConsentAction {
         match self {
             GrantChange::Grant { .. } => ConsentAction::Grant,
             GrantChange::Revoke { .. } => ConsentAction::Revoke,
             GrantChange::Renew { .. } => ConsentAction::Renew,
             GrantChange::Reconsent { .. } => ConsentAction::Reconsent,
+        }
+    }
+
+    /// For a `grant`: what the cardholder chose, and the terms version agreed to.
+    pub fn grant_details(&self) -> Option<(GrantDetails, u32)> {
+        match self {
+            GrantChange::Grant {
+                app_id,
+                card_token,
+                scope,
+                channels,
+                trigger,
+                min_purchase,
+                expires_at,
+                terms_version,
+                ..
+            } => Some((
+                GrantDetails {
+                    app_id: app_id.clone(),
+                    card_token: card_token.clone(),
+                    scope: *scope,
+                    channels: channels.clone(),
+                    trigger: *trigger,
+                    min_purchase: *min_purchase,
+                    expires_at: *expires_at,
+                },
+                *terms_version,
+            )),
+            _ => None,
         }
     }
 

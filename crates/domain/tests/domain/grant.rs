@@ -230,3 +230,26 @@ fn grant_serde_roundtrips_with_snake_case() {
     assert_eq!(json["trigger"], "settlement");
     assert_eq!(serde_json::from_value::<Grant>(json).unwrap(), grant);
 }
+
+#[test]
+fn first_difference_names_the_first_field_that_differs() {
+    let base = details("app-receipts", "tok-1", Scope::Receipts);
+    assert_eq!(base.first_difference(&base.clone()), None);
+    assert_eq!(base.key().first_difference(&base.key()), None);
+    let other_card = details("app-receipts", "tok-2", Scope::Receipts);
+    assert_eq!(base.first_difference(&other_card), Some("card_token"));
+    assert_eq!(
+        base.key().first_difference(&other_card.key()),
+        Some("card_token")
+    );
+    let mut fewer_channels = base.clone();
+    fewer_channels.channels = BTreeSet::from([Channel::Online]);
+    assert_eq!(base.first_difference(&fewer_channels), Some("channels"));
+    let mut later = fewer_channels.clone();
+    later.expires_at = Some(day(60));
+    // Channels come before the expiry: the first difference is named, not the last.
+    assert_eq!(base.first_difference(&later), Some("channels"));
+    let mut scope_and_minimum = details("app-receipts", "tok-1", Scope::Points);
+    scope_and_minimum.min_purchase = Some(eur(100));
+    assert_eq!(base.first_difference(&scope_and_minimum), Some("scope"));
+}
