@@ -11,7 +11,7 @@ const START = Date.UTC(2026, 10, 27, 12, 0, 0);
 const CARD_CHANGE_AT = 2;
 
 /** An event of the synthetic feed: a transaction on the demo card unless `over` says otherwise. */
-function feedEvent(over: Partial<ActivityItem> & Pick<ActivityItem, 'id' | 'occurredAt'>): ActivityItem {
+export function feedEvent(over: Partial<ActivityItem> & Pick<ActivityItem, 'id' | 'occurredAt'>): ActivityItem {
   return {
     cursor: '',
     kind: 'transaction.authorized',
@@ -102,28 +102,17 @@ export function syntheticItem(n: number): ActivityItem {
 }
 
 function cardChangeItem(n: number, at: string): ActivityItem {
-  return {
+  return feedEvent({
     id: `evt_${n}`,
     cursor: `${START - n * 7 * 60_000}.${1_000_000 - n}`,
     kind: 'card.changed',
     occurredAt: at,
-    cardToken: 'tok_demo_visa',
-    cardLast4: '4242',
-    cardNickname: 'Everyday',
-    appId: null,
-    appName: null,
-    merchant: null,
-    amount: null,
-    purchase: null,
     channel: null,
-    points: null,
     label: 'renamed',
     text: 'Everyday',
-    violation: false,
     consentOrigin: 'other_device',
     deviceName: 'Desktop',
-    group: null,
-  };
+  });
 }
 
 /** Pages of a feed of `total` synthetic events; the cursor is the next item's index. */

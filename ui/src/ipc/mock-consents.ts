@@ -16,38 +16,39 @@ import { IpcError } from './seam';
 
 const DAY_MS = 86_400_000;
 
+/** The consent-ledger entry number `seq` that `action` on grant `g` at `at` writes, on this laptop. */
+export function ledgerEntry(action: string, g: GrantView, at: string, seq: number): LedgerEntryView {
+  return {
+    seq,
+    action,
+    grantId: g.grantId,
+    appId: g.appId,
+    cardToken: g.cardToken,
+    scope: g.scope,
+    channels: [...g.channels],
+    trigger: g.trigger,
+    minPurchase: g.minPurchase,
+    expiresAt: g.expiresAt,
+    deviceId: 'dev_laptop',
+    deviceName: 'Laptop',
+    at,
+    termsVersion: g.termsVersion,
+    termsHash: 'ab'.repeat(32),
+    hash: seq.toString(16).padStart(64, '0'),
+  };
+}
+
 export class MockConsents {
   private grants: GrantView[];
   private ledger: LedgerEntryView[];
 
   constructor(grants: readonly GrantView[]) {
     this.grants = grants.map((g) => structuredClone(g));
-    this.ledger = grants.map((g, i) => this.entry('grant', g, g.grantedAt, i + 1));
-  }
-
-  private entry(action: string, g: GrantView, at: string, seq: number): LedgerEntryView {
-    return {
-      seq,
-      action,
-      grantId: g.grantId,
-      appId: g.appId,
-      cardToken: g.cardToken,
-      scope: g.scope,
-      channels: [...g.channels],
-      trigger: g.trigger,
-      minPurchase: g.minPurchase,
-      expiresAt: g.expiresAt,
-      deviceId: 'dev_laptop',
-      deviceName: 'Laptop',
-      at,
-      termsVersion: g.termsVersion,
-      termsHash: 'ab'.repeat(32),
-      hash: seq.toString(16).padStart(64, '0'),
-    };
+    this.ledger = grants.map((g, i) => ledgerEntry('grant', g, g.grantedAt, i + 1));
   }
 
   private record(action: string, g: GrantView, at: string): void {
-    this.ledger.push(this.entry(action, g, at, this.ledger.length + 1));
+    this.ledger.push(ledgerEntry(action, g, at, this.ledger.length + 1));
   }
 
   list(request: GrantsListRequest): { grants: GrantView[] } {

@@ -3,6 +3,7 @@
 // and events a test can emit.
 import type {
   ApiError,
+  AppView,
   CardView,
   CommandName,
   DesktopSettings,
@@ -30,7 +31,8 @@ export type MockScenario = { [K in CommandName]?: MockReply<K> };
 
 const unlocked: WalletStatus = { state: 'unlocked', walletId: 'w-0001', autoLockMinutes: 15, keyring: true, hasPassphrase: false };
 
-const card: CardView = {
+/** The default scenario's one card, for tests that vary it. */
+export const demoCard: CardView = {
   token: 'tok_demo_visa',
   brand: 'visa',
   last4: '4242',
@@ -43,10 +45,26 @@ const card: CardView = {
   currency: 'EUR',
 };
 
-const grant: GrantView = {
+/** The directory's first app, as the platform serves it in English. */
+export const receiptsApp: AppView = {
+  id: 'app_receipts',
+  name: 'PaperLess Receipts',
+  publisher: 'Receipt Co',
+  description: 'Itemised digital receipts for every purchase.',
+  language: 'en',
+  requestedScopes: ['receipts'],
+  termsVersion: 1,
+  termsText: 'We store your receipts for you.',
+  termsLanguage: 'en',
+  fee: '€0.10 per receipt',
+  feeModel: { kind: 'per_event', amount: { minor: 10, currency: 'EUR' }, per: 'receipts' },
+};
+
+/** The default scenario's one permission (receipts on the demo card), for tests that vary it. */
+export const receiptsGrant: GrantView = {
   grantId: 'grt_1',
   appId: 'app_receipts',
-  cardToken: card.token,
+  cardToken: demoCard.token,
   scope: 'receipts',
   channels: ['card', 'nfc'],
   trigger: 'authorization',
@@ -71,7 +89,7 @@ let desktopSettings: DesktopSettings = {
 };
 
 /** The permissions and ledger the default answers keep; each mock transport starts afresh. */
-let consentsState = new MockConsents([grant]);
+let consentsState = new MockConsents([receiptsGrant]);
 
 export const syncedStatus: SyncStatusView = {
   active: true,
@@ -130,24 +148,12 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
   wallet_set_auto_lock: { ok: unlocked },
   wallet_check_integrity: { ok: { intact: true, problems: [] } },
   wallet_set_language: { handle: (request) => ({ language: request.language, directoryRefreshed: false }) },
-  cards_list: { ok: { cards: [card] } },
-  card_rename: { ok: card },
+  cards_list: { ok: { cards: [demoCard] } },
+  card_rename: { ok: demoCard },
   apps_list: {
     ok: {
       apps: [
-        {
-          id: 'app_receipts',
-          name: 'PaperLess Receipts',
-          publisher: 'Receipt Co',
-          description: 'Itemised digital receipts for every purchase.',
-          language: 'en',
-          requestedScopes: ['receipts'],
-          termsVersion: 1,
-          termsText: 'We store your receipts for you.',
-          termsLanguage: 'en',
-          fee: '€0.10 per receipt',
-          feeModel: { kind: 'per_event', amount: { minor: 10, currency: 'EUR' }, per: 'receipts' },
-        },
+        receiptsApp,
         {
           id: 'app_beans',
           name: 'Bean Counter Coffee',
@@ -187,8 +193,8 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       devices: devices.map((d) => (d.deviceId === request.deviceId ? { ...d, removedAt: '2026-11-27T12:00:00Z' } : d)),
     }),
   },
-  card_link: { ok: card },
-  card_unlink: { ok: { token: card.token, revoked: 1 } },
+  card_link: { ok: demoCard },
+  card_unlink: { ok: { token: demoCard.token, revoked: 1 } },
   apps_refresh: { ok: { apps: 2 } },
   data_request_create: {
     ok: {
@@ -286,8 +292,8 @@ export const defaultScenario: { [K in CommandName]: MockReply<K> } = {
       appId: 'app_receipts',
       byCard: [
         {
-          cardToken: card.token,
-          cardLast4: card.last4,
+          cardToken: demoCard.token,
+          cardLast4: demoCard.last4,
           cardGone: false,
           purchases: 12,
           lastAccess: '2026-11-27T10:00:00Z',
@@ -327,7 +333,7 @@ export interface MockIpc extends Ipc {
 export function createMockIpc(scenario: MockScenario = {}): MockIpc {
   // A scenario that sets the permissions starts the kept ones (and their history) from those.
   const given = scenario.grants_list;
-  consentsState = new MockConsents(given && 'ok' in given ? given.ok.grants : [grant]);
+  consentsState = new MockConsents(given && 'ok' in given ? given.ok.grants : [receiptsGrant]);
   const calls: { command: CommandName; request: unknown }[] = [];
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   return {

@@ -1,22 +1,10 @@
 // Every screen, in both languages, passes axe-core with no serious or critical violation.
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { enrolledStatus, open } from './support';
+import { expect, test } from '@playwright/test';
+import { enrolledStatus, open, receiptsGrant, seriousViolations } from './support';
 
 const revoked = {
-  grantId: 'grt_1',
-  appId: 'app_receipts',
-  cardToken: 'tok_demo_visa',
-  scope: 'receipts',
-  channels: ['card', 'nfc'],
-  trigger: 'authorization',
-  minPurchase: null,
-  expiresAt: null,
+  ...receiptsGrant,
   status: 'revoked',
-  termsVersion: 1,
-  pendingTermsVersion: null,
-  changedAt: '2026-11-27T10:00:00Z',
-  grantedAt: '2026-11-27T10:00:00Z',
   sync: { state: 'pending', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
@@ -39,13 +27,6 @@ const gates: Record<string, object> = {
     wallet_status: { ok: { state: 'key_missing', walletId: 'w-1', autoLockMinutes: 15, keyring: false, hasPassphrase: true } },
   },
 };
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 for (const lang of ['en', 'fr']) {
   // English in the light theme, French in the dark one: both palettes get checked.

@@ -1,8 +1,7 @@
 // Activity in a small window (720×520): the list keeps most of the height; card, app, kind and
 // dates fold behind a Filters button that says how many of them are set.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { open } from './support';
+import { open, seriousViolations } from './support';
 
 /** Activity rows wholly visible: inside the list's box and the part of main the window shows. */
 async function rowsInView(page: Page): Promise<number> {
@@ -17,11 +16,6 @@ async function rowsInView(page: Page): Promise<number> {
       return box.height > 0 && box.top >= top - 0.5 && box.bottom <= bottom + 0.5;
     }).length;
   });
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
 }
 
 for (const [lang, scheme, filtersName, card] of [

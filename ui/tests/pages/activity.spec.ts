@@ -1,52 +1,41 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { open, callsOf } from './support';
+import { callsOf, feedEvent, ledgerEntry, open, receiptsGrant, seriousViolations } from './support';
 
 /** A feed of `total` events served in keyset pages, and one new event once `__arrive` is set. */
 async function installFeed(page: Page, total: number) {
-  await page.addInitScript((count) => {
-    const w = window as unknown as Record<string, unknown>;
-    const start = Date.UTC(2026, 10, 27, 12, 0, 0);
-    const item = (n: number, id = `evt_${n}`) => ({
-      id,
-      cursor: `c:${n}`,
-      kind: 'transaction.authorized',
-      occurredAt: new Date(start - n * 60_000).toISOString(),
-      cardToken: 'tok_demo_visa',
-      cardLast4: '4242',
-      cardNickname: null,
-      appId: null,
-      appName: null,
-      merchant: `Shop ${n}`,
-      amount: { minor: 1000 + n, currency: 'EUR' },
-      purchase: null,
-      channel: 'card',
-      points: null,
-      label: null,
-      text: null,
-      violation: false,
-      consentOrigin: null,
-      deviceName: null,
-      group: null,
-    });
-    w.__CONSENTRY_MOCK__ = {
-      activity_list: {
-        handle: (req: { cursor: string | null; newerThan: string | null; limit: number | null }) => {
-          if (req.newerThan !== null) {
-            const fresh = w.__arrive ? [{ ...item(-1, 'evt_fresh'), merchant: 'Fresh Bakery', cursor: 'c:-1' }] : [];
-            return { items: req.newerThan === 'c:0' ? fresh : [], nextCursor: null, moreNewer: false };
-          }
-          const from = req.cursor === null ? 0 : Number(req.cursor.slice(2));
-          const limit = req.limit ?? 50;
-          const end = Math.min(count as number, from + limit);
-          const items = [];
-          for (let n = from; n < end; n++) items.push(item(n));
-          return { items, nextCursor: end < (count as number) ? `i:${end}` : null, moreNewer: false };
+  const authorized = feedEvent({ id: '', occurredAt: '', cardNickname: null, channel: 'card' });
+  await page.addInitScript(
+    ([count, event]) => {
+      const w = window as unknown as Record<string, unknown>;
+      const start = Date.UTC(2026, 10, 27, 12, 0, 0);
+      const item = (n: number, id = `evt_${n}`) => ({
+        ...event,
+        id,
+        cursor: `c:${n}`,
+        occurredAt: new Date(start - n * 60_000).toISOString(),
+        merchant: `Shop ${n}`,
+        amount: { minor: 1000 + n, currency: 'EUR' },
+      });
+      w.__CONSENTRY_MOCK__ = {
+        activity_list: {
+          handle: (req: { cursor: string | null; newerThan: string | null; limit: number | null }) => {
+            if (req.newerThan !== null) {
+              const fresh = w.__arrive ? [{ ...item(-1, 'evt_fresh'), merchant: 'Fresh Bakery', cursor: 'c:-1' }] : [];
+              return { items: req.newerThan === 'c:0' ? fresh : [], nextCursor: null, moreNewer: false };
+            }
+            const from = req.cursor === null ? 0 : Number(req.cursor.slice(2));
+            const limit = req.limit ?? 50;
+            const end = Math.min(count, from + limit);
+            const items = [];
+            for (let n = from; n < end; n++) items.push(item(n));
+            return { items, nextCursor: end < count ? `i:${end}` : null, moreNewer: false };
+          },
         },
-      },
-    };
-    localStorage.setItem('consentry.locale', 'en');
-  }, total);
+      };
+      localStorage.setItem('consentry.locale', 'en');
+    },
+    [total, authorized] as const,
+  );
 }
 
 /** The rows of the Activity list (a purchase, or an event of its own). */
@@ -216,42 +205,21 @@ test('activity: a new event is prepended without reloading the list', async ({ p
 });
 
 test('activity: violations show the grant history that proves them', async ({ page }) => {
-  const flagged = {
+  const flagged = feedEvent({
     id: 'evt_bad',
     cursor: '1.1',
     kind: 'points.awarded',
     occurredAt: '2026-11-20T10:00:00Z',
-    cardToken: 'tok_demo_visa',
-    cardLast4: '4242',
     cardNickname: null,
     appId: 'app_beans',
     appName: 'Bean Counter Coffee',
-    merchant: null,
-    amount: null,
-    purchase: null,
     channel: null,
     points: 5,
     label: 'Bean Club',
-    text: null,
     violation: true,
-    consentOrigin: null,
-    deviceName: null,
-    group: null,
-  };
-  const entry = (seq: number, action: string, at: string) => ({
-    seq,
-    action,
-    grantId: 'grt_1',
-    appId: 'app_beans',
-    cardToken: 'tok_demo_visa',
-    scope: 'points',
-    channels: ['card', 'nfc'],
-    deviceId: 'dev_a',
-    at,
-    termsVersion: 1,
-    termsHash: 'ab',
-    hash: `h${seq}`,
   });
+  const points = { ...receiptsGrant, appId: 'app_beans', scope: 'points' as const };
+  const entry = (seq: number, action: string, at: string) => ledgerEntry(action, points, at, seq);
   await open(page, '#/activity', {
     activity_list: { ok: { items: [flagged], nextCursor: null, moreNewer: false } },
     event_detail: {
@@ -298,31 +266,10 @@ test('activité : en français, montants et dates au format local', async ({ pag
 });
 
 test('activity: a violation inside a purchase shows on its row, and a late reaction moves the purchase up', async ({ page }) => {
-  await page.addInitScript(() => {
+  const cornerShop = feedEvent({ id: '', occurredAt: '', cardNickname: null, merchant: 'Corner Shop', amount: { minor: 450, currency: 'EUR' } });
+  await page.addInitScript((event) => {
     const w = window as unknown as Record<string, unknown>;
-    const ev = (id: string, kind: string, at: string, over: object = {}) => ({
-      id,
-      cursor: `c:${id}`,
-      kind,
-      occurredAt: at,
-      cardToken: 'tok_demo_visa',
-      cardLast4: '4242',
-      cardNickname: null,
-      appId: null,
-      appName: null,
-      merchant: 'Corner Shop',
-      amount: { minor: 450, currency: 'EUR' },
-      purchase: null,
-      channel: 'nfc',
-      points: null,
-      label: null,
-      text: null,
-      violation: false,
-      consentOrigin: null,
-      deviceName: null,
-      group: null,
-      ...over,
-    });
+    const ev = (id: string, kind: string, at: string, over: object = {}) => ({ ...event, id, cursor: `c:${id}`, kind, occurredAt: at, ...over });
     const purchase = (tx: string, merchant: string, events: ReturnType<typeof ev>[], violations: number) => ({
       ...events[0],
       group: {
@@ -367,7 +314,7 @@ test('activity: a violation inside a purchase shows on its row, and a late react
       },
     };
     localStorage.setItem('consentry.locale', 'en');
-  });
+  }, cornerShop);
   await page.goto('/#/activity');
   const rows = rowsOf(page);
   await expect(rows).toHaveCount(2);
@@ -398,11 +345,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await rowsOf(page).nth(1).getByTestId('activity-expand').click();
     await page.getByTestId('activity-member').first().getByRole('button').click();
     await expect(page.getByTestId('event-detail')).toBeVisible();
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
-    expect(serious).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 }
 

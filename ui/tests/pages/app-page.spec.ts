@@ -2,28 +2,19 @@
 // received and sent, what it costs, Disconnect, renewal, and changing a permission's settings
 // (the mock keeps permissions and the ledger as the wallet would).
 import { expect, test, type Page } from '@playwright/test';
-import { calls, open } from './support';
+import { calls, demoCard, open, receiptsAtSettlement, receiptsGrant } from './support';
 
 const DAY = 86_400_000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 
-/** The receipts permission of the default scenario, ending in 10 days (given for 90). */
+/** The receipts permission of the default scenario, with settings of its own, ending in 10 days (given for 90). */
 const ending = {
-  grantId: 'grt_1',
-  appId: 'app_receipts',
-  cardToken: 'tok_demo_visa',
-  scope: 'receipts',
-  channels: ['nfc'],
-  trigger: 'settlement',
-  minPurchase: { minor: 500, currency: 'EUR' },
+  ...receiptsGrant,
+  ...receiptsAtSettlement,
   expiresAt: inDays(10),
-  status: 'active',
-  termsVersion: 1,
-  pendingTermsVersion: null,
   changedAt: inDays(-5),
   grantedAt: inDays(-5),
   renewalDays: 90,
-  sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
 function permission(page: Page, scope: string) {
@@ -141,17 +132,7 @@ test('a permission ending soon shows its end everywhere and renews in one click 
   const attention = page.getByRole('region', { name: 'Needs your attention' });
   await attention.getByRole('button', { name: 'Renew for 90 days: Receipts for PaperLess Receipts on Everyday •••• 4242' }).click();
   await expect(attention.getByRole('status')).toContainText('renewed until');
-  expect(await calls(page, 'grant_set')).toEqual([
-    {
-      appId: 'app_receipts',
-      cardToken: 'tok_demo_visa',
-      scope: 'receipts',
-      channels: ['nfc'],
-      trigger: 'settlement',
-      minPurchase: { minor: 500, currency: 'EUR' },
-      expiry: { kind: 'days', days: 90 },
-    },
-  ]);
+  expect(await calls(page, 'grant_set')).toEqual([{ ...receiptsAtSettlement, expiry: { kind: 'days', days: 90 } }]);
 
   // On the Apps screen too, under the switch.
   await page.goto('/#/consents');
@@ -180,17 +161,7 @@ test('a permission’s settings are shown and changed: one save, one new entry i
   await save.click();
 
   await expect(page.getByTestId('grant-notice')).toHaveText('Saved: Receipts on Everyday •••• 4242 continues with the new settings, no end date.');
-  expect(await calls(page, 'grant_set')).toEqual([
-    {
-      appId: 'app_receipts',
-      cardToken: 'tok_demo_visa',
-      scope: 'receipts',
-      channels: ['nfc'],
-      trigger: 'settlement',
-      minPurchase: { minor: 500, currency: 'EUR' },
-      expiry: { kind: 'never' },
-    },
-  ]);
+  expect(await calls(page, 'grant_set')).toEqual([{ ...receiptsAtSettlement, expiry: { kind: 'never' } }]);
   await expect(state.getByTestId('grant-settings')).toHaveText('Contactless · At settlement · from €5.00');
   await expect(save).toHaveAttribute('aria-disabled', 'true');
   const history = page.getByRole('region', { name: 'Consent history' }).getByRole('listitem');
@@ -259,18 +230,7 @@ test('bad settings are refused in place and nothing is saved', async ({ page }) 
 });
 
 test('the minimum is in the card’s currency, with a warning when it is not', async ({ page }) => {
-  const usdCard = {
-    token: 'tok_demo_visa',
-    brand: 'visa',
-    last4: '4242',
-    masked: '•••• 4242',
-    expMonth: 12,
-    expYear: 2030,
-    nickname: 'Everyday',
-    status: 'active',
-    expiresInDays: null,
-    currency: 'USD',
-  };
+  const usdCard = { ...demoCard, currency: 'USD' };
   await open(page, '#/apps/app_receipts/tok_demo_visa/receipts', {
     cards_list: { ok: { cards: [usdCard] } },
     grants_list: { ok: { grants: [{ ...ending, expiresAt: null, renewalDays: null }] } },

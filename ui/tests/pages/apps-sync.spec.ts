@@ -1,38 +1,21 @@
 import { expect, test } from '@playwright/test';
-import { open, calls } from './support';
-
-const grant = {
-  grantId: 'grt_1',
-  appId: 'app_receipts',
-  cardToken: 'tok_demo_visa',
-  scope: 'receipts',
-  channels: ['card', 'nfc'],
-  trigger: 'authorization',
-  minPurchase: null,
-  expiresAt: null,
-  status: 'active',
-  termsVersion: 1,
-  pendingTermsVersion: null,
-  changedAt: '2026-11-27T10:00:00Z',
-  grantedAt: '2026-11-27T10:00:00Z',
-  sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
-};
+import { calls, open, receiptsAtSettlement, receiptsGrant } from './support';
 
 test('grant cells show whether each change reached the platform', async ({ page }) => {
   await open(page, '#/consents', {
     grants_list: {
       ok: {
         grants: [
-          grant,
+          receiptsGrant,
           {
-            ...grant,
+            ...receiptsGrant,
             grantId: 'grt_2',
             appId: 'app_beans',
             scope: 'points',
             sync: { state: 'failed', attempts: 3, lastError: 'connection refused', nextAttemptAt: '2026-11-27T10:10:00Z' },
           },
           {
-            ...grant,
+            ...receiptsGrant,
             grantId: 'grt_3',
             appId: 'app_beans',
             scope: 'offers',
@@ -63,7 +46,7 @@ test('a new grant shows pending', async ({ page }) => {
   await open(page, '#/consents', {
     grant_set: {
       ok: {
-        ...grant,
+        ...receiptsGrant,
         grantId: 'grt_9',
         appId: 'app_beans',
         scope: 'points',
@@ -156,28 +139,18 @@ test('data rights: a failed list is shown', async ({ page }) => {
 test('renewal: grants ending within 14 days are listed and renewed with the same options', async ({ page }) => {
   const changedAt = new Date(Date.now() - 80 * 86_400_000).toISOString();
   const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
-  const ending = { ...grant, channels: ['nfc'], trigger: 'settlement', minPurchase: { minor: 500, currency: 'EUR' }, changedAt, grantedAt: changedAt, expiresAt };
+  const ending = { ...receiptsGrant, ...receiptsAtSettlement, changedAt, grantedAt: changedAt, expiresAt };
   await open(page, '#/consents', { grants_list: { ok: { grants: [ending] } } });
   const attention = page.getByRole('region', { name: 'Needs your attention' });
   await expect(attention.getByTestId('expiring')).toContainText('PaperLess Receipts · Receipts on Everyday •••• 4242 ends');
   await expect(attention.getByTestId('expiring')).toContainText('(in 10 days)');
   await attention.getByRole('button', { name: 'Renew for 90 days: Receipts for PaperLess Receipts on Everyday •••• 4242' }).click();
   await expect(attention.getByRole('status')).toContainText('Receipts for PaperLess Receipts on Everyday •••• 4242 renewed');
-  expect(await calls(page, 'grant_set')).toEqual([
-    {
-      appId: 'app_receipts',
-      cardToken: 'tok_demo_visa',
-      scope: 'receipts',
-      channels: ['nfc'],
-      trigger: 'settlement',
-      minPurchase: { minor: 500, currency: 'EUR' },
-      expiry: { kind: 'days', days: 90 },
-    },
-  ]);
+  expect(await calls(page, 'grant_set')).toEqual([{ ...receiptsAtSettlement, expiry: { kind: 'days', days: 90 } }]);
 });
 
 test('re-consent: a grant waiting on new terms is reviewed and accepted', async ({ page }) => {
-  const paused = { ...grant, appId: 'app_beans', scope: 'points', status: 'needs_reconsent', termsVersion: 1, pendingTermsVersion: 2 };
+  const paused = { ...receiptsGrant, appId: 'app_beans', scope: 'points', status: 'needs_reconsent', termsVersion: 1, pendingTermsVersion: 2 };
   await open(page, '#/consents', {
     grants_list: { ok: { grants: [paused] } },
     grant_set: { ok: { ...paused, status: 'active', termsVersion: 2, pendingTermsVersion: null } },

@@ -1,9 +1,8 @@
 // Settings → On this computer (tray, start at login, update checks) and the update prompt, over
 // the mock IPC: what each switch sends, a desktop without a tray, and that an update is
 // installed only from the prompt's Install button, for the version it shows.
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { calls, open } from './support';
+import { expect, test } from '@playwright/test';
+import { calls, open, seriousViolations } from './support';
 
 const desktop = {
   keepInTray: true,
@@ -19,13 +18,6 @@ const offer = {
   publishedAt: '2027-01-15T10:00:00Z',
 };
 const available = { update_check: { ok: { currentVersion: '0.1.0', checked: true, available: offer } } };
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 test('settings: each desktop switch sends only its own change', async ({ page }) => {
   await open(page, '#/settings');

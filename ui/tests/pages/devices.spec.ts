@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { calls, open } from './support';
+import { calls, feedEvent, open } from './support';
 
 const devices = [
   { deviceId: 'dev_phone', name: 'Old phone', enrolledAt: '2026-03-02T18:20:00Z', removedAt: '2026-10-15T12:00:00Z', thisDevice: false },
@@ -114,28 +114,16 @@ test('activity: a card renamed on another device, in the list and in full', asyn
 });
 
 test('activité : une carte déliée sur cet appareil', async ({ page }) => {
-  const item = {
+  const item = feedEvent({
     id: 'evt_card',
     cursor: '1.1',
     kind: 'card.changed',
     occurredAt: '2026-11-27T10:00:00Z',
-    cardToken: 'tok_demo_visa',
-    cardLast4: '4242',
     cardNickname: null,
-    appId: null,
-    appName: null,
-    merchant: null,
-    amount: null,
-    purchase: null,
     channel: null,
-    points: null,
     label: 'unlinked',
-    text: null,
-    violation: false,
     consentOrigin: 'this_device',
-    deviceName: null,
-    group: null,
-  };
+  });
   await open(
     page,
     '#/activity',

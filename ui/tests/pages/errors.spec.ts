@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { enrolledStatus, open } from './support';
+import { enrolledStatus, open, receiptsGrant } from './support';
 
 // What the backend really says when the platform is down: technical, English, long.
 const RAW =
@@ -106,22 +106,7 @@ test('a permission that failed to sync says so in words, the platform’s answer
       grants_list: {
         ok: {
           grants: [
-            {
-              grantId: 'grt_1',
-              appId: 'app_receipts',
-              cardToken: 'tok_demo_visa',
-              scope: 'receipts',
-              channels: ['card'],
-              trigger: 'authorization',
-              minPurchase: null,
-              expiresAt: null,
-              status: 'active',
-              termsVersion: 1,
-              pendingTermsVersion: null,
-              changedAt: '2026-11-27T10:00:00Z',
-              grantedAt: '2026-11-27T10:00:00Z',
-              sync: { state: 'failed', attempts: 2, lastError: raw, nextAttemptAt: null },
-            },
+            { ...receiptsGrant, channels: ['card'], sync: { state: 'failed', attempts: 2, lastError: raw, nextAttemptAt: null } },
           ],
         },
       },

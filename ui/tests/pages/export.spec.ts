@@ -1,13 +1,7 @@
 // The Export screen: the archive's password typed twice (a mismatch refused before anything is
 // asked or written), and progress and result told in the same unit, events.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { callsOf, open } from './support';
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
+import { callsOf, emitExportProgress, open, seriousViolations } from './support';
 
 /** An export that runs until the test ends it with `__finish()`, answering `events` events. */
 async function openRunning(page: Page, events: number, lang = 'en') {
@@ -36,16 +30,6 @@ async function openRunning(page: Page, events: number, lang = 'en') {
     [events, lang] as const,
   );
   await page.goto('/#/export');
-}
-
-async function emitProgress(page: Page, eventsDone: number, eventsTotal: number) {
-  await page.evaluate(
-    ([done, total]) =>
-      (
-        window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
-      ).__CONSENTRY_MOCK_IPC__.emit('export_progress', { run: 1, eventsDone: done, eventsTotal: total, running: true }),
-    [eventsDone, eventsTotal],
-  );
 }
 
 test('export: the archive password is typed twice; two different ones are refused before anything is asked', async ({ page }) => {
@@ -113,9 +97,9 @@ test('export: the progress counts events, as the result does', async ({ page }) 
   await page.getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Export', exact: true }).click();
   const progress = page.getByTestId('export-progress');
-  await emitProgress(page, 656, 1312);
+  await emitExportProgress(page, 656, 1312);
   await expect(progress).toContainText('656 of 1,312 events (50%)');
-  await emitProgress(page, 1312, 1312);
+  await emitExportProgress(page, 1312, 1312);
   await expect(progress).toContainText('1,312 of 1,312 events (100%)');
   await page.evaluate(() => (window as unknown as { __finish: () => void }).__finish());
   await expect(page.getByTestId('export-done')).toHaveText('Exported 1,312 events to /home/cardholder/consentry.json.');
@@ -126,7 +110,7 @@ test('export : la progression compte des événements, en français, au singulie
   await page.getByRole('radio', { name: /^JSON/ }).check();
   await page.getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Exporter', exact: true }).click();
-  await emitProgress(page, 1, 1);
+  await emitExportProgress(page, 1, 1);
   await expect(page.getByTestId('export-progress')).toContainText('1 sur 1 événement (100 %)');
   await page.evaluate(() => (window as unknown as { __finish: () => void }).__finish());
   await expect(page.getByTestId('export-done')).toHaveText('1 événement exporté vers /home/cardholder/consentry.json.');

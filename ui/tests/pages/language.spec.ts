@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { callsOf, calls, open } from './support';
+import { callsOf, calls, open, receiptsApp } from './support';
 
 // The directory as the platform serves it to a French wallet.
 const frenchDirectory = {
@@ -7,17 +7,11 @@ const frenchDirectory = {
     ok: {
       apps: [
         {
-          id: 'app_receipts',
-          name: 'PaperLess Receipts',
-          publisher: 'Receipt Co',
+          ...receiptsApp,
           description: 'Des reçus numériques détaillés pour chaque achat.',
           language: 'fr',
-          requestedScopes: ['receipts'],
-          termsVersion: 1,
           termsText: 'Nous conservons vos reçus pour vous.',
           termsLanguage: 'fr',
-          fee: '€0.10 per receipt',
-          feeModel: { kind: 'per_event', amount: { minor: 10, currency: 'EUR' }, per: 'receipts' },
         },
       ],
     },

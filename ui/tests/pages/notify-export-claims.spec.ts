@@ -1,18 +1,8 @@
 // Issue 7's remaining screens over the mock IPC: the export (the backend asks where), its progress bar and
 // Cancel; the missing-rewards list with its claim packs; the per-app notification switches;
 // Activity marking what arrived as read.
-import { expect, test, type Page } from '@playwright/test';
-import { open, callsOf } from './support';
-
-async function emitProgress(page: Page, eventsDone: number, eventsTotal: number) {
-  await page.evaluate(
-    ([done, total]) =>
-      (
-        window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
-      ).__CONSENTRY_MOCK_IPC__.emit('export_progress', { run: 1, eventsDone: done, eventsTotal: total, running: true }),
-    [eventsDone, eventsTotal],
-  );
-}
+import { expect, test } from '@playwright/test';
+import { callsOf, emit, emitExportProgress, enrolledStatus, open } from './support';
 
 test('export: the page names no destination, progress shows, Cancel stops it', async ({ page }) => {
   // An export that runs until cancelled, then fails the way the backend reports a cancel.
@@ -44,7 +34,7 @@ test('export: the page names no destination, progress shows, Cancel stops it', a
 
   const progress = page.getByTestId('export-progress');
   await expect(progress).toContainText('Preparing…');
-  await emitProgress(page, 250, 1000);
+  await emitExportProgress(page, 250, 1000);
   await expect(progress).toContainText('250 of 1,000 events (25%)');
   await expect(progress.getByRole('progressbar')).toHaveAttribute('value', '25');
 
@@ -137,11 +127,7 @@ test('activity: opening it marks what arrived as read', async ({ page }) => {
 test('a click on a desktop notification opens Activity on its event', async ({ page }) => {
   await open(page, '#/cards');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
-  await page.evaluate(() =>
-    (
-      window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
-    ).__CONSENTRY_MOCK_IPC__.emit('open_event', { eventId: 'evt_from_notice' }),
-  );
+  await emit(page, 'open_event', { eventId: 'evt_from_notice' });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity');
   await expect.poll(async () => (await callsOf(page, 'event_detail')).map((c) => c.request)).toEqual([{ id: 'evt_from_notice' }]);
 });
@@ -149,20 +135,10 @@ test('a click on a desktop notification opens Activity on its event', async ({ p
 test('Activity shows what the syncer stored without waiting for its timer', async ({ page }) => {
   await open(page, '#/activity');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity');
-  const emit = (eventsReceived: number) =>
-    page.evaluate(
-      (n) =>
-        (
-          window as unknown as { __CONSENTRY_MOCK_IPC__: { emit: (e: string, p: object) => void } }
-        ).__CONSENTRY_MOCK_IPC__.emit('sync_status', {
-          active: true, enrolled: true, syncing: false, lastSuccessAt: null, pendingChanges: 0, lastError: null,
-          nextRetryAt: null, quarantined: 0, violations: 0, eventsReceived: n, conflicts: 0, openConflicts: 0,
-          feedGaps: 0, unendorsedKeys: 0, platformClaims: 0, paired: false, platform: null,
-        }),
-      eventsReceived,
-    );
-  await emit(1);
+  const received = (eventsReceived: number) =>
+    emit(page, 'sync_status', enrolledStatus({ lastSuccessAt: null, paired: false, platform: null, eventsReceived }));
+  await received(1);
   const before = (await callsOf(page, 'activity_list')).length;
-  await emit(2);
+  await received(2);
   await expect.poll(async () => (await callsOf(page, 'activity_list')).length).toBeGreaterThan(before);
 });

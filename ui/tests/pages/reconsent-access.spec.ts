@@ -1,21 +1,16 @@
 import { expect, test, type Page } from '@playwright/test';
-import { open, calls } from './support';
+import { calls, open, receiptsGrant } from './support';
 
+/** Points for Bean Counter Coffee on the demo card, paused until version 2 of its terms is accepted. */
 const grant = {
-  grantId: 'grt_1',
+  ...receiptsGrant,
   appId: 'app_beans',
-  cardToken: 'tok_demo_visa',
   scope: 'points',
   channels: ['nfc'],
   trigger: 'settlement',
-  minPurchase: null,
-  expiresAt: null,
   status: 'needs_reconsent',
-  termsVersion: 1,
   pendingTermsVersion: 2,
-  changedAt: '2026-11-27T10:00:00Z',
   grantedAt: '2026-11-01T10:00:00Z',
-  sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
 const diff = {

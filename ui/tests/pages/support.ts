@@ -1,6 +1,27 @@
 // What every page test does first: open a route of the built UI with the mock IPC scripted by a
 // scenario (see src/ipc/mock.ts), and read back what the page sent to it.
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import type { GrantView } from '../../src/ipc';
+import { syncedStatus } from '../../src/ipc/mock';
+
+// The default scenario's records, for tests that vary one of them.
+export { demoCard, receiptsApp, receiptsGrant } from '../../src/ipc/mock';
+export { feedEvent } from '../../src/ipc/mock-activity';
+export { ledgerEntry } from '../../src/ipc/mock-consents';
+
+/**
+ * The receipts permission's key with settings of its own (contactless, at settlement, from
+ * €5.00): spread into a grant to give it them, or into a `grant_set` request that sends them.
+ */
+export const receiptsAtSettlement: Pick<GrantView, 'appId' | 'cardToken' | 'scope' | 'channels' | 'trigger' | 'minPurchase'> = {
+  appId: 'app_receipts',
+  cardToken: 'tok_demo_visa',
+  scope: 'receipts',
+  channels: ['nfc'],
+  trigger: 'settlement',
+  minPurchase: { minor: 500, currency: 'EUR' },
+};
 
 /** One command the page sent to the mock IPC. */
 export type Call = { command: string; request: Record<string, unknown> };
@@ -35,30 +56,30 @@ export async function calls(page: Page, command: string): Promise<unknown[]> {
 
 /** A `sync_status` answer for a wallet enrolled on the demo platform, with `over` applied. */
 export function enrolledStatus(over: object = {}) {
-  return {
-    active: true,
-    enrolled: true,
-    syncing: false,
-    lastSuccessAt: '2026-11-27T10:05:00Z',
-    pendingChanges: 0,
-    lastError: null,
-    nextRetryAt: null,
-    quarantined: 0,
-    violations: 0,
-    eventsReceived: 0,
-    conflicts: 0,
-    openConflicts: 0,
-    feedGaps: 0,
-    unendorsedKeys: 0,
-    platformClaims: 0,
-    paired: true,
-    platform: {
-      url: 'http://127.0.0.1:7878/',
-      cardholderId: 'ch_demo',
-      deviceName: 'Consentry on laptop',
-      enrolledAt: '2026-11-27T09:00:00Z',
-      canAddDevices: true,
+  return { ...syncedStatus, ...over };
+}
+
+/** Has the mock IPC send `event` with `payload` to the page, as the backend would. */
+export async function emit(page: Page, event: string, payload: object) {
+  await page.evaluate(
+    ([name, body]) => {
+      const mock = window.__CONSENTRY_MOCK_IPC__;
+      if (!mock) throw new Error('this page has no mock IPC');
+      mock.emit(name as never, body as never);
     },
-    ...over,
-  };
+    [event, payload] as const,
+  );
+}
+
+/** An export's progress, as the backend reports it while run 1 goes on. */
+export async function emitExportProgress(page: Page, eventsDone: number, eventsTotal: number) {
+  await emit(page, 'export_progress', { run: 1, eventsDone, eventsTotal, running: true });
+}
+
+/** What axe-core finds serious or critical on the page as it stands: none is the bar. */
+export async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }

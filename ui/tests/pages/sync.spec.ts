@@ -1,38 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { open, calls } from './support';
+import { expect, test } from '@playwright/test';
+import { calls, emit, enrolledStatus, open } from './support';
 
-const platform = {
-  url: 'http://127.0.0.1:7878/',
-  cardholderId: 'ch_demo',
-  deviceName: 'Consentry on laptop',
-  enrolledAt: '2026-11-27T09:00:00Z',
-  canAddDevices: true,
-};
-
+/** The demo platform's status, last synced five minutes ago, with `over` applied. */
 function status(over: object = {}) {
-  return {
-    active: true,
-    enrolled: true,
-    syncing: false,
-    lastSuccessAt: new Date(Date.now() - 5 * 60_000).toISOString(),
-    pendingChanges: 0,
-    lastError: null,
-    nextRetryAt: null,
-    quarantined: 0,
-    violations: 0,
-    eventsReceived: 0,
-    conflicts: 0,
-    feedGaps: 0,
-    unendorsedKeys: 0,
-    platformClaims: 0,
-    paired: true,
-    platform,
-    ...over,
-  };
-}
-
-async function emit(page: Page, payload: object) {
-  await page.evaluate((p) => window.__CONSENTRY_MOCK_IPC__?.emit('sync_status', p as never), payload);
+  return enrolledStatus({ lastSuccessAt: new Date(Date.now() - 5 * 60_000).toISOString(), ...over });
 }
 
 test('status bar: synced some minutes ago, with Sync now', async ({ page }) => {
@@ -69,12 +40,12 @@ test('status bar: the sync_status event updates it live', async ({ page }) => {
   await open(page, '#/cards', { sync_status: { ok: status({ pendingChanges: 2 }) } });
   const state = page.getByTestId('sync-state');
   await expect(state).toHaveText('2 changes waiting to sync');
-  await emit(page, status({ syncing: true, pendingChanges: 2 }));
+  await emit(page, 'sync_status', status({ syncing: true, pendingChanges: 2 }));
   await expect(state).toHaveText('Syncing…');
   await expect(page.getByRole('button', { name: 'Sync now' })).toBeDisabled();
-  await emit(page, status({ lastError: { code: 'timeout', message: 'timed out' }, pendingChanges: 2 }));
+  await emit(page, 'sync_status', status({ lastError: { code: 'timeout', message: 'timed out' }, pendingChanges: 2 }));
   await expect(state).toHaveText('The platform is taking too long to answer. Your changes are kept and will be sent later.');
-  await emit(page, status({ lastSuccessAt: new Date().toISOString() }));
+  await emit(page, 'sync_status', status({ lastSuccessAt: new Date().toISOString() }));
   await expect(state).toHaveText('Synced now');
 });
 
@@ -94,7 +65,7 @@ test('status bar: a status bringing changes reloads the grants on the Apps scree
   await open(page, '#/consents', { sync_status: { ok: status({ pendingChanges: 1 }) } });
   await expect(page.getByTestId('sync-state')).toHaveText('1 change waiting to sync');
   await expect.poll(async () => (await calls(page, 'grants_list')).length).toBe(1);
-  await emit(page, status({ pendingChanges: 0 }));
+  await emit(page, 'sync_status', status({ pendingChanges: 0 }));
   await expect.poll(async () => (await calls(page, 'grants_list')).length).toBe(2);
 });
 
@@ -115,7 +86,7 @@ test('settings: not connected says so', async ({ page }) => {
 
 test('settings: connect to another platform, joining an existing cardholder', async ({ page }) => {
   const joined = status({
-    platform: { ...platform, url: 'https://platform.example/', deviceName: 'Desk', cardholderId: 'ch_other' },
+    platform: { ...enrolledStatus().platform, url: 'https://platform.example/', deviceName: 'Desk', cardholderId: 'ch_other' },
   });
   await open(page, '#/settings', { platform_enroll: { ok: joined } });
   await page.getByRole('button', { name: 'Connect to another platform' }).click();

@@ -1,14 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { callsOf, open as openAt } from './support';
+import { callsOf, emit, open as openAt } from './support';
 
 const locked = { state: 'locked', walletId: 'w-1', autoLockMinutes: 15 };
 
-async function open(page: Page, scenario: object) {
-  await page.addInitScript((s) => {
-    (window as unknown as { __CONSENTRY_MOCK__: object }).__CONSENTRY_MOCK__ = s;
-    localStorage.setItem('consentry.locale', 'en');
-  }, scenario);
-  await page.goto('/#/cards');
+/** Opens Cards as the mock wallet in `scenario` stands: its gate shows first when it is not open. */
+function open(page: Page, scenario: object) {
+  return openAt(page, '#/cards', scenario);
 }
 
 test('a new cardholder creates a wallet and must confirm the recovery key', async ({ page }) => {
@@ -109,9 +106,7 @@ test('settings locks the wallet, sets auto-lock and checks integrity', async ({ 
 test('an auto-lock event from the backend brings the gate back', async ({ page }) => {
   await open(page, {});
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cards');
-  await page.evaluate((status) => {
-    window.__CONSENTRY_MOCK_IPC__?.emit('wallet_status', status as never);
-  }, locked);
+  await emit(page, 'wallet_status', locked);
   await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
 });
 

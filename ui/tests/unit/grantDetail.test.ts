@@ -7,40 +7,25 @@ import { grantRequest, defaultOptions } from '../../src/consents/options';
 import { renewalExpiry } from '../../src/consents/renewal';
 import { paramsFor, routeFor, sectionOf } from '../../src/lib/router.svelte';
 import { appHref, grantHref } from '../../src/lib/links';
+import { demoCard, receiptsGrant } from '../../src/ipc/mock';
+import { ledgerEntry } from '../../src/ipc/mock-consents';
 
 const now = new Date('2026-03-20T12:00:00Z');
 const key = { appId: 'app', cardToken: 'tok', scope: 'receipts' as const };
 
 const grant: GrantView = {
+  ...receiptsGrant,
+  ...key,
   grantId: 'g',
-  appId: 'app',
-  cardToken: 'tok',
-  scope: 'receipts',
   channels: ['nfc', 'card'],
-  trigger: 'authorization',
   minPurchase: { minor: 500, currency: 'EUR' },
   expiresAt: '2026-04-10T12:00:00Z',
-  status: 'active',
-  termsVersion: 1,
-  pendingTermsVersion: null,
   changedAt: '2026-03-01T12:00:00Z',
   grantedAt: '2026-03-01T12:00:00Z',
   renewalDays: 90,
-  sync: { state: 'synced', attempts: 0, lastError: null, nextAttemptAt: null },
 };
 
-const card: CardView = {
-  token: 'tok',
-  brand: 'visa',
-  last4: '4242',
-  masked: '•••• 4242',
-  expMonth: 12,
-  expYear: 2030,
-  nickname: 'Everyday',
-  status: 'active',
-  expiresInDays: null,
-  currency: 'USD',
-};
+const card: CardView = { ...demoCard, token: 'tok', currency: 'USD' };
 
 const t = (k: string, o?: { values?: Record<string, string | number> }) => (o?.values ? `${k}(${JSON.stringify(o.values)})` : k);
 
@@ -118,23 +103,9 @@ describe('renewal after a change of settings', () => {
   });
 });
 
+/** An entry of the history of grant `g`: given on every channel, at authorization, no minimum. */
 const entry = (over: Partial<LedgerEntryView>): LedgerEntryView => ({
-  seq: 1,
-  action: 'grant',
-  grantId: 'g',
-  appId: 'app',
-  cardToken: 'tok',
-  scope: 'receipts',
-  channels: ['card', 'nfc'],
-  trigger: 'authorization',
-  minPurchase: null,
-  expiresAt: null,
-  deviceId: 'dev',
-  deviceName: null,
-  at: '2026-03-01T00:00:00Z',
-  termsVersion: 1,
-  termsHash: '',
-  hash: '',
+  ...ledgerEntry('grant', { ...receiptsGrant, ...key, grantId: 'g' }, '2026-03-01T00:00:00Z', 1),
   ...over,
 });
 
