@@ -20,25 +20,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use consentry_domain::Brand;
 use consentry_export::{export, ExportControl, ExportFilter, ExportFormat, ExportRequest};
-use consentry_store::cards::{self, NewCard};
+use consentry_store::cards;
 use consentry_store::events;
-use consentry_store::{
-    open_plain_pool_for_benchmarks, CreateOptions, KdfParams, Passphrase, Unlock, Wallet,
-    WalletPaths, MIGRATOR,
-};
+use consentry_store::{open_plain_pool_for_benchmarks, Unlock, Wallet, WalletPaths, MIGRATOR};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 const CHUNK: u64 = 50_000;
-
-fn scale() -> f64 {
-    std::env::var("CONSENTRY_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0)
-}
 
 fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -113,21 +102,11 @@ fn sqlite3_script(out: &Path) -> String {
 async fn fill(
     paths: &WalletPaths,
     plain: &Path,
-    phrase: &Passphrase,
     total: u64,
     now: chrono::DateTime<Utc>,
 ) -> Result<Duration> {
     let mut wallet = Wallet::new(paths.clone(), None, now);
-    wallet
-        .create(
-            CreateOptions {
-                keyring: None,
-                passphrase: Some(phrase),
-                kdf: KdfParams::INSECURE_FOR_TESTS,
-            },
-            now,
-        )
-        .await?;
+    consentry_testkit::create_with_passphrase(&mut wallet, now).await?;
     let pool = wallet.pool()?.clone();
     // The same cards and events go into the wallet and into a plain (unencrypted) copy.
     let plain_pool = open_plain_pool_for_benchmarks(plain).await?;
@@ -135,18 +114,8 @@ async fn fill(
     let tokens: Vec<String> = (0..5).map(|i| format!("tok_{i}")).collect();
     for target in [&pool, &plain_pool] {
         for (i, token) in tokens.iter().enumerate() {
-            cards::insert(
-                target,
-                &NewCard {
-                    token: token.clone(),
-                    brand: Brand::Visa,
-                    last4: format!("{:04}", 1000 + i),
-                    expiry: consentry_domain::Expiry::new(12, 2030)?,
-                    nickname: None,
-                },
-                now,
-            )
-            .await?;
+            let last4 = format!("{:04}", 1000 + i);
+            cards::insert(target, &consentry_testkit::visa(token, &last4), now).await?;
         }
     }
     let start = Utc
@@ -175,7 +144,7 @@ async fn fill(
 }
 
 async fn run() -> Result<()> {
-    let total = ((1_000_000f64) * scale()).max(1_000.0) as u64;
+    let total = consentry_testkit::bench::scaled(1_000_000).max(1_000);
     // `CONSENTRY_BENCH_KEEP=DIR` keeps the filled wallet in DIR and reuses it on the next run
     // (for profiling the export without filling a million events each time).
     let kept = std::env::var_os("CONSENTRY_BENCH_KEEP").map(PathBuf::from);
@@ -185,14 +154,14 @@ async fn run() -> Result<()> {
     let paths = WalletPaths::in_dir(dir.join("wallet"));
     let plain = dir.join("plain.db");
     let now = Utc::now();
-    let phrase = Passphrase::new("benchmark passphrase".into());
+    let phrase = consentry_testkit::passphrase();
     let reuse = kept.is_some()
         && plain.exists()
         && std::fs::read_to_string(dir.join("filled")).is_ok_and(|n| n == total.to_string());
     let fill = if reuse {
         Duration::ZERO
     } else {
-        fill(&paths, &plain, &phrase, total, now).await?
+        fill(&paths, &plain, total, now).await?
     };
     if kept.is_some() {
         std::fs::write(dir.join("filled"), total.to_string())?;

@@ -29,22 +29,12 @@ use consentry_store::history::{self, HistoryCursor, HistoryFilter};
 use consentry_store::{
     open_plain_pool_for_benchmarks, purchases, search, Unlock, Wallet, WalletPaths, MIGRATOR,
 };
+use consentry_testkit::bench::scaled;
 use sqlx::SqlitePool;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 const CHUNK: u64 = 50_000;
-
-fn scale() -> f64 {
-    std::env::var("CONSENTRY_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0)
-}
-
-fn scaled(n: u64) -> u64 {
-    ((n as f64) * scale()).max(1.0) as u64
-}
 
 fn cards() -> Vec<String> {
     (0..5).map(|i| format!("tok_{i}")).collect()

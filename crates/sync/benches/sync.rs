@@ -21,38 +21,20 @@ use consentry_domain::{
 use consentry_platform::{serve, PlatformConfig};
 use consentry_store::events::{self, IncomingEvent};
 use consentry_store::ledger::{self, ChangeOrigin};
-use consentry_store::{grants, outbox, Wallet, WalletPaths};
+use consentry_store::{grants, outbox};
 use consentry_sync::{
     grant_id_for, EnrollRequest, Enrollment, FeedVerifier, PlatformClient, SyncConfig, Syncer,
     Verdict, DEFAULT_TIMESTAMP_TOLERANCE,
 };
+use consentry_testkit::bench::scaled;
+use consentry_testkit::platform::APP_SCOPES;
+use consentry_testkit::TempWallet;
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
-const APP_SCOPES: &[(&str, Scope)] = &[
-    ("app_beanstamp", Scope::Points),
-    ("app_beanstamp", Scope::Offers),
-    ("app_quire", Scope::Receipts),
-    ("app_cashcove", Scope::Cashback),
-    ("app_couponeer", Scope::Offers),
-    ("app_nudge", Scope::Recommendations),
-    ("app_tastemaker", Scope::SocialPosts),
-    ("app_greenleaf", Scope::Points),
-    ("app_greenleaf", Scope::Receipts),
-];
-
-fn scaled(n: u64) -> u64 {
-    let scale: f64 = std::env::var("CONSENTRY_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
-    ((n as f64) * scale).max(1.0) as u64
-}
-
 struct Device {
-    _dir: tempfile::TempDir,
-    wallet: Wallet,
+    wallet: TempWallet,
     pool: sqlx::SqlitePool,
     syncer: Syncer,
 }
@@ -63,18 +45,15 @@ impl Device {
     async fn close(mut self) {
         drop(self.syncer);
         self.pool.close().await;
-        self.wallet.lock().await;
+        self.wallet.wallet.lock().await;
     }
 }
 
 async fn device(config: &SyncConfig) -> Result<Device> {
-    let dir = tempfile::tempdir()?;
-    let mut wallet = Wallet::new(WalletPaths::in_dir(dir.path()), None, Utc::now());
-    consentry_testkit::create_with_passphrase(&mut wallet, Utc::now()).await?;
-    let pool = wallet.pool()?.clone();
+    let wallet = TempWallet::new(Utc::now()).await;
+    let pool = wallet.pool.clone();
     let syncer = Syncer::new(pool.clone(), config.clone()).await?;
     Ok(Device {
-        _dir: dir,
         wallet,
         pool,
         syncer,

@@ -23,6 +23,7 @@ use tempfile::TempDir;
 
 #[cfg(feature = "webdriver")]
 pub mod app;
+pub mod bench;
 pub mod events;
 #[cfg(feature = "webdriver")]
 pub mod memscan;

@@ -7,9 +7,23 @@
 
 use std::path::Path;
 
+use consentry_domain::Scope;
 use consentry_platform::{DataLocation, PlatformConfig, RunningPlatform};
 
 /// The operator token of test platforms.
+/// Every app × scope of the seeded directory.
+pub const APP_SCOPES: &[(&str, Scope)] = &[
+    ("app_beanstamp", Scope::Points),
+    ("app_beanstamp", Scope::Offers),
+    ("app_quire", Scope::Receipts),
+    ("app_cashcove", Scope::Cashback),
+    ("app_couponeer", Scope::Offers),
+    ("app_nudge", Scope::Recommendations),
+    ("app_tastemaker", Scope::SocialPosts),
+    ("app_greenleaf", Scope::Points),
+    ("app_greenleaf", Scope::Receipts),
+];
+
 pub const ADMIN: &str = "test-admin";
 
 /// A platform with the seeded directory, signing keys derived from `seed`, the operator API on

@@ -21,18 +21,7 @@ pub const PASSPHRASE: &str = "correct horse battery staple";
 /// Apps of the seeded directory.
 pub const RECEIPTS_APP: &str = "app_quire";
 pub const SOCIAL_APP: &str = "app_tastemaker";
-/// Every app × scope of the seeded directory.
-pub const APP_SCOPES: &[(&str, Scope)] = &[
-    ("app_beanstamp", Scope::Points),
-    ("app_beanstamp", Scope::Offers),
-    ("app_quire", Scope::Receipts),
-    ("app_cashcove", Scope::Cashback),
-    ("app_couponeer", Scope::Offers),
-    ("app_nudge", Scope::Recommendations),
-    ("app_tastemaker", Scope::SocialPosts),
-    ("app_greenleaf", Scope::Points),
-    ("app_greenleaf", Scope::Receipts),
-];
+pub use consentry_testkit::platform::APP_SCOPES;
 pub const ALL_CHANNELS: &[Channel] =
     &[Channel::Card, Channel::Nfc, Channel::Voice, Channel::Online];
 
