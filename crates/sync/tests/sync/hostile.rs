@@ -20,16 +20,54 @@ use crate::support::{
 const POSTS_APP: &str = "app_tastemaker";
 const POINTS_APP: &str = "app_beanstamp";
 
-/// A platform, a proxy in front of it, and a device enrolled through the proxy with a card on
-/// which every app holds every scope.
-async fn behind_proxy(config: SyncConfig) -> (Platform, Proxy, Device, String) {
+/// A platform, a proxy in front of it, and a device enrolled through the proxy with a card.
+struct Scene {
+    platform: Platform,
+    proxy: Proxy,
+    device: Device,
+    card: String,
+}
+
+impl Scene {
+    fn of((platform, proxy, device, card): (Platform, Proxy, Device, String)) -> Scene {
+        Scene {
+            platform,
+            proxy,
+            device,
+            card,
+        }
+    }
+
+    /// A card purchase of `minor`, delivered with `tampers` applied to the page that carries it.
+    async fn deliver(&self, minor: i64, tampers: impl IntoIterator<Item = Tamper>) {
+        let (platform, proxy, device) = (&self.platform, &self.proxy, &self.device);
+        deliver(platform, proxy, device, &self.card, minor, tampers).await;
+    }
+
+    /// The activity row of event `id`, which must have been kept.
+    async fn kept(&self, id: &str) -> activity::ActivityRow {
+        activity::by_id(&self.device.pool, id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{id} is not kept"))
+    }
+}
+
+/// A [`Scene`] whose card every app holds every scope on.
+async fn scene(config: SyncConfig) -> Scene {
     let platform = platform().await;
     let proxy = proxy::start(&platform.url).await;
     let device = Device::with_config("laptop", config).await;
     device.enroll_at(&proxy.url, None).await;
     let card = device.link_card().await;
     grant_everything(&device, &card).await;
-    (platform, proxy, device, card)
+    Scene::of((platform, proxy, device, card))
+}
+
+/// [`scene`] as the four parts.
+async fn behind_proxy(config: SyncConfig) -> (Platform, Proxy, Device, String) {
+    let scene = scene(config).await;
+    (scene.platform, scene.proxy, scene.device, scene.card)
 }
 
 fn points(id: &str, card: &str, delta: Value, balance: Value) -> String {
@@ -243,79 +281,38 @@ async fn poison_in_any_field_is_quarantined_and_everything_else_flows() {
 
 #[tokio::test]
 async fn amounts_at_the_limit_still_sum() {
-    let (platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;
+    let scene = scene(test_config("laptop")).await;
+    let (device, card) = (&scene.device, &scene.card);
     let top = consentry_store::admission::MAX_MAGNITUDE as i64;
-    platform.purchase(&device, &card, 100, "card").await;
-    proxy
-        .hostility
-        .lock()
-        .unwrap()
-        .next_page
-        .extend((0..50).map(|i| {
-            Tamper::Inject(points(
-                &format!("evt_big{i}"),
-                &card,
-                json!(top),
-                json!(top),
-            ))
-        }));
-    device.settle(3).await;
+    let big = |i| points(&format!("evt_big{i}"), card, json!(top), json!(top));
+    scene
+        .deliver(100, (0..50).map(|i| Tamper::Inject(big(i))))
+        .await;
     let programs = reward_stats::points_by_program(&device.pool, None)
         .await
         .unwrap();
     let club = programs.iter().find(|p| p.program == "Bean Club").unwrap();
     assert_eq!(club.net, 50 * top, "{programs:?}");
-    wallet_still_works(&device).await;
+    wallet_still_works(device).await;
 }
 
 #[tokio::test]
 async fn the_same_id_with_another_body_is_kept_as_an_equivocation() {
-    let (platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;
-    let said = social_post("evt_said_once", &card, POSTS_APP);
-    deliver(
-        &platform,
-        &proxy,
-        &device,
-        &card,
-        200,
-        [Tamper::Inject(said.clone())],
-    )
-    .await;
-    let first = activity::by_id(&device.pool, "evt_said_once")
-        .await
-        .unwrap()
-        .expect("stored");
+    let scene = scene(test_config("laptop")).await;
+    let (device, card) = (&scene.device, &scene.card);
+    let said = social_post("evt_said_once", card, POSTS_APP);
+    scene.deliver(200, [Tamper::Inject(said.clone())]).await;
+    let first = scene.kept("evt_said_once").await;
     // The platform now says something else under the same id (and twice in one page).
-    let other = post_with(
-        "evt_said_once",
-        &card,
-        &["text"],
-        json!("Never went there."),
-    );
-    let twin = post_with("evt_twin", &card, &["text"], json!("one"));
-    let twin_other = post_with("evt_twin", &card, &["text"], json!("two"));
+    let other = post_with("evt_said_once", card, &["text"], json!("Never went there."));
+    let twin = post_with("evt_twin", card, &["text"], json!("one"));
+    let twin_other = post_with("evt_twin", card, &["text"], json!("two"));
     // The very same body again first: a plain repeat, not an equivocation.
-    deliver(
-        &platform,
-        &proxy,
-        &device,
-        &card,
-        250,
-        [Tamper::Inject(said)],
-    )
-    .await;
+    scene.deliver(250, [Tamper::Inject(said)]).await;
     assert_eq!(device.syncer.counters().await.equivocations, 0);
-    platform.purchase(&device, &card, 300, "card").await;
-    proxy.hostility.lock().unwrap().next_page.extend([
-        Tamper::Inject(other),
-        Tamper::Inject(twin),
-        Tamper::Inject(twin_other),
-    ]);
-    device.settle(3).await;
-    let again = activity::by_id(&device.pool, "evt_said_once")
-        .await
-        .unwrap()
-        .unwrap();
+    let changed = [other, twin, twin_other].map(Tamper::Inject);
+    scene.deliver(300, changed).await;
+    let again = scene.kept("evt_said_once").await;
     assert_eq!(again.event, first.event, "the first body stays");
     let kept = quarantine::recent(&device.pool, 20).await.unwrap();
     let equivocations: Vec<_> = kept
@@ -338,7 +335,7 @@ async fn the_same_id_with_another_body_is_kept_as_an_equivocation() {
         .contains("Never went there."));
     let counters = device.syncer.counters().await;
     assert_eq!(counters.equivocations, 2);
-    wallet_still_works(&device).await;
+    wallet_still_works(device).await;
 }
 
 #[tokio::test]
@@ -599,9 +596,10 @@ async fn a_key_nobody_trusted_endorsed_is_refused_and_an_endorsed_one_followed()
 
 #[tokio::test]
 async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time_it_claims() {
-    let (platform, proxy, device, card) = laptop_behind_proxy().await;
+    let scene = Scene::of(laptop_behind_proxy().await);
+    let (device, card) = (&scene.device, &scene.card);
     device.syncer.refresh_directory(Utc::now()).await.unwrap();
-    let posts = key(POSTS_APP, &card, Scope::SocialPosts);
+    let posts = key(POSTS_APP, card, Scope::SocialPosts);
     let granted_at = Utc::now();
     device.grant(&posts, ALL_CHANNELS, granted_at).await;
     device.settle(3).await;
@@ -611,23 +609,11 @@ async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time
     device.settle(3).await;
 
     // Back-dated into the granted period, made after the platform knew.
-    let mut event: Value =
-        serde_json::from_str(&social_post("evt_backdated", &card, POSTS_APP)).unwrap();
     let inside = granted_at + (revoked_at - granted_at) / 2;
-    event["occurred_at"] = json!(inside.to_rfc3339());
-    deliver(
-        &platform,
-        &proxy,
-        &device,
-        &card,
-        640,
-        [Tamper::Inject(event.to_string())],
-    )
-    .await;
-    let row = activity::by_id(&device.pool, "evt_backdated")
-        .await
-        .unwrap()
-        .expect("kept");
+    let at = json!(inside.to_rfc3339());
+    let event = post_with("evt_backdated", card, &["occurred_at"], at);
+    scene.deliver(640, [Tamper::Inject(event)]).await;
+    let row = scene.kept("evt_backdated").await;
     assert!(
         matches!(
             row.violation,
@@ -637,18 +623,9 @@ async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time
         row.violation
     );
     // It also claims a time before the previous complete read by more than the window: late.
-    let mut old: Value =
-        serde_json::from_str(&social_post("evt_held_back", &card, POSTS_APP)).unwrap();
-    old["occurred_at"] = json!((Utc::now() - TimeDelta::hours(3)).to_rfc3339());
-    deliver(
-        &platform,
-        &proxy,
-        &device,
-        &card,
-        641,
-        [Tamper::Inject(old.to_string())],
-    )
-    .await;
+    let at = json!((Utc::now() - TimeDelta::hours(3)).to_rfc3339());
+    let old = post_with("evt_held_back", card, &["occurred_at"], at);
+    scene.deliver(641, [Tamper::Inject(old)]).await;
     let late = events::late_by_ms(&device.pool, "evt_held_back")
         .await
         .unwrap();
@@ -666,10 +643,11 @@ async fn an_event_made_after_an_acknowledged_revocation_is_flagged_whatever_time
 
 #[tokio::test]
 async fn a_delivery_signed_for_another_cardholder_is_refused() {
-    let (platform, proxy, device, card) = behind_proxy(test_config("laptop")).await;
+    let scene = scene(test_config("laptop")).await;
+    let (platform, device) = (&scene.platform, &scene.device);
     // Another cardholder of the same platform, and one of its real, validly signed deliveries.
     let other = Device::new("stranger").await;
-    other.enroll(&platform, None).await;
+    other.enroll(platform, None).await;
     let other_card = other.link_card().await;
     platform.purchase(&other, &other_card, 999, "card").await;
     let page = platform.feed_page(&other, "0").await;
@@ -682,15 +660,7 @@ async fn a_delivery_signed_for_another_cardholder_is_refused() {
         json!(other.enrollment().await.cardholder_id)
     );
 
-    deliver(
-        &platform,
-        &proxy,
-        &device,
-        &card,
-        555,
-        [Tamper::Raw(captured)],
-    )
-    .await;
+    scene.deliver(555, [Tamper::Raw(captured)]).await;
     assert!(!events::exists(&device.pool, &captured_id).await.unwrap());
     let kept = quarantine::recent(&device.pool, 10).await.unwrap();
     assert!(
@@ -699,7 +669,7 @@ async fn a_delivery_signed_for_another_cardholder_is_refused() {
                 && q.reason.starts_with("foreign_cardholder")),
         "{kept:#?}"
     );
-    wallet_still_works(&device).await;
+    wallet_still_works(device).await;
 }
 
 #[tokio::test]
