@@ -81,15 +81,7 @@ async fn oversized_bodies_unknown_paths_and_methods() {
     let p = start().await;
     let w = p.enroll().await;
     let huge = json!({"device_name": "x".repeat(100_000)});
-    let result = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&huge)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let result = p.post_enroll(&huge).await;
     assert_error(&result, 413, "payload_too_large");
     let big_grant = read(
         w.http
@@ -103,16 +95,8 @@ async fn oversized_bodies_unknown_paths_and_methods() {
     )
     .await;
     assert_error(&big_grant, 413, "payload_too_large");
-    assert_error(
-        &read(p.http.get(p.url("/v2/cards")).send().await.unwrap()).await,
-        404,
-        "not_found",
-    );
-    assert_error(
-        &read(p.http.get(p.url("/")).send().await.unwrap()).await,
-        404,
-        "not_found",
-    );
+    assert_error(&p.get_public("/v2/cards").await, 404, "not_found");
+    assert_error(&p.get_public("/").await, 404, "not_found");
     assert_error(&w.delete("/v1/grants").await, 405, "method_not_allowed");
     let patch = read(
         p.http

@@ -22,23 +22,13 @@ fn assert_refused(result: &(StatusCode, Value), field: &str) {
 }
 
 async fn enroll_named(p: &Platform, body: Value) -> (StatusCode, Value) {
-    read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    p.post_enroll(&body).await
 }
 
 #[tokio::test]
 async fn every_free_text_field_refuses_a_card_number_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let p = start_in(dir.path()).await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card_in(dir.path()).await;
     let terms_before = w.terms_version("app_quire").await;
     let (_, faults_before) = p.admin(Method::GET, "/v1/admin/faults", json!({})).await;
 
@@ -208,9 +198,7 @@ async fn text_with_digits_that_are_no_card_number_is_accepted() {
 #[tokio::test]
 async fn an_idempotency_key_that_looks_like_a_card_number_works_and_is_not_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let p = start_in(dir.path()).await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card_in(dir.path()).await;
     let terms = w.terms_version("app_quire").await;
     let body = json!({"action": "grant", "base_version": 0, "app_id": "app_quire", "card_token": card,
                       "scope": "receipts", "channels": ["nfc"], "trigger": "authorization", "terms_version": terms});

@@ -137,8 +137,7 @@ async fn the_card_number_is_never_written_to_disk() {
 /// keeps serving the rest.
 #[tokio::test]
 async fn an_unreadable_stored_time_is_an_internal_error_for_that_request() {
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions as _, Connection as _};
+    use sqlx::Connection as _;
 
     let dir = tempfile::tempdir().unwrap();
     let p = start_in(dir.path()).await;
@@ -146,12 +145,7 @@ async fn an_unreadable_stored_time_is_an_internal_error_for_that_request() {
     w.link_card("4242 4242 4242 4242").await;
     p.running.shutdown().await.unwrap();
 
-    let path = dir.path().join(consentry_platform::DATABASE_FILE);
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&path)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = open_database(dir.path()).await;
     sqlx::query("UPDATE cards SET created_at = 'yesterday'")
         .execute(&mut conn)
         .await
@@ -179,17 +173,7 @@ async fn a_card_has_one_token_per_cardholder_whichever_device_links_it() {
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["token"], first["token"]);
     // Another device of the same cardholder gets the same token.
-    let (status, body) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "phone", "cardholder_id": laptop.cardholder_id, "cardholder_secret": laptop.secret}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let phone = Wallet::from_enrollment(&p, &body);
+    let phone = laptop.enroll_device("phone").await;
     let (status, from_phone) = link(&phone, json!("4242424242424242"), 12, 2031).await;
     assert_eq!(status, 200, "{from_phone}");
     assert_eq!(from_phone["token"], first["token"]);

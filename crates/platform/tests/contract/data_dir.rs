@@ -66,9 +66,7 @@ async fn a_new_data_directory_and_its_database_files_are_private() {
 #[tokio::test]
 async fn an_existing_directory_and_loose_database_files_are_tightened() {
     let dir = tempfile::tempdir().unwrap();
-    let p = start_in(dir.path()).await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card_in(dir.path()).await;
     w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     p.running.shutdown().await.unwrap();
 

@@ -5,21 +5,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-/// A second device of `first`'s cardholder.
-async fn second_device(p: &Platform, first: &Wallet, name: &str) -> Wallet {
-    let (status, body) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": name, "cardholder_id": first.cardholder_id, "cardholder_secret": first.secret}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    Wallet::from_enrollment(p, &body)
-}
-
 async fn rename(w: &Wallet, token: &str, nickname: Value) -> (reqwest::StatusCode, Value) {
     patch_card(w, token, json!({ "nickname": nickname })).await
 }
@@ -57,7 +42,7 @@ async fn card_changes(w: &Wallet, token: &str) -> Vec<(String, Value, String)> {
 async fn devices_are_listed_with_names_and_the_caller_marked() {
     let p = start().await;
     let laptop = p.enroll().await;
-    let phone = second_device(&p, &laptop, "phone").await;
+    let phone = laptop.enroll_device("phone").await;
     let (status, list) = phone.get("/v1/devices").await;
     assert_eq!(status, 200, "{list}");
     let devices = list["devices"].as_array().unwrap();
@@ -78,7 +63,7 @@ async fn devices_are_listed_with_names_and_the_caller_marked() {
 async fn a_removed_device_is_shut_out_and_the_removal_is_idempotent() {
     let p = start().await;
     let laptop = p.enroll().await;
-    let phone = second_device(&p, &laptop, "phone").await;
+    let phone = laptop.enroll_device("phone").await;
     let stranger = p.enroll().await;
 
     assert_error(
@@ -139,7 +124,7 @@ async fn a_removed_device_is_shut_out_and_the_removal_is_idempotent() {
 async fn every_device_hears_of_a_card_linked_renamed_and_unlinked() {
     let p = start().await;
     let laptop = p.enroll().await;
-    let phone = second_device(&p, &laptop, "phone").await;
+    let phone = laptop.enroll_device("phone").await;
     let token = laptop.link_card("4242424242424242").await;
     // Linking it again from the phone is the same card, and no news.
     let (status, same) = phone

@@ -5,15 +5,7 @@ use crate::support::*;
 #[tokio::test]
 async fn enrollment_creates_a_cardholder_with_keys() {
     let p = start().await;
-    let (status, body) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "Ada's laptop"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = p.post_enroll(&json!({"device_name": "Ada's laptop"})).await;
     assert_eq!(status, 201);
     for field in ["cardholder_id", "cardholder_secret", "device_id", "token"] {
         assert!(
@@ -29,7 +21,7 @@ async fn enrollment_creates_a_cardholder_with_keys() {
         assert_eq!(key["scheme"], "v1a");
         assert!(key["public_key"].as_str().unwrap().starts_with("whpk_"));
     }
-    let (status, listed) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    let (status, listed) = p.get_public("/v1/keys").await;
     assert_eq!(status, 200);
     assert_eq!(listed["keys"], body["signing_keys"]);
 }
@@ -39,15 +31,7 @@ async fn a_second_device_joins_with_the_cardholder_secret() {
     let p = start().await;
     let first = p.enroll().await;
     let card = first.link_card(VISA).await;
-    let (status, body) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "phone", "cardholder_id": first.cardholder_id, "cardholder_secret": first.secret}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = p.post_enroll(&json!({"device_name": "phone", "cardholder_id": first.cardholder_id, "cardholder_secret": first.secret})).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["cardholder_id"], first.cardholder_id.as_str());
     assert!(
@@ -64,35 +48,13 @@ async fn a_second_device_joins_with_the_cardholder_secret() {
 async fn wrong_or_partial_credentials_are_refused() {
     let p = start().await;
     let first = p.enroll().await;
-    let wrong = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "x", "cardholder_id": first.cardholder_id, "cardholder_secret": "chs_nope"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let wrong = p.post_enroll(&json!({"device_name": "x", "cardholder_id": first.cardholder_id, "cardholder_secret": "chs_nope"})).await;
     assert_error(&wrong, 401, "invalid_credentials");
-    let partial = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "x", "cardholder_id": first.cardholder_id}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let partial = p
+        .post_enroll(&json!({"device_name": "x", "cardholder_id": first.cardholder_id}))
+        .await;
     assert_error(&partial, 422, "invalid_body");
-    let unnamed = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "  "}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let unnamed = p.post_enroll(&json!({"device_name": "  "})).await;
     assert_error(&unnamed, 422, "invalid_device_name");
 }
 

@@ -3,8 +3,7 @@
 
 use consentry_platform::signing;
 use serde_json::{json, Value};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions as _, Connection as _};
+use sqlx::Connection as _;
 
 use crate::support::*;
 
@@ -149,12 +148,7 @@ async fn stored_bodies_without_a_cardholder_get_one_by_migration() {
 
     // Make the database look like an older platform's: bodies without the field, and the
     // migration not yet applied.
-    let path = dir.path().join(consentry_platform::DATABASE_FILE);
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&path)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = open_database(dir.path()).await;
     sqlx::query("UPDATE events SET body = json_remove(body, '$.cardholder_id')")
         .execute(&mut conn)
         .await

@@ -13,7 +13,7 @@ async fn error_rate_and_latency() {
     p.faults(json!({"error_rate": 1.0})).await;
     assert_error(&w.get("/v1/cards").await, 500, "injected_fault");
     // Operator endpoints and health are never broken.
-    let (status, _) = read(p.http.get(p.url("/healthz")).send().await.unwrap()).await;
+    let (status, _) = p.get_public("/healthz").await;
     assert_eq!(status, 200);
     let (status, current) = p.admin(Method::GET, "/v1/admin/faults", json!({})).await;
     assert_eq!(
@@ -143,12 +143,7 @@ async fn faults_from_the_config_are_reproducible_by_seed() {
         let p = start_with(PlatformConfig { faults, ..config() }).await;
         let mut pattern = Vec::new();
         for _ in 0..24 {
-            pattern.push(
-                read(p.http.get(p.url("/v1/keys")).send().await.unwrap())
-                    .await
-                    .0
-                    .as_u16(),
-            );
+            pattern.push(p.get_public("/v1/keys").await.0.as_u16());
         }
         pattern
     };

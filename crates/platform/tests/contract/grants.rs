@@ -98,7 +98,7 @@ async fn stale_versions_get_409_with_the_current_state() {
 
 #[tokio::test]
 async fn grant_revoke_regrant_renew_and_reconcile_across_devices() {
-    let (p, w, card) = enrolled_with_card().await;
+    let (_p, w, card) = enrolled_with_card().await;
     w.grant(
         "g1",
         "app_cashcove",
@@ -146,16 +146,7 @@ async fn grant_revoke_regrant_renew_and_reconcile_across_devices() {
     assert_eq!(renewed["expires_at"], "2099-01-01T00:00:00Z");
 
     // A second device reconciles from GET /v1/grants and the consent.changed events.
-    let (_, body) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "phone", "cardholder_id": w.cardholder_id, "cardholder_secret": w.secret}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let phone = Wallet::from_enrollment(&p, &body);
+    let phone = w.enroll_device("phone").await;
     let (_, grants) = phone.get("/v1/grants").await;
     let (grant, signed) = split_signed(&grants["grants"][0]);
     assert_eq!(grants["grants"].as_array().unwrap().len(), 1);

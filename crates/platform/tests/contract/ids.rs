@@ -57,15 +57,7 @@ fn secrets_hold_no_digit_either() {
 #[tokio::test]
 async fn every_id_the_platform_hands_out_is_digit_free_and_events_sort_by_id() {
     let p = start().await;
-    let (_, enrollment) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "laptop"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, enrollment) = p.post_enroll(&json!({"device_name": "laptop"})).await;
     for field in ["cardholder_id", "cardholder_secret", "device_id", "token"] {
         assert_no_digit(field, enrollment[field].as_str().unwrap());
     }

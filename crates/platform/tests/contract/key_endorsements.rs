@@ -7,8 +7,7 @@ use consentry_platform::signing;
 use ed25519_dalek::VerifyingKey;
 use reqwest::Method;
 use serde_json::{json, Value};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions as _, Connection as _};
+use sqlx::Connection as _;
 
 use crate::support::*;
 
@@ -71,7 +70,7 @@ fn extend_trust(trusted: &mut Trusted, published: &[Value]) -> Vec<String> {
 }
 
 async fn keys(p: &Platform) -> Vec<Value> {
-    let (status, body) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    let (status, body) = p.get_public("/v1/keys").await;
     assert_eq!(status, 200, "{body}");
     body["keys"].as_array().unwrap().clone()
 }
@@ -108,15 +107,7 @@ fn assert_endorsed(key: &Value, known: &BTreeMap<String, Value>) {
 #[tokio::test]
 async fn the_first_key_is_unendorsed_and_the_next_is_endorsed_by_it() {
     let p = start().await;
-    let (status, enrollment) = read(
-        p.http
-            .post(p.url("/v1/enroll"))
-            .json(&json!({"device_name": "laptop"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, enrollment) = p.post_enroll(&json!({"device_name": "laptop"})).await;
     assert_eq!(status, 201);
     let published = enrollment["signing_keys"].as_array().unwrap().clone();
     assert_eq!(
@@ -146,9 +137,7 @@ async fn the_first_key_is_unendorsed_and_the_next_is_endorsed_by_it() {
 
 #[tokio::test]
 async fn after_two_rotations_the_chain_from_the_first_key_verifies() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     let at_enrollment = keys(&p).await;
     let mut seen: BTreeMap<String, Value> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -300,12 +289,7 @@ async fn keys_stored_without_endorsements_are_endorsed_at_start() {
     let before = rotate(&p).await;
     p.running.shutdown().await.unwrap();
 
-    let path = dir.path().join(consentry_platform::DATABASE_FILE);
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&path)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = open_database(dir.path()).await;
     let cleared = sqlx::query("UPDATE signing_keys SET endorsement = NULL")
         .execute(&mut conn)
         .await
@@ -321,11 +305,7 @@ async fn keys_stored_without_endorsements_are_endorsed_at_start() {
     );
     p.running.shutdown().await.unwrap();
 
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&path)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = open_database(dir.path()).await;
     let stored: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT position, endorsement FROM signing_keys ORDER BY position")
             .fetch_all(&mut conn)

@@ -7,11 +7,9 @@ use crate::support::*;
 #[tokio::test]
 async fn data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let p = start_in(dir.path()).await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card_in(dir.path()).await;
     w.grant_defaults("g1", "app_quire", &card, "receipts").await;
-    let (_, keys_before) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    let (_, keys_before) = p.get_public("/v1/keys").await;
     p.running.shutdown().await.unwrap();
     assert!(dir.path().join(consentry_platform::DATABASE_FILE).exists());
 
@@ -32,7 +30,7 @@ async fn data_survives_a_restart() {
     assert_eq!(grants["grants"][0]["id"], "g1");
     assert_eq!(grants["grants"][0]["signed"]["statement"]["grant_id"], "g1");
     assert_eq!(w.chain().await.len(), 1, "the device chain is kept");
-    let (_, keys_after) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    let (_, keys_after) = p.get_public("/v1/keys").await;
     assert_eq!(keys_before, keys_after, "the signing keys are kept");
     assert_eq!(w.events().await.len(), 1);
 }

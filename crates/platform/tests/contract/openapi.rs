@@ -242,7 +242,7 @@ async fn the_example_keys_are_those_of_a_platform_seeded_2013() {
             })
             .collect()
     };
-    let (_, served) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    let (_, served) = p.get_public("/v1/keys").await;
     assert_eq!(
         comparable(&served["keys"]),
         comparable(&examples["keys"]["value"]["keys"])
@@ -251,7 +251,7 @@ async fn the_example_keys_are_those_of_a_platform_seeded_2013() {
         .admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
         .await;
     assert_eq!(status, 200);
-    let (_, rotated) = read(p.http.get(p.url("/v1/keys")).send().await.unwrap()).await;
+    let (_, rotated) = p.get_public("/v1/keys").await;
     assert_eq!(
         comparable(&rotated["keys"]),
         comparable(&examples["after one rotation"]["value"]["keys"])

@@ -53,9 +53,7 @@ fn committed_vectors_verify() {
 
 #[tokio::test]
 async fn single_event_carries_standard_webhooks_headers() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (_p, w, card) = enrolled_with_card().await;
     let purchase = w.purchase(&card, 100, "EUR", "Café Lumen", "nfc").await;
     let id = purchase["event_ids"][0].as_str().unwrap();
     let response = w.get_response(&format!("/v1/events/{id}")).await;
@@ -101,12 +99,10 @@ fn verifies(key: &ed25519_dalek::VerifyingKey, item: &Value) -> bool {
 /// new one verifies; after the overlap only the new key signs.
 #[tokio::test]
 async fn rotation_signs_with_old_and_new_keys_during_the_overlap_then_only_the_new() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     w.purchase(&card, 100, "EUR", "Café Lumen", "nfc").await;
     let (before, page) = w.page("").await;
-    let (status, at_enrollment) = read(w.http.get(w.url("/v1/keys")).send().await.unwrap()).await;
+    let (status, at_enrollment) = p.get_public("/v1/keys").await;
     assert_eq!(status, 200);
     // Before any rotation: one signature, by the active key.
     let item = &page["events"][0];
@@ -134,7 +130,7 @@ async fn rotation_signs_with_old_and_new_keys_during_the_overlap_then_only_the_n
     assert!((until - in_a_week).abs() < 60, "{keys}");
     assert_eq!(keys["keys"][1]["signs_until"], Value::Null);
     assert_eq!(keys["keys"][2]["signs_until"], Value::Null);
-    let (status, listed) = read(w.http.get(w.url("/v1/keys")).send().await.unwrap()).await;
+    let (status, listed) = p.get_public("/v1/keys").await;
     assert_eq!(status, 200);
     assert_eq!(listed, keys);
 
@@ -172,7 +168,7 @@ async fn rotation_signs_with_old_and_new_keys_during_the_overlap_then_only_the_n
     assert_eq!(item["signature"].as_str().unwrap().split(' ').count(), 1);
     assert!(verifies(&new, item));
     assert!(!verifies(&old, item));
-    let (_, listed) = read(w.http.get(w.url("/v1/keys")).send().await.unwrap()).await;
+    let (_, listed) = p.get_public("/v1/keys").await;
     assert_eq!(listed["keys"][0]["status"], "retired");
     assert_eq!(listed["keys"][0]["signs_until"], Value::Null);
 }
@@ -181,9 +177,7 @@ async fn rotation_signs_with_old_and_new_keys_during_the_overlap_then_only_the_n
 /// and all three are published; the bad-signature fault spoils every one of them.
 #[tokio::test]
 async fn two_rotations_in_one_overlap_sign_three_times_and_a_fault_spoils_all() {
-    let p = start().await;
-    let w = p.enroll().await;
-    let card = w.link_card(VISA).await;
+    let (p, w, card) = enrolled_with_card().await;
     w.purchase(&card, 100, "EUR", "Café Lumen", "nfc").await;
     p.admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
         .await;
@@ -227,7 +221,7 @@ async fn two_rotations_in_one_overlap_sign_three_times_and_a_fault_spoils_all() 
             .count(),
         2
     );
-    let (_, listed) = read(w.http.get(w.url("/v1/keys")).send().await.unwrap()).await;
+    let (_, listed) = p.get_public("/v1/keys").await;
     let ids: Vec<&str> = listed["keys"]
         .as_array()
         .unwrap()

@@ -51,7 +51,15 @@ pub async fn start() -> Platform {
 
 /// A platform, a wallet enrolled on it and the token of the VISA test card it linked.
 pub async fn enrolled_with_card() -> (Platform, Wallet, String) {
-    let p = start().await;
+    with_card(start().await).await
+}
+
+/// [`enrolled_with_card`] on a platform keeping its data in `dir`.
+pub async fn enrolled_with_card_in(dir: &std::path::Path) -> (Platform, Wallet, String) {
+    with_card(start_in(dir).await).await
+}
+
+async fn with_card(p: Platform) -> (Platform, Wallet, String) {
     let w = p.enroll().await;
     let card = w.link_card(VISA).await;
     (p, w, card)
@@ -79,6 +87,16 @@ pub async fn start_in(dir: &std::path::Path) -> Platform {
         ..config()
     })
     .await
+}
+
+/// The database of a stopped platform that kept its data in `dir`.
+pub async fn open_database(dir: &std::path::Path) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions as _;
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join(consentry_platform::DATABASE_FILE))
+        .connect()
+        .await
+        .unwrap()
 }
 
 /// Status and JSON body (Null when the body is not JSON).
@@ -111,17 +129,22 @@ impl Platform {
         wallet
     }
 
+    /// An unauthenticated `GET path`: the status and the answer.
+    pub async fn get_public(&self, path: &str) -> (StatusCode, Value) {
+        read(self.http.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    /// `POST /v1/enroll` with `body`: the status and the answer.
+    pub async fn post_enroll(&self, body: &Value) -> (StatusCode, Value) {
+        let request = self.http.post(self.url("/v1/enroll")).json(body);
+        read(request.send().await.unwrap()).await
+    }
+
     /// A new cardholder's first device, not yet in a device chain.
     pub async fn enroll_unlinked(&self) -> Wallet {
-        let (status, body) = read(
-            self.http
-                .post(self.url("/v1/enroll"))
-                .json(&json!({"device_name": "test laptop"}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = self
+            .post_enroll(&json!({"device_name": "test laptop"}))
+            .await;
         assert_eq!(status, 201, "{body}");
         Wallet::from_enrollment(self, &body)
     }

@@ -147,7 +147,7 @@ async fn purchase_input_is_validated() {
 #[tokio::test]
 async fn purchases_follow_the_published_currencies() {
     let p = start().await;
-    let (status, listed) = read(p.http.get(p.url("/v1/currencies")).send().await.unwrap()).await;
+    let (status, listed) = p.get_public("/v1/currencies").await;
     assert_eq!(status, 200);
     assert_eq!(
         listed,
