@@ -10,6 +10,9 @@ use consentry_wire::{
     App, DataRequestList, NewDataRequest, Outcome, PublishTerms, PurchaseRequest, RogueEvent,
     RogueEventSent, StepResult,
 };
+use reqwest::RequestBuilder;
+use serde::de::DeserializeOwned;
+use url::Url;
 
 use crate::client::{error_from, PlatformClient};
 use crate::error::SyncError;
@@ -40,25 +43,16 @@ impl PlatformClient {
             app_id: app_id.to_owned(),
             kind,
         };
-        let answer = self
-            .call(self.authed(self.http.post(url))?.json(&body), None)
-            .await?;
-        if !answer.status.is_success() {
-            return Err(error_from(&answer));
-        }
-        answer.json("data request")
+        let request = self.authed(self.http.post(url))?.json(&body);
+        self.success(request, "data request").await
     }
 
     /// `GET /v1/data-requests`.
     pub async fn data_requests(&self) -> Result<Vec<PlatformDataRequest>, SyncError> {
         let url = self.url("v1/data-requests", &[])?;
-        let answer = self.call(self.authed(self.http.get(url))?, None).await?;
-        if !answer.status.is_success() {
-            return Err(error_from(&answer));
-        }
-        Ok(answer
-            .json::<DataRequestList>("data request list")?
-            .data_requests)
+        let request = self.authed(self.http.get(url))?;
+        let list: DataRequestList = self.success(request, "data request list").await?;
+        Ok(list.data_requests)
     }
 
     /// `POST /v1/simulate/purchase`: the demo platform pretends the card was used.
@@ -79,17 +73,9 @@ impl PlatformClient {
             settle_after_ms,
             outcome: Outcome::Settle,
         };
-        let answer = self
-            .call(self.authed(self.http.post(url))?.json(&body), None)
-            .await?;
-        if !answer.status.is_success() {
-            return Err(error_from(&answer));
-        }
-        let step: StepResult = answer.json("purchase")?;
-        Ok(SimulatedPurchase {
-            transaction_id: step.transaction.id,
-            event_ids: step.event_ids,
-        })
+        let request = self.authed(self.http.post(url))?.json(&body);
+        let step: StepResult = self.success(request, "purchase").await?;
+        Ok(SimulatedPurchase::from(step))
     }
 
     /// `POST /v1/apps/{app_id}/terms`, as the platform's operator: the app publishes terms
@@ -110,16 +96,8 @@ impl PlatformClient {
             text: text.to_owned(),
             translations: translations.clone(),
         };
-        let request = self
-            .http
-            .post(url)
-            .bearer_auth(operator.expose_secret())
-            .json(&body);
-        let answer = self.call(request, None).await?;
-        if !answer.status.is_success() {
-            return Err(error_from(&answer));
-        }
-        let app: App = answer.json("app")?;
+        let request = operator_post(self, url, operator).json(&body);
+        let app: App = self.success(request, "app").await?;
         PlatformApp::try_from(app)
     }
 
@@ -137,16 +115,8 @@ impl PlatformClient {
             card_token: card_token.to_owned(),
             scope,
         };
-        let request = self
-            .http
-            .post(url)
-            .bearer_auth(operator.expose_secret())
-            .json(&body);
-        let answer = self.call(request, None).await?;
-        if !answer.status.is_success() {
-            return Err(error_from(&answer));
-        }
-        let sent: RogueEventSent = answer.json("rogue event")?;
+        let request = operator_post(self, url, operator).json(&body);
+        let sent: RogueEventSent = self.success(request, "rogue event").await?;
         Ok(sent.event_ids)
     }
 
@@ -160,19 +130,36 @@ impl PlatformClient {
         purchase: &UnrewardedPurchase,
     ) -> Result<SimulatedPurchase, SyncError> {
         let url = self.url("v1/admin/apps", &[app_id, "unrewarded-purchase"])?;
-        let request = self
-            .http
-            .post(url)
-            .bearer_auth(operator.expose_secret())
-            .json(purchase);
+        let request = operator_post(self, url, operator).json(purchase);
+        let step: StepResult = self.success(request, "unrewarded purchase").await?;
+        Ok(SimulatedPurchase::from(step))
+    }
+
+    /// Sends `request` and reads the body of its successful answer (`what` names it in the
+    /// error when it is unreadable); any other answer is the platform's error.
+    async fn success<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+        what: &str,
+    ) -> Result<T, SyncError> {
         let answer = self.call(request, None).await?;
         if !answer.status.is_success() {
             return Err(error_from(&answer));
         }
-        let step: StepResult = answer.json("unrewarded purchase")?;
-        Ok(SimulatedPurchase {
+        answer.json(what)
+    }
+}
+
+/// A `POST` to `url` as the platform's operator.
+fn operator_post(client: &PlatformClient, url: Url, operator: &OperatorToken) -> RequestBuilder {
+    client.http.post(url).bearer_auth(operator.expose_secret())
+}
+
+impl From<StepResult> for SimulatedPurchase {
+    fn from(step: StepResult) -> Self {
+        SimulatedPurchase {
             transaction_id: step.transaction.id,
             event_ids: step.event_ids,
-        })
+        }
     }
 }
