@@ -19,7 +19,7 @@ use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson, ApiPath, IdempotentJson};
-use crate::idempotency::Scope;
+use crate::idempotency::{begin_or_replay, Scope};
 use crate::ids::new_letters_id;
 use crate::state::AppState;
 use crate::{events, grant_store};
@@ -58,11 +58,7 @@ pub async fn link(
     }: IdempotentJson<LinkCardRequest>,
 ) -> ApiResult<Response> {
     let scope = Scope::Cardholder(&device.cardholder_id);
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
-        return Ok(replay);
-    }
+    let (mut tx, now) = begin_or_replay!(state, idempotency, scope);
     // Only `number` may hold a card number (tokenized, never stored).
     if let Some(nickname) = &request.nickname {
         refuse_card_number("nickname", nickname)?;

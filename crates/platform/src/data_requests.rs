@@ -14,7 +14,7 @@ use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::IdempotentJson;
-use crate::idempotency::Scope;
+use crate::idempotency::{begin_or_replay, Scope};
 use crate::ids::new_id;
 use crate::state::AppState;
 
@@ -40,11 +40,7 @@ pub async fn create(
     }: IdempotentJson<NewDataRequest>,
 ) -> ApiResult<Response> {
     let scope = Scope::Cardholder(&device.cardholder_id);
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
-        return Ok(replay);
-    }
+    let (mut tx, now) = begin_or_replay!(state, idempotency, scope);
     if apps::find(&mut tx, &request.app_id).await?.is_none() {
         return Err(ApiError::unprocessable(
             "app_not_found",

@@ -16,7 +16,7 @@ use crate::extract::{
     body_rejection, check_identifier, integral_numbers, refuse_card_number, require_json, ApiPath,
 };
 use crate::grant_changes;
-use crate::idempotency::{self, Idempotency, Scope};
+use crate::idempotency::{self, begin_or_replay, Idempotency, Scope};
 use crate::{consent_signatures, device_chain, grant_store, state::AppState};
 
 pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<GrantList>> {
@@ -49,11 +49,7 @@ pub async fn put(
     let idempotency = Idempotency::new(Some(key), "PUT", &format!("/v1/grants/{grant_id}"), &value);
     let scope = Scope::Cardholder(&device.cardholder_id);
 
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
-        return Ok(replay);
-    }
+    let (mut tx, now) = begin_or_replay!(state, idempotency, scope);
     // Refusals of the signature are not stored: a corrected request may reuse the key.
     let (change, signed) = consent_signatures::split(value)?;
     let chain = device_chain::verified(&mut tx, &device.cardholder_id).await?;

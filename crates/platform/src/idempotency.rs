@@ -35,6 +35,21 @@ use crate::clock::rfc3339;
 use crate::error::ApiError;
 use crate::ids::hash_secret;
 
+/// The start of a cardholder's idempotent request in a handler: `(tx, now)`, the request's
+/// transaction and the clock's time, or — from the handler, at once — the stored answer of an
+/// earlier identical request under its key ([`Idempotency::replay`]).
+macro_rules! begin_or_replay {
+    ($state:expr, $idempotency:expr, $scope:expr) => {{
+        let now = $state.clock.now();
+        let mut tx = $state.db.begin().await?;
+        if let Some(replay) = $idempotency.replay(&mut tx, $scope, now).await? {
+            return Ok(replay);
+        }
+        (tx, now)
+    }};
+}
+pub(crate) use begin_or_replay;
+
 pub const HEADER: &str = "idempotency-key";
 /// Response header set on a replayed response.
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";

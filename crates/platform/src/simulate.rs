@@ -12,7 +12,7 @@ use consentry_wire::{PurchaseRequest, TransactionRef};
 use crate::auth::Device;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, IdempotentJson};
-use crate::idempotency::Scope;
+use crate::idempotency::{begin_or_replay, Scope};
 use crate::state::AppState;
 use crate::transactions::{self, NewPurchase, Outcome};
 
@@ -86,11 +86,7 @@ pub async fn purchase(
         outcome: request.outcome,
     };
     let scope = Scope::Cardholder(&device.cardholder_id);
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
-        return Ok(replay);
-    }
+    let (mut tx, now) = begin_or_replay!(state, idempotency, scope);
     let result = transactions::authorize(&mut tx, &device.cardholder_id, new, now).await?;
     let response = idempotency
         .answer_json(&mut tx, scope, StatusCode::CREATED, &result, now)
@@ -114,11 +110,7 @@ async fn finalize(
         idempotency,
     } = request;
     let scope = Scope::Cardholder(&device.cardholder_id);
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
-        return Ok(replay);
-    }
+    let (mut tx, now) = begin_or_replay!(state, idempotency, scope);
     let result = transactions::finalize(
         &mut tx,
         Some(&device.cardholder_id),
