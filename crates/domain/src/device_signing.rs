@@ -135,6 +135,25 @@ pub fn verify_v1a(key: &VerifyingKey, content: &[u8], header: &str) -> bool {
     })
 }
 
+/// The text a feed delivery's signatures cover: `{id}.{timestamp}.{body}` (Standard Webhooks).
+pub fn delivery_content(id: &str, timestamp: i64, body: &str) -> String {
+    format!("{id}.{timestamp}.{body}")
+}
+
+/// Whether one `v1a` signature in `header` verifies the delivery under one of `keys` (several
+/// are published while the platform rotates its key).
+pub fn verify_delivery(
+    keys: &[VerifyingKey],
+    id: &str,
+    timestamp: i64,
+    body: &str,
+    header: &str,
+) -> bool {
+    let content = delivery_content(id, timestamp, body);
+    keys.iter()
+        .any(|key| verify_v1a(key, content.as_bytes(), header))
+}
+
 fn verify_text(key: &VerifyingKey, text: &str, signature: &str) -> bool {
     verify_v1a(key, text.as_bytes(), signature)
 }

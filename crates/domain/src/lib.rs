@@ -30,9 +30,10 @@ pub use consent_check::{
 pub use consent_proof::{ConsentProof, GrantProof, ProofReport, CONSENT_PROOF_FORMAT};
 pub use currency::{Currency, CurrencyError};
 pub use device_signing::{
-    decode_public_key as decode_device_key, encode_public_key as encode_device_key, pairing_proof,
-    pairing_receipt, proofs_match, verify_v1a, ConsentStatement, DeviceChain, DeviceKey,
-    DeviceLink, SignedConsent, SigningError,
+    decode_public_key as decode_device_key, delivery_content,
+    encode_public_key as encode_device_key, pairing_proof, pairing_receipt, proofs_match,
+    verify_delivery, verify_v1a, ConsentStatement, DeviceChain, DeviceKey, DeviceLink,
+    SignedConsent, SigningError,
 };
 pub use digest::{DigestParseError, Sha256Digest};
 pub use event::{

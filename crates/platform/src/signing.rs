@@ -15,7 +15,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
 /// The signature scheme tag.
 pub const SCHEME: &str = "v1a";
@@ -38,9 +38,7 @@ pub enum KeyError {
 }
 
 /// The exact bytes that are signed.
-pub fn signed_content(id: &str, timestamp: i64, body: &str) -> String {
-    format!("{id}.{timestamp}.{body}")
-}
+pub use consentry_domain::delivery_content as signed_content;
 
 /// `v1a,<base64 signature>` over `{id}.{timestamp}.{body}`.
 pub fn sign(key: &SigningKey, id: &str, timestamp: i64, body: &str) -> String {
@@ -60,24 +58,11 @@ pub fn sign_all(keys: &[SigningKey], id: &str, timestamp: i64, body: &str) -> St
 
 /// True when any `v1a` signature in `header` (space separated) verifies under `key`.
 pub fn verify(key: &VerifyingKey, id: &str, timestamp: i64, body: &str, header: &str) -> bool {
-    let content = signed_content(id, timestamp, body);
-    header.split(' ').any(|candidate| {
-        decode_signature(candidate)
-            .is_some_and(|signature| key.verify(content.as_bytes(), &signature).is_ok())
-    })
+    verify_any(std::slice::from_ref(key), id, timestamp, body, header)
 }
 
 /// True when the header verifies under any of `keys` (several are published during rotation).
-pub fn verify_any(
-    keys: &[VerifyingKey],
-    id: &str,
-    timestamp: i64,
-    body: &str,
-    header: &str,
-) -> bool {
-    keys.iter()
-        .any(|key| verify(key, id, timestamp, body, header))
-}
+pub use consentry_domain::verify_delivery as verify_any;
 
 /// `whpk_<base64>`.
 pub fn encode_public_key(key: &VerifyingKey) -> String {

@@ -239,17 +239,7 @@ impl FeedVerifier {
 }
 
 /// True when one `v1a` signature in `header` verifies under one of `keys`.
-pub fn verify_any(
-    keys: &[VerifyingKey],
-    id: &str,
-    timestamp: i64,
-    body: &str,
-    header: &str,
-) -> bool {
-    let content = format!("{id}.{timestamp}.{body}");
-    keys.iter()
-        .any(|key| consentry_domain::verify_v1a(key, content.as_bytes(), header))
-}
+pub use consentry_domain::verify_delivery as verify_any;
 
 #[cfg(test)]
 mod tests {
