@@ -351,6 +351,14 @@ impl RunningApp {
         }
     }
 
+    /// [`RunningApp::wait_texts`] with nothing to do between two reads.
+    pub async fn wait_until<F>(&self, css: &str, timeout: Duration, check: F)
+    where
+        F: Fn(&[String]) -> bool,
+    {
+        self.wait_texts(css, timeout, check, || async {}).await;
+    }
+
     /// Clicks the button whose text is `label`.
     pub async fn click_button(&self, label: &str) {
         let xpath = format!("//button[normalize-space(.)='{label}']");

@@ -132,11 +132,10 @@ async fn two_apps_share_cards_and_grants_and_the_losing_change_of_a_conflict_sta
     desktop.type_into("#platform-pairing", &code).await;
     desktop.click_button("Connect").await;
     desktop
-        .wait_texts(
+        .wait_until(
             "[data-testid=platform-cardholder]",
             Duration::from_secs(20),
             |t| t == [cardholder.clone()],
-            || async {},
         )
         .await;
     // The laptop vouches for it at its next pass; then the desktop may change consent.

@@ -89,12 +89,9 @@ async fn the_cardholder_changes_a_permissions_minimum_and_channels_on_its_page()
     .await;
 
     // One new entry in the consent history: a change of settings, naming what changed.
-    app.wait_texts(
-        "li[data-action]",
-        Duration::from_secs(10),
-        |entries| entries.len() == 2,
-        || async {},
-    )
+    app.wait_until("li[data-action]", Duration::from_secs(10), |entries| {
+        entries.len() == 2
+    })
     .await;
     assert_eq!(
         history(&app).await,
@@ -112,13 +109,7 @@ async fn the_cardholder_changes_a_permissions_minimum_and_channels_on_its_page()
     );
 
     // The change reaches the platform, which now holds the new minimum and channels.
-    app.wait_texts(
-        "[data-testid=grant-state] [data-testid=grant-sync] .badge",
-        Duration::from_secs(20),
-        |t| t == ["Synced"],
-        || async {},
-    )
-    .await;
+    wait_synced(&app, "[data-testid=grant-state]").await;
     let start = Instant::now();
     loop {
         let held = platform_receipts_grant(&app.data_dir);
@@ -135,11 +126,10 @@ async fn the_cardholder_changes_a_permissions_minimum_and_channels_on_its_page()
     // Back on the app's page, the permission shows what was saved.
     app.click("nav[aria-label=Breadcrumb] a:last-of-type").await;
     app.wait_text("h1", &name).await;
-    app.wait_texts(
+    app.wait_until(
         &format!("{RECEIPTS} [data-testid=permission-settings]"),
         Duration::from_secs(10),
         |t| t == ["Contactless, Voice, Online · In real time (authorization) · from €5.00"],
-        || async {},
     )
     .await;
     app.stop().await;

@@ -255,11 +255,10 @@ async fn wait_platform_grants(data_dir: &std::path::Path, expected: &[(&str, &st
 
 /// Waits until the app's card (`article` selector) says its grant reached the platform.
 async fn wait_synced(app: &RunningApp, article: &str) {
-    app.wait_texts(
+    app.wait_until(
         &format!("{article} [data-testid=grant-sync] .badge"),
         Duration::from_secs(20),
         |t| t == ["Synced"],
-        || async {},
     )
     .await;
 }
@@ -356,12 +355,9 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
 
     // The consent history shows both entries.
     app.click("nav a[data-route='consents']").await;
-    app.wait_texts(
-        "li[data-action]",
-        Duration::from_secs(10),
-        |entries| entries.len() >= 2,
-        || async {},
-    )
+    app.wait_until("li[data-action]", Duration::from_secs(10), |entries| {
+        entries.len() >= 2
+    })
     .await;
     let actions: Vec<String> = {
         let mut out = Vec::new();
@@ -384,12 +380,9 @@ async fn link_grant_purchase_receipt_revoke_and_unlink_through_the_demo_platform
     app.click("nav a[data-route='cards']").await;
     app.click_button("Unlink").await;
     app.click_button("Unlink the card").await;
-    app.wait_texts(
-        "ul.cards li.card",
-        Duration::from_secs(20),
-        |rows| rows.is_empty(),
-        || async {},
-    )
+    app.wait_until("ul.cards li.card", Duration::from_secs(20), |rows| {
+        rows.is_empty()
+    })
     .await;
     wait_platform_grants(&app.data_dir, &[("app_quire", "revoked")]).await;
     app.stop().await;

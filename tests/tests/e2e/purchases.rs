@@ -43,6 +43,12 @@ pub(crate) async fn open_purchases(app: &RunningApp) {
     }
 }
 
+/// The text `script` returns in the window (empty when it returns no string).
+async fn script_text(app: &RunningApp, script: &str) -> String {
+    let value = app.client.execute(script, vec![]).await.unwrap();
+    value.as_str().unwrap_or_default().to_owned()
+}
+
 /// Waits up to 30 s, revisiting Activity, for its rows (every purchase opened) to satisfy
 /// `check`; returns what it saw last.
 pub(crate) async fn wait_rows(
@@ -126,45 +132,28 @@ async fn a_purchase_is_one_row_that_opens_on_its_receipt_and_is_found_by_it() {
         .await;
     let lines = app.text("[data-testid=receipt-lines]").await;
     assert!(!lines.trim().is_empty());
-    let merchant: String = app
-        .client
-        .execute(
-            "return document.querySelector('[data-testid=activity-row] .text').textContent.split(':')[0].trim();",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let merchant = script_text(
+        &app,
+        "return document.querySelector('[data-testid=activity-row] .text').textContent.split(':')[0].trim();",
+    )
+    .await;
     assert!(!merchant.is_empty());
     // The first item of the receipt (the table's first body row, first cell).
-    let item: String = app
-        .client
-        .execute(
-            "return document.querySelector('[data-testid=receipt-lines] tbody tr td').textContent.trim();",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let item = script_text(
+        &app,
+        "return document.querySelector('[data-testid=receipt-lines] tbody tr td').textContent.trim();",
+    )
+    .await;
     assert!(!item.is_empty());
 
     // Searching: nothing for a word nowhere; the merchant, then a line of the receipt, find
     // the purchase's row and nothing else.
     app.type_into("input[type=search]", "zqxwv").await;
-    app.wait_texts(
-        ".empty .title",
-        Duration::from_secs(10),
-        |texts| {
-            texts
-                .iter()
-                .any(|t| t.contains("Nothing matches these filters."))
-        },
-        || async {},
-    )
+    app.wait_until(".empty .title", Duration::from_secs(10), |texts| {
+        texts
+            .iter()
+            .any(|t| t.contains("Nothing matches these filters."))
+    })
     .await;
     for typed in [merchant.as_str(), item.as_str()] {
         app.type_into("input[type=search]", typed).await;
@@ -261,11 +250,10 @@ async fn bench_activity_in_the_window_at_a_million_events() {
     app.wait_text("h1", "Cards").await;
     let opened = Instant::now();
     app.click("nav a[data-route='activity']").await;
-    app.wait_texts(
+    app.wait_until(
         "[data-testid=activity-row]",
         Duration::from_secs(60),
         |rows| !rows.is_empty(),
-        || async {},
     )
     .await;
     let first_rows = opened.elapsed();

@@ -63,7 +63,7 @@ async fn an_app_publishes_new_terms_in_the_demo_and_the_cardholder_accepts_them(
     }
     app.click(review).await;
     // The dialog shows the new text, and marks only the words that changed.
-    app.wait_texts(
+    app.wait_until(
         "dialog [data-testid=terms-diff] ins",
         Duration::from_secs(10),
         |added| {
@@ -74,7 +74,6 @@ async fn an_app_publishes_new_terms_in_the_demo_and_the_cardholder_accepts_them(
                     .iter()
                     .any(|t| t.contains("as updated in this version"))
         },
-        || async {},
     )
     .await;
     app.click_button("Accept and keep the permission").await;
