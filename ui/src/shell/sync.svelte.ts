@@ -1,6 +1,7 @@
 // The wallet's link with the platform, for the status bar and Settings: loaded once, then
 // followed through the backend's `sync_status` event. `revision` moves when what the platform
 // acknowledged or delivered changed, so screens can reload their grants and cards quietly.
+import { untrack } from 'svelte';
 import { ipc, IpcError, toIpcError, type SyncProblem, type SyncStatusView } from '../ipc';
 
 export type SyncSummary =
@@ -85,3 +86,17 @@ class SyncStore {
 }
 
 export const sync = new SyncStore();
+
+/**
+ * Calls `reload` each time a sync changes what the platform acknowledged or delivered (not at
+ * first): for a component's setup, so that it stops with the component.
+ */
+export function onSyncChange(reload: () => void): void {
+  let seen = sync.revision;
+  $effect(() => {
+    const revision = sync.revision;
+    if (revision === seen) return;
+    seen = revision;
+    untrack(reload);
+  });
+}
