@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use chrono::{DateTime, Utc};
 use consentry_domain::{
     Brand, CardChange, CardNumber, CardNumberError, ConsentAction, Expiry, GrantStatus,
 };
@@ -126,15 +127,7 @@ pub async fn link(
     .bind(&fingerprint)
     .execute(&mut *tx)
     .await?;
-    events::emit_card_change(
-        &mut tx,
-        &device.cardholder_id,
-        CardChange::Linked,
-        &card,
-        &device.device_id,
-        now,
-    )
-    .await?;
+    emit(&mut tx, &device, CardChange::Linked, &card, now).await?;
     let response = idempotency
         .answer_json(&mut tx, scope, StatusCode::CREATED, &card, now)
         .await?;
@@ -235,15 +228,7 @@ pub async fn rename(
         .execute(&mut *tx)
         .await?;
     card.nickname = nickname;
-    events::emit_card_change(
-        &mut tx,
-        &device.cardholder_id,
-        CardChange::Renamed,
-        &card,
-        &device.device_id,
-        now,
-    )
-    .await?;
+    emit(&mut tx, &device, CardChange::Renamed, &card, now).await?;
     tx.commit().await?;
     state.feed_changed();
     Ok(Json(card))
@@ -290,16 +275,27 @@ pub async fn remove(
         .await?;
     }
     card.status = "removed".into();
-    events::emit_card_change(
-        &mut tx,
-        &device.cardholder_id,
-        CardChange::Unlinked,
-        &card,
-        &device.device_id,
-        now,
-    )
-    .await?;
+    emit(&mut tx, &device, CardChange::Unlinked, &card, now).await?;
     tx.commit().await?;
     state.feed_changed();
     Ok(Json(card))
+}
+
+/// Tells the cardholder's other devices, on the feed, that `device` made `change` to `card`.
+async fn emit(
+    conn: &mut SqliteConnection,
+    device: &Device,
+    change: CardChange,
+    card: &Card,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    events::emit_card_change(
+        conn,
+        &device.cardholder_id,
+        change,
+        card,
+        &device.device_id,
+        now,
+    )
+    .await
 }

@@ -586,13 +586,5 @@ async fn run() -> Result<()> {
 }
 
 fn main() -> Result<()> {
-    // `cargo bench` passes `--bench`; `cargo test --benches` runs it too: keep that quick.
-    if std::env::args().any(|a| a == "--test" || a == "--list") {
-        return Ok(());
-    }
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?
-        .block_on(run())
+    consentry_testkit::bench::main(run)
 }

@@ -109,16 +109,17 @@ async fn reasons(device: &Device) -> Vec<String> {
         .collect()
 }
 
+/// The first page of Activity, of up to 500 rows.
+async fn newest_500(device: &Device) -> activity::ActivityPage {
+    let newest = Direction::Older(None);
+    activity::page(&device.pool, &ActivityFilter::default(), newest, 500)
+        .await
+        .unwrap()
+}
+
 /// The amounts of the purchases Activity lists.
 async fn purchase_amounts(device: &Device) -> Vec<i64> {
-    let page = activity::page(
-        &device.pool,
-        &ActivityFilter::default(),
-        Direction::Older(None),
-        500,
-    )
-    .await
-    .unwrap();
+    let page = newest_500(device).await;
     page.rows
         .iter()
         .filter_map(|r| match &r.event.payload {
@@ -131,14 +132,7 @@ async fn purchase_amounts(device: &Device) -> Vec<i64> {
 /// Activity lists every stored event, rewards sum, and every event decodes.
 async fn wallet_still_works(device: &Device) {
     let stored = events::count(&device.pool).await.unwrap();
-    let page = activity::page(
-        &device.pool,
-        &ActivityFilter::default(),
-        Direction::Older(None),
-        500,
-    )
-    .await
-    .unwrap();
+    let page = newest_500(device).await;
     assert_eq!(page.rows.len() as u64, stored.min(500));
     reward_stats::points_by_program(&device.pool, None)
         .await
