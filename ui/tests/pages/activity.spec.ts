@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { callsOf, feedEvent, ledgerEntry, open, receiptsGrant, seriousViolations } from './support';
+import { callsOf, expectLoadingAndFailure, feedEvent, ledgerEntry, open, receiptsGrant, seriousViolations } from './support';
 
 /** A feed of `total` events served in keyset pages, and one new event once `__arrive` is set. */
 async function installFeed(page: Page, total: number) {
@@ -152,15 +152,8 @@ test('activity: empty, no match, loading and error states', async ({ page }) => 
   await page.getByRole('button', { name: 'Violations' }).click();
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(page.getByText('No violation: every app acted within your permissions.')).toBeVisible();
-
-  const pending = await page.context().newPage();
-  await open(pending, '#/activity', { activity_list: { pending: true } });
-  await expect(pending.getByRole('main').getByRole('status')).toHaveText('Loading…');
-
-  const failing = await page.context().newPage();
-  await open(failing, '#/activity', { activity_list: { error: { code: 'wallet_locked', message: 'locked' } } });
-  await expect(failing.getByRole('alert')).toContainText('The wallet is locked.');
-  await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
+  const locked = { code: 'wallet_locked', message: 'locked' };
+  await expectLoadingAndFailure(page, '#/activity', 'activity_list', locked, 'The wallet is locked.');
 });
 
 test('activity: a million events stay a few DOM rows; scrolling loads keyset pages', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { calls, open } from './support';
+import { calls, expectLoadingAndFailure, open } from './support';
 
 test('cards: populated list with masked number, rename and the lost-card action', async ({ page }) => {
   await open(page, '#/cards');
@@ -21,15 +21,8 @@ test('cards: populated list with masked number, rename and the lost-card action'
 test('cards: empty, loading and error states', async ({ page }) => {
   await open(page, '#/cards', { cards_list: { ok: { cards: [] } } });
   await expect(page.getByText('No card linked yet.')).toBeVisible();
-
-  const pending = await page.context().newPage();
-  await open(pending, '#/cards', { cards_list: { pending: true } });
-  await expect(pending.getByRole('main').getByRole('status')).toHaveText('Loading…');
-
-  const failing = await page.context().newPage();
-  await open(failing, '#/cards', { cards_list: { error: { code: 'wallet_locked', message: 'the wallet is locked' } } });
-  await expect(failing.getByRole('alert')).toContainText('The wallet is locked.');
-  await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
+  const locked = { code: 'wallet_locked', message: 'the wallet is locked' };
+  await expectLoadingAndFailure(page, '#/cards', 'cards_list', locked, 'The wallet is locked.');
 });
 
 test('apps: directory with fee, scopes explained, and a one-click revoke', async ({ page }) => {

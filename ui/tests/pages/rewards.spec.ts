@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { open } from './support';
+import { callsOf, expectLoadingAndFailure, open } from './support';
 
 const emptySummary = {
   months: ['2026-10', '2026-11'],
@@ -44,30 +44,14 @@ test('rewards: points, cashback pending vs paid, offers by expiry, top apps, cha
   await expect(page.getByTestId('chart-commission').locator('canvas')).toHaveCount(1);
 
   await page.getByLabel('Charts cover').selectOption({ label: 'the last 6 months' });
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          (window as unknown as { __CONSENTRY_MOCK_IPC__: { calls: { command: string; request: { months: number } }[] } })
-            .__CONSENTRY_MOCK_IPC__.calls.filter((c) => c.command === 'rewards_summary')
-            .at(-1)?.request.months,
-      ),
-    )
-    .toBe(6);
+  await expect.poll(async () => (await callsOf(page, 'rewards_summary')).at(-1)?.request.months).toBe(6);
 });
 
 test('rewards: empty, loading and error states', async ({ page }) => {
   await open(page, '#/rewards', { rewards_summary: { ok: emptySummary } });
   await expect(page.getByText('No rewards yet.')).toBeVisible();
-
-  const pending = await page.context().newPage();
-  await open(pending, '#/rewards', { rewards_summary: { pending: true } });
-  await expect(pending.getByRole('main').getByRole('status')).toHaveText('Loading…');
-
-  const failing = await page.context().newPage();
-  await open(failing, '#/rewards', { rewards_summary: { error: { code: 'internal', message: 'disk' } } });
-  await expect(failing.getByRole('alert')).toContainText('Something went wrong inside Consentry.');
-  await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
+  const internal = { code: 'internal', message: 'disk' };
+  await expectLoadingAndFailure(page, '#/rewards', 'rewards_summary', internal, 'Something went wrong inside Consentry.');
 });
 
 test('rewards: charts draw under the app’s CSP, in light and dark', async ({ page }) => {

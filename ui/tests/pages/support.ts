@@ -1,7 +1,7 @@
 // What every page test does first: open a route of the built UI with the mock IPC scripted by a
 // scenario (see src/ipc/mock.ts), and read back what the page sent to it.
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import type { GrantView } from '../../src/ipc';
 import { syncedStatus } from '../../src/ipc/mock';
 
@@ -82,4 +82,26 @@ export async function seriousViolations(page: Page) {
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/**
+ * Opens `hash` in two new pages of the same context: one where `command` never answers (the
+ * screen says it is loading), one where it fails with `error` (the screen says `explained` and
+ * offers to try again).
+ */
+export async function expectLoadingAndFailure(
+  page: Page,
+  hash: string,
+  command: string,
+  error: { code: string; message: string },
+  explained: string,
+) {
+  const pending = await page.context().newPage();
+  await open(pending, hash, { [command]: { pending: true } });
+  await expect(pending.getByRole('main').getByRole('status')).toHaveText('Loading…');
+
+  const failing = await page.context().newPage();
+  await open(failing, hash, { [command]: { error } });
+  await expect(failing.getByRole('alert')).toContainText(explained);
+  await expect(failing.getByRole('button', { name: 'Try again' })).toBeVisible();
 }
