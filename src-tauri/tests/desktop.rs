@@ -18,6 +18,7 @@ use base64::Engine as _;
 use consentry_api::desktop::{Desktop, UpdateError};
 use consentry_app::desktop::ShellDesktop;
 use consentry_app::updates::{Installer, Updates};
+use consentry_testkit::session_bus::SessionBus;
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 
 const CURRENT: &str = "0.1.0";
@@ -455,55 +456,22 @@ fn start_at_login_writes_then_removes_the_login_entry() {
     assert_eq!(std::fs::read_dir(&autostart).unwrap().count(), 0);
 }
 
-/// A private session bus (`dbus-daemon`), stopped on drop.
-struct Bus {
-    daemon: std::process::Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> Self {
-        use std::io::BufRead as _;
-        let mut daemon = std::process::Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(std::process::Stdio::piped())
-            // It says it cannot raise its file limit when not run as the system bus.
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus) runs the tray-host test");
-        let mut line = String::new();
-        std::io::BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Self {
-            daemon,
-            address: line.trim().to_owned(),
-        }
-    }
-
-    fn connect(&self) -> zbus::blocking::Connection {
-        zbus::blocking::connection::Builder::address(self.address.as_str())
-            .unwrap()
-            .build()
-            .unwrap()
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
+/// A client of `bus`.
+fn connect(bus: &SessionBus) -> zbus::blocking::Connection {
+    zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 #[test]
 fn a_tray_host_is_seen_only_while_one_holds_the_watcher_name() {
     use consentry_app::desktop::tray_host::{present_on, WATCHER};
-    let bus = Bus::start();
-    let app = bus.connect();
+    let bus = SessionBus::start();
+    let app = connect(&bus);
     assert!(!present_on(&app));
 
-    let panel = bus.connect();
+    let panel = connect(&bus);
     panel.request_name(WATCHER).unwrap();
     assert!(present_on(&app));
 

@@ -29,6 +29,7 @@ pub mod events;
 pub mod memscan;
 #[cfg(feature = "platform")]
 pub mod platform;
+pub mod session_bus;
 
 /// The passphrase of every test wallet.
 pub const PASSPHRASE: &str = "correct horse battery staple";

@@ -7,51 +7,28 @@
 //! only, and its window is found by its process id.
 
 use std::ffi::CString;
-use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use consentry_testkit::app::{app_binary, skip_unless_available};
+use consentry_testkit::session_bus::SessionBus;
 
-/// A private session bus (`dbus-daemon`), stopped on drop.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
+/// A private session bus.
+struct Bus(SessionBus);
 
 impl Bus {
     fn start() -> Self {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon");
-        let mut line = String::new();
-        std::io::BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Self {
-            daemon,
-            address: line.trim().to_owned(),
-        }
+        Bus(SessionBus::start())
     }
 
     /// Holds the tray host's well-known name until the connection is dropped.
     fn stand_in_tray_host(&self) -> zbus::blocking::Connection {
-        let bus = zbus::blocking::connection::Builder::address(self.address.as_str())
+        let bus = zbus::blocking::connection::Builder::address(self.0.address.as_str())
             .unwrap()
             .build()
             .unwrap();
         bus.request_name("org.kde.StatusNotifierWatcher").unwrap();
         bus
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
     }
 }
 
@@ -71,7 +48,7 @@ impl App {
             .env("XDG_DATA_HOME", dir.path().join("share"))
             .env("CONSENTRY_DATA_DIR", dir.path().join("data"))
             .env("CONSENTRY_DEMO_EVERY", "0")
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.0.address)
             .stdout(Stdio::null())
             .stderr(Stdio::from(
                 std::fs::File::create(dir.path().join("app.log")).unwrap(),

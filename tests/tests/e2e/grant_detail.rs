@@ -2,12 +2,11 @@
 //! the permission's page, where the cardholder changes its channels and minimum; the change is
 //! saved, is one new entry in the consent history, and reaches the demo platform.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use consentry_testkit::app::{skip_unless_available, RunningApp};
 
-use super::{demo_app_with_a_card, wait_synced};
+use super::{demo_app_with_a_card, sqlite_one, wait_synced};
 
 const QUIRE: &str = "article[aria-labelledby='app-app_quire']";
 const RECEIPTS: &str = "[data-testid=app-permissions] li[data-scope=receipts]";
@@ -15,25 +14,14 @@ const RECEIPTS: &str = "[data-testid=app-permissions] li[data-scope=receipts]";
 /// The receipts grant of Quire on the embedded demo platform: `minimum|channels`, read from its
 /// own database with the `sqlite3` tool (`None` before the platform has it).
 fn platform_receipts_grant(data_dir: &std::path::Path) -> Option<String> {
-    let db = data_dir.join("demo-platform/platform.sqlite3");
-    let out = Command::new("sqlite3")
-        .arg("-readonly")
-        .arg(&db)
-        .arg(
-            "SELECT coalesce(json_extract(grant_json, '$.min_purchase.minor'), '-') || ' ' \
-             || coalesce(json_extract(grant_json, '$.min_purchase.currency'), '-') || '|' \
-             || json_extract(grant_json, '$.channels') \
-             FROM grants WHERE app_id = 'app_quire' \
-             AND json_extract(grant_json, '$.scope') = 'receipts'",
-        )
-        .output()
-        .expect("sqlite3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = sqlite_one(
+        data_dir,
+        "SELECT coalesce(json_extract(grant_json, '$.min_purchase.minor'), '-') || ' ' \
+         || coalesce(json_extract(grant_json, '$.min_purchase.currency'), '-') || '|' \
+         || json_extract(grant_json, '$.channels') \
+         FROM grants WHERE app_id = 'app_quire' \
+         AND json_extract(grant_json, '$.scope') = 'receipts'",
     );
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     (!text.is_empty()).then_some(text)
 }
 

@@ -214,23 +214,14 @@ async fn screenshots_of_every_screen_in_both_languages() {
 /// The grants on the embedded demo platform's own database (plain SQLite, read with the
 /// `sqlite3` tool): `(app_id, status)` per grant.
 fn platform_grants(data_dir: &std::path::Path) -> Vec<(String, String)> {
-    let db = data_dir.join("demo-platform/platform.sqlite3");
-    let out = Command::new("sqlite3")
-        .arg("-readonly")
-        .arg(&db)
-        .arg("SELECT app_id || '|' || status FROM grants ORDER BY app_id")
-        .output()
-        .expect("sqlite3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once('|'))
-        .map(|(a, s)| (a.to_owned(), s.to_owned()))
-        .collect()
+    sqlite_one(
+        data_dir,
+        "SELECT app_id || '|' || status FROM grants ORDER BY app_id",
+    )
+    .lines()
+    .filter_map(|l| l.split_once('|'))
+    .map(|(a, s)| (a.to_owned(), s.to_owned()))
+    .collect()
 }
 
 /// Waits up to 20 s for the demo platform to hold exactly `expected` grants.
@@ -591,7 +582,7 @@ async fn row_texts(app: &RunningApp) -> Vec<String> {
     serde_json::from_value(value).unwrap_or_default()
 }
 
-/// One value from the demo platform's database.
+/// One value (or rows, one a line) from the demo platform's database.
 fn sqlite_one(data_dir: &std::path::Path, sql: &str) -> String {
     let db = data_dir.join("demo-platform/platform.sqlite3");
     let out = Command::new("sqlite3")

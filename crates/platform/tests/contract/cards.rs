@@ -153,11 +153,7 @@ async fn an_unreadable_stored_time_is_an_internal_error_for_that_request() {
     conn.close().await.unwrap();
 
     let p = start_in(dir.path()).await;
-    let w = Wallet {
-        base: p.base.clone(),
-        http: p.http.clone(),
-        ..w
-    };
+    let w = w.on(&p);
     assert_error(&w.get("/v1/cards").await, 500, "internal");
     assert_eq!(w.get("/v1/apps").await.0, 200);
 }

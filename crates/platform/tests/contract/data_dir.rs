@@ -92,11 +92,7 @@ async fn an_existing_directory_and_loose_database_files_are_tightened() {
         assert_eq!(mode(file), 0o600, "{}", file.display());
     }
     // Nothing was lost on the way.
-    let w = Wallet {
-        base: p.base.clone(),
-        http: p.http.clone(),
-        ..w
-    };
+    let w = w.on(&p);
     let (_, grants) = w.get("/v1/grants").await;
     assert_eq!(grants["grants"][0]["id"], "g1");
     p.running.shutdown().await.unwrap();

@@ -169,11 +169,7 @@ async fn stored_bodies_without_a_cardholder_get_one_by_migration() {
 
     let p = start_in(dir.path()).await;
     for wallet in [ada, bob] {
-        let wallet = Wallet {
-            base: p.base.clone(),
-            http: p.http.clone(),
-            ..wallet
-        };
+        let wallet = wallet.on(&p);
         let events = wallet.events().await;
         assert_eq!(events.len(), 5);
         for event in events {

@@ -77,12 +77,7 @@ async fn dropped_connection_after_commit_then_idempotent_retry() {
     let (status, grant, replayed) = w.put_grant("g1", "once", &body).await;
     assert_eq!((status.as_u16(), replayed), (201, true), "{grant}");
     assert_eq!(grant["version"], 1);
-    let changes = w
-        .events()
-        .await
-        .into_iter()
-        .filter(|e| e.kind == "consent.changed")
-        .count();
+    let changes = w.count_events("consent.changed").await;
     assert_eq!(changes, 1, "committed exactly once");
 }
 

@@ -35,12 +35,7 @@ async fn idempotency_follows_stripe_semantics() {
     assert_error(&(status, error), 409, "idempotency_key_reused");
 
     // Exactly one consent.changed for the grant, however often it was retried.
-    let changes = w
-        .events()
-        .await
-        .into_iter()
-        .filter(|e| e.kind == "consent.changed")
-        .count();
+    let changes = w.count_events("consent.changed").await;
     assert_eq!(changes, 1);
 }
 

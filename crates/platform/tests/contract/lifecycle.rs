@@ -21,11 +21,7 @@ async fn data_survives_a_restart() {
         }
     })
     .await;
-    let w = Wallet {
-        base: p.base.clone(),
-        http: p.http.clone(),
-        ..w
-    };
+    let w = w.on(&p);
     let (_, grants) = w.get("/v1/grants").await;
     assert_eq!(grants["grants"][0]["id"], "g1");
     assert_eq!(grants["grants"][0]["signed"]["statement"]["grant_id"], "g1");

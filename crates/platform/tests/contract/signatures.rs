@@ -94,6 +94,25 @@ fn verifies(key: &ed25519_dalek::VerifyingKey, item: &Value) -> bool {
     )
 }
 
+/// Rotates the platform's keys (the admin call must succeed); its answer.
+async fn rotate(p: &Platform) -> Value {
+    let (status, keys) = p
+        .admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
+        .await;
+    assert_eq!(status, 200, "{keys}");
+    keys
+}
+
+/// The `status` of each key of a key list, in its order.
+fn statuses(keys: &Value) -> Vec<&str> {
+    keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["status"].as_str().unwrap())
+        .collect()
+}
+
 /// Rotation by dual signatures: during the overlap every delivery carries the new active key's
 /// signature and then the retired key's, so a client that trusts only the old key or only the
 /// new one verifies; after the overlap only the new key signs.
@@ -110,17 +129,8 @@ async fn rotation_signs_with_old_and_new_keys_during_the_overlap_then_only_the_n
     assert!(verifies(&key_at(&at_enrollment, 0), item));
     assert!(!verifies(&key_at(&at_enrollment, 1), item));
 
-    let (status, keys) = p
-        .admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
-        .await;
-    assert_eq!(status, 200, "{keys}");
-    let statuses: Vec<&str> = keys["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["retired", "active", "next"]);
+    let keys = rotate(&p).await;
+    assert_eq!(statuses(&keys), ["retired", "active", "next"]);
     // The retired key co-signs for the overlap (7 days by default); the others never.
     let until =
         chrono::DateTime::parse_from_rfc3339(keys["keys"][0]["signs_until"].as_str().unwrap())
@@ -182,17 +192,8 @@ async fn two_rotations_in_one_overlap_sign_three_times_and_a_fault_spoils_all() 
     p.admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
         .await;
     p.advance_clock(3600).await;
-    let (status, keys) = p
-        .admin(Method::POST, "/v1/admin/keys/rotate", json!({}))
-        .await;
-    assert_eq!(status, 200);
-    let statuses: Vec<&str> = keys["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["retired", "retired", "active", "next"]);
+    let keys = rotate(&p).await;
+    assert_eq!(statuses(&keys), ["retired", "retired", "active", "next"]);
     let (_, page) = w.page("").await;
     let item = page["events"][0].clone();
     let signatures: Vec<String> = item["signature"]

@@ -22,11 +22,7 @@ fn with_signed(body: &Value, signed: &SignedConsent) -> Value {
 }
 
 async fn consent_changes(w: &Wallet) -> usize {
-    w.events()
-        .await
-        .iter()
-        .filter(|e| e.kind == "consent.changed")
-        .count()
+    w.count_events("consent.changed").await
 }
 
 #[tokio::test]

@@ -254,6 +254,15 @@ impl Wallet {
         }
     }
 
+    /// This wallet talking to `platform` (the same platform, started again).
+    pub fn on(self, platform: &Platform) -> Wallet {
+        Wallet {
+            base: platform.base.clone(),
+            http: platform.http.clone(),
+            ..self
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -467,6 +476,15 @@ impl Wallet {
     }
 
     /// Events after `cursor`, as (type, app_id) pairs.
+    /// How many events of `kind` the feed holds for this wallet.
+    pub async fn count_events(&self, kind: &str) -> usize {
+        self.events()
+            .await
+            .iter()
+            .filter(|e| e.kind == kind)
+            .count()
+    }
+
     pub async fn kinds_after(&self, cursor: &str) -> Vec<(String, String)> {
         let (events, _) = self.page(&format!("?after={cursor}&limit=500")).await;
         events
