@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use consentry_domain::{Event, EventPayload};
-use consentry_export::{export, ExportControl, ExportFilter, ExportFormat, Progress};
+use consentry_export::{ExportFilter, ExportFormat};
 
-use crate::support::{filled_wallet, request, sum};
+use crate::support::{export_reporting, filled_wallet, sum};
 use crate::tools::{assert_no_card_numbers, venv_tool};
 
 pub fn schema(name: &str) -> PathBuf {
@@ -41,26 +40,13 @@ pub fn check_schema(document: &Path, schema_name: &str) {
 async fn the_document_validates_against_the_committed_schema_and_adds_up() {
     let w = filled_wallet().await;
     let dest = w.out("history.json");
-    let seen = Arc::new(Mutex::new(Vec::<Progress>::new()));
-    let sink = seen.clone();
-    let control = ExportControl {
-        progress: Some(Arc::new(move |p| sink.lock().unwrap().push(p))),
-        ..ExportControl::default()
-    };
-    let summary = export(
-        w.pool(),
-        &request(ExportFormat::Json, &dest, ExportFilter::default()),
-        &control,
-    )
-    .await
-    .unwrap();
+    let (summary, progress) = export_reporting(w.pool(), ExportFormat::Json, &dest).await;
     assert_eq!(summary.events, w.events.len() as u64);
     let bytes = std::fs::read(&dest).unwrap();
     assert_eq!(summary.bytes, bytes.len() as u64);
     assert_no_card_numbers("history.json", &bytes);
     check_schema(&dest, "export.schema.json");
 
-    let progress = seen.lock().unwrap().clone();
     assert!(progress.len() >= 3, "one report per page of 500");
     assert!(progress
         .windows(2)

@@ -1,11 +1,9 @@
 //! Progress speaks of events, the unit of the summary: in every format it only grows, never
 //! passes its total, and a finished export's last report is the summary's count.
 
-use std::sync::{Arc, Mutex};
+use consentry_export::ExportFormat;
 
-use consentry_export::{export, ExportControl, ExportFilter, ExportFormat, Progress};
-
-use crate::support::{filled_wallet, request};
+use crate::support::{export_reporting, filled_wallet};
 
 #[tokio::test]
 async fn every_format_reports_events_and_ends_at_the_summarys_count() {
@@ -16,20 +14,7 @@ async fn every_format_reports_events_and_ends_at_the_summarys_count() {
         (ExportFormat::Ofx, "history.ofx"),
         (ExportFormat::Archive, "history.age"),
     ] {
-        let seen = Arc::new(Mutex::new(Vec::<Progress>::new()));
-        let sink = seen.clone();
-        let control = ExportControl {
-            progress: Some(Arc::new(move |p| sink.lock().unwrap().push(p))),
-            ..ExportControl::default()
-        };
-        let summary = export(
-            w.pool(),
-            &request(format, &w.out(name), ExportFilter::default()),
-            &control,
-        )
-        .await
-        .unwrap();
-        let reports = seen.lock().unwrap().clone();
+        let (summary, reports) = export_reporting(w.pool(), format, &w.out(name)).await;
         assert!(reports.len() >= 2, "{format:?}: {reports:?}");
         assert!(
             reports.iter().all(|p| p.events_done <= p.events_total),

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use consentry_domain::{
@@ -11,7 +12,7 @@ use consentry_domain::{
     Transaction, Trigger, ViolationReason,
 };
 use consentry_export::{
-    export, ExportControl, ExportFilter, ExportFormat, ExportRequest, ExportSummary,
+    export, ExportControl, ExportFilter, ExportFormat, ExportRequest, ExportSummary, Progress,
 };
 use consentry_store::apps::{self, AppListing};
 use consentry_store::cards::{self, NewCard};
@@ -94,6 +95,30 @@ pub fn request(format: ExportFormat, dest: &Path, filter: ExportFilter) -> Expor
             .then(|| consentry_export::ArchivePassword::new(PASSWORD.to_owned())),
         now: now(),
     }
+}
+
+/// Exports the whole history of `pool` as `format` to `dest`; the summary and every progress
+/// report, in order.
+pub async fn export_reporting(
+    pool: &SqlitePool,
+    format: ExportFormat,
+    dest: &Path,
+) -> (ExportSummary, Vec<Progress>) {
+    let seen = Arc::new(Mutex::new(Vec::<Progress>::new()));
+    let sink = seen.clone();
+    let control = ExportControl {
+        progress: Some(Arc::new(move |p| sink.lock().unwrap().push(p))),
+        ..ExportControl::default()
+    };
+    let summary = export(
+        pool,
+        &request(format, dest, ExportFilter::default()),
+        &control,
+    )
+    .await
+    .unwrap();
+    let reports = seen.lock().unwrap().clone();
+    (summary, reports)
 }
 
 fn details(app: &str, card: &str, scope: Scope) -> GrantDetails {
