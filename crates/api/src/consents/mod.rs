@@ -279,6 +279,19 @@ pub struct GrantSetRequest {
     pub expiry: GrantExpiry,
 }
 
+/// The view of `grant`, just changed here and waiting for the platform, which sync is told
+/// of.
+async fn queued(
+    ctx: &Context,
+    pool: &SqlitePool,
+    grant: &Grant,
+    now: DateTime<Utc>,
+) -> Result<GrantView, ApiError> {
+    ctx.sync().wake().await;
+    let periods = RenewalPeriods::load(pool).await?;
+    Ok(GrantView::queued(grant, &periods, now))
+}
+
 fn key_of(app_id: &str, card_token: &str, scope: Scope) -> GrantKey {
     GrantKey {
         app_id: app_id.to_owned(),
@@ -330,9 +343,7 @@ pub async fn grant_set(ctx: &Context, request: GrantSetRequest) -> Result<GrantV
         expires_at: request.expiry.at(now, current.as_ref())?,
     };
     let grant = grant_one(&pool, details, &app.listing, now).await?;
-    ctx.sync().wake().await;
-    let periods = RenewalPeriods::load(&pool).await?;
-    Ok(GrantView::queued(&grant, &periods, now))
+    queued(ctx, &pool, &grant, now).await
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -358,9 +369,7 @@ pub async fn grant_revoke(
     }
     let now = Utc::now();
     let revoked = revoke_one(&pool, &grant, now).await?;
-    ctx.sync().wake().await;
-    let periods = RenewalPeriods::load(&pool).await?;
-    Ok(GrantView::queued(&revoked, &periods, now))
+    queued(ctx, &pool, &revoked, now).await
 }
 
 /// Revoke everything on a card (a lost card), or everything an app holds, or both filters.
