@@ -174,10 +174,7 @@ pub(crate) async fn open_pool(
         })
         .connect_with(read_write_options(path, create))
         .await?;
-    let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
-        .fetch_optional(&pool)
-        .await?;
-    if cipher.as_deref().is_none_or(str::is_empty) {
+    if !cipher_linked(&pool).await? {
         close_pool(&pool).await;
         pool_key.wipe();
         return Err(StoreError::NotEncrypted);
@@ -225,6 +222,15 @@ pub(crate) async fn open_single(path: &Path, key: &DbKey) -> Result<SqliteConnec
     Ok(conn)
 }
 
+/// Whether the connection runs SQLCipher (`PRAGMA cipher_version` names one): a wallet is never
+/// written or read unencrypted.
+async fn cipher_linked(db: impl sqlx::SqliteExecutor<'_>) -> Result<bool, StoreError> {
+    let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
+        .fetch_optional(db)
+        .await?;
+    Ok(cipher.as_deref().is_some_and(|c| !c.is_empty()))
+}
+
 /// Creates a new database file and opens one connection to it, after proving that SQLCipher
 /// is linked (never write a wallet unencrypted).
 pub(crate) async fn open_single_creating(
@@ -233,10 +239,7 @@ pub(crate) async fn open_single_creating(
 ) -> Result<SqliteConnection, StoreError> {
     let mut conn = read_write_options(path, true).connect().await?;
     apply_key(&mut conn, key, Mode::ReadWrite).await?;
-    let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
-        .fetch_optional(&mut conn)
-        .await?;
-    if cipher.as_deref().is_none_or(str::is_empty) {
+    if !cipher_linked(&mut conn).await? {
         let _ = conn.close().await;
         return Err(StoreError::NotEncrypted);
     }
@@ -263,10 +266,7 @@ pub(crate) async fn probe(path: &Path, key: &DbKey) -> Result<Probe, StoreError>
         }
         Err(e) => return Err(e.into()),
     }
-    let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
-        .fetch_optional(&mut conn)
-        .await?;
-    if cipher.as_deref().is_none_or(str::is_empty) {
+    if !cipher_linked(&mut conn).await? {
         let _ = conn.close().await;
         return Err(StoreError::NotEncrypted);
     }

@@ -12,11 +12,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use consentry_store::{
-    CreateOptions, KdfParams, KeyStore, KeyStoreError, KeyringStore, RecoveryKey, StoreError,
-    Unlock, Wallet, WalletPaths, WalletState, KEYRING_SERVICE,
+    CreateOptions, KdfParams, KeyStore, KeyStoreError, KeyringStore, StoreError, Unlock, Wallet,
+    WalletPaths, WalletState, KEYRING_SERVICE,
 };
 
-use crate::support::{file_digest, now};
+use crate::support::{file_digest, now, unlock_with_recovery};
 
 fn keyring_available(test: &str) -> bool {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
@@ -112,11 +112,7 @@ async fn a_missing_entry_is_key_missing_and_the_recovery_key_restores_it() {
     assert_eq!(file_digest(&wallet.paths().db()), before);
     assert!(!wallet.paths().wal().exists());
 
-    let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
-    wallet
-        .unlock(Unlock::RecoveryKey(&recovery), now())
-        .await
-        .unwrap();
+    unlock_with_recovery(&mut wallet, &created).await;
     wallet.save_key_to(&store).await.unwrap();
     wallet.lock().await;
     wallet.unlock(Unlock::Keyring(&store), now()).await.unwrap();

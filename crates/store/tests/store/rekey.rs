@@ -12,6 +12,7 @@ use consentry_store::{
 
 use crate::support::{
     mixed_events, now, passphrase, passphrase_wallet, refused, unlock_with_passphrase,
+    unlock_with_recovery,
 };
 
 pub(crate) const CHILD_DIR: &str = "CONSENTRY_TEST_REKEY_CHILD_DIR";
@@ -54,11 +55,7 @@ async fn rotation_keeps_every_unlock_path_and_the_data() {
     unlock_with_passphrase(&mut wallet).await;
     assert_eq!(count(&wallet).await, 500);
     wallet.lock().await;
-    let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
-    wallet
-        .unlock(Unlock::RecoveryKey(&recovery), now())
-        .await
-        .unwrap();
+    unlock_with_recovery(&mut wallet, &created).await;
     assert!(integrity::check(wallet.pool().unwrap())
         .await
         .unwrap()
@@ -91,11 +88,7 @@ async fn changing_the_passphrase_retires_the_old_one() {
         .await
         .unwrap();
     wallet.lock().await;
-    let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
-    wallet
-        .unlock(Unlock::RecoveryKey(&recovery), now())
-        .await
-        .unwrap();
+    unlock_with_recovery(&mut wallet, &created).await;
 }
 
 /// The other half of the crash test: run in a child process by

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use consentry_store::events::IncomingEvent;
-use consentry_store::{Created, StoreError, Unlock, Wallet, WalletPaths};
+use consentry_store::{Created, RecoveryKey, StoreError, Unlock, Wallet, WalletPaths};
 pub use consentry_testkit::passphrase;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -45,6 +45,15 @@ pub async fn unlock_with_passphrase(wallet: &mut Wallet) {
 }
 
 /// Unlocking `wallet` that way fails: the error.
+/// Unlocks `wallet` with the recovery key it was created with.
+pub async fn unlock_with_recovery(wallet: &mut Wallet, created: &Created) {
+    let recovery = RecoveryKey::parse(&created.recovery_key.reveal()).unwrap();
+    wallet
+        .unlock(Unlock::RecoveryKey(&recovery), now())
+        .await
+        .unwrap();
+}
+
 pub async fn refused(wallet: &mut Wallet, unlock: Unlock<'_>) -> StoreError {
     wallet.unlock(unlock, now()).await.unwrap_err()
 }
