@@ -52,85 +52,90 @@ async fn a_platform_failing_everything_fails_every_check() {
     assert!(!report.all_passed());
 }
 
-async fn failures_behind(breakage: Breakage) -> (BTreeSet<&'static str>, String) {
+/// Behind a proxy that breaks the platform as `breakage` says, exactly the checks `expected`
+/// fail.
+async fn assert_failing_behind(breakage: Breakage, expected: &[&str]) {
     let platform = seeded(32, None).await;
     let url = broken::proxy(&platform.base_url(), breakage).await;
     let report = run_against(&url).await;
-    (failed(&report), report.table())
+    let expected: BTreeSet<&str> = expected.iter().copied().collect();
+    assert_eq!(failed(&report), expected, "{}", report.table());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_answered_as_500_fail_the_checks_that_expect_errors() {
-    let (failed, table) = failures_behind(Breakage::ErrorsAs500).await;
-    let expected: BTreeSet<&str> = [
-        "enroll.further_device",
-        "auth.missing_token",
-        "auth.forged_token",
-        "auth.revoked_token",
-        "auth.cardholder_isolation",
-        "auth.operator_endpoints",
-        "cards.refused_numbers",
-        "grants.stale_version",
-        "grants.signed_changes",
-        "idempotency.conflict",
-        "idempotency.key_required",
-        "idempotency.creating_posts",
-        "idempotency.errors_not_stored",
-        "feed.bad_parameters",
-        "signatures.single_event",
-        "limits.body_size",
-        "limits.field_bounds",
-        "limits.currencies",
-        "limits.integer_forms",
-        "errors.shape",
-    ]
-    .into();
-    assert_eq!(failed, expected, "{table}");
+    assert_failing_behind(
+        Breakage::ErrorsAs500,
+        &[
+            "enroll.further_device",
+            "auth.missing_token",
+            "auth.forged_token",
+            "auth.revoked_token",
+            "auth.cardholder_isolation",
+            "auth.operator_endpoints",
+            "cards.refused_numbers",
+            "grants.stale_version",
+            "grants.signed_changes",
+            "idempotency.conflict",
+            "idempotency.key_required",
+            "idempotency.creating_posts",
+            "idempotency.errors_not_stored",
+            "feed.bad_parameters",
+            "signatures.single_event",
+            "limits.body_size",
+            "limits.field_bounds",
+            "limits.currencies",
+            "limits.integer_forms",
+            "errors.shape",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_with_bad_signatures_fail_the_signature_checks() {
-    let (failed, table) = failures_behind(Breakage::BadSignatures).await;
-    let expected: BTreeSet<&str> = [
-        "signatures.feed",
-        "signatures.single_event",
-        "keys.rotation",
-    ]
-    .into();
-    assert_eq!(failed, expected, "{table}");
+    assert_failing_behind(
+        Breakage::BadSignatures,
+        &[
+            "signatures.feed",
+            "signatures.single_event",
+            "keys.rotation",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_that_stops_signing_with_the_retired_key_at_once_fails_the_rotation_check() {
-    let (failed, table) = failures_behind(Breakage::SingleSignature).await;
-    let expected: BTreeSet<&str> = ["keys.rotation"].into();
-    assert_eq!(failed, expected, "{table}");
+    assert_failing_behind(Breakage::SingleSignature, &["keys.rotation"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_forgetting_idempotency_keys_fails_the_idempotency_checks() {
-    let (failed, table) = failures_behind(Breakage::ForgetsIdempotencyKeys).await;
-    let expected: BTreeSet<&str> = [
-        "idempotency.replay",
-        "idempotency.replay_same_json_value",
-        "idempotency.conflict",
-        "idempotency.key_required",
-        "idempotency.creating_posts",
-    ]
-    .into();
-    assert_eq!(failed, expected, "{table}");
+    assert_failing_behind(
+        Breakage::ForgetsIdempotencyKeys,
+        &[
+            "idempotency.replay",
+            "idempotency.replay_same_json_value",
+            "idempotency.conflict",
+            "idempotency.key_required",
+            "idempotency.creating_posts",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_without_long_poll_fails_the_long_poll_checks() {
-    let (failed, table) = failures_behind(Breakage::NoLongPoll).await;
-    let expected: BTreeSet<&str> = [
-        "feed.long_poll_wakes",
-        "feed.long_poll_holds",
-        "feed.bad_parameters",
-    ]
-    .into();
-    assert_eq!(failed, expected, "{table}");
+    assert_failing_behind(
+        Breakage::NoLongPoll,
+        &[
+            "feed.long_poll_wakes",
+            "feed.long_poll_holds",
+            "feed.bad_parameters",
+        ],
+    )
+    .await;
 }
 
 /// The binary: a table and exit 0 against the reference platform, JSON with `--json`,
