@@ -97,6 +97,16 @@ pub struct Audit {
     pub not_applied: usize,
 }
 
+/// What the platform applied (as the first of `devices` reads it), audited against every
+/// device's outbox.
+pub async fn audit_devices(platform: &Platform, devices: &[&Device]) -> Audit {
+    let mut rows = Vec::new();
+    for device in devices {
+        rows.extend(outbox_rows(&device.pool).await);
+    }
+    audit(&platform_history(platform, devices[0]).await, &rows)
+}
+
 /// Checks exactly-once and no-lost-revocation over the rows of all devices.
 pub fn audit(history: &BTreeMap<String, Vec<Applied>>, rows: &[OutboxRow]) -> Audit {
     let mut audit = Audit::default();

@@ -6,8 +6,8 @@ use consentry_domain::{Channel, ConsentAction, GrantStatus, Scope};
 use consentry_store::cards::{self, CardStatus};
 use consentry_store::{devices, ledger};
 
-use crate::checks::{assert_converged, audit, outbox_rows, platform_history, Audit};
-use crate::support::{key, two_devices, Device, Platform, RECEIPTS_APP};
+use crate::checks::{assert_converged, audit, audit_devices, outbox_rows, platform_history};
+use crate::support::{key, two_devices, Device, RECEIPTS_APP};
 
 async fn actions(device: &Device) -> Vec<(ConsentAction, String)> {
     ledger::entries(&device.pool)
@@ -22,11 +22,6 @@ async fn all_rows(a: &Device, b: &Device) -> Vec<crate::checks::OutboxRow> {
     let mut rows = outbox_rows(&a.pool).await;
     rows.extend(outbox_rows(&b.pool).await);
     rows
-}
-
-/// What the platform applied, audited against both devices' outboxes.
-async fn audit_of(platform: &Platform, a: &Device, b: &Device) -> Audit {
-    audit(&platform_history(platform, a).await, &all_rows(a, b).await)
 }
 
 #[tokio::test]
@@ -54,7 +49,7 @@ async fn changes_travel_both_ways_as_remote_entries() {
     a.settle(5).await;
     assert_eq!(a.grant_of(&k).await.unwrap().status, GrantStatus::Revoked);
     assert_converged(&[&a, &b]).await;
-    let audit = audit_of(&platform, &a, &b).await;
+    let audit = audit_devices(&platform, &[&a, &b]).await;
     assert_eq!((audit.applied, audit.double_applied, audit.lost), (2, 0, 0));
 }
 
@@ -117,7 +112,7 @@ async fn a_stale_renew_does_not_undo_a_remote_revoke() {
             .starts_with("not applied"),
         "{renew:?}"
     );
-    let audit = audit_of(&platform, &a, &b).await;
+    let audit = audit_devices(&platform, &[&a, &b]).await;
     assert_eq!(
         (audit.double_applied, audit.lost, audit.not_applied),
         (0, 0, 1)
@@ -176,7 +171,7 @@ async fn concurrent_edits_are_settled_by_the_platform_order() {
     );
     a.syncer.sync_once(Utc::now()).await.unwrap();
     assert_eq!(a.syncer.status().open_conflicts, 1);
-    let audit = audit_of(&platform, &a, &b).await;
+    let audit = audit_devices(&platform, &[&a, &b]).await;
     assert_eq!(
         (audit.double_applied, audit.lost, audit.not_applied),
         (0, 0, 2)

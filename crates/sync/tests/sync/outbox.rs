@@ -9,7 +9,7 @@ use consentry_domain::{Channel, Scope};
 use consentry_sync::{SyncConfig, SyncErrorCode};
 use serde_json::json;
 
-use crate::checks::{assert_converged, audit, outbox_rows, platform_history};
+use crate::checks::{assert_converged, audit, audit_devices, outbox_rows, platform_history};
 use crate::support::{
     key, laptop_behind_proxy, one_device, platform, test_config, Device, ALL_CHANNELS, APP_SCOPES,
     RECEIPTS_APP,
@@ -118,10 +118,7 @@ async fn a_crash_between_send_and_ack_resends_the_same_request() {
     // The next change builds on the acknowledged version.
     device.revoke(&k, Utc::now()).await;
     device.syncer.drain_outbox(Utc::now()).await.unwrap();
-    let a = audit(
-        &platform_history(&platform, &device).await,
-        &outbox_rows(&device.pool).await,
-    );
+    let a = audit_devices(&platform, &[&device]).await;
     assert_eq!((a.applied, a.double_applied, a.lost), (2, 0, 0));
 }
 
@@ -155,10 +152,7 @@ async fn timeouts_back_off_and_then_drain() {
     tokio::time::sleep(Duration::from_millis(1200)).await;
     device.settle(10).await;
     assert!(device.syncer.status().last_error.is_none());
-    let a = audit(
-        &platform_history(&platform, &device).await,
-        &outbox_rows(&device.pool).await,
-    );
+    let a = audit_devices(&platform, &[&device]).await;
     assert_eq!((a.applied, a.double_applied, a.lost), (1, 0, 0));
 }
 
