@@ -10,6 +10,7 @@ mod events;
 mod native;
 mod navigation;
 mod notices;
+mod rendering;
 mod tray;
 pub mod updates;
 mod window_state;
@@ -32,6 +33,7 @@ pub(crate) const MAIN_WINDOW: &str = "main";
 
 /// Starts the app; returns when the last window closes.
 pub fn run() -> ExitCode {
+    rendering::choose();
     let args = cli::Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
