@@ -262,11 +262,12 @@ async fn bench_launch_memory_and_purchase_to_receipt() {
         "ms",
         "target ≤ 1.3",
     );
-    for (name, samples) in [
+    let apps = [
         ("empty app", &shipped),
         ("empty app drawn alike", &drawn_alike),
         ("Consentry", &consentry),
-    ] {
+    ];
+    for (name, samples) in apps {
         let way: Vec<String> = samples
             .steps
             .iter()
@@ -283,11 +284,7 @@ async fn bench_launch_memory_and_purchase_to_receipt() {
         "MiB",
         "target ≤ 1.2; unlocked on Cards vs the empty window",
     );
-    for (name, samples) in [
-        ("empty app", &shipped),
-        ("empty app drawn alike", &drawn_alike),
-        ("Consentry", &consentry),
-    ] {
+    for (name, samples) in apps {
         let parts: Vec<String> = samples
             .split
             .iter()
