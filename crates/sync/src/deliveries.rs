@@ -33,7 +33,7 @@ use crate::consent::LedgerIndex;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::sync_state::FEED;
-use crate::webhook::Verdict;
+use crate::webhook::{CheckedAhead, Verdict};
 use crate::wire::{FeedItem, FeedPage, UnreadableDelivery};
 
 /// How often a delivery that failed its checks is fetched again on its own.
@@ -156,6 +156,7 @@ impl Engine {
     pub(crate) async fn process_page(
         &mut self,
         page: FeedPage,
+        ahead: Option<CheckedAhead>,
         destination: Destination,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome, SyncError> {
@@ -163,7 +164,7 @@ impl Engine {
         let start = destination.start();
         let (items, mut refused) = self.receive(page.items, page.unreadable);
         let verified = self
-            .verify(&client, items, &mut refused, destination, now)
+            .verify(&client, items, ahead, &mut refused, destination, now)
             .await?;
         let next = match &verified.stop {
             Some(_) => verified.reached,
@@ -212,12 +213,16 @@ impl Engine {
         &mut self,
         client: &PlatformClient,
         items: Vec<FeedItem>,
+        ahead: Option<CheckedAhead>,
         refused: &mut Vec<Refused>,
         destination: Destination,
         now: DateTime<Utc>,
     ) -> Result<Verified, SyncError> {
         let verdicts = match &self.feed.verifier {
-            Some(verifier) => verifier.check_page(&items, now).await,
+            Some(verifier) => match ahead {
+                Some(ahead) => ahead.verdicts_for(verifier, &items, now).await,
+                None => verifier.check_page(&items, now).await,
+            },
             None => return Err(SyncError::NotEnrolled),
         };
         let mut verified = Verified {
@@ -453,7 +458,7 @@ impl Engine {
         self.feed
             .verifier
             .as_ref()
-            .map_or(0, crate::webhook::FeedVerifier::tolerance_seconds)
+            .map_or(0, |verifier| verifier.tolerance_seconds())
     }
 
     fn verdict(&self, item: &FeedItem, now: DateTime<Utc>) -> Result<Verdict, SyncError> {

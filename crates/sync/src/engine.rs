@@ -116,10 +116,10 @@ impl Engine {
         };
         self.client.set(client);
         self.feed.verifier = match &enrollment {
-            Some(e) => Some(FeedVerifier::new(
+            Some(e) => Some(std::sync::Arc::new(FeedVerifier::new(
                 &e.signing_keys,
                 self.config.timestamp_tolerance,
-            )?),
+            )?)),
             None => None,
         };
         self.enrollment = enrollment;

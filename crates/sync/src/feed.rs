@@ -14,6 +14,7 @@
 //! The end of a complete read (no more pages) is remembered: it dates "late" events and sets
 //! the feed horizon of acknowledged revocations (see `consent.rs`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +26,7 @@ use crate::engine::Engine;
 use crate::enrollment;
 use crate::error::{SyncError, SyncErrorCode};
 use crate::sync_state::{self, FEED, FEED_READ_AT};
+use crate::webhook::{CheckedAhead, FeedVerifier};
 use crate::wire::FeedPage;
 
 /// Passes a delivery may fail before it is skipped.
@@ -36,21 +38,35 @@ const GAPS_PER_PASS: usize = 8;
 /// The furthest a search for an unreadable delivery looks past the cursor.
 const MAX_PROBE: u64 = 1 << 48;
 
-/// The next page, fetched in the background; aborted if dropped unused.
+/// The next page, fetched in the background and its signatures checked there (while this
+/// page is stored); aborted if dropped unused.
 struct Prefetch {
     after: u64,
     size: u32,
-    task: tokio::task::JoinHandle<Result<FeedPage, SyncError>>,
+    task: tokio::task::JoinHandle<Result<(FeedPage, Option<CheckedAhead>), SyncError>>,
 }
 
 impl Prefetch {
-    fn start(client: &PlatformClient, after: u64, size: u32) -> Prefetch {
+    fn start(
+        client: &PlatformClient,
+        after: u64,
+        size: u32,
+        verifier: Option<Arc<FeedVerifier>>,
+        now: DateTime<Utc>,
+    ) -> Prefetch {
         let client = client.clone();
-        let task = tokio::spawn(async move { client.events(after, size, Duration::ZERO).await });
+        let task = tokio::spawn(async move {
+            let page = client.events(after, size, Duration::ZERO).await?;
+            let ahead = match verifier {
+                Some(verifier) => Some(CheckedAhead::check(verifier, &page.items, now).await),
+                None => None,
+            };
+            Ok((page, ahead))
+        });
         Prefetch { after, size, task }
     }
 
-    async fn page(mut self) -> Result<FeedPage, SyncError> {
+    async fn page(mut self) -> Result<(FeedPage, Option<CheckedAhead>), SyncError> {
         (&mut self.task)
             .await
             .map_err(|e| SyncError::Internal(e.to_string()))?
@@ -78,11 +94,14 @@ impl Engine {
         let mut cursor = sync_state::cursor(&self.pool).await?;
         let mut prefetched: Option<Prefetch> = None;
         loop {
-            let page = match prefetched.take() {
+            let fetched = match prefetched.take() {
                 Some(next) if next.after == cursor && next.size == size => next.page().await,
-                _ => client.events(cursor, size, Duration::ZERO).await,
+                _ => client
+                    .events(cursor, size, Duration::ZERO)
+                    .await
+                    .map(|page| (page, None)),
             };
-            let page = match page {
+            let (page, ahead) = match fetched {
                 Ok(page) => page,
                 Err(e) if unreadable(&e) && size > 1 => {
                     size /= 2;
@@ -101,10 +120,16 @@ impl Engine {
             let has_more = page.has_more;
             if has_more && page.next_cursor > cursor {
                 // The platform serves (and signs) the next page while we check this one.
-                prefetched = Some(Prefetch::start(&client, page.next_cursor, size));
+                prefetched = Some(Prefetch::start(
+                    &client,
+                    page.next_cursor,
+                    size,
+                    self.feed.verifier.clone(),
+                    now,
+                ));
             }
             let outcome = self
-                .process_page(page, Destination::Feed { cursor }, now)
+                .process_page(page, ahead, Destination::Feed { cursor }, now)
                 .await?;
             stored += outcome.stored;
             if let Some(stop) = outcome.stop {
@@ -132,7 +157,7 @@ impl Engine {
     ) -> Result<(), SyncError> {
         let has_more = page.has_more;
         let outcome = self
-            .process_page(page, Destination::Feed { cursor }, now)
+            .process_page(page, None, Destination::Feed { cursor }, now)
             .await?;
         if let Some(stop) = outcome.stop {
             return Err(stop);
@@ -277,7 +302,7 @@ impl Engine {
                     }),
             };
             let outcome = match page {
-                Ok(page) => self.process_page(page, Destination::Gap, now).await,
+                Ok(page) => self.process_page(page, None, Destination::Gap, now).await,
                 Err(e) => Err(e),
             };
             match outcome {

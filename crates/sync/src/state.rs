@@ -30,8 +30,9 @@ pub(crate) struct Outgoing {
 /// The feed's: whom it trusts, where it read to, and what it could not read.
 #[derive(Default)]
 pub(crate) struct FeedState {
-    /// Checks deliveries against the enrolled signing keys.
-    pub verifier: Option<FeedVerifier>,
+    /// Checks deliveries against the enrolled signing keys; a new one after every change of
+    /// keys (checks made ahead with an older one are not reused).
+    pub verifier: Option<std::sync::Arc<FeedVerifier>>,
     /// Keys are re-read from the platform at most once per pass.
     pub keys_refreshed: bool,
     /// When the last complete read of the feed started (dates late events).

@@ -238,6 +238,76 @@ impl FeedVerifier {
     }
 }
 
+/// A page's signature checks made ahead: while the page before it is being stored, the next
+/// one (already fetched) is checked on the cores the store leaves idle.
+pub struct CheckedAhead {
+    /// The verifier that made the checks: after a change of keys they are made again.
+    verifier: std::sync::Arc<FeedVerifier>,
+    now: DateTime<Utc>,
+    checked: std::collections::HashMap<u64, (FeedItem, Verdict)>,
+}
+
+impl CheckedAhead {
+    /// Checks `items` with `verifier` against the clock reading `now`.
+    pub async fn check(
+        verifier: std::sync::Arc<FeedVerifier>,
+        items: &[FeedItem],
+        now: DateTime<Utc>,
+    ) -> CheckedAhead {
+        let verdicts = verifier.check_page(items, now).await;
+        let mut checked = std::collections::HashMap::with_capacity(items.len());
+        for (item, verdict) in items.iter().zip(verdicts) {
+            // Two deliveries at one position (a hostile page): the first is kept here, and
+            // the other, which cannot match it, is checked again below.
+            checked
+                .entry(item.cursor)
+                .or_insert_with(|| (item.clone(), verdict));
+        }
+        CheckedAhead {
+            verifier,
+            now,
+            checked,
+        }
+    }
+
+    /// The verdict on each of `items` under `verifier` at `now`: the one made ahead where the
+    /// same verifier checked the very same delivery (position, id, timestamp, body and
+    /// signature) at the same clock reading, else one made now.
+    pub async fn verdicts_for(
+        self,
+        verifier: &std::sync::Arc<FeedVerifier>,
+        items: &[FeedItem],
+        now: DateTime<Utc>,
+    ) -> Vec<Verdict> {
+        if !std::sync::Arc::ptr_eq(&self.verifier, verifier) || self.now != now {
+            return verifier.check_page(items, now).await;
+        }
+        let mut verdicts: Vec<Option<Verdict>> = items
+            .iter()
+            .map(|item| match self.checked.get(&item.cursor) {
+                Some((seen, verdict)) if seen == item => Some(*verdict),
+                _ => None,
+            })
+            .collect();
+        let unchecked: Vec<FeedItem> = items
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, verdict)| verdict.is_none())
+            .map(|(item, _)| item.clone())
+            .collect();
+        if !unchecked.is_empty() {
+            let mut fresh = verifier.check_page(&unchecked, now).await.into_iter();
+            for verdict in verdicts.iter_mut().filter(|v| v.is_none()) {
+                *verdict = fresh.next();
+            }
+        }
+        verdicts
+            .into_iter()
+            .map(|verdict| verdict.unwrap_or(Verdict::BadSignature))
+            .collect()
+    }
+}
+
 /// True when one `v1a` signature in `header` verifies under one of `keys`.
 pub use consentry_domain::verify_delivery as verify_any;
 
@@ -328,6 +398,67 @@ mod tests {
         );
         let only_new = verifier(&[(&new, "new")]).check_batch(&spoiled, now);
         assert!(only_new.iter().all(|d| *d == Verdict::Valid));
+    }
+
+    /// Checks made ahead are reused only for the very delivery they checked, by the same
+    /// verifier, at the same clock reading: a delivery swapped after the check (same
+    /// position, another body or signature), a second delivery at a position, new keys and
+    /// another clock reading are all checked again, and get the verdicts a fresh check gives.
+    #[tokio::test]
+    async fn checks_made_ahead_serve_only_the_deliveries_they_checked() {
+        let trusted = SigningKey::from_bytes(&[1; 32]);
+        let rogue = SigningKey::from_bytes(&[3; 32]);
+        let now = Utc::now();
+        let t = now.timestamp();
+        let only = |keys: &[(&SigningKey, &str)]| {
+            let infos: Vec<SigningKeyInfo> = keys.iter().map(|(k, id)| info(k, id)).collect();
+            std::sync::Arc::new(FeedVerifier::new(&infos, DEFAULT_TIMESTAMP_TOLERANCE).unwrap())
+        };
+        let verifier = only(&[(&trusted, "k1")]);
+        let mut page: Vec<FeedItem> = (0..100).map(|n| item(&trusted, n, t)).collect();
+        page[7] = item(&rogue, 7, t);
+
+        // The same page: the verdicts made ahead.
+        let ahead = CheckedAhead::check(verifier.clone(), &page, now).await;
+        let verdicts = ahead.verdicts_for(&verifier, &page, now).await;
+        assert_eq!(verdicts, verifier.check_batch(&page, now));
+        assert_eq!(verdicts[7], Verdict::BadSignature);
+
+        // Swapped after the check: a forged body and a forged signature where valid
+        // deliveries were, and a valid one where the forgery was.
+        let ahead = CheckedAhead::check(verifier.clone(), &page, now).await;
+        let mut swapped = page.clone();
+        swapped[10].body = "{\"id\":\"evt_10\",\"amount\":1}".into();
+        swapped[20].signature = item(&rogue, 20, t).signature;
+        swapped[7] = item(&trusted, 7, t);
+        let verdicts = ahead.verdicts_for(&verifier, &swapped, now).await;
+        assert_eq!(verdicts[10], Verdict::BadSignature);
+        assert_eq!(verdicts[20], Verdict::BadSignature);
+        assert_eq!(verdicts[7], Verdict::Valid);
+        assert_eq!(verdicts, verifier.check_batch(&swapped, now));
+
+        // Two deliveries at one position, the forged one second.
+        let mut doubled = page.clone();
+        let mut forged = item(&rogue, 30, t);
+        forged.id = "evt_forged".into();
+        doubled.push(forged);
+        let ahead = CheckedAhead::check(verifier.clone(), &doubled, now).await;
+        let verdicts = ahead.verdicts_for(&verifier, &doubled, now).await;
+        assert_eq!(verdicts[30], Verdict::Valid);
+        assert_eq!(verdicts[100], Verdict::BadSignature);
+
+        // New keys (a refresh between the check and its use): checked again under them.
+        let stranger = only(&[(&rogue, "rogue")]);
+        let ahead = CheckedAhead::check(stranger, &page, now).await;
+        let verdicts = ahead.verdicts_for(&verifier, &page, now).await;
+        assert_eq!(verdicts, verifier.check_batch(&page, now));
+
+        // Another clock reading: a delivery stale then is judged at the new one.
+        let later = now + chrono::Duration::hours(1);
+        let ahead = CheckedAhead::check(verifier.clone(), &page, now).await;
+        let verdicts = ahead.verdicts_for(&verifier, &page, later).await;
+        assert_eq!(verdicts, verifier.check_batch(&page, later));
+        assert!(matches!(verdicts[0], Verdict::Stale { .. }));
     }
 
     fn item(key: &SigningKey, n: u64, timestamp: i64) -> FeedItem {
