@@ -63,6 +63,35 @@ grep -E '^test .* (FAILED|ok)$|test result:|panicked|^failures:' "$RESULTS/cargo
 read -r p f < <(cargo_counts "$RESULTS/cargo-test.log" "$code")
 record cargo-test "$p" "$f"
 
+# The reference platform on PostgreSQL: a throwaway cluster (scripts/pg-cluster.sh, removed
+# after), then the contract suite again with every platform on a database of its own there
+# (and two instances sharing one) and the conformance suite through two instances taking
+# turns. The test binaries are the ones the step above built; each runs in its package.
+echo "==> PostgreSQL: contract and conformance suites on a throwaway cluster"
+postgres_suites() {
+  local dir url code=0 manifest bin
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/consentry-pg.XXXXXX")
+  if ! url=$(scripts/pg-cluster.sh start "$dir"); then scripts/pg-cluster.sh stop "$dir"; return 1; fi
+  while read -r manifest bin; do
+    (cd "$(dirname "$manifest")" && CONSENTRY_TEST_POSTGRES=$url CI_REQUIRE_POSTGRES=1 \
+      "$bin" --test-threads=2) || code=1
+  done < <(cargo test "${CARGO_TEST_FLAGS[@]}" --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    t = m.get("target", {})
+    if m.get("executable") and t.get("name") in ("contract", "conformance") and "test" in t.get("kind", []):
+        print(m["manifest_path"], m["executable"])')
+  scripts/pg-cluster.sh stop "$dir"
+  return $code
+}
+postgres_suites >"$RESULTS/postgres.log" 2>&1
+code=$?
+read -r p f < <(cargo_counts "$RESULTS/postgres.log" "$code")
+[ "$p" -eq 0 ] && f=$((f + 1)) # no test ran: the cluster or the binaries were not found
+[ "$f" -gt 0 ] && tail -n 40 "$RESULTS/postgres.log"
+record postgres "$p" "$f"
+
 echo "==> doc tests"
 cargo test --workspace --doc --locked >"$RESULTS/doc-test.log" 2>&1
 code=$?

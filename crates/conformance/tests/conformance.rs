@@ -15,7 +15,8 @@ mod broken;
 use std::collections::BTreeSet;
 
 use consentry_conformance::{catalogue, run, Options, Outcome, Report};
-use consentry_testkit::platform::{seeded, ADMIN};
+use consentry_testkit::platform::{seeded, seeded_on_postgres, ADMIN};
+use consentry_testkit::postgres;
 
 use broken::Breakage;
 
@@ -37,6 +38,31 @@ async fn the_reference_platform_passes_every_check() {
     assert!(
         report.results.iter().all(|r| r.outcome == Outcome::Pass),
         "nothing skipped with the operator token: {}",
+        report.table()
+    );
+}
+
+/// Two instances of the reference platform on one PostgreSQL database (skipped without a
+/// test cluster), behind a proxy that sends each request to the other instance: every check
+/// passes — what one instance committed, the other serves, wakes long-polls for and signs
+/// with the keys it rotated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgres_pass_every_check_taking_turns() {
+    let Some(cluster) = postgres::cluster("conformance_on_two_instances") else {
+        return;
+    };
+    let database = postgres::fresh_database(&cluster).await;
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        instances.push(seeded_on_postgres(33, database.clone()).await);
+    }
+    let urls: Vec<String> = instances.iter().map(|p| p.base_url()).collect();
+    let report = run_against(&broken::spread(&urls).await).await;
+    println!("{}", report.table());
+    assert!(report.all_passed(), "{}", report.table());
+    assert!(
+        report.results.iter().all(|r| r.outcome == Outcome::Pass),
+        "nothing skipped: {}",
         report.table()
     );
 }

@@ -16,6 +16,7 @@ use crate::{apps, purchases, reactions, transactions};
 use consentry_domain::Trigger;
 
 use crate::auth::Admin;
+use crate::db::{self, Channel};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson};
 use crate::settler;
@@ -65,6 +66,15 @@ pub async fn advance_clock(
         ));
     }
     state.clock.advance(request.advance_seconds * 1000);
+    // Every platform process on the database moves its clock to the same offset.
+    let mut conn = state.db.acquire().await?;
+    db::notify(
+        &mut conn,
+        Channel::Clock,
+        &state.clock.offset_ms().to_string(),
+    )
+    .await?;
+    drop(conn);
     // Settle what became due right away, so the caller sees a consistent world.
     let settled = settler::settle_due(&state).await?;
     Ok(Json(ClockState {
@@ -92,7 +102,7 @@ pub async fn rogue_event(
 ) -> ApiResult<(axum::http::StatusCode, Json<RogueEventSent>)> {
     refuse_card_number("card_token", &request.card_token)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_exclusive(&state.db).await?;
     let app = apps::find(&mut tx, &app_id)
         .await?
         .ok_or_else(|| ApiError::not_found("app_not_found", "no app with this id"))?;
@@ -149,7 +159,7 @@ pub async fn unrewarded_purchase(
             format!("settled_at must be in the past, at most {MAX_BACKDATE_DAYS} days back"),
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_exclusive(&state.db).await?;
     let app = apps::find(&mut tx, &app_id)
         .await?
         .ok_or_else(|| ApiError::not_found("app_not_found", "no app with this id"))?;

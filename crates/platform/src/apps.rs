@@ -5,6 +5,7 @@
 //! English texts are kept in `apps` (and `superseded_terms`); others in `app_texts` and
 //! `terms_translations`. A text the platform lacks in a language is served in English.
 
+use crate::db::Conn;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue};
 use axum::Json;
@@ -12,7 +13,6 @@ use consentry_domain::{
     AppTermsChanged, ConsentAction, EventPayload, FeeModel, Scope, Sha256Digest,
 };
 use consentry_wire::{App, AppList, PublishTerms, Terms};
-use sqlx::SqliteConnection;
 
 use crate::auth::{Admin, Device};
 use crate::clock::{rfc3339, stored_time};
@@ -36,7 +36,7 @@ type AppRow = (
     String,
     String,
     String,
-    u32,
+    i64,
     String,
     String,
     String,
@@ -49,9 +49,9 @@ const APP_SELECT: &str = "SELECT a.id, a.name, a.publisher,
         a.scopes, a.fee_model, a.privacy_url, a.website_url, a.terms_version,
         coalesce(t.text, a.terms_text), coalesce(t.language, 'en'), a.terms_published_at
     FROM apps a
-    LEFT JOIN app_texts x ON x.app_id = a.id AND x.language = ?1
+    LEFT JOIN app_texts x ON x.app_id = a.id AND x.language = $1
     LEFT JOIN terms_translations t
-        ON t.app_id = a.id AND t.version = a.terms_version AND t.language = ?1";
+        ON t.app_id = a.id AND t.version = a.terms_version AND t.language = $1";
 
 fn from_row(row: AppRow, lang: Lang) -> Result<App, ApiError> {
     let (
@@ -72,6 +72,8 @@ fn from_row(row: AppRow, lang: Lang) -> Result<App, ApiError> {
     let requested_scopes: Vec<Scope> = serde_json::from_str(&scopes)?;
     let fee_model: FeeModel = serde_json::from_str(&fee)?;
     let published_at = stored_time(&published_at, "apps.terms_published_at")?;
+    let version = u32::try_from(version)
+        .map_err(|_| ApiError::internal(format!("app {id}: unreadable terms version")))?;
     Ok(App {
         id,
         name,
@@ -94,17 +96,13 @@ fn from_row(row: AppRow, lang: Lang) -> Result<App, ApiError> {
 }
 
 /// One app by id, in English.
-pub async fn find(conn: &mut SqliteConnection, id: &str) -> Result<Option<App>, ApiError> {
+pub async fn find(conn: &mut Conn, id: &str) -> Result<Option<App>, ApiError> {
     find_in(conn, id, Lang::DEFAULT).await
 }
 
 /// One app by id, its texts in `lang`.
-pub async fn find_in(
-    conn: &mut SqliteConnection,
-    id: &str,
-    lang: Lang,
-) -> Result<Option<App>, ApiError> {
-    let row: Option<AppRow> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = ?2"))
+pub async fn find_in(conn: &mut Conn, id: &str, lang: Lang) -> Result<Option<App>, ApiError> {
+    let row: Option<AppRow> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = $2"))
         .bind(lang.code())
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -115,31 +113,31 @@ pub async fn find_in(
 /// The hashes of every text of `app_id`'s terms at `version` (current or replaced), one per
 /// language the platform has it in; empty when the platform has no such version.
 pub async fn terms_hashes_at(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app_id: &str,
     version: u32,
 ) -> Result<Vec<Sha256Digest>, ApiError> {
     let texts: Vec<String> = sqlx::query_scalar(
-        "SELECT terms_text FROM apps WHERE id = ?1 AND terms_version = ?2
+        "SELECT terms_text FROM apps WHERE id = $1 AND terms_version = $2
          UNION ALL
-         SELECT text FROM superseded_terms WHERE app_id = ?1 AND version = ?2
+         SELECT text FROM superseded_terms WHERE app_id = $1 AND version = $2
          UNION ALL
-         SELECT text FROM terms_translations WHERE app_id = ?1 AND version = ?2",
+         SELECT text FROM terms_translations WHERE app_id = $1 AND version = $2",
     )
     .bind(app_id)
-    .bind(version)
+    .bind(i64::from(version))
     .fetch_all(&mut *conn)
     .await?;
     Ok(texts.iter().map(|t| Sha256Digest::of_terms(t)).collect())
 }
 
 /// Every app in English, in directory order.
-pub async fn all(conn: &mut SqliteConnection) -> Result<Vec<App>, ApiError> {
+pub async fn all(conn: &mut Conn) -> Result<Vec<App>, ApiError> {
     all_in(conn, Lang::DEFAULT).await
 }
 
 /// Every app, its texts in `lang`, in directory order.
-pub async fn all_in(conn: &mut SqliteConnection, lang: Lang) -> Result<Vec<App>, ApiError> {
+pub async fn all_in(conn: &mut Conn, lang: Lang) -> Result<Vec<App>, ApiError> {
     let rows: Vec<AppRow> = sqlx::query_as(&format!("{APP_SELECT} ORDER BY a.position"))
         .bind(lang.code())
         .fetch_all(&mut *conn)
@@ -211,7 +209,7 @@ pub async fn publish_terms(
     check_terms_text("text", &request.text)?;
     let translations = translations(&request)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_exclusive(&state.db).await?;
     let app = find(&mut tx, &app_id)
         .await?
         .ok_or_else(|| ApiError::not_found("app_not_found", "no app with this id"))?;
@@ -226,17 +224,18 @@ pub async fn publish_terms(
     }
     // The replaced terms stay known: signed changes may still name their version.
     sqlx::query(
-        "INSERT OR IGNORE INTO superseded_terms (app_id, version, text, published_at, superseded_at)
-         SELECT id, terms_version, terms_text, terms_published_at, ? FROM apps WHERE id = ?",
+        "INSERT INTO superseded_terms (app_id, version, text, published_at, superseded_at)
+         SELECT id, terms_version, terms_text, terms_published_at, $1 FROM apps WHERE id = $2
+         ON CONFLICT DO NOTHING",
     )
     .bind(rfc3339(now))
     .bind(&app_id)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "UPDATE apps SET terms_version = ?, terms_text = ?, terms_published_at = ? WHERE id = ?",
+        "UPDATE apps SET terms_version = $1, terms_text = $2, terms_published_at = $3 WHERE id = $4",
     )
-    .bind(request.version)
+    .bind(i64::from(request.version))
     .bind(&request.text)
     .bind(rfc3339(now))
     .bind(&app_id)
@@ -244,10 +243,10 @@ pub async fn publish_terms(
     .await?;
     for (lang, text) in &translations {
         sqlx::query(
-            "INSERT INTO terms_translations (app_id, version, language, text) VALUES (?, ?, ?, ?)",
+            "INSERT INTO terms_translations (app_id, version, language, text) VALUES ($1, $2, $3, $4)",
         )
         .bind(&app_id)
-        .bind(request.version)
+        .bind(i64::from(request.version))
         .bind(lang.code())
         .bind(text)
         .execute(&mut *tx)
@@ -257,7 +256,7 @@ pub async fn publish_terms(
     // Every card holding a grant for the app hears of the new terms ...
     let cards: Vec<(String, String)> = sqlx::query_as(
         "SELECT DISTINCT cardholder_id, card_token FROM grants
-         WHERE app_id = ? AND status != 'revoked' ORDER BY cardholder_id, card_token",
+         WHERE app_id = $1 AND status != 'revoked' ORDER BY cardholder_id, card_token",
     )
     .bind(&app_id)
     .fetch_all(&mut *tx)

@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for Device {
         let row: Option<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT d.id, d.cardholder_id, c.language
              FROM devices d JOIN cardholders c ON c.id = d.cardholder_id
-             WHERE d.token_hash = ? AND d.removed_at IS NULL",
+             WHERE d.token_hash = $1 AND d.removed_at IS NULL",
         )
         .bind(hash_secret(token))
         .fetch_optional(&state.db)
@@ -64,7 +64,7 @@ impl FromRequestParts<AppState> for Device {
         // asks for none, or unreadably, changes nothing).
         if let Some(lang) = language::requested(&parts.headers) {
             if language.as_deref() != Some(lang.code()) {
-                sqlx::query("UPDATE cardholders SET language = ? WHERE id = ?")
+                sqlx::query("UPDATE cardholders SET language = $1 WHERE id = $2")
                     .bind(lang.code())
                     .bind(&cardholder_id)
                     .execute(&state.db)

@@ -4,6 +4,7 @@
 //! The number lives only in this request's memory, inside a zeroizing
 //! [`consentry_domain::CardNumber`]. Error messages never repeat it.
 
+use crate::db::Conn;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,7 +15,6 @@ use consentry_domain::{
 };
 use consentry_wire::{Card, CardList, Expiration, LinkCardRequest, RenameCardRequest};
 use serde_json::Value;
-use sqlx::SqliteConnection;
 
 use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
@@ -114,14 +114,14 @@ pub async fn link(
     }
     sqlx::query(
         "INSERT INTO cards (token, cardholder_id, brand, last4, exp_month, exp_year, nickname, status, created_at, fingerprint)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9)",
     )
     .bind(&card.token)
     .bind(&device.cardholder_id)
     .bind(card.brand.as_str())
     .bind(&card.last4)
-    .bind(month)
-    .bind(year)
+    .bind(i64::from(month))
+    .bind(i64::from(year))
     .bind(&card.nickname)
     .bind(rfc3339(card.created_at))
     .bind(&fingerprint)
@@ -140,8 +140,8 @@ type CardRow = (
     String,
     String,
     String,
-    u8,
-    u16,
+    i16,
+    i16,
     Option<String>,
     String,
     String,
@@ -155,6 +155,11 @@ fn from_row(row: CardRow) -> Result<Card, ApiError> {
         .parse()
         .map_err(|e| ApiError::internal(format!("card {token}: {e}")))?;
     let created_at = stored_time(&created_at, "cards.created_at")?;
+    let (Ok(month), Ok(year)) = (u8::try_from(month), u16::try_from(year)) else {
+        return Err(ApiError::internal(format!(
+            "card {token}: unreadable expiration"
+        )));
+    };
     Ok(Card {
         token,
         brand,
@@ -168,7 +173,7 @@ fn from_row(row: CardRow) -> Result<Card, ApiError> {
 
 /// The cardholder's active card with this token, if any.
 pub async fn find_active(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     token: &str,
 ) -> Result<Option<Card>, ApiError> {
@@ -177,13 +182,13 @@ pub async fn find_active(
 
 /// The cardholder's active card whose `column` (`token` or `fingerprint`) is `value`.
 async fn find_active_by(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     column: &'static str,
     value: &str,
 ) -> Result<Option<Card>, ApiError> {
     let row: Option<CardRow> = sqlx::query_as(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND {column} = ? AND status = 'active'"
+        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = $1 AND {column} = $2 AND status = 'active'"
     ))
     .bind(cardholder_id)
     .bind(value)
@@ -194,7 +199,7 @@ async fn find_active_by(
 
 pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<CardList>> {
     let rows: Vec<CardRow> = sqlx::query_as(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = ? AND status = 'active' ORDER BY created_at, token"
+        "SELECT {CARD_COLUMNS} FROM cards WHERE cardholder_id = $1 AND status = 'active' ORDER BY created_at, token"
     ))
     .bind(&device.cardholder_id)
     .fetch_all(&state.db)
@@ -215,14 +220,14 @@ pub async fn rename(
     }
     let nickname = nickname(request.nickname.as_deref())?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_for(&state.db, &device.cardholder_id).await?;
     let mut card = find_active(&mut tx, &device.cardholder_id, &token)
         .await?
         .ok_or_else(|| ApiError::not_found("card_not_found", "no linked card with this token"))?;
     if card.nickname == nickname {
         return Ok(Json(card));
     }
-    sqlx::query("UPDATE cards SET nickname = ? WHERE token = ?")
+    sqlx::query("UPDATE cards SET nickname = $1 WHERE token = $2")
         .bind(&nickname)
         .bind(&token)
         .execute(&mut *tx)
@@ -240,11 +245,11 @@ pub async fn remove(
     ApiPath(token): ApiPath<String>,
 ) -> ApiResult<Json<Card>> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_for(&state.db, &device.cardholder_id).await?;
     let mut card = find_active(&mut tx, &device.cardholder_id, &token)
         .await?
         .ok_or_else(|| ApiError::not_found("card_not_found", "no linked card with this token"))?;
-    sqlx::query("UPDATE cards SET status = 'removed', removed_at = ? WHERE token = ?")
+    sqlx::query("UPDATE cards SET status = 'removed', removed_at = $1 WHERE token = $2")
         .bind(rfc3339(now))
         .bind(&token)
         .execute(&mut *tx)
@@ -283,7 +288,7 @@ pub async fn remove(
 
 /// Tells the cardholder's other devices, on the feed, that `device` made `change` to `card`.
 async fn emit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     device: &Device,
     change: CardChange,
     card: &Card,

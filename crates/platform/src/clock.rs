@@ -25,6 +25,12 @@ impl Clock {
         self.offset_ms.fetch_add(by_ms.max(0), Ordering::Relaxed);
     }
 
+    /// Moves the clock forward to `offset_ms` past the system clock, if it is behind that
+    /// (another platform process on the database moved its clock).
+    pub fn advance_to(&self, offset_ms: i64) {
+        self.offset_ms.fetch_max(offset_ms, Ordering::Relaxed);
+    }
+
     pub fn offset_ms(&self) -> i64 {
         self.offset_ms.load(Ordering::Relaxed)
     }

@@ -8,9 +8,9 @@
 //! produced. It then keeps the signed change with the grant and relays it in
 //! `consent.changed`, so every device can check that the cardholder made the change.
 
+use crate::db::Conn;
 use consentry_domain::{ConsentStatement, DeviceChain, Grant, SignedConsent};
 use serde_json::Value;
-use sqlx::SqliteConnection;
 
 use crate::apps;
 use crate::error::ApiError;
@@ -140,10 +140,7 @@ pub fn check_key(statement: &ConsentStatement, grant: &Grant) -> Result<(), ApiE
 
 /// `terms_hash` is the hash of a text of the app's terms at `terms_version`, in any language
 /// the platform has them in (the cardholder signs the text they read).
-pub async fn check_terms(
-    conn: &mut SqliteConnection,
-    statement: &ConsentStatement,
-) -> Result<(), ApiError> {
+pub async fn check_terms(conn: &mut Conn, statement: &ConsentStatement) -> Result<(), ApiError> {
     let known = apps::terms_hashes_at(conn, &statement.app_id, statement.terms_version).await?;
     if known.contains(&statement.terms_hash) {
         Ok(())

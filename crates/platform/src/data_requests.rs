@@ -58,7 +58,7 @@ pub async fn create(
     };
     sqlx::query(
         "INSERT INTO data_requests (id, cardholder_id, app_id, kind, status, created_at, due_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&created.id)
     .bind(&device.cardholder_id)
@@ -83,7 +83,7 @@ pub async fn list(
 ) -> ApiResult<Json<DataRequestList>> {
     let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, app_id, kind, status, created_at, due_at, updated_at FROM data_requests
-         WHERE cardholder_id = ? ORDER BY created_at, id",
+         WHERE cardholder_id = $1 ORDER BY created_at, id",
     )
     .bind(&device.cardholder_id)
     .fetch_all(&state.db)

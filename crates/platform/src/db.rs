@@ -1,29 +1,73 @@
-//! Opens the platform's SQLite database (a file or private memory) and migrates it.
+//! Opens the platform's database — SQLite (a file or private memory) or PostgreSQL — and
+//! migrates it; and the transactions that keep it correct when several platform processes
+//! share one PostgreSQL database.
 //!
-//! One connection: SQLite has a single writer anyway, and with one connection every
-//! read-modify-write transaction (idempotency keys, grant versions) is serialized without
-//! busy retries. Long-polls hold no connection while they wait.
+//! Every query is written once, in the SQL both databases read (numbered `$n` placeholders,
+//! `ON CONFLICT`, integers read as `i64`, times as RFC 3339 text), and runs through sqlx's
+//! `Any` driver. The schemas are `migrations/` (SQLite) and `migrations-postgres/`.
 //!
-//! On disk the database is the platform's alone: its directory is made 0700 and the
-//! database files (the database, `-wal`, `-shm`) 0600, whatever the umask.
+//! **SQLite**: one connection. SQLite has a single writer anyway, and with one connection
+//! every read-modify-write transaction (idempotency keys, grant versions) is serialized
+//! without busy retries. Long-polls hold no connection while they wait. On disk the
+//! database is the platform's alone: its directory is made 0700 and the database files (the
+//! database, `-wal`, `-shm`) 0600, whatever the umask.
+//!
+//! **PostgreSQL**: a pool per process, any number of processes. What SQLite's single writer
+//! gave for free is rebuilt with advisory locks held until commit:
+//! - [`begin_for`] (a transaction that changes one cardholder's rows) takes that
+//!   cardholder's lock, so two instances never interleave one cardholder's read-modify-write
+//!   (idempotency keys, grant versions, points balances) and — the feed cursor — an event
+//!   seq taken later for the cardholder always commits later;
+//! - [`begin_exclusive`] (the settler, publishing terms, rotating keys, first start) takes
+//!   the platform lock, which every [`begin_for`] shares.
+//!
+//! On SQLite both are a plain transaction.
 
 use std::path::Path;
 use std::str::FromStr;
+use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, Executor as _};
 
 use crate::config::DataLocation;
 use crate::error::PlatformError;
 
+/// The platform's connection pool (either database).
+pub type Pool = sqlx::AnyPool;
+/// One connection, or a transaction (`&mut *tx`).
+pub type Conn = sqlx::AnyConnection;
+/// A transaction on the pool.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
 /// File name of the database inside `--data DIR`.
 pub const DATABASE_FILE: &str = "platform.sqlite3";
 
+/// Connections per process on PostgreSQL.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// Which database a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(conn: &Conn) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
 /// Opens (creating if needed) and migrates the database.
-pub async fn open(location: &DataLocation) -> Result<SqlitePool, PlatformError> {
-    let options = match location {
-        DataLocation::Memory => SqliteConnectOptions::from_str("sqlite::memory:")?,
+pub async fn open(location: &DataLocation) -> Result<Pool, PlatformError> {
+    sqlx::any::install_default_drivers();
+    let pool = match location {
+        DataLocation::Memory => sqlite_pool("sqlite::memory:").await?,
         DataLocation::Directory(dir) => {
             let private = |result: std::io::Result<()>| {
                 result.map_err(|source| PlatformError::DataDirectory {
@@ -34,24 +78,27 @@ pub async fn open(location: &DataLocation) -> Result<SqlitePool, PlatformError> 
             private(private_directory(dir))?;
             // Created (empty) with its mode before SQLite opens it, so it is never readable
             // by others, not even for a moment.
-            private(private_file(&dir.join(DATABASE_FILE)))?;
-            SqliteConnectOptions::new()
-                .filename(dir.join(DATABASE_FILE))
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+            let file = dir.join(DATABASE_FILE);
+            private(private_file(&file))?;
+            let url = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&file)
+                .create_if_missing(true);
+            let url = sqlx::ConnectOptions::to_url_lossy(&url);
+            sqlite_pool(url.as_str()).await?
+        }
+        DataLocation::Postgres(url) => {
+            let options = AnyConnectOptions::from_str(url.expose())?;
+            AnyPoolOptions::new()
+                .max_connections(POSTGRES_CONNECTIONS)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await?
         }
     };
-    let options = options.foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        // An in-memory database lives as long as its connection: never recycle it.
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    match location {
+        DataLocation::Postgres(_) => sqlx::migrate!("./migrations-postgres").run(&pool).await?,
+        _ => sqlx::migrate!("./migrations").run(&pool).await?,
+    }
     if let DataLocation::Directory(dir) = location {
         // SQLite makes new side files with the database's mode, but opens one left behind
         // (by a crash, say) as it finds it.
@@ -61,6 +108,102 @@ pub async fn open(location: &DataLocation) -> Result<SqlitePool, PlatformError> 
         })?;
     }
     Ok(pool)
+}
+
+async fn sqlite_pool(url: &str) -> Result<Pool, PlatformError> {
+    let options = AnyConnectOptions::from_str(url)?;
+    Ok(AnyPoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        // An in-memory database lives as long as its connection: never recycle it.
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // A file database writes ahead; memory ignores it. Foreign keys are on.
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
+}
+
+/// A transaction that changes `cardholder`'s rows (see the module documentation).
+pub async fn begin_for(pool: &Pool, cardholder: &str) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    lock_for(&mut tx, cardholder).await?;
+    Ok(tx)
+}
+
+/// Takes `cardholder`'s lock in a transaction begun without it (before its first write),
+/// for a handler that learns whose rows it changes from the request's content.
+pub async fn lock_for(tx: &mut Conn, cardholder: &str) -> Result<(), sqlx::Error> {
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock_shared(0), pg_advisory_xact_lock(1, hashtext($1))",
+        )
+        .bind(cardholder)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A transaction that may change any cardholder's rows or the platform's own (see the
+/// module documentation).
+pub async fn begin_exclusive(pool: &Pool) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    if Backend::of(&tx) == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(0)")
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(tx)
+}
+
+/// Tells every platform process on the database, when the transaction commits, that
+/// `channel` changed (PostgreSQL `NOTIFY`; nothing on SQLite, where there is one process).
+pub async fn notify(conn: &mut Conn, channel: Channel, payload: &str) -> Result<(), sqlx::Error> {
+    if Backend::of(conn) == Backend::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel.name())
+            .bind(payload)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What other platform processes on the same database are told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// Events were committed: wake long-polls.
+    Feed,
+    /// The signing keys changed: reload them.
+    Keys,
+    /// The platform clock moved forward (payload: the offset in milliseconds).
+    Clock,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Feed, Channel::Keys, Channel::Clock];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Feed => "consentry_feed",
+            Channel::Keys => "consentry_keys",
+            Channel::Clock => "consentry_clock",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.name() == name)
+    }
 }
 
 /// The files SQLite keeps next to the database.

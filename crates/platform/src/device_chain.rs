@@ -6,13 +6,13 @@
 //! not what makes a key trusted: wallets verify the chain from the root they pinned, and the
 //! platform cannot add a device of its own (it holds no device key).
 
+use crate::db::Conn;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use consentry_domain::{DeviceChain, DeviceLink};
 use consentry_wire::DeviceChain as ChainResponse;
 use serde_json::Value;
-use sqlx::SqliteConnection;
 
 use crate::auth::Device;
 use crate::clock::rfc3339;
@@ -32,12 +32,9 @@ const LINK_FIELDS: &[&str] = &[
 ];
 
 /// The cardholder's links, root first.
-pub async fn links(
-    conn: &mut SqliteConnection,
-    cardholder_id: &str,
-) -> Result<Vec<DeviceLink>, ApiError> {
+pub async fn links(conn: &mut Conn, cardholder_id: &str) -> Result<Vec<DeviceLink>, ApiError> {
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT link_json FROM device_links WHERE cardholder_id = ? ORDER BY position",
+        "SELECT link_json FROM device_links WHERE cardholder_id = $1 ORDER BY position",
     )
     .bind(cardholder_id)
     .fetch_all(&mut *conn)
@@ -49,7 +46,7 @@ pub async fn links(
 
 /// The cardholder's verified chain; `None` while no device has posted its root link.
 pub async fn verified(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
 ) -> Result<Option<DeviceChain>, ApiError> {
     let links = links(conn, cardholder_id).await?;
@@ -64,16 +61,17 @@ pub async fn verified(
 
 /// Whether `device_id` has a link in the cardholder's chain.
 pub async fn contains(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     device_id: &str,
 ) -> Result<bool, ApiError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM device_links WHERE cardholder_id = ? AND device_id = ?")
-            .bind(cardholder_id)
-            .bind(device_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM device_links WHERE cardholder_id = $1 AND device_id = $2",
+    )
+    .bind(cardholder_id)
+    .bind(device_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(found.is_some())
 }
 
@@ -101,9 +99,9 @@ pub async fn post(
             "the link names another cardholder; a device can only add links to its own cardholder's chain",
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_for(&state.db, &device.cardholder_id).await?;
     let enrolled: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM devices WHERE id = ? AND cardholder_id = ?")
+        sqlx::query_scalar("SELECT 1 FROM devices WHERE id = $1 AND cardholder_id = $2")
             .bind(&link.device_id)
             .bind(&device.cardholder_id)
             .fetch_optional(&mut *tx)
@@ -147,7 +145,7 @@ pub async fn post(
     let position = i64::try_from(chain.len() - 1).map_err(ApiError::internal)?;
     sqlx::query(
         "INSERT INTO device_links (cardholder_id, position, device_id, link_json, created_at)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&device.cardholder_id)
     .bind(position)
@@ -156,7 +154,7 @@ pub async fn post(
     .bind(rfc3339(state.clock.now()))
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM pairing_requests WHERE device_id = ?")
+    sqlx::query("DELETE FROM pairing_requests WHERE device_id = $1")
         .bind(&link.device_id)
         .execute(&mut *tx)
         .await?;

@@ -2,10 +2,10 @@
 //! `DELETE /v1/devices/{device_id}` (a lost or sold device: its token stops working, so no
 //! later change of it is taken).
 
+use crate::db::Conn;
 use axum::extract::State;
 use axum::Json;
 use consentry_wire::{DeviceInfo, DeviceList};
-use sqlx::SqliteConnection;
 
 use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
@@ -16,10 +16,10 @@ use crate::state::AppState;
 type DeviceRow = (String, String, String, Option<String>);
 
 /// Every device of the cardholder, oldest first, as `caller` sees them.
-async fn all(conn: &mut SqliteConnection, caller: &Device) -> Result<DeviceList, ApiError> {
+async fn all(conn: &mut Conn, caller: &Device) -> Result<DeviceList, ApiError> {
     let rows: Vec<DeviceRow> = sqlx::query_as(
         "SELECT id, name, created_at, removed_at FROM devices
-         WHERE cardholder_id = ? ORDER BY created_at, id",
+         WHERE cardholder_id = $1 ORDER BY created_at, id",
     )
     .bind(&caller.cardholder_id)
     .fetch_all(&mut *conn)
@@ -59,9 +59,9 @@ pub async fn remove(
         ));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_for(&state.db, &device.cardholder_id).await?;
     let found: Option<Option<String>> =
-        sqlx::query_scalar("SELECT removed_at FROM devices WHERE id = ? AND cardholder_id = ?")
+        sqlx::query_scalar("SELECT removed_at FROM devices WHERE id = $1 AND cardholder_id = $2")
             .bind(&device_id)
             .bind(&device.cardholder_id)
             .fetch_optional(&mut *tx)
@@ -76,7 +76,7 @@ pub async fn remove(
         // Removed already: nothing changes (a retry).
         Some(Some(_)) => {}
         Some(None) => {
-            sqlx::query("UPDATE devices SET removed_at = ?, removed_by = ? WHERE id = ?")
+            sqlx::query("UPDATE devices SET removed_at = $1, removed_by = $2 WHERE id = $3")
                 .bind(rfc3339(now))
                 .bind(&device.device_id)
                 .bind(&device_id)

@@ -52,7 +52,7 @@ pub async fn enroll(
         (None, None) => None,
         (Some(id), Some(secret)) => {
             let stored: Option<String> =
-                sqlx::query_scalar("SELECT secret_hash FROM cardholders WHERE id = ?")
+                sqlx::query_scalar("SELECT secret_hash FROM cardholders WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -73,6 +73,7 @@ pub async fn enroll(
         }
     };
     let scope = existing.map_or(Scope::NewCardholder, Scope::Cardholder);
+    crate::db::lock_for(&mut tx, scope.lock_name()).await?;
     if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
         return Ok(replay);
     }
@@ -81,19 +82,21 @@ pub async fn enroll(
         None => {
             let id = new_id("ch");
             let secret = new_secret("chs");
-            sqlx::query("INSERT INTO cardholders (id, secret_hash, created_at) VALUES (?, ?, ?)")
-                .bind(&id)
-                .bind(hash_secret(&secret))
-                .bind(&created_at)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO cardholders (id, secret_hash, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(hash_secret(&secret))
+            .bind(&created_at)
+            .execute(&mut *tx)
+            .await?;
             (id, Some(secret))
         }
     };
     let device_id = new_id("dev");
     let token = new_secret("cst");
     sqlx::query(
-        "INSERT INTO devices (id, cardholder_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO devices (id, cardholder_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&device_id)
     .bind(&cardholder_id)
@@ -102,6 +105,7 @@ pub async fn enroll(
     .bind(&created_at)
     .execute(&mut *tx)
     .await?;
+    state.keys.refresh_on(&mut tx).await?;
     let enrollment = Enrollment {
         cardholder_id,
         cardholder_secret,
@@ -116,8 +120,9 @@ pub async fn enroll(
     Ok(response)
 }
 
-pub async fn keys(State(state): State<AppState>) -> Json<KeyList> {
-    Json(KeyList {
+pub async fn keys(State(state): State<AppState>) -> ApiResult<Json<KeyList>> {
+    state.keys.refresh(&state.db).await?;
+    Ok(Json(KeyList {
         keys: state.keys.published(state.clock.now()),
-    })
+    }))
 }

@@ -11,9 +11,9 @@ use consentry_domain::{
     SignedConsent,
 };
 use consentry_wire::Card;
-use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
+use crate::db::{self, Channel, Conn};
 use crate::error::ApiError;
 use crate::ids::new_id;
 
@@ -37,10 +37,12 @@ pub struct Recipient<'a> {
     pub app_id: Option<&'a str>,
 }
 
-/// Appends one event (inside the caller's transaction) and returns its id. Call
+/// Appends one event (inside the caller's transaction, begun with
+/// [`crate::db::begin_for`] the recipient or [`crate::db::begin_exclusive`]: the feed
+/// cursor relies on it) and returns its id. Call
 /// [`crate::state::Shared::feed_changed`] after the commit to wake long-polls.
 pub async fn append(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     to: &Recipient<'_>,
     now: DateTime<Utc>,
     payload: EventPayload,
@@ -51,7 +53,7 @@ pub async fn append(
 /// [`append`] for something that happened at `occurred_at` and is recorded at `now` (a
 /// purchase the operator records after the fact).
 pub async fn append_dated(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     to: &Recipient<'_>,
     occurred_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -71,7 +73,7 @@ pub async fn append_dated(
     })?;
     let body = signed_body(&event, to.cardholder_id)?;
     sqlx::query(
-        "INSERT INTO events (id, cardholder_id, type, body, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO events (id, cardholder_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&event.id)
     .bind(to.cardholder_id)
@@ -80,6 +82,8 @@ pub async fn append_dated(
     .bind(rfc3339(now))
     .execute(&mut *conn)
     .await?;
+    // Other platform processes wake their long-polls when this commits (PostgreSQL).
+    db::notify(conn, Channel::Feed, "").await?;
     Ok(event.id)
 }
 
@@ -87,7 +91,7 @@ pub async fn append_dated(
 /// change by grant id and version), with the device-signed change that produced `grant`
 /// (`None` for the platform's own changes).
 pub async fn emit_change(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     action: ConsentAction,
     grant: &Grant,
@@ -113,7 +117,7 @@ pub async fn emit_change(
 /// later reads the cards as they are (`GET /v1/cards`), so a one-device cardholder's feed
 /// carries no news it made itself.
 pub async fn emit_card_change(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     change: CardChange,
     card: &Card,
@@ -121,7 +125,7 @@ pub async fn emit_card_change(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let others: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM devices WHERE cardholder_id = ? AND id <> ? AND removed_at IS NULL",
+        "SELECT count(*) FROM devices WHERE cardholder_id = $1 AND id <> $2 AND removed_at IS NULL",
     )
     .bind(cardholder_id)
     .bind(device_id)

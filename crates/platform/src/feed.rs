@@ -44,7 +44,7 @@ fn parse_cursor(after: Option<&str>) -> ApiResult<i64> {
 
 async fn fetch(state: &AppState, cardholder: &str, after: i64, limit: u32) -> ApiResult<Vec<Row>> {
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT seq, id, type, body FROM events WHERE cardholder_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        "SELECT seq, id, type, body FROM events WHERE cardholder_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
     .bind(cardholder)
     .bind(after)
@@ -127,6 +127,7 @@ pub async fn list(
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = rows.last().map_or(after, |r| r.seq).to_string();
+    state.keys.refresh(&state.db).await?;
     let now_unix = state.clock.now().timestamp();
     let mut events = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -147,14 +148,16 @@ pub async fn get_one(
     device: Device,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
-    let row: Option<(i64, String, String, String)> =
-        sqlx::query_as("SELECT seq, id, type, body FROM events WHERE cardholder_id = ? AND id = ?")
-            .bind(&device.cardholder_id)
-            .bind(&id)
-            .fetch_optional(&state.db)
-            .await?;
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT seq, id, type, body FROM events WHERE cardholder_id = $1 AND id = $2",
+    )
+    .bind(&device.cardholder_id)
+    .bind(&id)
+    .fetch_optional(&state.db)
+    .await?;
     let (seq, id, kind, body) =
         row.ok_or_else(|| ApiError::not_found("event_not_found", "no such event in your feed"))?;
+    state.keys.refresh(&state.db).await?;
     let now_unix = state.clock.now().timestamp();
     let mut items = deliver(
         &state,

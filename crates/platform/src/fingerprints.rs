@@ -5,11 +5,11 @@
 //! itself is never stored, and the fingerprint reveals nothing about it without the key (a
 //! plain hash of 16 digits could be reversed by trying them all).
 
+use crate::db::Pool;
 use consentry_domain::CardNumber;
 use hmac::{Hmac, Mac as _};
 use rand::RngCore as _;
 use sha2::Sha256;
-use sqlx::SqlitePool;
 
 use crate::error::PlatformError;
 
@@ -27,17 +27,17 @@ impl std::fmt::Debug for FingerprintKey {
 
 impl FingerprintKey {
     /// The key kept in `pool`, made on first start.
-    pub async fn load_or_create(pool: &SqlitePool) -> Result<Self, PlatformError> {
+    pub async fn load_or_create(pool: &Pool) -> Result<Self, PlatformError> {
         let mut fresh = [0_u8; 32];
         rand::thread_rng().fill_bytes(&mut fresh);
         // Whoever inserts first wins; everyone then reads the same key.
-        sqlx::query("INSERT INTO platform_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        sqlx::query("INSERT INTO platform_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(NAME)
             .bind(&fresh[..])
             .execute(pool)
             .await?;
         let stored: Vec<u8> =
-            sqlx::query_scalar("SELECT value FROM platform_secrets WHERE name = ?")
+            sqlx::query_scalar("SELECT value FROM platform_secrets WHERE name = $1")
                 .bind(NAME)
                 .fetch_one(pool)
                 .await?;

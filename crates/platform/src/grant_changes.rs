@@ -5,10 +5,10 @@
 //! signed statement agrees with it ([`crate::consent_signatures`]), and records the result
 //! with its signature.
 
+use crate::db::Conn;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use consentry_domain::{ConsentAction, Grant, GrantError, SignedConsent};
-use sqlx::SqliteConnection;
 
 use crate::consent_signatures as signatures;
 use crate::error::ApiError;
@@ -66,7 +66,7 @@ fn not_found() -> ApiError {
 /// is checked against the grant and the terms, and stored and relayed with the new state.
 /// Errors are the final answer to the request.
 pub async fn apply(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     device_id: &str,
     id: &str,

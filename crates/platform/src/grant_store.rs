@@ -2,9 +2,9 @@
 //! change that produced it ([`consentry_domain::SignedConsent`], when a device made it),
 //! plus the columns the platform looks them up by.
 
+use crate::db::Conn;
 use consentry_domain::{Grant, SignedConsent};
 use serde_json::Value;
-use sqlx::SqliteConnection;
 
 use crate::error::ApiError;
 
@@ -41,12 +41,12 @@ fn stored(grant_json: &str, signed_json: Option<&str>) -> Result<StoredGrant, Ap
 
 /// The cardholder's grant with this id, with its signed change.
 pub async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     id: &str,
 ) -> Result<Option<StoredGrant>, ApiError> {
     let row: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT grant_json, signed_json FROM grants WHERE cardholder_id = ? AND id = ?",
+        "SELECT grant_json, signed_json FROM grants WHERE cardholder_id = $1 AND id = $2",
     )
     .bind(cardholder_id)
     .bind(id)
@@ -57,12 +57,9 @@ pub async fn find(
 }
 
 /// Every grant of the cardholder with its signed change, oldest first.
-pub async fn all(
-    conn: &mut SqliteConnection,
-    cardholder_id: &str,
-) -> Result<Vec<StoredGrant>, ApiError> {
+pub async fn all(conn: &mut Conn, cardholder_id: &str) -> Result<Vec<StoredGrant>, ApiError> {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT grant_json, signed_json FROM grants WHERE cardholder_id = ? ORDER BY rowid",
+        "SELECT grant_json, signed_json FROM grants WHERE cardholder_id = $1 ORDER BY rowid",
     )
     .bind(cardholder_id)
     .fetch_all(&mut *conn)
@@ -73,12 +70,9 @@ pub async fn all(
 }
 
 /// Every grant on one card (any status).
-pub async fn on_card(
-    conn: &mut SqliteConnection,
-    card_token: &str,
-) -> Result<Vec<Grant>, ApiError> {
+pub async fn on_card(conn: &mut Conn, card_token: &str) -> Result<Vec<Grant>, ApiError> {
     decode(
-        sqlx::query_scalar("SELECT grant_json FROM grants WHERE card_token = ? ORDER BY rowid")
+        sqlx::query_scalar("SELECT grant_json FROM grants WHERE card_token = $1 ORDER BY rowid")
             .bind(card_token)
             .fetch_all(&mut *conn)
             .await?,
@@ -87,11 +81,11 @@ pub async fn on_card(
 
 /// Every active grant for one app, with the cardholder each belongs to.
 pub async fn active_for_app(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     app_id: &str,
 ) -> Result<Vec<(String, Grant)>, ApiError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT cardholder_id, grant_json FROM grants WHERE app_id = ? AND status = 'active' ORDER BY rowid",
+        "SELECT cardholder_id, grant_json FROM grants WHERE app_id = $1 AND status = 'active' ORDER BY rowid",
     )
     .bind(app_id)
     .fetch_all(&mut *conn)
@@ -110,7 +104,7 @@ fn decode(rows: Vec<String>) -> Result<Vec<Grant>, ApiError> {
 /// Inserts or replaces the grant, with the signed change that produced it (`None`: the
 /// platform's own change).
 pub async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     grant: &Grant,
     updated_by: &str,
@@ -120,7 +114,7 @@ pub async fn save(
     let signed_json = signed.map(serde_json::to_string).transpose()?;
     sqlx::query(
         "INSERT INTO grants (cardholder_id, id, app_id, card_token, status, version, grant_json, updated_by, signed_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (cardholder_id, id) DO UPDATE SET
              status = excluded.status, version = excluded.version,
              grant_json = excluded.grant_json, updated_by = excluded.updated_by,

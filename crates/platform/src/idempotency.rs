@@ -18,6 +18,7 @@
 //! an enrollment's answer holds a bearer token and a cardholder secret, which the database
 //! otherwise keeps only as hashes.
 
+use crate::db::Conn;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -29,7 +30,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
 use crate::error::ApiError;
@@ -41,7 +41,7 @@ use crate::ids::hash_secret;
 macro_rules! begin_or_replay {
     ($state:expr, $idempotency:expr, $scope:expr) => {{
         let now = $state.clock.now();
-        let mut tx = $state.db.begin().await?;
+        let mut tx = $crate::db::begin_for(&$state.db, $scope.lock_name()).await?;
         if let Some(replay) = $idempotency.replay(&mut tx, $scope, now).await? {
             return Ok(replay);
         }
@@ -139,6 +139,12 @@ impl Scope<'_> {
             Scope::NewCardholder => "",
         }
     }
+
+    /// The lock a request in this scope takes on PostgreSQL ([`crate::db::begin_for`]): the
+    /// cardholder's; every new enrollment shares one.
+    pub fn lock_name(&self) -> &str {
+        self.as_str()
+    }
 }
 
 /// One request that may be retried under a key: the key (if the client sent one) and the
@@ -166,7 +172,7 @@ impl Idempotency {
     /// no key, or a key not used (or expired).
     pub async fn replay(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         scope: Scope<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<Response>, ApiError> {
@@ -189,7 +195,7 @@ impl Idempotency {
     /// commit it with the work it describes.
     pub async fn answer(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         scope: Scope<'_>,
         status: StatusCode,
         body: String,
@@ -210,7 +216,7 @@ impl Idempotency {
     /// [`Idempotency::answer`] with `value` as its JSON body.
     pub async fn answer_json(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         scope: Scope<'_>,
         status: StatusCode,
         value: &impl Serialize,
@@ -249,14 +255,14 @@ fn expired_at_or_before(now: DateTime<Utc>) -> String {
 }
 
 async fn lookup(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: Scope<'_>,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Stored>, ApiError> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT request_hash, status, body FROM idempotency_keys
-         WHERE cardholder_id = ? AND key IN (?, ?) AND created_at > ? LIMIT 1",
+         WHERE cardholder_id = $1 AND key IN ($2, $3) AND created_at > $4 LIMIT 1",
     )
     .bind(scope.as_str())
     .bind(hash_secret(key))
@@ -280,7 +286,7 @@ async fn lookup(
 }
 
 async fn store(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: Scope<'_>,
     key: &str,
     stored: &Stored,
@@ -297,7 +303,7 @@ async fn store(
     )?;
     sqlx::query(
         "INSERT INTO idempotency_keys (cardholder_id, key, request_hash, status, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(scope.as_str())
     .bind(hash_secret(key))
@@ -311,8 +317,8 @@ async fn store(
 }
 
 /// Deletes every key older than [`LIFETIME_HOURS`]; returns how many.
-pub async fn prune(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64, ApiError> {
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= ?")
+pub async fn prune(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64, ApiError> {
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= $1")
         .bind(expired_at_or_before(now))
         .execute(&mut *conn)
         .await?;
@@ -402,13 +408,13 @@ mod tests {
         assert_ne!(request_hash("PUT", "/p", &a), request_hash("PUT", "/q", &a));
     }
 
-    async fn database() -> sqlx::SqlitePool {
+    async fn database() -> crate::db::Pool {
         crate::db::open(&crate::config::DataLocation::Memory)
             .await
             .unwrap()
     }
 
-    async fn rows(conn: &mut SqliteConnection) -> Vec<(String, String)> {
+    async fn rows(conn: &mut Conn) -> Vec<(String, String)> {
         sqlx::query_as("SELECT key, body FROM idempotency_keys ORDER BY created_at")
             .fetch_all(&mut *conn)
             .await

@@ -17,15 +17,16 @@
 //! new key only when a key it already trusts endorsed it, so the platform alone cannot
 //! slip in a key of someone else's.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
+use crate::db::{self, Backend, Channel, Conn, Pool};
 use chrono::{DateTime, Utc};
 use consentry_wire::{Endorsement, PublicKey};
 use ed25519_dalek::SigningKey;
 use rand::rngs::{OsRng, StdRng};
 use rand::SeedableRng as _;
 use sha2::{Digest, Sha256};
-use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::error::{ApiError, PlatformError};
@@ -74,13 +75,16 @@ pub struct KeyRing {
     keys: RwLock<Vec<Key>>,
     seed: Option<u64>,
     overlap: chrono::Duration,
+    /// Other platform processes may rotate the keys (PostgreSQL): [`KeyRing::refresh`]
+    /// checks the database before keys are used.
+    shared: AtomicBool,
 }
 
 impl KeyRing {
     /// Loads the stored keys, or makes an active and a next key on first start. Keys
     /// stored without an endorsement get one here.
     pub async fn load_or_create(
-        pool: &SqlitePool,
+        pool: &Pool,
         seed: Option<u64>,
         overlap: std::time::Duration,
         now: DateTime<Utc>,
@@ -90,15 +94,20 @@ impl KeyRing {
             seed,
             overlap: chrono::Duration::from_std(overlap)
                 .map_err(|e| PlatformError::Config(format!("key overlap: {e}")))?,
+            shared: AtomicBool::new(false),
         };
-        if load(pool).await?.is_empty() {
-            let mut tx = pool.begin().await?;
+        // Under the platform lock: two processes starting on one empty PostgreSQL database
+        // make the first keys once.
+        let mut tx = db::begin_exclusive(pool).await?;
+        ring.shared
+            .store(Backend::of(&tx) == Backend::Postgres, Ordering::Relaxed);
+        if load_from(&mut tx).await?.is_empty() {
             let first = ring.make_key(0, "active", now, None);
             let second = ring.make_key(1, "next", now, Some(&first));
             insert(&mut tx, &first).await?;
             insert(&mut tx, &second).await?;
-            tx.commit().await?;
         }
+        tx.commit().await?;
         endorse_unendorsed(pool).await?;
         ring.replace(load(pool).await?);
         Ok(ring)
@@ -195,10 +204,10 @@ impl KeyRing {
 
     /// Rotates: active → retired, next → active, and a new next key, endorsed by the new
     /// active key.
-    pub async fn rotate(&self, pool: &SqlitePool, now: DateTime<Utc>) -> Result<(), ApiError> {
-        let mut tx = pool.begin().await?;
+    pub async fn rotate(&self, pool: &Pool, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let mut tx = db::begin_exclusive(pool).await?;
         sqlx::query(
-            "UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE status = 'active'",
+            "UPDATE signing_keys SET status = 'retired', retired_at = $1 WHERE status = 'active'",
         )
         .bind(rfc3339(now))
         .execute(&mut *tx)
@@ -218,13 +227,48 @@ impl KeyRing {
         }
         let key = self.make_key(newest.position + 1, "next", now, Some(newest));
         insert(&mut tx, &key).await.map_err(ApiError::internal)?;
+        db::notify(&mut tx, Channel::Keys, "").await?;
         tx.commit().await?;
-        self.replace(load(pool).await.map_err(ApiError::internal)?);
+        self.reload(pool).await.map_err(ApiError::internal)
+    }
+
+    /// [`KeyRing::refresh_on`] a connection of the pool (taken only when other processes
+    /// share the database).
+    pub async fn refresh(&self, pool: &Pool) -> Result<(), ApiError> {
+        if !self.shared.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.refresh_on(&mut *pool.acquire().await?).await
+    }
+
+    /// Reads the stored keys again (another platform process on the database rotated them).
+    pub async fn reload(&self, pool: &Pool) -> Result<(), PlatformError> {
+        self.replace(load(pool).await?);
+        Ok(())
+    }
+
+    /// Before the keys sign or are published: when other processes share the database, the
+    /// ones they stored since (a rotation makes a new key, so the newest position tells),
+    /// read at once rather than when their notification arrives, so that a client that saw a
+    /// rotation answered by one process never gets the old keys from another.
+    ///
+    /// On the caller's connection (or transaction): a second one from the pool while it holds
+    /// one could wait forever on a busy pool. [`KeyRing::refresh`] when it holds none.
+    pub async fn refresh_on(&self, conn: &mut Conn) -> Result<(), ApiError> {
+        if !self.shared.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM signing_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        if newest != self.snapshot().last().map(|k| k.position) {
+            self.replace(load_from(conn).await.map_err(ApiError::internal)?);
+        }
         Ok(())
     }
 }
 
-async fn insert(conn: &mut SqliteConnection, key: &Key) -> Result<(), PlatformError> {
+async fn insert(conn: &mut Conn, key: &Key) -> Result<(), PlatformError> {
     let endorsement = key
         .endorsement
         .as_ref()
@@ -233,7 +277,7 @@ async fn insert(conn: &mut SqliteConnection, key: &Key) -> Result<(), PlatformEr
         .map_err(|e| PlatformError::Config(format!("endorsement of key {}: {e}", key.id)))?;
     sqlx::query(
         "INSERT INTO signing_keys (id, secret, status, created_at, position, endorsement)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&key.id)
     .bind(signing::encode_secret_key(&key.signing))
@@ -249,8 +293,8 @@ async fn insert(conn: &mut SqliteConnection, key: &Key) -> Result<(), PlatformEr
 /// Gives every stored key after the first that has no endorsement one by the key stored
 /// before it (the platform holds every secret), and checks the stored ones: a key whose
 /// endorsement does not verify is never published.
-async fn endorse_unendorsed(pool: &SqlitePool) -> Result<(), PlatformError> {
-    let mut tx = pool.begin().await?;
+async fn endorse_unendorsed(pool: &Pool) -> Result<(), PlatformError> {
+    let mut tx = db::begin_exclusive(pool).await?;
     let keys = load_from(&mut tx).await?;
     for pair in keys.windows(2) {
         let [before, key] = pair else { continue };
@@ -275,7 +319,7 @@ async fn endorse_unendorsed(pool: &SqlitePool) -> Result<(), PlatformError> {
                     PlatformError::Config(format!("endorsement of key {}: {e}", key.id))
                 })?;
                 sqlx::query(
-                    "UPDATE signing_keys SET endorsement = ? WHERE id = ? AND endorsement IS NULL",
+                    "UPDATE signing_keys SET endorsement = $1 WHERE id = $2 AND endorsement IS NULL",
                 )
                 .bind(endorsement)
                 .bind(&key.id)
@@ -288,13 +332,13 @@ async fn endorse_unendorsed(pool: &SqlitePool) -> Result<(), PlatformError> {
     Ok(())
 }
 
-async fn load(pool: &SqlitePool) -> Result<Vec<Key>, PlatformError> {
+async fn load(pool: &Pool) -> Result<Vec<Key>, PlatformError> {
     let mut conn = pool.acquire().await?;
     load_from(&mut conn).await
 }
 
 /// Every stored key, in creation order.
-async fn load_from(conn: &mut SqliteConnection) -> Result<Vec<Key>, PlatformError> {
+async fn load_from(conn: &mut Conn) -> Result<Vec<Key>, PlatformError> {
     type Row = (
         String,
         String,

@@ -7,11 +7,11 @@
 
 use std::convert::Infallible;
 
+use crate::db::Conn;
 use axum::extract::FromRequestParts;
 use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, VARY};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use sqlx::SqliteConnection;
 
 use crate::error::ApiError;
 
@@ -186,12 +186,9 @@ impl Negotiated {
 }
 
 /// The language the platform writes the cardholder's events in.
-pub async fn of_cardholder(
-    conn: &mut SqliteConnection,
-    cardholder_id: &str,
-) -> Result<Lang, ApiError> {
+pub async fn of_cardholder(conn: &mut Conn, cardholder_id: &str) -> Result<Lang, ApiError> {
     let code: Option<Option<String>> =
-        sqlx::query_scalar("SELECT language FROM cardholders WHERE id = ?")
+        sqlx::query_scalar("SELECT language FROM cardholders WHERE id = $1")
             .bind(cardholder_id)
             .fetch_optional(&mut *conn)
             .await?;

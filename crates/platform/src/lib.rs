@@ -42,6 +42,7 @@ mod idempotency;
 pub mod ids;
 mod keys;
 mod language;
+mod listener;
 mod merchants;
 mod openapi;
 mod pairings;
@@ -59,7 +60,7 @@ mod state;
 mod transactions;
 mod wording;
 
-pub use config::{DataLocation, PlatformConfig, SimulatorConfig};
+pub use config::{DataLocation, DatabaseUrl, PlatformConfig, SimulatorConfig};
 pub use db::DATABASE_FILE;
 pub use error::PlatformError;
 pub use faults::FaultConfig;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use consentry_platform::{DataLocation, FaultConfig, PlatformConfig, SimulatorConfig};
+use consentry_platform::{DataLocation, DatabaseUrl, FaultConfig, PlatformConfig, SimulatorConfig};
 
 /// The Consentry reference platform: tokenization, app directory, consents, purchase
 /// simulator and signed event feed.
@@ -18,8 +18,18 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
     /// Directory of the platform database; without it the data lives in memory only.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database")]
     data: Option<PathBuf>,
+    /// A PostgreSQL database instead of SQLite (`postgres://user@host/db`, or
+    /// `postgres://user@localhost/db?host=/run/postgresql` for a Unix socket). Several
+    /// platform processes may serve one database.
+    #[arg(
+        long,
+        env = "CONSENTRY_PLATFORM_DATABASE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database: Option<String>,
     /// Token for the operator endpoints (/v1/admin/*, publishing terms); unset disables them.
     #[arg(long, env = "CONSENTRY_PLATFORM_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
@@ -53,9 +63,13 @@ fn config(args: Args) -> Result<PlatformConfig, String> {
     };
     Ok(PlatformConfig {
         listen: args.listen,
-        data: args
-            .data
-            .map_or(DataLocation::Memory, DataLocation::Directory),
+        data: match (args.database, args.data) {
+            (Some(url), _) => DataLocation::Postgres(
+                DatabaseUrl::postgres(&url).map_err(|e| format!("--database: {e}"))?,
+            ),
+            (None, Some(dir)) => DataLocation::Directory(dir),
+            (None, None) => DataLocation::Memory,
+        },
         admin_token: args.admin_token,
         faults,
         simulator: SimulatorConfig {

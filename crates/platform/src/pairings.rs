@@ -7,11 +7,11 @@
 //! signs for B (`POST /v1/devices/chain`), which ends the request. The platform never sees
 //! the code and never checks a proof: it only relays them.
 
+use crate::db::Conn;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use consentry_wire::{Pairing, PairingList, PairingRequest};
-use sqlx::SqliteConnection;
 
 use crate::auth::Device;
 use crate::clock::{rfc3339, stored_time};
@@ -41,9 +41,9 @@ fn from_row(row: PairingRow) -> Result<Pairing, ApiError> {
     })
 }
 
-async fn one(conn: &mut SqliteConnection, device_id: &str) -> Result<Pairing, ApiError> {
+async fn one(conn: &mut Conn, device_id: &str) -> Result<Pairing, ApiError> {
     let row: PairingRow =
-        sqlx::query_as(&format!("SELECT {PAIRING_COLUMNS} WHERE p.device_id = ?"))
+        sqlx::query_as(&format!("SELECT {PAIRING_COLUMNS} WHERE p.device_id = $1"))
             .bind(device_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -68,7 +68,7 @@ pub async fn create(
             "proof must be 64 lowercase hex characters (HMAC-SHA256 of the pairing code)",
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_for(&state.db, &device.cardholder_id).await?;
     if device_chain::contains(&mut tx, &device.cardholder_id, &device.device_id).await? {
         return Err(ApiError::conflict(
             "device_already_linked",
@@ -77,7 +77,7 @@ pub async fn create(
     }
     sqlx::query(
         "INSERT INTO pairing_requests (device_id, cardholder_id, public_key, proof, created_at)
-         VALUES (?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (device_id) DO UPDATE SET
              public_key = excluded.public_key, proof = excluded.proof, created_at = excluded.created_at",
     )
@@ -97,8 +97,8 @@ pub async fn create(
 pub async fn list(State(state): State<AppState>, device: Device) -> ApiResult<Json<PairingList>> {
     let rows: Vec<PairingRow> = sqlx::query_as(&format!(
         "SELECT {PAIRING_COLUMNS}
-         WHERE p.cardholder_id = ?
-           AND p.device_id NOT IN (SELECT device_id FROM device_links WHERE cardholder_id = ?)
+         WHERE p.cardholder_id = $1
+           AND p.device_id NOT IN (SELECT device_id FROM device_links WHERE cardholder_id = $2)
          ORDER BY p.created_at, p.device_id"
     ))
     .bind(&device.cardholder_id)

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use consentry_domain::{
     Cashback, EventPayload, FeeModel, GrantRefusal, Money, Scope, Transaction, Trigger,
@@ -12,7 +13,6 @@ use consentry_wire::{App, Decision};
 use rand::rngs::StdRng;
 use rand::SeedableRng as _;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::apps;
 use crate::error::ApiError;
@@ -51,7 +51,7 @@ pub fn rng_for(transaction_id: &str, trigger: Trigger) -> StdRng {
 /// charged a percentage on this transaction (charged once, whatever the steps). The app
 /// `withheld` names (the operator's unrewarded purchase) does nothing, whatever its grants.
 pub async fn run_phase(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     purchase: &Purchase,
     trigger: Trigger,
     now: DateTime<Utc>,
@@ -140,7 +140,7 @@ pub async fn run_phase(
 /// filling the decisions' event ids. Returns every event id, in feed order. The events are
 /// dated `at`, recorded `now` (the same but for a purchase recorded after the fact).
 pub async fn append_all(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     purchase: &Purchase,
     transaction: EventPayload,
     phase: &mut Phase,
@@ -189,12 +189,12 @@ pub fn transaction_payload(purchase: &Purchase, commission: Money) -> Transactio
 /// At settlement: pays the pending cashback of the transaction whose app still holds an
 /// active cashback grant on the card; cancels the rest (consent withdrawn meanwhile).
 pub async fn settle_cashback(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     purchase: &Purchase,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, EventPayload)>, ApiError> {
     let pending: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT id, app_id, amount_minor FROM cashbacks WHERE transaction_id = ? AND status = 'pending' ORDER BY rowid",
+        "SELECT id, app_id, amount_minor FROM cashbacks WHERE transaction_id = $1 AND status = 'pending' ORDER BY rowid",
     )
     .bind(&purchase.transaction_id)
     .fetch_all(&mut *conn)
@@ -206,7 +206,7 @@ pub async fn settle_cashback(
             g.app_id == app_id && g.scope == Scope::Cashback && g.check(None, None, now).is_ok()
         });
         let status = if allowed { "paid" } else { "cancelled" };
-        sqlx::query("UPDATE cashbacks SET status = ? WHERE id = ?")
+        sqlx::query("UPDATE cashbacks SET status = $1 WHERE id = $2")
             .bind(status)
             .bind(&id)
             .execute(&mut *conn)
@@ -225,12 +225,9 @@ pub async fn settle_cashback(
 }
 
 /// At reversal: no cashback is due.
-pub async fn cancel_cashback(
-    conn: &mut SqliteConnection,
-    transaction_id: &str,
-) -> Result<(), ApiError> {
+pub async fn cancel_cashback(conn: &mut Conn, transaction_id: &str) -> Result<(), ApiError> {
     sqlx::query(
-        "UPDATE cashbacks SET status = 'cancelled' WHERE transaction_id = ? AND status = 'pending'",
+        "UPDATE cashbacks SET status = 'cancelled' WHERE transaction_id = $1 AND status = 'pending'",
     )
     .bind(transaction_id)
     .execute(&mut *conn)

@@ -6,6 +6,7 @@
 //! recommendation) are in the cardholder's language; a social post stays as the app published
 //! it.
 
+use crate::db::Conn;
 use chrono::{DateTime, TimeDelta, Utc};
 use consentry_domain::{
     Cashback, Channel, Discount, EventPayload, Money, OfferIssued, OfferRedeemed, PaymentRef,
@@ -15,7 +16,6 @@ use consentry_wire::App;
 use rand::rngs::StdRng;
 use rand::Rng as _;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::clock::rfc3339;
 use crate::error::ApiError;
@@ -53,7 +53,7 @@ pub fn cashback_destination(cardholder_id: &str) -> String {
 
 /// The events `app` produces for one granted `scope`.
 pub async fn react(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     purchase: &Purchase,
     app: &App,
     scope: Scope,
@@ -86,7 +86,7 @@ pub async fn react(
                 .map_err(ApiError::internal)?;
             sqlx::query(
                 "INSERT INTO cashbacks (id, cardholder_id, transaction_id, app_id, amount_minor, currency, status)
-                 VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending')",
             )
             .bind(new_id("cb"))
             .bind(&purchase.cardholder_id)
@@ -126,7 +126,7 @@ pub async fn react(
 }
 
 async fn award_points(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     purchase: &Purchase,
     app: &App,
     behaviour: &seed::Behaviour,
@@ -135,8 +135,8 @@ async fn award_points(
     let unit = 10i64.pow(u32::from(purchase.amount.currency.exponent()));
     let delta = (purchase.amount.minor / unit * behaviour.points_per_unit.max(1)).max(1);
     let balance: i64 = sqlx::query_scalar(
-        "INSERT INTO points_balances (cardholder_id, app_id, balance) VALUES (?, ?, ?)
-         ON CONFLICT (cardholder_id, app_id) DO UPDATE SET balance = balance + excluded.balance
+        "INSERT INTO points_balances (cardholder_id, app_id, balance) VALUES ($1, $2, $3)
+         ON CONFLICT (cardholder_id, app_id) DO UPDATE SET balance = points_balances.balance + excluded.balance
          RETURNING balance",
     )
     .bind(&purchase.cardholder_id)
@@ -159,7 +159,7 @@ async fn award_points(
 
 /// Redeems the app's open offer at this merchant, or hands out a new one.
 async fn offer(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     purchase: &Purchase,
     app: &App,
     behaviour: &seed::Behaviour,
@@ -168,8 +168,8 @@ async fn offer(
     rng: &mut StdRng,
 ) -> Result<EventPayload, ApiError> {
     let open: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, code FROM offers WHERE card_token = ? AND app_id = ? AND merchant = ?
-           AND redeemed_at IS NULL AND expires_at > ? ORDER BY rowid LIMIT 1",
+        "SELECT id, code FROM offers WHERE card_token = $1 AND app_id = $2 AND merchant = $3
+           AND redeemed_at IS NULL AND expires_at > $4 ORDER BY rowid LIMIT 1",
     )
     .bind(&purchase.card_token)
     .bind(&app.id)
@@ -178,7 +178,7 @@ async fn offer(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((offer_id, code)) = open {
-        sqlx::query("UPDATE offers SET redeemed_at = ? WHERE id = ?")
+        sqlx::query("UPDATE offers SET redeemed_at = $1 WHERE id = $2")
             .bind(rfc3339(now))
             .bind(&offer_id)
             .execute(&mut *conn)
@@ -205,7 +205,7 @@ async fn offer(
     let offer_id = new_id("ofr");
     sqlx::query(
         "INSERT INTO offers (id, cardholder_id, card_token, app_id, merchant, code, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&offer_id)
     .bind(&purchase.cardholder_id)

@@ -4,8 +4,8 @@
 //!
 //! Domains are under `.example` (RFC 2606): realistic, and never anyone's real site.
 
+use crate::db::Pool;
 use consentry_domain::{Currency, FeeModel, Money, Scope};
-use sqlx::SqlitePool;
 
 use crate::clock::rfc3339;
 use crate::error::PlatformError;
@@ -223,10 +223,10 @@ pub fn behaviour(app_id: &str) -> Behaviour {
 
 /// Inserts the directory on first start; existing apps (and their current terms) are kept.
 pub async fn seed_directory(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), PlatformError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_exclusive(pool).await?;
     for (position, app) in APPS.iter().enumerate() {
         let scopes: Vec<&str> = app.scopes.iter().map(|s| s.as_str()).collect();
         let fee = serde_json::to_string(&app.fee)
@@ -234,9 +234,10 @@ pub async fn seed_directory(
         let scopes = serde_json::to_string(&scopes)
             .map_err(|e| PlatformError::Config(format!("scopes of {}: {e}", app.id)))?;
         sqlx::query(
-            "INSERT OR IGNORE INTO apps (id, position, name, publisher, description, category, scopes,
+            "INSERT INTO apps (id, position, name, publisher, description, category, scopes,
                 fee_model, privacy_url, website_url, terms_version, terms_text, terms_published_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT DO NOTHING",
         )
         .bind(app.id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -248,7 +249,7 @@ pub async fn seed_directory(
         .bind(fee)
         .bind(app.privacy_url)
         .bind(app.website_url)
-        .bind(app.terms_version)
+        .bind(i64::from(app.terms_version))
         .bind(app.terms_text)
         .bind(rfc3339(now))
         .execute(&mut *tx)
@@ -256,8 +257,9 @@ pub async fn seed_directory(
         // The translations of the seeded texts, also into a directory seeded before the
         // platform had them (a later version of the terms keeps its own).
         sqlx::query(
-            "INSERT OR IGNORE INTO app_texts (app_id, language, description, category)
-             VALUES (?, ?, ?, ?)",
+            "INSERT INTO app_texts (app_id, language, description, category)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
         )
         .bind(app.id)
         .bind(Lang::Fr.code())
@@ -266,11 +268,12 @@ pub async fn seed_directory(
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT OR IGNORE INTO terms_translations (app_id, version, language, text)
-             VALUES (?, ?, ?, ?)",
+            "INSERT INTO terms_translations (app_id, version, language, text)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
         )
         .bind(app.id)
-        .bind(app.terms_version)
+        .bind(i64::from(app.terms_version))
         .bind(Lang::Fr.code())
         .bind(app.fr.terms_text)
         .execute(&mut *tx)

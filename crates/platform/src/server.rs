@@ -9,13 +9,13 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::PlatformConfig;
+use crate::config::{DataLocation, PlatformConfig};
 use crate::error::PlatformError;
 use crate::faults::Faults;
 use crate::fingerprints::FingerprintKey;
 use crate::keys::KeyRing;
 use crate::state::{AppState, StateParts};
-use crate::{db, router, seed, settler, simulator};
+use crate::{db, listener, router, seed, settler, simulator};
 
 /// How long [`RunningPlatform::shutdown`] waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -90,6 +90,10 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
     seed::seed_directory(&pool, now).await?;
     let keys = KeyRing::load_or_create(&pool, config.signing_seed, config.key_overlap, now).await?;
     let fingerprints = FingerprintKey::load_or_create(&pool).await?;
+    let notifications = match &config.data {
+        DataLocation::Postgres(url) => Some((listener::connect(url).await?, url.clone())),
+        _ => None,
+    };
     let listener =
         TcpListener::bind(config.listen)
             .await
@@ -114,6 +118,9 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
         admin_token: config.admin_token.clone(),
         shutdown: shutdown_rx.clone(),
     });
+    if let Some((notifications, url)) = notifications {
+        tokio::spawn(listener::run(notifications, url, state.clone()));
+    }
     tokio::spawn(settler::run(state.clone()));
     if config.simulator.enabled {
         tokio::spawn(simulator::run(state.clone(), config.simulator.clone()));

@@ -13,7 +13,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(1);
 /// Finalizes everything due now; returns how many.
 pub async fn settle_due(state: &AppState) -> Result<usize, ApiError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_exclusive(&state.db).await?;
     let due = transactions::due(&mut tx, now).await?;
     for (id, outcome) in &due {
         transactions::finalize(&mut tx, None, id, *outcome, now).await?;

@@ -40,9 +40,9 @@ pub async fn purchase_once(
     settle_after: TimeDelta,
 ) -> Result<bool, ApiError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_exclusive(&state.db).await?;
     let cards: Vec<(String, String)> = sqlx::query_as(
-        "SELECT cardholder_id, token FROM cards WHERE status = 'active' ORDER BY rowid",
+        "SELECT cardholder_id, token FROM cards WHERE status = 'active' ORDER BY created_at, token",
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -5,8 +5,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::db::Pool;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use tokio::sync::{watch, Notify};
 
 use crate::clock::Clock;
@@ -19,7 +19,7 @@ use crate::keys::KeyRing;
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    pub db: SqlitePool,
+    pub db: Pool,
     pub keys: KeyRing,
     /// Recognises a card number already linked by the same cardholder.
     pub fingerprints: FingerprintKey,
@@ -45,7 +45,7 @@ impl Deref for AppState {
 }
 
 pub struct StateParts {
-    pub db: SqlitePool,
+    pub db: Pool,
     pub keys: KeyRing,
     pub fingerprints: FingerprintKey,
     pub faults: Faults,

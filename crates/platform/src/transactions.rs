@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::db::Conn;
 use chrono::{DateTime, TimeDelta, Utc};
 use consentry_domain::{Channel, Currency, EventPayload, Money, Scope, Trigger};
 use consentry_wire::{App, StepResult, Transaction};
-use sqlx::SqliteConnection;
 
 use crate::cards;
 use crate::clock::{parse_rfc3339, rfc3339, stored_time};
@@ -52,11 +52,11 @@ struct Record {
     charged: BTreeSet<String>,
 }
 
-async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Record>, ApiError> {
+async fn load(conn: &mut Conn, id: &str) -> Result<Option<Record>, ApiError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT id, cardholder_id, card_token, amount_minor, currency, merchant, channel, status,
                 settle_at, charged_apps, commission_minor, authorized_at, finalized_at
-         FROM transactions WHERE id = ?",
+         FROM transactions WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -107,11 +107,11 @@ async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Option<Record>, A
 
 /// The latest purchase on a card (any status), as the apps see it, with its cardholder.
 pub async fn latest_on_card(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     card_token: &str,
 ) -> Result<Option<Purchase>, ApiError> {
     let id: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM transactions WHERE card_token = ?
+        "SELECT id FROM transactions WHERE card_token = $1
          ORDER BY authorized_at DESC, id DESC LIMIT 1",
     )
     .bind(card_token)
@@ -132,7 +132,7 @@ pub async fn latest_on_card(
 
 /// Authorizes a purchase on one of the cardholder's active cards.
 pub async fn authorize(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: &str,
     new: NewPurchase,
     now: DateTime<Utc>,
@@ -176,7 +176,7 @@ pub async fn authorize(
     sqlx::query(
         "INSERT INTO transactions (id, cardholder_id, card_token, amount_minor, currency, merchant, channel,
              status, outcome, settle_at, charged_apps, commission_minor, authorized_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'authorized', ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'authorized', $8, $9, $10, $11, $12)",
     )
     .bind(&purchase.transaction_id)
     .bind(cardholder_id)
@@ -216,17 +216,18 @@ pub async fn authorize(
 /// which held an active cashback grant covering it then and does nothing. What a wallet's
 /// missing-reward claim is about. The events carry `at` and are recorded `now`.
 pub async fn record_unrewarded(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     withheld: &App,
     new: NewPurchase,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<StepResult, ApiError> {
-    let cardholder_id: Option<String> =
-        sqlx::query_scalar("SELECT cardholder_id FROM cards WHERE token = ? AND status = 'active'")
-            .bind(&new.card_token)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let cardholder_id: Option<String> = sqlx::query_scalar(
+        "SELECT cardholder_id FROM cards WHERE token = $1 AND status = 'active'",
+    )
+    .bind(&new.card_token)
+    .fetch_optional(&mut *conn)
+    .await?;
     let cardholder_id = cardholder_id.ok_or_else(|| {
         ApiError::unprocessable("card_not_found", "no linked card with this card_token")
     })?;
@@ -284,7 +285,7 @@ pub async fn record_unrewarded(
     sqlx::query(
         "INSERT INTO transactions (id, cardholder_id, card_token, amount_minor, currency, merchant, channel,
              status, outcome, settle_at, charged_apps, commission_minor, authorized_at, finalized_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'settled', 'settle', NULL, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'settled', 'settle', NULL, $8, $9, $10, $11)",
     )
     .bind(&purchase.transaction_id)
     .bind(&purchase.cardholder_id)
@@ -320,7 +321,7 @@ pub async fn record_unrewarded(
 /// Settles or reverses an authorized transaction. `cardholder_id` restricts it to that
 /// cardholder's transactions (the HTTP API); the settler passes `None`.
 pub async fn finalize(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cardholder_id: Option<&str>,
     transaction_id: &str,
     outcome: Outcome,
@@ -397,7 +398,7 @@ pub async fn finalize(
         }
     };
     sqlx::query(
-        "UPDATE transactions SET status = ?, finalized_at = ?, charged_apps = ?, commission_minor = ? WHERE id = ?",
+        "UPDATE transactions SET status = $1, finalized_at = $2, charged_apps = $3, commission_minor = $4 WHERE id = $5",
     )
     .bind(status)
     .bind(rfc3339(now))
@@ -416,13 +417,10 @@ pub async fn finalize(
 }
 
 /// Authorized transactions whose settlement date has come, with the scheduled outcome.
-pub async fn due(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> Result<Vec<(String, Outcome)>, ApiError> {
+pub async fn due(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<(String, Outcome)>, ApiError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, outcome FROM transactions WHERE status = 'authorized' AND settle_at IS NOT NULL
-           AND settle_at <= ? ORDER BY settle_at LIMIT 100",
+           AND settle_at <= $1 ORDER BY settle_at LIMIT 100",
     )
     .bind(rfc3339(now))
     .fetch_all(&mut *conn)
@@ -443,7 +441,7 @@ pub async fn due(
 }
 
 /// The next scheduled settlement date, if any.
-pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, ApiError> {
+pub async fn next_due(conn: &mut Conn) -> Result<Option<DateTime<Utc>>, ApiError> {
     let next: Option<String> = sqlx::query_scalar(
         "SELECT MIN(settle_at) FROM transactions WHERE status = 'authorized' AND settle_at IS NOT NULL",
     )

@@ -36,6 +36,9 @@ mod unrewarded;
 #[path = "contract/feed.rs"]
 mod feed;
 
+#[path = "contract/instances.rs"]
+mod instances;
+
 #[path = "contract/signatures.rs"]
 mod signatures;
 

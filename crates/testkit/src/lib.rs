@@ -29,6 +29,8 @@ pub mod events;
 pub mod memscan;
 #[cfg(feature = "platform")]
 pub mod platform;
+#[cfg(feature = "platform")]
+pub mod postgres;
 pub mod session_bus;
 
 /// The passphrase of every test wallet.

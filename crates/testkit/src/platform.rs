@@ -8,9 +8,8 @@
 use std::path::Path;
 
 use consentry_domain::Scope;
-use consentry_platform::{DataLocation, PlatformConfig, RunningPlatform};
+use consentry_platform::{DataLocation, DatabaseUrl, PlatformConfig, RunningPlatform};
 
-/// The operator token of test platforms.
 /// Every app × scope of the seeded directory.
 pub const APP_SCOPES: &[(&str, Scope)] = &[
     ("app_beanstamp", Scope::Points),
@@ -24,6 +23,7 @@ pub const APP_SCOPES: &[(&str, Scope)] = &[
     ("app_greenleaf", Scope::Receipts),
 ];
 
+/// The operator token of test platforms.
 pub const ADMIN: &str = "test-admin";
 
 /// A platform with the seeded directory, signing keys derived from `seed`, the operator API on
@@ -58,6 +58,21 @@ pub async fn seeded_at(seed: u64, dir: &Path, listen: std::net::SocketAddr) -> R
         signing_seed: Some(seed),
         data: DataLocation::Directory(dir.to_path_buf()),
         listen,
+        ..PlatformConfig::default()
+    })
+    .await
+}
+
+/// [`seeded`] keeping its data in the PostgreSQL database at `url` (see
+/// [`crate::postgres::fresh_database`]); several may serve the same database.
+///
+/// # Panics
+/// When the platform cannot start.
+pub async fn seeded_on_postgres(seed: u64, url: DatabaseUrl) -> RunningPlatform {
+    serve(PlatformConfig {
+        admin_token: Some(ADMIN.into()),
+        signing_seed: Some(seed),
+        data: DataLocation::Postgres(url),
         ..PlatformConfig::default()
     })
     .await

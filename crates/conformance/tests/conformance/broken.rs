@@ -1,7 +1,9 @@
 //! Deliberately broken platforms: a proxy in front of the reference platform that breaks one
-//! rule of the contract, and a stub that fails every request.
+//! rule of the contract, and a stub that fails every request. The same proxy, breaking
+//! nothing, spreads requests over several instances of one platform.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
@@ -32,8 +34,10 @@ pub enum Breakage {
 }
 
 struct Proxy {
-    upstream: String,
-    breakage: Breakage,
+    /// Each request goes to the next one, in turn.
+    upstreams: Vec<String>,
+    next: AtomicUsize,
+    breakage: Option<Breakage>,
     http: reqwest::Client,
 }
 
@@ -52,8 +56,19 @@ async fn serve(app: Router) -> String {
 
 /// The reference platform at `upstream`, behind a proxy that breaks `breakage`.
 pub async fn proxy(upstream: &str, breakage: Breakage) -> String {
+    start_proxy(vec![upstream.to_owned()], Some(breakage)).await
+}
+
+/// Instances of one platform behind a proxy that sends each request to the next instance in
+/// turn and breaks nothing.
+pub async fn spread(upstreams: &[String]) -> String {
+    start_proxy(upstreams.to_vec(), None).await
+}
+
+async fn start_proxy(upstreams: Vec<String>, breakage: Option<Breakage>) -> String {
     let state = Arc::new(Proxy {
-        upstream: upstream.to_owned(),
+        upstreams,
+        next: AtomicUsize::new(0),
         breakage,
         http: reqwest::Client::new(),
     });
@@ -85,29 +100,31 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
     };
     let path = parts.uri.path().to_owned();
     let mut query = parts.uri.query().unwrap_or_default().to_owned();
-    if proxy.breakage == Breakage::NoLongPoll && path == "/v1/events" {
+    if proxy.breakage == Some(Breakage::NoLongPoll) && path == "/v1/events" {
         query = query
             .split('&')
             .filter(|pair| !pair.starts_with("wait="))
             .collect::<Vec<_>>()
             .join("&");
     }
+    let turn = proxy.next.fetch_add(1, Ordering::Relaxed) % proxy.upstreams.len();
+    let upstream = &proxy.upstreams[turn];
     let url = if query.is_empty() {
-        format!("{}{path}", proxy.upstream)
+        format!("{upstream}{path}")
     } else {
-        format!("{}{path}?{query}", proxy.upstream)
+        format!("{upstream}{path}?{query}")
     };
     let mut outgoing = proxy.http.request(parts.method.clone(), url);
     for (name, value) in &parts.headers {
         if name == "host" || name == "content-length" {
             continue;
         }
-        if proxy.breakage == Breakage::ForgetsIdempotencyKeys && name == "idempotency-key" {
+        if proxy.breakage == Some(Breakage::ForgetsIdempotencyKeys) && name == "idempotency-key" {
             continue;
         }
         outgoing = outgoing.header(name, value);
     }
-    if proxy.breakage == Breakage::ForgetsIdempotencyKeys && parts.method != "GET" {
+    if proxy.breakage == Some(Breakage::ForgetsIdempotencyKeys) && parts.method != "GET" {
         outgoing = outgoing.header("idempotency-key", uuid::Uuid::new_v4().to_string());
     }
     let Ok(answer) = outgoing.body(body).send().await else {
@@ -118,11 +135,11 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
     let Ok(bytes) = answer.bytes().await else {
         return StatusCode::BAD_GATEWAY.into_response();
     };
-    if proxy.breakage == Breakage::ErrorsAs500 && status.is_client_error() {
+    if proxy.breakage == Some(Breakage::ErrorsAs500) && status.is_client_error() {
         return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
     }
     let mut bytes = bytes.to_vec();
-    if proxy.breakage == Breakage::BadSignatures {
+    if proxy.breakage == Some(Breakage::BadSignatures) {
         if path == "/v1/events" {
             if let Ok(mut page) = serde_json::from_slice::<Value>(&bytes) {
                 for item in page["events"].as_array_mut().into_iter().flatten() {
@@ -136,7 +153,7 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
             }
         }
     }
-    if proxy.breakage == Breakage::SingleSignature {
+    if proxy.breakage == Some(Breakage::SingleSignature) {
         let first = |signatures: &str| signatures.split(' ').next().unwrap_or_default().to_owned();
         if path == "/v1/events" {
             if let Ok(mut page) = serde_json::from_slice::<Value>(&bytes) {

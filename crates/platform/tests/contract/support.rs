@@ -65,7 +65,16 @@ async fn with_card(p: Platform) -> (Platform, Wallet, String) {
     (p, w, card)
 }
 
-pub async fn start_with(config: PlatformConfig) -> Platform {
+/// A platform with this configuration. With a PostgreSQL test cluster
+/// (`CONSENTRY_TEST_POSTGRES`), a platform that would keep its data in memory keeps it in a
+/// fresh database there instead: the whole contract then runs against PostgreSQL.
+pub async fn start_with(mut config: PlatformConfig) -> Platform {
+    if config.data == DataLocation::Memory {
+        if let Ok(cluster) = std::env::var(consentry_testkit::postgres::ENV) {
+            config.data =
+                DataLocation::Postgres(consentry_testkit::postgres::fresh_database(&cluster).await);
+        }
+    }
     let running = consentry_platform::serve(config)
         .await
         .expect("platform starts");

@@ -1,0 +1,87 @@
+//! PostgreSQL for the reference platform's tests. `CONSENTRY_TEST_POSTGRES` is the URL of a
+//! throwaway cluster (`scripts/pg-cluster.sh start DIR` prints it; `make test` starts one and
+//! removes it after); each test gets a database of its own on it.
+//!
+//! Without the variable the PostgreSQL tests skip, saying so — unless `CI_REQUIRE_POSTGRES`
+//! is set, where a skip would hide that they never ran: then they fail.
+
+#![allow(
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "test support: a cluster that cannot make a database ends the test, and a skip is said"
+)]
+
+use consentry_platform::DatabaseUrl;
+use sqlx::Connection as _;
+
+/// The environment variable holding the cluster's URL.
+pub const ENV: &str = "CONSENTRY_TEST_POSTGRES";
+
+/// The cluster's URL, or `None` (the test should return: it was told why on stderr).
+///
+/// # Panics
+/// When `CI_REQUIRE_POSTGRES` is set and there is no cluster.
+pub fn cluster(test: &str) -> Option<String> {
+    match std::env::var(ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI_REQUIRE_POSTGRES").is_none(),
+                "{test}: {ENV} is not set but CI_REQUIRE_POSTGRES is (start a cluster with scripts/pg-cluster.sh)"
+            );
+            eprintln!("{test}: skipped, {ENV} is not set (scripts/pg-cluster.sh starts a cluster)");
+            None
+        }
+    }
+}
+
+/// A new, empty database on the cluster at `cluster_url`, for one test.
+///
+/// # Panics
+/// When the cluster cannot be reached or refuses to make it.
+pub async fn fresh_database(cluster_url: &str) -> DatabaseUrl {
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(cluster_url)
+        .await
+        .expect("connect to the test cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    let _ = admin.close().await;
+    DatabaseUrl::postgres(&with_database(cluster_url, &name)).expect("a postgres URL")
+}
+
+/// `url` naming database `name` instead of its own (`postgres://u@h/db?host=…`).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| {
+        i + 3 + base[i + 3..].find('/').unwrap_or(base.len() - i - 3)
+    });
+    let mut out = format!("{}/{name}", &base[..authority_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_of_a_url_is_replaced_keeping_host_and_query() {
+        assert_eq!(
+            with_database("postgres://consentry@localhost/postgres?host=/tmp/x", "t_1"),
+            "postgres://consentry@localhost/t_1?host=/tmp/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@db.example:5432/app", "t_2"),
+            "postgres://u:p@db.example:5432/t_2"
+        );
+        assert_eq!(with_database("postgres://u@h", "t_3"), "postgres://u@h/t_3");
+    }
+}
