@@ -73,7 +73,10 @@ pub async fn enroll(
         }
     };
     let scope = existing.map_or(Scope::NewCardholder, Scope::Cardholder);
-    crate::db::lock_for(&mut tx, scope.lock_name()).await?;
+    // A new cardholder enrolled without a key shares no row with any other request.
+    if idempotency.key().is_some() || scope != Scope::NewCardholder {
+        crate::db::lock_for(&mut tx, scope.lock_name()).await?;
+    }
     if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
         return Ok(replay);
     }

@@ -121,7 +121,7 @@ pub fn request_hash(method: &str, path: &str, body: &Value) -> String {
 }
 
 /// Whose keys these are.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<'a> {
     /// A cardholder's (any of its devices, or an enrollment with its credentials).
     Cardholder(&'a str),

@@ -35,6 +35,56 @@ pub fn cluster(test: &str) -> Option<String> {
     }
 }
 
+/// A throwaway cluster started here (`scripts/pg-cluster.sh`), stopped and removed when
+/// dropped; for benchmarks, which `make bench` runs without one.
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Cluster {
+    /// Starts one in a temporary directory.
+    ///
+    /// # Panics
+    /// When PostgreSQL is not installed or the cluster does not start.
+    pub fn start() -> Cluster {
+        let dir = tempfile::Builder::new()
+            .prefix("consentry-pg.")
+            .tempdir()
+            .expect("a temporary directory");
+        let output = std::process::Command::new(script())
+            .arg("start")
+            .arg(dir.path())
+            .output()
+            .expect("run scripts/pg-cluster.sh");
+        assert!(
+            output.status.success(),
+            "the PostgreSQL cluster did not start: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let url = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        Cluster { dir, url }
+    }
+
+    /// The cluster's URL (its `postgres` database).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(script())
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+fn script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh")
+}
+
 /// A new, empty database on the cluster at `cluster_url`, for one test.
 ///
 /// # Panics
