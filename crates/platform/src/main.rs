@@ -136,3 +136,33 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<PlatformConfig, String> {
+        let args = Args::try_parse_from(["consentry-platform"].iter().chain(args))
+            .map_err(|e| e.to_string())?;
+        config(args)
+    }
+
+    #[test]
+    fn a_postgres_url_runs_the_platform_on_postgres_and_its_password_is_never_printed() {
+        let config = parse(&["--database", "postgres://p:hunter2@db.example/platform"]).unwrap();
+        let DataLocation::Postgres(url) = &config.data else {
+            panic!("on PostgreSQL: {:?}", config.data);
+        };
+        assert_eq!(url.expose(), "postgres://p:hunter2@db.example/platform");
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn another_database_url_or_both_data_and_database_are_refused() {
+        let error = parse(&["--database", "mysql://u@h/db"]).unwrap_err();
+        assert!(error.contains("postgres://"), "{error}");
+        let error = parse(&["--data", "/tmp/x", "--database", "postgres://u@h/db"]).unwrap_err();
+        assert!(error.contains("cannot be used with"), "{error}");
+        assert_eq!(parse(&[]).unwrap().data, DataLocation::Memory);
+    }
+}
