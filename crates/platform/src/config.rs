@@ -2,48 +2,10 @@
 //! use the admin endpoints, and whether the demo simulator and fault injection are on.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::db::DataLocation;
 use crate::faults::FaultConfig;
-
-/// Where the platform keeps its database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DataLocation {
-    /// A private in-memory SQLite database, gone when the platform stops (tests, demo mode).
-    Memory,
-    /// `platform.sqlite3` inside this directory, created if missing.
-    Directory(PathBuf),
-    /// A PostgreSQL database (`postgres://…`), which several platform processes may serve
-    /// at once.
-    Postgres(DatabaseUrl),
-}
-
-/// A database URL; it may hold a password, so `Debug` shows only its scheme.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    /// A `postgres://` or `postgresql://` URL; anything else is refused.
-    pub fn postgres(url: &str) -> Result<DatabaseUrl, String> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DatabaseUrl(url.to_owned()))
-        } else {
-            Err("the database URL must start with postgres:// (or postgresql://)".into())
-        }
-    }
-
-    /// The URL itself, for connecting.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DatabaseUrl(postgres://…)")
-    }
-}
 
 /// The demo purchase simulator: purchases on every enrolled card at a steady rate.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,14 +23,13 @@
 //!
 //! On SQLite both are a plain transaction.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, Executor as _};
 
-use crate::config::DataLocation;
 use crate::error::PlatformError;
 
 /// The platform's connection pool (either database).
@@ -39,6 +38,44 @@ pub type Pool = sqlx::AnyPool;
 pub type Conn = sqlx::AnyConnection;
 /// A transaction on the pool.
 pub type Tx = sqlx::Transaction<'static, Any>;
+
+/// Where the platform keeps its database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataLocation {
+    /// A private in-memory SQLite database, gone when the platform stops (tests, demo mode).
+    Memory,
+    /// `platform.sqlite3` inside this directory, created if missing.
+    Directory(PathBuf),
+    /// A PostgreSQL database (`postgres://…`), which several platform processes may serve
+    /// at once.
+    Postgres(DatabaseUrl),
+}
+
+/// A database URL; it may hold a password, so `Debug` shows only its scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// A `postgres://` or `postgresql://` URL; anything else is refused.
+    pub fn postgres(url: &str) -> Result<DatabaseUrl, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl(url.to_owned()))
+        } else {
+            Err("the database URL must start with postgres:// (or postgresql://)".into())
+        }
+    }
+
+    /// The URL itself, for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(postgres://…)")
+    }
+}
 
 /// File name of the database inside `--data DIR`.
 pub const DATABASE_FILE: &str = "platform.sqlite3";

@@ -409,7 +409,7 @@ mod tests {
     }
 
     async fn database() -> crate::db::Pool {
-        crate::db::open(&crate::config::DataLocation::Memory)
+        crate::db::open(&crate::db::DataLocation::Memory)
             .await
             .unwrap()
     }

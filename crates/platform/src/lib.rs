@@ -60,8 +60,8 @@ mod state;
 mod transactions;
 mod wording;
 
-pub use config::{DataLocation, DatabaseUrl, PlatformConfig, SimulatorConfig};
-pub use db::DATABASE_FILE;
+pub use config::{PlatformConfig, SimulatorConfig};
+pub use db::{DataLocation, DatabaseUrl, DATABASE_FILE};
 pub use error::PlatformError;
 pub use faults::FaultConfig;
 pub use openapi::DOCUMENT as OPENAPI_DOCUMENT;

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgNotification};
 
-use crate::config::DatabaseUrl;
-use crate::db::Channel;
+use crate::db::{Channel, DatabaseUrl};
 use crate::error::PlatformError;
 use crate::state::AppState;
 

@@ -9,7 +9,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{DataLocation, PlatformConfig};
+use crate::config::PlatformConfig;
+use crate::db::DataLocation;
 use crate::error::PlatformError;
 use crate::faults::Faults;
 use crate::fingerprints::FingerprintKey;
