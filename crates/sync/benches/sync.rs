@@ -5,7 +5,9 @@
 //! 1. Drain 10,000 consent changes (90 grants: 10 cards × 9 app scopes, round robin).
 //! 2. Pull, verify and store 100,000 events on a second device of the same cardholder, and
 //!    the store's plain ingest of the same events (already parsed, no network, no signature)
-//!    into a third wallet, in the same run: the pull rate as a ratio of it.
+//!    into a third wallet, in the same run: the pull rate as a ratio of it. The pull again on
+//!    a fourth device with the platform's pages recorded first and served from memory: the
+//!    wallet's own rate, without the platform serving and signing on the same cores.
 //!
 //! `CONSENTRY_BENCH_SCALE=0.1` shrinks both sizes tenfold for a quick run.
 
@@ -30,6 +32,9 @@ use consentry_testkit::bench::scaled;
 use consentry_testkit::platform::APP_SCOPES;
 use consentry_testkit::TempWallet;
 use serde_json::json;
+
+#[path = "sync/replay.rs"]
+mod replay;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -58,6 +63,30 @@ async fn device(config: &SyncConfig) -> Result<Device> {
         pool,
         syncer,
     })
+}
+
+/// A new device of `owned`'s cardholder talking to the platform at `url`, in the owner's
+/// device chain through a pairing code, as a person would join it.
+async fn joined(owner: &Device, owned: &Enrollment, url: &str, name: &str) -> Result<Device> {
+    let device = device(&SyncConfig::default()).await?;
+    device
+        .syncer
+        .enroll(
+            &EnrollRequest {
+                platform_url: url.to_owned(),
+                device_name: name.into(),
+                existing: owned.credentials(),
+            },
+            Utc::now(),
+        )
+        .await?;
+    let code = owner.syncer.start_pairing(Utc::now()).await?;
+    device.syncer.pair_with_code(&code.code, Utc::now()).await?;
+    owner.syncer.sync_once(Utc::now()).await?;
+    if !device.syncer.pair_with_code(&code.code, Utc::now()).await? {
+        return Err(format!("{name} did not join the device chain").into());
+    }
+    Ok(device)
 }
 
 /// Records `count` changes, round robin over `keys`: grant, revoke, grant, …
@@ -224,25 +253,7 @@ async fn main() -> Result<()> {
         .collect();
     record_changes(&owner, &card_keys, card_keys.len() as u64).await?;
     owner.syncer.drain_outbox(Utc::now()).await?;
-    let phone = device(&config).await?;
-    phone
-        .syncer
-        .enroll(
-            &EnrollRequest {
-                platform_url: base.clone(),
-                device_name: "bench phone".into(),
-                existing: owned.credentials(),
-            },
-            Utc::now(),
-        )
-        .await?;
-    // The phone joins the owner's device chain with a pairing code, as a person would.
-    let code = owner.syncer.start_pairing(Utc::now()).await?;
-    phone.syncer.pair_with_code(&code.code, Utc::now()).await?;
-    owner.syncer.sync_once(Utc::now()).await?;
-    if !phone.syncer.pair_with_code(&code.code, Utc::now()).await? {
-        return Err("the phone did not join the device chain".into());
-    }
+    let phone = joined(&owner, &owned, &base, "bench phone").await?;
     let token = owned.token.clone();
     let wanted = scaled(100_000);
     let started = Instant::now();
@@ -278,6 +289,27 @@ async fn main() -> Result<()> {
         cpu / pull.as_secs_f64()
     );
 
+    // The same pull with the platform's pages recorded first and served from memory: what
+    // the wallet alone does in the time, as when the platform is another machine.
+    let (replay_url, pages) = replay::record_and_serve(&base, token.expose_secret()).await?;
+    let tablet = joined(&owner, &owned, &replay_url, "bench tablet").await?;
+    let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
+    tablet.syncer.pull_events(Utc::now()).await?;
+    let replayed = started.elapsed();
+    let replayed_cpu = process_cpu_seconds() - cpu_before;
+    let replayed_stored = events::count(&tablet.pool).await?;
+    let replayed_rate = replayed_stored as f64 / replayed.as_secs_f64();
+    println!(
+        "  the same pull with the platform's {pages} pages replayed from memory (no platform on these cores): {replayed_stored} events in {:.2} s = {replayed_rate:.0} events/s",
+        replayed.as_secs_f64()
+    );
+    println!(
+        "    CPU during the replayed pull (the wallet): {:.0} µs per event, {:.2} of {cores} cores busy",
+        replayed_cpu * 1e6 / replayed_stored as f64,
+        replayed_cpu / replayed.as_secs_f64()
+    );
+
     // The store's plain ingest of the same events, same page size, into a fresh wallet.
     let parsed = all_events(&owner_client).await?;
     let plain = device(&config).await?;
@@ -293,15 +325,16 @@ async fn main() -> Result<()> {
         ingest.as_secs_f64()
     );
     println!(
-        "  event pull rate / plain ingest rate = {:.2}",
-        pull_rate / ingest_rate
+        "  event pull rate / plain ingest rate = {:.2} (platform on the same cores), {:.2} (replayed)",
+        pull_rate / ingest_rate,
+        replayed_rate / ingest_rate
     );
     if stored != parsed.len() as u64 {
         return Err(format!("stored {stored}, the feed has {}", parsed.len()).into());
     }
     checks_per_event(&owner_client, &owned, &phone.pool).await?;
     consent_signatures()?;
-    for device in [laptop, owner, phone, plain] {
+    for device in [laptop, owner, phone, tablet, plain] {
         device.close().await;
     }
     platform.shutdown().await?;
