@@ -27,6 +27,7 @@ impl Clock {
 
     /// Moves the clock forward to `offset_ms` past the system clock, if it is behind that
     /// (another platform process on the database moved its clock).
+    #[cfg(feature = "postgres")]
     pub fn advance_to(&self, offset_ms: i64) {
         self.offset_ms.fetch_max(offset_ms, Ordering::Relaxed);
     }

@@ -25,6 +25,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+#[cfg(feature = "postgres")]
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -81,6 +82,7 @@ impl std::fmt::Debug for DatabaseUrl {
 pub const DATABASE_FILE: &str = "platform.sqlite3";
 
 /// Connections per process on PostgreSQL.
+#[cfg(feature = "postgres")]
 const POSTGRES_CONNECTIONS: u32 = 16;
 
 /// Which database a connection talks to.
@@ -123,14 +125,7 @@ pub async fn open(location: &DataLocation) -> Result<Pool, PlatformError> {
             let url = sqlx::ConnectOptions::to_url_lossy(&url);
             sqlite_pool(url.as_str()).await?
         }
-        DataLocation::Postgres(url) => {
-            let options = AnyConnectOptions::from_str(url.expose())?;
-            AnyPoolOptions::new()
-                .max_connections(POSTGRES_CONNECTIONS)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options)
-                .await?
-        }
+        DataLocation::Postgres(url) => postgres_pool(url).await?,
     };
     match location {
         DataLocation::Postgres(_) => sqlx::migrate!("./migrations-postgres").run(&pool).await?,
@@ -145,6 +140,23 @@ pub async fn open(location: &DataLocation) -> Result<Pool, PlatformError> {
         })?;
     }
     Ok(pool)
+}
+
+#[cfg(feature = "postgres")]
+async fn postgres_pool(url: &DatabaseUrl) -> Result<Pool, PlatformError> {
+    let options = AnyConnectOptions::from_str(url.expose())?;
+    Ok(AnyPoolOptions::new()
+        .max_connections(POSTGRES_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await?)
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn postgres_pool(_url: &DatabaseUrl) -> Result<Pool, PlatformError> {
+    Err(PlatformError::Config(
+        "this build of the platform has no PostgreSQL support (cargo feature `postgres`)".into(),
+    ))
 }
 
 async fn sqlite_pool(url: &str) -> Result<Pool, PlatformError> {
@@ -228,6 +240,7 @@ pub enum Channel {
 }
 
 impl Channel {
+    #[cfg(feature = "postgres")]
     pub const ALL: [Channel; 3] = [Channel::Feed, Channel::Keys, Channel::Clock];
 
     pub fn name(self) -> &'static str {
@@ -238,6 +251,7 @@ impl Channel {
         }
     }
 
+    #[cfg(feature = "postgres")]
     pub fn from_name(name: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.name() == name)
     }

@@ -42,6 +42,7 @@ mod idempotency;
 pub mod ids;
 mod keys;
 mod language;
+#[cfg(feature = "postgres")]
 mod listener;
 mod merchants;
 mod openapi;

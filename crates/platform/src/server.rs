@@ -10,13 +10,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::PlatformConfig;
+#[cfg(feature = "postgres")]
 use crate::db::DataLocation;
 use crate::error::PlatformError;
 use crate::faults::Faults;
 use crate::fingerprints::FingerprintKey;
 use crate::keys::KeyRing;
+#[cfg(feature = "postgres")]
+use crate::listener;
 use crate::state::{AppState, StateParts};
-use crate::{db, listener, router, seed, settler, simulator};
+use crate::{db, router, seed, settler, simulator};
 
 /// How long [`RunningPlatform::shutdown`] waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -91,6 +94,7 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
     seed::seed_directory(&pool, now).await?;
     let keys = KeyRing::load_or_create(&pool, config.signing_seed, config.key_overlap, now).await?;
     let fingerprints = FingerprintKey::load_or_create(&pool).await?;
+    #[cfg(feature = "postgres")]
     let notifications = match &config.data {
         DataLocation::Postgres(url) => Some((listener::connect(url).await?, url.clone())),
         _ => None,
@@ -119,6 +123,7 @@ pub async fn serve(config: PlatformConfig) -> Result<RunningPlatform, PlatformEr
         admin_token: config.admin_token.clone(),
         shutdown: shutdown_rx.clone(),
     });
+    #[cfg(feature = "postgres")]
     if let Some((notifications, url)) = notifications {
         tokio::spawn(listener::run(notifications, url, state.clone()));
     }
