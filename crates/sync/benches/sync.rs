@@ -65,6 +65,29 @@ async fn device(config: &SyncConfig) -> Result<Device> {
     })
 }
 
+/// Times `device`'s pull of the whole feed; prints the rate and the CPU the process used
+/// (`whose`); returns the events stored and the rate.
+async fn timed_pull(device: &Device, what: &str, how: &str, whose: &str) -> Result<(u64, f64)> {
+    let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
+    device.syncer.pull_events(Utc::now()).await?;
+    let took = started.elapsed();
+    let cpu = process_cpu_seconds() - cpu_before;
+    let stored = events::count(&device.pool).await?;
+    let rate = stored as f64 / took.as_secs_f64();
+    println!(
+        "  {what} {stored} events {how}: {:.2} s = {rate:.0} events/s",
+        took.as_secs_f64()
+    );
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    println!(
+        "    CPU during the pull ({whose}): {:.0} µs per event, {:.2} of {cores} cores busy",
+        cpu * 1e6 / stored as f64,
+        cpu / took.as_secs_f64()
+    );
+    Ok((stored, rate))
+}
+
 /// A new device of `owned`'s cardholder talking to the platform at `url`, in the owner's
 /// device chain through a pairing code, as a person would join it.
 async fn joined(owner: &Device, owned: &Enrollment, url: &str, name: &str) -> Result<Device> {
@@ -270,45 +293,28 @@ async fn main() -> Result<()> {
         generating.as_secs_f64()
     );
 
-    let started = Instant::now();
-    let cpu_before = process_cpu_seconds();
-    phone.syncer.pull_events(Utc::now()).await?;
-    let pull = started.elapsed();
-    let cpu = process_cpu_seconds() - cpu_before;
-    let stored = events::count(&phone.pool).await?;
-    let pull_rate = stored as f64 / pull.as_secs_f64();
-    println!(
-        "  pull + verify + judge + store {stored} events (pages of 500, Ed25519 each): {:.2} s = {pull_rate:.0} events/s",
-        pull.as_secs_f64()
-    );
-    // The platform serves and signs in this process: its CPU counts here too.
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    println!(
-        "    CPU during the pull (wallet and platform): {:.0} µs per event, {:.2} of {cores} cores busy",
-        cpu * 1e6 / stored as f64,
-        cpu / pull.as_secs_f64()
-    );
+    let (stored, pull_rate) = timed_pull(
+        &phone,
+        "pull + verify + judge + store",
+        "(pages of 500, Ed25519 each)",
+        // The platform serves and signs in this process: its CPU counts here too.
+        "wallet and platform",
+    )
+    .await?;
 
     // The same pull with the platform's pages recorded first and served from memory: what
     // the wallet alone does in the time, as when the platform is another machine.
     let (replay_url, pages) = replay::record_and_serve(&base, token.expose_secret()).await?;
     let tablet = joined(&owner, &owned, &replay_url, "bench tablet").await?;
-    let started = Instant::now();
-    let cpu_before = process_cpu_seconds();
-    tablet.syncer.pull_events(Utc::now()).await?;
-    let replayed = started.elapsed();
-    let replayed_cpu = process_cpu_seconds() - cpu_before;
-    let replayed_stored = events::count(&tablet.pool).await?;
-    let replayed_rate = replayed_stored as f64 / replayed.as_secs_f64();
-    println!(
-        "  the same pull with the platform's {pages} pages replayed from memory (no platform on these cores): {replayed_stored} events in {:.2} s = {replayed_rate:.0} events/s",
-        replayed.as_secs_f64()
-    );
-    println!(
-        "    CPU during the replayed pull (the wallet): {:.0} µs per event, {:.2} of {cores} cores busy",
-        replayed_cpu * 1e6 / replayed_stored as f64,
-        replayed_cpu / replayed.as_secs_f64()
-    );
+    let (_, replayed_rate) = timed_pull(
+        &tablet,
+        "the same pull",
+        &format!(
+            "with the platform's {pages} pages replayed from memory (no platform on these cores)"
+        ),
+        "the wallet",
+    )
+    .await?;
 
     // The store's plain ingest of the same events, same page size, into a fresh wallet.
     let parsed = all_events(&owner_client).await?;
