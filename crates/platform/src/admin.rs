@@ -16,7 +16,7 @@ use crate::{apps, purchases, reactions, transactions};
 use consentry_domain::Trigger;
 
 use crate::auth::Admin;
-use crate::db::{self, Channel};
+use crate::db::Channel;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{refuse_card_number, ApiJson};
 use crate::settler;
@@ -67,14 +67,7 @@ pub async fn advance_clock(
     }
     state.clock.advance(request.advance_seconds * 1000);
     // Every platform process on the database moves its clock to the same offset.
-    let mut conn = state.db.acquire().await?;
-    db::notify(
-        &mut conn,
-        Channel::Clock,
-        &state.clock.offset_ms().to_string(),
-    )
-    .await?;
-    drop(conn);
+    state.tell_others(Channel::Clock, state.clock.offset_ms().to_string());
     // Settle what became due right away, so the caller sees a consistent world.
     let settled = settler::settle_due(&state).await?;
     Ok(Json(ClockState {

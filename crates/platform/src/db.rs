@@ -93,6 +93,20 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The database a pool connects to, from its URL (no connection taken).
+    pub fn of_pool(pool: &Pool) -> Backend {
+        if pool
+            .connect_options()
+            .database_url
+            .scheme()
+            .starts_with("postgres")
+        {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     pub fn of(conn: &Conn) -> Backend {
         if conn.backend_name().eq_ignore_ascii_case("postgresql") {
             Backend::Postgres
@@ -215,8 +229,9 @@ pub async fn begin_exclusive(pool: &Pool) -> Result<Tx, sqlx::Error> {
     Ok(tx)
 }
 
-/// Tells every platform process on the database, when the transaction commits, that
-/// `channel` changed (PostgreSQL `NOTIFY`; nothing on SQLite, where there is one process).
+/// Tells every platform process on the database that `channel` changed (PostgreSQL
+/// `NOTIFY`, delivered when `conn`'s transaction commits, at once outside one; nothing on
+/// SQLite, where there is one process).
 pub async fn notify(conn: &mut Conn, channel: Channel, payload: &str) -> Result<(), sqlx::Error> {
     if Backend::of(conn) == Backend::Postgres {
         sqlx::query("SELECT pg_notify($1, $2)")
@@ -233,20 +248,17 @@ pub async fn notify(conn: &mut Conn, channel: Channel, payload: &str) -> Result<
 pub enum Channel {
     /// Events were committed: wake long-polls.
     Feed,
-    /// The signing keys changed: reload them.
-    Keys,
     /// The platform clock moved forward (payload: the offset in milliseconds).
     Clock,
 }
 
 impl Channel {
     #[cfg(feature = "postgres")]
-    pub const ALL: [Channel; 3] = [Channel::Feed, Channel::Keys, Channel::Clock];
+    pub const ALL: [Channel; 2] = [Channel::Feed, Channel::Clock];
 
     pub fn name(self) -> &'static str {
         match self {
             Channel::Feed => "consentry_feed",
-            Channel::Keys => "consentry_keys",
             Channel::Clock => "consentry_clock",
         }
     }

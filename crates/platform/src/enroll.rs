@@ -75,7 +75,7 @@ pub async fn enroll(
     let scope = existing.map_or(Scope::NewCardholder, Scope::Cardholder);
     // A new cardholder enrolled without a key shares no row with any other request.
     if idempotency.key().is_some() || scope != Scope::NewCardholder {
-        crate::db::lock_for(&mut tx, scope.lock_name()).await?;
+        crate::db::lock_for(&mut tx, scope.as_str()).await?;
     }
     if let Some(replay) = idempotency.replay(&mut tx, scope, now).await? {
         return Ok(replay);

@@ -13,7 +13,7 @@ use consentry_domain::{
 use consentry_wire::Card;
 
 use crate::clock::rfc3339;
-use crate::db::{self, Channel, Conn};
+use crate::db::Conn;
 use crate::error::ApiError;
 use crate::ids::new_id;
 
@@ -82,8 +82,6 @@ pub async fn append_dated(
     .bind(rfc3339(now))
     .execute(&mut *conn)
     .await?;
-    // Other platform processes wake their long-polls when this commits (PostgreSQL).
-    db::notify(conn, Channel::Feed, "").await?;
     Ok(event.id)
 }
 

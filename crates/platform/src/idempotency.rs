@@ -41,7 +41,7 @@ use crate::ids::hash_secret;
 macro_rules! begin_or_replay {
     ($state:expr, $idempotency:expr, $scope:expr) => {{
         let now = $state.clock.now();
-        let mut tx = $crate::db::begin_for(&$state.db, $scope.lock_name()).await?;
+        let mut tx = $crate::db::begin_for(&$state.db, $scope.as_str()).await?;
         if let Some(replay) = $idempotency.replay(&mut tx, $scope, now).await? {
             return Ok(replay);
         }
@@ -132,18 +132,13 @@ pub enum Scope<'a> {
 
 impl Scope<'_> {
     /// As stored in `idempotency_keys.cardholder_id`: the cardholder id, or empty (no
-    /// cardholder id is).
-    fn as_str(&self) -> &str {
+    /// cardholder id is); also the lock a request in this scope takes on PostgreSQL
+    /// ([`crate::db::begin_for`]), so every new enrollment shares one.
+    pub fn as_str(&self) -> &str {
         match self {
             Scope::Cardholder(id) => id,
             Scope::NewCardholder => "",
         }
-    }
-
-    /// The lock a request in this scope takes on PostgreSQL ([`crate::db::begin_for`]): the
-    /// cardholder's; every new enrollment shares one.
-    pub fn lock_name(&self) -> &str {
-        self.as_str()
     }
 }
 

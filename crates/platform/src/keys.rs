@@ -17,10 +17,9 @@
 //! new key only when a key it already trusts endorsed it, so the platform alone cannot
 //! slip in a key of someone else's.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
-use crate::db::{self, Backend, Channel, Conn, Pool};
+use crate::db::{self, Backend, Conn, Pool};
 use chrono::{DateTime, Utc};
 use consentry_wire::{Endorsement, PublicKey};
 use ed25519_dalek::SigningKey;
@@ -75,9 +74,6 @@ pub struct KeyRing {
     keys: RwLock<Vec<Key>>,
     seed: Option<u64>,
     overlap: chrono::Duration,
-    /// Other platform processes may rotate the keys (PostgreSQL): [`KeyRing::refresh`]
-    /// checks the database before keys are used.
-    shared: AtomicBool,
 }
 
 impl KeyRing {
@@ -94,13 +90,10 @@ impl KeyRing {
             seed,
             overlap: chrono::Duration::from_std(overlap)
                 .map_err(|e| PlatformError::Config(format!("key overlap: {e}")))?,
-            shared: AtomicBool::new(false),
         };
         // Under the platform lock: two processes starting on one empty PostgreSQL database
         // make the first keys once.
         let mut tx = db::begin_exclusive(pool).await?;
-        ring.shared
-            .store(Backend::of(&tx) == Backend::Postgres, Ordering::Relaxed);
         if load_from(&mut tx).await?.is_empty() {
             let first = ring.make_key(0, "active", now, None);
             let second = ring.make_key(1, "next", now, Some(&first));
@@ -227,35 +220,29 @@ impl KeyRing {
         }
         let key = self.make_key(newest.position + 1, "next", now, Some(newest));
         insert(&mut tx, &key).await.map_err(ApiError::internal)?;
-        db::notify(&mut tx, Channel::Keys, "").await?;
         tx.commit().await?;
-        self.reload(pool).await.map_err(ApiError::internal)
+        self.replace(load(pool).await.map_err(ApiError::internal)?);
+        Ok(())
     }
 
     /// [`KeyRing::refresh_on`] a connection of the pool (taken only when other processes
     /// share the database).
     pub async fn refresh(&self, pool: &Pool) -> Result<(), ApiError> {
-        if !self.shared.load(Ordering::Relaxed) {
+        if Backend::of_pool(pool) != Backend::Postgres {
             return Ok(());
         }
         self.refresh_on(&mut *pool.acquire().await?).await
     }
 
-    /// Reads the stored keys again (another platform process on the database rotated them).
-    pub async fn reload(&self, pool: &Pool) -> Result<(), PlatformError> {
-        self.replace(load(pool).await?);
-        Ok(())
-    }
-
     /// Before the keys sign or are published: when other processes share the database, the
     /// ones they stored since (a rotation makes a new key, so the newest position tells),
-    /// read at once rather than when their notification arrives, so that a client that saw a
-    /// rotation answered by one process never gets the old keys from another.
+    /// read at once, so that a client that saw a rotation answered by one process never gets
+    /// the old keys from another.
     ///
     /// On the caller's connection (or transaction): a second one from the pool while it holds
     /// one could wait forever on a busy pool. [`KeyRing::refresh`] when it holds none.
     pub async fn refresh_on(&self, conn: &mut Conn) -> Result<(), ApiError> {
-        if !self.shared.load(Ordering::Relaxed) {
+        if Backend::of(conn) != Backend::Postgres {
             return Ok(());
         }
         let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM signing_keys")

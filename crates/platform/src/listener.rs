@@ -1,7 +1,8 @@
 //! On PostgreSQL, what one platform process tells the others serving the same database
-//! (`NOTIFY` in [`crate::db::notify`], delivered when the transaction commits): new events
-//! (wake this process's long-polls), rotated keys (reload them), a clock moved forward
-//! (move ours). One `LISTEN` connection per process.
+//! ([`crate::state::Shared::tell_others`], after its commit): new events (wake this
+//! process's long-polls), a clock moved forward (move ours). Rotated keys need no word: they
+//! are read before use ([`crate::keys::KeyRing::refresh`]). One `LISTEN` connection per
+//! process.
 
 use std::time::Duration;
 
@@ -23,22 +24,22 @@ pub async fn connect(url: &DatabaseUrl) -> Result<PgListener, PlatformError> {
 }
 
 /// Applies notifications until the platform shuts down. A lost connection is made again
-/// (sqlx reconnects on the next receive); whatever was said meanwhile is assumed: every
-/// long-poll wakes and the keys are read again.
+/// (sqlx reconnects on the next receive); events may have been committed meanwhile, so
+/// every long-poll wakes.
 pub async fn run(mut listener: PgListener, url: DatabaseUrl, state: AppState) {
     let mut shutdown = state.shutdown.clone();
     loop {
         tokio::select! {
             received = listener.try_recv() => match received {
-                Ok(Some(notification)) => apply(&state, &notification).await,
-                Ok(None) => catch_up(&state).await,
+                Ok(Some(notification)) => apply(&state, &notification),
+                Ok(None) => state.wake_local_feed(),
                 Err(error) => {
                     tracing::warn!(%error, "lost the notification connection; reconnecting");
                     tokio::time::sleep(RETRY).await;
                     match connect(&url).await {
                         Ok(fresh) => {
                             listener = fresh;
-                            catch_up(&state).await;
+                            state.wake_local_feed();
                         }
                         Err(error) => tracing::warn!(%error, "reconnecting failed; retrying"),
                     }
@@ -49,25 +50,13 @@ pub async fn run(mut listener: PgListener, url: DatabaseUrl, state: AppState) {
     }
 }
 
-async fn apply(state: &AppState, notification: &PgNotification) {
+fn apply(state: &AppState, notification: &PgNotification) {
     match Channel::from_name(notification.channel()) {
-        Some(Channel::Feed) => state.feed_changed(),
-        Some(Channel::Keys) => reload_keys(state).await,
+        Some(Channel::Feed) => state.wake_local_feed(),
         Some(Channel::Clock) => match notification.payload().parse::<i64>() {
             Ok(offset_ms) => state.clock.advance_to(offset_ms),
             Err(_) => tracing::warn!("ignored a clock notification without an offset"),
         },
         None => {}
-    }
-}
-
-async fn catch_up(state: &AppState) {
-    state.feed_changed();
-    reload_keys(state).await;
-}
-
-async fn reload_keys(state: &AppState) {
-    if let Err(error) = state.keys.reload(&state.db).await {
-        tracing::warn!(%error, "could not reload the signing keys");
     }
 }

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::db::Pool;
+use crate::db::{self, Backend, Channel, Pool};
 use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Notify};
 
@@ -75,9 +75,35 @@ impl AppState {
 }
 
 impl Shared {
-    /// Wakes every long-poll after new events were committed.
+    /// Wakes every long-poll after new events were committed: this process's, and on
+    /// PostgreSQL every other process's on the database (one `NOTIFY` per commit).
     pub fn feed_changed(&self) {
+        self.wake_local_feed();
+        self.tell_others(Channel::Feed, String::new());
+    }
+
+    /// Wakes this process's long-polls only (another process committed events).
+    pub fn wake_local_feed(&self) {
         self.feed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// On PostgreSQL, tells the other platform processes on the database that `channel`
+    /// changed, in the background (the caller's work is committed and answered already);
+    /// nothing on SQLite, where this is the one process.
+    pub fn tell_others(&self, channel: Channel, payload: String) {
+        if Backend::of_pool(&self.db) != Backend::Postgres {
+            return;
+        }
+        let pool = self.db.clone();
+        tokio::spawn(async move {
+            let told = match pool.acquire().await {
+                Ok(mut conn) => db::notify(&mut conn, channel, &payload).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = told {
+                tracing::warn!(%error, channel = channel.name(), "could not tell the other platform processes");
+            }
+        });
     }
 
     pub fn subscribe_feed(&self) -> watch::Receiver<u64> {
