@@ -3,35 +3,12 @@
 //! `grants.rs`). Replays, conflicts, one winner among concurrent requests, the 24-hour
 //! lifetime, keys kept per cardholder, and keys that are not keys.
 
-use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::support::*;
 
 /// A key long enough for `POST /v1/enroll` (36 characters, as a UUID).
 const ENROLL_KEY: &str = "5f0c7a52-8d7e-4f7e-9a51-2c3d4e5f6a7b";
-
-/// Status, body and whether `Idempotent-Replayed: true` was set.
-type Keyed = (StatusCode, Value, bool);
-
-async fn send_keyed(request: reqwest::RequestBuilder, key: &str, body: &Value) -> Keyed {
-    let response = request
-        .header("Idempotency-Key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let replayed = response
-        .headers()
-        .get("idempotent-replayed")
-        .is_some_and(|v| v == "true");
-    let (status, body) = read(response).await;
-    (status, body, replayed)
-}
-
-async fn post_keyed(w: &Wallet, path: &str, key: &str, body: &Value) -> Keyed {
-    send_keyed(w.http.post(w.url(path)).bearer_auth(&w.token), key, body).await
-}
 
 async fn enroll_keyed(p: &Platform, key: &str, body: &Value) -> Keyed {
     send_keyed(p.http.post(p.url("/v1/enroll")), key, body).await

@@ -79,28 +79,18 @@ async fn one_idempotency_key_sent_to_both_instances_at_once_links_one_card() {
         return;
     };
     let w = a.enroll().await;
-    let wallets = [through(&w, &a), through(&w, &b)];
     let body = json!({"number": MASTERCARD, "expiration": {"month": 12, "year": 2031}});
     let mut tasks = Vec::new();
     for i in 0..20 {
-        let w = through(&wallets[i % 2], if i % 2 == 0 { &a } else { &b });
+        let w = through(&w, [&a, &b][i % 2]);
         let body = body.clone();
         tasks.push(tokio::spawn(async move {
-            let response = w
-                .http
-                .post(w.url("/v1/cards"))
-                .bearer_auth(&w.token)
-                .header("Idempotency-Key", "one-card-two-instances")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            read(response).await
+            post_keyed(&w, "/v1/cards", "one-card-two-instances", &body).await
         }));
     }
     let mut tokens = BTreeSet::new();
     for task in tasks {
-        let (status, card) = task.await.unwrap();
+        let (status, card, _) = task.await.unwrap();
         assert_eq!(status, 201, "every request gets the one answer: {card}");
         tokens.insert(card["token"].as_str().unwrap().to_owned());
     }

@@ -515,3 +515,27 @@ impl Wallet {
             .unwrap_or_default()
     }
 }
+
+/// Status, body and whether `Idempotent-Replayed: true` was set.
+pub type Keyed = (StatusCode, Value, bool);
+
+/// Sends `request` with `body` under an `Idempotency-Key`.
+pub async fn send_keyed(request: reqwest::RequestBuilder, key: &str, body: &Value) -> Keyed {
+    let response = request
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let replayed = response
+        .headers()
+        .get("idempotent-replayed")
+        .is_some_and(|v| v == "true");
+    let (status, body) = read(response).await;
+    (status, body, replayed)
+}
+
+/// POSTs `body` to `path` as `w` under an `Idempotency-Key`.
+pub async fn post_keyed(w: &Wallet, path: &str, key: &str, body: &Value) -> Keyed {
+    send_keyed(w.http.post(w.url(path)).bearer_auth(&w.token), key, body).await
+}
