@@ -1,7 +1,7 @@
 //! The `Idempotency-Key` of the operations that create something: declared on each (the
 //! header, the `Idempotent-Replayed` header of its answers, 409 `idempotency_key_reused` and
-//! 400 `idempotency_key_invalid`), on top of what `paths.rs` says about the operation itself.
-//! `PUT /v1/grants/{grant_id}` requires its key and is described in full in `paths.rs`.
+//! 400 `idempotency_key_invalid`), on top of what `paths/` says about the operation itself.
+//! `PUT /v1/grants/{grant_id}` requires its key and is described in full in `paths/consent.rs`.
 
 use serde_json::{json, Map, Value};
 
