@@ -39,6 +39,9 @@ mod feed;
 #[path = "contract/instances.rs"]
 mod instances;
 
+#[path = "contract/processes.rs"]
+mod processes;
+
 #[path = "contract/signatures.rs"]
 mod signatures;
 

@@ -5,7 +5,6 @@
 //! other signs with.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use consentry_platform::{DataLocation, PlatformConfig};
@@ -27,20 +26,9 @@ async fn two_instances(test: &str) -> Option<(Platform, Platform)> {
     Some((a, b))
 }
 
-/// The same wallet (same device, token and keys) talking to `platform`.
+/// The same wallet talking to `platform`.
 fn through(w: &Wallet, platform: &Platform) -> Wallet {
-    Wallet {
-        http: platform.http.clone(),
-        base: platform.base.clone(),
-        token: w.token.clone(),
-        cardholder_id: w.cardholder_id.clone(),
-        device_id: w.device_id.clone(),
-        device_key: device_key(&w.device_id),
-        secret: w.secret.clone(),
-        keys: w.keys.clone(),
-        signed: Mutex::new(w.signed.lock().unwrap().clone()),
-        terms_hashes: Mutex::new(w.terms_hashes.lock().unwrap().clone()),
-    }
+    w.at(&platform.base)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -272,6 +272,23 @@ impl Wallet {
         }
     }
 
+    /// The same wallet (same device, token, keys and signed changes) talking to the platform
+    /// at `base`: another instance on the same database.
+    pub fn at(&self, base: &str) -> Wallet {
+        Wallet {
+            http: self.http.clone(),
+            base: base.to_owned(),
+            token: self.token.clone(),
+            cardholder_id: self.cardholder_id.clone(),
+            device_id: self.device_id.clone(),
+            device_key: device_key(&self.device_id),
+            secret: self.secret.clone(),
+            keys: self.keys.clone(),
+            signed: Mutex::new(self.signed.lock().unwrap().clone()),
+            terms_hashes: Mutex::new(self.terms_hashes.lock().unwrap().clone()),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
