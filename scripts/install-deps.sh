@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev
   libxdo-dev pkg-config xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 dbus-user-session
   libsecret-tools imagemagick x11-utils xdotool fonts-dejavu-core chromium age sqlite3 curl
-  postgresql
+  postgresql openssl
 )
 
 # What `make package` needs besides: validators for the desktop entry and AppStream metadata,

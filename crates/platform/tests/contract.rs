@@ -42,6 +42,9 @@ mod instances;
 #[path = "contract/processes.rs"]
 mod processes;
 
+#[path = "contract/postgres_tls.rs"]
+mod postgres_tls;
+
 #[path = "contract/signatures.rs"]
 mod signatures;
 

@@ -90,6 +90,15 @@ fn script() -> std::path::PathBuf {
 /// # Panics
 /// When the cluster cannot be reached or refuses to make it.
 pub async fn fresh_database(cluster_url: &str) -> DatabaseUrl {
+    let name = create_database(cluster_url).await;
+    DatabaseUrl::postgres(&with_database(cluster_url, &name)).expect("a postgres URL")
+}
+
+/// Creates a new, empty database on the cluster and returns its name.
+///
+/// # Panics
+/// When the cluster cannot be reached or refuses to make it.
+pub async fn create_database(cluster_url: &str) -> String {
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut admin = sqlx::PgConnection::connect(cluster_url)
         .await
@@ -99,7 +108,54 @@ pub async fn fresh_database(cluster_url: &str) -> DatabaseUrl {
         .await
         .expect("create a test database");
     let _ = admin.close().await;
-    DatabaseUrl::postgres(&with_database(cluster_url, &name)).expect("a postgres URL")
+    name
+}
+
+/// The cluster's TLS listener (`scripts/pg-cluster.sh` starts one beside the socket): its
+/// port on 127.0.0.1, the CA that signed its certificate, and a CA that signed nothing there.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub port: u16,
+    pub ca: std::path::PathBuf,
+    pub other_ca: std::path::PathBuf,
+}
+
+impl Tls {
+    /// The listener of the cluster at `cluster_url` (its `host=` directory holds `tls/`).
+    ///
+    /// # Panics
+    /// When the URL names no socket directory or the directory has no `tls/port`.
+    pub fn of(cluster_url: &str) -> Tls {
+        let dir = cluster_url
+            .split_once('?')
+            .and_then(|(_, query)| query.split('&').find_map(|p| p.strip_prefix("host=")))
+            .map(|dir| std::path::Path::new(dir).join("tls"))
+            .expect("the cluster URL names its socket directory");
+        let port = std::fs::read_to_string(dir.join("port"))
+            .expect("the cluster's TLS port")
+            .trim()
+            .parse()
+            .expect("a port number");
+        Tls {
+            port,
+            ca: dir.join("ca.crt"),
+            other_ca: dir.join("other-ca.crt"),
+        }
+    }
+
+    /// A URL for `database` over TLS to 127.0.0.1 with `sslmode=verify-full`: the server's
+    /// certificate must chain to `root` (or, without one, to the system's CAs) and name
+    /// 127.0.0.1.
+    pub fn url(&self, database: &str, root: Option<&std::path::Path>) -> String {
+        let mut url = format!(
+            "postgres://consentry@127.0.0.1:{}/{database}?sslmode=verify-full",
+            self.port
+        );
+        if let Some(root) = root {
+            url.push_str(&format!("&sslrootcert={}", root.display()));
+        }
+        url
+    }
 }
 
 /// `url` naming database `name` instead of its own (`postgres://u@h/db?host=…`).
