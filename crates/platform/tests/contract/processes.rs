@@ -2,8 +2,9 @@
 //! them behind a load balancer (skipped without a test cluster, see
 //! `consentry_testkit::postgres`): a commit in one process wakes a long poll in the other
 //! (NOTIFY between processes, not only between instances of one process), and a process
-//! killed with SIGKILL takes nothing with it: the other goes on serving the cardholder, and a
-//! process started again serves the same feed.
+//! killed with SIGKILL takes nothing with it: the other goes on serving the cardholder, a
+//! process started again serves the same feed, and the purchases the killed one was serving
+//! are whole or absent, each completed once when sent again with its key to the other.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -137,6 +138,136 @@ async fn two_platform_processes_share_one_feed_and_survive_one_being_killed() {
 
 /// The ids of the whole feed, in order (each delivery's signature verified on the way).
 async fn ids(w: &Wallet) -> Vec<String> {
-    let (events, _) = w.page("?limit=500").await;
-    events.into_iter().map(|e| e.id).collect()
+    w.events().await.into_iter().map(|e| e.id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purchases_in_flight_when_a_process_dies_are_whole_or_absent_and_a_retry_completes_them() {
+    let Some(cluster) = postgres::cluster("platform_process_killed_under_load") else {
+        return;
+    };
+    let database = postgres::fresh_database(&cluster).await;
+    let a = Process::start(database.expose());
+    let b = Process::start(database.expose());
+    let on_b = enroll_at(&b.base).await;
+    let card = on_b.link_card(VISA).await;
+    on_b.grant_defaults("g1", "app_quire", &card, "receipts")
+        .await;
+
+    // Four buyers keep purchasing through A, each purchase under its own key, until A dies
+    // under them: some requests are answered, the last ones are in doubt (no answer).
+    let on_a = std::sync::Arc::new(on_b.at(&a.base));
+    let buyers: Vec<_> = (0..4)
+        .map(|buyer| {
+            let (w, card) = (on_a.clone(), card.clone());
+            tokio::spawn(async move {
+                let (mut answered, mut in_doubt) = (Vec::new(), Vec::new());
+                for n in 0.. {
+                    let key = format!("buyer{buyer}-{n}");
+                    let sent = w
+                        .http
+                        .post(w.url("/v1/simulate/purchase"))
+                        .bearer_auth(&w.token)
+                        .header("Idempotency-Key", &key)
+                        .json(&purchase_body(&card))
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(response) if response.status() == 201 => answered.push(key),
+                        Ok(response) => panic!("{key}: {}", response.status()),
+                        Err(_) => {
+                            in_doubt.push(key);
+                            return (answered, in_doubt);
+                        }
+                    }
+                }
+                unreachable!()
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    a.kill();
+    let (mut answered, mut in_doubt) = (Vec::new(), Vec::new());
+    for buyer in buyers {
+        let (done, doubt) = buyer.await.unwrap();
+        answered.extend(done);
+        in_doubt.extend(doubt);
+    }
+    assert!(!answered.is_empty(), "A served purchases before it died");
+
+    // B serves the cardholder at once (a dead process's locks went with its connections),
+    // and the same key through B finishes each purchase in doubt, or replays it if A had
+    // committed it: either way it exists once.
+    let mut committed_before_the_kill = 0;
+    for key in &in_doubt {
+        let (status, body, replayed) = send_keyed(
+            on_b.http
+                .post(on_b.url("/v1/simulate/purchase"))
+                .bearer_auth(&on_b.token),
+            key,
+            &purchase_body(&card),
+        )
+        .await;
+        assert_eq!(status, 201, "{key}: {body}");
+        committed_before_the_kill += usize::from(replayed);
+    }
+    println!(
+        "{} purchases answered by A, {} in doubt when it died, {committed_before_the_kill} of \
+         those had committed (replayed through B)",
+        answered.len(),
+        in_doubt.len()
+    );
+    let events = on_b.events().await;
+    let transactions = |kind: &str| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| {
+                let id = e.body["payment"]["transaction_id"].as_str();
+                id.or(e.body["transaction_id"].as_str())
+                    .unwrap_or_else(|| panic!("{kind} names its transaction: {}", e.body))
+                    .to_owned()
+            })
+            .collect()
+    };
+    let authorized = transactions("transaction.authorized");
+    let unique: std::collections::BTreeSet<&String> = authorized.iter().collect();
+    assert_eq!(
+        authorized.len(),
+        answered.len() + in_doubt.len(),
+        "one purchase per key, none lost and none twice ({} answered, {} in doubt)",
+        answered.len(),
+        in_doubt.len()
+    );
+    assert_eq!(unique.len(), authorized.len(), "no transaction twice");
+    // Whole: every authorization came with its app's reaction, committed together.
+    let mut receipts = transactions("receipt.issued");
+    let mut authorized = authorized;
+    receipts.sort();
+    authorized.sort();
+    assert_eq!(
+        receipts, authorized,
+        "each purchase has its receipt, and only once"
+    );
+}
+
+fn purchase_body(card: &str) -> serde_json::Value {
+    json!({"card_token": card, "amount": {"minor": 450, "currency": "EUR"},
+           "merchant": "Café Lumière", "channel": "nfc"})
+}
+
+/// A new cardholder (root device) enrolled through the platform at `base`.
+async fn enroll_at(base: &str) -> Wallet {
+    let http = reqwest::Client::new();
+    let enrolled = http
+        .post(format!("{base}/v1/enroll"))
+        .json(&json!({"device_name": "test laptop"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = read(enrolled).await;
+    assert_eq!(status, 201, "{body}");
+    let w = Wallet::enrolled(&http, base, &body);
+    w.post_root_link().await;
+    w
 }
