@@ -16,13 +16,19 @@ fn over(url: &str) -> PlatformConfig {
     }
 }
 
+/// The cluster's URL, its TLS listener and a new database on it, or `None` without a cluster.
+async fn fresh_database(test: &str) -> Option<(String, Tls, String)> {
+    let cluster = postgres::cluster(test)?;
+    let database = postgres::create_database(&cluster).await;
+    let tls = Tls::of(&cluster);
+    Some((cluster, tls, database))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_on_postgres_over_verified_tls_serves_and_every_connection_is_encrypted() {
-    let Some(cluster) = postgres::cluster("postgres_over_tls") else {
+    let Some((cluster, tls, database)) = fresh_database("postgres_over_tls").await else {
         return;
     };
-    let tls = Tls::of(&cluster);
-    let database = postgres::create_database(&cluster).await;
     let p = start_with(over(&tls.url(&database, Some(&tls.ca)))).await;
     let w = p.enroll().await;
     let card = w.link_card(VISA).await;
@@ -48,11 +54,9 @@ async fn a_platform_on_postgres_over_verified_tls_serves_and_every_connection_is
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_server_whose_certificate_does_not_verify_is_refused() {
-    let Some(cluster) = postgres::cluster("postgres_tls_unverified") else {
+    let Some((_, tls, database)) = fresh_database("postgres_tls_unverified").await else {
         return;
     };
-    let tls = Tls::of(&cluster);
-    let database = postgres::create_database(&cluster).await;
     // Signed by a CA this platform was not told to trust, and by none of the system's: what a
     // server in the middle would present.
     for root in [Some(tls.other_ca.as_path()), None] {

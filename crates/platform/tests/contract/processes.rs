@@ -10,6 +10,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use consentry_platform::DatabaseUrl;
 use consentry_testkit::postgres;
 use serde_json::json;
 
@@ -63,27 +64,22 @@ impl Drop for Process {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_platform_processes_share_one_feed_and_survive_one_being_killed() {
-    let Some(cluster) = postgres::cluster("platform_processes") else {
-        return;
-    };
+/// Two platform processes on one fresh database, or `None` without a cluster.
+async fn two_processes(test: &str) -> Option<(DatabaseUrl, Process, Process)> {
+    let cluster = postgres::cluster(test)?;
     let database = postgres::fresh_database(&cluster).await;
     let a = Process::start(database.expose());
     let b = Process::start(database.expose());
     assert_ne!(a.base, b.base);
+    Some((database, a, b))
+}
 
-    let http = reqwest::Client::new();
-    let enrolled = http
-        .post(format!("{}/v1/enroll", a.base))
-        .json(&json!({"device_name": "test laptop"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = read(enrolled).await;
-    assert_eq!(status, 201, "{body}");
-    let on_a = Wallet::enrolled(&http, &a.base, &body);
-    on_a.post_root_link().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_platform_processes_share_one_feed_and_survive_one_being_killed() {
+    let Some((database, a, b)) = two_processes("platform_processes").await else {
+        return;
+    };
+    let on_a = enroll_at(&a.base).await;
     let card = on_a.link_card(VISA).await;
     on_a.grant_defaults("g1", "app_quire", &card, "receipts")
         .await;
@@ -143,12 +139,9 @@ async fn ids(w: &Wallet) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purchases_in_flight_when_a_process_dies_are_whole_or_absent_and_a_retry_completes_them() {
-    let Some(cluster) = postgres::cluster("platform_process_killed_under_load") else {
+    let Some((_, a, b)) = two_processes("platform_process_killed_under_load").await else {
         return;
     };
-    let database = postgres::fresh_database(&cluster).await;
-    let a = Process::start(database.expose());
-    let b = Process::start(database.expose());
     let on_b = enroll_at(&b.base).await;
     let card = on_b.link_card(VISA).await;
     on_b.grant_defaults("g1", "app_quire", &card, "receipts")
