@@ -229,17 +229,16 @@ pub async fn begin_exclusive(pool: &Pool) -> Result<Tx, sqlx::Error> {
     Ok(tx)
 }
 
-/// Tells every platform process on the database that `channel` changed (PostgreSQL
-/// `NOTIFY`, delivered when `conn`'s transaction commits, at once outside one; nothing on
-/// SQLite, where there is one process).
-pub async fn notify(conn: &mut Conn, channel: Channel, payload: &str) -> Result<(), sqlx::Error> {
-    if Backend::of(conn) == Backend::Postgres {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel.name())
-            .bind(payload)
-            .execute(&mut *conn)
-            .await?;
-    }
+/// Tells every platform process on the PostgreSQL database that `channel` changed
+/// (`NOTIFY`, on a connection of the pool, outside any transaction). PostgreSQL only: on
+/// SQLite there is one process and nobody to tell ([`crate::state::Shared::tell_others`]
+/// checks).
+pub async fn notify(pool: &Pool, channel: Channel, payload: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel.name())
+        .bind(payload)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

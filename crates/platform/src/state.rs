@@ -96,11 +96,7 @@ impl Shared {
         }
         let pool = self.db.clone();
         tokio::spawn(async move {
-            let told = match pool.acquire().await {
-                Ok(mut conn) => db::notify(&mut conn, channel, &payload).await,
-                Err(error) => Err(error),
-            };
-            if let Err(error) = told {
+            if let Err(error) = db::notify(&pool, channel, &payload).await {
                 tracing::warn!(%error, channel = channel.name(), "could not tell the other platform processes");
             }
         });

@@ -26,11 +26,6 @@ async fn two_instances(test: &str) -> Option<(Platform, Platform)> {
     Some((a, b))
 }
 
-/// The same wallet talking to `platform`.
-fn through(w: &Wallet, platform: &Platform) -> Wallet {
-    w.at(&platform.base)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_poll_on_one_instance_wakes_for_an_event_committed_by_the_other() {
     let Some((a, b)) = two_instances("long_poll_across_instances").await else {
@@ -39,7 +34,7 @@ async fn a_long_poll_on_one_instance_wakes_for_an_event_committed_by_the_other()
     let on_a = a.enroll().await;
     let card = on_a.link_card(VISA).await;
     let cursor = on_a.cursor().await;
-    let on_b = through(&on_a, &b);
+    let on_b = on_a.at(&b.base);
 
     let started = Instant::now();
     let poll = tokio::spawn(async move {
@@ -70,7 +65,7 @@ async fn one_idempotency_key_sent_to_both_instances_at_once_links_one_card() {
     let body = json!({"number": MASTERCARD, "expiration": {"month": 12, "year": 2031}});
     let mut tasks = Vec::new();
     for i in 0..20 {
-        let w = through(&w, [&a, &b][i % 2]);
+        let w = w.at(&[&a, &b][i % 2].base);
         let body = body.clone();
         tasks.push(tokio::spawn(async move {
             post_keyed(&w, "/v1/cards", "one-card-two-instances", &body).await
@@ -97,7 +92,7 @@ async fn a_grant_version_changed_through_both_instances_at_once_has_one_winner()
     w.grant_defaults("g1", "app_quire", &card, "receipts").await;
     let revoke = json!({"action": "revoke", "base_version": 1});
     let renew = json!({"action": "renew", "base_version": 1, "expires_at": null});
-    let (on_a, on_b) = (through(&w, &a), through(&w, &b));
+    let (on_a, on_b) = (w.at(&a.base), w.at(&b.base));
     let (revoked, renewed) = tokio::join!(
         on_a.put_grant("g1", "k-revoke", &revoke),
         on_b.put_grant("g1", "k-renew", &renew),
@@ -131,10 +126,10 @@ async fn purchases_through_both_instances_reach_a_paging_wallet_each_exactly_onc
     // Four buyers per instance, so that transactions overlap.
     const BUYERS: usize = 8;
     const EACH: usize = 10;
-    let reader = through(&w, &b);
+    let reader = w.at(&b.base);
     let writes: Vec<_> = (0..BUYERS)
         .map(|i| {
-            let buyer = through(&w, if i % 2 == 0 { &a } else { &b });
+            let buyer = w.at(if i % 2 == 0 { &a.base } else { &b.base });
             let card = card.clone();
             tokio::spawn(async move {
                 for n in 0..EACH {
@@ -197,7 +192,7 @@ async fn a_key_rotation_through_one_instance_is_what_the_other_publishes_and_sig
     let active = consentry_platform::signing::decode_public_key(&active).unwrap();
     let on_b = Wallet {
         keys: vec![active],
-        ..through(&w, &b)
+        ..w.at(&b.base)
     };
     let delivered = on_b.events().await;
     assert!(

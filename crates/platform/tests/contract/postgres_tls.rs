@@ -17,7 +17,7 @@ fn over(url: &str) -> PlatformConfig {
 }
 
 /// The cluster's URL, its TLS listener and a new database on it, or `None` without a cluster.
-async fn fresh_database(test: &str) -> Option<(String, Tls, String)> {
+async fn tls_database(test: &str) -> Option<(String, Tls, String)> {
     let cluster = postgres::cluster(test)?;
     let database = postgres::create_database(&cluster).await;
     let tls = Tls::of(&cluster);
@@ -26,7 +26,7 @@ async fn fresh_database(test: &str) -> Option<(String, Tls, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_platform_on_postgres_over_verified_tls_serves_and_every_connection_is_encrypted() {
-    let Some((cluster, tls, database)) = fresh_database("postgres_over_tls").await else {
+    let Some((cluster, tls, database)) = tls_database("postgres_over_tls").await else {
         return;
     };
     let p = start_with(over(&tls.url(&database, Some(&tls.ca)))).await;
@@ -54,7 +54,7 @@ async fn a_platform_on_postgres_over_verified_tls_serves_and_every_connection_is
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_server_whose_certificate_does_not_verify_is_refused() {
-    let Some((_, tls, database)) = fresh_database("postgres_tls_unverified").await else {
+    let Some((_, tls, database)) = tls_database("postgres_tls_unverified").await else {
         return;
     };
     // Signed by a CA this platform was not told to trust, and by none of the system's: what a

@@ -74,15 +74,21 @@ async fn two_processes(test: &str) -> Option<(DatabaseUrl, Process, Process)> {
     Some((database, a, b))
 }
 
+/// A new cardholder enrolled through `process`, with a card on which Quire issues receipts,
+/// and the card's token.
+async fn with_receipts(process: &Process) -> (Wallet, String) {
+    let w = enroll_at(&reqwest::Client::new(), &process.base).await;
+    let card = w.link_card(VISA).await;
+    w.grant_defaults("g1", "app_quire", &card, "receipts").await;
+    (w, card)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_platform_processes_share_one_feed_and_survive_one_being_killed() {
     let Some((database, a, b)) = two_processes("platform_processes").await else {
         return;
     };
-    let on_a = enroll_at(&a.base).await;
-    let card = on_a.link_card(VISA).await;
-    on_a.grant_defaults("g1", "app_quire", &card, "receipts")
-        .await;
+    let (on_a, card) = with_receipts(&a).await;
     let start = on_a.cursor().await;
 
     // A long poll in process B wakes for a purchase committed by process A.
@@ -142,17 +148,15 @@ async fn purchases_in_flight_when_a_process_dies_are_whole_or_absent_and_a_retry
     let Some((_, a, b)) = two_processes("platform_process_killed_under_load").await else {
         return;
     };
-    let on_b = enroll_at(&b.base).await;
-    let card = on_b.link_card(VISA).await;
-    on_b.grant_defaults("g1", "app_quire", &card, "receipts")
-        .await;
+    let (on_b, card) = with_receipts(&b).await;
 
     // Four buyers keep purchasing through A, each purchase under its own key, until A dies
     // under them: some requests are answered, the last ones are in doubt (no answer).
     let on_a = std::sync::Arc::new(on_b.at(&a.base));
+    let coffee = purchase_body(&card, 450, "EUR", "Café Lumière", "nfc");
     let buyers: Vec<_> = (0..4)
         .map(|buyer| {
-            let (w, card) = (on_a.clone(), card.clone());
+            let (w, coffee) = (on_a.clone(), coffee.clone());
             tokio::spawn(async move {
                 let (mut answered, mut in_doubt) = (Vec::new(), Vec::new());
                 for n in 0.. {
@@ -162,7 +166,7 @@ async fn purchases_in_flight_when_a_process_dies_are_whole_or_absent_and_a_retry
                         .post(w.url("/v1/simulate/purchase"))
                         .bearer_auth(&w.token)
                         .header("Idempotency-Key", &key)
-                        .json(&purchase_body(&card))
+                        .json(&coffee)
                         .send()
                         .await;
                     match sent {
@@ -198,7 +202,7 @@ async fn purchases_in_flight_when_a_process_dies_are_whole_or_absent_and_a_retry
                 .post(on_b.url("/v1/simulate/purchase"))
                 .bearer_auth(&on_b.token),
             key,
-            &purchase_body(&card),
+            &coffee,
         )
         .await;
         assert_eq!(status, 201, "{key}: {body}");
@@ -242,25 +246,4 @@ async fn purchases_in_flight_when_a_process_dies_are_whole_or_absent_and_a_retry
         receipts, authorized,
         "each purchase has its receipt, and only once"
     );
-}
-
-fn purchase_body(card: &str) -> serde_json::Value {
-    json!({"card_token": card, "amount": {"minor": 450, "currency": "EUR"},
-           "merchant": "Café Lumière", "channel": "nfc"})
-}
-
-/// A new cardholder (root device) enrolled through the platform at `base`.
-async fn enroll_at(base: &str) -> Wallet {
-    let http = reqwest::Client::new();
-    let enrolled = http
-        .post(format!("{base}/v1/enroll"))
-        .json(&json!({"device_name": "test laptop"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = read(enrolled).await;
-    assert_eq!(status, 201, "{body}");
-    let w = Wallet::enrolled(&http, base, &body);
-    w.post_root_link().await;
-    w
 }

@@ -126,6 +126,36 @@ pub fn assert_error(result: &(StatusCode, Value), status: u16, code: &str) {
     );
 }
 
+/// A new cardholder's first device on the platform at `base`, with its root link in the
+/// device chain.
+pub async fn enroll_at(http: &reqwest::Client, base: &str) -> Wallet {
+    let wallet = enroll_unlinked_at(http, base).await;
+    wallet.post_root_link().await;
+    wallet
+}
+
+/// A new cardholder's first device on the platform at `base`, not yet in a device chain.
+pub async fn enroll_unlinked_at(http: &reqwest::Client, base: &str) -> Wallet {
+    let request = http
+        .post(format!("{base}/v1/enroll"))
+        .json(&json!({"device_name": "test laptop"}));
+    let (status, body) = read(request.send().await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    Wallet::enrolled(http, base, &body)
+}
+
+/// The body of `POST /v1/simulate/purchase`.
+pub fn purchase_body(
+    card: &str,
+    minor: i64,
+    currency: &str,
+    merchant: &str,
+    channel: &str,
+) -> Value {
+    json!({"card_token": card, "amount": {"minor": minor, "currency": currency},
+           "merchant": merchant, "channel": channel})
+}
+
 impl Platform {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
@@ -133,9 +163,7 @@ impl Platform {
 
     /// A new cardholder's first device, with its root link in the device chain.
     pub async fn enroll(&self) -> Wallet {
-        let wallet = self.enroll_unlinked().await;
-        wallet.post_root_link().await;
-        wallet
+        enroll_at(&self.http, &self.base).await
     }
 
     /// An unauthenticated `GET path`: the status and the answer.
@@ -151,11 +179,7 @@ impl Platform {
 
     /// A new cardholder's first device, not yet in a device chain.
     pub async fn enroll_unlinked(&self) -> Wallet {
-        let (status, body) = self
-            .post_enroll(&json!({"device_name": "test laptop"}))
-            .await;
-        assert_eq!(status, 201, "{body}");
-        Wallet::from_enrollment(self, &body)
+        enroll_unlinked_at(&self.http, &self.base).await
     }
 
     /// An admin request that must be refused with `status` and the error `code`.
@@ -439,8 +463,7 @@ impl Wallet {
         let (status, body) = self
             .post(
                 "/v1/simulate/purchase",
-                json!({"card_token": card, "amount": {"minor": minor, "currency": currency},
-                       "merchant": merchant, "channel": channel}),
+                purchase_body(card, minor, currency, merchant, channel),
             )
             .await;
         assert_eq!(status, 201, "{body}");
