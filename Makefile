@@ -42,7 +42,7 @@ bench: deps ui
 	cargo bench --locked --workspace --benches 2>&1 | tee target/bench-report.txt
 	cargo build --release --locked -p consentry-app -p empty-tauri-app
 	CONSENTRY_APP_BIN=$(CURDIR)/target/release/consentry-app CI_REQUIRE_E2E=1 \
-	  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- scripts/with-keyring.sh \
+	  scripts/xvfb.sh -s 1280x800x24 dbus-run-session -- scripts/with-keyring.sh \
 	  cargo test --release --locked -p consentry-tests --test e2e -- --ignored --nocapture \
 	  --test-threads=1 bench_activity_in_the_window_at_a_million_events \
 	  bench_launch_memory_and_purchase_to_receipt 2>&1 | tee -a target/bench-report.txt
@@ -54,10 +54,10 @@ TEST_TARGETS = --workspace --lib --bins --tests --examples --locked
 
 ## docs/screens/*.png: every screen of the real app, English and French (over WebDriver).
 screenshots: build
-	CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' dbus-run-session -- \
+	CI_REQUIRE_E2E=1 scripts/xvfb.sh -s 1280x820x24 dbus-run-session -- \
 	  scripts/with-keyring.sh cargo test $(TEST_TARGETS) -- \
 	  --ignored screenshots_of_every_screen_in_both_languages
-	CONSENTRY_SCREENSHOTS=$(CURDIR)/docs/screens CI_REQUIRE_E2E=1 xvfb-run -a -s '-screen 0 1280x820x24' \
+	CONSENTRY_SCREENSHOTS=$(CURDIR)/docs/screens CI_REQUIRE_E2E=1 scripts/xvfb.sh -s 1280x820x24 \
 	  dbus-run-session -- scripts/with-keyring.sh cargo test $(TEST_TARGETS) -- two_apps_share_cards
 
 ## An optimised build (target/release/consentry-app).

@@ -68,7 +68,7 @@ smoke() {
   local bin
   bin=$(dpkg -L "$name" | grep '^/usr/bin/' | head -1)
   echo "package: installed $name ($bin)"
-  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- bash -c '
+  scripts/xvfb.sh -s 1280x800x24 -l "$OUT/xvfb.log" dbus-run-session -- bash -c '
     set -euo pipefail
     "$1" --data-dir "$2" >"$2/app.log" 2>&1 &
     app=$!

@@ -9,7 +9,7 @@ app=${CONSENTRY_APP_BIN:-target/debug/consentry-app}
 mkdir -p "$(dirname "$out")"
 
 if [ -z "${INSIDE_XVFB:-}" ]; then
-  exec env INSIDE_XVFB=1 xvfb-run -a -s '-screen 0 1280x820x24' \
+  exec env INSIDE_XVFB=1 scripts/xvfb.sh -s 1280x820x24 \
     dbus-run-session -- scripts/with-keyring.sh "$0" "$@"
 fi
 

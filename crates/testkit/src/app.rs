@@ -21,7 +21,7 @@ pub const REQUIRE_ENV: &str = "CI_REQUIRE_E2E";
 /// Why the E2E tests cannot run here, or `None` when they can.
 pub fn unavailable() -> Option<String> {
     if std::env::var_os("DISPLAY").is_none() {
-        return Some("no DISPLAY (run under xvfb-run, as `make test` does)".into());
+        return Some("no DISPLAY (run under scripts/xvfb.sh, as `make test` does)".into());
     }
     if which("tauri-driver").is_none() {
         return Some("tauri-driver is not installed (`scripts/install-deps.sh driver`)".into());
