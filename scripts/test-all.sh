@@ -21,9 +21,15 @@ CARGO_FLAGS=(--workspace --all-targets --locked)
 CARGO_TEST_FLAGS=(--workspace --lib --bins --tests --examples --locked --no-fail-fast)
 
 record() { # name passed failed
-  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
-  if [ "$3" -gt 0 ]; then FAILURES+=("$1"); fi
-  printf '==> %-22s %s passed, %s failed\n' "$1" "$2" "$3"
+  local p=${2:-} f=${3:-}
+  # A count that is not a number means the runner itself broke: that suite fails.
+  if ! [[ $p =~ ^[0-9]+$ && $f =~ ^[0-9]+$ ]]; then
+    DETAILS+=("  $1: the runner could not count its results (passed '$p', failed '$f')")
+    p=0 f=1
+  fi
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+  if [ "$f" -gt 0 ]; then FAILURES+=("$1"); fi
+  printf '==> %-22s %s passed, %s failed\n' "$1" "$p" "$f"
 }
 
 detail() { # name lines... : kept for the summary, at most 12 lines per suite
@@ -45,6 +51,15 @@ check() { # name command... : one check, passes when the command does
   echo "==> $name: $*"
   if "$@" >"$RESULTS/$name.log" 2>&1; then record "$name" 1 0; else
     tail -n 40 "$RESULTS/$name.log"; record "$name" 0 1; detail_tail "$name" "$RESULTS/$name.log"; fi
+}
+
+# Sums cargo's "test result:" lines; a run that fails without any (a build error) counts 1 failed.
+cargo_counts() { # log exit-code
+  local p f
+  p=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -oE '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  echo "$p $f"
 }
 
 # Why a cargo run failed: its failed tests, the first panics, and the test processes that did
@@ -93,6 +108,7 @@ code=$(cat "$RESULTS/cargo-test.exit" 2>/dev/null || echo "$wrapper")
 grep -E '^test .* (FAILED|ok)$|test result:|panicked|^failures:|didn.t exit successfully' \
   "$RESULTS/cargo-test.log" | grep -vE ' ok$' | tail -n 40
 read -r p f < <(cargo_counts "$RESULTS/cargo-test.log" "$code")
+[ "${p:-0}" = 0 ] && f=$((${f:-0} + 1)) # no test ran
 record cargo-test "$p" "$f"
 [ "$f" -gt 0 ] && cargo_details cargo-test "$RESULTS/cargo-test.log" "$code"
 
