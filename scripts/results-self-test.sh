@@ -60,6 +60,12 @@ DETAILS=()
 cargo_details cargo-test "$log" 101
 contains "the crash is named" "$(printf '%s\n' "${DETAILS[@]}")" "e2e-1450 (signal: 11, SIGSEGV"
 
+# cargo_suite: a run in which no test ran fails, whatever cargo's status.
+PASSED=0 FAILED=0 FAILURES=() DETAILS=()
+: >"$log"
+cargo_suite empty "$log" 0 >/dev/null
+expect "a run with no test fails" "$PASSED $FAILED ${FAILURES[*]}" "0 1 empty"
+
 # record: sums, and a count that is not a number fails its suite.
 PASSED=0 FAILED=0 FAILURES=() DETAILS=()
 record good 3 0 >/dev/null

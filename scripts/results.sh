@@ -65,6 +65,18 @@ cargo_details() { # name log exit-code
   detail "$1" "${lines[@]}"
 }
 
+# One cargo run as a suite: counts its log, fails it when no test ran (a cluster or a test
+# binary not found), shows the end of the log and records why when it failed.
+cargo_suite() { # name log exit-code
+  local p f
+  read -r p f < <(cargo_counts "$2" "$3")
+  [ "$p" -eq 0 ] && f=$((f + 1))
+  [ "$f" -gt 0 ] && tail -n 40 "$2"
+  record "$1" "$p" "$f"
+  [ "$f" -gt 0 ] && cargo_details "$1" "$2" "$3"
+  return 0
+}
+
 # The summary: notes, what failed and why, then one line "N passed, N failed".
 summary() {
   echo

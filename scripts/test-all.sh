@@ -47,10 +47,7 @@ code=$(cat "$RESULTS/cargo-test.exit" 2>/dev/null || echo "$wrapper")
   NOTES+=("cargo-test: cargo passed; xvfb.sh/dbus-run-session/with-keyring exited $wrapper after")
 grep -E '^test .* (FAILED|ok)$|test result:|panicked|^failures:|didn.t exit successfully' \
   "$RESULTS/cargo-test.log" | grep -vE ' ok$' | tail -n 40
-read -r p f < <(cargo_counts "$RESULTS/cargo-test.log" "$code")
-[ "${p:-0}" = 0 ] && f=$((${f:-0} + 1)) # no test ran
-record cargo-test "$p" "$f"
-[ "$f" -gt 0 ] && cargo_details cargo-test "$RESULTS/cargo-test.log" "$code"
+cargo_suite cargo-test "$RESULTS/cargo-test.log" "$code"
 
 # The reference platform on PostgreSQL: a throwaway cluster (scripts/pg-cluster.sh, removed
 # after), then the contract suite again with every platform on a database of its own there
@@ -76,19 +73,12 @@ for line in sys.stdin:
 }
 postgres_suites >"$RESULTS/postgres.log" 2>&1
 code=$?
-read -r p f < <(cargo_counts "$RESULTS/postgres.log" "$code")
-[ "$p" -eq 0 ] && f=$((f + 1)) # no test ran: the cluster or the binaries were not found
-[ "$f" -gt 0 ] && tail -n 40 "$RESULTS/postgres.log"
-record postgres "$p" "$f"
-[ "$f" -gt 0 ] && cargo_details postgres "$RESULTS/postgres.log" "$code"
+cargo_suite postgres "$RESULTS/postgres.log" "$code"
 
 echo "==> doc tests"
 cargo test --workspace --doc --locked >"$RESULTS/doc-test.log" 2>&1
 code=$?
-read -r p f < <(cargo_counts "$RESULTS/doc-test.log" "$code")
-[ "$f" -gt 0 ] && tail -n 40 "$RESULTS/doc-test.log"
-record doc-test "$p" "$f"
-[ "$f" -gt 0 ] && cargo_details doc-test "$RESULTS/doc-test.log" "$code"
+cargo_suite doc-test "$RESULTS/doc-test.log" "$code"
 
 echo "==> vitest"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile=test-results/unit.json) \
